@@ -1,0 +1,155 @@
+// Builds and decodes Kafka RecordBatch v2 bytes the way a producer and a consumer do (uncompressed
+// records). Used by Fjord's own client side (tools, benchmarks, tests); the broker never decodes records.
+// Runs on whatever thread calls it; not on the broker's hot path.
+//
+// Record layout inside a batch (varints are zigzag-encoded):
+//   length varint · attributes int8 · timestampDelta varlong · offsetDelta varint
+//   keyLength varint (-1 = null) · key · valueLength varint (-1 = null) · value
+//   headerCount varint · per header: keyLength varint · key · valueLength varint (-1 = null) · value
+import {
+  Attribute,
+  BATCH_HEADER_BYTES,
+  BatchField,
+  CURRENT_MAGIC,
+  LOG_OVERHEAD_BYTES,
+  computeBatchCrc,
+  readInt64,
+  writeInt64,
+} from '../shared/record-batch.js';
+
+export interface RecordHeader {
+  key: string;
+  value: Buffer | null;
+}
+
+export interface ProducedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: RecordHeader[];
+  /** Absolute timestamp in ms; defaults to the batch's base timestamp. */
+  timestamp?: number;
+}
+
+export interface BatchOptions {
+  baseTimestamp?: number;
+  producerId?: number;
+  producerEpoch?: number;
+  baseSequence?: number;
+  transactional?: boolean;
+}
+
+export interface ConsumedRecord {
+  offset: number;
+  timestamp: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+}
+
+/** Encodes records into one uncompressed RecordBatch v2 with baseOffset 0, as a producer sends it. */
+export function buildRecordBatch(records: readonly ProducedRecord[], options: BatchOptions = {}): Buffer {
+  if (records.length === 0) throw new RangeError('a record batch needs at least one record');
+  const baseTimestamp = options.baseTimestamp ?? records[0]!.timestamp ?? Date.now();
+  const bodies = records.map((record, i) => encodeRecord(record, i, (record.timestamp ?? baseTimestamp) - baseTimestamp));
+  const recordsBytes = bodies.reduce((sum, body) => sum + body.length, 0);
+  const batch = Buffer.alloc(BATCH_HEADER_BYTES + recordsBytes);
+  let maxTimestamp = baseTimestamp;
+  for (const record of records) maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
+  writeInt64(batch, BatchField.BASE_OFFSET, 0);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD_BYTES, BatchField.BATCH_LENGTH);
+  batch.writeInt32BE(-1, BatchField.PARTITION_LEADER_EPOCH);
+  batch.writeInt8(CURRENT_MAGIC, BatchField.MAGIC);
+  batch.writeInt16BE(options.transactional ? Attribute.TRANSACTIONAL : 0, BatchField.ATTRIBUTES);
+  batch.writeInt32BE(records.length - 1, BatchField.LAST_OFFSET_DELTA);
+  writeInt64(batch, BatchField.BASE_TIMESTAMP, baseTimestamp);
+  writeInt64(batch, BatchField.MAX_TIMESTAMP, maxTimestamp);
+  writeInt64(batch, BatchField.PRODUCER_ID, options.producerId ?? -1);
+  batch.writeInt16BE(options.producerEpoch ?? -1, BatchField.PRODUCER_EPOCH);
+  batch.writeInt32BE(options.baseSequence ?? -1, BatchField.BASE_SEQUENCE);
+  batch.writeInt32BE(records.length, BatchField.RECORDS_COUNT);
+  let at = BATCH_HEADER_BYTES;
+  for (const body of bodies) at += body.copy(batch, at);
+  batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BatchField.CRC);
+  return batch;
+}
+
+function encodeRecord(record: ProducedRecord, offsetDelta: number, timestampDelta: number): Buffer {
+  const parts: Buffer[] = [Buffer.from([0]), zigzag(timestampDelta), zigzag(offsetDelta), ...nullableBytes(record.key), ...nullableBytes(record.value)];
+  const headers = record.headers ?? [];
+  parts.push(zigzag(headers.length));
+  for (const header of headers) parts.push(...nullableBytes(Buffer.from(header.key, 'utf8')), ...nullableBytes(header.value));
+  const body = Buffer.concat(parts);
+  return Buffer.concat([zigzag(body.length), body]);
+}
+
+function nullableBytes(bytes: Buffer | null): Buffer[] {
+  return bytes === null ? [zigzag(-1)] : [zigzag(bytes.length), bytes];
+}
+
+function zigzag(value: number): Buffer {
+  let encoded = BigInt.asUintN(64, (BigInt(value) << 1n) ^ (BigInt(value) >> 63n));
+  const out: number[] = [];
+  while (encoded >= 0x80n) {
+    out.push(Number(encoded & 0x7fn) | 0x80);
+    encoded >>= 7n;
+  }
+  out.push(Number(encoded));
+  return Buffer.from(out);
+}
+
+/** Decodes every record of every uncompressed batch in `bytes` (what a fetch returns). */
+export function decodeRecordBatches(bytes: Buffer): ConsumedRecord[] {
+  const records: ConsumedRecord[] = [];
+  for (let at = 0; at + LOG_OVERHEAD_BYTES <= bytes.length; ) {
+    const batchBytes = bytes.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+    if (at + batchBytes > bytes.length) break;
+    if ((bytes.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) !== 0) {
+      throw new Error('decodeRecordBatches reads uncompressed batches only');
+    }
+    decodeBatchInto(bytes.subarray(at, at + batchBytes), records);
+    at += batchBytes;
+  }
+  return records;
+}
+
+function decodeBatchInto(batch: Buffer, records: ConsumedRecord[]): void {
+  const baseOffset = readInt64(batch, BatchField.BASE_OFFSET);
+  const baseTimestamp = readInt64(batch, BatchField.BASE_TIMESTAMP);
+  const logAppendTime = (batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.LOG_APPEND_TIME) !== 0;
+  const count = batch.readInt32BE(BatchField.RECORDS_COUNT);
+  const reader = { at: BATCH_HEADER_BYTES };
+  for (let i = 0; i < count; i++) {
+    readVarint(batch, reader);
+    reader.at += 1;
+    const timestampDelta = readVarint(batch, reader);
+    const offsetDelta = readVarint(batch, reader);
+    const key = readNullable(batch, reader);
+    const value = readNullable(batch, reader);
+    const headers: RecordHeader[] = [];
+    for (let h = readVarint(batch, reader); h > 0; h--) {
+      headers.push({ key: readNullable(batch, reader)!.toString('utf8'), value: readNullable(batch, reader) });
+    }
+    const timestamp = logAppendTime ? readInt64(batch, BatchField.MAX_TIMESTAMP) : baseTimestamp + timestampDelta;
+    records.push({ offset: baseOffset + offsetDelta, timestamp, key, value, headers });
+  }
+}
+
+function readVarint(buf: Buffer, reader: { at: number }): number {
+  let raw = 0n;
+  let shift = 0n;
+  for (;;) {
+    const byte = buf[reader.at++]!;
+    raw |= BigInt(byte & 0x7f) << shift;
+    if ((byte & 0x80) === 0) break;
+    shift += 7n;
+  }
+  return Number((raw >> 1n) ^ -(raw & 1n));
+}
+
+function readNullable(buf: Buffer, reader: { at: number }): Buffer | null {
+  const length = readVarint(buf, reader);
+  if (length < 0) return null;
+  const bytes = buf.subarray(reader.at, reader.at + length);
+  reader.at += length;
+  return bytes;
+}

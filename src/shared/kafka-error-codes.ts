@@ -1,0 +1,38 @@
+// Kafka protocol error codes used by Fjord (int16 on the wire). Shared by the main thread and partition workers.
+// Numbers are Kafka's; names match Kafka's Errors enum so logs and docs read the same.
+
+export const ErrorCode = {
+  UNKNOWN_SERVER_ERROR: -1,
+  NONE: 0,
+  OFFSET_OUT_OF_RANGE: 1,
+  CORRUPT_MESSAGE: 2,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  REQUEST_TIMED_OUT: 7,
+  MESSAGE_TOO_LARGE: 10,
+  INVALID_TOPIC_EXCEPTION: 17,
+  RECORD_LIST_TOO_LARGE: 18,
+  INVALID_TIMESTAMP: 32,
+  KAFKA_STORAGE_ERROR: 56,
+  INVALID_RECORD: 87,
+} as const;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+const namesByCode = new Map<number, string>(Object.entries(ErrorCode).map(([name, code]) => [code, name]));
+
+/** Kafka's name for a code, for log lines and error messages. */
+export function errorName(code: number): string {
+  return namesByCode.get(code) ?? `ERROR_${code}`;
+}
+
+/** An operation that failed with a Kafka error code; thrown inside a thread, carried across as the number. */
+export class KafkaError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(`${errorName(code)}: ${message}`);
+    this.name = 'KafkaError';
+  }
+}

@@ -1,0 +1,183 @@
+// Checks produced or replicated record batches and stamps them in place (offsets, leader epoch,
+// LogAppendTime) before they are written. Only the 61-byte headers are read; records are never decoded.
+// Runs in a partition worker, on the append hot path: no allocation per batch beyond the CRC view.
+import {
+  Attribute,
+  BATCH_HEADER_BYTES,
+  BatchField,
+  CURRENT_MAGIC,
+  LOG_OVERHEAD_BYTES,
+  computeBatchCrc,
+  readInt64,
+  storedBatchCrc,
+  writeInt64,
+} from '../../src/shared/record-batch.js';
+import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+import type { LogConfig } from '../../src/shared/topic-config.js';
+
+/** Who sent the batches: clients get Kafka's producer checks, replicas and internal writers only integrity checks. */
+export type AppendOrigin = 'client' | 'replica';
+
+/** What an append of one run of batches produced. One instance per partition log, reused for every append. */
+export class AppendInfo {
+  errorCode: number = ErrorCode.NONE;
+  errorMessage = '';
+  batchCount = 0;
+  recordCount = 0;
+  firstOffset = -1;
+  lastOffset = -1;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  /** The broker time written into LogAppendTime batches, or -1 for CreateTime. */
+  logAppendTimeMs = -1;
+
+  reset(): void {
+    this.errorCode = ErrorCode.NONE;
+    this.errorMessage = '';
+    this.batchCount = 0;
+    this.recordCount = 0;
+    this.firstOffset = -1;
+    this.lastOffset = -1;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.logAppendTimeMs = -1;
+  }
+
+  fail(code: number, message: string): number {
+    this.errorCode = code;
+    this.errorMessage = message;
+    return code;
+  }
+}
+
+/**
+ * Validates every batch in buf[at, at+length) without changing a byte. Returns an error code (NONE when
+ * all are valid); on error `info.errorMessage` says why. Nothing may be written unless this returns NONE.
+ */
+export function validateBatches(
+  buf: Buffer,
+  at: number,
+  length: number,
+  config: Readonly<LogConfig>,
+  origin: AppendOrigin,
+  info: AppendInfo,
+): number {
+  info.reset();
+  const end = at + length;
+  if (length <= 0) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+  let position = at;
+  while (position < end) {
+    const code = validateOneBatch(buf, position, end - position, config, origin, info);
+    if (code !== ErrorCode.NONE) return code;
+    position += buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+    info.batchCount++;
+  }
+  return ErrorCode.NONE;
+}
+
+function validateOneBatch(
+  buf: Buffer,
+  at: number,
+  remaining: number,
+  config: Readonly<LogConfig>,
+  origin: AppendOrigin,
+  info: AppendInfo,
+): number {
+  if (remaining < BATCH_HEADER_BYTES) return info.fail(ErrorCode.CORRUPT_MESSAGE, `${remaining} trailing bytes are not a batch`);
+  const batchLength = buf.readInt32BE(at + BatchField.BATCH_LENGTH);
+  const batchBytes = batchLength + LOG_OVERHEAD_BYTES;
+  if (batchLength < BATCH_HEADER_BYTES - LOG_OVERHEAD_BYTES || batchBytes > remaining) {
+    return info.fail(ErrorCode.CORRUPT_MESSAGE, `batch length ${batchLength} does not fit the ${remaining} bytes sent`);
+  }
+  const magic = buf.readInt8(at + BatchField.MAGIC);
+  if (magic !== CURRENT_MAGIC) {
+    const code = magic === 0 || magic === 1 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
+    return info.fail(code, `record batch magic ${magic} is not supported (only 2)`);
+  }
+  if (batchBytes > config.maxMessageBytes) {
+    return info.fail(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${batchBytes} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
+  }
+  if (computeBatchCrc(buf, at, batchBytes) !== storedBatchCrc(buf, at)) {
+    return info.fail(ErrorCode.CORRUPT_MESSAGE, 'record batch CRC-32C mismatch');
+  }
+  const recordCount = buf.readInt32BE(at + BatchField.RECORDS_COUNT);
+  const lastOffsetDelta = buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
+  info.recordCount += recordCount;
+  if (origin === 'replica') {
+    if (lastOffsetDelta < 0 || recordCount < 0) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'negative record count or offset delta');
+    return ErrorCode.NONE;
+  }
+  return validateClientBatch(buf, at, recordCount, lastOffsetDelta, info);
+}
+
+function validateClientBatch(buf: Buffer, at: number, recordCount: number, lastOffsetDelta: number, info: AppendInfo): number {
+  if (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount) {
+    return info.fail(ErrorCode.INVALID_RECORD, `record count ${recordCount} does not match last offset delta ${lastOffsetDelta}`);
+  }
+  const attributes = buf.readInt16BE(at + BatchField.ATTRIBUTES);
+  if ((attributes & Attribute.CONTROL) !== 0) return info.fail(ErrorCode.INVALID_RECORD, 'clients may not produce control batches');
+  if ((attributes & Attribute.LOG_APPEND_TIME) !== 0) {
+    return info.fail(ErrorCode.INVALID_TIMESTAMP, 'producers must send CreateTime batches (attribute bit 3 clear)');
+  }
+  if (readInt64(buf, at + BatchField.PRODUCER_ID) >= 0 && buf.readInt32BE(at + BatchField.BASE_SEQUENCE) < 0) {
+    return info.fail(ErrorCode.INVALID_RECORD, 'idempotent batch without a base sequence');
+  }
+  return ErrorCode.NONE;
+}
+
+/**
+ * Rewrites each validated batch's baseOffset (from `firstOffset` on) and partitionLeaderEpoch, and for
+ * LogAppendTime topics its timestamp type, maxTimestamp and CRC. Fills the offsets and timestamps of `info`.
+ */
+export function stampBatches(
+  buf: Buffer,
+  at: number,
+  length: number,
+  firstOffset: number,
+  leaderEpoch: number,
+  logAppendTimeMs: number,
+  info: AppendInfo,
+): void {
+  const end = at + length;
+  let nextOffset = firstOffset;
+  info.firstOffset = firstOffset;
+  info.logAppendTimeMs = logAppendTimeMs;
+  for (let position = at; position < end; ) {
+    const batchBytes = buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+    writeInt64(buf, position + BatchField.BASE_OFFSET, nextOffset);
+    buf.writeInt32BE(leaderEpoch, position + BatchField.PARTITION_LEADER_EPOCH);
+    if (logAppendTimeMs >= 0) stampLogAppendTime(buf, position, batchBytes, logAppendTimeMs);
+    const maxTimestamp = readInt64(buf, position + BatchField.MAX_TIMESTAMP);
+    if (maxTimestamp > info.maxTimestamp) {
+      info.maxTimestamp = maxTimestamp;
+      info.offsetOfMaxTimestamp = nextOffset;
+    }
+    nextOffset += buf.readInt32BE(position + BatchField.LAST_OFFSET_DELTA) + 1;
+    position += batchBytes;
+  }
+  info.lastOffset = nextOffset - 1;
+}
+
+/** Assigns offsets for replicated batches, which keep the leader's offsets: only reads them. */
+export function readReplicatedOffsets(buf: Buffer, at: number, length: number, info: AppendInfo): void {
+  const end = at + length;
+  info.firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
+  for (let position = at; position < end; ) {
+    const batchBytes = buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+    const baseOffset = readInt64(buf, position + BatchField.BASE_OFFSET);
+    const maxTimestamp = readInt64(buf, position + BatchField.MAX_TIMESTAMP);
+    if (maxTimestamp > info.maxTimestamp) {
+      info.maxTimestamp = maxTimestamp;
+      info.offsetOfMaxTimestamp = baseOffset;
+    }
+    info.lastOffset = baseOffset + buf.readInt32BE(position + BatchField.LAST_OFFSET_DELTA);
+    position += batchBytes;
+  }
+}
+
+function stampLogAppendTime(buf: Buffer, at: number, batchBytes: number, nowMs: number): void {
+  const attributes = buf.readInt16BE(at + BatchField.ATTRIBUTES);
+  buf.writeInt16BE(attributes | Attribute.LOG_APPEND_TIME, at + BatchField.ATTRIBUTES);
+  writeInt64(buf, at + BatchField.MAX_TIMESTAMP, nowMs);
+  buf.writeUInt32BE(computeBatchCrc(buf, at, batchBytes), at + BatchField.CRC);
+}

@@ -1,0 +1,77 @@
+// Walks the record batches of a segment file in large chunks, handing each batch's header (or, when
+// asked, the whole batch) to a visitor. Used for index rebuilds, offset and timestamp lookups and crash
+// recovery. Runs in a partition worker or a piscina recovery job.
+import type { FileAccess } from '../io/file-access.js';
+import { BATCH_HEADER_BYTES, BatchField, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
+
+/** Return from a visitor: keep walking, or stop before moving past this batch. */
+export const enum Visit {
+  CONTINUE = 0,
+  STOP = 1,
+}
+
+/** `buf[at ..]` holds the batch that starts at file `position` (its header always; all of it when whole batches were asked for). */
+export type BatchVisitor = (buf: Buffer, at: number, position: number, batchBytes: number) => Visit;
+
+export type WalkEnd = 'end' | 'stopped' | 'torn';
+
+export class BatchWalker {
+  /** Why the last walk ended: reached `end`, the visitor stopped, or a batch was cut short or malformed. */
+  lastEnd: WalkEnd = 'end';
+  private scratch: Buffer;
+
+  constructor(
+    private readonly files: FileAccess,
+    scratchBytes = 1024 * 1024,
+  ) {
+    this.scratch = Buffer.allocUnsafe(scratchBytes);
+  }
+
+  /**
+   * Visits batches from `from` until `end` (file positions). Returns the position where walking ended:
+   * `end`, the start of the batch the visitor stopped at, or the start of a torn / malformed batch.
+   */
+  walk(fd: number, from: number, end: number, wholeBatches: boolean, visit: BatchVisitor): number {
+    let chunkStart = from;
+    let chunkBytes = 0;
+    let position = from;
+    while (position < end) {
+      const at = position - chunkStart;
+      if (at + LOG_OVERHEAD_BYTES > chunkBytes) {
+        chunkStart = position;
+        chunkBytes = this.fill(fd, position, end, 0);
+        if (chunkBytes < LOG_OVERHEAD_BYTES) return this.ended('torn', position);
+        continue;
+      }
+      const batchBytes = this.scratch.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+      if (batchBytes < BATCH_HEADER_BYTES || position + batchBytes > end) return this.ended('torn', position);
+      if (chunkBytes - at < (wholeBatches ? batchBytes : BATCH_HEADER_BYTES)) {
+        if (chunkStart === position) return this.ended('torn', position);
+        chunkStart = position;
+        chunkBytes = this.fill(fd, position, end, wholeBatches ? batchBytes : BATCH_HEADER_BYTES);
+        continue;
+      }
+      if (visit(this.scratch, at, position, batchBytes) === Visit.STOP) return this.ended('stopped', position);
+      position += batchBytes;
+    }
+    return this.ended('end', position);
+  }
+
+  /** Reads up to the scratch size (grown to `atLeast` for one big batch) from `position`, bounded by `end`. */
+  private fill(fd: number, position: number, end: number, atLeast: number): number {
+    if (atLeast > this.scratch.length) this.scratch = Buffer.allocUnsafe(atLeast);
+    const want = Math.min(this.scratch.length, end - position);
+    let got = 0;
+    while (got < want) {
+      const n = this.files.read(fd, this.scratch, got, want - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  private ended(why: WalkEnd, position: number): number {
+    this.lastEnd = why;
+    return position;
+  }
+}

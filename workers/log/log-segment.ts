@@ -1,0 +1,323 @@
+// One segment of a partition log: the .log file of record batches exactly as consumers receive them,
+// its sparse .index and .timeindex, and the few facts derived from them (size, next offset, max
+// timestamp). Runs in a partition worker (and a piscina job during crash recovery).
+//
+// File names: <baseOffset as 20 digits>.log / .index / .timeindex, in the partition folder.
+// The .log holds whole batches back to back from position 0; its length is the segment size, except
+// while preallocated (log `preallocate`), where zeros follow the data until the segment rolls or closes.
+import { join } from 'node:path';
+import type { FileAccess } from '../io/file-access.js';
+import {
+  BatchField,
+  batchSizeAt,
+  baseOffsetAt,
+  computeBatchCrc,
+  CURRENT_MAGIC,
+  LOG_OVERHEAD_BYTES,
+  lastOffsetAt,
+  maxTimestampAt,
+  storedBatchCrc,
+} from '../../src/shared/record-batch.js';
+import type { LogConfig } from '../../src/shared/topic-config.js';
+import type { AppendInfo } from './batch-validator.js';
+import { type BatchWalker, Visit } from './batch-walker.js';
+import { OffsetIndex } from './offset-index.js';
+import { TimeIndex } from './time-index.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+/** Base offset of a segment file name like 00000000000000000042.log, or -1. */
+export function parseSegmentBaseOffset(fileName: string): number {
+  const match = /^(\d{20})\.log$/.exec(fileName);
+  return match ? Number(match[1]) : -1;
+}
+
+/** What a validating scan of a segment found. */
+export interface SegmentScan {
+  validBytes: number;
+  truncatedBytes: number;
+}
+
+export class LogSegment {
+  sizeBytes = 0;
+  nextOffset: number;
+  maxTimestamp = -1;
+  offsetOfMaxTimestamp = -1;
+  /** Time the segment's age is counted from for segment.ms: its first batch's max timestamp, else its creation. */
+  rollBaseMs: number;
+  private bytesSinceIndexEntry = 0;
+  private preallocatedBytes = 0;
+
+  private constructor(
+    private readonly files: FileAccess,
+    readonly dir: string,
+    readonly baseOffset: number,
+    private fd: number,
+    private offsetIndex: OffsetIndex,
+    private timeIndex: TimeIndex,
+    nowMs: number,
+  ) {
+    this.nextOffset = baseOffset;
+    this.rollBaseMs = nowMs;
+  }
+
+  static create(files: FileAccess, dir: string, baseOffset: number, config: Readonly<LogConfig>, nowMs: number): LogSegment {
+    const fd = files.openReadWrite(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), true);
+    files.truncate(fd, 0);
+    const offsetIndex = OffsetIndex.create(files, join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
+    const timeIndex = TimeIndex.create(files, join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
+    const segment = new LogSegment(files, dir, baseOffset, fd, offsetIndex, timeIndex, nowMs);
+    if (config.preallocate) {
+      files.truncate(fd, config.segmentBytes);
+      segment.preallocatedBytes = config.segmentBytes;
+    }
+    return segment;
+  }
+
+  /**
+   * Opens an existing segment. With `validate` (crash recovery) every batch is checked and the indexes
+   * rebuilt; otherwise the indexes are loaded and checked, and missing or insane ones are rebuilt the
+   * same way. The validating scan truncates a torn tail (see `scanned`).
+   */
+  static open(
+    files: FileAccess,
+    dir: string,
+    baseOffset: number,
+    config: Readonly<LogConfig>,
+    walker: BatchWalker,
+    nowMs: number,
+    validate: boolean,
+  ): { segment: LogSegment; scanned: SegmentScan | null } {
+    const fd = files.openReadWrite(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), false);
+    const indexPath = join(dir, segmentFileName(baseOffset, INDEX_SUFFIX));
+    const timeIndexPath = join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX));
+    const haveIndexes = files.exists(indexPath) && files.exists(timeIndexPath);
+    const offsetIndex = haveIndexes
+      ? OffsetIndex.load(files, indexPath, baseOffset, config.segmentIndexBytes)
+      : OffsetIndex.create(files, indexPath, baseOffset, config.segmentIndexBytes);
+    const timeIndex = haveIndexes
+      ? TimeIndex.load(files, timeIndexPath, baseOffset, config.segmentIndexBytes)
+      : TimeIndex.create(files, timeIndexPath, baseOffset, config.segmentIndexBytes);
+    const segment = new LogSegment(files, dir, baseOffset, fd, offsetIndex, timeIndex, nowMs);
+    segment.sizeBytes = files.sizeOf(fd);
+    if (!validate && haveIndexes && segment.loadTail(walker)) return { segment, scanned: null };
+    return { segment, scanned: segment.recover(walker, config) };
+  }
+
+  /** Finds the last batch from the last index entry on and checks the indexes; false if anything is off. */
+  private loadTail(walker: BatchWalker): boolean {
+    if (!this.offsetIndex.isSane(this.sizeBytes, Number.MAX_SAFE_INTEGER)) return false;
+    const count = this.offsetIndex.entryCount;
+    const from = count === 0 ? 0 : this.offsetIndex.positionAt(count - 1);
+    if (count > 0 && from >= this.sizeBytes) return false;
+    this.maxTimestamp = this.timeIndex.lastTimestamp();
+    this.offsetOfMaxTimestamp = this.timeIndex.entryCount === 0 ? -1 : this.timeIndex.offsetAt(this.timeIndex.entryCount - 1);
+    walker.walk(this.fd, from, this.sizeBytes, false, (buf, at) => {
+      this.noteBatch(buf, at);
+      return Visit.CONTINUE;
+    });
+    if (walker.lastEnd !== 'end') return false;
+    if (this.sizeBytes > 0) {
+      walker.walk(this.fd, 0, this.sizeBytes, false, (buf, at) => {
+        if (maxTimestampAt(buf, at) >= 0) this.rollBaseMs = maxTimestampAt(buf, at);
+        return Visit.STOP;
+      });
+    }
+    if (count > 0 && this.offsetIndex.offsetAt(count - 1) >= this.nextOffset) return false;
+    return this.timeIndex.isSane(this.nextOffset);
+  }
+
+  private noteBatch(buf: Buffer, at: number): void {
+    this.nextOffset = lastOffsetAt(buf, at) + 1;
+    const timestamp = maxTimestampAt(buf, at);
+    if (timestamp > this.maxTimestamp) {
+      this.maxTimestamp = timestamp;
+      this.offsetOfMaxTimestamp = baseOffsetAt(buf, at);
+    }
+  }
+
+  /**
+   * Validates every batch from position 0 (length, magic, CRC, increasing offsets), rebuilds both indexes
+   * and truncates the file at the first bad byte. Crash recovery and index rebuilds both come here.
+   */
+  recover(walker: BatchWalker, config: Readonly<LogConfig>): SegmentScan {
+    this.offsetIndex.closeAndDelete();
+    this.timeIndex.closeAndDelete();
+    this.offsetIndex = OffsetIndex.create(this.files, join(this.dir, segmentFileName(this.baseOffset, INDEX_SUFFIX)), this.baseOffset, config.segmentIndexBytes);
+    this.timeIndex = TimeIndex.create(this.files, join(this.dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX)), this.baseOffset, config.segmentIndexBytes);
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    this.bytesSinceIndexEntry = 0;
+    const fileBytes = this.files.sizeOf(this.fd);
+    const validBytes = walker.walk(this.fd, 0, fileBytes, true, (buf, at, position, batchBytes) => {
+      if (!this.isIntactBatch(buf, at, batchBytes)) return Visit.STOP;
+      this.indexBatch(buf, at, position, batchBytes, config.indexIntervalBytes);
+      return Visit.CONTINUE;
+    });
+    if (validBytes < fileBytes) this.files.truncate(this.fd, validBytes);
+    this.sizeBytes = validBytes;
+    this.preallocatedBytes = 0;
+    return { validBytes, truncatedBytes: fileBytes - validBytes };
+  }
+
+  private isIntactBatch(buf: Buffer, at: number, batchBytes: number): boolean {
+    if (buf.readInt8(at + BatchField.MAGIC) !== CURRENT_MAGIC) return false;
+    if (buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA) < 0) return false;
+    const baseOffset = baseOffsetAt(buf, at);
+    if (baseOffset < this.nextOffset || lastOffsetAt(buf, at) - this.baseOffset > MAX_RELATIVE_OFFSET) return false;
+    return computeBatchCrc(buf, at, batchBytes) === storedBatchCrc(buf, at);
+  }
+
+  /** Indexes one recovered batch the way append indexes a new one. */
+  private indexBatch(buf: Buffer, at: number, position: number, batchBytes: number, indexIntervalBytes: number): void {
+    if (position === 0 && maxTimestampAt(buf, at) >= 0) this.rollBaseMs = maxTimestampAt(buf, at);
+    this.noteBatch(buf, at);
+    this.addIndexEntriesIfDue(baseOffsetAt(buf, at), position, batchBytes, indexIntervalBytes);
+  }
+
+  /** True when `batchBytes` more bytes or `lastOffset` would not fit this segment, or it is too old. */
+  shouldRoll(batchBytes: number, lastOffset: number, config: Readonly<LogConfig>, nowMs: number): boolean {
+    if (this.sizeBytes === 0) return false;
+    return (
+      this.sizeBytes + batchBytes > config.segmentBytes ||
+      nowMs - this.rollBaseMs > config.segmentMs ||
+      this.offsetIndex.isFull() ||
+      this.timeIndex.isFull() ||
+      lastOffset - this.baseOffset > MAX_RELATIVE_OFFSET
+    );
+  }
+
+  /** Writes stamped batches buf[at, at+length) at the end of the segment and indexes them. */
+  append(buf: Buffer, at: number, length: number, info: Readonly<AppendInfo>, indexIntervalBytes: number): void {
+    const position = this.sizeBytes;
+    this.files.write(this.fd, buf, at, length, position);
+    if (position === 0 && info.maxTimestamp >= 0) this.rollBaseMs = info.maxTimestamp;
+    if (info.maxTimestamp > this.maxTimestamp) {
+      this.maxTimestamp = info.maxTimestamp;
+      this.offsetOfMaxTimestamp = info.offsetOfMaxTimestamp;
+    }
+    this.addIndexEntriesIfDue(info.firstOffset, position, length, indexIntervalBytes);
+    this.sizeBytes = position + length;
+    this.nextOffset = info.lastOffset + 1;
+  }
+
+  /** One offset and time index entry per index.interval.bytes of log (and one for the first batch). */
+  private addIndexEntriesIfDue(offset: number, position: number, length: number, indexIntervalBytes: number): void {
+    if (position === 0 || this.bytesSinceIndexEntry >= indexIntervalBytes) {
+      this.offsetIndex.append(offset, position);
+      this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+      this.bytesSinceIndexEntry = 0;
+    }
+    this.bytesSinceIndexEntry += length;
+  }
+
+  /** Position of the first batch whose last offset is >= `offset`, or -1 if there is none in this segment. */
+  positionOf(offset: number, walker: BatchWalker): number {
+    if (offset >= this.nextOffset) return -1;
+    const position = walker.walk(this.fd, this.offsetIndex.lookupPosition(offset), this.sizeBytes, false, (buf, at) =>
+      lastOffsetAt(buf, at) >= offset ? Visit.STOP : Visit.CONTINUE,
+    );
+    return walker.lastEnd === 'stopped' ? position : -1;
+  }
+
+  /** Base offset of the first batch whose max timestamp is >= target, or -1. */
+  offsetForTimestamp(targetTimestamp: number, walker: BatchWalker): number {
+    if (this.maxTimestamp < targetTimestamp) return -1;
+    const from = this.positionOf(this.timeIndex.lookupScanStart(targetTimestamp), walker);
+    if (from < 0) return -1;
+    let found = -1;
+    walker.walk(this.fd, from, this.sizeBytes, false, (buf, at) => {
+      if (maxTimestampAt(buf, at) < targetTimestamp) return Visit.CONTINUE;
+      found = baseOffsetAt(buf, at);
+      return Visit.STOP;
+    });
+    return found;
+  }
+
+  /**
+   * Copies whole batches starting at file `position` into dest[destAt ..], at most `maxBytes` (but always
+   * the first batch, if it fits `destCapacity`), stopping before any batch at or beyond `endOffset`.
+   * Returns the bytes copied, or minus the size of a first batch that does not fit `destCapacity`.
+   */
+  readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number): number {
+    const available = this.sizeBytes - position;
+    const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, LOG_OVERHEAD_BYTES), destCapacity), position);
+    let used = 0;
+    while (used + LOG_OVERHEAD_BYTES <= got) {
+      const batchBytes = batchSizeAt(dest, destAt + used);
+      if (used + batchBytes > got || baseOffsetAt(dest, destAt + used) >= endOffset) break;
+      used += batchBytes;
+    }
+    if (used > 0 || got < LOG_OVERHEAD_BYTES || baseOffsetAt(dest, destAt) >= endOffset) return used;
+    const firstBatchBytes = batchSizeAt(dest, destAt);
+    if (firstBatchBytes > destCapacity) return -firstBatchBytes;
+    return this.readFully(dest, destAt, firstBatchBytes, position);
+  }
+
+  private readFully(dest: Buffer, destAt: number, length: number, position: number): number {
+    let got = 0;
+    while (got < length) {
+      const n = this.files.read(this.fd, dest, destAt + got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got;
+  }
+
+  /** Removes every batch from the one holding `offset` on. Returns the bytes removed. */
+  truncateFrom(offset: number, walker: BatchWalker, config: Readonly<LogConfig>): number {
+    const position = this.positionOf(offset, walker);
+    if (position < 0) return 0;
+    const removed = this.sizeBytes - position;
+    this.files.truncate(this.fd, position);
+    this.preallocatedBytes = 0;
+    this.sizeBytes = position;
+    this.offsetIndex.truncateFromOffset(offset);
+    this.timeIndex.truncateFromOffset(offset);
+    this.nextOffset = this.baseOffset;
+    this.maxTimestamp = -1;
+    this.offsetOfMaxTimestamp = -1;
+    if (!this.loadTail(walker)) this.recover(walker, config);
+    this.bytesSinceIndexEntry = config.indexIntervalBytes;
+    return removed;
+  }
+
+  /** The segment stops taking appends: final time index entry, files cut to their data, all flushed. */
+  seal(): void {
+    this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
+    this.offsetIndex.trim();
+    this.timeIndex.trim();
+    if (this.preallocatedBytes > 0) {
+      this.files.truncate(this.fd, this.sizeBytes);
+      this.preallocatedBytes = 0;
+    }
+    this.flush();
+  }
+
+  flush(): void {
+    this.files.datasync(this.fd);
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+  }
+
+  close(): void {
+    this.files.close(this.fd);
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  closeAndDelete(): void {
+    this.files.close(this.fd);
+    this.files.remove(join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX)));
+    this.offsetIndex.closeAndDelete();
+    this.timeIndex.closeAndDelete();
+  }
+}

@@ -1,0 +1,351 @@
+// The log of one partition: its segments, offsets (log start, high watermark, log end, recovery point),
+// append, read, roll, retention, head and tail truncation, flushing and checkpoints. Runs in the
+// partition worker that owns the partition; nothing else touches its files while it is open.
+import { join } from 'node:path';
+import type { FileAccess } from '../io/file-access.js';
+import { ErrorCode, KafkaError } from '../../src/shared/kafka-error-codes.js';
+import type { LogConfig } from '../../src/shared/topic-config.js';
+import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
+import { BatchWalker } from './batch-walker.js';
+import {
+  INDEX_SUFFIX,
+  LOG_SUFFIX,
+  LogSegment,
+  parseSegmentBaseOffset,
+  segmentFileName,
+  TIME_INDEX_SUFFIX,
+} from './log-segment.js';
+import { type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+
+const LOOKUP_SCRATCH_BYTES = 64 * 1024;
+
+/** Where a read may go: consumers stop at the high watermark, followers at the log end. */
+export type ReadLimit = 'high-watermark' | 'log-end';
+
+export interface PartitionLogOptions {
+  nowMs: number;
+  /** The folder was closed cleanly (or was just recovered): skip the validating scan. */
+  trustedOnDisk: boolean;
+  /** Called once for each segment whose torn tail or broken index was repaired, for logging. */
+  onRepair?: (what: string) => void;
+}
+
+export class PartitionLog {
+  logStartOffset = 0;
+  highWatermark = 0;
+  recoveryPoint = 0;
+  leaderEpoch = 0;
+  readonly lastAppend = new AppendInfo();
+  private unflushedMessages = 0;
+  private lastFlushMs: number;
+  private checkpointDirty = false;
+  private readonly walker: BatchWalker;
+
+  private constructor(
+    private readonly files: FileAccess,
+    readonly dir: string,
+    public config: Readonly<LogConfig>,
+    private segments: LogSegment[],
+    nowMs: number,
+  ) {
+    this.walker = new BatchWalker(files, LOOKUP_SCRATCH_BYTES);
+    this.lastFlushMs = nowMs;
+  }
+
+  /** Opens (or creates) the partition in `dir`. Without `trustedOnDisk`, segments from the recovery point on are validated and repaired. */
+  static open(files: FileAccess, dir: string, config: Readonly<LogConfig>, options: PartitionLogOptions): PartitionLog {
+    files.makeDir(dir);
+    removeLeftovers(files, dir);
+    const checkpoint = readCheckpoint(files, dir);
+    const baseOffsets = listSegmentBaseOffsets(files, dir);
+    // After a clean shutdown nothing is scanned; after a crash, every segment holding offsets from the recovery point on.
+    const scanFrom = options.trustedOnDisk ? Number.POSITIVE_INFINITY : floorOf(baseOffsets, checkpoint?.recoveryPoint ?? 0);
+    const walker = new BatchWalker(files);
+    const segments: LogSegment[] = [];
+    for (let i = 0; i < baseOffsets.length; i++) {
+      const baseOffset = baseOffsets[i]!;
+      const { segment, scanned } = LogSegment.open(files, dir, baseOffset, config, walker, options.nowMs, baseOffset >= scanFrom);
+      segments.push(segment);
+      if (scanned === null || scanned.truncatedBytes === 0) continue;
+      options.onRepair?.(`${dir}: cut ${scanned.truncatedBytes} bytes of torn or corrupt data from segment ${baseOffset}`);
+      for (const later of baseOffsets.slice(i + 1)) deleteSegmentFiles(files, dir, later);
+      break;
+    }
+    const log = new PartitionLog(files, dir, config, segments, options.nowMs);
+    if (segments.length === 0) segments.push(LogSegment.create(files, dir, checkpoint?.logStartOffset ?? 0, config, options.nowMs));
+    log.restoreCheckpoint(checkpoint);
+    if (!options.trustedOnDisk) {
+      for (const segment of segments) if (segment.baseOffset >= scanFrom) segment.flush();
+      log.recoveryPoint = log.logEndOffset;
+    }
+    log.highWatermark = Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
+    log.writeCheckpoint();
+    return log;
+  }
+
+  private restoreCheckpoint(checkpoint: PartitionCheckpoint | null): void {
+    const first = this.segments[0]!.baseOffset;
+    this.logStartOffset = Math.max(checkpoint?.logStartOffset ?? first, first);
+    this.recoveryPoint = Math.min(checkpoint?.recoveryPoint ?? this.logEndOffset, this.logEndOffset);
+    this.highWatermark = checkpoint?.highWatermark ?? this.logEndOffset;
+    this.leaderEpoch = checkpoint?.leaderEpoch ?? 0;
+  }
+
+  get logEndOffset(): number {
+    return this.activeSegment.nextOffset;
+  }
+
+  get activeSegment(): LogSegment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get sizeBytes(): number {
+    let total = 0;
+    for (const segment of this.segments) total += segment.sizeBytes;
+    return total;
+  }
+
+  get segmentCount(): number {
+    return this.segments.length;
+  }
+
+  /** Index in `segments` of the last segment whose base offset is <= offset, or -1. */
+  private segmentIndexFor(offset: number): number {
+    let low = 0;
+    let high = this.segments.length - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Validates, stamps and writes the batches in buf[at, at+length). Returns an error code; on success
+   * `lastAppend` holds the assigned offsets. Nothing is written when validation fails.
+   */
+  append(buf: Buffer, at: number, length: number, origin: AppendOrigin, nowMs: number): number {
+    const info = this.lastAppend;
+    const code = validateBatches(buf, at, length, this.config, origin, info);
+    if (code !== ErrorCode.NONE) return code;
+    if (origin === 'client') {
+      const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
+      stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
+    } else {
+      readReplicatedOffsets(buf, at, length, info);
+      if (info.firstOffset < this.logEndOffset) {
+        return info.fail(ErrorCode.CORRUPT_MESSAGE, `replicated offset ${info.firstOffset} is below the log end ${this.logEndOffset}`);
+      }
+    }
+    if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
+    this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
+    if (origin === 'client') this.highWatermark = this.logEndOffset;
+    this.unflushedMessages += info.recordCount;
+    return ErrorCode.NONE;
+  }
+
+  /** True when the flush policy (flush.messages / flush.ms) asks for an fsync now. */
+  needsFlush(nowMs: number): boolean {
+    if (this.unflushedMessages === 0) return false;
+    return this.unflushedMessages >= this.config.flushMessages || nowMs - this.lastFlushMs >= this.config.flushMs;
+  }
+
+  /** fsyncs the active segment; everything appended so far is then below the recovery point. */
+  flush(nowMs: number): void {
+    this.activeSegment.flush();
+    this.unflushedMessages = 0;
+    this.lastFlushMs = nowMs;
+    if (this.recoveryPoint !== this.logEndOffset) {
+      this.recoveryPoint = this.logEndOffset;
+      this.checkpointDirty = true;
+    }
+  }
+
+  /** Seals the active segment and starts a new one at `baseOffset` (the next offset to append). */
+  roll(nowMs: number, baseOffset = this.logEndOffset): void {
+    const sealed = this.activeSegment;
+    sealed.seal();
+    if (sealed.sizeBytes === 0) {
+      this.segments.pop();
+      sealed.closeAndDelete();
+    }
+    this.segments.push(LogSegment.create(this.files, this.dir, baseOffset, this.config, nowMs));
+    this.recoveryPoint = baseOffset;
+    this.unflushedMessages = 0;
+    this.writeCheckpoint();
+  }
+
+  /**
+   * Copies whole batches from `offset` into dest (see LogSegment.readInto) up to the high watermark or
+   * the log end. Returns bytes copied (0 at the end of the log), or minus the size a first batch needs.
+   * Throws OFFSET_OUT_OF_RANGE for offsets outside [log start, log end].
+   */
+  read(offset: number, maxBytes: number, limit: ReadLimit, dest: Buffer, destAt: number, destCapacity: number): number {
+    const endOffset = limit === 'high-watermark' ? this.highWatermark : this.logEndOffset;
+    if (offset < this.logStartOffset || offset > this.logEndOffset) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
+    }
+    if (offset >= endOffset) return 0;
+    for (let i = Math.max(0, this.segmentIndexFor(offset)); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      const position = segment.positionOf(offset, this.walker);
+      if (position >= 0) return segment.readInto(position, maxBytes, endOffset, dest, destAt, destCapacity);
+    }
+    return 0;
+  }
+
+  /** The first offset whose batch has a timestamp >= target (Kafka's ListOffsets by time), or -1. */
+  offsetForTimestamp(targetTimestamp: number): number {
+    for (const segment of this.segments) {
+      const offset = segment.offsetForTimestamp(targetTimestamp, this.walker);
+      if (offset < 0) continue;
+      const readable = Math.max(offset, this.logStartOffset);
+      return readable < this.highWatermark ? readable : -1;
+    }
+    return -1;
+  }
+
+  /**
+   * Deletes whole segments past retention.ms (by their largest timestamp) or beyond retention.bytes,
+   * never the active segment and never data above the high watermark. Returns how many went.
+   */
+  applyRetention(nowMs: number): number {
+    const { retentionMs, retentionBytes } = this.config;
+    if (retentionMs >= 0 && this.isExpired(this.activeSegment, nowMs)) this.roll(nowMs);
+    let excessBytes = retentionBytes >= 0 ? this.sizeBytes - retentionBytes : 0;
+    let deletable = 0;
+    while (deletable < this.segments.length - 1) {
+      const segment = this.segments[deletable]!;
+      const next = this.segments[deletable + 1]!;
+      if (next.baseOffset > this.highWatermark) break;
+      const overSize = excessBytes >= segment.sizeBytes;
+      if (!overSize && !(retentionMs >= 0 && this.isExpired(segment, nowMs))) break;
+      excessBytes -= segment.sizeBytes;
+      deletable++;
+    }
+    if (deletable > 0) this.deleteOldestSegments(deletable);
+    return deletable;
+  }
+
+  private isExpired(segment: LogSegment, nowMs: number): boolean {
+    return segment.sizeBytes > 0 && segment.maxTimestamp >= 0 && nowMs - segment.maxTimestamp > this.config.retentionMs;
+  }
+
+  private deleteOldestSegments(count: number): void {
+    for (const segment of this.segments.splice(0, count)) segment.closeAndDelete();
+    this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+    this.writeCheckpoint();
+  }
+
+  /** DeleteRecords: makes `offset` the new log start (at most the high watermark) and drops segments wholly below it. */
+  deleteRecordsBefore(offset: number): number {
+    if (offset > this.highWatermark || offset < 0) {
+      throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [0, ${this.highWatermark}]`);
+    }
+    if (offset <= this.logStartOffset) return this.logStartOffset;
+    this.logStartOffset = offset;
+    let whollyBelow = 0;
+    while (whollyBelow < this.segments.length - 1 && this.segments[whollyBelow + 1]!.baseOffset <= offset) whollyBelow++;
+    if (whollyBelow > 0) this.deleteOldestSegments(whollyBelow);
+    else this.writeCheckpoint();
+    return this.logStartOffset;
+  }
+
+  /** Removes every batch from the one holding `offset` on (a follower dropping a divergent tail). */
+  truncateTo(offset: number, nowMs: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.closeAndDelete();
+    const segment = this.activeSegment;
+    if (segment.baseOffset >= offset) {
+      this.segments.pop()!.closeAndDelete();
+      this.segments.push(LogSegment.create(this.files, this.dir, offset, this.config, nowMs));
+      this.logStartOffset = Math.min(this.logStartOffset, offset);
+    } else {
+      segment.truncateFrom(offset, this.walker, this.config);
+      segment.flush();
+    }
+    this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.writeCheckpoint();
+  }
+
+  checkpoint(): PartitionCheckpoint {
+    return {
+      recoveryPoint: this.recoveryPoint,
+      logStartOffset: this.logStartOffset,
+      highWatermark: this.highWatermark,
+      leaderEpoch: this.leaderEpoch,
+    };
+  }
+
+  writeCheckpoint(): void {
+    writeCheckpoint(this.files, this.dir, this.checkpoint());
+    this.checkpointDirty = false;
+  }
+
+  /** Writes the checkpoint if offsets moved since the last one (periodic task). */
+  writeCheckpointIfDirty(): void {
+    if (this.checkpointDirty) this.writeCheckpoint();
+  }
+
+  /** Clean close: seal the active segment's files (it stays active on reopen), flush, checkpoint. */
+  close(nowMs: number): void {
+    this.activeSegment.seal();
+    this.flush(nowMs);
+    this.writeCheckpoint();
+    for (const segment of this.segments) segment.close();
+  }
+
+  /** Closes without flushing, for a partition whose log dir failed. */
+  abandon(): void {
+    for (const segment of this.segments) {
+      try {
+        segment.close();
+      } catch {
+        // The disk already failed; the descriptors go with the worker either way.
+      }
+    }
+  }
+
+  /** Deletes the partition's folder and everything in it. */
+  delete(): void {
+    for (const segment of this.segments) segment.close();
+    this.segments = [];
+    this.files.removeTree(this.dir);
+  }
+}
+
+/** The largest base offset <= offset (the segment holding it), or the first one. */
+function floorOf(sortedBaseOffsets: number[], offset: number): number {
+  let floor = sortedBaseOffsets[0] ?? 0;
+  for (const base of sortedBaseOffsets) if (base <= offset) floor = base;
+  return floor;
+}
+
+function deleteSegmentFiles(files: FileAccess, dir: string, baseOffset: number): void {
+  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) files.remove(join(dir, segmentFileName(baseOffset, suffix)));
+}
+
+function listSegmentBaseOffsets(files: FileAccess, dir: string): number[] {
+  return files
+    .listDir(dir)
+    .map(parseSegmentBaseOffset)
+    .filter((offset) => offset >= 0)
+    .sort((a, b) => a - b);
+}
+
+/** Temp files of an interrupted checkpoint write and index files without a log are dropped. */
+function removeLeftovers(files: FileAccess, dir: string): void {
+  const names = new Set(files.listDir(dir));
+  for (const name of names) {
+    const stem = name.replace(/\.(index|timeindex)$/, '');
+    const orphanIndex = stem !== name && !names.has(stem + '.log');
+    if (name.endsWith('.tmp') || name.endsWith('.deleted') || orphanIndex) files.remove(join(dir, name));
+  }
+}

@@ -1,0 +1,109 @@
+// The sparse time index of one segment (.timeindex): the largest timestamp seen so far → the offset of
+// the batch that raised it, appended at most once per index.interval.bytes. Runs in a partition worker.
+//
+// Entry layout (12 bytes, big-endian, Kafka's .timeindex format):
+//   0 int64  timestamp        max timestamp of the segment up to and including that batch
+//   8 uint32 relativeOffset   that batch's baseOffset - segment baseOffset
+// Timestamps are strictly increasing, offsets non-decreasing.
+import type { FileAccess } from '../io/file-access.js';
+import { readInt64, writeInt64 } from '../../src/shared/record-batch.js';
+import { SparseIndexFile } from './sparse-index-file.js';
+
+export const TIME_INDEX_ENTRY_BYTES = 12;
+
+export class TimeIndex {
+  private constructor(
+    private readonly file: SparseIndexFile,
+    readonly baseOffset: number,
+  ) {}
+
+  static create(files: FileAccess, path: string, baseOffset: number, maxBytes: number): TimeIndex {
+    return new TimeIndex(SparseIndexFile.create(files, path, TIME_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
+  }
+
+  static load(files: FileAccess, path: string, baseOffset: number, maxBytes: number): TimeIndex {
+    return new TimeIndex(SparseIndexFile.load(files, path, TIME_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
+  }
+
+  get entryCount(): number {
+    return this.file.entryCount;
+  }
+
+  isFull(): boolean {
+    return this.file.isFull();
+  }
+
+  timestampAt(entry: number): number {
+    return readInt64(this.file.buf, entry * TIME_INDEX_ENTRY_BYTES);
+  }
+
+  offsetAt(entry: number): number {
+    return this.baseOffset + this.file.buf.readUInt32BE(entry * TIME_INDEX_ENTRY_BYTES + 8);
+  }
+
+  lastTimestamp(): number {
+    return this.file.entryCount === 0 ? -1 : this.timestampAt(this.file.entryCount - 1);
+  }
+
+  /** Records that the batch at `offset` raised the max timestamp to `timestamp`; ignored if it did not. */
+  maybeAppend(timestamp: number, offset: number): void {
+    if (timestamp <= this.lastTimestamp()) return;
+    const at = this.file.nextEntryAt();
+    writeInt64(this.file.buf, at, timestamp);
+    this.file.buf.writeUInt32BE(offset - this.baseOffset, at + 8);
+    this.file.commitEntry();
+  }
+
+  /**
+   * An offset from which a scan for the first batch with maxTimestamp >= target can start: the offset of
+   * the last entry whose timestamp is below target (everything before it is older), else the base offset.
+   */
+  lookupScanStart(targetTimestamp: number): number {
+    let low = 0;
+    let high = this.file.entryCount - 1;
+    let found = this.baseOffset;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      if (this.timestampAt(mid) < targetTimestamp) {
+        found = this.offsetAt(mid);
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** Drops entries for offsets >= `offset` (tail truncation). */
+  truncateFromOffset(offset: number): void {
+    let keep = this.file.entryCount;
+    while (keep > 0 && this.offsetAt(keep - 1) >= offset) keep--;
+    this.file.truncateEntries(keep);
+  }
+
+  isSane(nextOffset: number): boolean {
+    let lastTimestamp = -Infinity;
+    let lastOffset = -1;
+    for (let entry = 0; entry < this.file.entryCount; entry++) {
+      const timestamp = this.timestampAt(entry);
+      const offset = this.offsetAt(entry);
+      if (timestamp <= lastTimestamp || offset < lastOffset || offset >= nextOffset) return false;
+      lastTimestamp = timestamp;
+      lastOffset = offset;
+    }
+    return true;
+  }
+
+  trim(): void {
+    this.file.trim();
+  }
+  flush(): void {
+    this.file.flush();
+  }
+  close(): void {
+    this.file.close();
+  }
+  closeAndDelete(): void {
+    this.file.closeAndDelete();
+  }
+}
