@@ -36,3 +36,13 @@ export class KafkaError extends Error {
     this.name = 'KafkaError';
   }
 }
+
+/** Rebuilds a KafkaError that crossed a thread boundary (comlink keeps only name and message). */
+export function kafkaErrorFrom(error: unknown): KafkaError | null {
+  if (error instanceof KafkaError) return error;
+  const { name, message } = (error ?? {}) as { name?: string; message?: string };
+  if (name !== 'KafkaError' || typeof message !== 'string') return null;
+  const separator = message.indexOf(': ');
+  const code = Object.entries(ErrorCode).find(([codeName]) => codeName === message.slice(0, separator))?.[1];
+  return code === undefined ? null : new KafkaError(code, message.slice(separator + 2));
+}

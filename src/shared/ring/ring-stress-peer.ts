@@ -9,7 +9,7 @@ import { SpscRing } from './spsc-ring.js';
  * Payloads of 8 bytes or more also carry:
  *   +0  uint32 LE seq
  *   +4  uint32 LE check    'crc': CRC-32C of bytes 8..end; 'sample': mix of seq and three body bytes (cheap)
- *   +8  body               bytes copied from a seeded random pool at an offset that depends on seq
+ *   +8  body               bytes copied from a seeded random pool at an 8-aligned offset that depends on seq
  */
 export type StressCheck = 'crc' | 'sample';
 
@@ -33,6 +33,8 @@ export interface RingStressPeerResult {
   frames: number;
   payloadBytes: number;
   closed: boolean;
+  /** How many times this end had to wait for the other (backpressure or an empty ring). */
+  waits: number;
   error?: string;
 }
 
@@ -82,7 +84,9 @@ export function writeStressFrame(ring: SpscRing, seq: number, payloadBytes: numb
     pool.copy(data, offset, 0, payloadBytes);
   } else {
     const bodyBytes = payloadBytes - STRESS_PREFIX_BYTES;
-    const poolStart = Math.imul(seq, 523) & (POOL_SLACK_BYTES - 1);
+    // 8-aligned like the payload: V8 copies into SharedArrayBuffer memory word by word only when source and
+    // destination share their alignment, and byte by byte (~8x slower) otherwise.
+    const poolStart = Math.imul(seq, 520) & (POOL_SLACK_BYTES - 8);
     pool.copy(data, offset + STRESS_PREFIX_BYTES, poolStart, poolStart + bodyBytes);
     data.writeUInt32LE(seq >>> 0, offset);
     data.writeUInt32LE(payloadCheck(data, offset + STRESS_PREFIX_BYTES, bodyBytes, seq, check), offset + 4);
@@ -119,47 +123,54 @@ export async function produceStressFrames(
   const random = makeRandom(seed);
   const pool = makePool(seed, maxPayloadBytes);
   let payloadBytesTotal = 0;
+  let waits = 0;
   for (let seq = 0; seq < frameCount; seq++) {
     const payloadBytes = 1 + (random() % maxPayloadBytes);
     while (!writeStressFrame(ring, seq, payloadBytes, pool, check)) {
-      if (!(await ring.waitForSpace(payloadBytes))) return { frames: seq, payloadBytes: payloadBytesTotal, closed: true };
+      waits++;
+      if (!(await ring.waitForSpace(payloadBytes))) return { frames: seq, payloadBytes: payloadBytesTotal, closed: true, waits };
     }
     payloadBytesTotal += payloadBytes;
   }
-  return { frames: frameCount, payloadBytes: payloadBytesTotal, closed: ring.closed };
+  return { frames: frameCount, payloadBytes: payloadBytesTotal, closed: ring.closed, waits };
 }
 
 /** Consumes and verifies frameCount stress frames (-1: until closed and drained); stops at the first bad one. */
 export async function consumeStressFrames(ring: SpscRing, frameCount: number, check: StressCheck): Promise<RingStressPeerResult> {
   let seq = 0;
   let payloadBytesTotal = 0;
+  let waits = 0;
   while (frameCount < 0 || seq < frameCount) {
     if (!ring.peek()) {
+      waits++;
       if (!(await ring.waitForFrames())) break;
       continue;
     }
     const error = verifyStressFrame(ring, seq, check);
-    if (error !== undefined) return { frames: seq, payloadBytes: payloadBytesTotal, closed: ring.closed, error };
+    if (error !== undefined) return { frames: seq, payloadBytes: payloadBytesTotal, closed: ring.closed, waits, error };
     payloadBytesTotal += ring.payloadBytes;
     ring.release();
     seq++;
   }
-  return { frames: seq, payloadBytes: payloadBytesTotal, closed: ring.closed };
+  return { frames: seq, payloadBytes: payloadBytesTotal, closed: ring.closed, waits };
 }
 
 /** Copies every frame of ring verbatim (type and payload) into reply until frameCount frames or close. */
 async function echoFrames(ring: SpscRing, reply: SpscRing, frameCount: number): Promise<RingStressPeerResult> {
   let frames = 0;
   let payloadBytesTotal = 0;
+  let waits = 0;
   while (frameCount < 0 || frames < frameCount) {
     if (!ring.peek()) {
+      waits++;
       if (!(await ring.waitForFrames())) break;
       continue;
     }
     const payloadBytes = ring.payloadBytes;
     let offset = reply.reserve(payloadBytes);
     while (offset < 0) {
-      if (!(await reply.waitForSpace(payloadBytes))) return { frames, payloadBytes: payloadBytesTotal, closed: true };
+      waits++;
+      if (!(await reply.waitForSpace(payloadBytes))) return { frames, payloadBytes: payloadBytesTotal, closed: true, waits };
       offset = reply.reserve(payloadBytes);
     }
     ring.data.copy(reply.data, offset, ring.payloadOffset, ring.payloadOffset + payloadBytes);
@@ -168,7 +179,7 @@ async function echoFrames(ring: SpscRing, reply: SpscRing, frameCount: number): 
     frames++;
     payloadBytesTotal += payloadBytes;
   }
-  return { frames, payloadBytes: payloadBytesTotal, closed: ring.closed };
+  return { frames, payloadBytes: payloadBytesTotal, closed: ring.closed, waits };
 }
 
 async function runPeer(config: RingStressPeerData): Promise<RingStressPeerResult> {
@@ -195,6 +206,6 @@ if (!isMainThread && parentPort !== null && (workerData as RingStressPeerData | 
   const port = parentPort;
   runPeer(workerData as RingStressPeerData).then(
     (result) => port.postMessage(result),
-    (error: unknown) => port.postMessage({ frames: -1, payloadBytes: 0, closed: false, error: String((error as Error)?.stack ?? error) }),
+    (error: unknown) => port.postMessage({ frames: -1, payloadBytes: 0, closed: false, waits: 0, error: String((error as Error)?.stack ?? error) }),
   );
 }

@@ -1,0 +1,53 @@
+// Every broker configuration key Fjord reads: Kafka's names where Kafka has the setting, fjord.* for
+// Fjord's own, with type, default, bounds and a one-line description (the docs are generated from
+// this table). Runs on the main thread.
+import { availableParallelism } from 'node:os';
+
+export type ConfigKind = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum';
+
+export interface ConfigKeySpec {
+  kind: ConfigKind;
+  default: string;
+  doc: string;
+  min?: number;
+  max?: number;
+  values?: readonly string[];
+  /** Other keys that mean the same (Kafka's older names); the first one present wins. */
+  aliases?: readonly string[];
+}
+
+const MIB = 1024 * 1024;
+const INT_MAX = 2 ** 31 - 1;
+
+export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
+  'node.id': { kind: 'int', default: '1', min: 0, max: INT_MAX, aliases: ['broker.id'], doc: 'This broker\'s id in the cluster.' },
+  'log.dirs': { kind: 'list', default: './data', aliases: ['log.dir'], doc: 'Comma-separated data directories, one per disk (JBOD). New partitions go to the one with the fewest partitions.' },
+  'num.partitions': { kind: 'int', default: '1', min: 1, max: 100_000, doc: 'Partitions of an auto-created topic.' },
+  'log.segment.bytes': { kind: 'int', default: String(1024 * MIB), min: 14, max: INT_MAX, doc: 'Segment size at which a new segment is rolled.' },
+  'log.roll.ms': { kind: 'long', default: String(7 * 24 * 3600 * 1000), min: 1, aliases: ['log.roll.hours'], doc: 'Age at which the active segment is rolled even if not full (log.roll.hours is read in hours).' },
+  'log.retention.ms': { kind: 'long', default: String(7 * 24 * 3600 * 1000), min: -1, aliases: ['log.retention.minutes', 'log.retention.hours'], doc: 'How long a segment is kept after its newest message; -1 keeps forever (minutes/hours variants are converted).' },
+  'log.retention.bytes': { kind: 'long', default: '-1', min: -1, doc: 'Size a partition is trimmed to by deleting its oldest segments; -1 means no limit.' },
+  'log.retention.check.interval.ms': { kind: 'long', default: '300000', min: 1, doc: 'How often each worker applies retention.' },
+  'log.index.interval.bytes': { kind: 'int', default: '4096', min: 0, max: INT_MAX, doc: 'Bytes of log between two sparse index entries.' },
+  'log.index.size.max.bytes': { kind: 'int', default: String(10 * MIB), min: 12, max: INT_MAX, doc: 'Largest .index / .timeindex file; a full index rolls the segment.' },
+  'message.max.bytes': { kind: 'int', default: String(MIB + 12), min: 0, max: INT_MAX, doc: 'Largest record batch accepted (topic override: max.message.bytes).' },
+  'log.message.timestamp.type': { kind: 'enum', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps the broker\'s clock.' },
+  'log.flush.interval.messages': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1, doc: 'fsync after this many messages; 1 = every acknowledgement waits for fsync (group commit). Default: never, rely on the page cache and replication.' },
+  'log.flush.interval.ms': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0, doc: 'fsync a partition when its oldest unflushed message is this old. Default: never.' },
+  'log.flush.scheduler.interval.ms': { kind: 'long', default: '1000', min: 1, doc: 'How often workers check log.flush.interval.ms.' },
+  'log.flush.offset.checkpoint.interval.ms': { kind: 'long', default: '60000', min: 1, doc: 'How often recovery points are checkpointed.' },
+  'log.preallocate': { kind: 'bool', default: 'false', doc: 'Preallocate each new segment file to log.segment.bytes.' },
+  'log.cleanup.policy': { kind: 'enum', default: 'delete', values: ['delete', 'compact', 'compact,delete'], doc: 'Default cleanup policy of topics.' },
+  'min.insync.replicas': { kind: 'int', default: '1', min: 1, max: 1000, doc: 'Replicas that must have a message before acks=all succeeds.' },
+  'fjord.workers': { kind: 'int', default: String(Math.max(1, availableParallelism())), min: 1, max: 256, doc: 'Partition worker threads. Default: one per core.' },
+  'fjord.ring.bytes': { kind: 'int', default: String(32 * MIB), min: 64 * 1024, max: 1024 * MIB, doc: 'Size of each data-path ring (two per worker); a power of two, at least 4 x message.max.bytes.' },
+  'fjord.max.backlog.requests': { kind: 'int', default: '4096', min: 1, max: 1_000_000, doc: 'Requests that may wait for ring space per worker before new ones get a retriable error.' },
+  'fjord.log.level': { kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], doc: 'Lowest log level written.' },
+};
+
+/** Multiplier to milliseconds for aliases given in other units. */
+export const ALIAS_UNIT_MS: Readonly<Record<string, number>> = {
+  'log.roll.hours': 3600 * 1000,
+  'log.retention.minutes': 60 * 1000,
+  'log.retention.hours': 3600 * 1000,
+};

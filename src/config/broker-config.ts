@@ -1,0 +1,173 @@
+// Loads the broker configuration: a Kafka-style .properties file, then FJORD_* environment variables,
+// then --set overrides; every key checked against the schema with a one-line error per problem, so a
+// bad config never half-starts a broker. Runs on the main thread at start-up.
+import { readFileSync } from 'node:fs';
+import { DEFAULT_LOG_CONFIG, type LogConfig, NEVER, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
+import { ALIAS_UNIT_MS, BROKER_CONFIG_SCHEMA, type ConfigKeySpec } from './broker-config-schema.js';
+
+export interface BrokerConfig {
+  nodeId: number;
+  logDirs: string[];
+  numPartitions: number;
+  retentionCheckIntervalMs: number;
+  flushCheckIntervalMs: number;
+  checkpointIntervalMs: number;
+  workers: number;
+  ringBytes: number;
+  maxBacklogRequests: number;
+  logLevel: string;
+  /** Topic defaults derived from the log.* keys. */
+  defaultLogConfig: LogConfig;
+  /** Every key with its effective value, for display. */
+  effective: Record<string, string>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses Kafka .properties text: key=value or key: value lines, # and ! comments, blank lines. */
+export function parseProperties(text: string, source: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) return;
+    const match = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    if (!match) throw new ConfigError([`${source}:${i + 1}: expected key=value, got "${line}"`]);
+    entries.set(match[1]!, match[2]!);
+  });
+  return entries;
+}
+
+/** FJORD_LOG_DIRS=… → log.dirs; FJORD_FJORD_WORKERS → fjord.workers (dots become underscores, upper case). */
+export function environmentOverrides(env: NodeJS.ProcessEnv): Map<string, string> {
+  const byEnvName = new Map<string, string>();
+  for (const [key, spec] of Object.entries(BROKER_CONFIG_SCHEMA)) {
+    for (const name of [key, ...(spec.aliases ?? [])]) byEnvName.set('FJORD_' + name.toUpperCase().replace(/[.-]/g, '_'), name);
+  }
+  const overrides = new Map<string, string>();
+  for (const [name, value] of Object.entries(env)) {
+    const key = byEnvName.get(name);
+    if (key !== undefined && value !== undefined) overrides.set(key, value);
+  }
+  return overrides;
+}
+
+/** Merges sources in order (later wins) and validates. Throws ConfigError listing every problem. */
+export function resolveBrokerConfig(...sources: Array<Map<string, string>>): BrokerConfig {
+  const merged = new Map<string, string>();
+  for (const source of sources) for (const [key, value] of source) merged.set(key, value);
+  const problems: string[] = [];
+  const known = new Set(Object.entries(BROKER_CONFIG_SCHEMA).flatMap(([key, spec]) => [key, ...(spec.aliases ?? [])]));
+  for (const key of merged.keys()) if (!known.has(key)) problems.push(`unknown config key "${key}" (see docs/configuration.md for the keys Fjord reads)`);
+  const values: Record<string, number | string | boolean | string[]> = {};
+  const effective: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(BROKER_CONFIG_SCHEMA)) {
+    const [sourceKey, raw] = pickValue(merged, key, spec);
+    try {
+      values[key] = parseValue(sourceKey, raw, spec);
+      effective[key] = Array.isArray(values[key]) ? (values[key] as string[]).join(',') : String(values[key]);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length === 0) checkContradictions(values, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toBrokerConfig(values, effective);
+}
+
+function pickValue(merged: Map<string, string>, key: string, spec: ConfigKeySpec): [string, string] {
+  for (const name of [key, ...(spec.aliases ?? [])]) {
+    const value = merged.get(name);
+    if (value !== undefined) return [name, value];
+  }
+  return [key, spec.default];
+}
+
+function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | string | boolean | string[] {
+  const text = raw.trim();
+  switch (spec.kind) {
+    case 'bool':
+      if (text !== 'true' && text !== 'false') throw new Error(`${key} must be true or false, got "${raw}"`);
+      return text === 'true';
+    case 'string':
+      return text;
+    case 'list': {
+      const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      if (items.length === 0) throw new Error(`${key} must list at least one value`);
+      return items;
+    }
+    case 'enum':
+      if (!spec.values!.includes(text)) throw new Error(`${key} must be one of ${spec.values!.join(', ')}, got "${raw}"`);
+      return text;
+    default:
+      return parseNumber(key, text, spec);
+  }
+}
+
+function parseNumber(key: string, text: string, spec: ConfigKeySpec): number {
+  if (!/^-?\d+$/.test(text)) throw new Error(`${key} must be an integer, got "${text}"`);
+  let value = Number(text);
+  if (spec.kind === 'long' && value > Number.MAX_SAFE_INTEGER) value = NEVER;
+  if (value > 0) value = Math.min(value * (ALIAS_UNIT_MS[key] ?? 1), NEVER);
+  const min = spec.min ?? -Infinity;
+  const max = spec.max ?? NEVER;
+  if (value < min || value > max) throw new Error(`${key} must be between ${min} and ${max}, got ${text}`);
+  return value;
+}
+
+function checkContradictions(values: Record<string, unknown>, problems: string[]): void {
+  const ringBytes = values['fjord.ring.bytes'] as number;
+  if ((ringBytes & (ringBytes - 1)) !== 0) problems.push(`fjord.ring.bytes must be a power of two, got ${ringBytes}`);
+  const maxMessageBytes = values['message.max.bytes'] as number;
+  if (ringBytes < 4 * maxMessageBytes) {
+    problems.push(`fjord.ring.bytes (${ringBytes}) must be at least 4 x message.max.bytes (${maxMessageBytes}) so any batch fits the data path`);
+  }
+}
+
+function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, string>): BrokerConfig {
+  const defaultLogConfig: LogConfig = {
+    ...DEFAULT_LOG_CONFIG,
+    segmentBytes: v['log.segment.bytes'] as number,
+    segmentMs: v['log.roll.ms'] as number,
+    segmentIndexBytes: v['log.index.size.max.bytes'] as number,
+    indexIntervalBytes: v['log.index.interval.bytes'] as number,
+    retentionMs: v['log.retention.ms'] as number,
+    retentionBytes: v['log.retention.bytes'] as number,
+    maxMessageBytes: v['message.max.bytes'] as number,
+    messageTimestampType: v['log.message.timestamp.type'] as TimestampType,
+    flushMessages: v['log.flush.interval.messages'] as number,
+    flushMs: v['log.flush.interval.ms'] as number,
+    preallocate: v['log.preallocate'] as boolean,
+    cleanupPolicy: v['log.cleanup.policy'] as CleanupPolicy,
+    minInsyncReplicas: v['min.insync.replicas'] as number,
+  };
+  return {
+    nodeId: v['node.id'] as number,
+    logDirs: v['log.dirs'] as string[],
+    numPartitions: v['num.partitions'] as number,
+    retentionCheckIntervalMs: v['log.retention.check.interval.ms'] as number,
+    flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'] as number,
+    checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'] as number,
+    workers: v['fjord.workers'] as number,
+    ringBytes: v['fjord.ring.bytes'] as number,
+    maxBacklogRequests: v['fjord.max.backlog.requests'] as number,
+    logLevel: v['fjord.log.level'] as string,
+    defaultLogConfig,
+    effective,
+  };
+}
+
+/** Reads a properties file; a missing or unreadable file is a one-line ConfigError. */
+export function readPropertiesFile(path: string): Map<string, string> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError([`cannot read config file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`]);
+  }
+  return parseProperties(text, path);
+}

@@ -1,0 +1,277 @@
+// The main thread's handle on one partition worker: starts the thread with its two rings, writes
+// append and fetch frames (waiting in a bounded backlog when the request ring is full), matches
+// completions to their requests, and reports the thread's death so the engine can restart it.
+// Runs on the main thread; never blocks it (waits are Atomics.waitAsync).
+import { Worker } from 'node:worker_threads';
+import { compiledPath } from '../shared/compiled-path.js';
+import { Comlink, endpointOf } from '../shared/comlink-endpoint.js';
+import {
+  APPEND_DONE_HEADER_BYTES,
+  APPEND_REQUEST_HEADER_BYTES,
+  FETCH_DONE_HEADER_BYTES,
+  FETCH_REQUEST_BYTES,
+  FrameType,
+  RequestFlag,
+} from '../shared/data-frames.js';
+import { ErrorCode } from '../shared/kafka-error-codes.js';
+import { readInt64, writeInt64 } from '../shared/record-batch.js';
+import { SpscRing } from '../shared/ring/spsc-ring.js';
+import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
+import type { WorkerControl } from '../../workers/worker-control.js';
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage: string;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  highWatermark: number;
+}
+
+export interface FetchOutcome {
+  errorCode: number;
+  errorMessage: string;
+  highWatermark: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  /** Whole record batches as stored (empty at the end of the log). */
+  records: Buffer;
+}
+
+export interface WorkerHandleOptions {
+  workerId: number;
+  ringBytes: number;
+  maxBacklogRequests: number;
+  faultInjection: boolean;
+  retentionCheckIntervalMs: number;
+  flushCheckIntervalMs: number;
+  checkpointIntervalMs: number;
+  onEvent: (event: WorkerEvent) => void;
+  /** The thread died without being asked to stop. */
+  onCrash: (handle: WorkerHandle, reason: string) => void;
+}
+
+type Pending = { kind: 'append'; resolve: (outcome: AppendOutcome) => void } | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void };
+
+interface Queued {
+  frameType: number;
+  payloadBytes: number;
+  write: (buf: Buffer, at: number) => void;
+  requestId: number;
+}
+
+export class WorkerHandle {
+  readonly control: Comlink.Remote<WorkerControl>;
+  private readonly worker: Worker;
+  private readonly requests: SpscRing;
+  private readonly completions: SpscRing;
+  private readonly pending = new Map<number, Pending>();
+  private readonly backlog: Queued[] = [];
+  private nextRequestId = 1;
+  private stopping = false;
+  private dead = false;
+
+  private constructor(private readonly options: WorkerHandleOptions) {
+    this.requests = SpscRing.create(options.ringBytes);
+    this.completions = SpscRing.create(options.ringBytes);
+    const workerData: PartitionWorkerData = {
+      workerId: options.workerId,
+      requestRing: this.requests.sab,
+      completionRing: this.completions.sab,
+      faultInjection: options.faultInjection,
+      retentionCheckIntervalMs: options.retentionCheckIntervalMs,
+      flushCheckIntervalMs: options.flushCheckIntervalMs,
+      checkpointIntervalMs: options.checkpointIntervalMs,
+    };
+    this.worker = new Worker(compiledPath('workers/partition-worker'), { workerData, name: `fjord-partition-worker-${options.workerId}` });
+    this.control = Comlink.wrap<WorkerControl>(endpointOf(this.worker));
+    this.worker.on('message', (message: unknown) => {
+      if (isWorkerEvent(message)) options.onEvent(message);
+    });
+    this.worker.on('error', (error) => this.died(`uncaught ${error.stack ?? error.message}`));
+    this.worker.on('exit', (code) => this.died(`exited with code ${code}`));
+    void this.pumpCompletions();
+  }
+
+  /** Starts the thread and waits until its control plane answers. */
+  static async start(options: WorkerHandleOptions): Promise<WorkerHandle> {
+    const handle = new WorkerHandle(options);
+    await handle.control.stats();
+    return handle;
+  }
+
+  get workerId(): number {
+    return this.options.workerId;
+  }
+
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  ringOccupancy(): { requestBytes: number; completionBytes: number; capacityBytes: number } {
+    return { requestBytes: this.requests.usedBytes(), completionBytes: this.completions.usedBytes(), capacityBytes: this.requests.capacityBytes };
+  }
+
+  /** Appends record batches to the partition in `slot`; the batch bytes are copied once, into the ring. */
+  append(slot: number, batches: Buffer, replica = false): Promise<AppendOutcome> {
+    return new Promise((resolve) => {
+      const failure = this.refuse(APPEND_REQUEST_HEADER_BYTES + batches.length);
+      if (failure !== null) return resolve(appendFailure(failure.code, failure.message));
+      const requestId = this.takeRequestId();
+      this.pending.set(requestId, { kind: 'append', resolve });
+      this.submit(FrameType.APPEND, APPEND_REQUEST_HEADER_BYTES + batches.length, requestId, (buf, at) => {
+        buf.writeUInt32BE(requestId, at);
+        buf.writeUInt32BE(slot, at + 4);
+        buf.writeUInt32BE(replica ? RequestFlag.REPLICA : 0, at + 8);
+        buf.writeUInt32BE(0, at + 12);
+        batches.copy(buf, at + APPEND_REQUEST_HEADER_BYTES);
+      });
+    });
+  }
+
+  /** Reads whole batches from `offset`, up to the high watermark (or the log end for a replica). */
+  fetch(slot: number, offset: number, maxBytes: number, replica = false): Promise<FetchOutcome> {
+    return new Promise((resolve) => {
+      const failure = this.refuse(FETCH_REQUEST_BYTES);
+      if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
+      const requestId = this.takeRequestId();
+      this.pending.set(requestId, { kind: 'fetch', resolve });
+      this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => {
+        buf.writeUInt32BE(requestId, at);
+        buf.writeUInt32BE(slot, at + 4);
+        buf.writeUInt32BE(replica ? RequestFlag.REPLICA : 0, at + 8);
+        buf.writeInt32BE(Math.min(maxBytes, 0x7fff_ffff), at + 12);
+        writeInt64(buf, at + 16, offset);
+      });
+    });
+  }
+
+  private refuse(payloadBytes: number): { code: number; message: string } | null {
+    if (this.dead || this.stopping) return { code: ErrorCode.REQUEST_TIMED_OUT, message: `partition worker ${this.workerId} is not running` };
+    if (payloadBytes > this.requests.maxPayloadBytes) {
+      return { code: ErrorCode.MESSAGE_TOO_LARGE, message: `${payloadBytes} bytes exceed the data-path ring's frame limit ${this.requests.maxPayloadBytes}` };
+    }
+    if (this.backlog.length >= this.options.maxBacklogRequests) {
+      return { code: ErrorCode.REQUEST_TIMED_OUT, message: `partition worker ${this.workerId} has ${this.backlog.length} requests waiting for ring space` };
+    }
+    return null;
+  }
+
+  private takeRequestId(): number {
+    const id = this.nextRequestId;
+    this.nextRequestId = id === 0xffff_ffff ? 1 : id + 1;
+    return id;
+  }
+
+  /** Writes the frame now if the ring has room and nothing waits before it; otherwise queues it in order. */
+  private submit(frameType: number, payloadBytes: number, requestId: number, write: Queued['write']): void {
+    if (this.backlog.length === 0) {
+      const at = this.requests.reserve(payloadBytes);
+      if (at >= 0) {
+        write(this.requests.data, at);
+        this.requests.commit(frameType, payloadBytes);
+        return;
+      }
+    }
+    this.backlog.push({ frameType, payloadBytes, write, requestId });
+    if (this.backlog.length === 1) void this.pumpBacklog();
+  }
+
+  private async pumpBacklog(): Promise<void> {
+    while (this.backlog.length > 0 && !this.dead) {
+      const next = this.backlog[0]!;
+      const at = this.requests.reserve(next.payloadBytes);
+      if (at < 0) {
+        await this.requests.waitForSpace(next.payloadBytes);
+        continue;
+      }
+      next.write(this.requests.data, at);
+      this.requests.commit(next.frameType, next.payloadBytes);
+      this.backlog.shift();
+    }
+  }
+
+  private async pumpCompletions(): Promise<void> {
+    while (!this.dead) {
+      while (this.completions.peek()) {
+        this.complete(this.completions.frameType, this.completions.data, this.completions.payloadOffset, this.completions.payloadBytes);
+        this.completions.release();
+      }
+      await this.completions.waitForFrames();
+    }
+  }
+
+  private complete(frameType: number, buf: Buffer, at: number, payloadBytes: number): void {
+    const requestId = buf.readUInt32BE(at);
+    const pending = this.pending.get(requestId);
+    if (pending === undefined) throw new Error(`completion for unknown request ${requestId} from worker ${this.workerId}`);
+    this.pending.delete(requestId);
+    const errorCode = buf.readInt16BE(at + 4);
+    if (frameType === FrameType.APPEND && pending.kind === 'append') {
+      pending.resolve({
+        errorCode,
+        errorMessage: errorCode === 0 ? '' : buf.toString('utf8', at + APPEND_DONE_HEADER_BYTES, at + payloadBytes),
+        baseOffset: readInt64(buf, at + 8),
+        logAppendTimeMs: readInt64(buf, at + 16),
+        logStartOffset: readInt64(buf, at + 24),
+        highWatermark: readInt64(buf, at + 32),
+      });
+    } else if (frameType === FrameType.FETCH && pending.kind === 'fetch') {
+      const body = buf.subarray(at + FETCH_DONE_HEADER_BYTES, at + payloadBytes);
+      pending.resolve({
+        errorCode,
+        errorMessage: errorCode === 0 ? '' : body.toString('utf8'),
+        highWatermark: readInt64(buf, at + 8),
+        logStartOffset: readInt64(buf, at + 16),
+        logEndOffset: readInt64(buf, at + 24),
+        records: errorCode === 0 ? Buffer.from(body) : Buffer.alloc(0),
+      });
+    } else {
+      throw new Error(`completion frame type ${frameType} does not match request ${requestId} (${pending.kind})`);
+    }
+  }
+
+  private died(reason: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.requests.close();
+    this.completions.close();
+    this.failEverything(`partition worker ${this.workerId} stopped: ${reason}`);
+    if (!this.stopping) this.options.onCrash(this, reason);
+  }
+
+  /** Requests in flight or queued get a retriable error; the client retries once the worker is back. */
+  private failEverything(message: string): void {
+    for (const pending of this.pending.values()) {
+      if (pending.kind === 'append') pending.resolve(appendFailure(ErrorCode.REQUEST_TIMED_OUT, message));
+      else pending.resolve(fetchFailure(ErrorCode.REQUEST_TIMED_OUT, message));
+    }
+    this.pending.clear();
+    this.backlog.length = 0;
+  }
+
+  /** Clean stop: waits for in-flight requests, closes every partition, ends the thread. Returns partitions closed. */
+  async stop(): Promise<number> {
+    this.stopping = true;
+    while ((this.pending.size > 0 || this.backlog.length > 0) && !this.dead) await new Promise((r) => setTimeout(r, 5));
+    const closed = this.dead ? 0 : await this.control.closeAll();
+    await this.terminate();
+    return closed;
+  }
+
+  /** Ends the thread without closing partitions (their next open recovers them). */
+  async terminate(): Promise<void> {
+    this.stopping = true;
+    this.control[Comlink.releaseProxy]();
+    await this.worker.terminate();
+    this.died('terminated');
+  }
+}
+
+export function appendFailure(errorCode: number, errorMessage: string): AppendOutcome {
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, highWatermark: -1 };
+}
+
+export function fetchFailure(errorCode: number, errorMessage: string): FetchOutcome {
+  return { errorCode, errorMessage, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: Buffer.alloc(0) };
+}

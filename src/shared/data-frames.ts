@@ -1,0 +1,52 @@
+// Fixed layouts of the frames that travel on the data-path rings between the main thread and a
+// partition worker: append and fetch requests one way, their completions the other. Shared by both threads.
+//
+// Request ring (main → worker). All integers big-endian.
+//   APPEND (frame type 1)
+//     0  uint32 requestId
+//     4  uint32 partitionSlot     the worker's slot number for the partition
+//     8  uint32 flags             bit 0: replica origin (keep offsets, integrity checks only)
+//    12  uint32 spare
+//    16  ...    record batches, exactly as received
+//   FETCH (frame type 2)
+//     0  uint32 requestId
+//     4  uint32 partitionSlot
+//     8  uint32 flags             bit 0: read up to the log end (replica) instead of the high watermark
+//    12  int32  maxBytes
+//    16  int64  fetchOffset
+//
+// Completion ring (worker → main).
+//   APPEND_DONE (frame type 1)
+//     0  uint32 requestId
+//     4  int16  errorCode
+//     6  int16  spare
+//     8  int64  baseOffset        first offset assigned, -1 on error
+//    16  int64  logAppendTimeMs   -1 unless the topic uses LogAppendTime
+//    24  int64  logStartOffset
+//    32  int64  highWatermark
+//    40  ...    error message, UTF-8 (only when errorCode != 0)
+//   FETCH_DONE (frame type 2)
+//     0  uint32 requestId
+//     4  int16  errorCode
+//     6  int16  spare
+//     8  int64  highWatermark
+//    16  int64  logStartOffset
+//    24  int64  logEndOffset
+//    32  ...    whole record batches as stored (or an error message when errorCode != 0)
+
+export const FrameType = {
+  APPEND: 1,
+  FETCH: 2,
+} as const;
+
+export const APPEND_REQUEST_HEADER_BYTES = 16;
+export const FETCH_REQUEST_BYTES = 24;
+export const APPEND_DONE_HEADER_BYTES = 40;
+export const FETCH_DONE_HEADER_BYTES = 32;
+
+export const RequestFlag = {
+  REPLICA: 1,
+} as const;
+
+/** Longest error message carried in a completion frame. */
+export const MAX_ERROR_MESSAGE_BYTES = 512;

@@ -1,0 +1,57 @@
+// The contract between the main thread and a partition worker outside the data path: what the worker
+// is started with, the control-plane calls' argument and result shapes (served over comlink), and the
+// events a worker posts on its own. Shared by both threads; types and constants only.
+import type { LogConfig } from './topic-config.js';
+
+export interface PartitionWorkerData {
+  workerId: number;
+  requestRing: SharedArrayBuffer;
+  completionRing: SharedArrayBuffer;
+  /** Wrap the file-access seam so tests can inject disk faults through `injectFault`. */
+  faultInjection: boolean;
+  retentionCheckIntervalMs: number;
+  flushCheckIntervalMs: number;
+  checkpointIntervalMs: number;
+}
+
+export interface PartitionSpec {
+  slot: number;
+  topic: string;
+  partition: number;
+  logDir: string;
+  config: LogConfig;
+  /** The files were closed cleanly or already recovered: open without a validating scan. */
+  trustedOnDisk: boolean;
+}
+
+export interface PartitionOffsets {
+  logStartOffset: number;
+  highWatermark: number;
+  logEndOffset: number;
+}
+
+export interface PartitionStats extends PartitionOffsets {
+  topic: string;
+  partition: number;
+  logDir: string;
+  online: boolean;
+  sizeBytes: number;
+  segmentCount: number;
+  recoveryPoint: number;
+}
+
+export interface WorkerStats {
+  workerId: number;
+  framesHandled: number;
+  offlineDirs: string[];
+  partitions: PartitionStats[];
+}
+
+/** Messages a worker posts to the main thread outside comlink's request/response pairs. */
+export type WorkerEvent =
+  | { fjordEvent: 'dir-offline'; logDir: string; reason: string }
+  | { fjordEvent: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+export function isWorkerEvent(message: unknown): message is WorkerEvent {
+  return typeof message === 'object' && message !== null && 'fjordEvent' in message;
+}

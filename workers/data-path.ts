@@ -1,0 +1,203 @@
+// The worker's end of the data path: takes append and fetch frames off the request ring, runs them
+// against the owned partition logs straight from ring memory, and puts completions on the completion
+// ring. Appends that the flush policy makes wait for fsync share one fsync per partition per pass
+// (group commit). Runs in a partition worker, on its own event loop.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import {
+  APPEND_DONE_HEADER_BYTES,
+  APPEND_REQUEST_HEADER_BYTES,
+  FETCH_DONE_HEADER_BYTES,
+  FrameType,
+  MAX_ERROR_MESSAGE_BYTES,
+  RequestFlag,
+} from '../src/shared/data-frames.js';
+import { ErrorCode } from '../src/shared/kafka-error-codes.js';
+import { writeInt64, readInt64 } from '../src/shared/record-batch.js';
+import type { SpscRing } from '../src/shared/ring/spsc-ring.js';
+import type { PartitionLog } from './log/partition-log.js';
+import type { OwnedPartition, PartitionTable } from './partition-table.js';
+import type { StorageGuard } from './storage-guard.js';
+
+/** Frames handled before the loop yields so control-plane calls and timers get a turn. */
+const FRAMES_PER_PASS = 512;
+
+interface DeferredAppend {
+  owned: OwnedPartition;
+  requestId: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+}
+
+export class DataPath {
+  private stopped = false;
+  private readonly awaitingFsync: DeferredAppend[] = [];
+  private readonly partitionsToFsync = new Set<OwnedPartition>();
+  framesHandled = 0;
+
+  constructor(
+    private readonly requests: SpscRing,
+    private readonly completions: SpscRing,
+    private readonly table: PartitionTable,
+    private readonly guard: StorageGuard,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Serves frames until stop() or the request ring is closed. */
+  async run(): Promise<void> {
+    while (!this.stopped) {
+      const handled = await this.drain();
+      await this.completeGroupCommit();
+      if (handled === FRAMES_PER_PASS) await yieldToEventLoop();
+      else if (!(await this.requests.waitForFrames()) && this.requests.closed) return;
+    }
+  }
+
+  private async drain(): Promise<number> {
+    let handled = 0;
+    while (handled < FRAMES_PER_PASS && this.requests.peek()) {
+      if (this.requests.frameType === FrameType.APPEND) await this.append(this.requests.payloadOffset, this.requests.payloadBytes);
+      else if (this.requests.frameType === FrameType.FETCH) await this.fetch(this.requests.payloadOffset);
+      else throw new Error(`partition worker: unknown request frame type ${this.requests.frameType}`);
+      this.requests.release();
+      handled++;
+    }
+    this.framesHandled += handled;
+    return handled;
+  }
+
+  private async append(at: number, frameBytes: number): Promise<void> {
+    const buf = this.requests.data;
+    const requestId = buf.readUInt32BE(at);
+    const owned = this.table.get(buf.readUInt32BE(at + 4));
+    const origin = (buf.readUInt32BE(at + 8) & RequestFlag.REPLICA) !== 0 ? 'replica' : 'client';
+    const log = owned?.log ?? null;
+    if (log === null) return this.appendDone(requestId, unusableCode(owned), null, unusableMessage(owned));
+    let code: number;
+    try {
+      code = log.append(buf, at + APPEND_REQUEST_HEADER_BYTES, frameBytes - APPEND_REQUEST_HEADER_BYTES, origin, this.nowMs());
+    } catch (error) {
+      return this.appendDone(requestId, this.guard.codeFor(owned!, error), null, (error as Error).message);
+    }
+    const info = log.lastAppend;
+    if (code !== ErrorCode.NONE) return this.appendDone(requestId, code, log, info.errorMessage);
+    if (log.needsFlush(this.nowMs())) {
+      this.partitionsToFsync.add(owned!);
+      this.awaitingFsync.push({ owned: owned!, requestId, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs });
+      return;
+    }
+    return this.appendDone(requestId, ErrorCode.NONE, log, '', info.firstOffset, info.logAppendTimeMs);
+  }
+
+  /** fsyncs each partition that asked for it once, then acknowledges the appends that waited for it. */
+  private async completeGroupCommit(): Promise<void> {
+    if (this.awaitingFsync.length === 0) return;
+    const failed = new Map<OwnedPartition, number>();
+    for (const owned of this.partitionsToFsync) {
+      try {
+        owned.log?.flush(this.nowMs());
+      } catch (error) {
+        failed.set(owned, this.guard.codeFor(owned, error));
+      }
+    }
+    this.partitionsToFsync.clear();
+    for (const deferred of this.awaitingFsync.splice(0)) {
+      const code = failed.get(deferred.owned) ?? (deferred.owned.log === null ? ErrorCode.KAFKA_STORAGE_ERROR : ErrorCode.NONE);
+      const offset = code === ErrorCode.NONE ? deferred.baseOffset : -1;
+      await this.appendDone(deferred.requestId, code, deferred.owned.log, code === ErrorCode.NONE ? '' : 'fsync failed', offset, deferred.logAppendTimeMs);
+    }
+  }
+
+  private async appendDone(
+    requestId: number,
+    code: number,
+    log: PartitionLog | null,
+    message: string,
+    baseOffset = -1,
+    logAppendTimeMs = -1,
+  ): Promise<void> {
+    const messageBytes = code === ErrorCode.NONE ? 0 : Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
+    const at = await this.reserveCompletion(APPEND_DONE_HEADER_BYTES + messageBytes);
+    const buf = this.completions.data;
+    buf.writeUInt32BE(requestId, at);
+    buf.writeInt16BE(code, at + 4);
+    buf.writeInt16BE(0, at + 6);
+    writeInt64(buf, at + 8, baseOffset);
+    writeInt64(buf, at + 16, logAppendTimeMs);
+    writeInt64(buf, at + 24, log?.logStartOffset ?? -1);
+    writeInt64(buf, at + 32, log?.highWatermark ?? -1);
+    if (messageBytes > 0) buf.write(message, at + APPEND_DONE_HEADER_BYTES, messageBytes, 'utf8');
+    this.completions.commit(FrameType.APPEND, APPEND_DONE_HEADER_BYTES + messageBytes);
+  }
+
+  private async fetch(at: number): Promise<void> {
+    const buf = this.requests.data;
+    const requestId = buf.readUInt32BE(at);
+    const owned = this.table.get(buf.readUInt32BE(at + 4));
+    const limit = (buf.readUInt32BE(at + 8) & RequestFlag.REPLICA) !== 0 ? 'log-end' : 'high-watermark';
+    const maxBytes = Math.max(0, buf.readInt32BE(at + 12));
+    const offset = readInt64(buf, at + 16);
+    const log = owned?.log ?? null;
+    if (log === null) return this.fetchFailed(requestId, unusableCode(owned), unusableMessage(owned));
+    const wanted = Math.min(FETCH_DONE_HEADER_BYTES + maxBytes, this.completions.maxPayloadBytes);
+    let reserved = wanted;
+    let out = await this.reserveCompletion(reserved);
+    try {
+      let bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES);
+      if (bytes < 0) {
+        reserved = FETCH_DONE_HEADER_BYTES - bytes;
+        if (reserved > this.completions.maxPayloadBytes) {
+          return this.fetchFailed(requestId, ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${-bytes} bytes exceeds the data-path ring`);
+        }
+        out = await this.reserveCompletion(reserved);
+        bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES);
+      }
+      this.writeFetchHeader(out, requestId, ErrorCode.NONE, log);
+      this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + Math.max(0, bytes));
+    } catch (error) {
+      const code = this.guard.codeFor(owned!, error);
+      return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
+    }
+  }
+
+  private async fetchFailed(requestId: number, code: number, message: string, log: PartitionLog | null = null): Promise<void> {
+    const messageBytes = Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
+    const at = await this.reserveCompletion(FETCH_DONE_HEADER_BYTES + messageBytes);
+    this.writeFetchHeader(at, requestId, code, log);
+    this.completions.data.write(message, at + FETCH_DONE_HEADER_BYTES, messageBytes, 'utf8');
+    this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + messageBytes);
+  }
+
+  private writeFetchHeader(at: number, requestId: number, code: number, log: PartitionLog | null): void {
+    const buf = this.completions.data;
+    buf.writeUInt32BE(requestId, at);
+    buf.writeInt16BE(code, at + 4);
+    buf.writeInt16BE(0, at + 6);
+    writeInt64(buf, at + 8, log?.highWatermark ?? -1);
+    writeInt64(buf, at + 16, log?.logStartOffset ?? -1);
+    writeInt64(buf, at + 24, log?.logEndOffset ?? -1);
+  }
+
+  /** Room for a completion; waits (backpressure from the main thread) when the ring is full. */
+  private async reserveCompletion(payloadBytes: number): Promise<number> {
+    for (;;) {
+      const at = this.completions.reserve(payloadBytes);
+      if (at >= 0) return at;
+      if (!(await this.completions.waitForSpace(payloadBytes)) && this.completions.closed) {
+        throw new Error('partition worker: completion ring closed');
+      }
+    }
+  }
+
+}
+
+function unusableCode(owned: OwnedPartition | undefined): number {
+  return owned === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.KAFKA_STORAGE_ERROR;
+}
+
+function unusableMessage(owned: OwnedPartition | undefined): string {
+  return owned === undefined ? 'partition is not open on this worker' : `log dir ${owned.logDir} is offline`;
+}

@@ -1,0 +1,187 @@
+// The control plane of a partition worker, exposed to the main thread over comlink: open, close, delete,
+// truncate partitions, offsets and timestamp lookups, config changes, retention, stats and shutdown.
+// Runs in a partition worker.
+import { join } from 'node:path';
+import { type FileAccess, isStorageFailure } from './io/file-access.js';
+import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
+import { PartitionLog } from './log/partition-log.js';
+import type { DataPath } from './data-path.js';
+import type { OwnedPartition, PartitionTable } from './partition-table.js';
+import type { StorageGuard } from './storage-guard.js';
+import type { LogConfig } from '../src/shared/topic-config.js';
+import type { PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } from '../src/shared/worker-protocol.js';
+
+export type WorkerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export class WorkerControl {
+  constructor(
+    private readonly workerId: number,
+    private readonly files: FileAccess,
+    private readonly table: PartitionTable,
+    private readonly guard: StorageGuard,
+    private readonly dataPath: DataPath,
+    private readonly log: WorkerLog,
+    private readonly faults: FaultInjectingFileAccess | null,
+  ) {}
+
+  /** Opens (creating if new) a partition into its slot. In an offline dir, or if its disk fails now, it is registered offline. */
+  openPartition(spec: PartitionSpec): PartitionOffsets {
+    const owned: OwnedPartition = { slot: spec.slot, topic: spec.topic, partition: spec.partition, logDir: spec.logDir, log: null };
+    this.table.add(owned);
+    if (this.table.offlineDirs.has(spec.logDir)) return OFFLINE_OFFSETS;
+    try {
+      owned.log = PartitionLog.open(this.files, partitionDir(spec.logDir, spec.topic, spec.partition), spec.config, {
+        nowMs: Date.now(),
+        trustedOnDisk: spec.trustedOnDisk,
+        onRepair: (what) => this.log('warn', what),
+      });
+      return offsetsOf(owned.log);
+    } catch (error) {
+      if (!isStorageFailure(error)) {
+        this.table.remove(spec.slot);
+        throw error;
+      }
+      this.guard.codeFor(owned, error);
+      return OFFLINE_OFFSETS;
+    }
+  }
+
+  closePartition(slot: number): void {
+    const owned = this.table.get(slot);
+    this.table.remove(slot);
+    owned?.log?.close(Date.now());
+  }
+
+  deletePartition(slot: number): void {
+    const owned = this.table.get(slot);
+    this.table.remove(slot);
+    if (owned === undefined) return;
+    if (owned.log !== null) owned.log.delete();
+    else if (!this.table.offlineDirs.has(owned.logDir)) this.files.removeTree(partitionDir(owned.logDir, owned.topic, owned.partition));
+  }
+
+  offsets(slot: number): PartitionOffsets {
+    return this.guard.run(this.table.get(slot), slot, (o) => offsetsOf(o.log));
+  }
+
+  offsetForTimestamp(slot: number, timestampMs: number): number {
+    return this.guard.run(this.table.get(slot), slot, (o) => o.log.offsetForTimestamp(timestampMs));
+  }
+
+  deleteRecordsBefore(slot: number, offset: number): number {
+    return this.guard.run(this.table.get(slot), slot, (o) => o.log.deleteRecordsBefore(offset));
+  }
+
+  truncateTo(slot: number, offset: number): PartitionOffsets {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.truncateTo(offset, Date.now());
+      return offsetsOf(o.log);
+    });
+  }
+
+  setLeaderEpoch(slot: number, leaderEpoch: number): void {
+    this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.leaderEpoch = leaderEpoch;
+      o.log.writeCheckpoint();
+    });
+  }
+
+  updateConfig(slot: number, config: LogConfig): void {
+    this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.config = config;
+    });
+  }
+
+  /** Applies retention to every online partition now; returns the number of segments deleted. */
+  applyRetention(nowMs = Date.now()): number {
+    let deleted = 0;
+    for (const owned of this.table.online()) {
+      try {
+        deleted += owned.log.applyRetention(nowMs);
+      } catch (error) {
+        this.guard.codeFor(owned, error);
+      }
+    }
+    return deleted;
+  }
+
+  /** fsyncs partitions whose flush.ms passed (periodic) and writes checkpoints whose offsets moved. */
+  flushDue(nowMs = Date.now(), writeCheckpoints = false): void {
+    for (const owned of this.table.online()) {
+      try {
+        if (owned.log.needsFlush(nowMs)) owned.log.flush(nowMs);
+        if (writeCheckpoints) owned.log.writeCheckpointIfDirty();
+      } catch (error) {
+        this.guard.codeFor(owned, error);
+      }
+    }
+  }
+
+  /** Another worker found this dir failing: stop using it here too. */
+  markDirOffline(logDir: string, reason: string): void {
+    this.guard.takeDirOffline(logDir, reason);
+  }
+
+  stats(): WorkerStats {
+    return {
+      workerId: this.workerId,
+      framesHandled: this.dataPath.framesHandled,
+      offlineDirs: [...this.table.offlineDirs],
+      partitions: [...this.table.all()].map((owned): PartitionStats => ({
+        topic: owned.topic,
+        partition: owned.partition,
+        logDir: owned.logDir,
+        online: owned.log !== null,
+        sizeBytes: owned.log?.sizeBytes ?? 0,
+        segmentCount: owned.log?.segmentCount ?? 0,
+        recoveryPoint: owned.log?.recoveryPoint ?? -1,
+        ...(owned.log ? offsetsOf(owned.log) : OFFLINE_OFFSETS),
+      })),
+    };
+  }
+
+  /** Clean shutdown: stop the data path, close every online partition (flush, seal, checkpoint). Returns how many closed. */
+  closeAll(): number {
+    this.dataPath.stop();
+    let closed = 0;
+    for (const owned of this.table.online()) {
+      try {
+        owned.log.close(Date.now());
+        closed++;
+      } catch (error) {
+        this.guard.codeFor(owned, error);
+      }
+      this.table.remove(owned.slot);
+    }
+    return closed;
+  }
+
+  /** Tests only (workers started with faultInjection): make every file operation under `logDir` fail with `code`. */
+  injectFault(logDir: string, code: InjectedFaultCode): void {
+    this.requireFaultInjection().failUnder(logDir, code);
+  }
+
+  /** Tests only: the thread dies of an uncaught exception, as it would from a bug. */
+  injectCrash(): void {
+    this.requireFaultInjection();
+    setImmediate(() => {
+      throw new Error('injected worker crash');
+    });
+  }
+
+  private requireFaultInjection(): FaultInjectingFileAccess {
+    if (this.faults === null) throw new Error('fault injection is not enabled on this worker');
+    return this.faults;
+  }
+}
+
+const OFFLINE_OFFSETS: PartitionOffsets = Object.freeze({ logStartOffset: -1, highWatermark: -1, logEndOffset: -1 });
+
+/** A partition's folder: `<log dir>/<topic>-<partition>`. */
+export function partitionDir(logDir: string, topic: string, partition: number): string {
+  return join(logDir, `${topic}-${partition}`);
+}
+
+function offsetsOf(log: PartitionLog): PartitionOffsets {
+  return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };
+}
