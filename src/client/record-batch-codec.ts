@@ -53,7 +53,8 @@ export function buildRecordBatch(records: readonly ProducedRecord[], options: Ba
   const bodies = records.map((record, i) => encodeRecord(record, i, (record.timestamp ?? baseTimestamp) - baseTimestamp));
   const recordsBytes = bodies.reduce((sum, body) => sum + body.length, 0);
   const batch = Buffer.alloc(BATCH_HEADER_BYTES + recordsBytes);
-  let maxTimestamp = baseTimestamp;
+  // The largest record timestamp, which is not the base timestamp when the caller sets that lower or higher.
+  let maxTimestamp = Number.NEGATIVE_INFINITY;
   for (const record of records) maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
   writeInt64(batch, BatchField.BASE_OFFSET, 0);
   batch.writeInt32BE(batch.length - LOG_OVERHEAD_BYTES, BatchField.BATCH_LENGTH);

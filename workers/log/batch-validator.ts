@@ -94,7 +94,8 @@ function validateOneBatch(
     const code = magic === 0 || magic === 1 ? ErrorCode.INVALID_RECORD : ErrorCode.CORRUPT_MESSAGE;
     return info.fail(code, `record batch magic ${magic} is not supported (only 2)`);
   }
-  if (batchBytes > config.maxMessageBytes) {
+  // Followers take what the leader accepted, whatever max.message.bytes says now (Kafka's ignoreRecordSize).
+  if (origin === 'client' && batchBytes > config.maxMessageBytes) {
     return info.fail(ErrorCode.MESSAGE_TOO_LARGE, `batch of ${batchBytes} bytes exceeds max.message.bytes ${config.maxMessageBytes}`);
   }
   if (computeBatchCrc(buf, at, batchBytes) !== storedBatchCrc(buf, at)) {
@@ -158,13 +159,19 @@ export function stampBatches(
   info.lastOffset = nextOffset - 1;
 }
 
-/** Assigns offsets for replicated batches, which keep the leader's offsets: only reads them. */
-export function readReplicatedOffsets(buf: Buffer, at: number, length: number, info: AppendInfo): void {
+/**
+ * Reads the offsets of validated replicated batches, which keep the leader's offsets. Returns an error
+ * code: each batch must start after the previous one ends (gaps are allowed, overlaps are not).
+ */
+export function readReplicatedOffsets(buf: Buffer, at: number, length: number, info: AppendInfo): number {
   const end = at + length;
   info.firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
   for (let position = at; position < end; ) {
     const batchBytes = buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
     const baseOffset = readInt64(buf, position + BatchField.BASE_OFFSET);
+    if (position > at && baseOffset <= info.lastOffset) {
+      return info.fail(ErrorCode.CORRUPT_MESSAGE, `replicated batch at offset ${baseOffset} overlaps the previous one ending at ${info.lastOffset}`);
+    }
     const maxTimestamp = readInt64(buf, position + BatchField.MAX_TIMESTAMP);
     if (maxTimestamp > info.maxTimestamp) {
       info.maxTimestamp = maxTimestamp;
@@ -173,6 +180,7 @@ export function readReplicatedOffsets(buf: Buffer, at: number, length: number, i
     info.lastOffset = baseOffset + buf.readInt32BE(position + BatchField.LAST_OFFSET_DELTA);
     position += batchBytes;
   }
+  return ErrorCode.NONE;
 }
 
 function stampLogAppendTime(buf: Buffer, at: number, batchBytes: number, nowMs: number): void {

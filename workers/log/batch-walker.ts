@@ -45,10 +45,12 @@ export class BatchWalker {
       }
       const batchBytes = this.scratch.readInt32BE(at + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
       if (batchBytes < BATCH_HEADER_BYTES || position + batchBytes > end) return this.ended('torn', position);
-      if (chunkBytes - at < (wholeBatches ? batchBytes : BATCH_HEADER_BYTES)) {
-        if (chunkStart === position) return this.ended('torn', position);
+      const neededBytes = wholeBatches ? batchBytes : BATCH_HEADER_BYTES;
+      if (chunkBytes - at < neededBytes) {
+        // A chunk that starts at this batch and could hold it but does not: the file is shorter than `end`.
+        if (chunkStart === position && this.scratch.length >= neededBytes) return this.ended('torn', position);
         chunkStart = position;
-        chunkBytes = this.fill(fd, position, end, wholeBatches ? batchBytes : BATCH_HEADER_BYTES);
+        chunkBytes = this.fill(fd, position, end, neededBytes);
         continue;
       }
       if (visit(this.scratch, at, position, batchBytes) === Visit.STOP) return this.ended('stopped', position);

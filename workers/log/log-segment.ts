@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { FileAccess } from '../io/file-access.js';
 import {
+  BATCH_HEADER_BYTES,
   BatchField,
   batchSizeAt,
   baseOffsetAt,
@@ -28,6 +29,8 @@ export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
 const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
+/** From a scan that started at an index entry: the entry does not name the batch there. */
+const INDEX_MISMATCH = -2;
 
 export function segmentFileName(baseOffset: number, suffix: string): string {
   return String(baseOffset).padStart(20, '0') + suffix;
@@ -111,27 +114,56 @@ export class LogSegment {
     return { segment, scanned: segment.recover(walker, config) };
   }
 
-  /** Finds the last batch from the last index entry on and checks the indexes; false if anything is off. */
+  /**
+   * Trusts the loaded indexes only if they agree with the log: finds the last batch from the last offset
+   * index entry on (that entry must name the batch at its position), and checks the time index. False if
+   * anything is off; the caller then rebuilds both.
+   */
   private loadTail(walker: BatchWalker): boolean {
-    if (!this.offsetIndex.isSane(this.sizeBytes, Number.MAX_SAFE_INTEGER)) return false;
     const count = this.offsetIndex.entryCount;
-    const from = count === 0 ? 0 : this.offsetIndex.positionAt(count - 1);
-    if (count > 0 && from >= this.sizeBytes) return false;
+    if (!this.offsetIndex.isSane(this.sizeBytes, Number.MAX_SAFE_INTEGER)) return false;
+    // The first batch of a segment always gets an entry, so data without entries means a damaged index.
+    if (count === 0 && this.sizeBytes > 0) return false;
     this.maxTimestamp = this.timeIndex.lastTimestamp();
     this.offsetOfMaxTimestamp = this.timeIndex.entryCount === 0 ? -1 : this.timeIndex.offsetAt(this.timeIndex.entryCount - 1);
+    if (count > 0 && !this.walkTail(this.offsetIndex.positionAt(count - 1), this.offsetIndex.offsetAt(count - 1), walker)) return false;
+    const firstMaxTimestamp = this.sizeBytes === 0 ? -1 : this.readRollBase(walker);
+    return this.timeIndex.isSane(this.nextOffset) && this.timeIndexAgrees(firstMaxTimestamp, walker);
+  }
+
+  /** Notes every batch from `from` (where a batch starting at `expectedBase` must sit) to the end; false on a mismatch or torn data. */
+  private walkTail(from: number, expectedBase: number, walker: BatchWalker): boolean {
+    let expected = expectedBase;
     walker.walk(this.fd, from, this.sizeBytes, false, (buf, at) => {
+      if (expected >= 0 && baseOffsetAt(buf, at) !== expected) return Visit.STOP;
+      expected = -1;
       this.noteBatch(buf, at);
       return Visit.CONTINUE;
     });
-    if (walker.lastEnd !== 'end') return false;
-    if (this.sizeBytes > 0) {
-      walker.walk(this.fd, 0, this.sizeBytes, false, (buf, at) => {
-        if (maxTimestampAt(buf, at) >= 0) this.rollBaseMs = maxTimestampAt(buf, at);
-        return Visit.STOP;
-      });
-    }
-    if (count > 0 && this.offsetIndex.offsetAt(count - 1) >= this.nextOffset) return false;
-    return this.timeIndex.isSane(this.nextOffset);
+    return walker.lastEnd === 'end' && expected < 0;
+  }
+
+  /** Sets rollBaseMs from the first batch; returns that batch's max timestamp. */
+  private readRollBase(walker: BatchWalker): number {
+    let firstMaxTimestamp = -1;
+    walker.walk(this.fd, 0, this.sizeBytes, false, (buf, at) => {
+      firstMaxTimestamp = maxTimestampAt(buf, at);
+      return Visit.STOP;
+    });
+    if (firstMaxTimestamp >= 0) this.rollBaseMs = firstMaxTimestamp;
+    return firstMaxTimestamp;
+  }
+
+  /**
+   * The time index has an entry once the first batch has a timestamp, and its last entry (which gave
+   * maxTimestamp) names a batch with exactly that max timestamp.
+   */
+  private timeIndexAgrees(firstMaxTimestamp: number, walker: BatchWalker): boolean {
+    const count = this.timeIndex.entryCount;
+    if (count === 0) return firstMaxTimestamp < 0;
+    const timestamp = this.timeIndex.timestampAt(count - 1);
+    const offset = this.timeIndex.offsetAt(count - 1);
+    return this.scanForTimestamp(timestamp, 0, offset, timestamp, walker) === offset;
   }
 
   private noteBatch(buf: Buffer, at: number): void {
@@ -219,46 +251,87 @@ export class LogSegment {
     this.bytesSinceIndexEntry += length;
   }
 
-  /** Position of the first batch whose last offset is >= `offset`, or -1 if there is none in this segment. */
+  /**
+   * Position of the first batch whose last offset is >= `offset`, or -1 if there is none in this segment.
+   * The scan starts at the offset index's floor entry; an entry that does not name the batch at its
+   * position (a damaged index) costs a scan from the start, never a wrong answer.
+   */
   positionOf(offset: number, walker: BatchWalker): number {
     if (offset >= this.nextOffset) return -1;
-    const position = walker.walk(this.fd, this.offsetIndex.lookupPosition(offset), this.sizeBytes, false, (buf, at) =>
-      lastOffsetAt(buf, at) >= offset ? Visit.STOP : Visit.CONTINUE,
-    );
-    return walker.lastEnd === 'stopped' ? position : -1;
+    const entry = this.offsetIndex.floorEntry(offset);
+    if (entry < 0) return this.scanToOffset(offset, 0, -1, walker);
+    const position = this.scanToOffset(offset, this.offsetIndex.positionAt(entry), this.offsetIndex.offsetAt(entry), walker);
+    return position >= 0 ? position : this.scanToOffset(offset, 0, -1, walker);
   }
 
-  /** Base offset of the first batch whose max timestamp is >= target, or -1. */
-  offsetForTimestamp(targetTimestamp: number, walker: BatchWalker): number {
+  /** Walks from `from` (where a batch starting at `expectedBase` must sit, unless -1) to the first batch whose last offset is >= offset. */
+  private scanToOffset(offset: number, from: number, expectedBase: number, walker: BatchWalker): number {
+    let expected = expectedBase;
+    const position = walker.walk(this.fd, from, this.sizeBytes, false, (buf, at) => {
+      if (expected >= 0 && baseOffsetAt(buf, at) !== expected) return Visit.STOP;
+      expected = -1;
+      return lastOffsetAt(buf, at) >= offset ? Visit.STOP : Visit.CONTINUE;
+    });
+    return walker.lastEnd === 'stopped' && expected < 0 ? position : -1;
+  }
+
+  /**
+   * Base offset of the first batch whose max timestamp is >= target and whose last offset is >= minOffset
+   * (the log start), or -1. Starts from the time index; a damaged entry costs a scan from the start.
+   */
+  offsetForTimestamp(targetTimestamp: number, minOffset: number, walker: BatchWalker): number {
     if (this.maxTimestamp < targetTimestamp) return -1;
-    const from = this.positionOf(this.timeIndex.lookupScanStart(targetTimestamp), walker);
-    if (from < 0) return -1;
+    const entry = this.timeIndex.lastEntryBefore(targetTimestamp);
+    if (entry >= 0) {
+      const entryOffset = this.timeIndex.offsetAt(entry);
+      const found = this.scanForTimestamp(targetTimestamp, minOffset, entryOffset, this.timeIndex.timestampAt(entry), walker);
+      if (found !== INDEX_MISMATCH) return found;
+    }
+    return this.scanForTimestamp(targetTimestamp, minOffset, this.baseOffset, null, walker);
+  }
+
+  /**
+   * Walks from the batch holding `fromOffset` to the first batch with maxTimestamp >= target and last
+   * offset >= minOffset; returns its base offset or -1. With `entryTimestamp` (a time index entry's) the
+   * batch at `fromOffset` must be that entry's batch, else INDEX_MISMATCH.
+   */
+  private scanForTimestamp(target: number, minOffset: number, fromOffset: number, entryTimestamp: number | null, walker: BatchWalker): number {
+    const from = this.positionOf(fromOffset, walker);
+    if (from < 0) return entryTimestamp === null ? -1 : INDEX_MISMATCH;
+    let checkFirst = entryTimestamp !== null;
     let found = -1;
     walker.walk(this.fd, from, this.sizeBytes, false, (buf, at) => {
-      if (maxTimestampAt(buf, at) < targetTimestamp) return Visit.CONTINUE;
+      if (checkFirst) {
+        if (baseOffsetAt(buf, at) !== fromOffset || maxTimestampAt(buf, at) !== entryTimestamp) return Visit.STOP;
+        checkFirst = false;
+      }
+      if (maxTimestampAt(buf, at) < target || lastOffsetAt(buf, at) < minOffset) return Visit.CONTINUE;
       found = baseOffsetAt(buf, at);
       return Visit.STOP;
     });
-    return found;
+    return checkFirst ? INDEX_MISMATCH : found;
   }
 
   /**
    * Copies whole batches starting at file `position` into dest[destAt ..], at most `maxBytes` (but always
-   * the first batch, if it fits `destCapacity`), stopping before any batch at or beyond `endOffset`.
+   * the first batch, if it fits `destCapacity`), stopping before any batch whose last offset is at or
+   * beyond `endOffset` (a batch is readable only once all of it is below the high watermark).
    * Returns the bytes copied, or minus the size of a first batch that does not fit `destCapacity`.
    */
   readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number): number {
     const available = this.sizeBytes - position;
-    const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, LOG_OVERHEAD_BYTES), destCapacity), position);
+    const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, BATCH_HEADER_BYTES), destCapacity), position);
     let used = 0;
     while (used + LOG_OVERHEAD_BYTES <= got) {
       const batchBytes = batchSizeAt(dest, destAt + used);
-      if (used + batchBytes > got || baseOffsetAt(dest, destAt + used) >= endOffset) break;
+      if (used + batchBytes > got || lastOffsetAt(dest, destAt + used) >= endOffset) break;
       used += batchBytes;
     }
-    if (used > 0 || got < LOG_OVERHEAD_BYTES || baseOffsetAt(dest, destAt) >= endOffset) return used;
+    if (used > 0 || got < LOG_OVERHEAD_BYTES) return used;
+    // The first batch alone is larger than maxBytes: it goes out whole anyway (KIP-74).
     const firstBatchBytes = batchSizeAt(dest, destAt);
     if (firstBatchBytes > destCapacity) return -firstBatchBytes;
+    if (lastOffsetAt(dest, destAt) >= endOffset) return 0;
     return this.readFully(dest, destAt, firstBatchBytes, position);
   }
 

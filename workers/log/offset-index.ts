@@ -48,7 +48,7 @@ export class OffsetIndex {
   }
 
   /** Index of the last entry with offset <= target, or -1. */
-  private floorEntry(offset: number): number {
+  floorEntry(offset: number): number {
     let low = 0;
     let high = this.file.entryCount - 1;
     let found = -1;
@@ -75,8 +75,13 @@ export class OffsetIndex {
     this.file.truncateEntries(this.floorEntry(offset - 1) + 1);
   }
 
-  /** True when the entries can be trusted for a log of `logSizeBytes` whose offsets end before `nextOffset`. */
+  /**
+   * True when the entries can be trusted for a log of `logSizeBytes` whose offsets end before `nextOffset`:
+   * whole entries only, strictly increasing, inside the log. Whether each entry names the batch really at
+   * its position is checked when it is used (LogSegment.positionOf).
+   */
   isSane(logSizeBytes: number, nextOffset: number): boolean {
+    if (this.file.trailingBytes !== 0) return false;
     let lastOffset = -1;
     let lastPosition = -1;
     for (let entry = 0; entry < this.file.entryCount; entry++) {

@@ -15,7 +15,7 @@ import {
   segmentFileName,
   TIME_INDEX_SUFFIX,
 } from './log-segment.js';
-import { type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+import { EMPTY_CHECKPOINT, type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
 
 const LOOKUP_SCRATCH_BYTES = 64 * 1024;
 
@@ -28,6 +28,11 @@ export interface PartitionLogOptions {
   trustedOnDisk: boolean;
   /** Called once for each segment whose torn tail or broken index was repaired, for logging. */
   onRepair?: (what: string) => void;
+  /**
+   * This broker holds the only replica (standalone): everything appended is committed, so the high
+   * watermark follows the log end. Replicated partitions (false) advance it from follower progress.
+   */
+  soleReplica?: boolean;
 }
 
 export class PartitionLog {
@@ -36,9 +41,11 @@ export class PartitionLog {
   recoveryPoint = 0;
   leaderEpoch = 0;
   readonly lastAppend = new AppendInfo();
+  soleReplica = true;
   private unflushedMessages = 0;
   private lastFlushMs: number;
-  private checkpointDirty = false;
+  /** What the checkpoint file holds, to tell whether it is out of date. */
+  private written: PartitionCheckpoint = { ...EMPTY_CHECKPOINT, recoveryPoint: -1 };
   private readonly walker: BatchWalker;
 
   private constructor(
@@ -57,28 +64,19 @@ export class PartitionLog {
     files.makeDir(dir);
     removeLeftovers(files, dir);
     const checkpoint = readCheckpoint(files, dir);
-    const baseOffsets = listSegmentBaseOffsets(files, dir);
-    // After a clean shutdown nothing is scanned; after a crash, every segment holding offsets from the recovery point on.
-    const scanFrom = options.trustedOnDisk ? Number.POSITIVE_INFINITY : floorOf(baseOffsets, checkpoint?.recoveryPoint ?? 0);
-    const walker = new BatchWalker(files);
-    const segments: LogSegment[] = [];
-    for (let i = 0; i < baseOffsets.length; i++) {
-      const baseOffset = baseOffsets[i]!;
-      const { segment, scanned } = LogSegment.open(files, dir, baseOffset, config, walker, options.nowMs, baseOffset >= scanFrom);
-      segments.push(segment);
-      if (scanned === null || scanned.truncatedBytes === 0) continue;
-      options.onRepair?.(`${dir}: cut ${scanned.truncatedBytes} bytes of torn or corrupt data from segment ${baseOffset}`);
-      for (const later of baseOffsets.slice(i + 1)) deleteSegmentFiles(files, dir, later);
-      break;
-    }
+    const segments = openSegments(files, dir, config, checkpoint, options);
     const log = new PartitionLog(files, dir, config, segments, options.nowMs);
-    if (segments.length === 0) segments.push(LogSegment.create(files, dir, checkpoint?.logStartOffset ?? 0, config, options.nowMs));
-    log.restoreCheckpoint(checkpoint);
-    if (!options.trustedOnDisk) {
-      for (const segment of segments) if (segment.baseOffset >= scanFrom) segment.flush();
-      log.recoveryPoint = log.logEndOffset;
+    const logStartOffset = checkpoint?.logStartOffset ?? 0;
+    if (segments.length === 0 || log.logEndOffset < logStartOffset) {
+      // Recovery lost everything up to the log start (as Kafka's LogLoader does): start empty there.
+      if (segments.length > 0) options.onRepair?.(`${dir}: log end ${log.logEndOffset} is below the log start ${logStartOffset}; starting empty at ${logStartOffset}`);
+      for (const segment of segments.splice(0)) segment.closeAndDelete();
+      segments.push(LogSegment.create(files, dir, logStartOffset, config, options.nowMs));
     }
-    log.highWatermark = Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
+    log.restoreCheckpoint(checkpoint);
+    if (!options.trustedOnDisk) log.recoveryPoint = log.logEndOffset;
+    log.soleReplica = options.soleReplica ?? true;
+    log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
     log.writeCheckpoint();
     return log;
   }
@@ -138,14 +136,14 @@ export class PartitionLog {
       const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
       stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
     } else {
-      readReplicatedOffsets(buf, at, length, info);
+      if (readReplicatedOffsets(buf, at, length, info) !== ErrorCode.NONE) return info.errorCode;
       if (info.firstOffset < this.logEndOffset) {
         return info.fail(ErrorCode.CORRUPT_MESSAGE, `replicated offset ${info.firstOffset} is below the log end ${this.logEndOffset}`);
       }
     }
     if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
     this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
-    if (origin === 'client') this.highWatermark = this.logEndOffset;
+    if (this.soleReplica) this.highWatermark = this.logEndOffset;
     this.unflushedMessages += info.recordCount;
     return ErrorCode.NONE;
   }
@@ -161,10 +159,7 @@ export class PartitionLog {
     this.activeSegment.flush();
     this.unflushedMessages = 0;
     this.lastFlushMs = nowMs;
-    if (this.recoveryPoint !== this.logEndOffset) {
-      this.recoveryPoint = this.logEndOffset;
-      this.checkpointDirty = true;
-    }
+    this.recoveryPoint = this.logEndOffset;
   }
 
   /** Seals the active segment and starts a new one at `baseOffset` (the next offset to append). */
@@ -200,10 +195,14 @@ export class PartitionLog {
     return 0;
   }
 
-  /** The first offset whose batch has a timestamp >= target (Kafka's ListOffsets by time), or -1. */
+  /**
+   * Kafka's ListOffsets by time: the base offset of the first batch at or after the log start whose max
+   * timestamp is >= target (the log start itself for a batch straddling it), or -1 if there is none
+   * below the high watermark.
+   */
   offsetForTimestamp(targetTimestamp: number): number {
-    for (const segment of this.segments) {
-      const offset = segment.offsetForTimestamp(targetTimestamp, this.walker);
+    for (let i = Math.max(0, this.segmentIndexFor(this.logStartOffset)); i < this.segments.length; i++) {
+      const offset = this.segments[i]!.offsetForTimestamp(targetTimestamp, this.logStartOffset, this.walker);
       if (offset < 0) continue;
       const readable = Math.max(offset, this.logStartOffset);
       return readable < this.highWatermark ? readable : -1;
@@ -212,8 +211,9 @@ export class PartitionLog {
   }
 
   /**
-   * Deletes whole segments past retention.ms (by their largest timestamp) or beyond retention.bytes,
-   * never the active segment and never data above the high watermark. Returns how many went.
+   * Deletes whole segments that are wholly below the log start (left by DeleteRecords), past retention.ms
+   * (by their largest timestamp) or beyond retention.bytes; never the active segment and never data above
+   * the high watermark. Returns how many went.
    */
   applyRetention(nowMs: number): number {
     const { retentionMs, retentionBytes } = this.config;
@@ -222,15 +222,19 @@ export class PartitionLog {
     let deletable = 0;
     while (deletable < this.segments.length - 1) {
       const segment = this.segments[deletable]!;
-      const next = this.segments[deletable + 1]!;
-      if (next.baseOffset > this.highWatermark) break;
+      if (this.segments[deletable + 1]!.baseOffset > this.highWatermark) break;
       const overSize = excessBytes >= segment.sizeBytes;
-      if (!overSize && !(retentionMs >= 0 && this.isExpired(segment, nowMs))) break;
+      if (!this.isBelowLogStart(deletable) && !overSize && !(retentionMs >= 0 && this.isExpired(segment, nowMs))) break;
       excessBytes -= segment.sizeBytes;
       deletable++;
     }
     if (deletable > 0) this.deleteOldestSegments(deletable);
     return deletable;
+  }
+
+  /** True when segments[i] holds nothing at or above the log start (the next segment starts at or below it). */
+  private isBelowLogStart(i: number): boolean {
+    return i < this.segments.length - 1 && this.segments[i + 1]!.baseOffset <= this.logStartOffset;
   }
 
   private isExpired(segment: LogSegment, nowMs: number): boolean {
@@ -243,17 +247,20 @@ export class PartitionLog {
     this.writeCheckpoint();
   }
 
-  /** DeleteRecords: makes `offset` the new log start (at most the high watermark) and drops segments wholly below it. */
+  /**
+   * DeleteRecords: makes `offset` the new log start (at most the high watermark) and drops segments wholly
+   * below the log start, including any a roll has left there since an earlier call.
+   */
   deleteRecordsBefore(offset: number): number {
     if (offset > this.highWatermark || offset < 0) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [0, ${this.highWatermark}]`);
     }
-    if (offset <= this.logStartOffset) return this.logStartOffset;
-    this.logStartOffset = offset;
+    const moved = offset > this.logStartOffset;
+    if (moved) this.logStartOffset = offset;
     let whollyBelow = 0;
-    while (whollyBelow < this.segments.length - 1 && this.segments[whollyBelow + 1]!.baseOffset <= offset) whollyBelow++;
+    while (this.isBelowLogStart(whollyBelow)) whollyBelow++;
     if (whollyBelow > 0) this.deleteOldestSegments(whollyBelow);
-    else this.writeCheckpoint();
+    else if (moved) this.writeCheckpoint();
     return this.logStartOffset;
   }
 
@@ -265,11 +272,12 @@ export class PartitionLog {
     if (segment.baseOffset >= offset) {
       this.segments.pop()!.closeAndDelete();
       this.segments.push(LogSegment.create(this.files, this.dir, offset, this.config, nowMs));
-      this.logStartOffset = Math.min(this.logStartOffset, offset);
     } else {
       segment.truncateFrom(offset, this.walker, this.config);
       segment.flush();
     }
+    // As in Kafka, truncating below the log start moves the log start down with it.
+    this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
     this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
     this.writeCheckpoint();
@@ -285,13 +293,23 @@ export class PartitionLog {
   }
 
   writeCheckpoint(): void {
-    writeCheckpoint(this.files, this.dir, this.checkpoint());
-    this.checkpointDirty = false;
+    const checkpoint = this.checkpoint();
+    writeCheckpoint(this.files, this.dir, checkpoint);
+    this.written = checkpoint;
   }
 
-  /** Writes the checkpoint if offsets moved since the last one (periodic task). */
+  /**
+   * Writes the checkpoint if anything in it moved since the last write (periodic task): the recovery
+   * point after a flush, the high watermark after appends, or a leader epoch set by the owner.
+   */
   writeCheckpointIfDirty(): void {
-    if (this.checkpointDirty) this.writeCheckpoint();
+    const { written } = this;
+    const dirty =
+      written.recoveryPoint !== this.recoveryPoint ||
+      written.logStartOffset !== this.logStartOffset ||
+      written.highWatermark !== this.highWatermark ||
+      written.leaderEpoch !== this.leaderEpoch;
+    if (dirty) this.writeCheckpoint();
   }
 
   /** Clean close: seal the active segment's files (it stays active on reopen), flush, checkpoint. */
@@ -319,6 +337,42 @@ export class PartitionLog {
     this.segments = [];
     this.files.removeTree(this.dir);
   }
+}
+
+/**
+ * Opens the segments in `dir`. Without `trustedOnDisk`, every segment from the one holding the recovery
+ * point on is validated; a repair that cut data drops every later segment. Segments whose indexes were
+ * rebuilt are sealed (or, for the last, flushed) so they look like any other on the next open.
+ */
+function openSegments(
+  files: FileAccess,
+  dir: string,
+  config: Readonly<LogConfig>,
+  checkpoint: PartitionCheckpoint | null,
+  options: PartitionLogOptions,
+): LogSegment[] {
+  const baseOffsets = listSegmentBaseOffsets(files, dir);
+  const scanFrom = options.trustedOnDisk ? Number.POSITIVE_INFINITY : floorOf(baseOffsets, checkpoint?.recoveryPoint ?? 0);
+  const walker = new BatchWalker(files);
+  const segments: LogSegment[] = [];
+  for (let i = 0; i < baseOffsets.length; i++) {
+    const baseOffset = baseOffsets[i]!;
+    const validate = baseOffset >= scanFrom;
+    const { segment, scanned } = LogSegment.open(files, dir, baseOffset, config, walker, options.nowMs, validate);
+    segments.push(segment);
+    if (scanned === null) continue;
+    if (!validate) options.onRepair?.(`${dir}: rebuilt the damaged or missing indexes of segment ${baseOffset}`);
+    const cut = scanned.truncatedBytes > 0;
+    if (cut) options.onRepair?.(`${dir}: cut ${scanned.truncatedBytes} bytes of torn or corrupt data from segment ${baseOffset}`);
+    if (cut || i === baseOffsets.length - 1) {
+      segment.flush();
+      for (const later of baseOffsets.slice(i + 1)) deleteSegmentFiles(files, dir, later);
+      if (cut) break;
+    } else {
+      segment.seal();
+    }
+  }
+  return segments;
 }
 
 /** The largest base offset <= offset (the segment holding it), or the first one. */

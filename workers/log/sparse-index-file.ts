@@ -10,6 +10,8 @@ const INITIAL_CAPACITY_ENTRIES = 64;
 
 export class SparseIndexFile {
   entryCount = 0;
+  /** Bytes after the last whole entry when loaded: a trimmed file has none, so any means damage. */
+  trailingBytes = 0;
   buf: Buffer;
   private fd: number;
 
@@ -38,7 +40,8 @@ export class SparseIndexFile {
   static load(files: FileAccess, path: string, entryBytes: number, maxBytes: number): SparseIndexFile {
     const maxEntries = Math.max(1, Math.floor(maxBytes / entryBytes));
     const fd = files.openReadWrite(path, false);
-    const entryCount = Math.floor(files.sizeOf(fd) / entryBytes);
+    const fileBytes = files.sizeOf(fd);
+    const entryCount = Math.floor(fileBytes / entryBytes);
     const buf = Buffer.alloc(Math.max(INITIAL_CAPACITY_ENTRIES, entryCount) * entryBytes);
     const wanted = entryCount * entryBytes;
     let got = 0;
@@ -49,6 +52,7 @@ export class SparseIndexFile {
     }
     const index = new SparseIndexFile(files, path, entryBytes, Math.max(maxEntries, entryCount), fd, buf);
     index.entryCount = Math.floor(got / entryBytes);
+    index.trailingBytes = fileBytes - index.entryCount * entryBytes;
     return index;
   }
 
@@ -56,11 +60,16 @@ export class SparseIndexFile {
     return this.entryCount >= this.maxEntries;
   }
 
-  /** Byte position in `buf` for the next entry, growing the buffer when needed. Call commitEntry() after filling it. */
+  /**
+   * Byte position in `buf` for the next entry, growing the buffer when needed. Call commitEntry() after
+   * filling it. maxEntries is where isFull() asks for a roll, not a hard cap: the final time index entry of
+   * a seal and a recovery under a smaller segment.index.bytes may go past it.
+   */
   nextEntryAt(): number {
     const at = this.entryCount * this.entryBytes;
     if (at + this.entryBytes > this.buf.length) {
-      const grown = Buffer.alloc(Math.min(this.buf.length * 2, this.maxEntries * this.entryBytes));
+      const capped = Math.min(this.buf.length * 2, this.maxEntries * this.entryBytes);
+      const grown = Buffer.alloc(capped > at ? capped : this.buf.length * 2);
       this.buf.copy(grown, 0, 0, at);
       this.buf = grown;
     }

@@ -29,8 +29,9 @@ export class TimeIndex {
     return this.file.entryCount;
   }
 
+  /** Full one entry early (as in Kafka): the last slot is kept for the entry seal() adds when the segment rolls. */
   isFull(): boolean {
-    return this.file.isFull();
+    return this.file.entryCount >= this.file.maxEntries - 1;
   }
 
   timestampAt(entry: number): number {
@@ -55,17 +56,17 @@ export class TimeIndex {
   }
 
   /**
-   * An offset from which a scan for the first batch with maxTimestamp >= target can start: the offset of
-   * the last entry whose timestamp is below target (everything before it is older), else the base offset.
+   * The last entry whose timestamp is below target, or -1. Every batch up to that entry's offset is older
+   * than target, so a scan for the first batch with maxTimestamp >= target can start at its offset.
    */
-  lookupScanStart(targetTimestamp: number): number {
+  lastEntryBefore(targetTimestamp: number): number {
     let low = 0;
     let high = this.file.entryCount - 1;
-    let found = this.baseOffset;
+    let found = -1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
       if (this.timestampAt(mid) < targetTimestamp) {
-        found = this.offsetAt(mid);
+        found = mid;
         low = mid + 1;
       } else {
         high = mid - 1;
@@ -81,7 +82,9 @@ export class TimeIndex {
     this.file.truncateEntries(keep);
   }
 
+  /** Whole entries only, timestamps strictly increasing, offsets non-decreasing and below `nextOffset`. */
   isSane(nextOffset: number): boolean {
+    if (this.file.trailingBytes !== 0) return false;
     let lastTimestamp = -Infinity;
     let lastOffset = -1;
     for (let entry = 0; entry < this.file.entryCount; entry++) {

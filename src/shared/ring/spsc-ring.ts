@@ -8,7 +8,7 @@
  * Control block: CONTROL_BYTES = 384, read through one Int32Array, one 64-byte cache line per cell so the
  * producer's and the consumer's writes never share a line.
  *
- *   byte   0  line 0  int32 magic 0x46_4A_52_47 ('FJRG'), int32 layoutVersion, int32 capacityBytes   (create() only)
+ *   byte   0  line 0  int32 magic 0x464A5247 ("FJRG") at 0, int32 layoutVersion at 4, int32 capacityBytes at 8 (set once)
  *   byte  64  line 1  int32 writeCounter     producer-owned: bytes ever published (pads included), wraps at 2^32
  *   byte 128  line 2  int32 readCounter      consumer-owned: bytes ever released (pads included), wraps at 2^32
  *   byte 192  line 3  int32 closed           0 = open, 1 = closed; set by either side, never cleared
@@ -157,7 +157,7 @@ export class SpscRing {
 
   /**
    * Reserves room for a frame of payloadBytes and returns the offset in `data` where its payload goes, or -1 if
-   * the ring has no room now (or is closed). A later reserve() replaces an uncommitted one.
+   * the ring has no room now (or is closed). A later successful reserve() replaces an uncommitted one.
    */
   reserve(payloadBytes: number): number {
     if ((payloadBytes >>> 0) !== payloadBytes || payloadBytes > this.maxPayloadBytes) {
@@ -321,8 +321,8 @@ export class SpscRing {
    * waitAsync compares the flag against 1 atomically with enqueuing the waiter and returns 'not-equal' at once;
    * if it is cleared after, notify finds the waiter enqueued. Parking on the flag (rather than the counter) is
    * what lets close() — which changes no counter — wake a waiter with the same guarantee.
-   * The cost on the hot path is one plain-cost Atomics.load of the other side's flag per commit/release; notify
-   * (a futex-style syscall path) only runs when the other side announced it is waiting.
+   * The cost on the hot path is one Atomics.load of the other side's flag per commit/release (a plain load on
+   * x86-64); exchange and notify only run when the other side announced that it is waiting.
    */
   private wake(flagCell: number): void {
     if (Atomics.exchange(this.control, flagCell, 0) !== 0) Atomics.notify(this.control, flagCell);

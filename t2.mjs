@@ -1,0 +1,21 @@
+import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);
+import { PartitionEngine } from '/work/main/dist/src/engine/partition-engine.js';
+import { buildRecordBatch } from '/work/main/dist/src/client/record-batch-codec.js';
+import { DEFAULT_LOG_CONFIG } from '/work/main/dist/src/shared/topic-config.js';
+import { pino } from 'pino';
+import { mkdtempSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/fjt-');
+const cfg = { logDirs: [dir], workerCount: 2, ringBytes: 1<<22, maxBacklogRequests: 100, retentionCheckIntervalMs: 1e6, flushCheckIntervalMs: 1e6, checkpointIntervalMs: 1e6, faultInjection: true };
+const b = () => buildRecordBatch([{key: Buffer.from('k'), value: Buffer.from('v')}]);
+let e = await PartitionEngine.start(cfg, pino(), () => DEFAULT_LOG_CONFIG);
+await e.createPartition('t', 0, DEFAULT_LOG_CONFIG);
+for (let i = 0; i < 3; i++) console.log((await e.append('t', 0, b())).baseOffset);
+await e.stop();
+e = await PartitionEngine.start(cfg, pino(), () => DEFAULT_LOG_CONFIG);
+for (let i = 0; i < 3; i++) console.log(JSON.stringify(await e.append('t', 0, b())));
+console.log(await e.offsets('t', 0));
+for (const w of e.workers) await w.terminate();
+console.log(require('child_process').execSync('ls -la '+dir+'/t-0; cat '+dir+'/t-0/partition.checkpoint').toString());
+e = await PartitionEngine.start(cfg, pino(), () => DEFAULT_LOG_CONFIG);
+console.log(await e.offsets('t', 0));
+

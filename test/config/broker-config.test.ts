@@ -1,0 +1,65 @@
+// Broker configuration: properties parsing, precedence (file < FJORD_* env < --set), aliases and
+// units, and one clear message per bad key or value.
+import { describe, expect, it } from 'vitest';
+import { ConfigError, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
+import { NEVER } from '../../src/shared/topic-config.js';
+
+function problemsOf(entries: Record<string, string>): string[] {
+  try {
+    resolveBrokerConfig(new Map(Object.entries(entries)));
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  return [];
+}
+
+describe('broker config', () => {
+  it('parses properties files with comments and both separators', () => {
+    const parsed = parseProperties('# comment\n! also comment\n\nlog.dirs = /a,/b\nnum.partitions: 3\n', 'x.properties');
+    expect([...parsed]).toEqual([
+      ['log.dirs', '/a,/b'],
+      ['num.partitions', '3'],
+    ]);
+    expect(() => parseProperties('no separator here', 'x.properties')).toThrow(/x.properties:1: expected key=value/);
+  });
+
+  it('uses defaults, aliases and unit conversions', () => {
+    const config = resolveBrokerConfig(new Map([['log.retention.hours', '2'], ['broker.id', '7'], ['log.dir', '/data']]));
+    expect(config.nodeId).toBe(7);
+    expect(config.logDirs).toEqual(['/data']);
+    expect(config.defaultLogConfig.retentionMs).toBe(2 * 3600 * 1000);
+    expect(config.defaultLogConfig.flushMessages).toBe(NEVER);
+    expect(config.workers).toBeGreaterThanOrEqual(1);
+  });
+
+  it('lets the environment override the file and --set override both', () => {
+    const env = environmentOverrides({ FJORD_NUM_PARTITIONS: '4', FJORD_FJORD_WORKERS: '3', PATH: '/bin' });
+    expect([...env]).toEqual([
+      ['num.partitions', '4'],
+      ['fjord.workers', '3'],
+    ]);
+    const config = resolveBrokerConfig(new Map([['num.partitions', '2']]), env, new Map([['num.partitions', '9']]));
+    expect(config.numPartitions).toBe(9);
+    expect(config.workers).toBe(3);
+  });
+
+  it('reports every bad key and value in one line each', () => {
+    expect(problemsOf({ 'log.segmnt.bytes': '1' })).toEqual([expect.stringMatching(/unknown config key "log.segmnt.bytes"/)]);
+    expect(problemsOf({ 'num.partitions': 'many' })).toEqual(['num.partitions must be an integer, got "many"']);
+    expect(problemsOf({ 'num.partitions': '0' })).toEqual([expect.stringMatching(/num.partitions must be between 1 and/)]);
+    expect(problemsOf({ 'log.preallocate': 'yes' })).toEqual(['log.preallocate must be true or false, got "yes"']);
+    expect(problemsOf({ 'log.message.timestamp.type': 'Now' })).toEqual([expect.stringMatching(/one of CreateTime, LogAppendTime/)]);
+    expect(problemsOf({ 'fjord.ring.bytes': '6000000' })).toEqual([expect.stringMatching(/power of two/)]);
+    expect(problemsOf({ 'fjord.ring.bytes': '1048576', 'message.max.bytes': '1000000' })).toEqual([expect.stringMatching(/at least 4 x message.max.bytes/)]);
+    expect(problemsOf({ 'num.partitions': 'x', 'log.preallocate': 'y' })).toHaveLength(2);
+  });
+});
+
+describe('configuration reference', () => {
+  it('docs/configuration.md is what the schema generates (run npm run docs:config after changing keys)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { renderConfigReference } = await import('../../src/config/config-reference.js');
+    expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigReference());
+  });
+});
