@@ -69,6 +69,7 @@ export class WorkerHandle {
   private readonly backlog: Queued[] = [];
   private nextRequestId = 1;
   private stopping = false;
+  private onIdle: (() => void) | null = null;
   private dead = false;
 
   private constructor(private readonly options: WorkerHandleOptions) {
@@ -206,6 +207,7 @@ export class WorkerHandle {
     const pending = this.pending.get(requestId);
     if (pending === undefined) throw new Error(`completion for unknown request ${requestId} from worker ${this.workerId}`);
     this.pending.delete(requestId);
+    if (this.pending.size === 0) this.onIdle?.();
     const errorCode = buf.readInt16BE(at + 4);
     if (frameType === FrameType.APPEND && pending.kind === 'append') {
       pending.resolve({
@@ -248,12 +250,13 @@ export class WorkerHandle {
     }
     this.pending.clear();
     this.backlog.length = 0;
+    this.onIdle?.();
   }
 
   /** Clean stop: waits for in-flight requests, closes every partition, ends the thread. Returns partitions closed. */
   async stop(): Promise<number> {
     this.stopping = true;
-    while ((this.pending.size > 0 || this.backlog.length > 0) && !this.dead) await new Promise((r) => setTimeout(r, 5));
+    if (this.pending.size > 0) await new Promise<void>((resolve) => (this.onIdle = resolve));
     const closed = this.dead ? 0 : await this.control.closeAll();
     await this.terminate();
     return closed;

@@ -324,7 +324,7 @@ export class LogSegment {
     let used = 0;
     while (used + LOG_OVERHEAD_BYTES <= got) {
       const batchBytes = batchSizeAt(dest, destAt + used);
-      if (used + batchBytes > got || lastOffsetAt(dest, destAt + used) >= endOffset) break;
+      if (used + batchBytes > got || baseOffsetAt(dest, destAt + used) >= endOffset) break;
       used += batchBytes;
     }
     if (used > 0 || got < LOG_OVERHEAD_BYTES) return used;

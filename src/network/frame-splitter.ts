@@ -1,0 +1,78 @@
+// Cuts a TCP byte stream into Kafka request frames: int32 size, then `size` bytes (header + body).
+// A frame inside one socket chunk is returned as a zero-copy view; one spanning chunks is joined once.
+// Runs on the main thread, one instance per connection.
+//
+//   0  int32  size        bytes that follow (must be 1 .. socket.request.max.bytes)
+//   4  ...    request     header + body, `size` bytes
+
+export class FrameSizeError extends Error {
+  constructor(readonly sizeBytes: number, limitBytes: number) {
+    super(sizeBytes < 0 ? `negative frame size ${sizeBytes}` : sizeBytes === 0 ? 'empty frame' : `frame of ${sizeBytes} bytes exceeds socket.request.max.bytes ${limitBytes}`);
+    this.name = 'FrameSizeError';
+  }
+}
+
+export class FrameSplitter {
+  private chunks: Buffer[] = [];
+  private bufferedBytes = 0;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Adds bytes from the socket and returns every frame now complete (without its size prefix). */
+  push(chunk: Buffer): Buffer[] {
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+    const frames: Buffer[] = [];
+    for (;;) {
+      const frame = this.nextFrame();
+      if (frame === null) return frames;
+      frames.push(frame);
+    }
+  }
+
+  /** Bytes received but not yet part of a complete frame. */
+  get pendingBytes(): number {
+    return this.bufferedBytes;
+  }
+
+  private nextFrame(): Buffer | null {
+    if (this.bufferedBytes < 4) return null;
+    const size = this.peekSize();
+    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+    if (this.bufferedBytes < 4 + size) return null;
+    const first = this.chunks[0]!;
+    if (first.length >= 4 + size) {
+      const frame = first.subarray(4, 4 + size);
+      this.consume(4 + size);
+      return frame;
+    }
+    const joined = Buffer.concat(this.chunks, this.bufferedBytes);
+    this.chunks = [joined];
+    const frame = joined.subarray(4, 4 + size);
+    this.consume(4 + size);
+    return frame;
+  }
+
+  private peekSize(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= 4) return first.readInt32BE(0);
+    const head = Buffer.concat(this.chunks, this.bufferedBytes);
+    this.chunks = [head];
+    return head.readInt32BE(0);
+  }
+
+  private consume(bytes: number): void {
+    this.bufferedBytes -= bytes;
+    let left = bytes;
+    while (left > 0) {
+      const first = this.chunks[0]!;
+      if (first.length <= left) {
+        this.chunks.shift();
+        left -= first.length;
+      } else {
+        this.chunks[0] = first.subarray(left);
+        left = 0;
+      }
+    }
+  }
+}

@@ -1,0 +1,60 @@
+// The Kafka listener: a TCP server on the configured host and port that accepts up to max.connections
+// clients and hands each to a ClientConnection. Runs on the main thread.
+import { createServer, type Server } from 'node:net';
+import type { Logger } from 'pino';
+import { ClientConnection, type ConnectionLimits, type RequestHandler } from './client-connection.js';
+
+export interface ListenerOptions extends ConnectionLimits {
+  host: string;
+  port: number;
+  maxConnections: number;
+}
+
+export class KafkaListener {
+  private readonly connections = new Set<ClientConnection>();
+  private nextConnectionId = 1;
+  private server: Server | null = null;
+
+  constructor(
+    private readonly options: ListenerOptions,
+    private readonly handle: RequestHandler,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Binds and starts accepting; resolves with the bound address (port 0 picks a free one). */
+  listen(): Promise<{ host: string; port: number }> {
+    const server = createServer((socket) => {
+      if (this.connections.size >= this.options.maxConnections) {
+        this.logger.warn({ remote: socket.remoteAddress }, `refusing connection: max.connections ${this.options.maxConnections} reached`);
+        socket.destroy();
+        return;
+      }
+      const connection = new ClientConnection(this.nextConnectionId++, socket, this.handle, this.options, this.logger, (c) => this.connections.delete(c));
+      this.connections.add(connection);
+    });
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        if (address === null || typeof address === 'string') return reject(new Error('listener has no TCP address'));
+        resolve({ host: address.address, port: address.port });
+      });
+    });
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  /** Stops accepting and closes every connection. */
+  async close(): Promise<void> {
+    const server = this.server;
+    if (server === null) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const connection of this.connections) connection.close(null);
+    await closed;
+  }
+}
