@@ -83,9 +83,11 @@ export class NodeFileAccess implements FileAccess {
   }
   writeTextAtomic(path: string, text: string): void {
     const temp = path + '.tmp';
+    const bytes = Buffer.from(text, 'utf8');
     const fd = fs.openSync(temp, 'w', 0o644);
     try {
-      fs.writeSync(fd, text);
+      // Through write(), which loops: one writeSync may write less than asked.
+      this.write(fd, bytes, 0, bytes.length, 0);
       fs.fdatasyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -324,7 +324,7 @@ export class LogSegment {
     let used = 0;
     while (used + LOG_OVERHEAD_BYTES <= got) {
       const batchBytes = batchSizeAt(dest, destAt + used);
-      if (used + batchBytes > got || baseOffsetAt(dest, destAt + used) >= endOffset) break;
+      if (used + batchBytes > got || lastOffsetAt(dest, destAt + used) >= endOffset) break;
       used += batchBytes;
     }
     if (used > 0 || got < LOG_OVERHEAD_BYTES) return used;
@@ -349,12 +349,18 @@ export class LogSegment {
   truncateFrom(offset: number, walker: BatchWalker, config: Readonly<LogConfig>): number {
     const position = this.positionOf(offset, walker);
     if (position < 0) return 0;
+    // Index entries go from the first removed batch on, which may start below `offset`.
+    let cutOffset = offset;
+    walker.walk(this.fd, position, this.sizeBytes, false, (buf, at) => {
+      cutOffset = baseOffsetAt(buf, at);
+      return Visit.STOP;
+    });
     const removed = this.sizeBytes - position;
     this.files.truncate(this.fd, position);
     this.preallocatedBytes = 0;
     this.sizeBytes = position;
-    this.offsetIndex.truncateFromOffset(offset);
-    this.timeIndex.truncateFromOffset(offset);
+    this.offsetIndex.truncateFromOffset(cutOffset);
+    this.timeIndex.truncateFromOffset(cutOffset);
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;

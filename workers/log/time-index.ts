@@ -4,7 +4,9 @@
 // Entry layout (12 bytes, big-endian, Kafka's .timeindex format):
 //   0 int64  timestamp        max timestamp of the segment up to and including that batch
 //   8 uint32 relativeOffset   that batch's baseOffset - segment baseOffset
-// Timestamps are strictly increasing, offsets non-decreasing.
+// Timestamps are strictly increasing, offsets non-decreasing. The batch at an entry's offset has exactly the
+// entry's timestamp as its maxTimestamp (it is the batch that raised the max), so an entry can be checked
+// against the log before it is trusted (LogSegment.timeIndexAgrees, LogSegment.scanForTimestamp).
 import type { FileAccess } from '../io/file-access.js';
 import { readInt64, writeInt64 } from '../../src/shared/record-batch.js';
 import { SparseIndexFile } from './sparse-index-file.js';
@@ -29,9 +31,8 @@ export class TimeIndex {
     return this.file.entryCount;
   }
 
-  /** Full one entry early (as in Kafka): the last slot is kept for the entry seal() adds when the segment rolls. */
   isFull(): boolean {
-    return this.file.entryCount >= this.file.maxEntries - 1;
+    return this.file.isFull();
   }
 
   timestampAt(entry: number): number {

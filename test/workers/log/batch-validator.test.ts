@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { buildRecordBatch, decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
 import { ErrorCode } from '../../../src/shared/kafka-error-codes.js';
 import {
   Attribute,
@@ -224,6 +224,18 @@ describe('stampBatches', () => {
     expect(decodeRecordBatches(batch).map((r) => r.timestamp)).toEqual([99_000, 99_000]);
     // The stamped batch passes validation again (as a replica would see it).
     expect(validateBatches(batch, 0, batch.length, config, 'replica', new AppendInfo())).toBe(ErrorCode.NONE);
+  });
+
+  it('reads the max timestamp the producer wrote: the largest record timestamp, whatever the base timestamp', () => {
+    const records = [700, 900, 800].map((timestamp) => ({ key: null, value: Buffer.from('v'), timestamp }));
+    for (const baseTimestamp of [100, 700, 5_000]) {
+      const batch = buildRecordBatch(records, { baseTimestamp });
+      const info = new AppendInfo();
+      expect(validateBatches(batch, 0, batch.length, config, 'client', info)).toBe(ErrorCode.NONE);
+      stampBatches(batch, 0, batch.length, 0, 0, -1, info);
+      expect(info.maxTimestamp).toBe(900);
+      expect(decodeRecordBatches(batch).map((r) => r.timestamp)).toEqual([700, 900, 800]);
+    }
   });
 
   it('gives several batches in one run consecutive offsets and tracks the max timestamp', () => {

@@ -3,10 +3,10 @@
 // full indexes and file naming. Test-only.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
 import { ErrorCode, KafkaError } from '../../../src/shared/kafka-error-codes.js';
-import { parseSegmentBaseOffset, segmentFileName } from '../../../workers/log/log-segment.js';
+import { LogSegment, parseSegmentBaseOffset, segmentFileName } from '../../../workers/log/log-segment.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
 import { appendOk, batchSpec, encodeSpec, files, logConfig, readAll, readBytes, segmentsOnDisk, simpleBatch, tempPartitionDir, withBaseOffset } from './log-test-kit.js';
 
@@ -115,8 +115,29 @@ describe('index entries that do not match the log', () => {
   });
 });
 
+describe('truncation', () => {
+  it('inside a batch removes that whole batch and keeps the indexes without a rebuild', () => {
+    const config = logConfig({ indexIntervalBytes: 1 });
+    const { log, dir } = openLog(config);
+    for (let i = 0; i < 20; i++) appendOk(log, encodeSpec(batchSpec(`t${i}`, 3, 10, 2_000 + i, 0)));
+    const recover = vi.spyOn(LogSegment.prototype, 'recover');
+    log.truncateTo(31, 5);
+    expect(recover).not.toHaveBeenCalled();
+    recover.mockRestore();
+    expect(log.logEndOffset).toBe(30);
+    expect(log.offsetForTimestamp(2_009)).toBe(27);
+    expect(log.offsetForTimestamp(2_010)).toBe(-1);
+    expect(appendOk(log, encodeSpec(batchSpec('n', 1, 10, 9_000)))).toBe(30);
+    log.close(6);
+    const reopened = PartitionLog.open(files, dir, config, { nowMs: 7, trustedOnDisk: true, onRepair: (what) => expect.unreachable(what) });
+    for (let offset = 0; offset <= 30; offset++) expect(decodeRecordBatches(readBytes(reopened, offset, 0))[0]!.offset).toBe(offset - (offset % 3));
+    expect(reopened.offsetForTimestamp(9_000)).toBe(30);
+    reopened.close(8);
+  });
+});
+
 describe('full indexes', () => {
-  it('roll the segment before the time index overflows, keeping room for the seal entry', () => {
+  it('roll the segment when the time index is full, and lookups stay right', () => {
     // 100 time index entries; one entry per two batches, so batches between entries raise the max.
     const batchBytes = simpleBatch(1).length;
     const config = logConfig({ segmentIndexBytes: 12 * 100, indexIntervalBytes: batchBytes + 1 });

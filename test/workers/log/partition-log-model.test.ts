@@ -73,6 +73,7 @@ type Op =
   | { kind: 'truncate'; at: number }
   | { kind: 'offsetForTimestamp'; skewMs: number }
   | { kind: 'flush' }
+  | { kind: 'commit'; at: number }
   | { kind: 'reopen'; how: 'clean' | 'clean-untrusted' | 'crash' | 'crash-after-checkpoint' };
 
 // Integers scaled down: fc.double draws evenly over bit patterns, so nearly all its values sit next to 0.
@@ -102,6 +103,7 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fraction }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('offsetForTimestamp' as const), skewMs: fc.integer({ min: -8_000, max: 2_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('flush' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('commit' as const), at: fraction }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -117,6 +119,7 @@ const configArbitrary = fc.record({
   segmentIndexBytes: fc.constantFrom(16, 40, 100, 1_000_000),
   segmentMs: fc.constantFrom(7 * 24 * 3_600_000, 2_500),
   messageTimestampType: fc.constantFrom<TimestampType>('CreateTime', 'CreateTime', 'LogAppendTime'),
+  soleReplica: fc.boolean(),
 });
 
 /** One run: applies ops to a fresh log and the model, checking after each. */
@@ -127,8 +130,11 @@ class Run {
   log: PartitionLog;
   private tag = 0;
 
-  constructor(private readonly config: LogConfig) {
-    this.log = PartitionLog.open(files, this.dir, config, { nowMs: this.nowMs, trustedOnDisk: true });
+  constructor(
+    private readonly config: LogConfig,
+    private readonly soleReplica: boolean,
+  ) {
+    this.log = this.open(true);
   }
 
   apply(op: Op): void {
@@ -151,6 +157,8 @@ class Run {
       case 'offsetForTimestamp':
         expect(this.log.offsetForTimestamp(this.nowMs + op.skewMs)).toBe(this.model.offsetForTimestamp(this.nowMs + op.skewMs));
         return;
+      case 'commit':
+        return this.commit(op.at);
       case 'flush':
         this.log.flush(this.nowMs);
         expect(this.log.recoveryPoint).toBe(this.model.logEnd);
@@ -179,7 +187,19 @@ class Run {
       this.model.batches.push({ base, last: base + spec.keys.length - 1, bytes: bytes.length, maxTimestamp: Math.max(...timestamps), keys: spec.keys, values: spec.values, timestamps });
       this.model.logEnd = base + spec.keys.length;
     }
-    this.model.highWatermark = this.model.logEnd;
+    if (this.soleReplica) this.model.highWatermark = this.model.logEnd;
+  }
+
+  private open(trustedOnDisk: boolean): PartitionLog {
+    return PartitionLog.open(files, this.dir, this.config, { nowMs: this.nowMs, trustedOnDisk, soleReplica: this.soleReplica });
+  }
+
+  /** What a leader does when followers catch up: moves the high watermark to a batch boundary up to the log end. */
+  private commit(at: number): void {
+    const { model } = this;
+    const boundaries = [model.highWatermark, ...model.batches.map((b) => b.last + 1).filter((end) => end > model.highWatermark)];
+    model.highWatermark = boundaries[Math.min(boundaries.length - 1, Math.max(0, Math.floor(at * boundaries.length)))]!;
+    this.log.highWatermark = model.highWatermark;
   }
 
   private read(offset: number, maxBytes: number): void {
@@ -270,8 +290,8 @@ class Run {
       if (how === 'crash-after-checkpoint') this.log.writeCheckpointIfDirty();
       this.log.abandon();
     }
-    this.log = PartitionLog.open(files, this.dir, this.config, { nowMs: this.nowMs, trustedOnDisk: how === 'clean' });
-    if (how === 'crash-after-checkpoint') expect(this.log.highWatermark).toBe(this.model.highWatermark);
+    this.log = this.open(how === 'clean');
+    if (how !== 'crash') expect(this.log.highWatermark).toBe(this.model.highWatermark);
     // A crash may lose a high watermark that was never checkpointed, never the data or the log start.
     expect(this.log.highWatermark).toBeLessThanOrEqual(this.model.highWatermark);
     expect(this.log.highWatermark).toBeGreaterThanOrEqual(this.model.logStart);
@@ -304,7 +324,8 @@ describe('PartitionLog against a model', () => {
     const seed = seedFor('partition-log model');
     fc.assert(
       fc.property(configArbitrary, fc.array(opArbitrary, { minLength: 5, maxLength: 80, size: 'max' }), (configPart, ops) => {
-        const run = new Run(logConfig({ ...configPart, retentionMs: -1, retentionBytes: -1 }));
+        const { soleReplica, ...configFields } = configPart;
+        const run = new Run(logConfig({ ...configFields, retentionMs: -1, retentionBytes: -1 }), soleReplica);
         try {
           for (const op of ops) {
             run.apply(op);

@@ -105,8 +105,8 @@ describe('TimeIndex', () => {
     index.close();
   });
 
-  it('keeps the last slot for the entry a seal adds, trims and reloads', () => {
-    const { index, path } = indexWith([], 12 * 4);
+  it('is full at segment.index.bytes / 12 entries, still takes a seal entry past that, trims and reloads', () => {
+    const { index, path } = indexWith([], 12 * 3);
     index.maybeAppend(10, 500);
     index.maybeAppend(20, 501);
     expect(index.isFull()).toBe(false);
@@ -116,7 +116,7 @@ describe('TimeIndex', () => {
     index.trim();
     index.close();
     expect(fs.statSync(path).size).toBe(48);
-    const loaded = TimeIndex.load(files, path, BASE, 12 * 4);
+    const loaded = TimeIndex.load(files, path, BASE, 12 * 3);
     expect(all(loaded)).toEqual([
       [10, 500],
       [20, 501],

@@ -1,0 +1,99 @@
+// Idempotent-producer state of one partition: per producer id, its epoch and the sequence ranges and
+// offsets of its last five batches, to drop retried duplicates (answering with the original offsets)
+// and refuse gaps. Rebuilt from batch headers on open and after recovery. Runs in a partition worker.
+import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+
+/** Batches remembered per producer, as Kafka does (max.in.flight.requests.per.connection <= 5). */
+export const BATCHES_PER_PRODUCER = 5;
+const MAX_SEQUENCE = 0x7fff_ffff;
+
+interface BatchRange {
+  firstSequence: number;
+  lastSequence: number;
+  firstOffset: number;
+  lastOffset: number;
+}
+
+interface ProducerEntry {
+  epoch: number;
+  batches: BatchRange[];
+}
+
+/** Outcome of checking a batch: append it, it is a duplicate of `duplicateOf`, or refuse with `errorCode`. */
+export class SequenceCheck {
+  errorCode: number = ErrorCode.NONE;
+  errorMessage = '';
+  /** First offset of the original batch when this one is a retry, else -1. */
+  duplicateOf = -1;
+}
+
+export function lastSequenceOf(baseSequence: number, lastOffsetDelta: number): number {
+  const last = baseSequence + lastOffsetDelta;
+  return last > MAX_SEQUENCE ? last - MAX_SEQUENCE - 1 : last;
+}
+
+export class ProducerStateTable {
+  private readonly producers = new Map<number, ProducerEntry>();
+
+  get producerCount(): number {
+    return this.producers.size;
+  }
+
+  /** Checks an idempotent batch against what the producer sent before; fills and returns `out`. */
+  check(producerId: number, epoch: number, firstSequence: number, lastSequence: number, out: SequenceCheck): SequenceCheck {
+    out.errorCode = ErrorCode.NONE;
+    out.errorMessage = '';
+    out.duplicateOf = -1;
+    const entry = this.producers.get(producerId);
+    if (entry === undefined) return out;
+    if (epoch < entry.epoch) return refuse(out, ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${producerId} epoch ${epoch} is older than ${entry.epoch}`);
+    if (epoch > entry.epoch) {
+      if (firstSequence !== 0) return refuse(out, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} new epoch ${epoch} must start at sequence 0, got ${firstSequence}`);
+      return out;
+    }
+    for (const batch of entry.batches) {
+      if (batch.firstSequence === firstSequence && batch.lastSequence === lastSequence) {
+        out.duplicateOf = batch.firstOffset;
+        return out;
+      }
+    }
+    const expected = nextSequence(entry.batches[entry.batches.length - 1]!.lastSequence);
+    if (firstSequence !== expected) {
+      return refuse(out, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} sent sequence ${firstSequence}, expected ${expected}`);
+    }
+    return out;
+  }
+
+  /** Records an appended (or replayed) batch. */
+  record(producerId: number, epoch: number, firstSequence: number, lastSequence: number, firstOffset: number, lastOffset: number): void {
+    let entry = this.producers.get(producerId);
+    if (entry === undefined || epoch !== entry.epoch) {
+      entry = { epoch, batches: [] };
+      this.producers.set(producerId, entry);
+    }
+    entry.batches.push({ firstSequence, lastSequence, firstOffset, lastOffset });
+    if (entry.batches.length > BATCHES_PER_PRODUCER) entry.batches.shift();
+  }
+
+  /** Forgets batches at or after `offset` (tail truncation); producers left with none are dropped. */
+  truncateFrom(offset: number): void {
+    for (const [producerId, entry] of this.producers) {
+      entry.batches = entry.batches.filter((b) => b.lastOffset < offset);
+      if (entry.batches.length === 0) this.producers.delete(producerId);
+    }
+  }
+
+  clear(): void {
+    this.producers.clear();
+  }
+}
+
+function nextSequence(sequence: number): number {
+  return sequence === MAX_SEQUENCE ? 0 : sequence + 1;
+}
+
+function refuse(out: SequenceCheck, code: number, message: string): SequenceCheck {
+  out.errorCode = code;
+  out.errorMessage = message;
+  return out;
+}
