@@ -30,8 +30,11 @@ export class AppendInfo {
   offsetOfMaxTimestamp = -1;
   /** The broker time written into LogAppendTime batches, or -1 for CreateTime. */
   logAppendTimeMs = -1;
+  /** The batch was a producer's retry of one already in the log: nothing was written, firstOffset is the original's. */
+  duplicate = false;
 
   reset(): void {
+    this.duplicate = false;
     this.errorCode = ErrorCode.NONE;
     this.errorMessage = '';
     this.batchCount = 0;

@@ -251,6 +251,14 @@ export class LogSegment {
     this.bytesSinceIndexEntry += length;
   }
 
+  /** Hands every batch header of the segment, in order, to `visit` (rebuilding derived state). */
+  forEachBatch(walker: BatchWalker, visit: (buf: Buffer, at: number) => void): void {
+    walker.walk(this.fd, 0, this.sizeBytes, false, (buf, at) => {
+      visit(buf, at);
+      return Visit.CONTINUE;
+    });
+  }
+
   /**
    * Position of the first batch whose last offset is >= `offset`, or -1 if there is none in this segment.
    * The scan starts at the offset index's floor entry; an entry that does not name the batch at its

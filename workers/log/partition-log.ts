@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import type { FileAccess } from '../io/file-access.js';
 import { ErrorCode, KafkaError } from '../../src/shared/kafka-error-codes.js';
 import type { LogConfig } from '../../src/shared/topic-config.js';
+import { Attribute, BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batch.js';
+import { lastSequenceOf, ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
 import { BatchWalker } from './batch-walker.js';
 import {
@@ -41,6 +43,8 @@ export class PartitionLog {
   recoveryPoint = 0;
   leaderEpoch = 0;
   readonly lastAppend = new AppendInfo();
+  readonly producers = new ProducerStateTable();
+  private readonly sequenceCheck = new SequenceCheck();
   soleReplica = true;
   private unflushedMessages = 0;
   private lastFlushMs: number;
@@ -77,6 +81,7 @@ export class PartitionLog {
     if (!options.trustedOnDisk) log.recoveryPoint = log.logEndOffset;
     log.soleReplica = options.soleReplica ?? true;
     log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
+    log.loadProducerState(options.trustedOnDisk);
     log.writeCheckpoint();
     return log;
   }
@@ -133,6 +138,7 @@ export class PartitionLog {
     const code = validateBatches(buf, at, length, this.config, origin, info);
     if (code !== ErrorCode.NONE) return code;
     if (origin === 'client') {
+      if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
       const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
       stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
     } else {
@@ -143,9 +149,56 @@ export class PartitionLog {
     }
     if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
     this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
+    for (let position = at; position < at + length; position += batchSizeAt(buf, position)) this.noteProducerBatch(buf, position);
     if (this.soleReplica) this.highWatermark = this.logEndOffset;
     this.unflushedMessages += info.recordCount;
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Idempotence: a client batch with a producer id is checked against that producer's recent sequences.
+   * True when it must not be written: a retry (info.duplicate, firstOffset = the original's) or a refusal.
+   */
+  private isDuplicateOrRefused(buf: Buffer, at: number, info: AppendInfo): boolean {
+    const producerId = readInt64(buf, at + BatchField.PRODUCER_ID);
+    if (producerId < 0) return false;
+    if (info.batchCount !== 1) {
+      info.fail(ErrorCode.INVALID_RECORD, 'an idempotent produce carries exactly one batch per partition');
+      return true;
+    }
+    const baseSequence = buf.readInt32BE(at + BatchField.BASE_SEQUENCE);
+    const lastSequence = lastSequenceOf(baseSequence, buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA));
+    const check = this.producers.check(producerId, buf.readInt16BE(at + BatchField.PRODUCER_EPOCH), baseSequence, lastSequence, this.sequenceCheck);
+    if (check.errorCode !== ErrorCode.NONE) {
+      info.fail(check.errorCode, check.errorMessage);
+      return true;
+    }
+    if (check.duplicateOf < 0) return false;
+    info.duplicate = true;
+    info.firstOffset = check.duplicateOf;
+    return true;
+  }
+
+  /** Records a stored batch's producer id, epoch and sequences (appends, replication and rebuilds). */
+  private noteProducerBatch(buf: Buffer, at: number): void {
+    const producerId = readInt64(buf, at + BatchField.PRODUCER_ID);
+    if (producerId < 0 || (buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.CONTROL) !== 0) return;
+    const baseSequence = buf.readInt32BE(at + BatchField.BASE_SEQUENCE);
+    const lastOffsetDelta = buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
+    const firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
+    this.producers.record(producerId, buf.readInt16BE(at + BatchField.PRODUCER_EPOCH), baseSequence, lastSequenceOf(baseSequence, lastOffsetDelta), firstOffset, firstOffset + lastOffsetDelta);
+  }
+
+  /** Loads the snapshot a clean close left for this exact log end, else replays every stored batch header. */
+  private loadProducerState(trustedOnDisk: boolean): void {
+    const path = join(this.dir, PRODUCER_SNAPSHOT_FILE);
+    const snapshot = this.files.exists(path) ? parseProducerSnapshot(this.files.readText(path)) : null;
+    if (snapshot !== null) this.files.remove(path);
+    if (trustedOnDisk && snapshot?.logEndOffset === this.logEndOffset && this.producers.loadSnapshot(snapshot.producers)) return;
+    this.producers.clear();
+    for (const segment of this.segments) {
+      segment.forEachBatch(this.walker, (buf, at) => this.noteProducerBatch(buf, at));
+    }
   }
 
   /** True when the flush policy (flush.messages / flush.ms) asks for an fsync now. */
@@ -276,6 +329,7 @@ export class PartitionLog {
       segment.truncateFrom(offset, this.walker, this.config);
       segment.flush();
     }
+    this.producers.truncateFrom(this.logEndOffset);
     // As in Kafka, truncating below the log start moves the log start down with it.
     this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
     this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
@@ -317,6 +371,8 @@ export class PartitionLog {
     this.activeSegment.seal();
     this.flush(nowMs);
     this.writeCheckpoint();
+    const snapshot = { logEndOffset: this.logEndOffset, producers: this.producers.toSnapshot() };
+    this.files.writeTextAtomic(join(this.dir, PRODUCER_SNAPSHOT_FILE), JSON.stringify(snapshot));
     for (const segment of this.segments) segment.close();
   }
 
@@ -384,6 +440,18 @@ function floorOf(sortedBaseOffsets: number[], offset: number): number {
 
 function deleteSegmentFiles(files: FileAccess, dir: string, baseOffset: number): void {
   for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) files.remove(join(dir, segmentFileName(baseOffset, suffix)));
+}
+
+/** Snapshot of the idempotent-producer table, written at a clean close: { logEndOffset, producers }. */
+export const PRODUCER_SNAPSHOT_FILE = 'producer-state.snapshot';
+
+function parseProducerSnapshot(text: string): { logEndOffset: number; producers: unknown } | null {
+  try {
+    const parsed = JSON.parse(text) as { logEndOffset?: unknown; producers?: unknown };
+    return typeof parsed.logEndOffset === 'number' ? { logEndOffset: parsed.logEndOffset, producers: parsed.producers } : null;
+  } catch {
+    return null;
+  }
 }
 
 function listSegmentBaseOffsets(files: FileAccess, dir: string): number[] {

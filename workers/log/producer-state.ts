@@ -86,6 +86,34 @@ export class ProducerStateTable {
   clear(): void {
     this.producers.clear();
   }
+
+  /** Plain data for the snapshot file written at a clean close. */
+  toSnapshot(): Array<[number, number, BatchRange[]]> {
+    return [...this.producers].map(([producerId, entry]) => [producerId, entry.epoch, entry.batches]);
+  }
+
+  /** Restores a snapshot; false (and an empty table) if it is not one. */
+  loadSnapshot(snapshot: unknown): boolean {
+    this.producers.clear();
+    if (!Array.isArray(snapshot)) return false;
+    for (const item of snapshot) {
+      if (!Array.isArray(item) || item.length !== 3 || !Array.isArray(item[2])) return this.failLoad();
+      const [producerId, epoch, batches] = item as [number, number, BatchRange[]];
+      if (!Number.isSafeInteger(producerId) || !Number.isInteger(epoch) || batches.some((b) => !isBatchRange(b))) return this.failLoad();
+      this.producers.set(producerId, { epoch, batches: batches.slice(-BATCHES_PER_PRODUCER) });
+    }
+    return true;
+  }
+
+  private failLoad(): false {
+    this.producers.clear();
+    return false;
+  }
+}
+
+function isBatchRange(value: unknown): value is BatchRange {
+  const b = value as BatchRange;
+  return [b?.firstSequence, b?.lastSequence, b?.firstOffset, b?.lastOffset].every((n) => Number.isSafeInteger(n));
 }
 
 function nextSequence(sequence: number): number {
