@@ -34,6 +34,7 @@ export class WorkerControl {
         nowMs: Date.now(),
         trustedOnDisk: spec.trustedOnDisk,
         onRepair: (what) => this.log('warn', what),
+        onStorageFailure: (error) => this.reportBackgroundFailure(owned, error),
       });
       return offsetsOf(owned.log);
     } catch (error) {
@@ -44,6 +45,11 @@ export class WorkerControl {
       this.guard.codeFor(owned, error);
       return OFFLINE_OFFSETS;
     }
+  }
+
+  private reportBackgroundFailure(owned: OwnedPartition, error: unknown): void {
+    if (isStorageFailure(error)) this.guard.takeDirOffline(owned.logDir, (error as Error).message);
+    else this.log('error', `background fsync of ${owned.topic}-${owned.partition} failed: ${(error as Error).message}`);
   }
 
   closePartition(slot: number): void {

@@ -62,6 +62,14 @@ export class FaultInjectingFileAccess implements FileAccess {
     this.checkFd(fd, 'fsync');
     this.inner.datasync(fd);
   }
+  datasyncInBackground(fd: number): Promise<void> {
+    try {
+      this.checkFd(fd, 'fsync');
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.inner.datasyncInBackground(fd);
+  }
   truncate(fd: number, lengthBytes: number): void {
     this.checkFd(fd, 'truncate');
     this.inner.truncate(fd, lengthBytes);

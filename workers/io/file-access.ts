@@ -12,6 +12,8 @@ export interface FileAccess {
   write(fd: number, buf: Buffer | Uint8Array, offset: number, length: number, position: number): number;
   read(fd: number, buf: Buffer | Uint8Array, offset: number, length: number, position: number): number;
   datasync(fd: number): void;
+  /** fdatasync on libuv's thread pool, so the worker keeps serving while the disk catches up. */
+  datasyncInBackground(fd: number): Promise<void>;
   truncate(fd: number, lengthBytes: number): void;
   sizeOf(fd: number): number;
   exists(path: string): boolean;
@@ -50,6 +52,9 @@ export class NodeFileAccess implements FileAccess {
   }
   datasync(fd: number): void {
     fs.fdatasyncSync(fd);
+  }
+  datasyncInBackground(fd: number): Promise<void> {
+    return new Promise((resolve, reject) => fs.fdatasync(fd, (error) => (error ? reject(error) : resolve())));
   }
   truncate(fd: number, lengthBytes: number): void {
     fs.ftruncateSync(fd, lengthBytes);

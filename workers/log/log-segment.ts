@@ -56,6 +56,8 @@ export class LogSegment {
   /** Time the segment's age is counted from for segment.ms: its first batch's max timestamp, else its creation. */
   rollBaseMs: number;
   private bytesSinceIndexEntry = 0;
+  private backgroundSyncs = 0;
+  private closeDeferred = false;
   private preallocatedBytes = 0;
 
   private constructor(
@@ -73,7 +75,8 @@ export class LogSegment {
 
   static create(files: FileAccess, dir: string, baseOffset: number, config: Readonly<LogConfig>, nowMs: number): LogSegment {
     const fd = files.openReadWrite(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), true);
-    files.truncate(fd, 0);
+    // Only a leftover file is emptied: truncating a fresh file to 0 makes ext4 write it back on close.
+    if (files.sizeOf(fd) > 0) files.truncate(fd, 0);
     const offsetIndex = OffsetIndex.create(files, join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
     const timeIndex = TimeIndex.create(files, join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
     const segment = new LogSegment(files, dir, baseOffset, fd, offsetIndex, timeIndex, nowMs);
@@ -379,6 +382,29 @@ export class LogSegment {
 
   /** The segment stops taking appends: final time index entry, files cut to their data, all flushed. */
   seal(): void {
+    this.sealIndexes();
+    this.flush();
+  }
+
+  /**
+   * As seal(), but the .log's fsync runs in the background (a rolled segment of up to a GiB must not
+   * stall the worker): the returned promise settles when the data is on disk.
+   */
+  sealInBackground(): Promise<void> {
+    this.sealIndexes();
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+    this.backgroundSyncs++;
+    return this.files.datasyncInBackground(this.fd).finally(() => {
+      if (--this.backgroundSyncs === 0 && this.closeDeferred) this.files.close(this.fd);
+    });
+  }
+
+  hasBackgroundSync(): boolean {
+    return this.backgroundSyncs > 0;
+  }
+
+  private sealIndexes(): void {
     this.timeIndex.maybeAppend(this.maxTimestamp, this.offsetOfMaxTimestamp);
     this.offsetIndex.trim();
     this.timeIndex.trim();
@@ -386,7 +412,6 @@ export class LogSegment {
       this.files.truncate(this.fd, this.sizeBytes);
       this.preallocatedBytes = 0;
     }
-    this.flush();
   }
 
   flush(): void {
@@ -396,15 +421,21 @@ export class LogSegment {
   }
 
   close(): void {
-    this.files.close(this.fd);
+    this.closeLogFd();
     this.offsetIndex.close();
     this.timeIndex.close();
   }
 
   closeAndDelete(): void {
-    this.files.close(this.fd);
+    this.closeLogFd();
     this.files.remove(join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX)));
     this.offsetIndex.closeAndDelete();
     this.timeIndex.closeAndDelete();
+  }
+
+  /** While a background fsync still uses the descriptor, closing it waits for that fsync to finish. */
+  private closeLogFd(): void {
+    if (this.backgroundSyncs > 0) this.closeDeferred = true;
+    else this.files.close(this.fd);
   }
 }

@@ -35,6 +35,8 @@ export interface PartitionLogOptions {
    * watermark follows the log end. Replicated partitions (false) advance it from follower progress.
    */
   soleReplica?: boolean;
+  /** Called when a background fsync (of a rolled segment) fails, so the dir can go offline. */
+  onStorageFailure?: (error: unknown) => void;
 }
 
 export class PartitionLog {
@@ -43,6 +45,8 @@ export class PartitionLog {
   recoveryPoint = 0;
   leaderEpoch = 0;
   readonly lastAppend = new AppendInfo();
+  private rolledFlushes: Promise<void> = Promise.resolve();
+  private onStorageFailure: ((error: unknown) => void) | undefined;
   readonly producers = new ProducerStateTable();
   private readonly sequenceCheck = new SequenceCheck();
   soleReplica = true;
@@ -80,6 +84,7 @@ export class PartitionLog {
     log.restoreCheckpoint(checkpoint);
     if (!options.trustedOnDisk) log.recoveryPoint = log.logEndOffset;
     log.soleReplica = options.soleReplica ?? true;
+    log.onStorageFailure = options.onStorageFailure;
     log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
     log.loadProducerState(options.trustedOnDisk);
     log.writeCheckpoint();
@@ -218,15 +223,35 @@ export class PartitionLog {
   /** Seals the active segment and starts a new one at `baseOffset` (the next offset to append). */
   roll(nowMs: number, baseOffset = this.logEndOffset): void {
     const sealed = this.activeSegment;
-    sealed.seal();
     if (sealed.sizeBytes === 0) {
       this.segments.pop();
       sealed.closeAndDelete();
+    } else {
+      this.flushRolledSegment(sealed, baseOffset);
     }
     this.segments.push(LogSegment.create(this.files, this.dir, baseOffset, this.config, nowMs));
-    this.recoveryPoint = baseOffset;
     this.unflushedMessages = 0;
     this.writeCheckpoint();
+  }
+
+  /**
+   * fsyncs a rolled segment in the background (as Kafka schedules it), one after another so the
+   * recovery point only moves past data that is on disk; a failure is reported like any disk failure.
+   */
+  private flushRolledSegment(sealed: LogSegment, nextBaseOffset: number): void {
+    const previous = this.rolledFlushes;
+    const flushed = sealed.sealInBackground();
+    this.rolledFlushes = previous.then(() => flushed).then(
+      () => {
+        this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
+      },
+      (error: unknown) => this.onStorageFailure?.(error),
+    );
+  }
+
+  /** Settles when every rolled segment's background fsync has finished. */
+  rolledSegmentsFlushed(): Promise<void> {
+    return this.rolledFlushes;
   }
 
   /**
@@ -368,6 +393,9 @@ export class PartitionLog {
 
   /** Clean close: seal the active segment's files (it stays active on reopen), flush, checkpoint. */
   close(nowMs: number): void {
+    // Rolled segments whose background fsync is still running are fsynced again here, synchronously,
+    // so a clean close never leaves unflushed data behind a clean-shutdown marker.
+    for (const segment of this.segments) if (segment !== this.activeSegment && segment.hasBackgroundSync()) segment.flush();
     this.activeSegment.seal();
     this.flush(nowMs);
     this.writeCheckpoint();

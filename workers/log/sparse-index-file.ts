@@ -31,7 +31,8 @@ export class SparseIndexFile {
   static create(files: FileAccess, path: string, entryBytes: number, maxBytes: number): SparseIndexFile {
     const maxEntries = Math.max(1, Math.floor(maxBytes / entryBytes));
     const fd = files.openReadWrite(path, true);
-    files.truncate(fd, 0);
+    // Only a leftover file is emptied first: truncating a fresh file to 0 makes ext4 write it back on close.
+    if (files.sizeOf(fd) > 0) files.truncate(fd, 0);
     files.truncate(fd, maxEntries * entryBytes);
     return new SparseIndexFile(files, path, entryBytes, maxEntries, fd, Buffer.alloc(INITIAL_CAPACITY_ENTRIES * entryBytes));
   }

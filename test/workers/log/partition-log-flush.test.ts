@@ -63,7 +63,7 @@ describe('flush policy', () => {
     log.close(1);
   });
 
-  it('a roll flushes the sealed segment: the recovery point moves to the new segment', () => {
+  it('a roll flushes the sealed segment in the background: then the recovery point moves to the new segment', async () => {
     const { log } = openLog({ segmentBytes: 300, flushMessages: 4 });
     const batchBytes = simpleBatch(1).length;
     const perSegment = Math.floor(300 / batchBytes);
@@ -71,6 +71,7 @@ describe('flush policy', () => {
     expect(log.segmentCount).toBe(1);
     appendOk(log, simpleBatch(1), 100);
     expect(log.segmentCount).toBe(2);
+    await log.rolledSegmentsFlushed();
     expect(log.recoveryPoint).toBe(perSegment);
     expect(log.needsFlush(100)).toBe(false);
     log.close(101);
