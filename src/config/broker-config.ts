@@ -7,6 +7,15 @@ import { ALIAS_UNIT_MS, BROKER_CONFIG_SCHEMA, type ConfigKeySpec } from './broke
 
 export interface BrokerConfig {
   nodeId: number;
+  listener: { host: string; port: number };
+  /** null: advertise the bound address. */
+  advertisedListener: { host: string; port: number } | null;
+  autoCreateTopics: boolean;
+  maxRequestBytes: number;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  maxInFlightRequestsPerConnection: number;
+  maxFetchWaiters: number;
   logDirs: string[];
   numPartitions: number;
   retentionCheckIntervalMs: number;
@@ -63,13 +72,13 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
   const problems: string[] = [];
   const known = new Set(Object.entries(BROKER_CONFIG_SCHEMA).flatMap(([key, spec]) => [key, ...(spec.aliases ?? [])]));
   for (const key of merged.keys()) if (!known.has(key)) problems.push(`unknown config key "${key}" (see docs/configuration.md for the keys Fjord reads)`);
-  const values: Record<string, number | string | boolean | string[]> = {};
+  const values: Record<string, unknown> = {};
   const effective: Record<string, string> = {};
   for (const [key, spec] of Object.entries(BROKER_CONFIG_SCHEMA)) {
     const [sourceKey, raw] = pickValue(merged, key, spec);
     try {
       values[key] = parseValue(sourceKey, raw, spec);
-      effective[key] = Array.isArray(values[key]) ? (values[key] as string[]).join(',') : String(values[key]);
+      effective[key] = raw.trim();
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -87,8 +96,9 @@ function pickValue(merged: Map<string, string>, key: string, spec: ConfigKeySpec
   return [key, spec.default];
 }
 
-function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | string | boolean | string[] {
+function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | string | boolean | string[] | ListenerAddress | null {
   const text = raw.trim();
+  if (key === 'listeners' || key === 'advertised.listeners') return parseListener(key, text);
   switch (spec.kind) {
     case 'bool':
       if (text !== 'true' && text !== 'false') throw new Error(`${key} must be true or false, got "${raw}"`);
@@ -106,6 +116,21 @@ function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | str
     default:
       return parseNumber(key, text, spec);
   }
+}
+
+export interface ListenerAddress {
+  host: string;
+  port: number;
+}
+
+/** PLAINTEXT://host:port (IPv6 hosts in brackets); '' for advertised.listeners means "the bound address". */
+function parseListener(key: string, text: string): ListenerAddress | null {
+  if (text === '' && key === 'advertised.listeners') return null;
+  const match = /^PLAINTEXT:\/\/(\[[0-9a-fA-F:]+\]|[^:/\s,]*):(\d{1,5})$/.exec(text);
+  if (!match) throw new Error(`${key} must be PLAINTEXT://host:port (one listener), got "${text}"`);
+  const port = Number(match[2]);
+  if (port > 65535 || (key === 'advertised.listeners' && port === 0)) throw new Error(`${key} has an invalid port ${port}`);
+  return { host: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
 function parseNumber(key: string, text: string, spec: ConfigKeySpec): number {
@@ -147,6 +172,14 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
   };
   return {
     nodeId: v['node.id'] as number,
+    listener: v['listeners'] as { host: string; port: number },
+    advertisedListener: (v['advertised.listeners'] as { host: string; port: number } | null),
+    autoCreateTopics: v['auto.create.topics.enable'] as boolean,
+    maxRequestBytes: v['socket.request.max.bytes'] as number,
+    maxConnections: v['max.connections'] as number,
+    idleTimeoutMs: v['connections.max.idle.ms'] as number,
+    maxInFlightRequestsPerConnection: v['fjord.max.inflight.requests.per.connection'] as number,
+    maxFetchWaiters: v['fjord.max.fetch.waiters'] as number,
     logDirs: v['log.dirs'] as string[],
     numPartitions: v['num.partitions'] as number,
     retentionCheckIntervalMs: v['log.retention.check.interval.ms'] as number,

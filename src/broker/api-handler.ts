@@ -1,0 +1,22 @@
+// The shape of a request handler and of its entry in the broker's API table: which versions Fjord
+// advertises for an API and the function that turns a decoded request into a response body (or null
+// when no response is owed). Runs on the main thread.
+import type { ApiKey, DecodedRequest, ResponseInput } from '../protocol/api-registry.js';
+import type { BrokerContext } from './broker-context.js';
+
+export type RequestOfKey<K extends ApiKey> = Extract<DecodedRequest, { apiKey: K }>;
+
+export type HandlerResult<K extends ApiKey> = ResponseInput<K> | null;
+
+export interface ApiHandler<K extends ApiKey> {
+  apiKey: K;
+  /** Advertised in ApiVersions; must lie within the codec's range for the API. */
+  minVersion: number;
+  maxVersion: number;
+  handle(ctx: BrokerContext, request: RequestOfKey<K>): HandlerResult<K> | Promise<HandlerResult<K>>;
+}
+
+/** Keeps `apiKey` and the handler's request/response types tied together. */
+export function defineHandler<K extends ApiKey>(handler: ApiHandler<K>): ApiHandler<K> {
+  return handler;
+}

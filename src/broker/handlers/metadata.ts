@@ -1,0 +1,72 @@
+// Metadata: brokers, cluster id, controller, and topics (all, by name, or by id) with their partitions;
+// auto-creates topics when the request and auto.create.topics.enable allow it. Runs on the main thread.
+import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerContext } from '../broker-context.js';
+
+type TopicAnswer = { errorCode: number; name: string | null; topicId: string; isInternal: boolean; partitions: PartitionAnswer[] };
+type PartitionAnswer = { errorCode: number; partitionIndex: number; leaderId: number; leaderEpoch: number; replicaNodes: number[]; isrNodes: number[]; offlineReplicas: number[] };
+
+const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
+
+export const metadataHandler = defineHandler({
+  apiKey: 3,
+  minVersion: 1,
+  maxVersion: 12,
+  async handle(ctx, request) {
+    const { topics, allowAutoTopicCreation } = request.body;
+    const mayCreate = allowAutoTopicCreation && ctx.config.autoCreateTopics;
+    const answers: TopicAnswer[] = [];
+    if (topics === null) {
+      for (const name of ctx.topics.topicNames()) answers.push(describeTopic(ctx, name));
+    } else {
+      for (const wanted of topics) answers.push(await answerFor(ctx, wanted.name, wanted.topicId, mayCreate));
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: [{ nodeId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
+      clusterId: ctx.topics.clusterId,
+      controllerId: ctx.nodeId,
+      topics: answers,
+    };
+  },
+});
+
+async function answerFor(ctx: BrokerContext, name: string | null, topicId: string, mayCreate: boolean): Promise<TopicAnswer> {
+  if (name === null) {
+    const byId = ctx.topics.topicNames().find((n) => ctx.topics.topic(n)!.topicId === topicId);
+    return byId === undefined ? failed(ErrorCode.UNKNOWN_TOPIC_ID, null, topicId) : describeTopic(ctx, byId);
+  }
+  if (ctx.topics.topic(name) !== undefined) return describeTopic(ctx, name);
+  if (!mayCreate) return failed(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name);
+  try {
+    await ctx.topics.createTopic(name, ctx.config.numPartitions);
+    ctx.logger.info({ topic: name, partitions: ctx.config.numPartitions }, 'topic auto-created');
+  } catch (error) {
+    if (!(error instanceof KafkaError)) throw error;
+    if (error.code !== ErrorCode.TOPIC_ALREADY_EXISTS) return failed(error.code, name);
+  }
+  return describeTopic(ctx, name);
+}
+
+function describeTopic(ctx: BrokerContext, name: string): TopicAnswer {
+  const record = ctx.topics.topic(name)!;
+  const online = new Map(ctx.engine.partitions().filter((p) => p.topic === name).map((p) => [p.partition, p.online]));
+  const partitions = Array.from({ length: record.partitions }, (_, partitionIndex): PartitionAnswer => {
+    const isOnline = online.get(partitionIndex) ?? false;
+    return {
+      errorCode: isOnline ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+      partitionIndex,
+      leaderId: isOnline ? ctx.nodeId : -1,
+      leaderEpoch: 0,
+      replicaNodes: [ctx.nodeId],
+      isrNodes: isOnline ? [ctx.nodeId] : [],
+      offlineReplicas: isOnline ? [] : [ctx.nodeId],
+    };
+  });
+  return { errorCode: ErrorCode.NONE, name, topicId: record.topicId, isInternal: false, partitions };
+}
+
+function failed(errorCode: number, name: string | null, topicId = ZERO_TOPIC_ID): TopicAnswer {
+  return { errorCode, name, topicId, isInternal: false, partitions: [] };
+}

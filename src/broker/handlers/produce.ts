@@ -1,0 +1,58 @@
+// Produce: appends each partition's record batch through the engine (acks 0, 1 and all; on a single
+// broker all completes when the write is done), wakes long-polling fetches, answers per partition.
+// Versions 0-2 are advertised (librdkafka needs the low minimum) but refused with UNSUPPORTED_VERSION.
+// Runs on the main thread.
+import { ErrorCode } from '../../shared/kafka-error-codes.js';
+import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerContext } from '../broker-context.js';
+
+const FIRST_SERVED_VERSION = 3;
+const FIRST_ZSTD_VERSION = 7;
+const ZSTD = 4;
+
+type PartitionAnswer = { index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; logStartOffset: number; errorMessage: string | null };
+
+export const produceHandler = defineHandler({
+  apiKey: 0,
+  minVersion: 0,
+  maxVersion: 9,
+  async handle(ctx, request) {
+    const { acks, topicData } = request.body;
+    const version = request.header.apiVersion;
+    const refusal = version < FIRST_SERVED_VERSION ? ErrorCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE;
+    const responses = await Promise.all(
+      topicData.map(async (topic) => ({
+        name: topic.name,
+        partitionResponses: await Promise.all(
+          topic.partitionData.map((p) => (refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version))),
+        ),
+      })),
+    );
+    if (acks === 0) return null;
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+async function appendOne(ctx: BrokerContext, topic: string, partition: number, records: Buffer | null, version: number): Promise<PartitionAnswer> {
+  const problem = batchProblem(records, version);
+  if (problem !== null) return failed(partition, problem.code, problem.message);
+  const outcome = await ctx.engine.append(topic, partition, records!);
+  if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage);
+  ctx.waiters.notify(topic, partition);
+  return { index: partition, errorCode: ErrorCode.NONE, baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset, errorMessage: null };
+}
+
+/** Produce v3+ carries exactly one magic-2 batch per partition; zstd needs v7+. */
+function batchProblem(records: Buffer | null, version: number): { code: number; message: string } | null {
+  if (records === null || records.length < LOG_OVERHEAD_BYTES) return { code: ErrorCode.CORRUPT_MESSAGE, message: 'no record batch' };
+  if (batchSizeAt(records, 0) !== records.length) return { code: ErrorCode.INVALID_RECORD, message: 'a produce request carries exactly one record batch per partition' };
+  if (records.length > BatchField.ATTRIBUTES + 1 && (records.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === ZSTD && version < FIRST_ZSTD_VERSION) {
+    return { code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message: `zstd needs Produce v${FIRST_ZSTD_VERSION} or later` };
+  }
+  return null;
+}
+
+function failed(index: number, errorCode: number, errorMessage: string): PartitionAnswer {
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: errorMessage === '' ? null : errorMessage };
+}

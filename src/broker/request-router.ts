@@ -1,0 +1,44 @@
+// Turns one request frame into its response frame: decode, pick the handler, encode. Unsupported
+// versions get UNSUPPORTED_VERSION (ApiVersions in its v0 error form); malformed frames and unknown
+// API keys close the connection. Runs on the main thread.
+import { MalformedRequestError, type RequestHandler } from '../network/client-connection.js';
+import { decodeRequest, encodeResponse, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
+import { ProtocolError } from '../protocol/codec/protocol-error.js';
+import { ErrorCode } from '../shared/kafka-error-codes.js';
+import type { BrokerContext } from './broker-context.js';
+import { advertisedVersions, handlerFor } from './handler-table.js';
+
+const API_VERSIONS = 18;
+
+export function createRequestRouter(ctx: BrokerContext): RequestHandler {
+  return (frame) => {
+    let request: DecodedRequest;
+    try {
+      request = decodeRequest(frame);
+    } catch (error) {
+      return answerUndecodable(error);
+    }
+    const { apiKey, apiVersion, correlationId } = request.header;
+    const handler = handlerFor(apiKey);
+    if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      return refuseVersion(apiKey, apiVersion, correlationId);
+    }
+    const result = handler.handle(ctx, request as never);
+    if (result instanceof Promise) return result.then((body) => (body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never)));
+    return result === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, result as never);
+  };
+}
+
+function answerUndecodable(error: unknown): Buffer {
+  if (error instanceof UnsupportedRequestError && error.kind === 'unsupported-version') {
+    return refuseVersion(error.header.apiKey, error.header.apiVersion, error.header.correlationId);
+  }
+  if (error instanceof ProtocolError) throw new MalformedRequestError(`malformed request: ${error.message}`);
+  throw error;
+}
+
+/** ApiVersions answers in its v0 form with the supported ranges (KIP-511); other APIs cannot be answered at a version we do not speak. */
+function refuseVersion(apiKey: number, apiVersion: number, correlationId: number): Buffer {
+  if (apiKey === API_VERSIONS) return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
+  throw new MalformedRequestError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`);
+}
