@@ -1,0 +1,58 @@
+// Starts a real Fjord broker process (the compiled command) on 127.0.0.1 with an ephemeral port and a
+// temp data dir, waits for its "ready" line, and stops it (SIGTERM) or kills it (SIGKILL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll } from 'vitest';
+import { compiledPath } from '../../src/shared/compiled-path.js';
+import { tempDir } from './temp-dir.js';
+
+export interface BrokerProcess {
+  bootstrap: string;
+  port: number;
+  logDir: string;
+  logLines: Array<Record<string, unknown>>;
+  stop(): Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+export async function startBrokerProcess(settings: Record<string, string> = {}, logDir = tempDir('fjord-broker-')): Promise<BrokerProcess> {
+  const sets = Object.entries({ 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.workers': '2', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const child = spawn(process.execPath, [compiledPath('src/main'), ...sets], { stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const logLines: Array<Record<string, unknown>> = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const ready = new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      logLines.push(entry);
+      if (entry.msg === 'ready') resolve(String(entry.listener));
+    });
+    void exited.then((code) => reject(new Error(`broker exited with code ${code} before ready: ${stderr}`)));
+  });
+  const listener = await ready;
+  const port = Number(listener.slice(listener.lastIndexOf(':') + 1));
+  return {
+    bootstrap: `127.0.0.1:${port}`,
+    port,
+    logDir,
+    logLines,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      started.delete(child);
+      return code;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+      started.delete(child);
+    },
+  };
+}
