@@ -1,8 +1,9 @@
-// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan), passing --short
+// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup), passing --short
 // through, with a header per bench and one line about the machine. Main thread plus the workers each bench starts.
 // `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { main as brokerStartup } from './broker-startup.js';
 import { main as recoveryScan } from './recovery-scan.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
@@ -11,6 +12,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<un
   { name: 'ring-handoff', run: ringHandoff },
   { name: 'segment-append', run: segmentAppend },
   { name: 'recovery-scan', run: recoveryScan },
+  { name: 'broker-startup', run: brokerStartup },
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import {
   FrameType,
   MAX_ERROR_MESSAGE_BYTES,
   RequestFlag,
+  leadPaddingOf,
 } from '../src/shared/data-frames.js';
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
 import { writeInt64, readInt64 } from '../src/shared/record-batch.js';
@@ -73,12 +74,14 @@ export class DataPath {
     const buf = this.requests.data;
     const requestId = buf.readUInt32BE(at);
     const owned = this.table.get(buf.readUInt32BE(at + 4));
-    const origin = (buf.readUInt32BE(at + 8) & RequestFlag.REPLICA) !== 0 ? 'replica' : 'client';
+    const flags = buf.readUInt32BE(at + 8);
+    const origin = (flags & RequestFlag.REPLICA) !== 0 ? 'replica' : 'client';
+    const batchesAt = at + APPEND_REQUEST_HEADER_BYTES + leadPaddingOf(flags);
     const log = owned?.log ?? null;
     if (log === null) return this.appendDone(requestId, unusableCode(owned), null, unusableMessage(owned));
     let code: number;
     try {
-      code = log.append(buf, at + APPEND_REQUEST_HEADER_BYTES, frameBytes - APPEND_REQUEST_HEADER_BYTES, origin, this.nowMs());
+      code = log.append(buf, batchesAt, at + frameBytes - batchesAt, origin, this.nowMs());
     } catch (error) {
       return this.appendDone(requestId, this.guard.codeFor(owned!, error), null, (error as Error).message);
     }

@@ -12,6 +12,8 @@ import {
   FETCH_REQUEST_BYTES,
   FrameType,
   RequestFlag,
+  appendFlags,
+  leadPaddingFor,
 } from '../shared/data-frames.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 import { readInt64, writeInt64 } from '../shared/record-batch.js';
@@ -116,16 +118,18 @@ export class WorkerHandle {
   /** Appends record batches to the partition in `slot`; the batch bytes are copied once, into the ring. */
   append(slot: number, batches: Buffer, replica = false): Promise<AppendOutcome> {
     return new Promise((resolve) => {
-      const failure = this.refuse(APPEND_REQUEST_HEADER_BYTES + batches.length);
+      const leadPadding = leadPaddingFor(batches);
+      const payloadBytes = APPEND_REQUEST_HEADER_BYTES + leadPadding + batches.length;
+      const failure = this.refuse(payloadBytes);
       if (failure !== null) return resolve(appendFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       this.pending.set(requestId, { kind: 'append', resolve });
-      this.submit(FrameType.APPEND, APPEND_REQUEST_HEADER_BYTES + batches.length, requestId, (buf, at) => {
+      this.submit(FrameType.APPEND, payloadBytes, requestId, (buf, at) => {
         buf.writeUInt32BE(requestId, at);
         buf.writeUInt32BE(slot, at + 4);
-        buf.writeUInt32BE(replica ? RequestFlag.REPLICA : 0, at + 8);
+        buf.writeUInt32BE(appendFlags(replica, leadPadding), at + 8);
         buf.writeUInt32BE(0, at + 12);
-        batches.copy(buf, at + APPEND_REQUEST_HEADER_BYTES);
+        batches.copy(buf, at + APPEND_REQUEST_HEADER_BYTES + leadPadding);
       });
     });
   }

@@ -5,9 +5,12 @@
 //   APPEND (frame type 1)
 //     0  uint32 requestId
 //     4  uint32 partitionSlot     the worker's slot number for the partition
-//     8  uint32 flags             bit 0: replica origin (keep offsets, integrity checks only)
+//     8  uint32 flags             bit 0: replica origin (keep offsets, integrity checks only);
+//                                 bits 8-10: lead padding, 0-7 bytes before the batches (see below)
 //    12  uint32 spare
-//    16  ...    record batches, exactly as received
+//    16  ...    lead padding, then the record batches exactly as received. The padding gives the batches
+//               the same address modulo 8 as their source buffer: V8 copies into shared memory word by
+//               word only when both sides are equally aligned (about 6x faster than byte by byte).
 //   FETCH (frame type 2)
 //     0  uint32 requestId
 //     4  uint32 partitionSlot
@@ -47,6 +50,22 @@ export const FETCH_DONE_HEADER_BYTES = 32;
 export const RequestFlag = {
   REPLICA: 1,
 } as const;
+
+const LEAD_PADDING_SHIFT = 8;
+const LEAD_PADDING_MASK = 0x7;
+
+/** Padding that puts a batch copied from `source` at the same alignment modulo 8 as the source. */
+export function leadPaddingFor(source: Buffer): number {
+  return source.byteOffset & LEAD_PADDING_MASK;
+}
+
+export function appendFlags(replica: boolean, leadPadding: number): number {
+  return (replica ? RequestFlag.REPLICA : 0) | (leadPadding << LEAD_PADDING_SHIFT);
+}
+
+export function leadPaddingOf(flags: number): number {
+  return (flags >>> LEAD_PADDING_SHIFT) & LEAD_PADDING_MASK;
+}
 
 /** Longest error message carried in a completion frame. */
 export const MAX_ERROR_MESSAGE_BYTES = 512;

@@ -81,6 +81,19 @@ describe('PartitionEngine', () => {
     expect(existsSync(join(layout[0]!.logDir, `${layout[0]!.topic}-${layout[0]!.partition}`, '00000000000000000000.log'))).toBe(true);
   });
 
+  it('appends batches that sit at any alignment in their source buffer', async () => {
+    const { engine } = await startEngine([tempDir()], { workerCount: 1 });
+    await engine.createPartition('t', 0, DEFAULT_LOG_CONFIG);
+    for (let shift = 0; shift < 8; shift++) {
+      const batch = batchOf(2, `s${shift}`);
+      const carrier = Buffer.alloc(batch.length + 8);
+      batch.copy(carrier, shift);
+      expect((await engine.append('t', 0, carrier.subarray(shift, shift + batch.length))).errorCode).toBe(ErrorCode.NONE);
+    }
+    const records = await readAll(engine, 't', 0);
+    expect(records.map((r) => r.key!.toString())).toEqual(Array.from({ length: 16 }, (_, i) => `s${Math.floor(i / 2)}-${i % 2}`));
+  });
+
   it('answers unknown partitions, bad batches and out-of-range offsets with Kafka codes', async () => {
     const { engine } = await startEngine([tempDir()]);
     await engine.createPartition('t', 0, DEFAULT_LOG_CONFIG);
