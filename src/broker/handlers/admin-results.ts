@@ -1,0 +1,59 @@
+// What the admin and group handlers share when answering: a KafkaError turned into a response's error
+// fields, names repeated within one request, and per-partition answers for topic/partition lists. Main thread.
+import { ErrorCode, errorName, KafkaError } from '../../shared/kafka-error-codes.js';
+
+export interface ErrorFields {
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export const NO_ERROR: Readonly<ErrorFields> = Object.freeze({ errorCode: ErrorCode.NONE, errorMessage: null });
+
+export type Outcome<T> = { ok: true; value: T } | ({ ok: false } & ErrorFields);
+
+/** Runs one operation of a request: a KafkaError is the client's answer; any other error is our bug and propagates. */
+export async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, ...errorFieldsOf(error) };
+  }
+}
+
+export function errorFieldsOf(error: unknown): ErrorFields {
+  if (!(error instanceof KafkaError)) throw error;
+  // KafkaError prefixes its message with the code's name; the response carries the code separately.
+  const prefix = `${errorName(error.code)}: `;
+  return { errorCode: error.code, errorMessage: error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message };
+}
+
+export function fieldsOf(outcome: Outcome<unknown>): ErrorFields {
+  return outcome.ok ? NO_ERROR : { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
+}
+
+/** Names given more than once in one request: Kafka answers each such entry INVALID_REQUEST and acts on none. */
+export function repeatedNames(names: readonly string[]): Set<string> {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const name of names) (seen.has(name) ? repeated : seen).add(name);
+  return repeated;
+}
+
+export function repeatedNameError(kind: string, name: string): KafkaError {
+  return new KafkaError(ErrorCode.INVALID_REQUEST, `${kind} ${name} appears more than once in the request`);
+}
+
+/** Manual replica assignments mean nothing on a single broker; Fjord places partitions itself. */
+export function refuseAssignments(assignments: readonly unknown[] | null): void {
+  if (assignments !== null && assignments.length > 0) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'manual replica assignments are not supported; leave them empty and Fjord places the partitions');
+  }
+}
+
+/** Maps a request's topics → partitions to the response's, answering each partition (in parallel). */
+export async function answerPartitions<P, A>(
+  topics: ReadonlyArray<{ name: string; partitions: readonly P[] }>,
+  answer: (topic: string, partition: P) => A | Promise<A>,
+): Promise<Array<{ name: string; partitions: A[] }>> {
+  return Promise.all(topics.map(async (t) => ({ name: t.name, partitions: await Promise.all(t.partitions.map((p) => answer(t.name, p))) })));
+}
