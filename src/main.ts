@@ -42,22 +42,29 @@ async function main(): Promise<void> {
     fail((error as Error).message, 1);
   }
   const config = new Map([...fileEntries, ...environmentOverrides(process.env), ...overrides]);
-  let broker;
-  try {
-    broker = await startBroker({ config });
-  } catch (error) {
-    if (error instanceof ConfigError) fail(`bad configuration:\n  ${error.problems.join('\n  ')}`, 1);
-    fail(`cannot start: ${(error as Error).message}`, 1);
-  }
+  // Signal handlers come first: a SIGTERM that arrives while the broker is still starting (or right after it
+  // logged "ready") waits for the start to finish, then shuts down cleanly.
+  const starting = startBroker({ config });
   const shutdown = (signal: string): void => {
-    broker.logger.info({ signal }, 'signal received');
-    broker.stop().then(
-      () => process.exit(0),
-      (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`, 1),
+    void starting.then(
+      (broker) => {
+        broker.logger.info({ signal }, 'signal received');
+        broker.stop().then(
+          () => process.exit(0),
+          (error: unknown) => fail(`shutdown failed: ${(error as Error).message}`, 1),
+        );
+      },
+      () => undefined,
     );
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await starting;
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`bad configuration:\n  ${error.problems.join('\n  ')}`, 1);
+    fail(`cannot start: ${(error as Error).message}`, 1);
+  }
 }
 
 void main();
