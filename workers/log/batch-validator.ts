@@ -118,6 +118,7 @@ function validateClientBatch(buf: Buffer, at: number, recordCount: number, lastO
   if (recordCount <= 0 || lastOffsetDelta + 1 !== recordCount) {
     return info.fail(ErrorCode.INVALID_RECORD, `record count ${recordCount} does not match last offset delta ${lastOffsetDelta}`);
   }
+  if (readInt64(buf, at + BatchField.BASE_OFFSET) !== 0) return info.fail(ErrorCode.INVALID_RECORD, 'a produced batch must have base offset 0');
   const attributes = buf.readInt16BE(at + BatchField.ATTRIBUTES);
   if ((attributes & Attribute.CONTROL) !== 0) return info.fail(ErrorCode.INVALID_RECORD, 'clients may not produce control batches');
   if ((attributes & Attribute.LOG_APPEND_TIME) !== 0) {

@@ -161,6 +161,13 @@ describe('validateBatches rejections', () => {
     expectAppendRejected(batch, ErrorCode.INVALID_TIMESTAMP);
   });
 
+  it('rejects a produced batch whose base offset is not 0 (replicas keep theirs)', () => {
+    const batch = withBaseOffset(simpleBatch(2), 5);
+    expect(validate(batch)).toBe(ErrorCode.INVALID_RECORD);
+    expect(validate(batch, 'replica')).toBe(ErrorCode.NONE);
+    expectAppendRejected(batch, ErrorCode.INVALID_RECORD);
+  });
+
   it('rejects an idempotent batch without a base sequence, accepts one with', () => {
     const spec = batchSpec('idem', 2, 4, 1_000);
     expect(validate(encodeSpec(spec, { producerId: 7, producerEpoch: 0, baseSequence: -1 }))).toBe(ErrorCode.INVALID_RECORD);
