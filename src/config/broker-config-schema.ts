@@ -2,6 +2,7 @@
 // Fjord's own, with type, default, bounds and a one-line description (the docs are generated from
 // this table). Runs on the main thread.
 import { availableParallelism } from 'node:os';
+import { KAFKA_LONG_MAX } from '../shared/topic-config.js';
 
 export type ConfigKind = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum';
 
@@ -40,8 +41,8 @@ export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'log.index.size.max.bytes': { kind: 'int', default: String(10 * MIB), min: 12, max: INT_MAX, doc: 'Largest .index / .timeindex file; a full index rolls the segment.' },
   'message.max.bytes': { kind: 'int', default: String(MIB + 12), min: 0, max: INT_MAX, doc: 'Largest record batch accepted (topic override: max.message.bytes).' },
   'log.message.timestamp.type': { kind: 'enum', default: 'CreateTime', values: ['CreateTime', 'LogAppendTime'], doc: 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps the broker\'s clock.' },
-  'log.flush.interval.messages': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 1, doc: 'fsync after this many messages; 1 = every acknowledgement waits for fsync (group commit). Default: never, rely on the page cache and replication.' },
-  'log.flush.interval.ms': { kind: 'long', default: String(Number.MAX_SAFE_INTEGER), min: 0, doc: 'fsync a partition when its oldest unflushed message is this old. Default: never.' },
+  'log.flush.interval.messages': { kind: 'long', default: KAFKA_LONG_MAX, min: 1, doc: 'fsync after this many messages; 1 = every acknowledgement waits for fsync (group commit). Default: never, rely on the page cache and replication.' },
+  'log.flush.interval.ms': { kind: 'long', default: KAFKA_LONG_MAX, min: 0, doc: 'fsync a partition when its oldest unflushed message is this old. Default: never.' },
   'log.flush.scheduler.interval.ms': { kind: 'long', default: '1000', min: 1, doc: 'How often workers check log.flush.interval.ms.' },
   'log.flush.offset.checkpoint.interval.ms': { kind: 'long', default: '60000', min: 1, doc: 'How often recovery points are checkpointed.' },
   'log.preallocate': { kind: 'bool', default: 'false', doc: 'Preallocate each new segment file to log.segment.bytes.' },

@@ -2,7 +2,7 @@
 // then --set overrides; every key checked against the schema with a one-line error per problem, so a
 // bad config never half-starts a broker. Runs on the main thread at start-up.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_LOG_CONFIG, type LogConfig, NEVER, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
+import { DEFAULT_LOG_CONFIG, KAFKA_LONG_MAX, type LogConfig, NEVER, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
 import { ALIAS_UNIT_MS, BROKER_CONFIG_SCHEMA, type ConfigKeySpec } from './broker-config-schema.js';
 
 export interface BrokerConfig {
@@ -78,7 +78,7 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     const [sourceKey, raw] = pickValue(merged, key, spec);
     try {
       values[key] = parseValue(sourceKey, raw, spec);
-      effective[key] = raw.trim();
+      effective[key] = displayValue(values[key]);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -86,6 +86,17 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
   if (problems.length === 0) checkContradictions(values, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return toBrokerConfig(values, effective);
+}
+
+/** The effective value as a config string (units converted, listeners as PLAINTEXT://host:port, "never" as Long.MAX). */
+function displayValue(value: unknown): string {
+  if (value === null) return '';
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'object') {
+    const { host, port } = value as ListenerAddress;
+    return `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  return value === NEVER ? KAFKA_LONG_MAX : String(value);
 }
 
 function pickValue(merged: Map<string, string>, key: string, spec: ConfigKeySpec): [string, string] {

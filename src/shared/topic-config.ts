@@ -24,6 +24,8 @@ export interface LogConfig {
 
 /** Kafka's "never" for flush.messages / flush.ms (Long.MAX_VALUE), kept exact as a JS number. */
 export const NEVER = Number.MAX_SAFE_INTEGER;
+/** How "never" is written in Kafka configs (Long.MAX_VALUE); parsing it gives NEVER. */
+export const KAFKA_LONG_MAX = '9223372036854775807';
 
 interface KeySpec {
   field: keyof LogConfig;
@@ -104,5 +106,5 @@ export function withTopicOverrides(base: Readonly<LogConfig>, overrides: Readonl
 
 /** The Kafka key/value view of a config, for DescribeConfigs and docs. */
 export function topicConfigEntries(config: Readonly<LogConfig>): Array<[string, string]> {
-  return Object.entries(TOPIC_CONFIG_KEYS).map(([key, spec]) => [key, String(config[spec.field])]);
+  return Object.entries(TOPIC_CONFIG_KEYS).map(([key, spec]) => [key, config[spec.field] === NEVER ? KAFKA_LONG_MAX : String(config[spec.field])]);
 }

@@ -63,3 +63,12 @@ describe('configuration reference', () => {
     expect(readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8')).toBe(renderConfigReference());
   });
 });
+
+describe('effective values', () => {
+  it('shows converted values, listeners and Kafka\'s "never"', () => {
+    const config = resolveBrokerConfig(new Map([['log.retention.hours', '168'], ['listeners', 'PLAINTEXT://127.0.0.1:0']]));
+    expect(config.effective['log.retention.ms']).toBe(String(168 * 3600 * 1000));
+    expect(config.effective['listeners']).toBe('PLAINTEXT://127.0.0.1:0');
+    expect(config.effective['log.flush.interval.messages']).toBe('9223372036854775807');
+  });
+});

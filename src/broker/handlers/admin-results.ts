@@ -20,7 +20,7 @@ export async function attempt<T>(work: () => T | Promise<T>): Promise<Outcome<T>
   }
 }
 
-export function errorFieldsOf(error: unknown): ErrorFields {
+function errorFieldsOf(error: unknown): ErrorFields {
   if (!(error instanceof KafkaError)) throw error;
   // KafkaError prefixes its message with the code's name; the response carries the code separately.
   const prefix = `${errorName(error.code)}: `;
@@ -31,7 +31,7 @@ export function fieldsOf(outcome: Outcome<unknown>): ErrorFields {
   return outcome.ok ? NO_ERROR : { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage };
 }
 
-/** Names given more than once in one request: Kafka answers each such entry INVALID_REQUEST and acts on none. */
+/** Names given more than once in one request. */
 export function repeatedNames(names: readonly string[]): Set<string> {
   const seen = new Set<string>();
   const repeated = new Set<string>();
@@ -39,8 +39,24 @@ export function repeatedNames(names: readonly string[]): Set<string> {
   return repeated;
 }
 
-export function repeatedNameError(kind: string, name: string): KafkaError {
-  return new KafkaError(ErrorCode.INVALID_REQUEST, `${kind} ${name} appears more than once in the request`);
+/**
+ * Runs `operation` on each entry of a request, one after another in request order (a later entry may depend on
+ * an earlier one). As in Kafka, a name given more than once is answered INVALID_REQUEST for each such entry
+ * and acted on for none.
+ */
+export async function eachNamedOnce<T, A>(
+  entries: readonly T[],
+  nameOf: (entry: T) => string,
+  operation: (entry: T) => Promise<A>,
+  refused: (entry: T, error: ErrorFields) => A,
+): Promise<A[]> {
+  const repeated = repeatedNames(entries.map(nameOf));
+  const answers: A[] = [];
+  for (const entry of entries) {
+    const name = nameOf(entry);
+    answers.push(repeated.has(name) ? refused(entry, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `${name} appears more than once in the request` }) : await operation(entry));
+  }
+  return answers;
 }
 
 /** Manual replica assignments mean nothing on a single broker; Fjord places partitions itself. */

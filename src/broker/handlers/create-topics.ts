@@ -4,7 +4,7 @@
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
-import { attempt, errorFieldsOf, type ErrorFields, fieldsOf, refuseAssignments, repeatedNameError, repeatedNames } from './admin-results.js';
+import { attempt, eachNamedOnce, type ErrorFields, fieldsOf, refuseAssignments } from './admin-results.js';
 import { topicConfigViews } from './config-resources.js';
 
 type CreatableTopic = RequestOfKey<19>['body']['topics'][number];
@@ -20,11 +20,12 @@ export const createTopicsHandler = defineHandler({
   maxVersion: 5,
   async handle(ctx, request) {
     const { topics, validateOnly } = request.body;
-    const repeated = repeatedNames(topics.map((t) => t.name));
-    const results: TopicResult[] = [];
-    for (const topic of topics) {
-      results.push(repeated.has(topic.name) ? { name: topic.name, ...errorFieldsOf(repeatedNameError('topic', topic.name)) } : await createOne(ctx, topic, validateOnly));
-    }
+    const results = await eachNamedOnce(
+      topics,
+      (topic) => topic.name,
+      (topic) => createOne(ctx, topic, validateOnly),
+      (topic, error): TopicResult => ({ name: topic.name, ...error }),
+    );
     return { throttleTimeMs: 0, topics: results };
   },
 });

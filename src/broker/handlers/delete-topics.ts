@@ -1,21 +1,21 @@
 // DeleteTopics (by name): removes each topic's partitions and files and forgets it, so the name can be
 // created again at once; long-polling fetches on it are woken to see it gone. Runs on the main thread.
+import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
-import { attempt, errorFieldsOf, repeatedNameError, repeatedNames } from './admin-results.js';
+import { attempt, eachNamedOnce } from './admin-results.js';
 
 export const deleteTopicsHandler = defineHandler({
   apiKey: 20,
   minVersion: 0,
   maxVersion: 4,
   async handle(ctx, request) {
-    const names = request.body.topicNames;
-    const repeated = repeatedNames(names);
-    const responses: Array<{ name: string; errorCode: number }> = [];
-    for (const name of names) {
-      const errorCode = repeated.has(name) ? errorFieldsOf(repeatedNameError('topic', name)).errorCode : await deleteOne(ctx, name);
-      responses.push({ name, errorCode });
-    }
+    const responses = await eachNamedOnce(
+      request.body.topicNames,
+      (name) => name,
+      async (name) => ({ name, errorCode: await deleteOne(ctx, name) }),
+      (name, error) => ({ name, errorCode: error.errorCode }),
+    );
     return { throttleTimeMs: 0, responses };
   },
 });
@@ -29,5 +29,5 @@ async function deleteOne(ctx: BrokerContext, name: string): Promise<number> {
   }
   for (let p = 0; p < partitions; p++) ctx.waiters.notify(name, p);
   ctx.logger.info({ topic: name, partitions }, 'topic deleted');
-  return outcome.errorCode ?? 0;
+  return ErrorCode.NONE;
 }

@@ -1,0 +1,27 @@
+// DescribeCluster: this broker as the whole cluster (it is also the controller admin clients talk to) and the
+// cluster id. Only the brokers endpoint type exists here. Runs on the main thread.
+import { ErrorCode } from '../../shared/kafka-error-codes.js';
+import { defineHandler } from '../api-handler.js';
+
+const BROKERS_ENDPOINT = 1;
+/** Kafka's UNSUPPORTED_ENDPOINT_TYPE; not in the shared error table (only this handler answers it). */
+const UNSUPPORTED_ENDPOINT_TYPE = 119;
+
+export const describeClusterHandler = defineHandler({
+  apiKey: 60,
+  minVersion: 0,
+  maxVersion: 1,
+  handle(ctx, request) {
+    const cluster = { throttleTimeMs: 0, endpointType: BROKERS_ENDPOINT, clusterId: ctx.topics.clusterId };
+    if (request.body.endpointType !== BROKERS_ENDPOINT) {
+      return { ...cluster, errorCode: UNSUPPORTED_ENDPOINT_TYPE, errorMessage: `this broker serves endpoint type ${BROKERS_ENDPOINT} (brokers) only`, brokers: [] };
+    }
+    return {
+      ...cluster,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      controllerId: ctx.nodeId,
+      brokers: [{ brokerId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
+    };
+  },
+});

@@ -1,0 +1,33 @@
+// DescribeConfigs: a topic's every config key with its effective value, source (its own override, the
+// broker's static value, or the default) and, when asked, synonyms; the broker's keys as read-only static
+// configs. Each resource answers on its own (an unknown topic fails only that resource). Main thread.
+import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerContext } from '../broker-context.js';
+import { attempt, fieldsOf } from './admin-results.js';
+import { brokerConfigViews, type ConfigView, ResourceType, topicConfigViews, topicOfResource, type ViewOptions } from './config-resources.js';
+
+export const describeConfigsHandler = defineHandler({
+  apiKey: 32,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(ctx, request) {
+    const { resources, includeSynonyms, includeDocumentation } = request.body;
+    const results = await Promise.all(
+      resources.map(async ({ resourceType, resourceName, configurationKeys }) => {
+        const options: ViewOptions = { keys: configurationKeys, synonyms: includeSynonyms, documentation: includeDocumentation };
+        const outcome = await attempt(() => describeResource(ctx, resourceType, resourceName, options));
+        return { ...fieldsOf(outcome), resourceType, resourceName, configs: outcome.ok ? outcome.value : [] };
+      }),
+    );
+    return { throttleTimeMs: 0, results };
+  },
+});
+
+function describeResource(ctx: BrokerContext, resourceType: number, resourceName: string, options: ViewOptions): ConfigView[] {
+  if (resourceType !== ResourceType.BROKER) return topicConfigViews(ctx, topicOfResource(ctx, resourceType, resourceName).configs, options);
+  if (resourceName !== '' && resourceName !== String(ctx.nodeId)) {
+    throw new KafkaError(ErrorCode.INVALID_REQUEST, `this is broker ${ctx.nodeId}; it describes only its own configs, not broker ${resourceName}'s`);
+  }
+  return brokerConfigViews(ctx, options);
+}
