@@ -1,7 +1,7 @@
 // Turns one request frame into its response frame: decode, pick the handler, encode. Unsupported
 // versions get UNSUPPORTED_VERSION (ApiVersions in its v0 error form); malformed frames and unknown
 // API keys close the connection. Runs on the main thread.
-import { MalformedRequestError, type RequestHandler } from '../network/client-connection.js';
+import { CloseConnectionError, type RequestHandler } from '../network/client-connection.js';
 import { decodeRequest, encodeResponse, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
 import { ProtocolError } from '../protocol/codec/protocol-error.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
@@ -33,12 +33,12 @@ function answerUndecodable(error: unknown): Buffer {
   if (error instanceof UnsupportedRequestError && error.kind === 'unsupported-version') {
     return refuseVersion(error.header.apiKey, error.header.apiVersion, error.header.correlationId);
   }
-  if (error instanceof ProtocolError) throw new MalformedRequestError(`malformed request: ${error.message}`);
+  if (error instanceof ProtocolError) throw new CloseConnectionError(`malformed request: ${error.message}`);
   throw error;
 }
 
 /** ApiVersions answers in its v0 form with the supported ranges (KIP-511); other APIs cannot be answered at a version we do not speak. */
 function refuseVersion(apiKey: number, apiVersion: number, correlationId: number): Buffer {
   if (apiKey === API_VERSIONS) return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
-  throw new MalformedRequestError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`);
+  throw new CloseConnectionError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`);
 }

@@ -19,9 +19,12 @@ export interface ConnectionLimits {
   idleTimeoutMs: number;
 }
 
-/** Thrown by a handler when the frame cannot be understood: the connection is closed, the broker goes on. */
-export class MalformedRequestError extends Error {
-  override name = 'MalformedRequestError';
+/**
+ * Thrown by a handler when the connection must end: a frame that cannot be understood, a version that cannot
+ * be answered, or a failed acks=0 produce (the only way to tell such a producer). The broker goes on.
+ */
+export class CloseConnectionError extends Error {
+  override name = 'CloseConnectionError';
 }
 
 export class ClientConnection implements ConnectionInfo {
@@ -96,7 +99,7 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   private failed(error: unknown): void {
-    if (error instanceof MalformedRequestError) return this.close(error.message);
+    if (error instanceof CloseConnectionError) return this.close(error.message);
     this.logger.error({ connection: this.remote, err: error }, 'request handler failed; closing the connection');
     this.close(null);
   }

@@ -16,14 +16,8 @@ export async function kafkajsClient(broker: BrokerHandle, clientId = 'fjord-test
   return new Kafka({ clientId, brokers: [broker.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 50 } });
 }
 
-/** @platformatic/kafka 2.12 calls Promise.withResolvers (Node ≥ 22); Node 20 needs this polyfill before it loads. */
+/** @platformatic/kafka 2.12 calls Promise.withResolvers (Node ≥ 22); Node 20 needs the polyfill before it loads. */
 export async function platformaticKafka() {
-  const promise = Promise as unknown as { withResolvers?: () => unknown };
-  promise.withResolvers ??= () => {
-    let resolve!: (value: unknown) => void;
-    let reject!: (reason: unknown) => void;
-    const created = new Promise((res, rej) => ((resolve = res), (reject = rej)));
-    return { promise: created, resolve, reject };
-  };
+  await import('../helpers/promise-with-resolvers.js');
   return import('@platformatic/kafka');
 }

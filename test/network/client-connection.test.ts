@@ -2,7 +2,7 @@
 // order, no response for a null result, and one bad frame closes only its own connection.
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MalformedRequestError } from '../../src/network/client-connection.js';
+import { CloseConnectionError } from '../../src/network/client-connection.js';
 import { KafkaListener } from '../../src/network/kafka-listener.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
@@ -52,7 +52,7 @@ describe('client connections', () => {
 
   it('closes only the connection that sent a bad frame, with one log line', async () => {
     const { address, lines } = await start((f) => {
-      if (f.toString() === 'bad') throw new MalformedRequestError('garbage request header');
+      if (f.toString() === 'bad') throw new CloseConnectionError('garbage request header');
       return Buffer.from('ok');
     });
     const bad = connect(address.port, address.host);

@@ -2,6 +2,7 @@
 // broker all completes when the write is done), wakes long-polling fetches, answers per partition.
 // Versions 0-2 are advertised (librdkafka needs the low minimum) but refused with UNSUPPORTED_VERSION.
 // Runs on the main thread.
+import { CloseConnectionError } from '../../network/client-connection.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
 import { defineHandler } from '../api-handler.js';
@@ -29,7 +30,7 @@ export const produceHandler = defineHandler({
         ),
       })),
     );
-    if (acks === 0) return null;
+    if (acks === 0) return noResponseUnlessFailed(responses);
     return { responses, throttleTimeMs: 0 };
   },
 });
@@ -49,6 +50,15 @@ function batchProblem(records: Buffer | null, version: number): { code: number; 
   if (batchSizeAt(records, 0) !== records.length) return { code: ErrorCode.INVALID_RECORD, message: 'a produce request carries exactly one record batch per partition' };
   if (records.length > BatchField.ATTRIBUTES + 1 && (records.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === ZSTD && version < FIRST_ZSTD_VERSION) {
     return { code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message: `zstd needs Produce v${FIRST_ZSTD_VERSION} or later` };
+  }
+  return null;
+}
+
+/** acks=0 gets no response; a failure closes the connection instead, as Kafka does, so the producer notices. */
+function noResponseUnlessFailed(responses: Array<{ name: string; partitionResponses: PartitionAnswer[] }>): null {
+  for (const topic of responses) {
+    const failure = topic.partitionResponses.find((p) => p.errorCode !== ErrorCode.NONE);
+    if (failure) throw new CloseConnectionError(`acks=0 produce to ${topic.name}-${failure.index} failed with error ${failure.errorCode}`);
   }
   return null;
 }
