@@ -10,6 +10,7 @@ import { closeSync, fdatasyncSync, mkdtempSync, openSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BatchField, writeInt64 } from '../src/shared/record-batch.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../src/shared/topic-config.js';
 import { NodeFileAccess } from '../workers/io/file-access.js';
 import { CHECKPOINT_FILE } from '../workers/log/partition-checkpoint.js';
@@ -53,6 +54,8 @@ function buildPartition(partitionDir: string, config: LogConfig, partitionBytes:
   const log = PartitionLog.open(new NodeFileAccess(), partitionDir, config, { nowMs, trustedOnDisk: true });
   for (let i = 0; i < appendCount; i++) {
     const batch = batches[i % batches.length]!;
+    // The log stamps offsets into the buffer it appends; a reused batch goes back to base offset 0 as a producer sends it.
+    writeInt64(batch, BatchField.BASE_OFFSET, 0);
     const code = log.append(batch, 0, batch.length, 'client', nowMs);
     if (code !== 0) throw new Error(`recovery bench: append ${i} failed with ${code}: ${log.lastAppend.errorMessage}`);
   }
