@@ -54,6 +54,21 @@ describe('KafkaJS', () => {
     await admin.disconnect();
   });
 
+  it('creates a 100-partition topic and produces to every partition in one request', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    expect(await admin.createTopics({ topics: [{ topic: 'hundred', numPartitions: 100 }] })).toBe(true);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const results = await producer.send({ topic: 'hundred', messages: Array.from({ length: 100 }, (_, p) => ({ partition: p, value: `to-${p}` })) });
+    await producer.disconnect();
+    expect(results.map((r) => [r.partition, r.errorCode, r.baseOffset]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(Array.from({ length: 100 }, (_, p) => [p, 0, '0']));
+    const offsets = await admin.fetchTopicOffsets('hundred');
+    expect(offsets.map((o) => o.high)).toEqual(Array.from({ length: 100 }, () => '1'));
+    await admin.disconnect();
+    expect(readBack('hundred', 57)).toEqual(['0  to-57 ']);
+  });
+
   it('keeps an idempotent producer exactly-once across its own retries', async () => {
     const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
