@@ -1,9 +1,10 @@
-// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup), passing --short
+// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf), passing --short
 // through, with a header per bench and one line about the machine. Main thread plus the workers each bench starts.
 // `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
+import { main as kafkaPerf } from './kafka-perf.js';
 import { main as recoveryScan } from './recovery-scan.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
@@ -13,6 +14,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<un
   { name: 'segment-append', run: segmentAppend },
   { name: 'recovery-scan', run: recoveryScan },
   { name: 'broker-startup', run: brokerStartup },
+  { name: 'kafka-perf', run: kafkaPerf },
 ];
 
 export async function main(argv: string[]): Promise<void> {

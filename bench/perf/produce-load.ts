@@ -1,0 +1,214 @@
+// The producing side of the Kafka perf tool: a pool of Produce requests encoded once (one record batch per
+// request, partitions round-robin) and two loads over KafkaConnections: as fast as the broker answers with a
+// fixed number in flight, and paced at a steady byte rate. Runs on the bench's main thread.
+import { randomFillSync } from 'node:crypto';
+import { buildRecordBatch, type ProducedRecord } from '../../src/client/record-batch-codec.js';
+import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.js';
+import { BATCH_HEADER_BYTES } from '../../src/shared/record-batch.js';
+import { CLIENT_ID } from './admin.js';
+import { IN_FLIGHT_MAX, type KafkaConnection, type RequestTemplate, toTemplate } from './kafka-connection.js';
+import { LatencyRecorder, type LatencySummary, summarize } from './stats.js';
+
+export const PRODUCE_VERSION = 7;
+const ACKS_LEADER = 1;
+const PRODUCE_TIMEOUT_MS = 30_000;
+/** Distinct batches per partition in the pool, so consecutive requests do not carry identical bytes. */
+const POOL_VARIANTS = 4;
+const LATENCY_SAMPLES_MAX = 2_000_000;
+
+export interface ProducePool {
+  readonly topic: string;
+  readonly partitions: number;
+  readonly recordBytes: number;
+  readonly recordsPerBatch: number;
+  readonly batchBytes: number;
+  /** templates[partition][variant] */
+  readonly templates: readonly (readonly RequestTemplate[])[];
+}
+
+function varintBytes(value: number): number {
+  let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
+  let bytes = 1;
+  while (zigzag >= 0x80) {
+    zigzag = Math.floor(zigzag / 128);
+    bytes++;
+  }
+  return bytes;
+}
+
+/** Records of `recordBytes` (no key, no headers) that fit in a batch of at most `batchBytesMax` bytes. */
+export function recordsPerBatch(recordBytes: number, batchBytesMax: number): number {
+  let total = BATCH_HEADER_BYTES;
+  for (let i = 0; ; i++) {
+    // attributes · timestampDelta 0 · offsetDelta · key length -1 · value length · value · header count 0
+    const body = 1 + 1 + varintBytes(i) + 1 + varintBytes(recordBytes) + recordBytes + 1;
+    const record = varintBytes(body) + body;
+    if (total + record > batchBytesMax) return i;
+    total += record;
+  }
+}
+
+/** Builds POOL_VARIANTS random batches and one Produce request per partition and batch. */
+export function buildProducePool(topic: string, partitions: number, recordBytes: number, batchBytesMax: number): ProducePool {
+  const count = recordsPerBatch(recordBytes, batchBytesMax);
+  if (count < 1) throw new RangeError(`a ${recordBytes}-byte record does not fit in a ${batchBytesMax}-byte batch`);
+  const batches: Buffer[] = [];
+  for (let variant = 0; variant < POOL_VARIANTS; variant++) {
+    const values = randomFillSync(Buffer.allocUnsafe(count * recordBytes));
+    const records: ProducedRecord[] = Array.from({ length: count }, (_, i) => ({ key: null, value: values.subarray(i * recordBytes, (i + 1) * recordBytes) }));
+    batches.push(buildRecordBatch(records));
+  }
+  const templates = Array.from({ length: partitions }, (_, partition) =>
+    batches.map((records) =>
+      toTemplate(
+        encodeRequest(0, PRODUCE_VERSION, 0, CLIENT_ID, {
+          transactionalId: null,
+          acks: ACKS_LEADER,
+          timeoutMs: PRODUCE_TIMEOUT_MS,
+          topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+        }),
+      ),
+    ),
+  );
+  return { topic, partitions, recordBytes, recordsPerBatch: count, batchBytes: batches[0]!.length, templates };
+}
+
+export interface ProduceResult {
+  requests: number;
+  records: number;
+  /** records × record size */
+  payloadBytes: number;
+  /** record batch bytes (what the broker stores) */
+  batchBytes: number;
+  elapsedMs: number;
+  latency: LatencySummary;
+}
+
+/** Throws on any partition error in a Produce response. */
+function checkProduceResponse(frame: Buffer): void {
+  const { body } = decodeResponse(0, PRODUCE_VERSION, frame);
+  for (const topic of body.responses) {
+    for (const partition of topic.partitionResponses) {
+      if (partition.errorCode !== 0) throw new Error(`produce ${topic.name}-${partition.index}: error ${partition.errorCode} ${partition.errorMessage ?? ''}`);
+    }
+  }
+}
+
+function templateFor(pool: ProducePool, sequence: number): RequestTemplate {
+  const partition = sequence % pool.partitions;
+  return pool.templates[partition]![Math.floor(sequence / pool.partitions) % POOL_VARIANTS]!;
+}
+
+function resultOf(pool: ProducePool, requests: number, elapsedMs: number, latencies: LatencyRecorder): ProduceResult {
+  return {
+    requests,
+    records: requests * pool.recordsPerBatch,
+    payloadBytes: requests * pool.recordsPerBatch * pool.recordBytes,
+    batchBytes: requests * pool.batchBytes,
+    elapsedMs,
+    latency: summarize(latencies),
+  };
+}
+
+export interface ThroughputOptions {
+  inFlightPerConnection: number;
+  /** Stop sending once this many payload bytes were sent… */
+  payloadBytesMax: number;
+  /** …or this much time has passed. */
+  durationMaxMs: number;
+}
+
+/** Each connection keeps `inFlightPerConnection` requests outstanding until a bound is reached. */
+export function produceAsFastAsAnswered(connections: readonly KafkaConnection[], pool: ProducePool, options: ThroughputOptions): Promise<ProduceResult> {
+  const requestsMax = Math.max(1, Math.ceil(options.payloadBytesMax / (pool.recordsPerBatch * pool.recordBytes)));
+  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsMax));
+  return new Promise((resolve, reject) => {
+    const startedMs = performance.now();
+    let sent = 0;
+    let answered = 0;
+    let lastAnswerMs = startedMs;
+    let failed = false;
+    const fail = (error: Error): void => {
+      failed = true;
+      reject(error);
+    };
+    const sendNext = (connection: KafkaConnection): void => {
+      if (failed) return;
+      if (sent >= requestsMax || performance.now() - startedMs >= options.durationMaxMs) {
+        if (answered === sent) resolve(resultOf(pool, answered, lastAnswerMs - startedMs, latencies));
+        return;
+      }
+      const sentMs = performance.now();
+      connection.send(templateFor(pool, sent++), (frame) => {
+        lastAnswerMs = performance.now();
+        latencies.record(lastAnswerMs - sentMs);
+        answered++;
+        try {
+          checkProduceResponse(frame);
+        } catch (error) {
+          return fail(error as Error);
+        }
+        sendNext(connection);
+      });
+    };
+    for (const connection of connections) {
+      connection.whenFailed(fail);
+      for (let i = 0; i < options.inFlightPerConnection; i++) sendNext(connection);
+    }
+  });
+}
+
+export interface PacedOptions {
+  payloadBytesPerSecond: number;
+  durationMs: number;
+}
+
+export interface PacedResult extends ProduceResult {
+  /** How late sends were against the schedule (timer granularity, or the in-flight cap). */
+  sendLag: LatencySummary;
+}
+
+/** Sends request i at startedMs + i × interval (round-robin over connections); latency = send → response. */
+export function producePaced(connections: readonly KafkaConnection[], pool: ProducePool, options: PacedOptions): Promise<PacedResult> {
+  const intervalMs = (pool.recordsPerBatch * pool.recordBytes * 1000) / options.payloadBytesPerSecond;
+  const requestsTotal = Math.max(1, Math.floor(options.durationMs / intervalMs));
+  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
+  const lags = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
+  const inFlightCap = connections.length * Math.floor(IN_FLIGHT_MAX / 4);
+  return new Promise((resolve, reject) => {
+    const startedMs = performance.now();
+    let sent = 0;
+    let answered = 0;
+    let lastAnswerMs = startedMs;
+    let failed = false;
+    const fail = (error: Error): void => {
+      failed = true;
+      reject(error);
+    };
+    const onAnswered = (sentMs: number, frame: Buffer): void => {
+      lastAnswerMs = performance.now();
+      latencies.record(lastAnswerMs - sentMs);
+      answered++;
+      try {
+        checkProduceResponse(frame);
+      } catch (error) {
+        return fail(error as Error);
+      }
+      if (answered === requestsTotal) resolve({ ...resultOf(pool, answered, lastAnswerMs - startedMs, latencies), sendLag: summarize(lags) });
+      else if (sent - answered === inFlightCap - 1) tick();
+    };
+    const tick = (): void => {
+      if (failed) return;
+      const nowMs = performance.now();
+      while (sent < requestsTotal && startedMs + sent * intervalMs <= nowMs && sent - answered < inFlightCap) {
+        lags.record(nowMs - (startedMs + sent * intervalMs));
+        const sentMs = performance.now();
+        connections[sent % connections.length]!.send(templateFor(pool, sent), (frame) => onAnswered(sentMs, frame));
+        sent++;
+      }
+      if (sent < requestsTotal && sent - answered < inFlightCap) setTimeout(tick, Math.max(0, startedMs + sent * intervalMs - performance.now()));
+    };
+    for (const connection of connections) connection.whenFailed(fail);
+    tick();
+  });
+}
