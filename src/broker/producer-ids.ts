@@ -2,8 +2,9 @@
 // small file (fsynced before use), so an id is never given twice, even across a crash. Runs on the main thread.
 //
 // File `fjord-producer-ids` in the metadata dir: one line, the first id not yet reserved.
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 
 export const PRODUCER_ID_FILE = 'fjord-producer-ids';
 const BLOCK_SIZE = 1000;
@@ -27,15 +28,8 @@ export class ProducerIdAllocator {
   }
 
   private reserve(upTo: number): void {
-    const path = join(this.dir, PRODUCER_ID_FILE);
-    const fd = openSync(path + '.tmp', 'w', 0o644);
-    try {
-      writeSync(fd, `${upTo}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(path + '.tmp', path);
+    writeFileAtomicSync(join(this.dir, PRODUCER_ID_FILE), `${upTo}\n`);
     this.reservedUpTo = upTo;
   }
+
 }

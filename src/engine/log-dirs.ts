@@ -1,8 +1,9 @@
 // The configured log dirs (JBOD) as the main thread sees them at start-up and after: which partitions
 // each holds, which are offline, the clean-shutdown markers, where a new partition goes, and which
 // workers serve which dir. Runs on the main thread; touches only folder listings and marker files.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 
 /** Marker written into a log dir after every partition in it was closed cleanly. */
 export const CLEAN_SHUTDOWN_MARKER = '.fjord-clean-shutdown';
@@ -91,5 +92,5 @@ export function workersByDir(dirCount: number, workerCount: number): number[][] 
 }
 
 export function writeCleanShutdownMarker(dir: LogDirState): void {
-  writeFileSync(join(dir.path, CLEAN_SHUTDOWN_MARKER), `${new Date().toISOString()}\n`);
+  writeFileAtomicSync(join(dir.path, CLEAN_SHUTDOWN_MARKER), `${new Date().toISOString()}\n`);
 }

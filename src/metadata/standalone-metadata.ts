@@ -6,8 +6,9 @@
 //   { "version": 1, "clusterId": "<22 chars>", "topics": { "<name>": { "topicId": "<22 chars>", "partitions": N,
 //     "configs": { "<topic config key>": "<value>" } } } }
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../shared/atomic-file.js';
 
 export const METADATA_FILE = 'fjord-metadata.json';
 
@@ -72,16 +73,9 @@ export class StandaloneMetadata {
   }
 
   private save(): void {
-    const temp = this.path + '.tmp';
-    const fd = openSync(temp, 'w', 0o644);
-    try {
-      writeSync(fd, JSON.stringify(this.state, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, this.path);
+    writeFileAtomicSync(this.path, JSON.stringify(this.state, null, 2) + '\n');
   }
+
 }
 
 /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */

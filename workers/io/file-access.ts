@@ -2,7 +2,7 @@
 // a FileAccess, so tests can inject disk faults (EIO, EROFS, ENOSPC) per directory. Runs in partition
 // workers and piscina recovery jobs; synchronous on purpose: each worker is its own thread.
 import * as fs from 'node:fs';
-import { dirname } from 'node:path';
+import { syncDirSync, writeFileAtomicSync } from '../../src/shared/atomic-file.js';
 
 export interface FileAccess {
   /** Opens for read and write, creating the file when `create` is set. */
@@ -87,26 +87,10 @@ export class NodeFileAccess implements FileAccess {
     return fs.readFileSync(path, 'utf8');
   }
   writeTextAtomic(path: string, text: string): void {
-    const temp = path + '.tmp';
-    const bytes = Buffer.from(text, 'utf8');
-    const fd = fs.openSync(temp, 'w', 0o644);
-    try {
-      // Through write(), which loops: one writeSync may write less than asked.
-      this.write(fd, bytes, 0, bytes.length, 0);
-      fs.fdatasyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, path);
-    this.syncDir(dirname(path));
+    writeFileAtomicSync(path, text);
   }
   syncDir(path: string): void {
-    const fd = fs.openSync(path, 'r');
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    syncDirSync(path);
   }
 }
 

@@ -1,0 +1,29 @@
+// Replaces a small file atomically: write a temp file beside it, fsync it, rename it over the target, fsync
+// the folder. Used for checkpoints and metadata on both threads.
+import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+
+export function writeFileAtomicSync(path: string, text: string): void {
+  const temp = path + '.tmp';
+  const bytes = Buffer.from(text, 'utf8');
+  const fd = fs.openSync(temp, 'w', 0o644);
+  try {
+    let written = 0;
+    // One writeSync may write less than asked.
+    while (written < bytes.length) written += fs.writeSync(fd, bytes, written, bytes.length - written, written);
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(temp, path);
+  syncDirSync(dirname(path));
+}
+
+export function syncDirSync(path: string): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
