@@ -12,22 +12,10 @@ import {
   UnsupportedRequestError,
   type ApiKey,
 } from '../../src/protocol/api-registry.js';
-import { ProtocolError } from '../../src/protocol/codec/protocol-error.js';
 import { requestHeaderVersion, responseHeaderVersion } from '../../src/protocol/messages/headers.js';
 import { sampleMessage } from './helpers/samples.js';
 
-const hex = (buf: Buffer): string => buf.toString('hex');
-const bytesOf = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-
-function thrown(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return error as ProtocolError;
-  }
-  throw new Error('expected a ProtocolError');
-}
+import { bytesOf, hex, thrown } from './helpers/bytes.js';
 
 describe('the registry', () => {
   it('holds the APIs and version ranges the codec is built for', () => {

@@ -2,24 +2,12 @@
 // rules (ascending order, omission at default, unknown tags skipped, bad sections rejected), nullability,
 // nested error paths, the field-level flexibleVersions override and schema mistakes caught at compile time.
 import { describe, expect, it } from 'vitest';
-import { ProtocolError } from '../../../src/protocol/codec/protocol-error.js';
 import { decodeMessage } from '../../../src/protocol/schema/decode.js';
 import { encodeMessage, sizeOfMessage } from '../../../src/protocol/schema/encode.js';
 import { planOf } from '../../../src/protocol/schema/plan.js';
 import { message } from '../../../src/protocol/schema/types.js';
 
-const hex = (buf: Buffer): string => buf.toString('hex');
-const bytesOf = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-
-function thrown(run: () => unknown): ProtocolError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProtocolError);
-    return error as ProtocolError;
-  }
-  throw new Error('expected a ProtocolError');
-}
+import { bytesOf, hex, thrown } from '../helpers/bytes.js';
 
 const sample = message('SampleRequest', '2+', [
   { name: 'id', type: 'int32', versions: '0+' },
