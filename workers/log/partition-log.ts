@@ -243,9 +243,13 @@ export class PartitionLog {
     const flushed = sealed.sealInBackground();
     this.rolledFlushes = previous.then(() => flushed).then(
       () => {
+        // The log may have been deleted while the fsync ran; then there is nothing left to advance.
+        if (this.segments.length === 0) return;
         this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
       },
-      (error: unknown) => this.onStorageFailure?.(error),
+      (error: unknown) => {
+        if (this.segments.length > 0) this.onStorageFailure?.(error);
+      },
     );
   }
 
