@@ -1,10 +1,13 @@
-// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf), passing --short
-// through, with a header per bench and one line about the machine. Main thread plus the workers each bench starts.
+// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf,
+// group-rebalance, offset-commit), passing --short through, with a header per bench and one line about the machine.
+// Main thread plus the workers each bench starts.
 // `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
+import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
+import { main as offsetCommit } from './offset-commit.js';
 import { main as recoveryScan } from './recovery-scan.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
@@ -15,6 +18,8 @@ const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<un
   { name: 'recovery-scan', run: recoveryScan },
   { name: 'broker-startup', run: brokerStartup },
   { name: 'kafka-perf', run: kafkaPerf },
+  { name: 'group-rebalance', run: groupRebalance },
+  { name: 'offset-commit', run: offsetCommit },
 ];
 
 export async function main(argv: string[]): Promise<void> {

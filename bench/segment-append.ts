@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import { buildRecordBatch } from '../src/client/record-batch-codec.js';
+import { buildRecordBatch } from '../src/shared/record-batch-codec.js';
 import { PartitionEngine, type EngineConfig } from '../src/engine/partition-engine.js';
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
 import { BATCH_HEADER_BYTES, computeBatchCrc, storedBatchCrc } from '../src/shared/record-batch.js';
@@ -180,6 +180,7 @@ function engineConfig(logDir: string, workerCount: number): EngineConfig {
     retentionCheckIntervalMs: 3_600_000,
     flushCheckIntervalMs: 3_600_000,
     checkpointIntervalMs: 3_600_000,
+    cleanerBackoffMs: 3_600_000,
     faultInjection: false,
   };
 }

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
+import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
@@ -60,6 +61,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     engine,
     topics,
     waiters: new DataWaiters(config.maxFetchWaiters),
+    groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),
     logger,
   };
@@ -114,6 +116,8 @@ function engineConfigOf(config: BrokerConfig, faultInjection: boolean) {
     retentionCheckIntervalMs: config.retentionCheckIntervalMs,
     flushCheckIntervalMs: config.flushCheckIntervalMs,
     checkpointIntervalMs: config.checkpointIntervalMs,
+    cleanerBackoffMs: config.cleanerBackoffMs,
+    groups: config.groups,
     faultInjection,
   };
 }

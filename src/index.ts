@@ -3,5 +3,5 @@ export { startBroker, type BrokerHandle, type StartBrokerOptions } from './broke
 export { PartitionEngine, type EngineConfig, type EngineStats } from './engine/partition-engine.js';
 export type { AppendOutcome, FetchOutcome } from './engine/worker-handle.js';
 export { resolveBrokerConfig, ConfigError, type BrokerConfig } from './config/broker-config.js';
-export { buildRecordBatch, decodeRecordBatches } from './client/record-batch-codec.js';
+export { buildRecordBatch, decodeRecordBatches } from './shared/record-batch-codec.js';
 export { ErrorCode, errorName } from './shared/kafka-error-codes.js';

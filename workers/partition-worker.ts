@@ -6,6 +6,7 @@ import { Comlink, endpointOf } from '../src/shared/comlink-endpoint.js';
 import { SpscRing } from '../src/shared/ring/spsc-ring.js';
 import type { PartitionWorkerData, WorkerEvent } from '../src/shared/worker-protocol.js';
 import { DataPath } from './data-path.js';
+import { CoordinatorRegistry } from './groups/coordinator-registry.js';
 import { FaultInjectingFileAccess } from './io/fault-injecting-file-access.js';
 import { NodeFileAccess } from './io/file-access.js';
 import { PartitionTable } from './partition-table.js';
@@ -20,7 +21,9 @@ const files = faults ?? new NodeFileAccess();
 const table = new PartitionTable();
 const guard = new StorageGuard(table, (logDir, reason) => post({ fjordEvent: 'dir-offline', logDir, reason }));
 const dataPath = new DataPath(new SpscRing(data.requestRing), new SpscRing(data.completionRing), table, guard);
-const control = new WorkerControl(data.workerId, files, table, guard, dataPath, (level, message) => post({ fjordEvent: 'log', level, message }), faults);
+const log = (level: 'info' | 'warn' | 'error', message: string): void => post({ fjordEvent: 'log', level, message });
+const coordinators = new CoordinatorRegistry(data.groups, log);
+const control = new WorkerControl(data.workerId, files, table, guard, dataPath, log, faults, coordinators);
 
 Comlink.expose(control, endpointOf(port));
 
@@ -28,6 +31,7 @@ const timers = [
   setInterval(() => control.applyRetention(), data.retentionCheckIntervalMs),
   setInterval(() => control.flushDue(), data.flushCheckIntervalMs),
   setInterval(() => control.flushDue(Date.now(), true), data.checkpointIntervalMs),
+  setInterval(() => void control.compactDue(), data.cleanerBackoffMs),
 ];
 for (const timer of timers) timer.unref();
 

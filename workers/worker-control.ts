@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { type FileAccess, isStorageFailure } from './io/file-access.js';
 import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
 import { PartitionLog } from './log/partition-log.js';
+import { workerLogCleaner } from './log-cleaner.js';
 import type { DataPath } from './data-path.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
 import type { LogConfig } from '../src/shared/topic-config.js';
+import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../src/shared/group-protocol.js';
+import type { CoordinatorRegistry } from './groups/coordinator-registry.js';
 import type { PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } from '../src/shared/worker-protocol.js';
 
 export type WorkerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
@@ -22,6 +25,7 @@ export class WorkerControl {
     private readonly dataPath: DataPath,
     private readonly log: WorkerLog,
     private readonly faults: FaultInjectingFileAccess | null,
+    private readonly coordinators: CoordinatorRegistry,
   ) {}
 
   /** Opens (creating if new) a partition into its slot. In an offline dir, or if its disk fails now, it is registered offline. */
@@ -36,6 +40,7 @@ export class WorkerControl {
         onRepair: (what) => this.log('warn', what),
         onStorageFailure: (error) => this.reportBackgroundFailure(owned, error),
       });
+      this.coordinators.opened(owned, owned.log);
       return offsetsOf(owned.log);
     } catch (error) {
       if (!isStorageFailure(error)) {
@@ -53,12 +58,14 @@ export class WorkerControl {
   }
 
   closePartition(slot: number): void {
+    this.coordinators.closed(slot);
     const owned = this.table.get(slot);
     this.table.remove(slot);
     owned?.log?.close(Date.now());
   }
 
   deletePartition(slot: number): void {
+    this.coordinators.closed(slot);
     const owned = this.table.get(slot);
     this.table.remove(slot);
     if (owned === undefined) return;
@@ -111,6 +118,15 @@ export class WorkerControl {
     return deleted;
   }
 
+  /**
+   * Compacts the online partitions of compacted topics that are due (log cleaner, off this thread on piscina;
+   * appends go on meanwhile). Returns the number of old segments replaced; 0 while a previous run is going.
+   * Periodic (log.cleaner.backoff.ms).
+   */
+  compactDue(nowMs = Date.now()): Promise<number> {
+    return workerLogCleaner.cleanDue(this.table.online(), nowMs, this.log, (owned, error) => this.guard.codeFor(owned, error));
+  }
+
   /** fsyncs partitions whose flush.ms passed (periodic) and writes checkpoints whose offsets moved. */
   flushDue(nowMs = Date.now(), writeCheckpoints = false): void {
     for (const owned of this.table.online()) {
@@ -121,6 +137,11 @@ export class WorkerControl {
         this.guard.codeFor(owned, error);
       }
     }
+  }
+
+  /** A group operation for the coordinator of the __consumer_offsets partition in `slot`. */
+  group<K extends GroupOperation>(slot: number, operation: K, request: GroupOperationRequest<K>): GroupOperationResult<K> | Promise<GroupOperationResult<K>> {
+    return this.coordinators.call(slot, operation, request);
   }
 
   /** Another worker found this dir failing: stop using it here too. */
@@ -149,6 +170,7 @@ export class WorkerControl {
   /** Clean shutdown: stop the data path, close every online partition (flush, seal, checkpoint). Returns how many closed. */
   closeAll(): number {
     this.dataPath.stop();
+    this.coordinators.closeAll();
     let closed = 0;
     for (const owned of this.table.online()) {
       try {

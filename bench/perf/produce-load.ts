@@ -2,7 +2,7 @@
 // request, partitions round-robin) and two loads over KafkaConnections: as fast as the broker answers with a
 // fixed number in flight, and paced at a steady byte rate. Runs on the bench's main thread.
 import { randomFillSync } from 'node:crypto';
-import { buildRecordBatch, type ProducedRecord } from '../../src/client/record-batch-codec.js';
+import { buildRecordBatch, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.js';
 import { BATCH_HEADER_BYTES } from '../../src/shared/record-batch.js';
 import { CLIENT_ID } from './admin.js';

@@ -2,6 +2,7 @@
 // advertises for an API and the function that turns a decoded request into a response body (or null
 // when no response is owed). Runs on the main thread.
 import type { ApiKey, DecodedRequest, ResponseInput } from '../protocol/api-registry.js';
+import type { ConnectionInfo } from '../network/client-connection.js';
 import type { BrokerContext } from './broker-context.js';
 
 export type RequestOfKey<K extends ApiKey> = Extract<DecodedRequest, { apiKey: K }>;
@@ -13,7 +14,8 @@ export interface ApiHandler<K extends ApiKey> {
   /** Advertised in ApiVersions; must lie within the codec's range for the API. */
   minVersion: number;
   maxVersion: number;
-  handle(ctx: BrokerContext, request: RequestOfKey<K>): HandlerResult<K> | Promise<HandlerResult<K>>;
+  /** `connection` says who asked (the group coordinator records the client's address). */
+  handle(ctx: BrokerContext, request: RequestOfKey<K>, connection: ConnectionInfo): HandlerResult<K> | Promise<HandlerResult<K>>;
 }
 
 /** Keeps `apiKey` and the handler's request/response types tied together. */

@@ -1,11 +1,12 @@
 // Everything a request handler may use, in one object built at start-up: identity and advertised
-// address, the storage engine, topics, the long-poll waiters, producer ids, config and logger.
+// address, the storage engine, topics, the long-poll waiters, the group router, producer ids, config and logger.
 // Runs on the main thread.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import type { DataWaiters } from './data-waiters.js';
+import type { GroupRouter } from './group-router.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 
 export interface BrokerContext {
@@ -15,6 +16,7 @@ export interface BrokerContext {
   readonly engine: PartitionEngine;
   readonly topics: TopicManager;
   readonly waiters: DataWaiters;
+  readonly groups: GroupRouter;
   readonly producerIds: ProducerIdAllocator;
   readonly logger: Logger;
 }

@@ -13,18 +13,17 @@ import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { fetchHandler } from './handlers/fetch.js';
-import {
-  deleteGroupsHandler,
-  describeGroupsHandler,
-  findCoordinatorHandler,
-  heartbeatHandler,
-  joinGroupHandler,
-  leaveGroupHandler,
-  listGroupsHandler,
-  offsetCommitHandler,
-  offsetFetchHandler,
-  syncGroupHandler,
-} from './handlers/group-coordinator-stubs.js';
+import { deleteGroupsHandler } from './handlers/groups/delete-groups.js';
+import { describeGroupsHandler } from './handlers/groups/describe-groups.js';
+import { findCoordinatorHandler } from './handlers/groups/find-coordinator.js';
+import { heartbeatHandler } from './handlers/groups/heartbeat.js';
+import { joinGroupHandler } from './handlers/groups/join-group.js';
+import { leaveGroupHandler } from './handlers/groups/leave-group.js';
+import { listGroupsHandler } from './handlers/groups/list-groups.js';
+import { offsetCommitHandler } from './handlers/groups/offset-commit.js';
+import { offsetDeleteHandler } from './handlers/groups/offset-delete.js';
+import { offsetFetchHandler } from './handlers/groups/offset-fetch.js';
+import { syncGroupHandler } from './handlers/groups/sync-group.js';
 import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-configs.js';
 import { initProducerIdHandler } from './handlers/init-producer-id.js';
 import { listOffsetsHandler } from './handlers/list-offsets.js';
@@ -58,6 +57,7 @@ const handlers: AnyHandler[] = [
   createPartitionsHandler,
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,
+  offsetDeleteHandler,
   describeClusterHandler,
 ] as unknown as AnyHandler[];
 

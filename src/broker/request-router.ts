@@ -11,7 +11,7 @@ import { advertisedVersions, handlerFor } from './handler-table.js';
 const API_VERSIONS = 18;
 
 export function createRequestRouter(ctx: BrokerContext): RequestHandler {
-  return (frame) => {
+  return (frame, connection) => {
     let request: DecodedRequest;
     try {
       request = decodeRequest(frame);
@@ -23,7 +23,7 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       return refuseVersion(apiKey, apiVersion, correlationId);
     }
-    const result = handler.handle(ctx, request as never);
+    const result = handler.handle(ctx, request as never, connection);
     if (result instanceof Promise) return result.then((body) => (body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never)));
     return result === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, result as never);
   };

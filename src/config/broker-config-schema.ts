@@ -2,9 +2,10 @@
 // Fjord's own, with type, default, bounds and a one-line description (the docs are generated from
 // this table). Runs on the main thread.
 import { availableParallelism } from 'node:os';
+import { DEFAULT_GROUP_SETTINGS } from '../shared/group-protocol.js';
 import { KAFKA_LONG_MAX } from '../shared/topic-config.js';
 
-export type ConfigKind = 'int' | 'long' | 'bool' | 'string' | 'list' | 'enum';
+export type ConfigKind = 'int' | 'long' | 'double' | 'bool' | 'string' | 'list' | 'enum';
 
 export interface ConfigKeySpec {
   kind: ConfigKind;
@@ -47,7 +48,21 @@ export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'log.flush.offset.checkpoint.interval.ms': { kind: 'long', default: '60000', min: 1, doc: 'How often recovery points are checkpointed.' },
   'log.preallocate': { kind: 'bool', default: 'false', doc: 'Preallocate each new segment file to log.segment.bytes.' },
   'log.cleanup.policy': { kind: 'enum', default: 'delete', values: ['delete', 'compact', 'compact,delete'], doc: 'Default cleanup policy of topics.' },
+  'log.cleaner.enable': { kind: 'bool', default: 'true', doc: 'Run the log cleaner, which compacts topics whose cleanup.policy includes compact.' },
+  'log.cleaner.backoff.ms': { kind: 'long', default: '15000', min: 1, max: INT_MAX, doc: 'How often each worker checks its compacted partitions for segments to clean.' },
+  'log.cleaner.delete.retention.ms': { kind: 'long', default: String(24 * 3600 * 1000), min: 0, doc: 'How long a tombstone (null value) stays in a compacted topic once it is the last record of its key (topic key: delete.retention.ms).' },
+  'log.cleaner.min.compaction.lag.ms': { kind: 'long', default: '0', min: 0, doc: 'A segment of a compacted topic is cleaned only once its newest record is at least this old (topic key: min.compaction.lag.ms).' },
+  'log.cleaner.min.cleanable.ratio': { kind: 'double', default: '0.5', min: 0, max: 1, doc: 'Clean a compacted partition when its not-yet-cleaned bytes reach this share of its cleanable bytes (topic key: min.cleanable.dirty.ratio).' },
   'min.insync.replicas': { kind: 'int', default: '1', min: 1, max: 1000, doc: 'Replicas that must have a message before acks=all succeeds.' },
+  'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1, max: 10_000, doc: 'Partitions of __consumer_offsets (created on first group use); a group lives in the partition its id hashes to. Fixed once the topic exists.' },
+  'offsets.topic.segment.bytes': { kind: 'int', default: String(100 * MIB), min: 14, max: INT_MAX, doc: 'Segment size of __consumer_offsets (small, so compaction keeps it short).' },
+  'offsets.retention.minutes': { kind: 'long', default: String(DEFAULT_GROUP_SETTINGS.offsetsRetentionMs / 60_000), min: 1, doc: 'Committed offsets of a group are dropped once it has been empty this long.' },
+  'offsets.retention.check.interval.ms': { kind: 'long', default: String(DEFAULT_GROUP_SETTINGS.offsetsRetentionCheckIntervalMs), min: 1, doc: 'How often each coordinator looks for expired offsets.' },
+  'offset.metadata.max.bytes': { kind: 'int', default: String(DEFAULT_GROUP_SETTINGS.offsetMetadataMaxBytes), min: 0, max: INT_MAX, doc: 'Longest metadata string of an offset commit (OFFSET_METADATA_TOO_LARGE beyond).' },
+  'group.initial.rebalance.delay.ms': { kind: 'int', default: String(DEFAULT_GROUP_SETTINGS.initialRebalanceDelayMs), min: 0, max: INT_MAX, doc: 'The first rebalance of an empty group waits this long for more members (extended while they keep coming).' },
+  'group.min.session.timeout.ms': { kind: 'int', default: String(DEFAULT_GROUP_SETTINGS.minSessionTimeoutMs), min: 1, max: INT_MAX, doc: 'Shortest session timeout a member may ask for (INVALID_SESSION_TIMEOUT below).' },
+  'group.max.session.timeout.ms': { kind: 'int', default: String(DEFAULT_GROUP_SETTINGS.maxSessionTimeoutMs), min: 1, max: INT_MAX, doc: 'Longest session timeout a member may ask for.' },
+  'group.max.size': { kind: 'int', default: String(DEFAULT_GROUP_SETTINGS.maxGroupSize), min: 1, max: INT_MAX, doc: 'Members allowed in one group (GROUP_MAX_SIZE_REACHED beyond).' },
   'fjord.workers': { kind: 'int', default: String(Math.max(1, availableParallelism())), min: 1, max: 256, doc: 'Partition worker threads. Default: one per core.' },
   'fjord.ring.bytes': { kind: 'int', default: String(32 * MIB), min: 64 * 1024, max: 1024 * MIB, doc: 'Size of each data-path ring (two per worker); a power of two, at least 4 x message.max.bytes.' },
   'fjord.max.backlog.requests': { kind: 'int', default: '4096', min: 1, max: 1_000_000, doc: 'Requests that may wait for ring space per worker before new ones get a retriable error.' },

@@ -2,7 +2,8 @@
 // then --set overrides; every key checked against the schema with a one-line error per problem, so a
 // bad config never half-starts a broker. Runs on the main thread at start-up.
 import { readFileSync } from 'node:fs';
-import { DEFAULT_LOG_CONFIG, KAFKA_LONG_MAX, type LogConfig, NEVER, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
+import { DEFAULT_LOG_CONFIG, KAFKA_LONG_MAX, type LogConfig, NEVER, parseDouble, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
+import type { GroupSettings } from '../shared/group-protocol.js';
 import { ALIAS_UNIT_MS, BROKER_CONFIG_SCHEMA, type ConfigKeySpec } from './broker-config-schema.js';
 
 export interface BrokerConfig {
@@ -21,15 +22,24 @@ export interface BrokerConfig {
   retentionCheckIntervalMs: number;
   flushCheckIntervalMs: number;
   checkpointIntervalMs: number;
+  /** How often workers look for partitions to compact (log.cleaner.backoff.ms); CLEANER_OFF_MS when log.cleaner.enable=false. */
+  cleanerBackoffMs: number;
   workers: number;
   ringBytes: number;
   maxBacklogRequests: number;
   logLevel: string;
+  /** Group coordinator settings from the group.* and offsets.* keys. */
+  groups: GroupSettings;
+  offsetsTopicPartitions: number;
+  offsetsTopicSegmentBytes: number;
   /** Topic defaults derived from the log.* keys. */
   defaultLogConfig: LogConfig;
   /** Every key with its effective value, for display. */
   effective: Record<string, string>;
 }
+
+/** The longest timer Node accepts (2^31 - 1 ms, about 24.8 days): the cleaner's interval when it is disabled. */
+export const CLEANER_OFF_MS = 2 ** 31 - 1;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -124,6 +134,8 @@ function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | str
     case 'enum':
       if (!spec.values!.includes(text)) throw new Error(`${key} must be one of ${spec.values!.join(', ')}, got "${raw}"`);
       return text;
+    case 'double':
+      return parseDouble(key, text, spec.min ?? -Infinity, spec.max ?? Infinity);
     default:
       return parseNumber(key, text, spec);
   }
@@ -156,6 +168,8 @@ function parseNumber(key: string, text: string, spec: ConfigKeySpec): number {
 }
 
 function checkContradictions(values: Record<string, unknown>, problems: string[]): void {
+  const [minSession, maxSession] = [values['group.min.session.timeout.ms'] as number, values['group.max.session.timeout.ms'] as number];
+  if (minSession > maxSession) problems.push(`group.min.session.timeout.ms (${minSession}) must not exceed group.max.session.timeout.ms (${maxSession})`);
   const ringBytes = values['fjord.ring.bytes'] as number;
   if ((ringBytes & (ringBytes - 1)) !== 0) problems.push(`fjord.ring.bytes must be a power of two, got ${ringBytes}`);
   const maxMessageBytes = values['message.max.bytes'] as number;
@@ -180,6 +194,9 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
     preallocate: v['log.preallocate'] as boolean,
     cleanupPolicy: v['log.cleanup.policy'] as CleanupPolicy,
     minInsyncReplicas: v['min.insync.replicas'] as number,
+    deleteRetentionMs: v['log.cleaner.delete.retention.ms'] as number,
+    minCompactionLagMs: v['log.cleaner.min.compaction.lag.ms'] as number,
+    minCleanableDirtyRatio: v['log.cleaner.min.cleanable.ratio'] as number,
   };
   return {
     nodeId: v['node.id'] as number,
@@ -196,10 +213,23 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
     retentionCheckIntervalMs: v['log.retention.check.interval.ms'] as number,
     flushCheckIntervalMs: v['log.flush.scheduler.interval.ms'] as number,
     checkpointIntervalMs: v['log.flush.offset.checkpoint.interval.ms'] as number,
+    cleanerBackoffMs: v['log.cleaner.enable'] ? (v['log.cleaner.backoff.ms'] as number) : CLEANER_OFF_MS,
     workers: v['fjord.workers'] as number,
     ringBytes: v['fjord.ring.bytes'] as number,
     maxBacklogRequests: v['fjord.max.backlog.requests'] as number,
     logLevel: v['fjord.log.level'] as string,
+    groups: {
+      initialRebalanceDelayMs: v['group.initial.rebalance.delay.ms'] as number,
+      minSessionTimeoutMs: v['group.min.session.timeout.ms'] as number,
+      maxSessionTimeoutMs: v['group.max.session.timeout.ms'] as number,
+      maxGroupSize: v['group.max.size'] as number,
+      offsetsRetentionMs: (v['offsets.retention.minutes'] as number) * 60_000,
+      offsetsRetentionCheckIntervalMs: v['offsets.retention.check.interval.ms'] as number,
+      offsetMetadataMaxBytes: v['offset.metadata.max.bytes'] as number,
+      maxGroupMetadataBytes: v['message.max.bytes'] as number,
+    },
+    offsetsTopicPartitions: v['offsets.topic.num.partitions'] as number,
+    offsetsTopicSegmentBytes: v['offsets.topic.segment.bytes'] as number,
     defaultLogConfig,
     effective,
   };

@@ -4,6 +4,7 @@
 // cleanly. Runs on the main thread; it never touches log files itself.
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError, kafkaErrorFrom } from '../shared/kafka-error-codes.js';
+import { DEFAULT_GROUP_SETTINGS, type GroupOperation, type GroupOperationRequest, type GroupOperationResult, type GroupSettings } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { PartitionOffsets, WorkerEvent, WorkerStats } from '../shared/worker-protocol.js';
 import {
@@ -28,6 +29,10 @@ export interface EngineConfig {
   retentionCheckIntervalMs: number;
   flushCheckIntervalMs: number;
   checkpointIntervalMs: number;
+  /** How often each worker looks for compacted partitions to clean (log.cleaner.backoff.ms). */
+  cleanerBackoffMs: number;
+  /** The group coordinators' settings (Kafka's defaults when absent). */
+  groups?: GroupSettings;
   /** Tests only: workers accept injectFault / injectCrash. */
   faultInjection: boolean;
 }
@@ -88,6 +93,8 @@ export class PartitionEngine {
       retentionCheckIntervalMs: this.config.retentionCheckIntervalMs,
       flushCheckIntervalMs: this.config.flushCheckIntervalMs,
       checkpointIntervalMs: this.config.checkpointIntervalMs,
+      cleanerBackoffMs: this.config.cleanerBackoffMs,
+      groups: this.config.groups ?? DEFAULT_GROUP_SETTINGS,
       onEvent: (event) => this.onWorkerEvent(event),
       onCrash: (handle, reason) => void this.restartWorker(handle, reason),
     };
@@ -128,7 +135,8 @@ export class PartitionEngine {
     const route: Route = { topic: p.topic, partition: p.partition, dir, workerId, slot, config };
     this.routes.set(partitionKey(p.topic, p.partition), route);
     try {
-      return await this.workers[workerId]!.control.openPartition({ slot, topic: p.topic, partition: p.partition, logDir: dir.path, config, trustedOnDisk });
+      const worker = this.workers[workerId]!;
+      return await worker.unlessDead(worker.control.openPartition({ slot, topic: p.topic, partition: p.partition, logDir: dir.path, config, trustedOnDisk }));
     } catch (error) {
       this.routes.delete(partitionKey(p.topic, p.partition));
       this.slotsInUse[workerId]!.delete(slot);
@@ -217,15 +225,21 @@ export class PartitionEngine {
     route.config = config;
   }
 
+  /** Runs a group operation on the coordinator of `topic`-`partition` (a __consumer_offsets partition), in the worker owning it. */
+  group<K extends GroupOperation>(topic: string, partition: number, operation: K, request: GroupOperationRequest<K>): Promise<GroupOperationResult<K>> {
+    const route = this.route(topic, partition);
+    return this.call(route, (w) => w.control.group(route.slot, operation, request) as Promise<GroupOperationResult<K>>);
+  }
+
   /** Runs retention on every worker now (it also runs on each worker's timer). Returns segments deleted. */
   async applyRetention(nowMs = Date.now()): Promise<number> {
-    const counts = await Promise.all(this.workers.map((w) => w.control.applyRetention(nowMs)));
+    const counts = await Promise.all(this.workers.map((w) => w.unlessDead(w.control.applyRetention(nowMs)).catch(() => 0)));
     return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Tests only: the worker owning the partition starts failing file operations under `logDir`. */
   async injectFault(logDir: string, code: 'EIO' | 'EROFS' | 'ENOSPC'): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.control.injectFault(logDir, code)));
+    await Promise.all(this.workers.map((w) => w.unlessDead(w.control.injectFault(logDir, code))));
   }
 
   /** Tests only: worker `workerId` dies of an uncaught exception. */
@@ -239,8 +253,9 @@ export class PartitionEngine {
 
   private async call<T>(route: Route, operation: (worker: WorkerHandle) => Promise<T>): Promise<T> {
     if (!route.dir.online) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`);
+    const worker = this.workers[route.workerId]!;
     try {
-      return await operation(this.workers[route.workerId]!);
+      return await worker.unlessDead(operation(worker));
     } catch (error) {
       throw kafkaErrorFrom(error) ?? error;
     }
@@ -250,7 +265,9 @@ export class PartitionEngine {
     const workers = await Promise.all(
       this.workers.map(async (w) => {
         const ring = w.ringOccupancy();
-        return { ...(await w.control.stats()), inFlight: w.inFlight, ringRequestBytes: ring.requestBytes, ringCompletionBytes: ring.completionBytes, ringCapacityBytes: ring.capacityBytes };
+        // A worker that is restarting reports nothing until it is back.
+        const stats = await w.unlessDead(w.control.stats()).catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [] }));
+        return { ...stats, inFlight: w.inFlight, ringRequestBytes: ring.requestBytes, ringCompletionBytes: ring.completionBytes, ringCapacityBytes: ring.capacityBytes };
       }),
     );
     const sizeByDir = new Map<string, number>();

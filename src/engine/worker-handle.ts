@@ -15,11 +15,12 @@ import {
   appendFlags,
   leadPaddingFor,
 } from '../shared/data-frames.js';
-import { ErrorCode } from '../shared/kafka-error-codes.js';
+import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { readInt64, writeInt64 } from '../shared/record-batch.js';
 import { SpscRing } from '../shared/ring/spsc-ring.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
+import type { GroupSettings } from '../shared/group-protocol.js';
 
 export interface AppendOutcome {
   errorCode: number;
@@ -48,6 +49,8 @@ export interface WorkerHandleOptions {
   retentionCheckIntervalMs: number;
   flushCheckIntervalMs: number;
   checkpointIntervalMs: number;
+  cleanerBackoffMs: number;
+  groups: GroupSettings;
   onEvent: (event: WorkerEvent) => void;
   /** The thread died without being asked to stop. */
   onCrash: (handle: WorkerHandle, reason: string) => void;
@@ -73,6 +76,8 @@ export class WorkerHandle {
   private stopping = false;
   private onIdle: (() => void) | null = null;
   private dead = false;
+  /** Control-plane calls waiting for an answer: failed if the thread dies, since comlink would wait forever. */
+  private readonly unanswered = new Set<(error: KafkaError) => void>();
 
   private constructor(private readonly options: WorkerHandleOptions) {
     this.requests = SpscRing.create(options.ringBytes);
@@ -85,6 +90,8 @@ export class WorkerHandle {
       retentionCheckIntervalMs: options.retentionCheckIntervalMs,
       flushCheckIntervalMs: options.flushCheckIntervalMs,
       checkpointIntervalMs: options.checkpointIntervalMs,
+      cleanerBackoffMs: options.cleanerBackoffMs,
+      groups: options.groups,
     };
     this.worker = new Worker(compiledPath('workers/partition-worker'), { workerData, name: `fjord-partition-worker-${options.workerId}` });
     this.control = Comlink.wrap<WorkerControl>(endpointOf(this.worker));
@@ -94,6 +101,28 @@ export class WorkerHandle {
     this.worker.on('error', (error) => this.died(`uncaught ${error.stack ?? error.message}`));
     this.worker.on('exit', (code) => this.died(`exited with code ${code}`));
     void this.pumpCompletions();
+  }
+
+  /** A control-plane call's answer, or a retriable KafkaError if the thread dies first (comlink would wait forever). */
+  unlessDead<T>(answer: Promise<T>): Promise<T> {
+    if (this.dead) {
+      answer.catch(() => {});
+      return Promise.reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `partition worker ${this.workerId} is restarting`));
+    }
+    // Not Promise.race against a long-lived promise: each race would leave a reaction on it until the thread dies.
+    return new Promise<T>((resolve, reject) => {
+      this.unanswered.add(reject);
+      answer.then(
+        (value) => {
+          this.unanswered.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.unanswered.delete(reject);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** Starts the thread and waits until its control plane answers. */
@@ -243,6 +272,9 @@ export class WorkerHandle {
     this.requests.close();
     this.completions.close();
     this.failEverything(`partition worker ${this.workerId} stopped: ${reason}`);
+    const stopped = new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `partition worker ${this.workerId} stopped: ${reason}`);
+    for (const fail of this.unanswered) fail(stopped);
+    this.unanswered.clear();
     if (!this.stopping) this.options.onCrash(this, reason);
   }
 

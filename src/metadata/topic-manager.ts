@@ -3,6 +3,7 @@
 // and recorded in the metadata file. Runs on the main thread.
 import type { Logger } from 'pino';
 import type { PartitionEngine } from '../engine/partition-engine.js';
+import { OFFSETS_TOPIC } from '../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { type LogConfig, withTopicOverrides } from '../shared/topic-config.js';
 import { newTopicId, type StandaloneMetadata, type TopicRecord } from './standalone-metadata.js';
@@ -60,6 +61,7 @@ export class TopicManager {
 
   async deleteTopic(name: string): Promise<void> {
     const record = this.requireTopic(name);
+    if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is internal and cannot be deleted`);
     for (let p = 0; p < record.partitions; p++) if (this.engine.has(name, p)) await this.engine.deletePartition(name, p);
     this.metadata.deleteTopic(name);
   }
@@ -67,6 +69,7 @@ export class TopicManager {
   /** Raises a topic's partition count (Kafka cannot lower it). */
   async createPartitions(name: string, newTotal: number, validateOnly = false): Promise<void> {
     const record = this.requireTopic(name);
+    if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
     if (!Number.isInteger(newTotal) || newTotal <= record.partitions || newTotal > MAX_PARTITIONS_PER_TOPIC) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${record.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS_PER_TOPIC}), got ${newTotal}`);
     }

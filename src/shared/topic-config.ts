@@ -20,6 +20,12 @@ export interface LogConfig {
   preallocate: boolean;
   cleanupPolicy: CleanupPolicy;
   minInsyncReplicas: number;
+  /** Compacted topics: how long a tombstone (null value) is kept once it is the last record of its key. */
+  deleteRetentionMs: number;
+  /** Compacted topics: a segment is cleaned only once its newest record is at least this old. */
+  minCompactionLagMs: number;
+  /** Compacted topics: clean when dirty bytes / cleanable bytes reaches this ratio. */
+  minCleanableDirtyRatio: number;
 }
 
 /** Kafka's "never" for flush.messages / flush.ms (Long.MAX_VALUE), kept exact as a JS number. */
@@ -29,8 +35,10 @@ export const KAFKA_LONG_MAX = '9223372036854775807';
 
 interface KeySpec {
   field: keyof LogConfig;
-  kind: 'int' | 'long' | 'bool' | 'enum';
+  kind: 'int' | 'long' | 'double' | 'bool' | 'enum';
   min?: number;
+  /** Only for 'double' (integers are bounded by their width). */
+  max?: number;
   values?: readonly string[];
 }
 
@@ -49,6 +57,9 @@ export const TOPIC_CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
   preallocate: { field: 'preallocate', kind: 'bool' },
   'cleanup.policy': { field: 'cleanupPolicy', kind: 'enum', values: ['delete', 'compact', 'compact,delete'] },
   'min.insync.replicas': { field: 'minInsyncReplicas', kind: 'int', min: 1 },
+  'delete.retention.ms': { field: 'deleteRetentionMs', kind: 'long', min: 0 },
+  'min.compaction.lag.ms': { field: 'minCompactionLagMs', kind: 'long', min: 0 },
+  'min.cleanable.dirty.ratio': { field: 'minCleanableDirtyRatio', kind: 'double', min: 0, max: 1 },
 };
 
 export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
@@ -65,7 +76,20 @@ export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
   preallocate: false,
   cleanupPolicy: 'delete',
   minInsyncReplicas: 1,
+  deleteRetentionMs: 24 * 3600 * 1000,
+  minCompactionLagMs: 0,
+  minCleanableDirtyRatio: 0.5,
 });
+
+/** True for cleanup.policy compact and compact,delete: the log cleaner keeps the last record per key. */
+export function isCompacted(config: Readonly<LogConfig>): boolean {
+  return config.cleanupPolicy !== 'delete';
+}
+
+/** True for delete and compact,delete: retention by time and size deletes old segments. */
+export function deletesByRetention(config: Readonly<LogConfig>): boolean {
+  return config.cleanupPolicy !== 'compact';
+}
 
 /** Parses one key's string value; throws Error with a one-line reason (the caller adds the key's name). */
 export function parseTopicConfigValue(key: string, raw: string): LogConfig[keyof LogConfig] {
@@ -79,6 +103,8 @@ export function parseTopicConfigValue(key: string, raw: string): LogConfig[keyof
     case 'enum':
       if (!spec.values!.includes(text)) throw new Error(`${key} must be one of ${spec.values!.join(', ')}, got "${raw}"`);
       return text as LogConfig[keyof LogConfig];
+    case 'double':
+      return parseDouble(key, text, spec.min ?? -Infinity, spec.max ?? Infinity);
     default: {
       if (!/^-?\d+$/.test(text)) throw new Error(`${key} must be an integer, got "${raw}"`);
       const value = Number(text);
@@ -91,6 +117,14 @@ export function parseTopicConfigValue(key: string, raw: string): LogConfig[keyof
       return value;
     }
   }
+}
+
+/** A decimal number (Kafka's DOUBLE: "0.5", "1", "5e-1") within [min, max]. */
+export function parseDouble(key: string, text: string, min: number, max: number): number {
+  const value = text === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value)) throw new Error(`${key} must be a number, got "${text}"`);
+  if (value < min || value > max) throw new Error(`${key} must be between ${min} and ${max}, got ${text}`);
+  return value;
 }
 
 /** Applies Kafka-style key/value overrides on top of a base config. Throws on the first bad entry. */

@@ -1,6 +1,7 @@
 // The contract between the main thread and a partition worker outside the data path: what the worker
 // is started with, the control-plane calls' argument and result shapes (served over comlink), and the
 // events a worker posts on its own. Shared by both threads; types and constants only.
+import type { GroupSettings } from './group-protocol.js';
 import type { LogConfig } from './topic-config.js';
 
 export interface PartitionWorkerData {
@@ -12,6 +13,10 @@ export interface PartitionWorkerData {
   retentionCheckIntervalMs: number;
   flushCheckIntervalMs: number;
   checkpointIntervalMs: number;
+  /** How often the worker looks for compacted partitions to clean (log.cleaner.backoff.ms). */
+  cleanerBackoffMs: number;
+  /** How the group coordinators of this worker's __consumer_offsets partitions behave. */
+  groups: GroupSettings;
 }
 
 export interface PartitionSpec {

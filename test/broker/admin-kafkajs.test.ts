@@ -127,7 +127,7 @@ describe('DescribeConfigs and AlterConfigs with KafkaJS', () => {
     const { resources } = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described' }] });
     expect(resources[0]!.errorCode).toBe(0);
     const entries = new Map(resources[0]!.configEntries.map((e) => [e.configName, e]));
-    expect(entries.size).toBe(13);
+    expect(entries.size).toBe(16);
     expect(entries.get('max.message.bytes')).toMatchObject({ configValue: '65536', configSource: TOPIC_CONFIG, isDefault: false, readOnly: false });
     expect(entries.get('max.message.bytes')!.configSynonyms.map((s) => [s.configName, s.configSource])).toEqual([
       ['max.message.bytes', TOPIC_CONFIG],

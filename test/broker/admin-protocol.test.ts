@@ -1,4 +1,4 @@
-// The admin APIs and group stubs at the protocol level, with requests no client library sends in these shapes:
+// The admin APIs at the protocol level, with requests no client library sends in these shapes:
 // every advertised range, oldest and newest versions, duplicates, unknown resources, offline log dirs.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,8 +8,6 @@ import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { RawClient } from './raw-client.js';
 import { startTestBroker } from './test-broker.js';
-
-const UNAVAILABLE = ErrorCode.COORDINATOR_NOT_AVAILABLE;
 
 let broker: BrokerHandle;
 let client: RawClient;
@@ -29,56 +27,9 @@ describe('ApiVersions', () => {
     const { apiKeys } = await client.call(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     const ranges = Object.fromEntries(apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     expect(ranges).toMatchObject({
-      8: [2, 5], 9: [1, 4], 10: [0, 2], 11: [0, 5], 12: [0, 3], 13: [0, 3], 14: [0, 3], 15: [0, 2], 16: [0, 2],
-      19: [0, 5], 20: [0, 4], 21: [0, 2], 32: [0, 4], 33: [0, 2], 35: [0, 2], 37: [0, 3], 42: [0, 1], 44: [0, 1], 60: [0, 1],
+      8: [2, 8], 9: [1, 8], 10: [0, 4], 11: [0, 7], 12: [0, 4], 13: [0, 4], 14: [0, 5], 15: [0, 5], 16: [0, 4], 47: [0, 0],
+      19: [0, 5], 20: [0, 4], 21: [0, 2], 32: [0, 4], 33: [0, 2], 35: [0, 2], 37: [0, 3], 42: [0, 2], 44: [0, 1], 60: [0, 1],
     });
-  });
-});
-
-describe('group API stubs', () => {
-  const topics = [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 5, committedMetadata: '' }, { partitionIndex: 1, committedOffset: 6, committedMetadata: '' }] }];
-
-  for (const version of [2, 5]) {
-    it(`OffsetCommit v${version} answers per partition`, async () => {
-      const body = await client.call(8, version, { groupId: 'g', memberId: 'm', topics });
-      expect(body.topics).toEqual([{ name: 't', partitions: [{ partitionIndex: 0, errorCode: UNAVAILABLE }, { partitionIndex: 1, errorCode: UNAVAILABLE }] }]);
-    });
-  }
-
-  for (const version of [1, 4]) {
-    it(`OffsetFetch v${version} answers per partition (and at the top from v2)`, async () => {
-      const body = await client.call(9, version, { groupId: 'g', topics: [{ name: 't', partitionIndexes: [3] }] });
-      expect(body.topics).toEqual([{ name: 't', partitions: [{ partitionIndex: 3, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: UNAVAILABLE }] }]);
-      expect(body.errorCode).toBe(version >= 2 ? UNAVAILABLE : 0);
-    });
-  }
-
-  const topLevel: Array<[string, 10 | 11 | 12 | 13 | 14 | 16, number[], Record<string, unknown>]> = [
-    ['FindCoordinator', 10, [0, 2], { key: 'g' }],
-    ['JoinGroup', 11, [0, 5], { groupId: 'g', sessionTimeoutMs: 30000, memberId: '', protocolType: 'consumer', protocols: [] }],
-    ['Heartbeat', 12, [0, 3], { groupId: 'g', generationId: 1, memberId: 'm' }],
-    ['LeaveGroup', 13, [0, 3], { groupId: 'g', memberId: 'm', members: [{ memberId: 'm' }] }],
-    ['SyncGroup', 14, [0, 3], { groupId: 'g', generationId: 1, memberId: 'm', assignments: [] }],
-    ['ListGroups', 16, [0, 2], {}],
-  ];
-  for (const [name, apiKey, versions, body] of topLevel) {
-    for (const version of versions) {
-      it(`${name} v${version} answers COORDINATOR_NOT_AVAILABLE`, async () => {
-        const response = (await client.call(apiKey, version, body as never)) as { errorCode: number };
-        expect(response.errorCode).toBe(UNAVAILABLE);
-      });
-    }
-  }
-
-  it('DescribeGroups and DeleteGroups answer per group', async () => {
-    for (const version of [0, 2]) {
-      const described = await client.call(15, version, { groups: ['a', 'b'] });
-      expect(described.groups.map((g) => [g.groupId, g.errorCode])).toEqual([['a', UNAVAILABLE], ['b', UNAVAILABLE]]);
-    }
-    for (const version of [0, 1]) {
-      const deleted = await client.call(42, version, { groupsNames: ['a'] });
-      expect(deleted.results).toEqual([{ groupId: 'a', errorCode: UNAVAILABLE }]);
-    }
   });
 });
 

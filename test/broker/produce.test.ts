@@ -3,7 +3,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
-import { buildRecordBatch } from '../../src/client/record-batch-codec.js';
+import { buildRecordBatch } from '../../src/shared/record-batch-codec.js';
 import { encodeRequest } from '../../src/protocol/api-registry.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { computeBatchCrc } from '../../src/shared/record-batch.js';

@@ -1,8 +1,8 @@
 // Broker configuration: properties parsing, precedence (file < FJORD_* env < --set), aliases and
 // units, and one clear message per bad key or value.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
-import { NEVER } from '../../src/shared/topic-config.js';
+import { CLEANER_OFF_MS, ConfigError, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
+import { DEFAULT_LOG_CONFIG, NEVER, withTopicOverrides } from '../../src/shared/topic-config.js';
 
 function problemsOf(entries: Record<string, string>): string[] {
   try {
@@ -53,6 +53,25 @@ describe('broker config', () => {
     expect(problemsOf({ 'fjord.ring.bytes': '6000000' })).toEqual([expect.stringMatching(/power of two/)]);
     expect(problemsOf({ 'fjord.ring.bytes': '1048576', 'message.max.bytes': '1000000' })).toEqual([expect.stringMatching(/at least 4 x message.max.bytes/)]);
     expect(problemsOf({ 'num.partitions': 'x', 'log.preallocate': 'y' })).toHaveLength(2);
+  });
+
+  it('reads the log cleaner keys into topic defaults and the cleaner interval', () => {
+    const defaults = resolveBrokerConfig(new Map());
+    expect([defaults.cleanerBackoffMs, defaults.defaultLogConfig.deleteRetentionMs, defaults.defaultLogConfig.minCompactionLagMs, defaults.defaultLogConfig.minCleanableDirtyRatio]).toEqual([15_000, 86_400_000, 0, 0.5]);
+    const config = resolveBrokerConfig(
+      new Map([['log.cleaner.backoff.ms', '250'], ['log.cleaner.delete.retention.ms', '1000'], ['log.cleaner.min.compaction.lag.ms', '5'], ['log.cleaner.min.cleanable.ratio', '0.25']]),
+    );
+    expect([config.cleanerBackoffMs, config.defaultLogConfig.deleteRetentionMs, config.defaultLogConfig.minCompactionLagMs, config.defaultLogConfig.minCleanableDirtyRatio]).toEqual([250, 1000, 5, 0.25]);
+    expect(config.effective['log.cleaner.min.cleanable.ratio']).toBe('0.25');
+    expect(resolveBrokerConfig(new Map([['log.cleaner.enable', 'false']])).cleanerBackoffMs).toBe(CLEANER_OFF_MS);
+    expect(problemsOf({ 'log.cleaner.min.cleanable.ratio': '1.5' })).toEqual(['log.cleaner.min.cleanable.ratio must be between 0 and 1, got 1.5']);
+    expect(problemsOf({ 'log.cleaner.min.cleanable.ratio': 'half' })).toEqual(['log.cleaner.min.cleanable.ratio must be a number, got "half"']);
+  });
+
+  it('parses the compaction topic keys', () => {
+    const config = withTopicOverrides(DEFAULT_LOG_CONFIG, { 'cleanup.policy': 'compact,delete', 'delete.retention.ms': '100', 'min.compaction.lag.ms': '7', 'min.cleanable.dirty.ratio': '0.1' });
+    expect([config.cleanupPolicy, config.deleteRetentionMs, config.minCompactionLagMs, config.minCleanableDirtyRatio]).toEqual(['compact,delete', 100, 7, 0.1]);
+    expect(() => withTopicOverrides(DEFAULT_LOG_CONFIG, { 'min.cleanable.dirty.ratio': '-0.1' })).toThrow(/between 0 and 1/);
   });
 });
 

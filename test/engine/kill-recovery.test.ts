@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordBatches } from '../../src/client/record-batch-codec.js';
+import { decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { startBroker } from '../../src/broker.js';
 import { tempDir } from '../helpers/temp-dir.js';
 

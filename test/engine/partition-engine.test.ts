@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildRecordBatch, decodeRecordBatches } from '../../src/client/record-batch-codec.js';
+import { buildRecordBatch, decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { PartitionEngine, type EngineConfig } from '../../src/engine/partition-engine.js';
 import { CLEAN_SHUTDOWN_MARKER } from '../../src/engine/log-dirs.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
@@ -25,6 +25,7 @@ function engineConfig(logDirs: string[], overrides: Partial<EngineConfig> = {}):
     retentionCheckIntervalMs: 3_600_000,
     flushCheckIntervalMs: 3_600_000,
     checkpointIntervalMs: 3_600_000,
+    cleanerBackoffMs: 3_600_000,
     faultInjection: true,
     ...overrides,
   };

@@ -1,6 +1,6 @@
 // KafkaJS 2.2.4 against a real broker process: produce with and without keys, headers, gzip, acks 0/1/-1,
 // idempotence, a topic with many partitions; offsets by time and earliest/latest through its admin client.
-// (KafkaJS consumers always join a group; they are exercised once the group coordinator exists.)
+// (KafkaJS consumers always join a group: they are exercised in consumer-groups-kafkajs.test.ts.)
 import kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';

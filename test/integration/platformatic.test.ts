@@ -3,7 +3,7 @@
 import '../helpers/promise-with-resolvers.js';
 import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeRecordBatches } from '../../src/client/record-batch-codec.js';
+import { decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 
 let broker: BrokerProcess;

@@ -1,6 +1,7 @@
 // Checks produced or replicated record batches and stamps them in place (offsets, leader epoch,
-// LogAppendTime) before they are written. Only the 61-byte headers are read; records are never decoded.
-// Runs in a partition worker, on the append hot path: no allocation per batch beyond the CRC view.
+// LogAppendTime) before they are written. Only the 61-byte headers are read; records are decoded only to
+// refuse keyless records on compacted topics (uncompressed batches; see refuseNullKeys). Runs in a partition
+// worker, on the append hot path: no allocation per batch beyond the CRC view.
 import {
   Attribute,
   BATCH_HEADER_BYTES,
@@ -13,7 +14,8 @@ import {
   writeInt64,
 } from '../../src/shared/record-batch.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
-import type { LogConfig } from '../../src/shared/topic-config.js';
+import { isCompacted, type LogConfig } from '../../src/shared/topic-config.js';
+import { RecordCursor } from '../../src/shared/record-reader.js';
 
 /** Who sent the batches: clients get Kafka's producer checks, replicas and internal writers only integrity checks. */
 export type AppendOrigin = 'client' | 'replica';
@@ -111,7 +113,26 @@ function validateOneBatch(
     if (lastOffsetDelta < 0 || recordCount < 0) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'negative record count or offset delta');
     return ErrorCode.NONE;
   }
-  return validateClientBatch(buf, at, recordCount, lastOffsetDelta, info);
+  const code = validateClientBatch(buf, at, recordCount, lastOffsetDelta, info);
+  if (code !== ErrorCode.NONE || !isCompacted(config)) return code;
+  return refuseNullKeys(buf, at, batchBytes, info);
+}
+
+const keyCursor = new RecordCursor();
+
+/**
+ * Compacted topics keep the last record per key, so a record without a key is refused (Kafka: INVALID_RECORD).
+ * Only uncompressed batches are checked: decompressing on the append path is what Fjord avoids. A keyless
+ * record that arrives compressed is stored, and the cleaner keeps every keyless record.
+ */
+function refuseNullKeys(buf: Buffer, at: number, batchBytes: number, info: AppendInfo): number {
+  if ((buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) !== 0) return ErrorCode.NONE;
+  keyCursor.reset(buf, at + BATCH_HEADER_BYTES, at + batchBytes);
+  while (keyCursor.next()) {
+    if (keyCursor.keyLength < 0) return info.fail(ErrorCode.INVALID_RECORD, 'a compacted topic does not accept records without a key');
+  }
+  if (keyCursor.malformed) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'malformed record in an uncompressed batch');
+  return ErrorCode.NONE;
 }
 
 function validateClientBatch(buf: Buffer, at: number, recordCount: number, lastOffsetDelta: number, info: AppendInfo): number {

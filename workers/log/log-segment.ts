@@ -2,7 +2,8 @@
 // its sparse .index and .timeindex, and the few facts derived from them (size, next offset, max
 // timestamp). Runs in a partition worker (and a piscina job during crash recovery).
 //
-// File names: <baseOffset as 20 digits>.log / .index / .timeindex, in the partition folder.
+// File names: <baseOffset as 20 digits>.log / .index / .timeindex, in the partition folder. The log
+// cleaner writes a segment under the same names plus a temporary suffix (".cleaned"), see segment-swap.ts.
 // The .log holds whole batches back to back from position 0; its length is the segment size, except
 // while preallocated (log `preallocate`), where zeros follow the data until the segment rolls or closes.
 import { join } from 'node:path';
@@ -28,7 +29,8 @@ import { TimeIndex } from './time-index.js';
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
 export const TIME_INDEX_SUFFIX = '.timeindex';
-const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
+/** Largest offset - baseOffset a segment may hold (relative offsets are 32-bit in the .index). */
+export const MAX_RELATIVE_OFFSET = 0x7fff_ffff;
 /** From a scan that started at an index entry: the entry does not name the batch there. */
 const INDEX_MISMATCH = -2;
 
@@ -40,6 +42,16 @@ export function segmentFileName(baseOffset: number, suffix: string): string {
 export function parseSegmentBaseOffset(fileName: string): number {
   const match = /^(\d{20})\.log$/.exec(fileName);
   return match ? Number(match[1]) : -1;
+}
+
+/** Paths of a segment's three files: .log, .index, .timeindex. */
+export function segmentPaths(dir: string, baseOffset: number): string[] {
+  return [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((suffix) => join(dir, segmentFileName(baseOffset, suffix)));
+}
+
+/** Removes a segment's three files by name (whichever exist), without opening them. */
+export function deleteSegmentFiles(files: FileAccess, dir: string, baseOffset: number): void {
+  for (const path of segmentPaths(dir, baseOffset)) files.remove(path);
 }
 
 /** What a validating scan of a segment found. */
@@ -68,18 +80,21 @@ export class LogSegment {
     private offsetIndex: OffsetIndex,
     private timeIndex: TimeIndex,
     nowMs: number,
+    private readonly fileSuffix = '',
   ) {
     this.nextOffset = baseOffset;
     this.rollBaseMs = nowMs;
   }
 
-  static create(files: FileAccess, dir: string, baseOffset: number, config: Readonly<LogConfig>, nowMs: number): LogSegment {
-    const fd = files.openReadWrite(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), true);
+  /** A new, empty segment. `fileSuffix` (the cleaner's ".cleaned") is appended to all three file names. */
+  static create(files: FileAccess, dir: string, baseOffset: number, config: Readonly<LogConfig>, nowMs: number, fileSuffix = ''): LogSegment {
+    const path = (suffix: string): string => join(dir, segmentFileName(baseOffset, suffix) + fileSuffix);
+    const fd = files.openReadWrite(path(LOG_SUFFIX), true);
     // Only a leftover file is emptied: truncating a fresh file to 0 makes ext4 write it back on close.
     if (files.sizeOf(fd) > 0) files.truncate(fd, 0);
-    const offsetIndex = OffsetIndex.create(files, join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
-    const timeIndex = TimeIndex.create(files, join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, config.segmentIndexBytes);
-    const segment = new LogSegment(files, dir, baseOffset, fd, offsetIndex, timeIndex, nowMs);
+    const offsetIndex = OffsetIndex.create(files, path(INDEX_SUFFIX), baseOffset, config.segmentIndexBytes);
+    const timeIndex = TimeIndex.create(files, path(TIME_INDEX_SUFFIX), baseOffset, config.segmentIndexBytes);
+    const segment = new LogSegment(files, dir, baseOffset, fd, offsetIndex, timeIndex, nowMs, fileSuffix);
     if (config.preallocate) {
       files.truncate(fd, config.segmentBytes);
       segment.preallocatedBytes = config.segmentBytes;
@@ -185,8 +200,8 @@ export class LogSegment {
   recover(walker: BatchWalker, config: Readonly<LogConfig>): SegmentScan {
     this.offsetIndex.closeAndDelete();
     this.timeIndex.closeAndDelete();
-    this.offsetIndex = OffsetIndex.create(this.files, join(this.dir, segmentFileName(this.baseOffset, INDEX_SUFFIX)), this.baseOffset, config.segmentIndexBytes);
-    this.timeIndex = TimeIndex.create(this.files, join(this.dir, segmentFileName(this.baseOffset, TIME_INDEX_SUFFIX)), this.baseOffset, config.segmentIndexBytes);
+    this.offsetIndex = OffsetIndex.create(this.files, this.pathOf(INDEX_SUFFIX), this.baseOffset, config.segmentIndexBytes);
+    this.timeIndex = TimeIndex.create(this.files, this.pathOf(TIME_INDEX_SUFFIX), this.baseOffset, config.segmentIndexBytes);
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = -1;
@@ -221,13 +236,22 @@ export class LogSegment {
   /** True when `batchBytes` more bytes or `lastOffset` would not fit this segment, or it is too old. */
   shouldRoll(batchBytes: number, lastOffset: number, config: Readonly<LogConfig>, nowMs: number): boolean {
     if (this.sizeBytes === 0) return false;
+    return !this.canHold(batchBytes, lastOffset, config.segmentBytes) || nowMs - this.rollBaseMs > config.segmentMs;
+  }
+
+  /** True when `batchBytes` more bytes ending at `lastOffset` fit: size, relative offset, index room. */
+  canHold(batchBytes: number, lastOffset: number, segmentBytes: number): boolean {
     return (
-      this.sizeBytes + batchBytes > config.segmentBytes ||
-      nowMs - this.rollBaseMs > config.segmentMs ||
-      this.offsetIndex.isFull() ||
-      this.timeIndex.isFull() ||
-      lastOffset - this.baseOffset > MAX_RELATIVE_OFFSET
+      this.sizeBytes + batchBytes <= segmentBytes &&
+      !this.offsetIndex.isFull() &&
+      !this.timeIndex.isFull() &&
+      lastOffset - this.baseOffset <= MAX_RELATIVE_OFFSET
     );
+  }
+
+  /** Entries in the offset index (the log cleaner sizes merged segments by them). */
+  get indexEntryCount(): number {
+    return this.offsetIndex.entryCount;
   }
 
   /** Writes stamped batches buf[at, at+length) at the end of the segment and indexes them. */
@@ -428,9 +452,14 @@ export class LogSegment {
 
   closeAndDelete(): void {
     this.closeLogFd();
-    this.files.remove(join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX)));
+    this.files.remove(this.pathOf(LOG_SUFFIX));
     this.offsetIndex.closeAndDelete();
     this.timeIndex.closeAndDelete();
+  }
+
+  /** Path of one of this segment's files (LOG_SUFFIX, INDEX_SUFFIX or TIME_INDEX_SUFFIX). */
+  pathOf(suffix: string): string {
+    return join(this.dir, segmentFileName(this.baseOffset, suffix) + this.fileSuffix);
   }
 
   /** While a background fsync still uses the descriptor, closing it waits for that fsync to finish. */

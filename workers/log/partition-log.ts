@@ -1,25 +1,30 @@
 // The log of one partition: its segments, offsets (log start, high watermark, log end, recovery point),
-// append, read, roll, retention, head and tail truncation, flushing and checkpoints. Runs in the
-// partition worker that owns the partition; nothing else touches its files while it is open.
+// append, read, roll, retention, head and tail truncation, flushing, checkpoints, and the hand-over points
+// of the log cleaner (plan a job, swap its result in). Runs in the partition worker that owns the partition;
+// nothing else touches its live files while it is open (a cleaner job reads sealed ones and writes .cleaned).
 import { join } from 'node:path';
 import type { FileAccess } from '../io/file-access.js';
 import { ErrorCode, KafkaError } from '../../src/shared/kafka-error-codes.js';
-import type { LogConfig } from '../../src/shared/topic-config.js';
+import { deletesByRetention, isCompacted, type LogConfig } from '../../src/shared/topic-config.js';
 import { Attribute, BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batch.js';
 import { lastSequenceOf, ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
 import { BatchWalker } from './batch-walker.js';
-import {
-  INDEX_SUFFIX,
-  LOG_SUFFIX,
-  LogSegment,
-  parseSegmentBaseOffset,
-  segmentFileName,
-  TIME_INDEX_SUFFIX,
-} from './log-segment.js';
+import { deleteSegmentFiles, LogSegment, parseSegmentBaseOffset } from './log-segment.js';
 import { EMPTY_CHECKPOINT, type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+import { readCleanerCheckpoint, writeCleanerCheckpoint } from './cleaner-checkpoint.js';
+import { type PlannedCleaning, planCleaning } from './cleaning-plan.js';
+import { KEY_MAP_BYTES_MAX } from './cleaner-key-map.js';
+import type { CleanerOutcome } from './segment-cleaner.js';
+import { completeInterruptedSwaps, dropCleanedAway, removeCleanedFiles, swapInCleanedSegment } from './segment-swap.js';
 
 const LOOKUP_SCRATCH_BYTES = 64 * 1024;
+
+/** A cleaner job handed out by planCleaning(), with what its result may be swapped in against. */
+export interface CleaningPlan extends PlannedCleaning {
+  /** The log's layout version when planned: any removal or truncation of segments since voids the plan. */
+  layoutVersion: number;
+}
 
 /** Where a read may go: consumers stop at the high watermark, followers at the log end. */
 export type ReadLimit = 'high-watermark' | 'log-end';
@@ -55,6 +60,10 @@ export class PartitionLog {
   /** What the checkpoint file holds, to tell whether it is out of date. */
   private written: PartitionCheckpoint = { ...EMPTY_CHECKPOINT, recoveryPoint: -1 };
   private readonly walker: BatchWalker;
+  /** The log cleaner's checkpoint: below this offset the log has been cleaned (compacted topics). */
+  private cleanedOffset = 0;
+  /** Bumped whenever segments are removed, truncated or replaced, or the log closes: voids cleaning plans. */
+  private layoutVersion = 0;
 
   private constructor(
     private readonly files: FileAccess,
@@ -70,6 +79,7 @@ export class PartitionLog {
   /** Opens (or creates) the partition in `dir`. Without `trustedOnDisk`, segments from the recovery point on are validated and repaired. */
   static open(files: FileAccess, dir: string, config: Readonly<LogConfig>, options: PartitionLogOptions): PartitionLog {
     files.makeDir(dir);
+    completeInterruptedSwaps(files, dir, new BatchWalker(files), options.onRepair);
     removeLeftovers(files, dir);
     const checkpoint = readCheckpoint(files, dir);
     const segments = openSegments(files, dir, config, checkpoint, options);
@@ -87,6 +97,7 @@ export class PartitionLog {
     log.onStorageFailure = options.onStorageFailure;
     log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
     log.loadProducerState(options.trustedOnDisk);
+    log.cleanedOffset = Math.min(readCleanerCheckpoint(files, dir), log.logEndOffset);
     log.writeCheckpoint();
     return log;
   }
@@ -295,18 +306,22 @@ export class PartitionLog {
   /**
    * Deletes whole segments that are wholly below the log start (left by DeleteRecords), past retention.ms
    * (by their largest timestamp) or beyond retention.bytes; never the active segment and never data above
-   * the high watermark. Returns how many went.
+   * the high watermark. Returns how many went. cleanup.policy=compact alone deletes by the log start only.
    */
   applyRetention(nowMs: number): number {
-    const { retentionMs, retentionBytes } = this.config;
-    if (retentionMs >= 0 && this.isExpired(this.activeSegment, nowMs)) this.roll(nowMs);
+    const byRetention = deletesByRetention(this.config);
+    const retentionMs = byRetention ? this.config.retentionMs : -1;
+    const retentionBytes = byRetention ? this.config.retentionBytes : -1;
+    if (retentionMs >= 0 && this.isExpired(this.activeSegment, retentionMs, nowMs)) this.roll(nowMs);
     let excessBytes = retentionBytes >= 0 ? this.sizeBytes - retentionBytes : 0;
     let deletable = 0;
     while (deletable < this.segments.length - 1) {
       const segment = this.segments[deletable]!;
       if (this.segments[deletable + 1]!.baseOffset > this.highWatermark) break;
       const overSize = excessBytes >= segment.sizeBytes;
-      if (!this.isBelowLogStart(deletable) && !overSize && !(retentionMs >= 0 && this.isExpired(segment, nowMs))) break;
+      // An empty sealed segment (left by the log cleaner to hold the log start) has no age: it goes with time retention.
+      const expired = retentionMs >= 0 && (segment.sizeBytes === 0 || this.isExpired(segment, retentionMs, nowMs));
+      if (!this.isBelowLogStart(deletable) && !overSize && !expired) break;
       excessBytes -= segment.sizeBytes;
       deletable++;
     }
@@ -319,11 +334,12 @@ export class PartitionLog {
     return i < this.segments.length - 1 && this.segments[i + 1]!.baseOffset <= this.logStartOffset;
   }
 
-  private isExpired(segment: LogSegment, nowMs: number): boolean {
-    return segment.sizeBytes > 0 && segment.maxTimestamp >= 0 && nowMs - segment.maxTimestamp > this.config.retentionMs;
+  private isExpired(segment: LogSegment, retentionMs: number, nowMs: number): boolean {
+    return segment.sizeBytes > 0 && segment.maxTimestamp >= 0 && nowMs - segment.maxTimestamp > retentionMs;
   }
 
   private deleteOldestSegments(count: number): void {
+    this.layoutVersion++;
     for (const segment of this.segments.splice(0, count)) segment.closeAndDelete();
     this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
     this.writeCheckpoint();
@@ -349,6 +365,7 @@ export class PartitionLog {
   /** Removes every batch from the one holding `offset` on (a follower dropping a divergent tail). */
   truncateTo(offset: number, nowMs: number): void {
     if (offset >= this.logEndOffset) return;
+    this.layoutVersion++;
     while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.closeAndDelete();
     const segment = this.activeSegment;
     if (segment.baseOffset >= offset) {
@@ -364,6 +381,65 @@ export class PartitionLog {
     this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
     this.writeCheckpoint();
+    if (this.cleanedOffset > this.logEndOffset) {
+      this.cleanedOffset = this.logEndOffset;
+      writeCleanerCheckpoint(this.files, this.dir, this.cleanedOffset);
+    }
+  }
+
+  /**
+   * The log cleaner's next job for this partition (compacted topics only), or null when nothing is due:
+   * see cleaning-plan.ts for what is cleanable and when. The job runs elsewhere; hand its outcome to
+   * applyCleaning() (or discardCleaning()).
+   */
+  planCleaning(nowMs: number, keyMapBytesMax = KEY_MAP_BYTES_MAX): CleaningPlan | null {
+    if (!isCompacted(this.config)) return null;
+    const facts = {
+      dir: this.dir,
+      logStartOffset: this.logStartOffset,
+      highWatermark: this.highWatermark,
+      cleanedOffset: this.cleanedOffset,
+      producerLastBatchOffsets: this.producers.lastBatchOffsets(),
+    };
+    const planned = planCleaning(this.segments, facts, this.config, nowMs, keyMapBytesMax);
+    return planned === null ? null : { ...planned, layoutVersion: this.layoutVersion };
+  }
+
+  /**
+   * Swaps a finished cleaner job's segments in (segment-swap.ts), group by group in ascending order, and
+   * moves the cleaner checkpoint. If segments were removed, truncated or replaced since the plan (retention,
+   * DeleteRecords, truncation, close, delete), the result is thrown away instead. Returns the number of old
+   * segments replaced, or -1 when the result was discarded.
+   */
+  applyCleaning(plan: CleaningPlan, outcome: CleanerOutcome, nowMs: number): number {
+    if (plan.layoutVersion !== this.layoutVersion) {
+      this.discardCleaning(outcome);
+      return -1;
+    }
+    this.layoutVersion++;
+    let replaced = 0;
+    for (const group of outcome.groups) {
+      const first = this.segments.findIndex((s) => s.baseOffset === group.inputBaseOffsets[0]);
+      const olds = this.segments.slice(first, first + group.inputBaseOffsets.length);
+      if (first < 0 || olds.some((s, i) => s.baseOffset !== group.inputBaseOffsets[i] || !plan.segments.includes(s) || s === this.activeSegment)) {
+        throw new Error(`${this.dir}: cleaned group at ${group.baseOffset} does not match the live segments`);
+      }
+      if (group.replacedBy === 'segment') {
+        this.segments.splice(first, olds.length, swapInCleanedSegment(this.files, this.dir, group.baseOffset, olds, this.config, this.walker, nowMs));
+      } else {
+        this.segments.splice(first, olds.length);
+        dropCleanedAway(this.files, this.dir, olds);
+      }
+      replaced += olds.length;
+    }
+    this.cleanedOffset = Math.max(this.cleanedOffset, outcome.cleanedEndOffset);
+    writeCleanerCheckpoint(this.files, this.dir, this.cleanedOffset);
+    return replaced;
+  }
+
+  /** Deletes the files of a cleaner job's result that will not be swapped in. */
+  discardCleaning(outcome: Pick<CleanerOutcome, 'groups'>): void {
+    for (const group of outcome.groups) removeCleanedFiles(this.files, this.dir, group.baseOffset);
   }
 
   checkpoint(): PartitionCheckpoint {
@@ -397,6 +473,7 @@ export class PartitionLog {
 
   /** Clean close: seal the active segment's files (it stays active on reopen), flush, checkpoint. */
   close(nowMs: number): void {
+    this.layoutVersion++;
     // Rolled segments whose background fsync is still running are fsynced again here, synchronously,
     // so a clean close never leaves unflushed data behind a clean-shutdown marker.
     for (const segment of this.segments) if (segment !== this.activeSegment && segment.hasBackgroundSync()) segment.flush();
@@ -410,6 +487,7 @@ export class PartitionLog {
 
   /** Closes without flushing, for a partition whose log dir failed. */
   abandon(): void {
+    this.layoutVersion++;
     for (const segment of this.segments) {
       try {
         segment.close();
@@ -421,6 +499,7 @@ export class PartitionLog {
 
   /** Deletes the partition's folder and everything in it. */
   delete(): void {
+    this.layoutVersion++;
     for (const segment of this.segments) segment.close();
     this.segments = [];
     this.files.removeTree(this.dir);
@@ -468,10 +547,6 @@ function floorOf(sortedBaseOffsets: number[], offset: number): number {
   let floor = sortedBaseOffsets[0] ?? 0;
   for (const base of sortedBaseOffsets) if (base <= offset) floor = base;
   return floor;
-}
-
-function deleteSegmentFiles(files: FileAccess, dir: string, baseOffset: number): void {
-  for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) files.remove(join(dir, segmentFileName(baseOffset, suffix)));
 }
 
 /** Snapshot of the idempotent-producer table, written at a clean close: { logEndOffset, producers }. */

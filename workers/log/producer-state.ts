@@ -87,6 +87,14 @@ export class ProducerStateTable {
     this.producers.clear();
   }
 
+  /**
+   * First offset of each producer's latest batch. The log cleaner keeps those batches (emptied if need be)
+   * so a rebuild from the log still knows every producer's last sequence.
+   */
+  lastBatchOffsets(): number[] {
+    return [...this.producers.values()].map((entry) => entry.batches[entry.batches.length - 1]!.firstOffset);
+  }
+
   /** Plain data for the snapshot file written at a clean close. */
   toSnapshot(): Array<[number, number, BatchRange[]]> {
     return [...this.producers].map(([producerId, entry]) => [producerId, entry.epoch, entry.batches]);

@@ -13,8 +13,8 @@ export const ResourceType = { TOPIC: 2, BROKER: 4 } as const;
 /** Kafka's ConfigSource values that Fjord produces. */
 export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, DEFAULT_CONFIG: 5 } as const;
 
-/** Kafka's ConfigType (DescribeConfigs v3+): BOOLEAN 1, STRING 2, INT 3, LONG 5, LIST 7. */
-const CONFIG_TYPE: Readonly<Record<ConfigKind, number>> = { bool: 1, string: 2, enum: 2, int: 3, long: 5, list: 7 };
+/** Kafka's ConfigType (DescribeConfigs v3+): BOOLEAN 1, STRING 2, INT 3, LONG 5, DOUBLE 6, LIST 7. */
+const CONFIG_TYPE: Readonly<Record<ConfigKind, number>> = { bool: 1, string: 2, enum: 2, int: 3, long: 5, double: 6, list: 7 };
 
 /** Topic key → the broker key that sets its default, as Kafka names the synonym. */
 const BROKER_KEY_OF_TOPIC_KEY: Readonly<Record<string, string>> = {
@@ -31,6 +31,9 @@ const BROKER_KEY_OF_TOPIC_KEY: Readonly<Record<string, string>> = {
   preallocate: 'log.preallocate',
   'cleanup.policy': 'log.cleanup.policy',
   'min.insync.replicas': 'min.insync.replicas',
+  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
+  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
+  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
 };
 
 export interface Synonym {

@@ -1,5 +1,6 @@
 // Metadata: brokers, cluster id, controller, and topics (all, by name, or by id) with their partitions;
 // auto-creates topics when the request and auto.create.topics.enable allow it. Runs on the main thread.
+import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
@@ -64,7 +65,7 @@ function describeTopic(ctx: BrokerContext, name: string): TopicAnswer {
       offlineReplicas: isOnline ? [] : [ctx.nodeId],
     };
   });
-  return { errorCode: ErrorCode.NONE, name, topicId: record.topicId, isInternal: false, partitions };
+  return { errorCode: ErrorCode.NONE, name, topicId: record.topicId, isInternal: name === OFFSETS_TOPIC, partitions };
 }
 
 function failed(errorCode: number, name: string | null, topicId = ZERO_TOPIC_ID): TopicAnswer {

@@ -7,6 +7,7 @@ import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
+import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 
 const FIRST_SERVED_VERSION = 3;
 const FIRST_ZSTD_VERSION = 7;
@@ -36,6 +37,7 @@ export const produceHandler = defineHandler({
 });
 
 async function appendOne(ctx: BrokerContext, topic: string, partition: number, records: Buffer | null, version: number): Promise<PartitionAnswer> {
+  if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
   const problem = batchProblem(records, version);
   if (problem !== null) return failed(partition, problem.code, problem.message);
   const outcome = await ctx.engine.append(topic, partition, records!);

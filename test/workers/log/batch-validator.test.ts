@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildRecordBatch, decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { buildRecordBatch, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode } from '../../../src/shared/kafka-error-codes.js';
 import {
   Attribute,

@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode, KafkaError } from '../../../src/shared/kafka-error-codes.js';
 import { LogSegment, parseSegmentBaseOffset, segmentFileName } from '../../../workers/log/log-segment.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';

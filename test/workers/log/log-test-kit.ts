@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { buildRecordBatch, type ConsumedRecord, decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { buildRecordBatch, type ConsumedRecord, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { BatchField, computeBatchCrc, writeInt64 } from '../../../src/shared/record-batch.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../../src/shared/topic-config.js';
 import { NodeFileAccess } from '../../../workers/io/file-access.js';

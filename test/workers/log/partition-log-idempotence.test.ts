@@ -2,7 +2,7 @@
 // stale epochs refused, and the producer state survives a clean reopen (snapshot) and a crash (rebuilt
 // from batch headers).
 import { describe, expect, it } from 'vitest';
-import { buildRecordBatch } from '../../../src/client/record-batch-codec.js';
+import { buildRecordBatch } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode } from '../../../src/shared/kafka-error-codes.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
 import { files, logConfig, tempPartitionDir } from './log-test-kit.js';

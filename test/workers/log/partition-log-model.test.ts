@@ -3,7 +3,7 @@
 // checked after every step against an in-memory list of batches. Test-only.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode, KafkaError } from '../../../src/shared/kafka-error-codes.js';
 import type { LogConfig, TimestampType } from '../../../src/shared/topic-config.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';

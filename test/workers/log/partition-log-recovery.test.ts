@@ -22,7 +22,7 @@ import {
   seedFor,
   tempPartitionDir,
 } from './log-test-kit.js';
-import { decodeRecordBatches } from '../../../src/client/record-batch-codec.js';
+import { decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 
 interface Written {
   spec: BatchSpec;

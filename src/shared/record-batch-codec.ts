@@ -1,11 +1,8 @@
 // Builds and decodes Kafka RecordBatch v2 bytes the way a producer and a consumer do (uncompressed
-// records). Used by Fjord's own client side (tools, benchmarks, tests); the broker never decodes records.
+// records). Used by tests, benchmarks and the group coordinator (its own records).
 // Runs on whatever thread calls it; not on the broker's hot path.
 //
-// Record layout inside a batch (varints are zigzag-encoded):
-//   length varint · attributes int8 · timestampDelta varlong · offsetDelta varint
-//   keyLength varint (-1 = null) · key · valueLength varint (-1 = null) · value
-//   headerCount varint · per header: keyLength varint · key · valueLength varint (-1 = null) · value
+// Record layout inside a batch: see record-reader.ts, which decodes it.
 import {
   Attribute,
   BATCH_HEADER_BYTES,
@@ -15,7 +12,8 @@ import {
   computeBatchCrc,
   readInt64,
   writeInt64,
-} from '../shared/record-batch.js';
+} from './record-batch.js';
+import { type ReadPosition, RecordCursor, readVarint } from './record-reader.js';
 
 export interface RecordHeader {
   key: string;
@@ -118,39 +116,29 @@ function decodeBatchInto(batch: Buffer, records: ConsumedRecord[]): void {
   const baseTimestamp = readInt64(batch, BatchField.BASE_TIMESTAMP);
   const logAppendTime = (batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.LOG_APPEND_TIME) !== 0;
   const count = batch.readInt32BE(BatchField.RECORDS_COUNT);
-  const reader = { at: BATCH_HEADER_BYTES };
-  for (let i = 0; i < count; i++) {
-    readVarint(batch, reader);
-    reader.at += 1;
-    const timestampDelta = readVarint(batch, reader);
-    const offsetDelta = readVarint(batch, reader);
-    const key = readNullable(batch, reader);
-    const value = readNullable(batch, reader);
-    const headers: RecordHeader[] = [];
-    for (let h = readVarint(batch, reader); h > 0; h--) {
-      headers.push({ key: readNullable(batch, reader)!.toString('utf8'), value: readNullable(batch, reader) });
-    }
-    const timestamp = logAppendTime ? readInt64(batch, BatchField.MAX_TIMESTAMP) : baseTimestamp + timestampDelta;
-    records.push({ offset: baseOffset + offsetDelta, timestamp, key, value, headers });
+  const cursor = new RecordCursor().reset(batch, BATCH_HEADER_BYTES, batch.length);
+  for (let i = 0; i < count && cursor.next(); i++) {
+    const key = cursor.keyLength < 0 ? null : batch.subarray(cursor.keyAt, cursor.keyAt + cursor.keyLength);
+    const value = cursor.valueLength < 0 ? null : batch.subarray(cursor.valueAt, cursor.valueAt + cursor.valueLength);
+    const timestamp = logAppendTime ? readInt64(batch, BatchField.MAX_TIMESTAMP) : baseTimestamp + cursor.timestampDelta;
+    records.push({ offset: baseOffset + cursor.offsetDelta, timestamp, key, value, headers: readHeaders(batch, cursor.headersAt, cursor.recordEnd) });
   }
+  if (cursor.malformed) throw new Error(`malformed record in the batch at offset ${baseOffset}`);
 }
 
-function readVarint(buf: Buffer, reader: { at: number }): number {
-  let raw = 0n;
-  let shift = 0n;
-  for (;;) {
-    const byte = buf[reader.at++]!;
-    raw |= BigInt(byte & 0x7f) << shift;
-    if ((byte & 0x80) === 0) break;
-    shift += 7n;
+function readHeaders(buf: Buffer, from: number, end: number): RecordHeader[] {
+  const headers: RecordHeader[] = [];
+  const position = { at: from };
+  for (let h = readVarint(buf, position, end); h > 0 && position.at >= 0; h--) {
+    headers.push({ key: readNullable(buf, position, end)!.toString('utf8'), value: readNullable(buf, position, end) });
   }
-  return Number((raw >> 1n) ^ -(raw & 1n));
+  return headers;
 }
 
-function readNullable(buf: Buffer, reader: { at: number }): Buffer | null {
-  const length = readVarint(buf, reader);
-  if (length < 0) return null;
-  const bytes = buf.subarray(reader.at, reader.at + length);
-  reader.at += length;
+function readNullable(buf: Buffer, position: ReadPosition, end: number): Buffer | null {
+  const length = readVarint(buf, position, end);
+  if (length < 0 || position.at < 0) return null;
+  const bytes = buf.subarray(position.at, position.at + length);
+  position.at += length;
   return bytes;
 }

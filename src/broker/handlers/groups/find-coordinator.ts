@@ -1,0 +1,51 @@
+// FindCoordinator: every group's coordinator is this broker (standalone), found once __consumer_offsets
+// exists and the group's partition is online; transaction coordinators are not served. v4 batches keys.
+// Main thread.
+import { ErrorCode } from '../../../shared/kafka-error-codes.js';
+import { OFFSETS_TOPIC } from '../../../shared/group-protocol.js';
+import { defineHandler } from '../../api-handler.js';
+import type { BrokerContext } from '../../broker-context.js';
+import { isInvalidGroupId } from './group-calls.js';
+
+const GROUP_KEY_TYPE = 0;
+
+interface CoordinatorFound {
+  nodeId: number;
+  host: string;
+  port: number;
+  errorCode: number;
+  errorMessage: string | null;
+}
+
+export const findCoordinatorHandler = defineHandler({
+  apiKey: 10,
+  minVersion: 0,
+  maxVersion: 4,
+  async handle(ctx, { header, body }) {
+    if (header.apiVersion >= 4) {
+      const coordinators = [];
+      for (const key of body.coordinatorKeys) coordinators.push({ key, ...(await locate(ctx, key, body.keyType)) });
+      return { throttleTimeMs: 0, coordinators };
+    }
+    return { throttleTimeMs: 0, ...(await locate(ctx, body.key, body.keyType)) };
+  },
+});
+
+async function locate(ctx: BrokerContext, key: string, keyType: number): Promise<CoordinatorFound> {
+  if (keyType !== GROUP_KEY_TYPE) return notFound(ErrorCode.INVALID_REQUEST, `key type ${keyType} is not served: Fjord has no transaction coordinator`);
+  if (isInvalidGroupId(key)) return notFound(ErrorCode.INVALID_GROUP_ID, 'group id is empty or too long');
+  try {
+    await ctx.groups.ensureOffsetsTopic();
+  } catch (error) {
+    ctx.logger.error({ reason: (error as Error).message }, `cannot create ${OFFSETS_TOPIC}`);
+    return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} cannot be created`);
+  }
+  const partition = ctx.groups.partitionFor(key);
+  const online = ctx.engine.partitions().some((p) => p.topic === OFFSETS_TOPIC && p.partition === partition && p.online);
+  if (!online) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is offline`);
+  return { nodeId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, errorCode: ErrorCode.NONE, errorMessage: null };
+}
+
+function notFound(errorCode: number, errorMessage: string): CoordinatorFound {
+  return { nodeId: -1, host: '', port: -1, errorCode, errorMessage };
+}

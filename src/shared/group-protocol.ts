@@ -1,0 +1,176 @@
+// The contract between the main thread's group API handlers and the group coordinator that runs in the
+// partition worker owning a group's __consumer_offsets partition: settings, and one version-independent
+// request and result shape per operation (the handlers map each Kafka API version onto these). Shared by
+// both threads; types and constants only.
+
+/** The internal topic holding committed offsets and group metadata. */
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/** Longest group id accepted (Kafka has no limit; Fjord keeps ids to the topic-name length). */
+export const MAX_GROUP_ID_LENGTH = 249;
+
+export interface GroupSettings {
+  /** group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members. */
+  initialRebalanceDelayMs: number;
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  /** group.max.size: members per group. */
+  maxGroupSize: number;
+  /** offsets.retention.minutes in ms: offsets of an empty group are dropped this long after it became empty. */
+  offsetsRetentionMs: number;
+  offsetsRetentionCheckIntervalMs: number;
+  /** offset.metadata.max.bytes: longest metadata string of a commit. */
+  offsetMetadataMaxBytes: number;
+  /** Largest group metadata record (every member's subscription and assignment): the offsets topic's max.message.bytes. */
+  maxGroupMetadataBytes: number;
+}
+
+/** Kafka's defaults; the broker config's group.* and offsets.* keys default to these. */
+export const DEFAULT_GROUP_SETTINGS: Readonly<GroupSettings> = Object.freeze({
+  initialRebalanceDelayMs: 3000,
+  minSessionTimeoutMs: 6000,
+  maxSessionTimeoutMs: 1_800_000,
+  maxGroupSize: 2 ** 31 - 1,
+  offsetsRetentionMs: 7 * 24 * 3600 * 1000,
+  offsetsRetentionCheckIntervalMs: 600_000,
+  offsetMetadataMaxBytes: 4096,
+  maxGroupMetadataBytes: 1024 * 1024,
+});
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
+
+export interface MemberIdentity {
+  memberId: string;
+  groupInstanceId: string | null;
+}
+
+export interface JoinRequest extends MemberIdentity {
+  groupId: string;
+  clientId: string;
+  clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocolType: string;
+  protocols: Array<{ name: string; metadata: Uint8Array }>;
+  /** JoinGroup v4+: a dynamic member without an id is given one and asked to join again (MEMBER_ID_REQUIRED). */
+  requireKnownMemberId: boolean;
+}
+
+export interface JoinResult {
+  errorCode: number;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  leader: string;
+  memberId: string;
+  /** Filled for the leader only: every member with its metadata for the chosen protocol. */
+  members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Uint8Array }>;
+}
+
+export interface SyncRequest extends MemberIdentity {
+  groupId: string;
+  generationId: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  /** The leader's assignment for every member; empty from followers. */
+  assignments: Array<{ memberId: string; assignment: Uint8Array }>;
+}
+
+export interface SyncResult {
+  errorCode: number;
+  protocolType: string | null;
+  protocolName: string | null;
+  assignment: Uint8Array;
+}
+
+export interface HeartbeatRequest extends MemberIdentity {
+  groupId: string;
+  generationId: number;
+}
+
+export interface LeaveRequest {
+  groupId: string;
+  members: MemberIdentity[];
+}
+
+export interface LeaveResult {
+  errorCode: number;
+  members: Array<MemberIdentity & { errorCode: number }>;
+}
+
+export interface TopicPartitionRef {
+  topic: string;
+  partition: number;
+}
+
+export interface CommitRequest extends MemberIdentity {
+  groupId: string;
+  /** -1 with an empty member id: a commit from outside the group (admin tools), allowed only while it is empty. */
+  generationId: number;
+  offsets: Array<TopicPartitionRef & { offset: number; leaderEpoch: number; metadata: string | null }>;
+}
+
+export interface PartitionError extends TopicPartitionRef {
+  errorCode: number;
+}
+
+export interface CommittedOffset extends TopicPartitionRef {
+  offset: number;
+  leaderEpoch: number;
+  metadata: string;
+  errorCode: number;
+}
+
+export interface OffsetFetchRequest {
+  groupId: string;
+  /** null: every partition the group has committed. */
+  partitions: TopicPartitionRef[] | null;
+}
+
+export interface OffsetFetchResult {
+  errorCode: number;
+  offsets: CommittedOffset[];
+}
+
+export interface GroupDescription {
+  errorCode: number;
+  groupId: string;
+  state: GroupState;
+  protocolType: string;
+  protocolName: string;
+  members: Array<MemberIdentity & { clientId: string; clientHost: string; metadata: Uint8Array; assignment: Uint8Array }>;
+}
+
+export interface GroupListing {
+  groupId: string;
+  protocolType: string;
+  state: GroupState;
+}
+
+export interface OffsetDeleteRequest {
+  groupId: string;
+  partitions: TopicPartitionRef[];
+}
+
+export interface OffsetDeleteResult {
+  errorCode: number;
+  partitions: PartitionError[];
+}
+
+/** The coordinator's operations; the main thread calls them on the worker owning the group's partition. */
+export interface GroupOperations {
+  join(request: JoinRequest): Promise<JoinResult>;
+  sync(request: SyncRequest): Promise<SyncResult>;
+  heartbeat(request: HeartbeatRequest): number;
+  leave(request: LeaveRequest): LeaveResult;
+  commit(request: CommitRequest): PartitionError[];
+  fetchOffsets(request: OffsetFetchRequest): OffsetFetchResult;
+  describe(groupId: string): GroupDescription;
+  list(): GroupListing[];
+  deleteGroup(groupId: string): number;
+  deleteOffsets(request: OffsetDeleteRequest): OffsetDeleteResult;
+}
+
+export type GroupOperation = keyof GroupOperations;
+export type GroupOperationRequest<K extends GroupOperation> = Parameters<GroupOperations[K]>[0];
+export type GroupOperationResult<K extends GroupOperation> = Awaited<ReturnType<GroupOperations[K]>>;

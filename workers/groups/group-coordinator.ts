@@ -1,0 +1,282 @@
+// The group coordinator for the groups of one __consumer_offsets partition: rebuilds them by replaying the
+// partition at open, serves every group operation, writes offset commits and group metadata to the
+// partition before acknowledging them, deletes groups and offsets with tombstones, and expires the
+// offsets of groups empty for longer than offsets.retention.minutes. Runs in the partition worker that
+// owns the partition (so groups spread across the workers with their partitions).
+import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+import type {
+  CommitRequest,
+  CommittedOffset,
+  GroupDescription,
+  GroupListing,
+  GroupOperations,
+  GroupSettings,
+  HeartbeatRequest,
+  JoinRequest,
+  JoinResult,
+  LeaveRequest,
+  LeaveResult,
+  OffsetDeleteRequest,
+  OffsetDeleteResult,
+  OffsetFetchRequest,
+  OffsetFetchResult,
+  PartitionError,
+  SyncRequest,
+  SyncResult,
+} from '../../src/shared/group-protocol.js';
+import { batchSizeAt, lastOffsetAt, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
+import { buildRecordBatch, decodeRecordBatches, type ConsumedRecord, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
+import type { PartitionLog } from '../log/partition-log.js';
+import { ConsumerGroup, type StoredOffset } from './consumer-group.js';
+import type { GroupClock } from './group-clock.js';
+import {
+  decodeGroupValue,
+  decodeKey,
+  decodeOffsetValue,
+  encodeGroupKey,
+  encodeGroupValue,
+  encodeOffsetKey,
+  encodeOffsetValue,
+} from './group-records.js';
+
+const REPLAY_CHUNK_BYTES = 1024 * 1024;
+
+export type CoordinatorLog = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export class GroupCoordinator implements GroupOperations {
+  private readonly groups = new Map<string, ConsumerGroup>();
+  private cancelExpiryTimer: (() => void) | null = null;
+
+  constructor(
+    private readonly log: PartitionLog,
+    private readonly settings: GroupSettings,
+    private readonly clock: GroupClock,
+    private readonly report: CoordinatorLog,
+  ) {}
+
+  /** Rebuilds every group of the partition from its records, then starts members' sessions and offset expiry. */
+  load(): void {
+    const scratch = { buf: Buffer.alloc(REPLAY_CHUNK_BYTES) };
+    let offset = this.log.logStartOffset;
+    while (offset < this.log.logEndOffset) {
+      const copied = this.log.read(offset, scratch.buf.length, 'log-end', scratch.buf, 0, scratch.buf.length);
+      if (copied < 0) {
+        scratch.buf = Buffer.alloc(-copied);
+        continue;
+      }
+      if (copied === 0) break;
+      for (const record of this.decodeChunk(scratch.buf.subarray(0, copied))) {
+        if (record.offset >= offset) this.replay(record.key, record.value);
+      }
+      offset = Math.max(offset, lastOffsetOfChunk(scratch.buf, copied) + 1);
+    }
+    for (const group of this.groups.values()) group.startSessionTimers();
+    this.scheduleExpiry();
+  }
+
+  private decodeChunk(bytes: Buffer): ConsumedRecord[] {
+    try {
+      return decodeRecordBatches(bytes);
+    } catch (error) {
+      this.report('warn', `skipped unreadable batches of ${this.log.dir}: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  private replay(keyBytes: Buffer | null, valueBytes: Buffer | null): void {
+    if (keyBytes === null) return;
+    try {
+      const key = decodeKey(keyBytes);
+      if (key === null) return;
+      if (key.kind === 'offset') {
+        const ref = offsetRef(key.topic, key.partition);
+        if (valueBytes === null) this.groups.get(key.groupId)?.offsets.delete(ref);
+        else this.groupFor(key.groupId).offsets.set(ref, { topic: key.topic, partition: key.partition, ...decodeOffsetValue(valueBytes) });
+      } else if (valueBytes === null) {
+        this.groups.get(key.groupId)?.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
+        this.groups.delete(key.groupId);
+      } else {
+        this.groupFor(key.groupId).restore(decodeGroupValue(valueBytes));
+      }
+    } catch (error) {
+      this.report('warn', `skipped an unreadable record of ${this.log.dir}: ${(error as Error).message}`);
+    }
+  }
+
+  private groupFor(groupId: string): ConsumerGroup {
+    let group = this.groups.get(groupId);
+    if (group === undefined || group.state === 'Dead') {
+      group = new ConsumerGroup(groupId, this.settings, this.clock, (g) => this.saveGroup(g));
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  /** Appends records to the partition; the write is done (or failed) when this returns. */
+  private write(records: ProducedRecord[]): number {
+    if (records.length === 0) return ErrorCode.NONE;
+    const batch = buildRecordBatch(records, { baseTimestamp: this.clock.now() });
+    const nowMs = this.clock.now();
+    try {
+      const code = this.log.append(batch, 0, batch.length, 'client', nowMs);
+      if (code === ErrorCode.NONE && this.log.needsFlush(nowMs)) this.log.flush(nowMs);
+      return code;
+    } catch (error) {
+      this.report('error', `writing group records to ${this.log.dir} failed: ${(error as Error).message}`);
+      return ErrorCode.KAFKA_STORAGE_ERROR;
+    }
+  }
+
+  private saveGroup(group: ConsumerGroup): number {
+    const value = encodeGroupValue(group.toStoredValue());
+    if (value.length > this.settings.maxGroupMetadataBytes) {
+      this.report('warn', `group ${group.groupId}: metadata of ${value.length} bytes exceeds ${this.settings.maxGroupMetadataBytes}; not stored`);
+      return ErrorCode.UNKNOWN_SERVER_ERROR;
+    }
+    const code = this.write([{ key: encodeGroupKey(group.groupId), value }]);
+    if (code === ErrorCode.NONE) {
+      const members = group.members.size;
+      this.report('info', members === 0 ? `group ${group.groupId} is empty (generation ${group.generationId})` : `group ${group.groupId} stored: generation ${group.generationId}, ${members} members, protocol ${group.protocolName}`);
+    }
+    return code;
+  }
+
+  join(request: JoinRequest): Promise<JoinResult> {
+    return Promise.resolve(this.groupFor(request.groupId).join(request));
+  }
+
+  sync(request: SyncRequest): Promise<SyncResult> {
+    const group = this.groups.get(request.groupId);
+    if (group === undefined) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: new Uint8Array(0) });
+    return Promise.resolve(group.sync(request));
+  }
+
+  heartbeat(request: HeartbeatRequest): number {
+    return this.groups.get(request.groupId)?.heartbeat(request) ?? ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  leave(request: LeaveRequest): LeaveResult {
+    const group = this.groups.get(request.groupId);
+    if (group === undefined) return { errorCode: ErrorCode.NONE, members: request.members.map((m) => ({ ...m, errorCode: ErrorCode.UNKNOWN_MEMBER_ID })) };
+    return group.leave(request);
+  }
+
+  commit(request: CommitRequest): PartitionError[] {
+    const group = this.groups.get(request.groupId) ?? (request.generationId < 0 ? this.groupFor(request.groupId) : undefined);
+    const groupError = group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : group.commitError(request);
+    const answer = (code: number): PartitionError[] => request.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: code }));
+    if (groupError !== ErrorCode.NONE) return answer(groupError);
+    const nowMs = this.clock.now();
+    const accepted: StoredOffset[] = [];
+    const errors = request.offsets.map((o): PartitionError => {
+      const metadata = o.metadata ?? '';
+      if (Buffer.byteLength(metadata) > this.settings.offsetMetadataMaxBytes) return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+      accepted.push({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: nowMs });
+      return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE };
+    });
+    const code = this.write(accepted.map((o) => ({ key: encodeOffsetKey(request.groupId, o.topic, o.partition), value: encodeOffsetValue(o) })));
+    if (code !== ErrorCode.NONE) return answer(code);
+    for (const o of accepted) group!.offsets.set(offsetRef(o.topic, o.partition), o);
+    return errors;
+  }
+
+  fetchOffsets(request: OffsetFetchRequest): OffsetFetchResult {
+    const group = this.groups.get(request.groupId);
+    const committed = (topic: string, partition: number): CommittedOffset => {
+      const stored = group?.offsets.get(offsetRef(topic, partition));
+      return { topic, partition, offset: stored?.offset ?? -1, leaderEpoch: stored?.leaderEpoch ?? -1, metadata: stored?.metadata ?? '', errorCode: ErrorCode.NONE };
+    };
+    if (request.partitions !== null) return { errorCode: ErrorCode.NONE, offsets: request.partitions.map((p) => committed(p.topic, p.partition)) };
+    return { errorCode: ErrorCode.NONE, offsets: [...(group?.offsets.values() ?? [])].map((o) => committed(o.topic, o.partition)) };
+  }
+
+  describe(groupId: string): GroupDescription {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return { errorCode: ErrorCode.NONE, groupId, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+    return group.describe();
+  }
+
+  list(): GroupListing[] {
+    return [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
+  }
+
+  deleteGroup(groupId: string): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
+    if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    const tombstones = [...group.offsets.values()].map((o) => ({ key: encodeOffsetKey(groupId, o.topic, o.partition), value: null }));
+    const code = this.write([...tombstones, { key: encodeGroupKey(groupId), value: null }]);
+    if (code !== ErrorCode.NONE) return code;
+    group.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
+    this.groups.delete(groupId);
+    return ErrorCode.NONE;
+  }
+
+  deleteOffsets(request: OffsetDeleteRequest): OffsetDeleteResult {
+    const group = this.groups.get(request.groupId);
+    if (group === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
+    const partitions = request.partitions.map((p): PartitionError => ({
+      ...p,
+      errorCode: group.isSubscribedTo(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
+    }));
+    const deletable = partitions.filter((p) => p.errorCode === ErrorCode.NONE && group.offsets.has(offsetRef(p.topic, p.partition)));
+    const code = this.write(deletable.map((p) => ({ key: encodeOffsetKey(request.groupId, p.topic, p.partition), value: null })));
+    if (code !== ErrorCode.NONE) return { errorCode: code, partitions: [] };
+    for (const p of deletable) group.offsets.delete(offsetRef(p.topic, p.partition));
+    return { errorCode: ErrorCode.NONE, partitions };
+  }
+
+  /**
+   * Offsets retention: a group empty for longer than offsets.retention.minutes loses its offsets (each
+   * also older than that), by tombstones; a group left with neither members nor offsets is removed.
+   * A group that never had members (a standalone consumer storing offsets) has no empty-since time that
+   * survives a reload: as in Kafka, its offsets go by their commit time alone.
+   * Returns the number of offsets expired.
+   */
+  expireOffsets(nowMs = this.clock.now()): number {
+    const retentionMs = this.settings.offsetsRetentionMs;
+    let expired = 0;
+    for (const group of [...this.groups.values()]) {
+      const standalone = group.protocolType === null;
+      if (group.state !== 'Empty' || (!standalone && nowMs - group.stateTimestamp <= retentionMs)) continue;
+      const stale = [...group.offsets.values()].filter((o) => nowMs - o.commitTimestamp > retentionMs);
+      const removeGroup = stale.length === group.offsets.size;
+      const records: ProducedRecord[] = stale.map((o) => ({ key: encodeOffsetKey(group.groupId, o.topic, o.partition), value: null }));
+      if (removeGroup) records.push({ key: encodeGroupKey(group.groupId), value: null });
+      if (this.write(records) !== ErrorCode.NONE) continue;
+      for (const o of stale) group.offsets.delete(offsetRef(o.topic, o.partition));
+      expired += stale.length;
+      if (removeGroup) {
+        group.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
+        this.groups.delete(group.groupId);
+      }
+    }
+    return expired;
+  }
+
+  private scheduleExpiry(): void {
+    this.cancelExpiryTimer = this.clock.after(this.settings.offsetsRetentionCheckIntervalMs, () => {
+      const expired = this.expireOffsets();
+      if (expired > 0) this.report('info', `expired ${expired} committed offsets of empty groups in ${this.log.dir}`);
+      this.scheduleExpiry();
+    });
+  }
+
+  /** The partition is closing or moving: members waiting on a join or sync are told to find the coordinator again. */
+  close(): void {
+    this.cancelExpiryTimer?.();
+    for (const group of this.groups.values()) group.shutDown(ErrorCode.NOT_COORDINATOR);
+    this.groups.clear();
+  }
+}
+
+function offsetRef(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/** The last offset of the last whole batch in buf[0, bytes). */
+function lastOffsetOfChunk(buf: Buffer, bytes: number): number {
+  let last = -1;
+  for (let at = 0; at + LOG_OVERHEAD_BYTES <= bytes && at + batchSizeAt(buf, at) <= bytes; at += batchSizeAt(buf, at)) last = lastOffsetAt(buf, at);
+  return last;
+}
