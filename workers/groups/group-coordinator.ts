@@ -227,20 +227,18 @@ export class GroupCoordinator implements GroupOperations {
   }
 
   /**
-   * Offsets retention: a group empty for longer than offsets.retention.minutes loses its offsets (each
-   * also older than that), by tombstones; a group left with neither members nor offsets is removed.
-   * A group that never had members (a standalone consumer storing offsets) has no empty-since time that
-   * survives a reload: as in Kafka, its offsets go by their commit time alone.
+   * Offsets retention (Kafka's KIP-211): a group empty for longer than offsets.retention.minutes loses its
+   * offsets that are also older than that; a group that never had members (standalone consumers) loses each
+   * offset by its commit time alone; a Stable consumer group loses old offsets of topics no member subscribes
+   * to any more. Deletions are tombstones; a group left with neither members nor offsets is removed.
    * Returns the number of offsets expired.
    */
   expireOffsets(nowMs = this.clock.now()): number {
-    const retentionMs = this.settings.offsetsRetentionMs;
     let expired = 0;
     for (const group of [...this.groups.values()]) {
-      const standalone = group.protocolType === null;
-      if (group.state !== 'Empty' || (!standalone && nowMs - group.stateTimestamp <= retentionMs)) continue;
-      const stale = [...group.offsets.values()].filter((o) => nowMs - o.commitTimestamp > retentionMs);
-      const removeGroup = stale.length === group.offsets.size;
+      const stale = this.expiredOffsetsOf(group, nowMs);
+      if (stale.length === 0) continue;
+      const removeGroup = group.state === 'Empty' && stale.length === group.offsets.size;
       const records: ProducedRecord[] = stale.map((o) => ({ key: encodeOffsetKey(group.groupId, o.topic, o.partition), value: null }));
       if (removeGroup) records.push({ key: encodeGroupKey(group.groupId), value: null });
       if (this.write(records) !== ErrorCode.NONE) continue;
@@ -254,10 +252,21 @@ export class GroupCoordinator implements GroupOperations {
     return expired;
   }
 
+  private expiredOffsetsOf(group: ConsumerGroup, nowMs: number): StoredOffset[] {
+    const retentionMs = this.settings.offsetsRetentionMs;
+    const old = [...group.offsets.values()].filter((o) => nowMs - o.commitTimestamp > retentionMs);
+    if (group.state === 'Empty') {
+      const emptyLongEnough = group.protocolType === null || nowMs - group.stateTimestamp > retentionMs;
+      return emptyLongEnough ? old : [];
+    }
+    if (group.state === 'Stable' && group.protocolType === 'consumer') return old.filter((o) => !group.isSubscribedTo(o.topic));
+    return [];
+  }
+
   private scheduleExpiry(): void {
     this.cancelExpiryTimer = this.clock.after(this.settings.offsetsRetentionCheckIntervalMs, () => {
       const expired = this.expireOffsets();
-      if (expired > 0) this.report('info', `expired ${expired} committed offsets of empty groups in ${this.log.dir}`);
+      if (expired > 0) this.report('info', `expired ${expired} committed offsets in ${this.log.dir}`);
       this.scheduleExpiry();
     });
   }

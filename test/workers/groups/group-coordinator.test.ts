@@ -352,6 +352,26 @@ describe('tombstones', () => {
     p.close();
   });
 
+  it('of offset expiry drop a Stable consumer group\'s old offsets of topics no member subscribes to', async () => {
+    const p = new OffsetsPartition({ offsetsRetentionMs: 60_000, offsetsRetentionCheckIntervalMs: 1_000_000 });
+    const [leader, follower] = await stableGroup(p, 'g');
+    const commit: CommitRequest = {
+      ...outsideCommit('g', [{ topic: 'orders', partition: 0, offset: 8 }, { topic: 'audit', partition: 0, offset: 9 }]),
+      memberId: leader!.memberId,
+      generationId: 2,
+    };
+    expect(p.coordinator.commit(commit).map((e) => e.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    for (let t = 0; t < 65_000; t += 5_000) {
+      p.clock.advance(5_000);
+      for (const m of [leader!, follower!]) p.coordinator.heartbeat({ groupId: 'g', memberId: m.memberId, groupInstanceId: null, generationId: 2 });
+    }
+    expect(p.coordinator.expireOffsets()).toBe(1);
+    expect(committed(p, 'g').map((o) => o[0])).toEqual(['orders']);
+    p.reopen();
+    expect(committed(p, 'g').map((o) => o[0])).toEqual(['orders']);
+    p.close();
+  });
+
   it('of offset expiry are written by the periodic check started at load', () => {
     const p = new OffsetsPartition({ offsetsRetentionMs: 60_000, offsetsRetentionCheckIntervalMs: 10_000 });
     p.coordinator.commit(outsideCommit('stale', [{ topic: 'orders', partition: 0, offset: 1 }]));
