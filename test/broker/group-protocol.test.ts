@@ -327,3 +327,36 @@ describe('when the worker owning a group dies', () => {
   });
 });
 
+
+describe('__consumer_offsets under compaction', () => {
+  it('the cleaner keeps only the last commit per key, and the coordinator rebuilds the same offsets from it', async () => {
+    const dir = tempDir('fjord-groups-compacted-');
+    const settings = { ...SETTINGS, 'log.dirs': dir, 'offsets.topic.num.partitions': '1', 'offsets.topic.segment.bytes': '4096', 'log.cleaner.backoff.ms': '50' };
+    let compacting = await startTestBroker(settings);
+    try {
+      await compacting.topics.createTopic('orders', 2);
+      let client = await RawClient.connect(compacting.address.host, compacting.address.port);
+      clients.push(client);
+      const commit = (partitionIndex: number, committedOffset: number) =>
+        client.call(8, 8, { groupId: 'churn', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }] });
+      for (let i = 1; i <= 400; i++) expect((await commit(i % 2, i)).topics[0]!.partitions[0]!.errorCode).toBe(0);
+      const offsetsPartition = async () => (await compacting.engine.stats()).workers.flatMap((w) => w.partitions).find((p) => p.topic === OFFSETS_TOPIC)!;
+      expect((await offsetsPartition()).logEndOffset).toBe(400);
+      // 400 one-record batches of over 100 bytes each, of two keys, in ~4 KiB segments: once compacted (the cleaner
+      // may already run while they are written), sealed segments keep at most the two last commits.
+      await waitUntil(async () => (await offsetsPartition()).sizeBytes < (400 * 100) / 4, '__consumer_offsets to be compacted', 20_000);
+      expect((await offsetsPartition()).logEndOffset).toBe(400);
+      const before = await client.call(9, 5, { groupId: 'churn', topics: null });
+      await compacting.stop();
+      compacting = await startTestBroker(settings);
+      client = await RawClient.connect(compacting.address.host, compacting.address.port);
+      clients.push(client);
+      const after = await client.call(9, 5, { groupId: 'churn', topics: null });
+      const offsetsOf = (body: typeof after) => body.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.committedOffset, p.metadata])).sort();
+      expect(offsetsOf(after)).toEqual(offsetsOf(before));
+      expect(offsetsOf(after)).toEqual([['orders', 0, 400, 'm'], ['orders', 1, 399, 'm']]);
+    } finally {
+      await compacting.stop();
+    }
+  });
+});
