@@ -1,6 +1,7 @@
-// Turns one request frame into its response frame: decode, pick the handler, encode. Unsupported
-// versions get UNSUPPORTED_VERSION (ApiVersions in its v0 error form); malformed frames and unknown
-// API keys close the connection. Runs on the main thread.
+// Turns one request frame into its response frame: decode, pick the handler, encode. A version Fjord
+// does not advertise gets UNSUPPORTED_VERSION: ApiVersions in its v0 error form, other APIs in their own
+// shape when the codec can write that version. Versions the codec cannot read, unknown API keys and
+// malformed frames close the connection (there is no shape to answer in). Runs on the main thread.
 import { CloseConnectionError, type RequestHandler } from '../network/client-connection.js';
 import { decodeRequest, encodeResponse, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
 import { ProtocolError } from '../protocol/codec/protocol-error.js';
@@ -21,7 +22,9 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
     const { apiKey, apiVersion, correlationId } = request.header;
     const handler = handlerFor(apiKey);
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
-      return refuseVersion(apiKey, apiVersion, correlationId);
+      if (apiKey === API_VERSIONS) return refuseVersion(apiKey, apiVersion, correlationId);
+      // The codec read this version, so it can answer in it: the error code, every other field at its default.
+      return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION } as never);
     }
     const result = handler.handle(ctx, request as never, connection);
     if (result instanceof Promise) return result.then((body) => (body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never)));
@@ -37,7 +40,7 @@ function answerUndecodable(error: unknown): Buffer {
   throw error;
 }
 
-/** ApiVersions answers in its v0 form with the supported ranges (KIP-511); other APIs cannot be answered at a version we do not speak. */
+/** ApiVersions answers in its v0 form with the supported ranges (KIP-511); other APIs cannot be answered at a version the codec does not read. */
 function refuseVersion(apiKey: number, apiVersion: number, correlationId: number): Buffer {
   if (apiKey === API_VERSIONS) return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
   throw new CloseConnectionError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`);
