@@ -9,7 +9,8 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.j
 import { errorName } from '../../src/shared/kafka-error-codes.js';
 import { CLIENT_ID } from '../perf/admin.js';
 import type { KafkaConnection } from '../perf/kafka-connection.js';
-import { LatencyRecorder, type LatencySummary, summarize } from '../perf/stats.js';
+import { runClosedLoop } from '../perf/closed-loop.js';
+import type { LatencySummary } from '../perf/stats.js';
 import { call } from './group-calls.js';
 
 export const COMMIT_VERSION = 8;
@@ -18,7 +19,6 @@ const FETCH_VERSION = 8;
 const OFFSET_STRIDE = 1000;
 /** Placeholder offsets in the template, found once to learn where each int64 sits in the frame. */
 const SENTINEL_BASE = 0x0f1e_2d3c_4b00;
-const LATENCY_SAMPLES_MAX = 4_000_000;
 /** Groups per OffsetFetch v8 request when checking. */
 const FETCH_GROUPS_PER_REQUEST = 50;
 const METADATA = '';
@@ -110,48 +110,24 @@ export interface CommitResult {
 }
 
 /** Keeps inFlightPerConnection commits outstanding on each connection (its groups round-robin) until a bound. */
-export function commitAsFastAsAnswered(groups: readonly CommitGroup[], options: CommitLoadOptions): Promise<CommitResult> {
-  const byConnection = new Map<KafkaConnection, CommitGroup[]>();
-  for (const g of groups) byConnection.set(g.connection, [...(byConnection.get(g.connection) ?? []), g]);
-  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, options.commitsMax));
+export async function commitAsFastAsAnswered(groups: readonly CommitGroup[], options: CommitLoadOptions): Promise<CommitResult> {
+  const byConnection = new Map<KafkaConnection, { own: CommitGroup[]; next: number }>();
+  for (const g of groups) {
+    const entry = byConnection.get(g.connection) ?? { own: [], next: 0 };
+    entry.own.push(g);
+    byConnection.set(g.connection, entry);
+  }
   const partitionsPerCommit = groups[0]!.offsetAt.length;
-  return new Promise((resolve, reject) => {
-    const startedMs = performance.now();
-    let sent = 0;
-    let answered = 0;
-    let lastAnswerMs = startedMs;
-    let failed = false;
-    const fail = (error: Error): void => {
-      failed = true;
-      reject(error);
-    };
-    const sendNext = (connection: KafkaConnection, own: readonly CommitGroup[], cursor: { next: number }): void => {
-      if (failed) return;
-      if (sent >= options.commitsMax || performance.now() - startedMs >= options.durationMaxMs) {
-        if (answered === sent) resolve({ commits: answered, partitionOffsets: answered * partitionsPerCommit, elapsedMs: lastAnswerMs - startedMs, latency: summarize(latencies) });
-        return;
-      }
-      const group = own[cursor.next++ % own.length]!;
-      sent++;
-      const sentMs = performance.now();
-      connection.sendFrame(nextFrame(group), (frame) => {
-        lastAnswerMs = performance.now();
-        latencies.record(lastAnswerMs - sentMs);
-        answered++;
-        try {
-          checkCommitResponse(frame);
-        } catch (error) {
-          return fail(error as Error);
-        }
-        sendNext(connection, own, cursor);
-      });
-    };
-    for (const [connection, own] of byConnection) {
-      connection.whenFailed(fail);
-      const cursor = { next: 0 };
-      for (let i = 0; i < options.inFlightPerConnection; i++) sendNext(connection, own, cursor);
-    }
-  });
+  const result = await runClosedLoop(
+    [...byConnection.keys()],
+    (connection, onResponse) => {
+      const entry = byConnection.get(connection)!;
+      connection.sendFrame(nextFrame(entry.own[entry.next++ % entry.own.length]!), onResponse);
+    },
+    checkCommitResponse,
+    { requestsMax: options.commitsMax, durationMaxMs: options.durationMaxMs, inFlightPerConnection: options.inFlightPerConnection },
+  );
+  return { commits: result.requests, partitionOffsets: result.requests * partitionsPerCommit, elapsedMs: result.elapsedMs, latency: result.latency };
 }
 
 /** OffsetFetch v8 of every group: each partition must hold the group's last commit. Returns offsets checked. */

@@ -7,14 +7,14 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.j
 import { BATCH_HEADER_BYTES } from '../../src/shared/record-batch.js';
 import { CLIENT_ID } from './admin.js';
 import { IN_FLIGHT_MAX, type KafkaConnection, type RequestTemplate, toTemplate } from './kafka-connection.js';
-import { LatencyRecorder, type LatencySummary, summarize } from './stats.js';
+import { runClosedLoop } from './closed-loop.js';
+import { LATENCY_SAMPLES_MAX, LatencyRecorder, type LatencySummary, summarize } from './stats.js';
 
 export const PRODUCE_VERSION = 7;
 const ACKS_LEADER = 1;
 const PRODUCE_TIMEOUT_MS = 30_000;
 /** Distinct batches per partition in the pool, so consecutive requests do not carry identical bytes. */
 const POOL_VARIANTS = 4;
-const LATENCY_SAMPLES_MAX = 2_000_000;
 
 export interface ProducePool {
   readonly topic: string;
@@ -99,14 +99,14 @@ function templateFor(pool: ProducePool, sequence: number): RequestTemplate {
   return pool.templates[partition]![Math.floor(sequence / pool.partitions) % POOL_VARIANTS]!;
 }
 
-function resultOf(pool: ProducePool, requests: number, elapsedMs: number, latencies: LatencyRecorder): ProduceResult {
+function resultOf(pool: ProducePool, requests: number, elapsedMs: number, latency: LatencySummary): ProduceResult {
   return {
     requests,
     records: requests * pool.recordsPerBatch,
     payloadBytes: requests * pool.recordsPerBatch * pool.recordBytes,
     batchBytes: requests * pool.batchBytes,
     elapsedMs,
-    latency: summarize(latencies),
+    latency,
   };
 }
 
@@ -119,43 +119,15 @@ export interface ThroughputOptions {
 }
 
 /** Each connection keeps `inFlightPerConnection` requests outstanding until a bound is reached. */
-export function produceAsFastAsAnswered(connections: readonly KafkaConnection[], pool: ProducePool, options: ThroughputOptions): Promise<ProduceResult> {
+export async function produceAsFastAsAnswered(connections: readonly KafkaConnection[], pool: ProducePool, options: ThroughputOptions): Promise<ProduceResult> {
   const requestsMax = Math.max(1, Math.ceil(options.payloadBytesMax / (pool.recordsPerBatch * pool.recordBytes)));
-  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsMax));
-  return new Promise((resolve, reject) => {
-    const startedMs = performance.now();
-    let sent = 0;
-    let answered = 0;
-    let lastAnswerMs = startedMs;
-    let failed = false;
-    const fail = (error: Error): void => {
-      failed = true;
-      reject(error);
-    };
-    const sendNext = (connection: KafkaConnection): void => {
-      if (failed) return;
-      if (sent >= requestsMax || performance.now() - startedMs >= options.durationMaxMs) {
-        if (answered === sent) resolve(resultOf(pool, answered, lastAnswerMs - startedMs, latencies));
-        return;
-      }
-      const sentMs = performance.now();
-      connection.send(templateFor(pool, sent++), (frame) => {
-        lastAnswerMs = performance.now();
-        latencies.record(lastAnswerMs - sentMs);
-        answered++;
-        try {
-          checkProduceResponse(frame);
-        } catch (error) {
-          return fail(error as Error);
-        }
-        sendNext(connection);
-      });
-    };
-    for (const connection of connections) {
-      connection.whenFailed(fail);
-      for (let i = 0; i < options.inFlightPerConnection; i++) sendNext(connection);
-    }
+  let sequence = 0;
+  const result = await runClosedLoop(connections, (connection, onResponse) => connection.send(templateFor(pool, sequence++), onResponse), checkProduceResponse, {
+    requestsMax,
+    durationMaxMs: options.durationMaxMs,
+    inFlightPerConnection: options.inFlightPerConnection,
   });
+  return resultOf(pool, result.requests, result.elapsedMs, result.latency);
 }
 
 export interface PacedOptions {
@@ -194,7 +166,7 @@ export function producePaced(connections: readonly KafkaConnection[], pool: Prod
       } catch (error) {
         return fail(error as Error);
       }
-      if (answered === requestsTotal) resolve({ ...resultOf(pool, answered, lastAnswerMs - startedMs, latencies), sendLag: summarize(lags) });
+      if (answered === requestsTotal) resolve({ ...resultOf(pool, answered, lastAnswerMs - startedMs, summarize(latencies)), sendLag: summarize(lags) });
       else if (sent - answered === inFlightCap - 1) tick();
     };
     const tick = (): void => {

@@ -8,6 +8,9 @@ export function median(values: readonly number[]): number {
 }
 
 /** Latency samples in milliseconds, kept up to a fixed count (later ones are dropped, and counted). */
+/** Most latency samples a recorder keeps (enough for a full-mode run at full speed). */
+export const LATENCY_SAMPLES_MAX = 2_000_000;
+
 export class LatencyRecorder {
   private readonly samples: Float64Array;
   private count = 0;
