@@ -1,6 +1,7 @@
-// Starts and stops one Fjord broker process's parts in order: configuration → metadata → storage engine
-// (workers, recovery) → Kafka listener → ready; stop reverses it. Used by the command line (src/main.ts)
-// and by applications that embed a broker in their tests. Runs on the main thread.
+// Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
+// (/health answers from here on, /ready says 503) → metadata → storage engine (workers, recovery) → Kafka
+// listener → ready; stop reverses it (/ready turns 503 first, the admin listener closes last). Used by the
+// command line (src/main.ts) and by applications that embed a broker in their tests. Runs on the main thread.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -10,11 +11,15 @@ import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
+import { BROKER_CONFIG_SCHEMA } from './config/broker-config-schema.js';
 import { PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { KafkaListener } from './network/kafka-listener.js';
+import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
+import { BrokerMetrics } from './observability/broker-metrics.js';
+import { HotPathMeters } from './observability/hot-path-meters.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 
 export interface BrokerHandle {
@@ -26,6 +31,8 @@ export interface BrokerHandle {
   readonly address: { host: string; port: number };
   /** host:port for a client's bootstrap.servers. */
   readonly bootstrap: string;
+  /** Where the admin HTTP listener (/metrics, /health, /ready) is bound; null when fjord.http.listener is empty. */
+  readonly http: { host: string; port: number } | null;
   /** Milliseconds from startBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -43,12 +50,66 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const startedAt = performance.now();
   const source = options.config instanceof Map ? options.config : new Map(Object.entries(options.config ?? {}));
   const config = resolveBrokerConfig(source);
-  const logger = options.logger ?? createLogger(config.logLevel);
-  logger.info({ nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers }, 'starting');
+  const logger = options.logger ?? createLogger(config.logLevel, 1, config.logFormat);
+  let state: BrokerState = 'starting';
+  const meters = new HotPathMeters(config.metrics.topicLabelsMax);
+  const metrics = new BrokerMetrics(meters, config.metrics.lagGroupsMax, logger);
+  const admin = new AdminHttpServer({ metrics: () => metrics.render(), state: () => state }, logger);
+  const http = await listenAdmin(admin, config);
+  logger.info({ nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(http), overrides: overridesOf(config, source) }, 'starting');
+  try {
+    const broker = await startParts(config, logger, meters, options.faultInjection ?? false);
+    metrics.attach(broker.sources);
+    state = 'ready';
+    const startupMs = performance.now() - startedAt;
+    const { address, advertised } = broker;
+    logger.info({ listener: `${address.host}:${address.port}`, advertised: `${advertised.host}:${advertised.port}`, http: httpUrl(http), clusterId: broker.topics.clusterId, topics: broker.topics.topicNames().length, partitions: broker.engine.partitions().length, startupMs: Math.round(startupMs) }, 'ready');
+    let stopping: Promise<void> | undefined;
+    return {
+      config,
+      engine: broker.engine,
+      topics: broker.topics,
+      logger,
+      address,
+      bootstrap: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
+      http,
+      startupMs,
+      stop: () =>
+        (stopping ??= (async () => {
+          state = 'stopping';
+          const stoppedAt = performance.now();
+          logger.info('shutting down: closing the listener, finishing in-flight requests, flushing partitions');
+          let flushed;
+          try {
+            flushed = await broker.stop();
+          } finally {
+            await admin.close();
+          }
+          logger.info({ ...flushed, ms: Math.round(performance.now() - stoppedAt) }, 'shutdown complete');
+        })()),
+    };
+  } catch (error) {
+    await admin.close();
+    throw error;
+  }
+}
+
+async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig): Promise<{ host: string; port: number } | null> {
+  if (config.httpListener === null) return null;
+  const { host, port } = config.httpListener;
+  try {
+    return await admin.listen(host, port);
+  } catch (error) {
+    throw new Error(`cannot listen on fjord.http.listener http://${host}:${port}: ${(error as Error).message}`);
+  }
+}
+
+/** Metadata, engine, topics, request context and the Kafka listener, started in order; stop() reverses them. */
+async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, faultInjection: boolean) {
   const metadataDir = resolve(config.logDirs[0]!);
   mkdirSync(metadataDir, { recursive: true });
   const metadata = StandaloneMetadata.open(metadataDir);
-  const engine = await PartitionEngine.start(engineConfigOf(config, options.faultInjection ?? false), logger, (topic) =>
+  const engine = await PartitionEngine.start(engineConfigOf(config, faultInjection), logger, (topic) =>
     withTopicOverrides(config.defaultLogConfig, metadata.topic(topic)?.configs ?? {}),
   );
   const topics = new TopicManager(metadata, engine, config.defaultLogConfig);
@@ -64,6 +125,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),
     logger,
+    meters,
   };
   const listener = new KafkaListener(
     {
@@ -85,27 +147,31 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
     throw new Error(`cannot listen on ${config.listener.host}:${config.listener.port}: ${(error as Error).message}`);
   }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
-  const startupMs = performance.now() - startedAt;
-  logger.info({ listener: `${address.host}:${address.port}`, advertised: `${advertised.host}:${advertised.port}`, clusterId: topics.clusterId, topics: topics.topicNames().length, partitions: engine.partitions().length, startupMs: Math.round(startupMs) }, 'ready');
-  let stopping: Promise<void> | undefined;
-  return {
-    config,
-    engine,
-    topics,
-    logger,
-    address,
-    bootstrap: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
-    startupMs,
-    stop: () =>
-      (stopping ??= (async () => {
-        logger.info('shutting down: closing the listener, finishing in-flight requests, flushing partitions');
-        await listener.close();
-        ctx.waiters.wakeAll();
-        const { partitionsClosed } = await engine.stop();
-        logger.info({ partitionsClosed }, 'shutdown complete');
-      })()),
+  const stop = async () => {
+    const connectionsClosed = await listener.close();
+    const fetchWaitersWoken = ctx.waiters.size;
+    ctx.waiters.wakeAll();
+    // Which dirs get the clean-shutdown marker: the ones still online when the partitions close.
+    const dirs = await engine.stats().then((s) => s.logDirs, () => []);
+    const { partitionsClosed } = await engine.stop();
+    const logDirsMarkedClean = dirs.filter((d) => d.online).map((d) => d.path);
+    return { partitionsClosed, logDirsMarkedClean, logDirsOffline: dirs.filter((d) => !d.online).map((d) => d.path), connectionsClosed, fetchWaitersWoken };
   };
+  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, waiters: ctx.waiters, listener } };
 }
+
+function httpUrl(address: { host: string; port: number } | null): string | null {
+  return address === null ? null : `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/** The keys given (file, environment, --set, or the embedding call) with their effective values: what this broker runs with beyond the defaults. */
+function overridesOf(config: BrokerConfig, source: Map<string, string>): Record<string, string> {
+  const given: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config.effective)) if (source.has(key) || BROKER_ALIASES.get(key)?.some((a) => source.has(a))) given[key] = value;
+  return given;
+}
+
+const BROKER_ALIASES = new Map(Object.entries(BROKER_CONFIG_SCHEMA).map(([key, spec]) => [key, spec.aliases ?? []]));
 
 function engineConfigOf(config: BrokerConfig, faultInjection: boolean) {
   return {

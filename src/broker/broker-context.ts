@@ -1,10 +1,12 @@
 // Everything a request handler may use, in one object built at start-up: identity and advertised
-// address, the storage engine, topics, the long-poll waiters, the group router, producer ids, config and logger.
+// address, the storage engine, topics, the long-poll waiters, the group router, producer ids, config,
+// logger and the request path's meters.
 // Runs on the main thread.
 import type { Logger } from 'pino';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
+import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
@@ -19,4 +21,6 @@ export interface BrokerContext {
   readonly groups: GroupRouter;
   readonly producerIds: ProducerIdAllocator;
   readonly logger: Logger;
+  /** Counters for /metrics: traffic per topic, requests per API, produce requests waiting. */
+  readonly meters: HotPathMeters;
 }

@@ -1,7 +1,8 @@
 // Turns one request frame into its response frame: decode, pick the handler, encode. A version Fjord
 // does not advertise gets UNSUPPORTED_VERSION: ApiVersions in its v0 error form, other APIs in their own
 // shape when the codec can write that version. Versions the codec cannot read, unknown API keys and
-// malformed frames close the connection (there is no shape to answer in). Runs on the main thread.
+// malformed frames close the connection (there is no shape to answer in). Counts each request and its
+// latency per API in the broker's meters. Runs on the main thread.
 import { CloseConnectionError, type RequestHandler } from '../network/client-connection.js';
 import { decodeRequest, encodeResponse, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
 import { ProtocolError } from '../protocol/codec/protocol-error.js';
@@ -12,6 +13,7 @@ import { advertisedVersions, handlerFor } from './handler-table.js';
 const API_VERSIONS = 18;
 
 export function createRequestRouter(ctx: BrokerContext): RequestHandler {
+  const requests = ctx.meters.requests;
   return (frame, connection) => {
     let request: DecodedRequest;
     try {
@@ -19,7 +21,9 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
     } catch (error) {
       return answerUndecodable(error);
     }
+    const startedMs = performance.now();
     const { apiKey, apiVersion, correlationId } = request.header;
+    requests.receivedRequest(apiKey);
     const handler = handlerFor(apiKey);
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
       if (apiKey === API_VERSIONS) return refuseVersion(apiKey, apiVersion, correlationId);
@@ -27,8 +31,16 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
       return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION } as never);
     }
     const result = handler.handle(ctx, request as never, connection);
-    if (result instanceof Promise) return result.then((body) => (body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never)));
-    return result === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, result as never);
+    if (result instanceof Promise) {
+      return result.then((body) => {
+        const response = body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never);
+        requests.answeredRequest(apiKey, performance.now() - startedMs);
+        return response;
+      });
+    }
+    const response = result === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, result as never);
+    requests.answeredRequest(apiKey, performance.now() - startedMs);
+    return response;
   };
 }
 

@@ -26,12 +26,14 @@ export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'log.dirs': { kind: 'list', default: './data', aliases: ['log.dir'], doc: 'Comma-separated data directories, one per disk (JBOD). New partitions go to the one with the fewest partitions.' },
   listeners: { kind: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'Where the Kafka listener binds: PLAINTEXT://host:port (port 0 picks a free port).' },
   'advertised.listeners': { kind: 'string', default: '', doc: 'The address given to clients in Metadata: PLAINTEXT://host:port. Default: the bound listener address.' },
+  'fjord.http.listener': { kind: 'string', default: 'http://127.0.0.1:9644', doc: 'Where the admin HTTP listener binds (GET /metrics, /health, /ready): http://host:port (port 0 picks a free port); empty turns it off.' },
   'auto.create.topics.enable': { kind: 'bool', default: 'true', doc: 'Create a topic when a client asks for its metadata (and allows auto-creation).' },
   'socket.request.max.bytes': { kind: 'int', default: String(100 * MIB), min: 1024, max: INT_MAX, doc: 'Largest request frame; a bigger one closes the connection.' },
   'max.connections': { kind: 'int', default: '10000', min: 1, max: 1_000_000, doc: 'Client connections accepted at once; more are refused.' },
   'connections.max.idle.ms': { kind: 'long', default: '600000', min: 1, doc: 'A connection idle this long is closed.' },
   'fjord.max.inflight.requests.per.connection': { kind: 'int', default: '100', min: 1, max: 100_000, doc: 'Requests read from one connection before earlier ones are answered; beyond it the socket is paused (backpressure).' },
   'fjord.max.fetch.waiters': { kind: 'int', default: '10000', min: 0, max: 1_000_000, doc: 'Long-polling fetches waiting for data at once; beyond it a fetch answers immediately.' },
+  'default.replication.factor': { kind: 'int', default: '1', min: 1, max: 32767, doc: 'Replicas of an auto-created topic (and of CreateTopics asking for -1). A standalone broker holds the only replica of every partition, so only 1 is accepted.' },
   'num.partitions': { kind: 'int', default: '1', min: 1, max: 100_000, doc: 'Partitions of an auto-created topic.' },
   'log.segment.bytes': { kind: 'int', default: String(1024 * MIB), min: 14, max: INT_MAX, doc: 'Segment size at which a new segment is rolled.' },
   'log.roll.ms': { kind: 'long', default: String(7 * 24 * 3600 * 1000), min: 1, aliases: ['log.roll.hours'], doc: 'Age at which the active segment is rolled even if not full (log.roll.hours is read in hours).' },
@@ -55,6 +57,7 @@ export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'log.cleaner.min.cleanable.ratio': { kind: 'double', default: '0.5', min: 0, max: 1, doc: 'Clean a compacted partition when its not-yet-cleaned bytes reach this share of its cleanable bytes (topic key: min.cleanable.dirty.ratio).' },
   'min.insync.replicas': { kind: 'int', default: '1', min: 1, max: 1000, doc: 'Replicas that must have a message before acks=all succeeds.' },
   'offsets.topic.num.partitions': { kind: 'int', default: '50', min: 1, max: 10_000, doc: 'Partitions of __consumer_offsets (created on first group use); a group lives in the partition its id hashes to. Fixed once the topic exists.' },
+  'offsets.topic.replication.factor': { kind: 'int', default: '1', min: 1, max: 32767, doc: 'Replicas of each __consumer_offsets partition. A standalone broker holds the only replica, so only 1 is accepted (Kafka\'s own default is 3).' },
   'offsets.topic.segment.bytes': { kind: 'int', default: String(100 * MIB), min: 14, max: INT_MAX, doc: 'Segment size of __consumer_offsets (small, so compaction keeps it short).' },
   'offsets.retention.minutes': { kind: 'long', default: String(DEFAULT_GROUP_SETTINGS.offsetsRetentionMs / 60_000), min: 1, doc: 'Committed offsets of a group are dropped once it has been empty this long.' },
   'offsets.retention.check.interval.ms': { kind: 'long', default: String(DEFAULT_GROUP_SETTINGS.offsetsRetentionCheckIntervalMs), min: 1, doc: 'How often each coordinator looks for expired offsets.' },
@@ -67,6 +70,9 @@ export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'fjord.ring.bytes': { kind: 'int', default: String(32 * MIB), min: 64 * 1024, max: 1024 * MIB, doc: 'Size of each data-path ring (two per worker); a power of two, at least 4 x message.max.bytes.' },
   'fjord.max.backlog.requests': { kind: 'int', default: '4096', min: 1, max: 1_000_000, doc: 'Requests that may wait for ring space per worker before new ones get a retriable error.' },
   'fjord.log.level': { kind: 'enum', default: 'info', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'], doc: 'Lowest log level written.' },
+  'fjord.log.format': { kind: 'enum', default: 'auto', values: ['auto', 'json', 'pretty'], doc: 'json: one pino JSON object per line; pretty: one human-readable line per entry; auto: pretty when stdout is a terminal, json otherwise.' },
+  'fjord.metrics.topic.labels.max': { kind: 'int', default: '1000', min: 0, max: 100_000, doc: 'Topics that get their own topic label in the per-topic traffic metrics; the traffic of topics beyond it is counted under topic="(other)".' },
+  'fjord.metrics.lag.groups.max': { kind: 'int', default: '100', min: 0, max: 10_000, doc: 'Consumer groups whose lag a /metrics scrape computes (the first ones by group id); 0 turns lag metrics off.' },
 };
 
 /** Multiplier to milliseconds for aliases given in other units. */

@@ -2,6 +2,7 @@
 // then --set overrides; every key checked against the schema with a one-line error per problem, so a
 // bad config never half-starts a broker. Runs on the main thread at start-up.
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DEFAULT_LOG_CONFIG, KAFKA_LONG_MAX, type LogConfig, NEVER, parseDouble, type TimestampType, type CleanupPolicy } from '../shared/topic-config.js';
 import type { GroupSettings } from '../shared/group-protocol.js';
 import { ALIAS_UNIT_MS, BROKER_CONFIG_SCHEMA, type ConfigKeySpec } from './broker-config-schema.js';
@@ -11,7 +12,11 @@ export interface BrokerConfig {
   listener: { host: string; port: number };
   /** null: advertise the bound address. */
   advertisedListener: { host: string; port: number } | null;
+  /** The admin HTTP listener (/metrics, /health, /ready); null: off. */
+  httpListener: ListenerAddress | null;
   autoCreateTopics: boolean;
+  /** Always 1 on a standalone broker (validated). */
+  defaultReplicationFactor: number;
   maxRequestBytes: number;
   maxConnections: number;
   idleTimeoutMs: number;
@@ -28,6 +33,10 @@ export interface BrokerConfig {
   ringBytes: number;
   maxBacklogRequests: number;
   logLevel: string;
+  /** 'auto': pretty when stdout is a terminal, JSON otherwise. */
+  logFormat: LogFormat;
+  /** Bounds on what /metrics reports: topics with their own label, consumer groups whose lag is computed per scrape. */
+  metrics: { topicLabelsMax: number; lagGroupsMax: number };
   /** Group coordinator settings from the group.* and offsets.* keys. */
   groups: GroupSettings;
   offsetsTopicPartitions: number;
@@ -37,6 +46,11 @@ export interface BrokerConfig {
   /** Every key with its effective value, for display. */
   effective: Record<string, string>;
 }
+
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
+/** A standalone broker (no cluster configured) is the only replica of every partition. */
+export const STANDALONE_REPLICAS = 1;
 
 /** The longest timer Node accepts (2^31 - 1 ms, about 24.8 days): the cleaner's interval when it is disabled. */
 export const CLEANER_OFF_MS = 2 ** 31 - 1;
@@ -88,7 +102,7 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     const [sourceKey, raw] = pickValue(merged, key, spec);
     try {
       values[key] = parseValue(sourceKey, raw, spec);
-      effective[key] = displayValue(values[key]);
+      effective[key] = displayValue(key, values[key]);
     } catch (error) {
       problems.push((error as Error).message);
     }
@@ -99,12 +113,12 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
 }
 
 /** The effective value as a config string (units converted, listeners as PLAINTEXT://host:port, "never" as Long.MAX). */
-function displayValue(value: unknown): string {
+function displayValue(key: string, value: unknown): string {
   if (value === null) return '';
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object') {
     const { host, port } = value as ListenerAddress;
-    return `PLAINTEXT://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    return `${key === HTTP_LISTENER_KEY ? 'http' : 'PLAINTEXT'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   }
   return value === NEVER ? KAFKA_LONG_MAX : String(value);
 }
@@ -120,6 +134,7 @@ function pickValue(merged: Map<string, string>, key: string, spec: ConfigKeySpec
 function parseValue(key: string, raw: string, spec: ConfigKeySpec): number | string | boolean | string[] | ListenerAddress | null {
   const text = raw.trim();
   if (key === 'listeners' || key === 'advertised.listeners') return parseListener(key, text);
+  if (key === HTTP_LISTENER_KEY) return parseHttpListener(text);
   switch (spec.kind) {
     case 'bool':
       if (text !== 'true' && text !== 'false') throw new Error(`${key} must be true or false, got "${raw}"`);
@@ -156,6 +171,18 @@ function parseListener(key: string, text: string): ListenerAddress | null {
   return { host: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
+const HTTP_LISTENER_KEY = 'fjord.http.listener';
+
+/** http://host:port (IPv6 hosts in brackets, port 0 picks a free one); '' turns the admin listener off. */
+function parseHttpListener(text: string): ListenerAddress | null {
+  if (text === '') return null;
+  const match = /^http:\/\/(\[[0-9a-fA-F:]+\]|[^:/\s,]*):(\d{1,5})\/?$/.exec(text);
+  if (!match) throw new Error(`${HTTP_LISTENER_KEY} must be http://host:port (or empty to turn it off), got "${text}"`);
+  const port = Number(match[2]);
+  if (port > 65535) throw new Error(`${HTTP_LISTENER_KEY} has an invalid port ${port}`);
+  return { host: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
 function parseNumber(key: string, text: string, spec: ConfigKeySpec): number {
   if (!/^-?\d+$/.test(text)) throw new Error(`${key} must be an integer, got "${text}"`);
   let value = Number(text);
@@ -176,6 +203,41 @@ function checkContradictions(values: Record<string, unknown>, problems: string[]
   if (ringBytes < 4 * maxMessageBytes) {
     problems.push(`fjord.ring.bytes (${ringBytes}) must be at least 4 x message.max.bytes (${maxMessageBytes}) so any batch fits the data path`);
   }
+  checkReplication(values, problems);
+  checkAddresses(values, problems);
+  const dirs = (values['log.dirs'] as string[]).map((dir) => resolve(dir));
+  const repeated = dirs.filter((dir, i) => dirs.indexOf(dir) !== i);
+  if (repeated.length > 0) problems.push(`log.dirs names ${[...new Set(repeated)].join(', ')} more than once; each dir must be listed once`);
+}
+
+/** Replication keys a standalone broker can honour: one replica per partition, so no min.insync.replicas above it. */
+function checkReplication(values: Record<string, unknown>, problems: string[]): void {
+  for (const key of ['default.replication.factor', 'offsets.topic.replication.factor']) {
+    const factor = values[key] as number;
+    if (factor > STANDALONE_REPLICAS) problems.push(`${key} must be ${STANDALONE_REPLICAS} on a standalone broker (it holds the only replica of every partition), got ${factor}`);
+  }
+  const [minInsync, factor] = [values['min.insync.replicas'] as number, values['default.replication.factor'] as number];
+  if (minInsync > factor) {
+    problems.push(`min.insync.replicas (${minInsync}) must not exceed default.replication.factor (${factor}): acks=all produces could never succeed`);
+  } else if (minInsync > STANDALONE_REPLICAS) {
+    problems.push(`min.insync.replicas (${minInsync}) must be ${STANDALONE_REPLICAS} on a standalone broker: acks=all produces could never succeed`);
+  }
+}
+
+function checkAddresses(values: Record<string, unknown>, problems: string[]): void {
+  const advertised = values['advertised.listeners'] as ListenerAddress | null;
+  if (advertised !== null && isWildcard(advertised.host)) {
+    problems.push(`advertised.listeners cannot use the wildcard address ${advertised.host}: clients need a host they can connect to`);
+  }
+  const [kafka, http] = [values['listeners'] as ListenerAddress, values[HTTP_LISTENER_KEY] as ListenerAddress | null];
+  const hostsOverlap = http !== null && (kafka.host === http.host || isWildcard(kafka.host) || isWildcard(http.host));
+  if (http !== null && http.port !== 0 && http.port === kafka.port && hostsOverlap) {
+    problems.push(`${HTTP_LISTENER_KEY} (port ${http.port}) and listeners (port ${kafka.port}) cannot share a port`);
+  }
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
 }
 
 function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, string>): BrokerConfig {
@@ -202,7 +264,9 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
     nodeId: v['node.id'] as number,
     listener: v['listeners'] as { host: string; port: number },
     advertisedListener: (v['advertised.listeners'] as { host: string; port: number } | null),
+    httpListener: v[HTTP_LISTENER_KEY] as ListenerAddress | null,
     autoCreateTopics: v['auto.create.topics.enable'] as boolean,
+    defaultReplicationFactor: v['default.replication.factor'] as number,
     maxRequestBytes: v['socket.request.max.bytes'] as number,
     maxConnections: v['max.connections'] as number,
     idleTimeoutMs: v['connections.max.idle.ms'] as number,
@@ -218,6 +282,8 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
     ringBytes: v['fjord.ring.bytes'] as number,
     maxBacklogRequests: v['fjord.max.backlog.requests'] as number,
     logLevel: v['fjord.log.level'] as string,
+    logFormat: v['fjord.log.format'] as LogFormat,
+    metrics: { topicLabelsMax: v['fjord.metrics.topic.labels.max'] as number, lagGroupsMax: v['fjord.metrics.lag.groups.max'] as number },
     groups: {
       initialRebalanceDelayMs: v['group.initial.rebalance.delay.ms'] as number,
       minSessionTimeoutMs: v['group.min.session.timeout.ms'] as number,

@@ -27,6 +27,20 @@ export function renderConfigReference(): string {
     const defaultValue = MACHINE_DEPENDENT.has(key) ? 'number of cores' : `\`${spec.default}\``;
     lines.push(`| ${names} | ${kind} | ${defaultValue} | ${spec.doc} |`);
   }
+  lines.push(
+    '',
+    '## Checks across keys',
+    '',
+    'Also refused at start-up, each with its own line:',
+    '',
+    '- `group.min.session.timeout.ms` above `group.max.session.timeout.ms`;',
+    '- `fjord.ring.bytes` not a power of two, or below 4 x `message.max.bytes`;',
+    '- `default.replication.factor` or `offsets.topic.replication.factor` above 1: a standalone broker holds the only replica of every partition;',
+    '- `min.insync.replicas` above `default.replication.factor` (or above 1 on a standalone broker): acks=all could never succeed;',
+    '- `advertised.listeners` on a wildcard host (`0.0.0.0`, `::`);',
+    '- `fjord.http.listener` on the same port as `listeners` (when the hosts overlap);',
+    '- a dir listed twice in `log.dirs` (compared after resolving the paths).',
+  );
   lines.push('', '## Topic keys', '', 'Per-topic settings; their defaults come from the broker keys above (`log.*`, `message.max.bytes`, `min.insync.replicas`).', '');
   lines.push('| key | type | built-in default |', '|---|---|---|');
   for (const [key, spec] of Object.entries(TOPIC_CONFIG_KEYS)) {

@@ -1,5 +1,6 @@
 // The Kafka listener: a TCP server on the configured host and port that accepts up to max.connections
-// clients and hands each to a ClientConnection. Runs on the main thread.
+// clients and hands each to a ClientConnection, counting connections accepted, refused and closed for
+// /metrics. Runs on the main thread.
 import { createServer, type Server } from 'node:net';
 import type { Logger } from 'pino';
 import { ClientConnection, type ConnectionLimits, type RequestHandler } from './client-connection.js';
@@ -10,10 +11,21 @@ export interface ListenerOptions extends ConnectionLimits {
   maxConnections: number;
 }
 
+/** Connection counts since start (for /metrics). */
+export interface ConnectionCounts {
+  open: number;
+  accepted: number;
+  /** Refused because max.connections were open. */
+  refused: number;
+  closed: number;
+}
+
 export class KafkaListener {
   private readonly connections = new Set<ClientConnection>();
   private nextConnectionId = 1;
   private server: Server | null = null;
+  private refused = 0;
+  private closed = 0;
 
   constructor(
     private readonly options: ListenerOptions,
@@ -25,11 +37,12 @@ export class KafkaListener {
   listen(): Promise<{ host: string; port: number }> {
     const server = createServer((socket) => {
       if (this.connections.size >= this.options.maxConnections) {
+        this.refused++;
         this.logger.warn({ remote: socket.remoteAddress }, `refusing connection: max.connections ${this.options.maxConnections} reached`);
         socket.destroy();
         return;
       }
-      const connection = new ClientConnection(this.nextConnectionId++, socket, this.handle, this.options, this.logger, (c) => this.connections.delete(c));
+      const connection = new ClientConnection(this.nextConnectionId++, socket, this.handle, this.options, this.logger, (c) => this.forget(c));
       this.connections.add(connection);
     });
     this.server = server;
@@ -48,13 +61,23 @@ export class KafkaListener {
     return this.connections.size;
   }
 
-  /** Stops accepting and closes every connection. */
-  async close(): Promise<void> {
+  connectionCounts(): ConnectionCounts {
+    return { open: this.connections.size, accepted: this.nextConnectionId - 1, refused: this.refused, closed: this.closed };
+  }
+
+  private forget(connection: ClientConnection): void {
+    if (this.connections.delete(connection)) this.closed++;
+  }
+
+  /** Stops accepting and closes every connection; resolves with how many were open. */
+  async close(): Promise<number> {
     const server = this.server;
-    if (server === null) return;
+    if (server === null) return 0;
     this.server = null;
+    const open = this.connections.size;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const connection of this.connections) connection.close(null);
+    for (const connection of [...this.connections]) connection.close(null);
     await closed;
+    return open;
   }
 }

@@ -88,3 +88,22 @@ export function computeBatchCrc(buf: Buffer, at: number, batchBytes: number): nu
 export function storedBatchCrc(buf: Buffer, at: number): number {
   return buf.readUInt32BE(at + BatchField.CRC);
 }
+
+/**
+ * A copy of the batch starting at buf[0] with `section` as its records section and `codec` in its attributes
+ * (length and CRC recomputed); with `records`, also its record count and (unless LogAppendTime) max timestamp.
+ */
+export function rebuildBatch(batch: Buffer, section: Buffer, codec: number, records?: { count: number; maxTimestamp: number }): Buffer {
+  const out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + section.length);
+  batch.copy(out, 0, 0, BATCH_HEADER_BYTES);
+  section.copy(out, BATCH_HEADER_BYTES);
+  const attributes = (batch.readInt16BE(BatchField.ATTRIBUTES) & ~Attribute.COMPRESSION_MASK) | codec;
+  out.writeInt32BE(out.length - LOG_OVERHEAD_BYTES, BatchField.BATCH_LENGTH);
+  out.writeInt16BE(attributes, BatchField.ATTRIBUTES);
+  if (records !== undefined) {
+    out.writeInt32BE(records.count, BatchField.RECORDS_COUNT);
+    if ((attributes & Attribute.LOG_APPEND_TIME) === 0 && records.count > 0) writeInt64(out, BatchField.MAX_TIMESTAMP, records.maxTimestamp);
+  }
+  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), BatchField.CRC);
+  return out;
+}

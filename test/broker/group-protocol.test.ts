@@ -302,7 +302,7 @@ describe('when the worker owning a group dies', () => {
     const { startBroker } = await import('../../src/broker.js');
     const { pino } = await import('pino');
     const crashing = await startBroker({
-      config: { ...SETTINGS, 'log.dirs': tempDir('fjord-groups-crash-'), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.workers': '2' },
+      config: { ...SETTINGS, 'log.dirs': tempDir('fjord-groups-crash-'), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2' },
       logger: pino({ level: 'silent' }),
       faultInjection: true,
     });

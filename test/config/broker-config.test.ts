@@ -3,16 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { CLEANER_OFF_MS, ConfigError, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { DEFAULT_LOG_CONFIG, NEVER, withTopicOverrides } from '../../src/shared/topic-config.js';
+import { problemsOf } from './config-problems.js';
 
-function problemsOf(entries: Record<string, string>): string[] {
-  try {
-    resolveBrokerConfig(new Map(Object.entries(entries)));
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  return [];
-}
 
 describe('broker config', () => {
   it('parses properties files with comments and both separators', () => {

@@ -1,5 +1,5 @@
-// Starts a real Fjord broker process (the compiled command) on 127.0.0.1 with an ephemeral port and a
-// temp data dir, waits for its "ready" line, and stops it (SIGTERM) or kills it (SIGKILL).
+// Starts a real Fjord broker process (the compiled command) on 127.0.0.1 with ephemeral ports (Kafka and
+// admin HTTP) and a temp data dir, waits for its "ready" line, and stops it (SIGTERM) or kills it (SIGKILL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll } from 'vitest';
@@ -9,6 +9,8 @@ import { tempDir } from './temp-dir.js';
 export interface BrokerProcess {
   bootstrap: string;
   port: number;
+  /** The admin HTTP listener's base URL (http://127.0.0.1:PORT), null when turned off. */
+  httpUrl: string | null;
   logDir: string;
   logLines: Array<Record<string, unknown>>;
   stop(): Promise<number | null>;
@@ -21,26 +23,28 @@ afterAll(() => {
 });
 
 export async function startBrokerProcess(settings: Record<string, string> = {}, logDir = tempDir('fjord-broker-')): Promise<BrokerProcess> {
-  const sets = Object.entries({ 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.workers': '2', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const sets = Object.entries({ 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const child = spawn(process.execPath, [compiledPath('src/main'), ...sets], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const logLines: Array<Record<string, unknown>> = [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const ready = new Promise<string>((resolve, reject) => {
+  const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       logLines.push(entry);
-      if (entry.msg === 'ready') resolve(String(entry.listener));
+      if (entry.msg === 'ready') resolve(entry);
     });
     void exited.then((code) => reject(new Error(`broker exited with code ${code} before ready: ${stderr}`)));
   });
-  const listener = await ready;
+  const readyLine = await ready;
+  const listener = String(readyLine.listener);
   const port = Number(listener.slice(listener.lastIndexOf(':') + 1));
   return {
     bootstrap: `127.0.0.1:${port}`,
     port,
+    httpUrl: typeof readyLine.http === 'string' ? readyLine.http : null,
     logDir,
     logLines,
     stop: async () => {

@@ -11,11 +11,9 @@ import {
   Attribute,
   BATCH_HEADER_BYTES,
   BatchField,
-  LOG_OVERHEAD_BYTES,
   baseOffsetAt,
-  computeBatchCrc,
   readInt64,
-  writeInt64,
+  rebuildBatch,
 } from '../../src/shared/record-batch.js';
 import { RecordCursor } from '../../src/shared/record-reader.js';
 import { compressRecords } from '../../src/shared/compression/record-compression.js';
@@ -59,7 +57,7 @@ export async function compactBatch(batch: Buffer, rule: RetentionRule, keepIfEmp
   const section = Buffer.concat(kept.slices);
   const codec = attributes & Attribute.COMPRESSION_MASK;
   const body = await compressRecords(codec, section, codec === 0 ? undefined : batch.subarray(BATCH_HEADER_BYTES));
-  return { bytes: rebuildBatch(batch, body, kept.count, codec, kept.maxTimestamp), recordsRemoved: kept.removed };
+  return { bytes: rebuildBatch(batch, body, codec, { count: kept.count, maxTimestamp: kept.maxTimestamp }), recordsRemoved: kept.removed };
 }
 
 interface KeptRecords {
@@ -92,23 +90,6 @@ function keptRecords(batch: Buffer, records: Buffer, attributes: number, rule: R
   return cursor.malformed || seen !== expected ? null : kept;
 }
 
-/**
- * A batch with `batch`'s header and `body` as its records section (already compressed with `codec`, which
- * is written into the attributes), `count` records and, for CreateTime, `maxTimestamp`; CRC recomputed.
- */
-export function rebuildBatch(batch: Buffer, body: Buffer, count: number, codec: number, maxTimestamp: number): Buffer {
-  const out = Buffer.allocUnsafe(BATCH_HEADER_BYTES + body.length);
-  batch.copy(out, 0, 0, BATCH_HEADER_BYTES);
-  body.copy(out, BATCH_HEADER_BYTES);
-  const attributes = (batch.readInt16BE(BatchField.ATTRIBUTES) & ~Attribute.COMPRESSION_MASK) | codec;
-  out.writeInt32BE(out.length - LOG_OVERHEAD_BYTES, BatchField.BATCH_LENGTH);
-  out.writeInt16BE(attributes, BatchField.ATTRIBUTES);
-  out.writeInt32BE(count, BatchField.RECORDS_COUNT);
-  if ((attributes & Attribute.LOG_APPEND_TIME) === 0 && count > 0) writeInt64(out, BatchField.MAX_TIMESTAMP, maxTimestamp);
-  out.writeUInt32BE(computeBatchCrc(out, 0, out.length), BatchField.CRC);
-  return out;
-}
-
 function emptyBatchLike(batch: Buffer): Buffer {
-  return rebuildBatch(batch, Buffer.alloc(0), 0, 0, -1);
+  return rebuildBatch(batch, Buffer.alloc(0), 0, { count: 0, maxTimestamp: -1 });
 }

@@ -1,8 +1,8 @@
 // Fetch: reads whole batches per partition from the owning workers, honours max_bytes (the first
 // partition with data always gets at least one whole batch) and partition_max_bytes, and long-polls up
 // to max_wait_ms for min_bytes, woken as soon as a produce lands on one of its partitions. Sessions are
-// not kept: every response carries session id 0, which clients accept as "full fetches".
-// Runs on the main thread.
+// not kept: every response carries session id 0, which clients accept as "full fetches". Counts the
+// bytes and records returned per topic. Runs on the main thread.
 import type { FetchOutcome } from '../../engine/worker-handle.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
@@ -24,6 +24,7 @@ export const fetchHandler = defineHandler({
       if (!(await ctx.waiters.wait(wanted, deadline - Date.now()))) break;
       outcomes = await readAll(ctx, wanted, body);
     }
+    countReturned(ctx, wanted, outcomes);
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -67,6 +68,13 @@ async function readAll(ctx: BrokerContext, wanted: Wanted[], body: FetchRequest)
 }
 
 const EMPTY = Buffer.alloc(0);
+
+function countReturned(ctx: BrokerContext, wanted: Wanted[], outcomes: FetchOutcome[]): void {
+  for (let i = 0; i < wanted.length; i++) {
+    const records = outcomes[i]!.records;
+    if (records.length > 0) ctx.meters.fetched(wanted[i]!.topic, records);
+  }
+}
 
 function enough(outcomes: FetchOutcome[], minBytes: number): boolean {
   let bytes = 0;

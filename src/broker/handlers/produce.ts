@@ -1,11 +1,11 @@
 // Produce: appends each partition's record batch through the engine (acks 0, 1 and all; on a single
 // broker all completes when the write is done), wakes long-polling fetches, answers per partition.
 // Versions 0-2 are advertised (librdkafka needs the low minimum) but refused with UNSUPPORTED_VERSION.
-// Runs on the main thread.
+// Counts bytes and records appended per topic, and requests waiting for their appends. Runs on the main thread.
 import { CloseConnectionError } from '../../network/client-connection.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
-import { defineHandler } from '../api-handler.js';
+import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 
@@ -23,18 +23,29 @@ export const produceHandler = defineHandler({
     const { acks, topicData } = request.body;
     const version = request.header.apiVersion;
     const refusal = version < FIRST_SERVED_VERSION ? ErrorCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE;
-    const responses = await Promise.all(
-      topicData.map(async (topic) => ({
-        name: topic.name,
-        partitionResponses: await Promise.all(
-          topic.partitionData.map((p) => (refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version))),
-        ),
-      })),
-    );
-    if (acks === 0) return noResponseUnlessFailed(responses);
-    return { responses, throttleTimeMs: 0 };
+    ctx.meters.produceWaiting++;
+    try {
+      const responses = await appendAll(ctx, topicData, refusal, version);
+      if (acks === 0) return noResponseUnlessFailed(responses);
+      return { responses, throttleTimeMs: 0 };
+    } finally {
+      ctx.meters.produceWaiting--;
+    }
   },
 });
+
+type TopicData = RequestOfKey<0>['body']['topicData'];
+
+function appendAll(ctx: BrokerContext, topicData: TopicData, refusal: number, version: number): Promise<Array<{ name: string; partitionResponses: PartitionAnswer[] }>> {
+  return Promise.all(
+    topicData.map(async (topic) => ({
+      name: topic.name,
+      partitionResponses: await Promise.all(
+        topic.partitionData.map((p) => (refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version))),
+      ),
+    })),
+  );
+}
 
 async function appendOne(ctx: BrokerContext, topic: string, partition: number, records: Buffer | null, version: number): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
@@ -42,6 +53,7 @@ async function appendOne(ctx: BrokerContext, topic: string, partition: number, r
   if (problem !== null) return failed(partition, problem.code, problem.message);
   const outcome = await ctx.engine.append(topic, partition, records!);
   if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage);
+  ctx.meters.produced(topic, records!);
   ctx.waiters.notify(topic, partition);
   return { index: partition, errorCode: ErrorCode.NONE, baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset, errorMessage: null };
 }

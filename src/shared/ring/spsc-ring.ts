@@ -370,6 +370,11 @@ function keepAliveRelease(): void {
   if (--parkedWaits === 0) keepAliveTimer?.unref();
 }
 
+/** Whether this thread's rings hold the event loop open now (a ref'ed keep-alive timer); for tests. */
+export function ringsHoldEventLoop(): boolean {
+  return keepAliveTimer?.hasRef() ?? false;
+}
+
 function throwPayloadSizeInvalid(payloadBytes: number, maxPayloadBytes: number, capacityBytes: number): never {
   throw new RangeError(
     `fjord ring: frame payload of ${payloadBytes} bytes is not allowed; payloads must be integers from 0 to ` +

@@ -1,11 +1,10 @@
 // Helpers for the log cleaner tests: keyed batches (tombstones, null keys, any codec), running a cleaning
 // directly (no piscina) and reading a log back with compressed batches decoded. Test-only.
 import { buildRecordBatch, type ConsumedRecord, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
-import { Attribute, BATCH_HEADER_BYTES, BatchField, batchSizeAt, maxTimestampAt } from '../../../src/shared/record-batch.js';
+import { Attribute, BATCH_HEADER_BYTES, BatchField, batchSizeAt, maxTimestampAt, rebuildBatch } from '../../../src/shared/record-batch.js';
 import { compressRecords, decompressRecords } from '../../../src/shared/compression/record-compression.js';
 import { compressSnappy } from '../../../src/shared/compression/snappy.js';
 import type { PartitionLog } from '../../../workers/log/partition-log.js';
-import { rebuildBatch } from '../../../workers/log/batch-compactor.js';
 import { cleanSegments } from '../../../workers/log/segment-cleaner.js';
 import { files, readBytes } from './log-test-kit.js';
 
@@ -29,7 +28,7 @@ export async function keyedBatch(records: readonly KeyedRecord[], codec: CodecNa
   if (codec === 'none') return plain;
   const section = plain.subarray(BATCH_HEADER_BYTES);
   const body = codec === 'snappy-raw' ? await compressSnappy(section, false) : await compressRecords(CODEC_IDS[codec], section);
-  return rebuildBatch(plain, body, records.length, CODEC_IDS[codec], maxTimestampAt(plain, 0));
+  return rebuildBatch(plain, body, CODEC_IDS[codec], { count: records.length, maxTimestamp: maxTimestampAt(plain, 0) });
 }
 
 /** Appends and asserts success; returns the first offset. */
@@ -65,7 +64,7 @@ export async function decodeBatch(batch: Buffer): Promise<ConsumedRecord[]> {
   const codec = batch.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK;
   if (codec === 0) return decodeRecordBatches(batch);
   const section = await decompressRecords(codec, batch.subarray(BATCH_HEADER_BYTES));
-  return decodeRecordBatches(rebuildBatch(batch, section, batch.readInt32BE(BatchField.RECORDS_COUNT), 0, maxTimestampAt(batch, 0)));
+  return decodeRecordBatches(rebuildBatch(batch, section, 0, { count: batch.readInt32BE(BatchField.RECORDS_COUNT), maxTimestamp: maxTimestampAt(batch, 0) }));
 }
 
 /** Every record readable from the log start, compressed batches included. */

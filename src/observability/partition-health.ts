@@ -1,0 +1,44 @@
+// Offline and under-replicated partitions, computed the way Kafka counts them from each partition's
+// leader, replicas and in-sync replicas. On a standalone broker every partition has one replica (this
+// broker), led and in sync while its log dir is online, so under-replicated stays 0 and offline counts
+// partitions in offline dirs; the replica set comes from one function that a cluster's assignment will
+// replace. Runs on the main thread, at /metrics scrape time.
+import { partitionKey } from '../engine/log-dirs.js';
+import type { PartitionEngine } from '../engine/partition-engine.js';
+import type { TopicManager } from '../metadata/topic-manager.js';
+
+export interface PartitionHealth {
+  /** Partitions of every topic in the metadata (internal ones included). */
+  partitions: number;
+  /** Partitions with no leader: every replica is offline. */
+  offline: number;
+  /** Partitions this broker leads whose in-sync replicas are fewer than their replicas. */
+  underReplicated: number;
+}
+
+interface ReplicaState {
+  leader: number;
+  replicas: readonly number[];
+  isr: readonly number[];
+}
+
+/** The same standalone assignment Metadata answers with: replicas [nodeId], leader and ISR only while online. */
+function standaloneReplicaState(nodeId: number, online: boolean): ReplicaState {
+  return { leader: online ? nodeId : -1, replicas: [nodeId], isr: online ? [nodeId] : [] };
+}
+
+export function partitionHealth(nodeId: number, topics: TopicManager, engine: PartitionEngine): PartitionHealth {
+  const online = new Map<string, boolean>();
+  for (const p of engine.partitions()) online.set(partitionKey(p.topic, p.partition), p.online);
+  const health: PartitionHealth = { partitions: 0, offline: 0, underReplicated: 0 };
+  for (const topic of topics.topicNames()) {
+    const count = topics.topic(topic)?.partitions ?? 0;
+    for (let partition = 0; partition < count; partition++) {
+      const state = standaloneReplicaState(nodeId, online.get(partitionKey(topic, partition)) ?? false);
+      health.partitions++;
+      if (state.leader === -1) health.offline++;
+      else if (state.leader === nodeId && state.isr.length < state.replicas.length) health.underReplicated++;
+    }
+  }
+  return health;
+}
