@@ -39,7 +39,7 @@ export interface EngineConfig {
 
 export interface EngineStats {
   logDirs: Array<{ path: string; online: boolean; offlineReason: string; partitionCount: number; sizeBytes: number }>;
-  workers: Array<WorkerStats & { inFlight: number; ringRequestBytes: number; ringCompletionBytes: number; ringCapacityBytes: number }>;
+  workers: Array<WorkerStats & { busyMs: number; inFlight: number; ringRequestBytes: number; ringCompletionBytes: number; ringCapacityBytes: number }>;
   workerRestarts: number;
 }
 
@@ -267,7 +267,7 @@ export class PartitionEngine {
         const ring = w.ringOccupancy();
         // A worker that is restarting reports nothing until it is back.
         const stats = await w.unlessDead(w.control.stats()).catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [] }));
-        return { ...stats, inFlight: w.inFlight, ringRequestBytes: ring.requestBytes, ringCompletionBytes: ring.completionBytes, ringCapacityBytes: ring.capacityBytes };
+        return { ...stats, busyMs: w.busyMs(), inFlight: w.inFlight, ringRequestBytes: ring.requestBytes, ringCompletionBytes: ring.completionBytes, ringCapacityBytes: ring.capacityBytes };
       }),
     );
     const sizeByDir = new Map<string, number>();

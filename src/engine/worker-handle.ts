@@ -140,6 +140,11 @@ export class WorkerHandle {
     return this.pending.size;
   }
 
+  /** Milliseconds the worker thread's event loop has been busy since it started (its rate is the worker's busy share). */
+  busyMs(): number {
+    return this.dead ? 0 : this.worker.performance.eventLoopUtilization().active;
+  }
+
   ringOccupancy(): { requestBytes: number; completionBytes: number; capacityBytes: number } {
     return { requestBytes: this.requests.usedBytes(), completionBytes: this.completions.usedBytes(), capacityBytes: this.requests.capacityBytes };
   }

@@ -173,6 +173,7 @@ export class BrokerMetrics {
     this.gauge('fjord_worker_inflight_requests', 'Appends and fetches sent to a worker and not yet completed.', ['worker'], eachWorker((w) => w.inFlight));
     this.gauge('fjord_worker_partitions', 'Partitions a worker owns.', ['worker'], eachWorker((w) => w.partitions.length));
     this.counter('fjord_worker_frames_handled_total', 'Data-path frames (appends and fetches) a worker has handled; its rate is the worker\'s load. Starts again from 0 when a worker restarts.', ['worker'], eachWorker((w) => w.framesHandled));
+    this.counter('fjord_worker_busy_seconds_total', 'Seconds a worker thread\'s event loop was busy (not waiting for frames or timers); its rate is the worker\'s busy share, 0 to 1. Starts again from 0 when a worker restarts.', ['worker'], eachWorker((w) => w.busyMs / 1000));
     this.counter('fjord_worker_restarts_total', 'Partition workers restarted after dying.', [], (set) => set({}, this.snapshot.engine?.workerRestarts ?? 0));
     this.counter('fjord_main_thread_busy_seconds_total', 'Time the main thread\'s event loop spent running code (network, codec, routing); its rate is the main thread\'s busy share.', [], (set) => {
       set({}, performance.eventLoopUtilization().active / 1000);

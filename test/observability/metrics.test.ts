@@ -92,6 +92,11 @@ describe('/metrics', () => {
     expect(metric(families, 'fjord_worker_ring_capacity_bytes', { worker: '0' })).toBe(broker.config.ringBytes);
     const frames = metric(families, 'fjord_worker_frames_handled_total', { worker: '0' }) + metric(families, 'fjord_worker_frames_handled_total', { worker: '1' });
     expect(frames).toBeGreaterThan(0);
+    for (const worker of ['0', '1']) {
+      const busy = metric(families, 'fjord_worker_busy_seconds_total', { worker });
+      expect(busy).toBeGreaterThan(0);
+      expect(busy).toBeLessThan(process.uptime());
+    }
     expect(metric(families, 'fjord_connections_open')).toBeGreaterThanOrEqual(1); // the admin client
     expect(families.get('process_cpu_seconds_total')?.type).toBe('counter');
   });
