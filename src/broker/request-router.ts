@@ -31,16 +31,15 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
       return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION } as never);
     }
     const result = handler.handle(ctx, request as never, connection);
-    if (result instanceof Promise) {
-      return result.then((body) => {
-        const response = body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never);
+    const answer = (body: unknown): Buffer | null => {
+      try {
+        return body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never);
+      } finally {
+        if (body !== null) handler.afterEncode?.(body as never);
         requests.answeredRequest(apiKey, performance.now() - startedMs);
-        return response;
-      });
-    }
-    const response = result === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, result as never);
-    requests.answeredRequest(apiKey, performance.now() - startedMs);
-    return response;
+      }
+    };
+    return result instanceof Promise ? result.then(answer) : answer(result);
   };
 }
 

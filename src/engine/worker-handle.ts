@@ -21,6 +21,7 @@ import { SpscRing } from '../shared/ring/spsc-ring.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
 import type { GroupSettings } from '../shared/group-protocol.js';
+import { fetchBuffers } from './fetch-buffers.js';
 
 export interface AppendOutcome {
   errorCode: number;
@@ -264,7 +265,7 @@ export class WorkerHandle {
         highWatermark: readInt64(buf, at + 8),
         logStartOffset: readInt64(buf, at + 16),
         logEndOffset: readInt64(buf, at + 24),
-        records: errorCode === 0 ? Buffer.from(body) : Buffer.alloc(0),
+        records: errorCode === 0 ? copyOut(body) : Buffer.alloc(0),
       });
     } else {
       throw new Error(`completion frame type ${frameType} does not match request ${requestId} (${pending.kind})`);
@@ -310,6 +311,13 @@ export class WorkerHandle {
     await this.worker.terminate();
     this.died('terminated');
   }
+}
+
+/** The fetched bytes copied out of the ring (which is reused at once) into a pooled buffer. */
+function copyOut(body: Buffer): Buffer {
+  const records = fetchBuffers.take(body.length);
+  body.copy(records);
+  return records;
 }
 
 export function appendFailure(errorCode: number, errorMessage: string): AppendOutcome {
