@@ -9,8 +9,12 @@ import { ProtocolError } from '../protocol/codec/protocol-error.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 import type { BrokerContext } from './broker-context.js';
 import { advertisedVersions, handlerFor } from './handler-table.js';
+import { largeBuffers } from '../buffer-pool.js';
 
 const API_VERSIONS = 18;
+
+/** Large response frames come from the pool; the connection hands them back once written. */
+const allocateFrame = (bytes: number): Buffer => largeBuffers.take(bytes);
 
 export function createRequestRouter(ctx: BrokerContext): RequestHandler {
   const requests = ctx.meters.requests;
@@ -33,7 +37,7 @@ export function createRequestRouter(ctx: BrokerContext): RequestHandler {
     const result = handler.handle(ctx, request as never, connection);
     const answer = (body: unknown): Buffer | null => {
       try {
-        return body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never);
+        return body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never, allocateFrame);
       } finally {
         if (body !== null) handler.afterEncode?.(body as never);
         requests.answeredRequest(apiKey, performance.now() - startedMs);

@@ -21,7 +21,7 @@ import { SpscRing } from '../shared/ring/spsc-ring.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
 import type { GroupSettings } from '../shared/group-protocol.js';
-import { fetchBuffers } from './fetch-buffers.js';
+import { largeBuffers } from '../buffer-pool.js';
 
 export interface AppendOutcome {
   errorCode: number;
@@ -315,7 +315,7 @@ export class WorkerHandle {
 
 /** The fetched bytes copied out of the ring (which is reused at once) into a pooled buffer. */
 function copyOut(body: Buffer): Buffer {
-  const records = fetchBuffers.take(body.length);
+  const records = largeBuffers.take(body.length);
   body.copy(records);
   return records;
 }

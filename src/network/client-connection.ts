@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js';
+import { BufferPool, largeBuffers } from '../buffer-pool.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -91,7 +92,10 @@ export class ClientConnection implements ConnectionInfo {
       const head = this.queue.shift()!;
       if (head.response === null) continue;
       if (!wrote) this.socket.cork();
-      this.socket.write(head.response);
+      const response = head.response;
+      // A large frame may be a pooled buffer (src/buffer-pool.ts): it goes back once the socket is done with it.
+      if (BufferPool.mayBePooled(response)) this.socket.write(response, () => largeBuffers.release(response));
+      else this.socket.write(response);
       wrote = true;
     }
     if (wrote) this.socket.uncork();

@@ -164,13 +164,17 @@ function checkEncodable(apiKey: number, apiVersion: number): KnownApi {
 }
 
 /** int32 size | header | body, sized first and written into one allocation. */
+/** Where a frame's bytes come from: by default a fresh buffer; the broker passes a pool for large responses. */
+export type FrameAllocator = (bytes: number) => Buffer;
+
 function encodeFrame<H extends MessageSchema>(
   header: { schema: H; version: number; value: MessageInput<H> },
   body: { schema: MessageSchema; version: number; value: object },
+  allocate: FrameAllocator = Buffer.allocUnsafe,
 ): Buffer {
   const headerSize = sizeOfMessage(header.schema, header.version, header.value);
   const bodySize = sizeOfMessage(body.schema, body.version, body.value);
-  const writer = new Writer(Buffer.allocUnsafe(4 + headerSize + bodySize));
+  const writer = new Writer(allocate(4 + headerSize + bodySize));
   writer.int32(headerSize + bodySize);
   writeMessage(writer, header.schema, header.version, header.value);
   writeMessage(writer, body.schema, body.version, body.value);
@@ -188,11 +192,13 @@ export function encodeResponse<K extends ApiKey>(
   apiVersion: number,
   correlationId: number,
   body: ResponseInput<K>,
+  allocate?: FrameAllocator,
 ): Buffer {
   const api = checkEncodable(apiKey, apiVersion);
   return encodeFrame(
     { schema: responseHeader, version: responseHeaderVersion(api, apiVersion), value: { correlationId } },
     { schema: api.response, version: apiVersion, value: body },
+    allocate,
   );
 }
 

@@ -1,14 +1,14 @@
 // Fetch: reads whole batches per partition from the owning workers, honours max_bytes (the first
 // partition with data always gets at least one whole batch) and partition_max_bytes, and long-polls up
 // to max_wait_ms for min_bytes, woken as soon as a produce lands on one of its partitions. Fetched bytes sit
-// in pooled buffers (src/engine/fetch-buffers.ts) handed back once the response is encoded. Sessions are
+// in pooled buffers (src/buffer-pool.ts) handed back once the response is encoded. Sessions are
 // not kept: every response carries session id 0, which clients accept as "full fetches". Counts the
 // bytes and records returned per topic. Runs on the main thread.
 import type { FetchOutcome } from '../../engine/worker-handle.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
-import { fetchBuffers } from '../../engine/fetch-buffers.js';
+import { largeBuffers } from '../../buffer-pool.js';
 
 type FetchRequest = RequestOfKey<1>['body'];
 type Wanted = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number };
@@ -24,7 +24,7 @@ export const fetchHandler = defineHandler({
     let outcomes = await readAll(ctx, wanted, body);
     while (!enough(outcomes, body.minBytes) && Date.now() < deadline) {
       if (!(await ctx.waiters.wait(wanted, deadline - Date.now()))) break;
-      for (const outcome of outcomes) fetchBuffers.release(outcome.records);
+      for (const outcome of outcomes) largeBuffers.release(outcome.records);
       outcomes = await readAll(ctx, wanted, body);
     }
     countReturned(ctx, wanted, outcomes);
@@ -52,7 +52,7 @@ export const fetchHandler = defineHandler({
   },
   /** The records were copied into the response frame: their pooled buffers go back. */
   afterEncode(response) {
-    for (const topic of response.responses ?? []) for (const partition of topic.partitions ?? []) if (partition.records) fetchBuffers.release(partition.records);
+    for (const topic of response.responses ?? []) for (const partition of topic.partitions ?? []) if (partition.records) largeBuffers.release(partition.records);
   },
 });
 
@@ -65,7 +65,7 @@ async function readAll(ctx: BrokerContext, wanted: Wanted[], body: FetchRequest)
     const size = outcome.records.length;
     if (size === 0) continue;
     if (anyData && size > budget) {
-      fetchBuffers.release(outcome.records);
+      largeBuffers.release(outcome.records);
       outcome.records = EMPTY;
       continue;
     }

@@ -1,11 +1,11 @@
-// The main thread's pool of fetch buffers: exact lengths, reuse of released buffers by size class, a
+// The main thread's pool of large buffers: exact lengths, reuse of released buffers by size class, a
 // second release and foreign buffers ignored (so two fetches never share memory), small sizes unpooled.
 import { describe, expect, it } from 'vitest';
-import { FetchBuffers } from '../../src/engine/fetch-buffers.js';
+import { BufferPool } from '../src/buffer-pool.js';
 
-describe('FetchBuffers', () => {
+describe('BufferPool', () => {
   it('hands out exact lengths and reuses a released backing buffer of the same size class', () => {
-    const pool = new FetchBuffers();
+    const pool = new BufferPool();
     const first = pool.take(100_000);
     expect(first.length).toBe(100_000);
     pool.release(first);
@@ -17,7 +17,7 @@ describe('FetchBuffers', () => {
   });
 
   it('ignores a second release and buffers it did not lend, so no two live buffers share memory', () => {
-    const pool = new FetchBuffers();
+    const pool = new BufferPool();
     const taken = pool.take(200_000);
     pool.release(taken);
     pool.release(taken);
@@ -28,7 +28,7 @@ describe('FetchBuffers', () => {
   });
 
   it('leaves small fetches to Node\'s own allocator: a released small buffer is never handed out again', () => {
-    const pool = new FetchBuffers();
+    const pool = new BufferPool();
     const small = pool.take(1000);
     small.fill(7);
     pool.release(small);

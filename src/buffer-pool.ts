@@ -1,14 +1,14 @@
-// Reusable buffers for the record bytes of fetches on the main thread: a fetch's bytes are copied out of
-// the completion ring into one of these and handed back once the response frame holding a copy of them is
-// encoded, so a consumer at full speed does not allocate (and the GC does not chase) a fresh buffer of up to
-// a megabyte per partition per fetch. Runs on the main thread.
+// Reusable large buffers on the main thread, for the two big allocations of every fetch: the records copied
+// out of a worker's completion ring (handed back once the response is encoded) and the response frame itself
+// (handed back once the socket has written it). A consumer at full speed then does not allocate, and the GC
+// does not chase, fresh megabyte buffers per fetch. Runs on the main thread.
 
-/** Smaller fetches come from Node's own small-buffer pool. */
+/** Smaller requests come from Node's own small-buffer pool. */
 const MIN_POOLED_BYTES = 64 * 1024;
 /** Free buffers kept per size class, at most this many bytes of them. */
 const MAX_FREE_BYTES_PER_CLASS = 32 * 1024 * 1024;
 
-export class FetchBuffers {
+export class BufferPool {
   /** Free backing buffers by size class (a power of two). */
   private readonly free = new Map<number, Buffer[]>();
   /** A view handed out → the backing buffer it lends; deleted on release, so a second release is a no-op. */
@@ -33,7 +33,12 @@ export class FetchBuffers {
     if ((list.length + 1) * backing.length <= MAX_FREE_BYTES_PER_CLASS) list.push(backing);
     this.free.set(backing.length, list);
   }
+
+  /** Whether `buffer` may be one this pool lent (only those are worth handing back). */
+  static mayBePooled(buffer: Buffer): boolean {
+    return buffer.length >= MIN_POOLED_BYTES;
+  }
 }
 
-/** The main thread's one pool: filled by the worker handles, emptied by the Fetch handler after encoding. */
-export const fetchBuffers = new FetchBuffers();
+/** The main thread's one pool of large buffers. */
+export const largeBuffers = new BufferPool();
