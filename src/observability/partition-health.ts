@@ -1,10 +1,11 @@
 // Offline and under-replicated partitions, computed the way Kafka counts them from each partition's
 // leader, replicas and in-sync replicas. On a standalone broker every partition has one replica (this
 // broker), led and in sync while its log dir is online, so under-replicated stays 0 and offline counts
-// partitions in offline dirs; the replica set comes from one function that a cluster's assignment will
-// replace. Runs on the main thread, at /metrics scrape time.
+// partitions in offline dirs; the replica set comes from src/metadata/replica-state.ts, as in Metadata.
+// Runs on the main thread, at /metrics scrape time.
 import { partitionKey } from '../engine/log-dirs.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
+import { standaloneReplicaState } from '../metadata/replica-state.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 
 export interface PartitionHealth {
@@ -14,17 +15,6 @@ export interface PartitionHealth {
   offline: number;
   /** Partitions this broker leads whose in-sync replicas are fewer than their replicas. */
   underReplicated: number;
-}
-
-interface ReplicaState {
-  leader: number;
-  replicas: readonly number[];
-  isr: readonly number[];
-}
-
-/** The same standalone assignment Metadata answers with: replicas [nodeId], leader and ISR only while online. */
-function standaloneReplicaState(nodeId: number, online: boolean): ReplicaState {
-  return { leader: online ? nodeId : -1, replicas: [nodeId], isr: online ? [nodeId] : [] };
 }
 
 export function partitionHealth(nodeId: number, topics: TopicManager, engine: PartitionEngine): PartitionHealth {

@@ -1,5 +1,6 @@
 // Metadata: brokers, cluster id, controller, and topics (all, by name, or by id) with their partitions;
 // auto-creates topics when the request and auto.create.topics.enable allow it. Runs on the main thread.
+import { standaloneReplicaState } from '../../metadata/replica-state.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
@@ -54,15 +55,15 @@ function describeTopic(ctx: BrokerContext, name: string): TopicAnswer {
   const record = ctx.topics.topic(name)!;
   const online = new Map(ctx.engine.partitions().filter((p) => p.topic === name).map((p) => [p.partition, p.online]));
   const partitions = Array.from({ length: record.partitions }, (_, partitionIndex): PartitionAnswer => {
-    const isOnline = online.get(partitionIndex) ?? false;
+    const state = standaloneReplicaState(ctx.nodeId, online.get(partitionIndex) ?? false);
     return {
-      errorCode: isOnline ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+      errorCode: state.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex,
-      leaderId: isOnline ? ctx.nodeId : -1,
+      leaderId: state.leader,
       leaderEpoch: 0,
-      replicaNodes: [ctx.nodeId],
-      isrNodes: isOnline ? [ctx.nodeId] : [],
-      offlineReplicas: isOnline ? [] : [ctx.nodeId],
+      replicaNodes: [...state.replicas],
+      isrNodes: [...state.isr],
+      offlineReplicas: [...state.offline],
     };
   });
   return { errorCode: ErrorCode.NONE, name, topicId: record.topicId, isInternal: name === OFFSETS_TOPIC, partitions };
