@@ -11,6 +11,8 @@ interface Waiter {
 
 export class DataWaiters {
   private readonly byPartition = new Map<string, Set<Waiter>>();
+  /** Appends completed per partition since start-up (notify calls). */
+  private readonly appends = new Map<string, number>();
   private waiting = 0;
 
   constructor(private readonly maxWaiters: number) {}
@@ -20,11 +22,22 @@ export class DataWaiters {
   }
 
   /**
-   * Resolves true when one of the partitions receives data, false when `timeoutMs` passes or there is no
-   * room to wait. Never rejects.
+   * How many appends have completed on these partitions so far. A fetch takes this before it reads and passes
+   * it to wait(), so an append that lands while the read is in flight wakes it instead of being missed.
    */
-  wait(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number): Promise<boolean> {
+  appendsOn(partitions: ReadonlyArray<{ topic: string; partition: number }>): number {
+    let total = 0;
+    for (const p of partitions) total += this.appends.get(partitionKey(p.topic, p.partition)) ?? 0;
+    return total;
+  }
+
+  /**
+   * Resolves true when one of the partitions receives data (at once if it already has since `appendsBefore`,
+   * from appendsOn), false when `timeoutMs` passes or there is no room to wait. Never rejects.
+   */
+  wait(partitions: ReadonlyArray<{ topic: string; partition: number }>, timeoutMs: number, appendsBefore?: number): Promise<boolean> {
     if (timeoutMs <= 0 || this.waiting >= this.maxWaiters || partitions.length === 0) return Promise.resolve(false);
+    if (appendsBefore !== undefined && this.appendsOn(partitions) !== appendsBefore) return Promise.resolve(true);
     return new Promise((resolve) => {
       const keys = partitions.map((p) => partitionKey(p.topic, p.partition));
       const finish = (woken: boolean): void => {
@@ -44,7 +57,9 @@ export class DataWaiters {
 
   /** Data arrived on a partition: wake every fetch waiting on it. */
   notify(topic: string, partition: number): void {
-    const set = this.byPartition.get(partitionKey(topic, partition));
+    const key = partitionKey(topic, partition);
+    this.appends.set(key, (this.appends.get(key) ?? 0) + 1);
+    const set = this.byPartition.get(key);
     if (set === undefined) return;
     for (const waiter of [...set]) waiter.wake();
   }

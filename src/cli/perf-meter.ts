@@ -13,7 +13,7 @@ export class PerfMeter {
   responseBytes = 0;
   readonly latencies = new LatencyRecorder(LATENCY_SAMPLES_MAX);
   private readonly startedMs = performance.now();
-  private timer: NodeJS.Timeout | undefined;
+  private stopProgress: () => void = () => undefined;
 
   /** Makes every send on `connection` count its answer and its latency here. */
   watch(connection: KafkaConnection): void {
@@ -25,16 +25,11 @@ export class PerfMeter {
 
   /** Shows `describe(elapsedSeconds)` every second until stop(). */
   showProgress(describe: (meter: PerfMeter, elapsedS: number) => string): void {
-    const tty = process.stderr.isTTY === true;
-    this.timer = setInterval(() => {
-      const line = describe(this, (performance.now() - this.startedMs) / 1000);
-      process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
-    }, PROGRESS_INTERVAL_MS);
+    this.stopProgress = showProgressLine((elapsedS) => describe(this, elapsedS), this.startedMs);
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    if (process.stderr.isTTY === true) process.stderr.write('\r\x1b[K');
+    this.stopProgress();
   }
 
   private timed(onResponse: ResponseCallback): ResponseCallback {
@@ -46,4 +41,23 @@ export class PerfMeter {
       onResponse(frame);
     };
   }
+}
+
+/**
+ * Shows `describe(elapsedSeconds since startedMs)` on stderr every second: rewritten in place on a terminal,
+ * one plain line a second otherwise. Returns what stops it (and clears the line on a terminal).
+ */
+export function showProgressLine(describe: (elapsedS: number) => string, startedMs = performance.now()): () => void {
+  const tty = process.stderr.isTTY === true;
+  const timer = setInterval(() => {
+    const line = describe((performance.now() - startedMs) / 1000);
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  }, PROGRESS_INTERVAL_MS);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    clearInterval(timer);
+    if (tty) process.stderr.write('\r\x1b[K');
+  };
 }

@@ -21,10 +21,12 @@ export const fetchHandler = defineHandler({
     const body = request.body;
     const wanted: Wanted[] = body.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })));
     const deadline = Date.now() + Math.max(0, body.maxWaitMs);
+    let appendsBeforeRead = ctx.waiters.appendsOn(wanted);
     let outcomes = await readAll(ctx, wanted, body);
     while (!enough(outcomes, body.minBytes) && Date.now() < deadline) {
-      if (!(await ctx.waiters.wait(wanted, deadline - Date.now()))) break;
+      if (!(await ctx.waiters.wait(wanted, deadline - Date.now(), appendsBeforeRead))) break;
       for (const outcome of outcomes) largeBuffers.release(outcome.records);
+      appendsBeforeRead = ctx.waiters.appendsOn(wanted);
       outcomes = await readAll(ctx, wanted, body);
     }
     countReturned(ctx, wanted, outcomes);

@@ -1,10 +1,11 @@
-// `fjord perf produce|consume`: the Kafka-protocol load generators of bench/perf (pipelined Produce v7 from a
-// prebuilt pool, Fetch v12 of every partition to its end) pointed at any broker, with a progress line and a
-// final summary: throughput and request latency percentiles. The work is in perf-run.ts, loaded when run.
-// Runs on the main thread.
-import type { Command } from 'commander';
+// `fjord perf produce|consume|end-to-end`: the Kafka-protocol load generators of bench/perf (pipelined
+// Produce v7 from a prebuilt pool, Fetch v12 of every partition to its end) pointed at any broker, and a
+// produce → consume latency probe over src/client; each with a progress line and a final summary. The work is
+// in perf-run.ts and perf-end-to-end.ts, loaded when run. Runs on the main thread.
+import { type Command, InvalidArgumentError } from 'commander';
 import { type ClientFlags, withBootstrapOption } from '../broker-client.js';
-import { positive } from '../option-parsers.js';
+import { oneOf, positive } from '../option-parsers.js';
+import { ACKS } from './produce.js';
 
 export interface PerfFlags extends ClientFlags {
   connections: number;
@@ -20,10 +21,27 @@ export interface ProducePerfFlags extends PerfFlags {
   throughput?: number;
 }
 
+export interface EndToEndFlags extends ClientFlags {
+  messages: number;
+  durationMs: number;
+  recordSize: number;
+  rate?: number;
+  acks: string;
+  partitions: number;
+}
+
 const MIB = 1024 * 1024;
+/** The send-time stamp at the head of each end-to-end record value (layout in perf-end-to-end.ts). */
+export const END_TO_END_STAMP_BYTES = 16;
+
+function recordSizeWithStamp(text: string): number {
+  const value = positive(text);
+  if (value < END_TO_END_STAMP_BYTES) throw new InvalidArgumentError(`expected ${END_TO_END_STAMP_BYTES} or more (the send-time stamp), got ${value}`);
+  return value;
+}
 
 export function registerPerf(program: Command): void {
-  const perf = program.command('perf').description('load-test a broker: produce or consume as fast as it answers');
+  const perf = program.command('perf').description('load-test a broker: produce or consume as fast as it answers, or measure produce → consume latency');
   const common = (command: Command) =>
     withBootstrapOption(command)
       .option('--connections <n>', 'TCP connections', positive, 3)
@@ -39,5 +57,19 @@ export function registerPerf(program: Command): void {
   common(perf.command('consume').description('read every partition from offset 0 to its end and report throughput and fetch latency').argument('<topic>', 'topic to read'))
     .option('--partition-max-bytes <bytes>', 'bytes per partition per fetch', positive, MIB)
     .action(async (topic: string, flags: PerfFlags & { partitionMaxBytes: number }) => (await import('./perf-run.js')).consume(topic, flags));
+  withBootstrapOption(
+    perf
+      .command('end-to-end')
+      .description('produce records stamped with their send time, read them back from the end of the topic, and report produce → consume latency')
+      .argument('<topic>', 'topic (created with --partitions if missing)'),
+  )
+    .option('--messages <n>', 'records to send', positive, 1000)
+    .option('--duration-ms <ms>', 'stop sending after this long at most (records in flight then get up to 10 s more to arrive)', positive, 60_000)
+    .option('--record-size <bytes>', `bytes per record value (at least ${END_TO_END_STAMP_BYTES})`, recordSizeWithStamp, 100)
+    .option('--rate <messages/s>', 'send at this pace, not waiting for consumption (default: one at a time, each after the previous was consumed)', positive)
+    .option('-a, --acks <acks>', 'all (-1), 1 or 0', oneOf(Object.keys(ACKS)), '1')
+    .option('--partitions <n>', 'partitions of the topic when it is created', positive, 1)
+    .addHelpText('after', `\nExamples:\n  fjord perf end-to-end latency --messages 10000\n  fjord perf end-to-end latency --rate 5000 --duration-ms 30000 --acks all`)
+    .action(async (topic: string, flags: EndToEndFlags) => (await import('./perf-end-to-end.js')).endToEnd(topic, flags));
 }
 

@@ -22,7 +22,7 @@ interface ProduceFlags extends ClientFlags {
   verbose?: boolean;
 }
 
-const ACKS: Record<string, Acks> = { all: -1, '-1': -1, '1': 1, '0': 0 };
+export const ACKS: Record<string, Acks> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 
 export function registerProduce(program: Command): void {
   withBootstrapOption(program.command('produce').description('send stdin lines as messages to a topic').argument('<topic>', 'topic to write to (created if the broker auto-creates topics)'))
