@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { javaStringHash } from '../src/broker/group-router.js';
+import { offsetsPartitionOf } from '../src/broker/group-router.js';
 import { createTopic } from './perf/admin.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
 import { machineBusySeconds } from './perf/cpu-meter.js';
@@ -140,13 +140,7 @@ async function buildGroups(session: Session, settings: CommitSettings, variant: 
   }
   const joinMs = variant === 'member' ? performance.now() - startedMs : NaN;
   const groups = ids.map((id, g) => buildCommitGroup(id, connectionOf(g), target(settings), committers[g]!));
-  return { groups, committers, joinMs, offsetsPartitions: new Set(ids.map(offsetsPartitionOf)).size };
-}
-
-/** The __consumer_offsets partition of a group, as GroupRouter.partitionFor computes it. */
-function offsetsPartitionOf(groupId: string): number {
-  const hash = javaStringHash(groupId);
-  return (hash === -(2 ** 31) ? 0 : Math.abs(hash)) % OFFSETS_PARTITIONS;
+  return { groups, committers, joinMs, offsetsPartitions: new Set(ids.map((id) => offsetsPartitionOf(id, OFFSETS_PARTITIONS))).size };
 }
 
 async function commitRep(session: Session, settings: CommitSettings, variant: Variant, rep: number): Promise<Rep> {

@@ -151,11 +151,9 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
     ctx.waiters.wakeAll();
-    // Which dirs get the clean-shutdown marker: the ones still online when the partitions close.
-    const dirs = await engine.stats().then((s) => s.logDirs, () => []);
-    const { partitionsClosed } = await engine.stop();
-    const logDirsMarkedClean = dirs.filter((d) => d.online).map((d) => d.path);
-    return { partitionsClosed, logDirsMarkedClean, logDirsOffline: dirs.filter((d) => !d.online).map((d) => d.path), connectionsClosed, fetchWaitersWoken };
+    // Which dirs got the clean-shutdown marker: the ones still online when the partitions closed.
+    const closed = await engine.stop();
+    return { ...closed, connectionsClosed, fetchWaitersWoken };
   };
   return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, waiters: ctx.waiters, listener } };
 }

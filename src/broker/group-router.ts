@@ -22,9 +22,7 @@ export class GroupRouter {
 
   /** The __consumer_offsets partition holding `groupId`'s offsets and metadata. */
   partitionFor(groupId: string): number {
-    const partitions = this.topics.topic(OFFSETS_TOPIC)?.partitions ?? this.settings.partitions;
-    const hash = javaStringHash(groupId);
-    return (hash === -(2 ** 31) ? 0 : Math.abs(hash)) % partitions;
+    return offsetsPartitionOf(groupId, this.topics.topic(OFFSETS_TOPIC)?.partitions ?? this.settings.partitions);
   }
 
   /** Creates __consumer_offsets (compacted) the first time any group needs it; concurrent callers share one creation. */
@@ -54,8 +52,14 @@ export class GroupRouter {
   }
 }
 
+/** Kafka's placement of a group: Utils.abs(groupId.hashCode()) % partitions (abs of the minimum int is 0). */
+export function offsetsPartitionOf(groupId: string, partitions: number): number {
+  const hash = javaStringHash(groupId);
+  return (hash === -(2 ** 31) ? 0 : Math.abs(hash)) % partitions;
+}
+
 /** Java's String.hashCode over UTF-16 code units, as a signed 32-bit int. */
-export function javaStringHash(text: string): number {
+function javaStringHash(text: string): number {
   let hash = 0;
   for (let i = 0; i < text.length; i++) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
   return hash;

@@ -2,7 +2,7 @@
 // fields (layout in src/shared/record-batch.ts), where it sits, and whether it is whole and its CRC-32C
 // matches; stops at the first bytes that are not a whole batch (a torn tail). Runs on the main thread.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Attribute, BATCH_HEADER_BYTES, BatchField, CURRENT_MAGIC, LOG_OVERHEAD_BYTES, computeBatchCrc, readInt64, storedBatchCrc } from '../shared/record-batch.js';
+import { Attribute, BATCH_HEADER_BYTES, BatchField, CURRENT_MAGIC, batchSizeAt, computeBatchCrc, readInt64, storedBatchCrc } from '../shared/record-batch.js';
 
 export interface SegmentBatch {
   position: number;
@@ -42,7 +42,7 @@ export function* readSegment(path: string): Generator<SegmentBatch, TornTail | n
       const left = fileBytes - position;
       if (left < BATCH_HEADER_BYTES) return { position, bytes: left, reason: `${left} bytes, less than a batch header` };
       readSync(fd, head, 0, BATCH_HEADER_BYTES, position);
-      const size = head.readInt32BE(BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
+      const size = batchSizeAt(head, 0);
       const magic = head.readInt8(BatchField.MAGIC);
       if (magic !== CURRENT_MAGIC) return { position, bytes: left, reason: `magic ${magic} (expected ${CURRENT_MAGIC})` };
       if (size < BATCH_HEADER_BYTES || size > left) return { position, bytes: left, reason: `a batch length of ${size} bytes with ${left} left in the file` };

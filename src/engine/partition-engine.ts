@@ -280,11 +280,16 @@ export class PartitionEngine {
   }
 
   /** Clean shutdown: finish in-flight requests, close (flush, checkpoint) every partition, mark online dirs clean. */
-  async stop(): Promise<{ partitionsClosed: number }> {
+  async stop(): Promise<{ partitionsClosed: number; logDirsMarkedClean: string[]; logDirsOffline: string[] }> {
     this.stopping = true;
     const closed = await Promise.all(this.workers.map((w) => w.stop()));
-    for (const dir of this.dirs.filter((d) => d.online)) writeCleanShutdownMarker(dir);
-    return { partitionsClosed: closed.reduce((a, b) => a + b, 0) };
+    const online = this.dirs.filter((d) => d.online);
+    for (const dir of online) writeCleanShutdownMarker(dir);
+    return {
+      partitionsClosed: closed.reduce((a, b) => a + b, 0),
+      logDirsMarkedClean: online.map((d) => d.path),
+      logDirsOffline: this.dirs.filter((d) => !d.online).map((d) => d.path),
+    };
   }
 }
 

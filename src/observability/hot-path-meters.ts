@@ -3,14 +3,13 @@
 // counting costs a map lookup and a few additions and allocates nothing per request; /metrics reads
 // them at scrape time (broker-metrics.ts). Runs on the main thread.
 import { apiByKey, apis } from '../protocol/api-registry.js';
-import { BATCH_HEADER_BYTES, BatchField, LOG_OVERHEAD_BYTES } from '../shared/record-batch.js';
+import { BATCH_HEADER_BYTES, BatchField, batchSizeAt } from '../shared/record-batch.js';
 
 /** The label of the traffic of topics beyond fjord.metrics.topic.labels.max: not a legal topic name, so it cannot clash. */
 export const OTHER_TOPICS_LABEL = '(other)';
 
 /** Upper bounds (seconds) of the request latency histogram's buckets; +Inf follows. */
 export const LATENCY_BUCKETS_SECONDS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
-
 
 export class TopicTraffic {
   bytesIn = 0;
@@ -111,7 +110,7 @@ function recordsIn(records: Buffer): number {
   let count = 0;
   let at = 0;
   while (at + BATCH_HEADER_BYTES <= records.length) {
-    const batchBytes = LOG_OVERHEAD_BYTES + records.readInt32BE(at + BatchField.BATCH_LENGTH);
+    const batchBytes = batchSizeAt(records, at);
     if (batchBytes < BATCH_HEADER_BYTES) break; // the worker validated every batch; never loop on a bad length
     count += records.readInt32BE(at + BatchField.RECORDS_COUNT);
     at += batchBytes;

@@ -3,7 +3,7 @@
 // fenced members, bad group ids and timeouts, offsets for unknown topics, deletes, and a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
-import { javaStringHash } from '../../src/broker/group-router.js';
+import { offsetsPartitionOf } from '../../src/broker/group-router.js';
 import { OFFSETS_TOPIC } from '../../src/shared/group-protocol.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { buildRecordBatch } from '../../src/shared/record-batch-codec.js';
@@ -313,7 +313,7 @@ describe('when the worker owning a group dies', () => {
       const joined = await joinV5(client, 'crash-proof');
       await syncAsLeader(client, 'crash-proof', joined, [{ memberId: joined.memberId, assignment: Buffer.from('a') }]);
       await client.call(8, 8, { groupId: 'crash-proof', generationIdOrMemberEpoch: 1, memberId: joined.memberId, groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
-      const partition = crashing.engine.partitions().find((p) => p.topic === OFFSETS_TOPIC && p.partition === Math.abs(javaStringHash('crash-proof')) % 4)!;
+      const partition = crashing.engine.partitions().find((p) => p.topic === OFFSETS_TOPIC && p.partition === offsetsPartitionOf('crash-proof', 4))!;
       const workerId = crashing.engine.workerIdOf(OFFSETS_TOPIC, partition.partition);
       const before = (await crashing.engine.stats()).workerRestarts;
       await crashing.engine.injectCrash(workerId);
