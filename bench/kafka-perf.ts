@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createTopic, endOffsets } from './perf/admin.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
-import { machineBusySeconds } from './perf/cpu-meter.js';
+import { machineBusySeconds, machineStealSeconds } from './perf/cpu-meter.js';
 import { fetchAll, FETCH_VERSION } from './perf/fetch-load.js';
 import { KafkaConnection } from './perf/kafka-connection.js';
 import { kcatAvailable, runKcat, writeLinesFile } from './perf/kcat-load.js';
@@ -273,18 +273,28 @@ async function latencySection(settings: PerfSettings, figures: PerfFigures): Pro
     await createTopic(session.connections[0]!, pool.topic, settings.partitions);
     await producePaced(session.connections, pool, { ...paced, durationMs: Math.min(1000, paced.durationMs) });
     const results = [];
-    for (let rep = 0; rep < settings.reps; rep++) results.push(await producePaced(session.connections, pool, paced));
+    for (let rep = 0; rep < settings.reps; rep++) {
+      const stealBefore = machineStealSeconds();
+      const result = await producePaced(session.connections, pool, paced);
+      results.push({ ...result, stealPercent: (100 * (machineStealSeconds() - stealBefore)) / (result.elapsedMs / 1000) / availableParallelism() });
+    }
     return results;
   });
   const latency = medianLatency(runs.map((r) => r.latency));
-  Object.assign(figures, { 'latency.p50Ms': latency.p50Ms, 'latency.p99Ms': latency.p99Ms, 'latency.p999Ms': latency.p999Ms });
+  Object.assign(figures, {
+    'latency.p50Ms': latency.p50Ms,
+    'latency.p99Ms': latency.p99Ms,
+    'latency.p999Ms': latency.p999Ms,
+    'latency.stealPercent': median(runs.map((r) => r.stealPercent)),
+  });
   console.log(
     `produce latency at a steady ${fixed(settings.latencyBytesPerSecond / 1e6)} MB/s of 1 KiB values: ${pool.batchBytes}-byte batches (${pool.recordsPerBatch} records), ` +
       `acks=1, round-robin over ${settings.connections} connections and ${settings.partitions} partitions, ${settings.latencyDurationMs / 1000} s per run, ${runs.length} reps`,
   );
   console.log(
     `  latency at ${fixed(settings.latencyBytesPerSecond / 1e6)} MB/s, send -> response: ${latencyText(latency)} (medians of reps; reps p99: ${reps(runs.map((r) => r.latency.p99Ms), 2)} ms; ` +
-      `achieved ${fixed(median(runs.map((r) => mbPerSecond(r.payloadBytes, r.elapsedMs))), 1)} MB/s, send lag behind schedule p99 ${fixed(median(runs.map((r) => r.sendLag.p99Ms)), 2)} ms)`,
+      `achieved ${fixed(median(runs.map((r) => mbPerSecond(r.payloadBytes, r.elapsedMs))), 1)} MB/s, send lag behind schedule p99 ${fixed(median(runs.map((r) => r.sendLag.p99Ms)), 2)} ms; ` +
+      `host steal per rep: ${reps(runs.map((r) => r.stealPercent), 1)} % of the vCPUs)`,
   );
 }
 

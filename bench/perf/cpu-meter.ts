@@ -1,5 +1,6 @@
 // CPU time from /proc for the perf tool: a child process's user + system seconds (all its threads), and the
-// whole machine's busy time, to tell "the broker is slow" from "the two vCPUs are full". Linux only.
+// whole machine's busy time, to tell "the broker is slow" from "the two vCPUs are full", and the time the
+// hypervisor took from this VM (steal). Linux only.
 // Runs on the bench's main thread.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -24,13 +25,20 @@ export function processCpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
 }
 
-/**
- * Busy CPU seconds of the whole machine (all cores, kernel threads and interrupts included): the first line of
- * /proc/stat is `cpu user nice system idle iowait irq softirq steal …`; busy = all − idle − iowait.
- */
-export function machineBusySeconds(): number {
+/** The first line of /proc/stat: `cpu user nice system idle iowait irq softirq steal …`, in clock ticks. */
+function machineTicks(): number[] {
   const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
-  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return line.trim().split(/\s+/).slice(1, 9).map(Number);
+}
+
+/** Busy CPU seconds of the whole machine (all cores, kernel threads and interrupts included): all − idle − iowait. */
+export function machineBusySeconds(): number {
+  const ticks = machineTicks();
   const all = ticks.reduce((a, b) => a + b, 0);
   return (all - ticks[3]! - ticks[4]!) / ticksPerSecond();
+}
+
+/** CPU seconds the hypervisor gave to others while this VM's vCPUs wanted to run (steal), all vCPUs together. */
+export function machineStealSeconds(): number {
+  return machineTicks()[7]! / ticksPerSecond();
 }
