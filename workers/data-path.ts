@@ -15,6 +15,7 @@ import {
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
 import { writeInt64, readInt64 } from '../src/shared/record-batch.js';
 import type { SpscRing } from '../src/shared/ring/spsc-ring.js';
+import { DecompressedBatches, hasCompressedBatch } from './log/decompressed-batches.js';
 import type { PartitionLog } from './log/partition-log.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
@@ -33,6 +34,7 @@ export class DataPath {
   private stopped = false;
   private readonly awaitingFsync: DeferredAppend[] = [];
   private readonly partitionsToFsync = new Set<OwnedPartition>();
+  private readonly decompressed = new DecompressedBatches();
   framesHandled = 0;
 
   constructor(
@@ -73,20 +75,29 @@ export class DataPath {
   private async append(at: number, frameBytes: number): Promise<void> {
     const buf = this.requests.data;
     const requestId = buf.readUInt32BE(at);
-    const owned = this.table.get(buf.readUInt32BE(at + 4));
+    const slot = buf.readUInt32BE(at + 4);
     const flags = buf.readUInt32BE(at + 8);
     const origin = (flags & RequestFlag.REPLICA) !== 0 ? 'replica' : 'client';
     const batchesAt = at + APPEND_REQUEST_HEADER_BYTES + leadPaddingOf(flags);
+    const batchesBytes = at + frameBytes - batchesAt;
+    // Compressed client batches are decompressed first (asynchronously for some codecs) so the validator can
+    // walk their records; the frame stays on the ring until this append is done.
+    const decompressed = origin === 'client' && hasCompressedBatch(buf, batchesAt, batchesBytes) ? this.decompressed : null;
+    if (decompressed !== null) await decompressed.load(buf, batchesAt, batchesBytes);
+    // Looked up after the wait: the partition may have been closed or deleted meanwhile.
+    const owned = this.table.get(slot);
     const log = owned?.log ?? null;
     if (log === null) return this.appendDone(requestId, unusableCode(owned), null, unusableMessage(owned));
     let code: number;
     try {
-      code = log.append(buf, batchesAt, at + frameBytes - batchesAt, origin, this.nowMs());
+      code = log.append(buf, batchesAt, batchesBytes, origin, this.nowMs(), decompressed);
     } catch (error) {
       return this.appendDone(requestId, this.guard.codeFor(owned!, error), null, (error as Error).message);
+    } finally {
+      decompressed?.clear();
     }
     const info = log.lastAppend;
-    if (code !== ErrorCode.NONE) return this.appendDone(requestId, code, log, info.errorMessage);
+    if (code !== ErrorCode.NONE) return this.appendDone(requestId, code, log, info.errorMessage, -1, -1, info.recordIndex);
     if (log.needsFlush(this.nowMs())) {
       this.partitionsToFsync.add(owned!);
       this.awaitingFsync.push({ owned: owned!, requestId, baseOffset: info.firstOffset, logAppendTimeMs: info.logAppendTimeMs });
@@ -121,6 +132,7 @@ export class DataPath {
     message: string,
     baseOffset = -1,
     logAppendTimeMs = -1,
+    recordIndex = -1,
   ): Promise<void> {
     const messageBytes = code === ErrorCode.NONE ? 0 : Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
     const at = await this.reserveCompletion(APPEND_DONE_HEADER_BYTES + messageBytes);
@@ -132,6 +144,8 @@ export class DataPath {
     writeInt64(buf, at + 16, logAppendTimeMs);
     writeInt64(buf, at + 24, log?.logStartOffset ?? -1);
     writeInt64(buf, at + 32, log?.highWatermark ?? -1);
+    buf.writeInt32BE(recordIndex, at + 40);
+    buf.writeUInt32BE(0, at + 44);
     if (messageBytes > 0) buf.write(message, at + APPEND_DONE_HEADER_BYTES, messageBytes, 'utf8');
     this.completions.commit(FrameType.APPEND, APPEND_DONE_HEADER_BYTES + messageBytes);
   }

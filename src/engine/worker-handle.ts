@@ -30,6 +30,8 @@ export interface AppendOutcome {
   logAppendTimeMs: number;
   logStartOffset: number;
   highWatermark: number;
+  /** The record (index in its batch) that failed validation, or -1. */
+  recordIndex: number;
 }
 
 export interface FetchOutcome {
@@ -256,6 +258,7 @@ export class WorkerHandle {
         logAppendTimeMs: readInt64(buf, at + 16),
         logStartOffset: readInt64(buf, at + 24),
         highWatermark: readInt64(buf, at + 32),
+        recordIndex: buf.readInt32BE(at + 40),
       });
     } else if (frameType === FrameType.FETCH && pending.kind === 'fetch') {
       const body = buf.subarray(at + FETCH_DONE_HEADER_BYTES, at + payloadBytes);
@@ -321,7 +324,7 @@ function copyOut(body: Buffer): Buffer {
 }
 
 export function appendFailure(errorCode: number, errorMessage: string): AppendOutcome {
-  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, highWatermark: -1 };
+  return { errorCode, errorMessage, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, highWatermark: -1, recordIndex: -1 };
 }
 
 export function fetchFailure(errorCode: number, errorMessage: string): FetchOutcome {

@@ -27,7 +27,9 @@
 //    16  int64  logAppendTimeMs   -1 unless the topic uses LogAppendTime
 //    24  int64  logStartOffset
 //    32  int64  highWatermark
-//    40  ...    error message, UTF-8 (only when errorCode != 0)
+//    40  int32  recordIndex       the record (index in its batch) that failed validation, -1 for none
+//    44  uint32 spare
+//    48  ...    error message, UTF-8 (only when errorCode != 0)
 //   FETCH_DONE (frame type 2)
 //     0  uint32 requestId
 //     4  int16  errorCode
@@ -44,7 +46,7 @@ export const FrameType = {
 
 export const APPEND_REQUEST_HEADER_BYTES = 16;
 export const FETCH_REQUEST_BYTES = 24;
-export const APPEND_DONE_HEADER_BYTES = 40;
+export const APPEND_DONE_HEADER_BYTES = 48;
 export const FETCH_DONE_HEADER_BYTES = 32;
 
 export const RequestFlag = {

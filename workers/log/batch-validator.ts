@@ -1,7 +1,9 @@
-// Checks produced or replicated record batches and stamps them in place (offsets, leader epoch,
-// LogAppendTime) before they are written. Only the 61-byte headers are read; records are decoded only to
-// refuse keyless records on compacted topics (uncompressed batches; see refuseNullKeys). Runs in a partition
-// worker, on the append hot path: no allocation per batch beyond the CRC view.
+// Checks produced or replicated record batches and stamps them in place (offsets, leader epoch, max
+// timestamp, LogAppendTime) before they are written. Client batches get Kafka's producer checks: the header,
+// the CRC, and a walk over every record (record-walker.ts; compressed batches are walked in their
+// decompressed form, made beforehand by decompressed-batches.ts), so nothing is stored that a consumer cannot
+// read past. Replicated batches get integrity checks only (the leader walked them). Runs in a partition
+// worker, on the append hot path: no allocation per batch.
 import {
   Attribute,
   BATCH_HEADER_BYTES,
@@ -15,7 +17,9 @@ import {
 } from '../../src/shared/record-batch.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { isCompacted, type LogConfig } from '../../src/shared/topic-config.js';
-import { RecordCursor } from '../../src/shared/record-reader.js';
+import { Codec } from '../../src/shared/compression/record-compression.js';
+import type { DecompressedBatches } from './decompressed-batches.js';
+import { walked, walkRecords } from './record-walker.js';
 
 /** Who sent the batches: clients get Kafka's producer checks, replicas and internal writers only integrity checks. */
 export type AppendOrigin = 'client' | 'replica';
@@ -34,9 +38,15 @@ export class AppendInfo {
   logAppendTimeMs = -1;
   /** The batch was a producer's retry of one already in the log: nothing was written, firstOffset is the original's. */
   duplicate = false;
+  /** The index in its batch of the record that failed validation, or -1 (Produce v8+ answers it). */
+  recordIndex = -1;
+  /** Per batch: the largest record timestamp found by the records walk (client batches), for stampBatches. */
+  readonly recordsMaxTimestamps: number[] = [];
 
   reset(): void {
     this.duplicate = false;
+    this.recordIndex = -1;
+    this.recordsMaxTimestamps.length = 0;
     this.errorCode = ErrorCode.NONE;
     this.errorMessage = '';
     this.batchCount = 0;
@@ -58,6 +68,7 @@ export class AppendInfo {
 /**
  * Validates every batch in buf[at, at+length) without changing a byte. Returns an error code (NONE when
  * all are valid); on error `info.errorMessage` says why. Nothing may be written unless this returns NONE.
+ * Client batches that are compressed need their records in `decompressed` (DecompressedBatches.load).
  */
 export function validateBatches(
   buf: Buffer,
@@ -66,13 +77,14 @@ export function validateBatches(
   config: Readonly<LogConfig>,
   origin: AppendOrigin,
   info: AppendInfo,
+  decompressed: DecompressedBatches | null = null,
 ): number {
   info.reset();
   const end = at + length;
   if (length <= 0) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
   let position = at;
   while (position < end) {
-    const code = validateOneBatch(buf, position, end - position, config, origin, info);
+    const code = validateOneBatch(buf, position, end - position, config, origin, info, decompressed);
     if (code !== ErrorCode.NONE) return code;
     position += buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
     info.batchCount++;
@@ -87,6 +99,7 @@ function validateOneBatch(
   config: Readonly<LogConfig>,
   origin: AppendOrigin,
   info: AppendInfo,
+  decompressed: DecompressedBatches | null,
 ): number {
   if (remaining < BATCH_HEADER_BYTES) return info.fail(ErrorCode.CORRUPT_MESSAGE, `${remaining} trailing bytes are not a batch`);
   const batchLength = buf.readInt32BE(at + BatchField.BATCH_LENGTH);
@@ -114,24 +127,40 @@ function validateOneBatch(
     return ErrorCode.NONE;
   }
   const code = validateClientBatch(buf, at, recordCount, lastOffsetDelta, info);
-  if (code !== ErrorCode.NONE || !isCompacted(config)) return code;
-  return refuseNullKeys(buf, at, batchBytes, info);
+  if (code !== ErrorCode.NONE) return code;
+  return validateRecords(buf, at, batchBytes, recordCount, isCompacted(config), info, decompressed);
 }
 
-const keyCursor = new RecordCursor();
-
 /**
- * Compacted topics keep the last record per key, so a record without a key is refused (Kafka: INVALID_RECORD).
- * Only uncompressed batches are checked: decompressing on the append path is what Fjord avoids. A keyless
- * record that arrives compressed is stored, and the cleaner keeps every keyless record.
+ * Walks the records of a client batch (its decompressed form when compressed) and notes its largest record
+ * timestamp. Kafka answers a record that cannot be read INVALID_RECORD, naming the record (Produce v8+).
  */
-function refuseNullKeys(buf: Buffer, at: number, batchBytes: number, info: AppendInfo): number {
-  if ((buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) !== 0) return ErrorCode.NONE;
-  keyCursor.reset(buf, at + BATCH_HEADER_BYTES, at + batchBytes);
-  while (keyCursor.next()) {
-    if (keyCursor.keyLength < 0) return info.fail(ErrorCode.INVALID_RECORD, 'a compacted topic does not accept records without a key');
+function validateRecords(
+  buf: Buffer,
+  at: number,
+  batchBytes: number,
+  recordCount: number,
+  requireKeys: boolean,
+  info: AppendInfo,
+  decompressed: DecompressedBatches | null,
+): number {
+  const codec = buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK;
+  let walkedOk: boolean;
+  if (codec === Codec.NONE) {
+    walkedOk = walkRecords(buf, at + BATCH_HEADER_BYTES, at + batchBytes, recordCount, requireKeys);
+  } else {
+    if (codec > Codec.ZSTD) return info.fail(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${codec}`);
+    const section = decompressed?.sections[info.batchCount];
+    if (section === undefined) throw new Error('batch validator: a compressed client batch arrived without its decompressed records');
+    if (!(section instanceof Uint8Array)) return info.fail(section.tooLarge ? ErrorCode.MESSAGE_TOO_LARGE : ErrorCode.INVALID_RECORD, section.message);
+    walkedOk = walkRecords(section, 0, section.length, recordCount, requireKeys);
   }
-  if (keyCursor.malformed) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'malformed record in an uncompressed batch');
+  if (!walkedOk) {
+    info.recordIndex = walked.failedIndex;
+    const where = walked.failedIndex >= 0 ? `record ${walked.failedIndex}: ` : '';
+    return info.fail(ErrorCode.INVALID_RECORD, where + walked.problem);
+  }
+  info.recordsMaxTimestamps[info.batchCount] = readInt64(buf, at + BatchField.BASE_TIMESTAMP) + walked.maxTimestampDelta;
   return ErrorCode.NONE;
 }
 
@@ -152,8 +181,9 @@ function validateClientBatch(buf: Buffer, at: number, recordCount: number, lastO
 }
 
 /**
- * Rewrites each validated batch's baseOffset (from `firstOffset` on) and partitionLeaderEpoch, and for
- * LogAppendTime topics its timestamp type, maxTimestamp and CRC. Fills the offsets and timestamps of `info`.
+ * Rewrites each validated client batch's baseOffset (from `firstOffset` on) and partitionLeaderEpoch; for
+ * LogAppendTime topics its timestamp type, maxTimestamp and CRC; for CreateTime, a maxTimestamp that is not
+ * its records' largest is corrected (and the CRC with it), as Kafka does. Fills the offsets and timestamps of `info`.
  */
 export function stampBatches(
   buf: Buffer,
@@ -168,11 +198,12 @@ export function stampBatches(
   let nextOffset = firstOffset;
   info.firstOffset = firstOffset;
   info.logAppendTimeMs = logAppendTimeMs;
-  for (let position = at; position < end; ) {
+  for (let position = at, index = 0; position < end; index++) {
     const batchBytes = buf.readInt32BE(position + BatchField.BATCH_LENGTH) + LOG_OVERHEAD_BYTES;
     writeInt64(buf, position + BatchField.BASE_OFFSET, nextOffset);
     buf.writeInt32BE(leaderEpoch, position + BatchField.PARTITION_LEADER_EPOCH);
     if (logAppendTimeMs >= 0) stampLogAppendTime(buf, position, batchBytes, logAppendTimeMs);
+    else correctMaxTimestamp(buf, position, batchBytes, info.recordsMaxTimestamps[index]);
     const maxTimestamp = readInt64(buf, position + BatchField.MAX_TIMESTAMP);
     if (maxTimestamp > info.maxTimestamp) {
       info.maxTimestamp = maxTimestamp;
@@ -206,6 +237,12 @@ export function readReplicatedOffsets(buf: Buffer, at: number, length: number, i
     position += batchBytes;
   }
   return ErrorCode.NONE;
+}
+
+function correctMaxTimestamp(buf: Buffer, at: number, batchBytes: number, recordsMaxTimestamp: number | undefined): void {
+  if (recordsMaxTimestamp === undefined || readInt64(buf, at + BatchField.MAX_TIMESTAMP) === recordsMaxTimestamp) return;
+  writeInt64(buf, at + BatchField.MAX_TIMESTAMP, recordsMaxTimestamp);
+  buf.writeUInt32BE(computeBatchCrc(buf, at, batchBytes), at + BatchField.CRC);
 }
 
 function stampLogAppendTime(buf: Buffer, at: number, batchBytes: number, nowMs: number): void {

@@ -10,6 +10,7 @@ import { Attribute, BatchField, batchSizeAt, readInt64 } from '../../src/shared/
 import { lastSequenceOf, ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
 import { BatchWalker } from './batch-walker.js';
+import type { DecompressedBatches } from './decompressed-batches.js';
 import { deleteSegmentFiles, LogSegment, parseSegmentBaseOffset } from './log-segment.js';
 import { EMPTY_CHECKPOINT, type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
 import { readCleanerCheckpoint, writeCleanerCheckpoint } from './cleaner-checkpoint.js';
@@ -147,11 +148,12 @@ export class PartitionLog {
 
   /**
    * Validates, stamps and writes the batches in buf[at, at+length). Returns an error code; on success
-   * `lastAppend` holds the assigned offsets. Nothing is written when validation fails.
+   * `lastAppend` holds the assigned offsets. Nothing is written when validation fails. Compressed client
+   * batches need their records decompressed beforehand into `decompressed`.
    */
-  append(buf: Buffer, at: number, length: number, origin: AppendOrigin, nowMs: number): number {
+  append(buf: Buffer, at: number, length: number, origin: AppendOrigin, nowMs: number, decompressed: DecompressedBatches | null = null): number {
     const info = this.lastAppend;
-    const code = validateBatches(buf, at, length, this.config, origin, info);
+    const code = validateBatches(buf, at, length, this.config, origin, info, decompressed);
     if (code !== ErrorCode.NONE) return code;
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;

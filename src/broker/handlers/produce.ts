@@ -13,7 +13,17 @@ const FIRST_SERVED_VERSION = 3;
 const FIRST_ZSTD_VERSION = 7;
 const ZSTD = 4;
 
-type PartitionAnswer = { index: number; errorCode: number; baseOffset: number; logAppendTimeMs: number; logStartOffset: number; errorMessage: string | null };
+type RecordError = { batchIndex: number; batchIndexErrorMessage: string | null };
+type PartitionAnswer = {
+  index: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  /** v8+: the records that failed validation, by index in the batch. */
+  recordErrors: RecordError[];
+  errorMessage: string | null;
+};
 
 export const produceHandler = defineHandler({
   apiKey: 0,
@@ -52,10 +62,18 @@ async function appendOne(ctx: BrokerContext, topic: string, partition: number, r
   const problem = batchProblem(records, version);
   if (problem !== null) return failed(partition, problem.code, problem.message);
   const outcome = await ctx.engine.append(topic, partition, records!);
-  if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage);
+  if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage, outcome.recordIndex);
   ctx.meters.produced(topic, records!);
   ctx.waiters.notify(topic, partition);
-  return { index: partition, errorCode: ErrorCode.NONE, baseOffset: outcome.baseOffset, logAppendTimeMs: outcome.logAppendTimeMs, logStartOffset: outcome.logStartOffset, errorMessage: null };
+  return {
+    index: partition,
+    errorCode: ErrorCode.NONE,
+    baseOffset: outcome.baseOffset,
+    logAppendTimeMs: outcome.logAppendTimeMs,
+    logStartOffset: outcome.logStartOffset,
+    recordErrors: [],
+    errorMessage: null,
+  };
 }
 
 /** Produce v3+ carries exactly one magic-2 batch per partition; zstd needs v7+. */
@@ -77,6 +95,8 @@ function noResponseUnlessFailed(responses: Array<{ name: string; partitionRespon
   return null;
 }
 
-function failed(index: number, errorCode: number, errorMessage: string): PartitionAnswer {
-  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, errorMessage: errorMessage === '' ? null : errorMessage };
+function failed(index: number, errorCode: number, errorMessage: string, recordIndex = -1): PartitionAnswer {
+  const message = errorMessage === '' ? null : errorMessage;
+  const recordErrors = recordIndex >= 0 ? [{ batchIndex: recordIndex, batchIndexErrorMessage: message }] : [];
+  return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors, errorMessage: message };
 }

@@ -10,6 +10,7 @@ export function compressGzip(data: Buffer): Promise<Buffer> {
   return gzipAsync(data);
 }
 
-export function decompressGzip(data: Buffer): Promise<Buffer> {
-  return gunzipAsync(data);
+/** `maxBytes` bounds the output: zlib stops with a RangeError past it instead of allocating more. */
+export function decompressGzip(data: Buffer, maxBytes?: number): Promise<Buffer> {
+  return maxBytes === undefined ? gunzipAsync(data) : gunzipAsync(data, { maxOutputLength: Math.max(1, maxBytes) });
 }

@@ -1,7 +1,8 @@
 // Compresses and decompresses a record batch's records section by Kafka codec id (attributes bits 0-2):
 // the one dispatch point over the per-codec files beside it. Runs on any thread (today: the log cleaner's
-// piscina job; the broker's hot path never decompresses).
+// piscina job, and a partition worker checking the records of a produced compressed batch).
 import { Attribute } from '../record-batch.js';
+import { decompressedBytesBound, MALFORMED_FRAMING } from './decompressed-bound.js';
 import { compressGzip, decompressGzip } from './gzip.js';
 import { compressLz4, decompressLz4 } from './lz4.js';
 import { compressSnappy, decompressSnappy, isXerialFramed } from './snappy.js';
@@ -31,6 +32,30 @@ export function decompressRecords(codec: number, data: Buffer): Promise<Buffer> 
     default:
       return Promise.reject(new Error(`unknown compression codec ${codec}`));
   }
+}
+
+/** A records section that may decompress to more than the caller allows; nothing beyond the bound was allocated. */
+export class DecompressedSizeError extends Error {
+  override name = 'DecompressedSizeError';
+}
+
+/**
+ * decompressRecords() for untrusted input: refuses (DecompressedSizeError) a section whose codec framing
+ * allows more than `maxBytes` of output before decompressing it, and a section whose framing is broken.
+ */
+export async function decompressRecordsWithin(codec: number, data: Buffer, maxBytes: number): Promise<Buffer> {
+  const bound = decompressedBytesBound(codec, data);
+  if (bound === MALFORMED_FRAMING) throw new Error(`the compressed records' framing (codec ${codec}) is malformed`);
+  if (bound > maxBytes && codec !== Codec.GZIP) throw new DecompressedSizeError(`compressed records may decompress to ${bound} bytes, over the limit of ${maxBytes}`);
+  let records: Buffer;
+  try {
+    records = codec === Codec.GZIP ? await decompressGzip(data, maxBytes) : await decompressRecords(codec, data);
+  } catch (error) {
+    if (error instanceof RangeError) throw new DecompressedSizeError(`compressed records decompress to more than the limit of ${maxBytes} bytes`);
+    throw error;
+  }
+  if (records.length > maxBytes) throw new DecompressedSizeError(`compressed records decompress to ${records.length} bytes, over the limit of ${maxBytes}`);
+  return records;
 }
 
 /**

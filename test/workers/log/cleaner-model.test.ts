@@ -92,13 +92,16 @@ class Run {
   }
 
   private async append(op: Extract<Op, { kind: 'append' }>): Promise<void> {
-    // Uncompressed keyless records are refused on compacted topics; compressed ones are stored.
+    // Keyless records are refused on compacted topics; those written before a topic was switched to
+    // compaction (modelled for compressed batches) stay, and the cleaner keeps them.
     const records = op.records.map((r) => ({
       key: r.keyless && op.codec !== 'none' ? null : `key-${r.key}`,
       value: r.tombstone ? null : `v${this.tag++}-`.padEnd(r.valueBytes, 'x'),
       timestamp: this.nowMs - r.ageMs,
     }));
-    const first = appendBatch(this.log, await keyedBatch(records, op.codec), this.nowMs);
+    const compacted = this.log.config;
+    if (records.some((r) => r.key === null)) this.log.config = { ...compacted, cleanupPolicy: 'delete' };
+    const first = await appendBatch(this.log, await keyedBatch(records, op.codec), this.nowMs).finally(() => (this.log.config = compacted));
     records.forEach((r, i) => this.written.push({ ...r, offset: first + i }));
   }
 

@@ -1,5 +1,6 @@
 // Helpers for the log cleaner tests: keyed batches (tombstones, null keys, any codec), running a cleaning
 // directly (no piscina) and reading a log back with compressed batches decoded. Test-only.
+import { DecompressedBatches } from '../../../workers/log/decompressed-batches.js';
 import { buildRecordBatch, type ConsumedRecord, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { Attribute, BATCH_HEADER_BYTES, BatchField, batchSizeAt, maxTimestampAt, rebuildBatch } from '../../../src/shared/record-batch.js';
 import { compressRecords, decompressRecords } from '../../../src/shared/compression/record-compression.js';
@@ -31,9 +32,12 @@ export async function keyedBatch(records: readonly KeyedRecord[], codec: CodecNa
   return rebuildBatch(plain, body, CODEC_IDS[codec], { count: records.length, maxTimestamp: maxTimestampAt(plain, 0) });
 }
 
-/** Appends and asserts success; returns the first offset. */
-export function appendBatch(log: PartitionLog, batch: Buffer, nowMs: number): number {
-  const code = log.append(batch, 0, batch.length, 'client', nowMs);
+const decompressed = new DecompressedBatches();
+
+/** Appends as a producer would (compressed records decompressed first, as the data path does) and asserts success; returns the first offset. */
+export async function appendBatch(log: PartitionLog, batch: Buffer, nowMs: number): Promise<number> {
+  await decompressed.load(batch, 0, batch.length);
+  const code = log.append(batch, 0, batch.length, 'client', nowMs, decompressed);
   if (code !== 0) throw new Error(`append failed with ${code}: ${log.lastAppend.errorMessage}`);
   return log.lastAppend.firstOffset;
 }

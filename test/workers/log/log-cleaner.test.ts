@@ -29,7 +29,7 @@ function openLog(config: LogConfig, dir = tempPartitionDir(), trustedOnDisk = tr
 async function produce(log: PartitionLog, batches: readonly KeyedRecord[][], codec: CodecName = 'none'): Promise<Array<KeyedRecord & { offset: number }>> {
   const written: Array<KeyedRecord & { offset: number }> = [];
   for (const records of batches) {
-    const first = appendBatch(log, await keyedBatch(records, codec), NOW);
+    const first = await appendBatch(log, await keyedBatch(records, codec), NOW);
     records.forEach((r, i) => written.push({ ...r, offset: first + i }));
   }
   return written;
@@ -156,8 +156,8 @@ describe('log cleaner', () => {
     const log = openLog(config, dir);
     const idempotent = (sequence: number, value: string): Promise<Buffer> =>
       keyedBatch([{ key: 'p', value }], 'none', { producerId: 7, producerEpoch: 0, baseSequence: sequence });
-    appendBatch(log, await idempotent(0, 'p0'), NOW);
-    const lastOfProducer = appendBatch(log, await idempotent(1, 'p1'), NOW);
+    await appendBatch(log, await idempotent(0, 'p0'), NOW);
+    const lastOfProducer = await appendBatch(log, await idempotent(1, 'p1'), NOW);
     // A plain producer overwrites the key; the idempotent producer's batches become superseded.
     await produce(log, [...rounds(6, 2), [{ key: 'p', value: 'plain' }], ...rounds(3, 2, 'pad'), [{ key: 'tail', value: 'x' }]]);
     await compactNow(log, NOW);
@@ -178,10 +178,12 @@ describe('log cleaner', () => {
   });
 
   it('keeps keyless records and control batches', async () => {
-    const log = openLog(compactedConfig({ cleanupPolicy: 'compact,delete', retentionMs: -1 }));
-    // Keyless records cannot be produced uncompressed to a compacted topic; compressed ones are stored.
+    const compacted = compactedConfig({ cleanupPolicy: 'compact,delete', retentionMs: -1 });
+    // Keyless records cannot be produced to a compacted topic; they are there when the topic was switched to compaction later.
+    const log = openLog({ ...compacted, cleanupPolicy: 'delete' });
     const keyless = await keyedBatch([{ key: null, value: 'n1' }, { key: 'k', value: 'first' }], 'gzip');
-    const keylessOffset = appendBatch(log, keyless, NOW);
+    const keylessOffset = await appendBatch(log, keyless, NOW);
+    log.config = compacted;
     const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { producerId: 9, producerEpoch: 0, transactional: true, baseTimestamp: NOW });
     control.writeInt16BE(Attribute.TRANSACTIONAL | Attribute.CONTROL, BatchField.ATTRIBUTES);
     writeInt64(control, BatchField.BASE_OFFSET, log.logEndOffset);

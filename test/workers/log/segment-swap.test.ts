@@ -43,7 +43,7 @@ function swapSteps(outcome: CleanerOutcome): Step[] {
 /** A log whose keys are overwritten many times, with tombstones (deleteRetentionMs 0: they expire at once). */
 async function writeLog(dir: string, batches: KeyedRecord[][]): Promise<PartitionLog> {
   const log = PartitionLog.open(files, dir, config, { nowMs: NOW, trustedOnDisk: true });
-  for (const records of batches) appendBatch(log, await keyedBatch(records), NOW);
+  for (const records of batches) await appendBatch(log, await keyedBatch(records), NOW);
   return log;
 }
 

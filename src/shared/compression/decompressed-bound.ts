@@ -1,0 +1,156 @@
+// The most bytes a compressed records section can decompress to, read from the framing of its codec without
+// decompressing: a client's 1 MiB batch must not make the broker allocate gigabytes before it can refuse
+// it. Runs on any thread (today: a partition worker, before it decompresses a produced batch to check it).
+// gzip has no such framing; its decompression takes the limit itself (zlib's maxOutputLength).
+import { Codec } from './record-compression.js';
+
+/** The result when the framing itself is broken: the section cannot be decompressed at all. */
+export const MALFORMED_FRAMING = -1;
+
+/**
+ * An upper bound on the decompressed size of `data` compressed with `codec`, MALFORMED_FRAMING when the
+ * framing is broken, or Infinity when the codec's framing gives no bound (gzip).
+ */
+export function decompressedBytesBound(codec: number, data: Uint8Array): number {
+  switch (codec) {
+    case Codec.SNAPPY:
+      return snappyBound(data);
+    case Codec.LZ4:
+      return lz4FramesBound(data);
+    case Codec.ZSTD:
+      return zstdFramesBound(data);
+    case Codec.NONE:
+      return data.length;
+    default:
+      return Number.POSITIVE_INFINITY;
+  }
+}
+
+function uint32le(data: Uint8Array, at: number): number {
+  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16)) + data[at + 3]! * 0x100_0000;
+}
+
+function int32be(data: Uint8Array, at: number): number {
+  return (data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
+}
+
+// snappy, raw: the section starts with the uncompressed length as an unsigned varint (at most 5 bytes).
+// snappy, xerial-framed (see snappy.ts): a 16-byte header, then blocks of int32 length · one raw snappy block.
+const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
+const XERIAL_HEADER_BYTES = 16;
+
+function snappyBound(data: Uint8Array): number {
+  const xerial = data.length >= XERIAL_HEADER_BYTES && XERIAL_MAGIC.every((b, i) => data[i] === b);
+  if (!xerial) return rawSnappyLength(data, 0, data.length);
+  let bound = 0;
+  for (let at = XERIAL_HEADER_BYTES; at < data.length; ) {
+    if (at + 4 > data.length) return MALFORMED_FRAMING;
+    const blockBytes = int32be(data, at);
+    if (blockBytes < 0 || at + 4 + blockBytes > data.length) return MALFORMED_FRAMING;
+    const length = rawSnappyLength(data, at + 4, at + 4 + blockBytes);
+    if (length < 0) return MALFORMED_FRAMING;
+    bound += length;
+    at += 4 + blockBytes;
+  }
+  return bound;
+}
+
+function rawSnappyLength(data: Uint8Array, from: number, end: number): number {
+  let length = 0;
+  for (let i = 0, scale = 1; i < 5 && from + i < end; i++, scale *= 128) {
+    const b = data[from + i]!;
+    length += (b & 0x7f) * scale;
+    if (b < 0x80) return length;
+  }
+  return MALFORMED_FRAMING;
+}
+
+// LZ4 frame format (little-endian):
+//   0  uint32 magic 0x184D2204        (skippable frames: 0x184D2A50..5F · uint32 size · that many bytes)
+//   4  uint8  FLG   bits 7-6 version (01) · 5 block independence · 4 block checksum · 3 content size ·
+//                   2 content checksum · 0 dictionary id
+//   5  uint8  BD    bits 6-4 block maximum size: 4 = 64 KiB, 5 = 256 KiB, 6 = 1 MiB, 7 = 4 MiB
+//   6  [uint64 content size] [uint32 dictionary id] · uint8 header checksum
+//      blocks: uint32 size (bit 31 set = stored uncompressed; 0 = end mark) · data · [uint32 block checksum]
+//      [uint32 content checksum]
+const LZ4_MAGIC = 0x184d2204;
+const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
+const LZ4_SKIPPABLE_MAGIC = 0x184d2a50;
+
+function lz4FramesBound(data: Uint8Array): number {
+  let bound = 0;
+  let at = 0;
+  do {
+    if (at + 8 > data.length) return MALFORMED_FRAMING;
+    const magic = uint32le(data, at);
+    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === LZ4_SKIPPABLE_MAGIC) {
+      at += 8 + uint32le(data, at + 4);
+      continue;
+    }
+    if (magic !== LZ4_MAGIC) return MALFORMED_FRAMING;
+    const flags = data[at + 4]!;
+    const blockMaxCode = (data[at + 5]! >> 4) & 0x7;
+    if (flags >> 6 !== 1 || blockMaxCode < 4) return MALFORMED_FRAMING;
+    const blockMaxBytes = 1 << (8 + 2 * blockMaxCode);
+    const blockChecksumBytes = flags & 0x10 ? 4 : 0;
+    at += 6 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0) + 1;
+    for (;;) {
+      if (at + 4 > data.length) return MALFORMED_FRAMING;
+      const word = uint32le(data, at);
+      at += 4;
+      if (word === 0) break;
+      const stored = word >= 0x8000_0000;
+      const blockBytes = stored ? word - 0x8000_0000 : word;
+      if (blockBytes > blockMaxBytes) return MALFORMED_FRAMING;
+      bound += stored ? blockBytes : blockMaxBytes;
+      at += blockBytes + blockChecksumBytes;
+    }
+    at += flags & 0x04 ? 4 : 0;
+  } while (at < data.length);
+  return at === data.length ? bound : MALFORMED_FRAMING;
+}
+
+// zstd frame format (little-endian):
+//   0  uint32 magic 0xFD2FB528          (skippable frames: 0x184D2A50..5F · uint32 size · that many bytes)
+//   4  uint8  descriptor  bits 7-6 content-size field size · 5 single segment · 2 content checksum ·
+//                         1-0 dictionary id size (0, 1, 2 or 4 bytes)
+//      [uint8 window descriptor, unless single segment] [dictionary id] [content size: 0/1, 2, 4 or 8 bytes]
+//      blocks: 3-byte header (bit 0 last block · bits 2-1 type: 0 raw, 1 RLE, 2 compressed · bits 23-3 size)
+//              raw: size bytes · RLE: 1 byte repeated size times · compressed: size bytes, at most 128 KiB out
+//      [uint32 content checksum]
+const ZSTD_MAGIC = 0xfd2fb528;
+const ZSTD_BLOCK_MAX_BYTES = 128 * 1024;
+const ZSTD_DICTIONARY_ID_BYTES = [0, 1, 2, 4];
+const ZSTD_CONTENT_SIZE_BYTES = [0, 2, 4, 8];
+
+function zstdFramesBound(data: Uint8Array): number {
+  let bound = 0;
+  let at = 0;
+  do {
+    if (at + 8 > data.length) return MALFORMED_FRAMING;
+    const magic = uint32le(data, at);
+    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === LZ4_SKIPPABLE_MAGIC) {
+      at += 8 + uint32le(data, at + 4);
+      continue;
+    }
+    if (magic !== ZSTD_MAGIC) return MALFORMED_FRAMING;
+    const descriptor = data[at + 4]!;
+    const singleSegment = (descriptor & 0x20) !== 0;
+    const contentSizeCode = descriptor >> 6;
+    const contentSizeBytes = contentSizeCode === 0 && singleSegment ? 1 : ZSTD_CONTENT_SIZE_BYTES[contentSizeCode]!;
+    at += 5 + (singleSegment ? 0 : 1) + ZSTD_DICTIONARY_ID_BYTES[descriptor & 0x3]! + contentSizeBytes;
+    for (let last = false; !last; ) {
+      if (at + 3 > data.length) return MALFORMED_FRAMING;
+      const header = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16);
+      at += 3;
+      last = (header & 1) === 1;
+      const type = (header >> 1) & 0x3;
+      const size = header >>> 3;
+      if (type === 3 || (type === 2 && size > ZSTD_BLOCK_MAX_BYTES)) return MALFORMED_FRAMING;
+      bound += type === 2 ? ZSTD_BLOCK_MAX_BYTES : size;
+      at += type === 1 ? 1 : size;
+    }
+    at += descriptor & 0x04 ? 4 : 0;
+  } while (at < data.length);
+  return at === data.length ? bound : MALFORMED_FRAMING;
+}
