@@ -12,9 +12,10 @@ import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_CONFIG_SCHEMA } from './config/broker-config-schema.js';
+import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
-import { StandaloneMetadata } from './metadata/standalone-metadata.js';
+import { type MetadataFileWriter, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { KafkaListener } from './network/kafka-listener.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
@@ -44,6 +45,10 @@ export interface StartBrokerOptions {
   logger?: Logger;
   /** Tests only: let workers inject disk faults and crashes. */
   faultInjection?: boolean;
+  /** Tests only: how the metadata file is written (a fault test makes it fail as a full disk would). */
+  metadataFileWriter?: MetadataFileWriter;
+  /** Tests only: how a log dir's free space is read (statfs by default), to make a dir look full. */
+  freeBytesOf?: FreeSpaceProbe;
 }
 
 export async function startBroker(options: StartBrokerOptions = {}): Promise<BrokerHandle> {
@@ -58,7 +63,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const http = await listenAdmin(admin, config);
   logger.info({ nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(http), overrides: overridesOf(config, source) }, 'starting');
   try {
-    const broker = await startParts(config, logger, meters, options.faultInjection ?? false);
+    const broker = await startParts(config, logger, meters, options);
     metrics.attach(broker.sources);
     state = 'ready';
     const startupMs = performance.now() - startedAt;
@@ -105,15 +110,18 @@ async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig): Promis
 }
 
 /** Metadata, engine, topics, request context and the Kafka listener, started in order; stop() reverses them. */
-async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, faultInjection: boolean) {
+async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: StartBrokerOptions) {
   const metadataDir = resolve(config.logDirs[0]!);
   mkdirSync(metadataDir, { recursive: true });
-  const metadata = StandaloneMetadata.open(metadataDir);
-  const engine = await PartitionEngine.start(engineConfigOf(config, faultInjection), logger, (topic) =>
-    withTopicOverrides(config.defaultLogConfig, metadata.topic(topic)?.configs ?? {}),
+  const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter);
+  const engine = await PartitionEngine.start(
+    engineConfigOf(config, options.faultInjection ?? false),
+    logger,
+    (topic) => withTopicOverrides(config.defaultLogConfig, metadata.topic(topic)?.configs ?? {}),
+    options.freeBytesOf,
   );
-  const topics = new TopicManager(metadata, engine, config.defaultLogConfig);
-  await topics.reconcileWithEngine(logger);
+  const topics = new TopicManager(metadata, engine, config.defaultLogConfig, logger);
+  await topics.reconcileWithEngine();
   const advertised = { host: '', port: 0 };
   const ctx: BrokerContext = {
     nodeId: config.nodeId,

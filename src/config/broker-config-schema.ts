@@ -23,7 +23,7 @@ const INT_MAX = 2 ** 31 - 1;
 
 export const BROKER_CONFIG_SCHEMA: Readonly<Record<string, ConfigKeySpec>> = {
   'node.id': { kind: 'int', default: '1', min: 0, max: INT_MAX, aliases: ['broker.id'], doc: 'This broker\'s id in the cluster.' },
-  'log.dirs': { kind: 'list', default: './data', aliases: ['log.dir'], doc: 'Comma-separated data directories, one per disk (JBOD). New partitions go to the one with the fewest partitions.' },
+  'log.dirs': { kind: 'list', default: './data', aliases: ['log.dir'], doc: 'Comma-separated data directories, one per disk (JBOD). A new partition goes to an online dir that is not full (16 MiB free or more): the one with the most free space per partition.' },
   listeners: { kind: 'string', default: 'PLAINTEXT://127.0.0.1:9092', doc: 'Where the Kafka listener binds: PLAINTEXT://host:port (port 0 picks a free port).' },
   'advertised.listeners': { kind: 'string', default: '', doc: 'The address given to clients in Metadata: PLAINTEXT://host:port. Default: the bound listener address.' },
   'fjord.http.listener': { kind: 'string', default: 'http://127.0.0.1:9644', doc: 'Where the admin HTTP listener binds (GET /metrics, /health, /ready): http://host:port (port 0 picks a free port); empty turns it off.' },

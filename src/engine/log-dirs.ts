@@ -1,7 +1,7 @@
 // The configured log dirs (JBOD) as the main thread sees them at start-up and after: which partitions
-// each holds, which are offline, the clean-shutdown markers, where a new partition goes, and which
-// workers serve which dir. Runs on the main thread; touches only folder listings and marker files.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+// each holds, which are offline or full, the clean-shutdown markers, where a new partition goes, and which
+// workers serve which dir. Runs on the main thread; touches only folder listings, marker files and statfs.
+import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic-file.js';
 
@@ -28,12 +28,32 @@ export interface LogDirState {
 
 const PARTITION_FOLDER = /^(.+)-(\d+)$/;
 
+/**
+ * A log dir is full while its filesystem has less free space than this: it gets no new partition, and at
+ * start-up it stays offline (a dir that went offline for ENOSPC comes back only once space was freed). 16 MiB
+ * is room for a few batches of the default message.max.bytes (1 MiB) plus index, checkpoint and marker files;
+ * a partition created now takes a few KiB at once, but the disk under it must take its appends.
+ */
+export const LOG_DIR_FULL_BELOW_BYTES = 16 * 1024 * 1024;
+
+/** Free bytes of the filesystem holding `path`; throws if it cannot be read. Injectable for tests. */
+export type FreeSpaceProbe = (path: string) => number;
+
+/** statfs: the blocks an unprivileged writer may still use (bavail, not bfree: root's reserve does not count). */
+export const statfsFreeBytes: FreeSpaceProbe = (path) => {
+  const stats = statfsSync(path);
+  return stats.bavail * stats.bsize;
+};
+
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
-/** Creates missing dirs and reads each one's marker; a dir that cannot be created or read starts offline. */
-export function openLogDirs(paths: readonly string[]): LogDirState[] {
+/**
+ * Creates missing dirs and reads each one's marker; a dir that cannot be created or read starts offline, and so
+ * does a full one (its marker is left as it is: none of its partitions is opened).
+ */
+export function openLogDirs(paths: readonly string[], freeBytesOf: FreeSpaceProbe = statfsFreeBytes): LogDirState[] {
   const seen = new Set<string>();
   return paths.map((raw) => {
     const path = resolve(raw);
@@ -41,6 +61,8 @@ export function openLogDirs(paths: readonly string[]): LogDirState[] {
     seen.add(path);
     try {
       mkdirSync(path, { recursive: true });
+      const fullReason = fullnessProblem(freeBytesOf(path));
+      if (fullReason !== null) return { path, online: false, offlineReason: fullReason, cleanAtStart: false, partitionCount: 0 };
       const marker = join(path, CLEAN_SHUTDOWN_MARKER);
       const cleanAtStart = existsSync(marker);
       if (cleanAtStart) rmSync(marker);
@@ -73,11 +95,51 @@ export function discoverPartitions(dirs: LogDirState[]): DiscoveredPartition[] {
   return [...found.values()];
 }
 
-/** The online dir with the fewest partitions (ties: the first listed), for a new partition. */
-export function dirForNewPartition(dirs: readonly LogDirState[]): LogDirState | undefined {
+/** Why a dir with `freeBytes` free is full, or null when it is not. */
+export function fullnessProblem(freeBytes: number): string | null {
+  if (freeBytes >= LOG_DIR_FULL_BELOW_BYTES) return null;
+  return `full: ${freeBytes} bytes free, below the ${LOG_DIR_FULL_BELOW_BYTES} a log dir needs to take writes`;
+}
+
+export type Placement = { dir: LogDirState; problems?: undefined } | { dir?: undefined; problems: string[] };
+
+/**
+ * Free space is compared in steps of this size, so that dirs sharing a filesystem (or disks of one size) tie on
+ * it and are told apart by partition count, not by whatever else was written between two statfs calls.
+ */
+const FREE_SPACE_STEP_BYTES = LOG_DIR_FULL_BELOW_BYTES;
+
+/**
+ * Where a new partition goes: among the online dirs that are not full, the one with the most free space per
+ * partition, counting the new one, so that dirs on disks of one size fill by partition count and a disk with
+ * more room takes more partitions (ties: the first listed). With no such dir, why each dir was passed over.
+ */
+export function dirForNewPartition(dirs: readonly LogDirState[], freeBytesOf: FreeSpaceProbe = statfsFreeBytes): Placement {
   let best: LogDirState | undefined;
-  for (const dir of dirs) if (dir.online && (best === undefined || dir.partitionCount < best.partitionCount)) best = dir;
-  return best;
+  let bestRoom = -1;
+  const problems: string[] = [];
+  for (const dir of dirs) {
+    const free = freeBytesForPlacement(dir, freeBytesOf);
+    if (typeof free === 'string') {
+      problems.push(`${dir.path} is ${free}`);
+      continue;
+    }
+    const room = Math.floor(free / FREE_SPACE_STEP_BYTES) / (dir.partitionCount + 1);
+    if (room > bestRoom) [best, bestRoom] = [dir, room];
+  }
+  return best !== undefined ? { dir: best } : { problems };
+}
+
+/** A dir's free bytes, or why it takes no new partition (offline, full, or its free space unreadable). */
+function freeBytesForPlacement(dir: LogDirState, freeBytesOf: FreeSpaceProbe): number | string {
+  if (!dir.online) return `offline (${dir.offlineReason})`;
+  let free: number;
+  try {
+    free = freeBytesOf(dir.path);
+  } catch (error) {
+    return `unreadable (statfs: ${(error as Error).message})`;
+  }
+  return fullnessProblem(free) ?? free;
 }
 
 /**

@@ -9,12 +9,14 @@ import type { LogConfig } from '../shared/topic-config.js';
 import type { PartitionOffsets, WorkerEvent, WorkerStats } from '../shared/worker-protocol.js';
 import {
   type DiscoveredPartition,
+  type FreeSpaceProbe,
   type LogDirState,
   type TopicPartition,
   dirForNewPartition,
   discoverPartitions,
   openLogDirs,
   partitionKey,
+  statfsFreeBytes,
   workersByDir,
   writeCleanShutdownMarker,
 } from './log-dirs.js';
@@ -62,6 +64,7 @@ export class PartitionEngine {
     private readonly config: EngineConfig,
     private readonly dirs: LogDirState[],
     private readonly logger: Logger,
+    private readonly freeBytesOf: FreeSpaceProbe,
   ) {
     this.dirWorkers = workersByDir(dirs.length, config.workerCount);
     this.slotsInUse = Array.from({ length: config.workerCount }, () => new Set<number>());
@@ -69,15 +72,16 @@ export class PartitionEngine {
 
   /**
    * Opens the log dirs, recovers partitions of dirs not shut down cleanly (in parallel, on piscina),
-   * starts the workers and opens every partition found, with the config `configFor` gives its topic.
+   * starts the workers and opens every partition found, with the config `configFor` gives its topic. A dir
+   * that is full (`freeBytesOf`, statfs by default) starts offline, as one that cannot be opened does.
    */
-  static async start(config: EngineConfig, logger: Logger, configFor: (topic: string) => LogConfig): Promise<PartitionEngine> {
-    const dirs = openLogDirs(config.logDirs);
+  static async start(config: EngineConfig, logger: Logger, configFor: (topic: string) => LogConfig, freeBytesOf: FreeSpaceProbe = statfsFreeBytes): Promise<PartitionEngine> {
+    const dirs = openLogDirs(config.logDirs, freeBytesOf);
     for (const dir of dirs.filter((d) => !d.online)) logger.error({ logDir: dir.path, reason: dir.offlineReason }, 'log dir offline at start-up');
-    if (!dirs.some((d) => d.online)) throw new Error(`no usable log dir among ${config.logDirs.join(', ')}`);
+    if (!dirs.some((d) => d.online)) throw new Error(`no usable log dir: ${dirs.map((d) => `${d.path} (${d.offlineReason})`).join(', ')}`);
     const found = discoverPartitions(dirs);
     await recoverUncleanDirs(dirs, found, configFor, logger);
-    const engine = new PartitionEngine(config, dirs, logger);
+    const engine = new PartitionEngine(config, dirs, logger, freeBytesOf);
     for (let id = 0; id < config.workerCount; id++) engine.workers.push(await WorkerHandle.start(engine.handleOptions(id)));
     await Promise.all(found.filter((p) => isOnline(dirs, p.logDir)).map((p) => engine.open(p, engineDir(dirs, p.logDir), configFor(p.topic), true)));
     for (const p of found.filter((p) => !isOnline(dirs, p.logDir))) engine.logger.warn({ partition: `${p.topic}-${p.partition}` }, 'partition is in an offline log dir');
@@ -162,25 +166,57 @@ export class PartitionEngine {
     return this.routes.has(partitionKey(topic, partition));
   }
 
+  /** The log dirs offline now (a dir offline at start-up holds partitions this engine never listed). */
+  offlineLogDirs(): string[] {
+    return this.dirs.filter((d) => !d.online).map((d) => d.path);
+  }
+
   partitions(): Array<TopicPartition & { logDir: string; online: boolean }> {
     return [...this.routes.values()].map((r) => ({ topic: r.topic, partition: r.partition, logDir: r.dir.path, online: r.dir.online }));
   }
 
-  /** Creates a new partition in the online dir with the fewest partitions. */
+  /** Creates a new partition in the online, not full dir with the most free space per partition (log-dirs.ts). */
   async createPartition(topic: string, partition: number, config: LogConfig): Promise<PartitionOffsets> {
     if (this.has(topic, partition)) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `${topic}-${partition} already exists`);
-    const dir = dirForNewPartition(this.dirs);
-    if (dir === undefined) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, 'every log dir is offline');
+    const dir = this.placeNewPartition();
     dir.partitionCount++;
-    return this.open({ topic, partition }, dir, config, true);
+    try {
+      return await this.open({ topic, partition }, dir, config, true);
+    } catch (error) {
+      dir.partitionCount--;
+      throw error;
+    }
   }
 
-  async deletePartition(topic: string, partition: number): Promise<void> {
+  /** Throws KAFKA_STORAGE_ERROR, naming why each dir was passed over, when no dir can take a new partition now. */
+  requireRoomForNewPartition(): void {
+    this.placeNewPartition();
+  }
+
+  private placeNewPartition(): LogDirState {
+    const placement = dirForNewPartition(this.dirs, this.freeBytesOf);
+    if (placement.dir === undefined) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `no log dir can take a new partition: ${placement.problems.join('; ')}`);
+    return placement.dir;
+  }
+
+  /**
+   * Deletes a partition and its files. In an offline dir the files cannot be reached: the partition is dropped
+   * all the same and false says its files are left on that disk.
+   */
+  async deletePartition(topic: string, partition: number): Promise<boolean> {
     const route = this.route(topic, partition);
+    const filesReachable = route.dir.online;
     this.routes.delete(partitionKey(topic, partition));
-    await this.call(route, (w) => w.control.deletePartition(route.slot));
+    const worker = this.workers[route.workerId]!;
+    try {
+      // The worker removes no files in a dir it knows is offline (it was told before this call, in order).
+      await worker.unlessDead(worker.control.deletePartition(route.slot));
+    } catch (error) {
+      throw kafkaErrorFrom(error) ?? error;
+    }
     this.slotsInUse[route.workerId]!.delete(route.slot);
     route.dir.partitionCount--;
+    return filesReachable;
   }
 
   /** Appends record batches (hot path). Errors come back as codes in the outcome, never as exceptions. */

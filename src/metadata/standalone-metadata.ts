@@ -1,41 +1,47 @@
 // The cluster metadata of a standalone broker (no etcd): cluster id, topics with their ids, partition
-// counts and config overrides, kept in one JSON file replaced atomically on every change. Runs on the
-// main thread.
+// counts and config overrides, and the deletes still pending on disk, kept in one JSON file replaced
+// atomically on every change, written first and applied after (metadata-store.ts). Runs on the main thread.
 //
 // File `fjord-metadata.json` in the metadata dir (default: the first log dir):
 //   { "version": 1, "clusterId": "<22 chars>", "topics": { "<name>": { "topicId": "<22 chars>", "partitions": N,
-//     "configs": { "<topic config key>": "<value>" } } } }
+//     "configs": { "<topic config key>": "<value>" } } },
+//     "pendingDeletes": { "<name>": { "topicId": "<22 chars>", "partitions": N } } }
+// `pendingDeletes` may be absent (files written before it existed): none pending.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic-file.js';
+import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
+import type { MetadataStore, PendingDelete, TopicRecord } from './metadata-store.js';
+
+export type { TopicRecord } from './metadata-store.js';
 
 export const METADATA_FILE = 'fjord-metadata.json';
 
-export interface TopicRecord {
-  topicId: string;
-  partitions: number;
-  configs: Record<string, string>;
-}
+/** Replaces a small file atomically (or throws, leaving the old one). The seam fault tests fail. */
+export type MetadataFileWriter = (path: string, text: string) => void;
 
 interface MetadataFile {
   version: 1;
   clusterId: string;
-  topics: Record<string, TopicRecord>;
+  topics: Readonly<Record<string, TopicRecord>>;
+  pendingDeletes: Readonly<Record<string, PendingDelete>>;
 }
 
-export class StandaloneMetadata {
+export class StandaloneMetadata implements MetadataStore {
   private constructor(
     private readonly path: string,
-    private state: MetadataFile,
+    private readonly writeFile: MetadataFileWriter,
+    private state: Readonly<MetadataFile>,
   ) {}
 
   /** Loads the file, or starts a new cluster (fresh id) when there is none. A corrupt file is a start-up error. */
-  static open(dir: string): StandaloneMetadata {
+  static open(dir: string, writeFile: MetadataFileWriter = writeFileAtomicSync): StandaloneMetadata {
     const path = join(dir, METADATA_FILE);
     if (!existsSync(path)) {
-      const metadata = new StandaloneMetadata(path, { version: 1, clusterId: newClusterId(), topics: {} });
-      metadata.save();
+      const fresh: MetadataFile = { version: 1, clusterId: newClusterId(), topics: {}, pendingDeletes: {} };
+      const metadata = new StandaloneMetadata(path, writeFile, fresh);
+      metadata.commit(fresh);
       return metadata;
     }
     let parsed: MetadataFile;
@@ -47,7 +53,7 @@ export class StandaloneMetadata {
     if (parsed.version !== 1 || typeof parsed.clusterId !== 'string' || typeof parsed.topics !== 'object') {
       throw new Error(`metadata file ${path} is not a Fjord metadata file of version 1`);
     }
-    return new StandaloneMetadata(path, parsed);
+    return new StandaloneMetadata(path, writeFile, { ...parsed, pendingDeletes: parsed.pendingDeletes ?? {} });
   }
 
   get clusterId(): string {
@@ -62,20 +68,41 @@ export class StandaloneMetadata {
     return Object.keys(this.state.topics);
   }
 
-  putTopic(name: string, record: TopicRecord): void {
-    this.state.topics[name] = record;
-    this.save();
+  pendingDelete(name: string): PendingDelete | undefined {
+    return this.state.pendingDeletes[name];
   }
 
-  deleteTopic(name: string): void {
-    delete this.state.topics[name];
-    this.save();
+  pendingDeleteNames(): string[] {
+    return Object.keys(this.state.pendingDeletes);
   }
 
-  private save(): void {
-    writeFileAtomicSync(this.path, JSON.stringify(this.state, null, 2) + '\n');
+  async putTopic(name: string, record: TopicRecord): Promise<void> {
+    const { [name]: _ended, ...pendingDeletes } = this.state.pendingDeletes;
+    this.commit({ ...this.state, topics: { ...this.state.topics, [name]: record }, pendingDeletes });
   }
 
+  async deleteTopic(name: string): Promise<void> {
+    const { [name]: record, ...topics } = this.state.topics;
+    if (record === undefined) return;
+    const pendingDeletes = { ...this.state.pendingDeletes, [name]: { topicId: record.topicId, partitions: record.partitions } };
+    this.commit({ ...this.state, topics, pendingDeletes });
+  }
+
+  async completeDelete(name: string): Promise<void> {
+    if (this.state.pendingDeletes[name] === undefined) return;
+    const { [name]: _done, ...pendingDeletes } = this.state.pendingDeletes;
+    this.commit({ ...this.state, pendingDeletes });
+  }
+
+  /** Writes `next`, then makes it the state; on a failed write the state stays as it was. */
+  private commit(next: Readonly<MetadataFile>): void {
+    try {
+      this.writeFile(this.path, JSON.stringify(next, null, 2) + '\n');
+    } catch (error) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `metadata file ${this.path} could not be written (${(error as Error).message}); nothing was changed`);
+    }
+    this.state = next;
+  }
 }
 
 /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */

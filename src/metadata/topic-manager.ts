@@ -1,21 +1,27 @@
 // Topics as clients see them on a standalone broker: create (validated names, partition counts and
-// configs), delete, add partitions, change configs live; each change applied to the engine's partitions
-// and recorded in the metadata file. Runs on the main thread.
+// configs), delete, add partitions, change configs live. Each change is written to the metadata store first
+// and applied to the engine's partitions only once written, so a failed write (a full disk) changes nothing
+// and answers KAFKA_STORAGE_ERROR. Runs on the main thread.
 import type { Logger } from 'pino';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import { OFFSETS_TOPIC } from '../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { type LogConfig, withTopicOverrides } from '../shared/topic-config.js';
-import { newTopicId, type StandaloneMetadata, type TopicRecord } from './standalone-metadata.js';
+import type { MetadataStore, TopicRecord } from './metadata-store.js';
+import { newTopicId } from './standalone-metadata.js';
 import { topicNameProblem } from './topic-names.js';
 
 export const MAX_PARTITIONS_PER_TOPIC = 10_000;
 
 export class TopicManager {
+  /** Pending deletes whose partitions this process removed from every disk but whose end is not written yet. */
+  private readonly deletesDone = new Set<string>();
+
   constructor(
-    private readonly metadata: StandaloneMetadata,
+    private readonly metadata: MetadataStore,
     private readonly engine: PartitionEngine,
     private readonly brokerDefaults: Readonly<LogConfig>,
+    private readonly logger: Logger,
   ) {}
 
   /** The effective log config of a topic: broker defaults plus its overrides. */
@@ -40,6 +46,12 @@ export class TopicManager {
     const problem = topicNameProblem(name);
     if (problem !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
     if (this.metadata.topic(name) !== undefined) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
+    if (this.metadata.pendingDelete(name) !== undefined && !this.deletesDone.has(name)) {
+      throw new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `topic ${name} was deleted but not all of its partitions are gone from disk (a log dir is offline, or the delete is still running); it can be created again once they are`,
+      );
+    }
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `partition count must be 1..${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`);
     }
@@ -50,23 +62,24 @@ export class TopicManager {
     }
   }
 
+  /** Writes the topic, then creates its partitions; if they cannot all be created, the topic is deleted again. */
   async createTopic(name: string, partitions: number, configs: Record<string, string> = {}): Promise<TopicRecord> {
     this.validateCreate(name, partitions, configs);
+    this.engine.requireRoomForNewPartition();
     const record: TopicRecord = { topicId: newTopicId(), partitions, configs };
-    this.metadata.putTopic(name, record);
-    const config = this.configOf(name);
-    for (let p = 0; p < partitions; p++) await this.engine.createPartition(name, p, config);
+    await this.write(`create topic ${name}`, () => this.metadata.putTopic(name, record));
+    this.deletesDone.delete(name);
+    await this.addPartitions(name, 0, partitions, () => this.removeTopic(name));
     return record;
   }
 
   async deleteTopic(name: string): Promise<void> {
-    const record = this.requireTopic(name);
+    this.requireTopic(name);
     if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is internal and cannot be deleted`);
-    for (let p = 0; p < record.partitions; p++) if (this.engine.has(name, p)) await this.engine.deletePartition(name, p);
-    this.metadata.deleteTopic(name);
+    await this.removeTopic(name);
   }
 
-  /** Raises a topic's partition count (Kafka cannot lower it). */
+  /** Raises a topic's partition count (Kafka cannot lower it): the new count is written, then the partitions made. */
   async createPartitions(name: string, newTotal: number, validateOnly = false): Promise<void> {
     const record = this.requireTopic(name);
     if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
@@ -74,12 +87,15 @@ export class TopicManager {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${record.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS_PER_TOPIC}), got ${newTotal}`);
     }
     if (validateOnly) return;
-    const config = this.configOf(name);
-    for (let p = record.partitions; p < newTotal; p++) await this.engine.createPartition(name, p, config);
-    this.metadata.putTopic(name, { ...record, partitions: newTotal });
+    this.engine.requireRoomForNewPartition();
+    await this.write(`raise the partition count of ${name} to ${newTotal}`, () => this.metadata.putTopic(name, { ...record, partitions: newTotal }));
+    await this.addPartitions(name, record.partitions, newTotal, () => this.lowerPartitionCount(name, record.partitions));
   }
 
-  /** Replaces (or, incrementally, edits) a topic's overrides and applies them to its partitions live. */
+  /**
+   * Replaces (or, incrementally, edits) a topic's overrides: written, then applied live to its online partitions
+   * (one in an offline dir takes them from the metadata when it opens again).
+   */
   async setConfigs(name: string, configs: Record<string, string>, validateOnly = false): Promise<void> {
     const record = this.requireTopic(name);
     let config: LogConfig;
@@ -89,31 +105,122 @@ export class TopicManager {
       throw new KafkaError(ErrorCode.INVALID_CONFIG, (error as Error).message);
     }
     if (validateOnly) return;
-    this.metadata.putTopic(name, { ...record, configs });
-    for (let p = 0; p < record.partitions; p++) if (this.engine.has(name, p)) await this.engine.updateConfig(name, p, config);
+    await this.write(`change the configs of ${name}`, () => this.metadata.putTopic(name, { ...record, configs }));
+    for (const p of this.engine.partitions()) if (p.topic === name && p.online) await this.engine.updateConfig(name, p.partition, config);
   }
 
   /**
-   * Start-up: partitions found on disk for topics the metadata does not know are adopted (the metadata
-   * file was lost or predates them); partitions the metadata lists but no online dir holds are created
-   * empty, with a warning, unless a log dir is offline (they may be there).
+   * Start-up: finishes pending deletes (their partitions found on disk are deleted, never adopted); partitions
+   * found on disk for topics the metadata does not know are adopted (the metadata file was lost or predates
+   * them); partitions the metadata lists but no online dir holds are created empty, with a warning, unless a
+   * log dir is offline (they may be there).
    */
-  async reconcileWithEngine(logger: Logger): Promise<void> {
-    const onDisk = this.engine.partitions();
-    for (const topic of new Set(onDisk.map((p) => p.topic))) {
-      if (this.metadata.topic(topic) !== undefined) continue;
-      const partitions = Math.max(...onDisk.filter((p) => p.topic === topic).map((p) => p.partition)) + 1;
-      this.metadata.putTopic(topic, { topicId: newTopicId(), partitions, configs: {} });
-      logger.warn({ topic, partitions }, 'adopted a topic found on disk but missing from the metadata file');
+  async reconcileWithEngine(): Promise<void> {
+    for (const name of this.metadata.pendingDeleteNames()) {
+      const removed = await this.finishDelete(name);
+      if (removed > 0) this.logger.info({ topic: name, partitions: removed }, 'removed the partitions of a deleted topic left on disk');
     }
-    if ((await this.engine.stats()).logDirs.some((d) => !d.online)) return;
+    await this.adoptUnknownPartitions();
+    if (this.engine.offlineLogDirs().length > 0) return;
+    try {
+      await this.createMissingPartitions();
+    } catch (error) {
+      if (!(error instanceof KafkaError)) throw error;
+      this.logger.error({ reason: error.message }, 'partitions listed in the metadata are missing and cannot be created now; they are created at the next start');
+    }
+  }
+
+  private async createMissingPartitions(): Promise<void> {
     for (const name of this.metadata.topicNames()) {
       const record = this.metadata.topic(name)!;
       for (let p = 0; p < record.partitions; p++) {
         if (this.engine.has(name, p)) continue;
-        logger.warn({ topic: name, partition: p }, 'partition listed in the metadata has no data on disk; created empty');
+        this.logger.warn({ topic: name, partition: p }, 'partition listed in the metadata has no data on disk; created empty');
         await this.engine.createPartition(name, p, this.configOf(name));
       }
+    }
+  }
+
+  private async adoptUnknownPartitions(): Promise<void> {
+    const onDisk = this.engine.partitions();
+    for (const topic of new Set(onDisk.map((p) => p.topic))) {
+      if (this.metadata.topic(topic) !== undefined) continue;
+      const partitions = Math.max(...onDisk.filter((p) => p.topic === topic).map((p) => p.partition)) + 1;
+      try {
+        await this.write(`adopt topic ${topic}`, () => this.metadata.putTopic(topic, { topicId: newTopicId(), partitions, configs: {} }));
+      } catch {
+        continue; // Logged by write(); adopted at the next start.
+      }
+      this.logger.warn({ topic, partitions }, 'adopted a topic found on disk but missing from the metadata file');
+    }
+  }
+
+  /**
+   * Write-first delete: the topic leaves the metadata in the same write that records its pending delete; then its
+   * partitions are deleted; then the pending delete ends. A crash or a failure in between leaves the pending
+   * delete, finished at the next start, so the topic never comes back, empty or not.
+   */
+  private async removeTopic(name: string): Promise<void> {
+    await this.write(`delete topic ${name}`, () => this.metadata.deleteTopic(name));
+    await this.finishDelete(name);
+  }
+
+  /** Deletes the partitions of a pending delete this broker holds and, if none can be left on any disk, ends it. Returns how many were deleted. */
+  private async finishDelete(name: string): Promise<number> {
+    let removed = 0;
+    let filesLeft = this.engine.offlineLogDirs().length > 0;
+    for (const { partition } of this.engine.partitions().filter((p) => p.topic === name)) {
+      try {
+        if (await this.engine.deletePartition(name, partition)) removed++;
+        else filesLeft = true;
+      } catch (error) {
+        filesLeft = true;
+        this.logger.error({ topic: name, partition, reason: (error as Error).message }, 'partition of a deleted topic could not be removed; retried at the next start');
+      }
+    }
+    if (filesLeft) return removed;
+    this.deletesDone.add(name);
+    try {
+      await this.write(`end the delete of topic ${name}`, () => this.metadata.completeDelete(name));
+      this.deletesDone.delete(name);
+    } catch {
+      // Logged by write(); the pending delete ends when the name is created again or at the next start.
+    }
+    return removed;
+  }
+
+  /** Creates partitions from..to-1 of a topic already written; on a failure runs `undo` (best effort) and rethrows. */
+  private async addPartitions(name: string, from: number, to: number, undo: () => Promise<void>): Promise<void> {
+    const config = this.configOf(name);
+    try {
+      for (let p = from; p < to; p++) {
+        // A delete that came in while earlier partitions were being created wins: none is made after it.
+        if (this.metadata.topic(name) === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} was deleted while its partitions were being created`);
+        await this.engine.createPartition(name, p, config);
+      }
+    } catch (error) {
+      this.logger.error({ topic: name, reason: (error as Error).message }, 'partitions could not be created; undoing the change');
+      await undo().catch((undoError: Error) =>
+        this.logger.error({ topic: name, reason: undoError.message }, 'undo failed; the metadata keeps the change and its missing partitions are created at the next start'),
+      );
+      throw error;
+    }
+  }
+
+  /** Undoes a failed partition increase: the new partitions go first, then the old count is written. */
+  private async lowerPartitionCount(name: string, count: number): Promise<void> {
+    const record = this.requireTopic(name);
+    for (let p = count; p < record.partitions; p++) if (this.engine.has(name, p)) await this.engine.deletePartition(name, p);
+    await this.write(`lower the partition count of ${name} back to ${count}`, () => this.metadata.putTopic(name, { ...record, partitions: count }));
+  }
+
+  /** Runs one metadata change; a failed write is logged once and rethrown (KAFKA_STORAGE_ERROR), nothing changed. */
+  private async write(change: string, commit: () => Promise<void>): Promise<void> {
+    try {
+      await commit();
+    } catch (error) {
+      this.logger.error({ change, reason: (error as Error).message }, 'metadata write failed; nothing was changed');
+      throw error;
     }
   }
 

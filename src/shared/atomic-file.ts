@@ -5,8 +5,23 @@ import { dirname } from 'node:path';
 
 export function writeFileAtomicSync(path: string, text: string): void {
   const temp = path + '.tmp';
-  const bytes = Buffer.from(text, 'utf8');
-  const fd = fs.openSync(temp, 'w', 0o644);
+  try {
+    writeAndSync(temp, Buffer.from(text, 'utf8'));
+  } catch (error) {
+    // A half-written temp file (a full disk) would hold on to the space the next attempt needs.
+    try {
+      fs.rmSync(temp, { force: true });
+    } catch {
+      // The write's error is the one to report.
+    }
+    throw error;
+  }
+  fs.renameSync(temp, path);
+  syncDirSync(dirname(path));
+}
+
+function writeAndSync(path: string, bytes: Buffer): void {
+  const fd = fs.openSync(path, 'w', 0o644);
   try {
     let written = 0;
     // One writeSync may write less than asked.
@@ -15,8 +30,6 @@ export function writeFileAtomicSync(path: string, text: string): void {
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(temp, path);
-  syncDirSync(dirname(path));
 }
 
 export function syncDirSync(path: string): void {

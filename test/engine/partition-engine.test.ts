@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { PartitionEngine, type EngineConfig } from '../../src/engine/partition-engine.js';
-import { CLEAN_SHUTDOWN_MARKER } from '../../src/engine/log-dirs.js';
+import { CLEAN_SHUTDOWN_MARKER, type FreeSpaceProbe } from '../../src/engine/log-dirs.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { DEFAULT_LOG_CONFIG, type LogConfig } from '../../src/shared/topic-config.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 const running: PartitionEngine[] = [];
 afterEach(async () => {
@@ -31,9 +32,9 @@ function engineConfig(logDirs: string[], overrides: Partial<EngineConfig> = {}):
   };
 }
 
-async function startEngine(logDirs: string[], overrides: Partial<EngineConfig> = {}, logConfig: LogConfig = DEFAULT_LOG_CONFIG) {
+async function startEngine(logDirs: string[], overrides: Partial<EngineConfig> = {}, logConfig: LogConfig = DEFAULT_LOG_CONFIG, freeBytesOf?: FreeSpaceProbe) {
   const { logger, lines } = captureLogger();
-  const engine = await PartitionEngine.start(engineConfig(logDirs, overrides), logger, () => logConfig);
+  const engine = await PartitionEngine.start(engineConfig(logDirs, overrides), logger, () => logConfig, freeBytesOf);
   running.push(engine);
   return { engine, lines };
 }
@@ -188,5 +189,82 @@ describe('PartitionEngine', () => {
     expect(outcomes.map((o) => o.baseOffset)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     const records = await readAll(engine, 't', 0);
     expect(records.map((r) => r.key!.toString())).toEqual(Array.from({ length: 300 }, (_, i) => `p${i}-0`));
+  });
+});
+
+describe('PartitionEngine on full and offline dirs', () => {
+  const MIB = 1024 * 1024;
+
+  /** Free space as the test sets it per dir (default: plenty), in place of statfs. */
+  function freeSpace(): { probe: FreeSpaceProbe; set(dir: string, bytes: number | null): void } {
+    const free = new Map<string, number>();
+    return {
+      probe: (path) => free.get(path) ?? 100 * 1024 * MIB,
+      set: (dir, bytes) => (bytes === null ? free.delete(dir) : free.set(dir, bytes)),
+    };
+  }
+
+  async function takeOffline(engine: PartitionEngine, dir: string, code: 'EIO' | 'ENOSPC'): Promise<void> {
+    const victim = engine.partitions().find((p) => p.logDir === dir)!;
+    await engine.injectFault(dir, code);
+    expect((await engine.append(victim.topic, victim.partition, batchOf(1, 'fails'))).errorCode).toBe(ErrorCode.KAFKA_STORAGE_ERROR);
+    await waitUntil(() => engine.offlineLogDirs().includes(dir), `${dir} offline`);
+  }
+
+  async function stopEngine(engine: PartitionEngine): Promise<void> {
+    await engine.stop();
+    running.splice(running.indexOf(engine), 1);
+  }
+
+  it('gives no new partition to a full or an offline dir, and answers KAFKA_STORAGE_ERROR when no dir is left', async () => {
+    const dirs = [tempDir(), tempDir(), tempDir()];
+    const space = freeSpace();
+    const { engine } = await startEngine(dirs, {}, DEFAULT_LOG_CONFIG, space.probe);
+    space.set(dirs[0]!, 3 * MIB); // filled up after start-up: online, but full
+    for (let p = 0; p < 4; p++) await engine.createPartition('t', p, DEFAULT_LOG_CONFIG);
+    const countIn = (dir: string) => engine.partitions().filter((p) => p.logDir === dir).length;
+    expect(dirs.map(countIn)).toEqual([0, 2, 2]);
+
+    await takeOffline(engine, dirs[1]!, 'EIO');
+    for (let p = 4; p < 8; p++) await engine.createPartition('t', p, DEFAULT_LOG_CONFIG);
+    expect(dirs.map(countIn)).toEqual([0, 2, 6]);
+
+    space.set(dirs[2]!, 0);
+    const refused = engine.createPartition('t', 8, DEFAULT_LOG_CONFIG);
+    await expect(refused).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
+    await expect(refused).rejects.toThrow(new RegExp(`${dirs[0]} is full: 3145728 bytes free.*${dirs[1]} is offline \\(EIO.*${dirs[2]} is full: 0 bytes free`));
+    expect(engine.has('t', 8)).toBe(false);
+    space.set(dirs[0]!, null);
+    await engine.createPartition('t', 8, DEFAULT_LOG_CONFIG);
+    expect(engine.partitions().find((p) => p.partition === 8)!.logDir).toBe(dirs[0]);
+  });
+
+  it('keeps a dir that went offline for ENOSPC offline at restart while it is still full, and serves it again once space was freed', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const space = freeSpace();
+    const first = await startEngine(dirs, {}, DEFAULT_LOG_CONFIG, space.probe);
+    for (const p of [0, 1]) await first.engine.createPartition('t', p, DEFAULT_LOG_CONFIG);
+    for (const p of [0, 1]) await first.engine.append('t', p, batchOf(3, `p${p}`));
+    expect(first.engine.partitions().find((p) => p.partition === 0)!.logDir).toBe(dirs[0]);
+    await takeOffline(first.engine, dirs[0]!, 'ENOSPC');
+    await stopEngine(first.engine);
+
+    space.set(dirs[0]!, 4096);
+    const stillFull = await startEngine(dirs, {}, DEFAULT_LOG_CONFIG, space.probe);
+    expect(stillFull.engine.offlineLogDirs()).toEqual([dirs[0]]);
+    expect(stillFull.lines).toContainEqual(expect.objectContaining({ msg: 'log dir offline at start-up', logDir: dirs[0], reason: expect.stringMatching(/^full: 4096 bytes free/) }));
+    expect(stillFull.engine.has('t', 0)).toBe(false);
+    expect((await readAll(stillFull.engine, 't', 1)).length).toBe(3);
+    await stopEngine(stillFull.engine);
+
+    space.set(dirs[0]!, null);
+    const freed = await startEngine(dirs, {}, DEFAULT_LOG_CONFIG, space.probe);
+    expect(freed.engine.offlineLogDirs()).toEqual([]);
+    expect((await readAll(freed.engine, 't', 0)).map((r) => r.key!.toString())).toEqual(['p0-0', 'p0-1', 'p0-2']);
+  });
+
+  it('does not start when every dir is full, and says so', async () => {
+    const dir = tempDir();
+    await expect(startEngine([dir], {}, DEFAULT_LOG_CONFIG, () => 1024)).rejects.toThrow(`no usable log dir: ${dir} (full: 1024 bytes free`);
   });
 });
