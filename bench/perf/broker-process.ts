@@ -20,6 +20,8 @@ export interface BrokerProcessOptions {
   nodeArgs?: readonly string[];
   /** Extra `--set key=value` config. */
   config?: Readonly<Record<string, string>>;
+  /** The broker's compiled entry (default: this build's dist/src/main.js), e.g. an earlier build's to compare against. */
+  brokerMain?: string;
 }
 
 export interface BrokerProcess {
@@ -42,7 +44,7 @@ process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
   const logDir = mkdtempSync(join(tmpdir(), 'fjord-perf-'));
   const sets = { 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'num.partitions': String(options.partitions), ...options.config };
-  const args = [...(options.nodeArgs ?? []), BROKER_MAIN, ...Object.entries(sets).flatMap(([key, value]) => ['--set', `${key}=${value}`])];
+  const args = [...(options.nodeArgs ?? []), options.brokerMain ?? BROKER_MAIN, ...Object.entries(sets).flatMap(([key, value]) => ['--set', `${key}=${value}`])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));

@@ -14,7 +14,7 @@ export const PRODUCE_VERSION = 7;
 const ACKS_LEADER = 1;
 const PRODUCE_TIMEOUT_MS = 30_000;
 /** Distinct batches per partition in the pool, so consecutive requests do not carry identical bytes. */
-const POOL_VARIANTS = 4;
+export const POOL_VARIANTS = 4;
 
 export interface ProducePool {
   readonly topic: string;
@@ -55,9 +55,19 @@ export function buildProducePool(topic: string, partitions: number, recordBytes:
   const batches: Buffer[] = [];
   for (let variant = 0; variant < POOL_VARIANTS; variant++) {
     const values = randomFillSync(Buffer.allocUnsafe(count * recordBytes));
-    const records: ProducedRecord[] = Array.from({ length: count }, (_, i) => ({ key: null, value: values.subarray(i * recordBytes, (i + 1) * recordBytes) }));
-    batches.push(buildRecordBatch(records));
+    batches.push(batchOfValues(values, recordBytes, count));
   }
+  return producePoolOf(topic, partitions, recordBytes, count, batches);
+}
+
+/** An uncompressed batch of `count` keyless records, each `recordBytes` of `values`. */
+export function batchOfValues(values: Buffer, recordBytes: number, count: number): Buffer {
+  const records: ProducedRecord[] = Array.from({ length: count }, (_, i) => ({ key: null, value: values.subarray(i * recordBytes, (i + 1) * recordBytes) }));
+  return buildRecordBatch(records);
+}
+
+/** A pool over prebuilt batches of `count` records of `recordBytes` each (e.g. compressed ones): one request per partition and batch. */
+export function producePoolOf(topic: string, partitions: number, recordBytes: number, count: number, batches: readonly Buffer[]): ProducePool {
   const templates = Array.from({ length: partitions }, (_, partition) =>
     batches.map((records) =>
       toTemplate(

@@ -29,46 +29,57 @@ export const walked = {
   maxTimestampDelta: 0,
 };
 
-// Read position and fault flag of the varint readers below, kept in module state so the hot loop passes
-// primitives only.
-let cursor = 0;
-let malformed = false;
+/** Where the last readVarint()/readVarlong() stopped, or -1 when the varint was malformed or overran its limit. */
+let varintEnd = 0;
 
-/** A zigzag int32 varint at `cursor`, not reading at or past `limit`. Sets `malformed` on a bad one. */
-function varint(bytes: Uint8Array, limit: number): number {
-  let raw = 0;
-  for (let shift = 0; shift < 7 * VARINT32_BYTES_MAX; shift += 7) {
-    if (cursor >= limit) break;
-    const b = bytes[cursor++]!;
-    raw |= (b & 0x7f) << shift;
-    if (b < 0x80) return (raw >>> 1) ^ -(raw & 1);
+function zigzag(raw: number): number {
+  return (raw >>> 1) ^ -(raw & 1);
+}
+
+/** A zigzag int32 varint (1-5 bytes) at `at`, not reading at or past `limit`; sets `varintEnd`. */
+function readVarint(bytes: Uint8Array, at: number, limit: number): number {
+  if (at >= 0 && at + 1 < limit) {
+    const b0 = bytes[at]!;
+    const b1 = bytes[at + 1]!;
+    if (b0 < 0x80 || b1 < 0x80) {
+      varintEnd = b0 < 0x80 ? at + 1 : at + 2;
+      return zigzag(b0 < 0x80 ? b0 : (b0 & 0x7f) | (b1 << 7));
+    }
   }
-  malformed = true;
+  let raw = 0;
+  if (at < 0) limit = at;
+  for (let i = 0, shift = 0; i < VARINT32_BYTES_MAX && at + i < limit; i++, shift += 7) {
+    const b = bytes[at + i]!;
+    raw |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintEnd = at + i + 1;
+      return zigzag(raw);
+    }
+  }
+  varintEnd = -1;
   return 0;
 }
 
-/** A zigzag varlong at `cursor` as a number (exact below 2^53). Sets `malformed` on a bad one. */
-function varlong(bytes: Uint8Array, limit: number): number {
-  if (cursor < limit && bytes[cursor]! < 0x80) {
-    const b = bytes[cursor++]!;
-    return (b >>> 1) ^ -(b & 1);
-  }
+/** A zigzag varlong (1-10 bytes) at `at` as a number (exact below 2^53); sets `varintEnd`. */
+function readVarlong(bytes: Uint8Array, at: number, limit: number): number {
   // Zigzag: raw even -> raw / 2, odd -> -(raw + 1) / 2; halving as we go keeps every step below 2^53.
   let half = 0;
   let negative = false;
-  let scale = 0.5;
-  for (let i = 0; i < VARLONG_BYTES_MAX && cursor < limit; i++) {
-    const b = bytes[cursor++]!;
+  if (at < 0) limit = at;
+  for (let i = 0, scale = 0.5; i < VARLONG_BYTES_MAX && at + i < limit; i++, scale *= 128) {
+    const b = bytes[at + i]!;
     if (i === 0) {
       negative = (b & 1) === 1;
       half = (b & 0x7f) >> 1;
     } else {
       half += (b & 0x7f) * scale;
     }
-    if (b < 0x80) return negative ? -half - 1 : half;
-    scale *= 128;
+    if (b < 0x80) {
+      varintEnd = at + i + 1;
+      return negative ? -half - 1 : half;
+    }
   }
-  malformed = true;
+  varintEnd = -1;
   return 0;
 }
 
@@ -81,54 +92,69 @@ function fail(index: number, problem: string): false {
 /**
  * Checks the `recordCount` records in bytes[from, end). True when every one is readable and they fill the
  * section exactly; otherwise false with `walked` saying which record and why.
+ *
+ * The hot loop of the produce path (every record of every batch): one-byte varints, which most fields are,
+ * are decoded inline and longer ones by readVarint(). A one-byte read may look past the record's end; the
+ * record is then refused by the final position check, so bounds are checked once per record, not per byte.
  */
 export function walkRecords(bytes: Uint8Array, from: number, end: number, recordCount: number, requireKeys: boolean): boolean {
   walked.failedIndex = -1;
   walked.problem = '';
   walked.missingKey = false;
   walked.maxTimestampDelta = 0;
-  malformed = false;
-  cursor = from;
   let maxTimestampDelta = Number.NEGATIVE_INFINITY;
   let index = 0;
-  for (; cursor < end; index++) {
+  let p = from;
+  for (; p < end; index++) {
     if (index >= recordCount) return fail(index, `more records than the ${recordCount} the batch header claims`);
-    const bodyBytes = varint(bytes, end);
-    const recordEnd = cursor + bodyBytes;
-    if (malformed || bodyBytes < RECORD_BODY_BYTES_MIN || recordEnd > end) return fail(index, 'record length is malformed or overruns the batch');
-    cursor++; // attributes
-    const timestampDelta = varlong(bytes, recordEnd);
+    let b = bytes[p]!;
+    const bodyBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, end);
+    p = b < 0x80 ? p + 1 : varintEnd;
+    const recordEnd = p + bodyBytes;
+    if (p < 0 || bodyBytes < RECORD_BODY_BYTES_MIN || recordEnd > end) return fail(index, 'record length is malformed or overruns the batch');
+    p++; // attributes
+    b = bytes[p]!;
+    const timestampDelta = b < 0x80 ? zigzag(b) : readVarlong(bytes, p, recordEnd);
+    p = b < 0x80 ? p + 1 : varintEnd;
     if (timestampDelta > maxTimestampDelta) maxTimestampDelta = timestampDelta;
-    const offsetDelta = varint(bytes, recordEnd);
-    if (!malformed && offsetDelta !== index) return fail(index, `record offset delta ${offsetDelta} should be ${index}`);
-    const keyBytes = varint(bytes, recordEnd);
+    b = p < 0 ? 0x80 : bytes[p]!;
+    const offsetDelta = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    p = b < 0x80 ? p + 1 : varintEnd;
+    if (p >= 0 && offsetDelta !== index) return fail(index, `record offset delta ${offsetDelta} should be ${index}`);
+    b = p < 0 ? 0x80 : bytes[p]!;
+    const keyBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    p = b < 0x80 ? p + 1 : varintEnd;
     if (keyBytes === -1 && requireKeys) {
       walked.missingKey = true;
       return fail(index, 'a compacted topic does not accept records without a key');
     }
-    if (!skipBytes(keyBytes, recordEnd) || !skipBytes(varint(bytes, recordEnd), recordEnd) || !skipHeaders(bytes, recordEnd)) {
-      return fail(index, 'record key, value or headers are malformed or overrun the record');
-    }
-    if (cursor !== recordEnd) return fail(index, `record has ${recordEnd - cursor} bytes after its last header`);
+    if (p < 0 || keyBytes < -1) return fail(index, 'record key is malformed');
+    if (keyBytes > 0) p += keyBytes;
+    b = p < recordEnd ? bytes[p]! : 0x80;
+    const valueBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    p = b < 0x80 ? p + 1 : varintEnd;
+    if (p < 0 || valueBytes < -1) return fail(index, 'record value is malformed or overruns the record');
+    if (valueBytes > 0) p += valueBytes;
+    p = p < recordEnd && bytes[p] === 0 ? p + 1 : skipHeaders(bytes, p, recordEnd);
+    if (p !== recordEnd) return fail(index, p < 0 ? 'record headers are malformed or overrun the record' : `record has ${recordEnd - p} bytes after its last header`);
   }
   if (index !== recordCount) return fail(-1, `batch header claims ${recordCount} records but holds ${index}`);
   walked.maxTimestampDelta = index === 0 ? 0 : maxTimestampDelta;
   return true;
 }
 
-/** Moves past a length-prefixed field of `length` bytes (-1 = null). False when malformed or past `limit`. */
-function skipBytes(length: number, limit: number): boolean {
-  if (malformed || length < -1) return false;
-  if (length > 0) cursor += length;
-  return cursor <= limit;
-}
-
-function skipHeaders(bytes: Uint8Array, recordEnd: number): boolean {
-  const headerCount = varint(bytes, recordEnd);
-  if (malformed || headerCount < 0) return false;
-  for (let h = 0; h < headerCount; h++) {
-    const keyBytes = varint(bytes, recordEnd);
-    if (keyBytes < 0 || !skipBytes(keyBytes, recordEnd) || !skipBytes(varint(bytes, recordEnd), recordEnd)) return false;
+/** Moves past the headers at `at` (count, then key and value per header); returns where they end, or -1. */
+function skipHeaders(bytes: Uint8Array, at: number, recordEnd: number): number {
+  const headerCount = readVarint(bytes, at, recordEnd);
+  let p = varintEnd;
+  if (p < 0 || headerCount < 0) return -1;
+  for (let h = 0; h < headerCount && p >= 0; h++) {
+    const keyBytes = readVarint(bytes, p, recordEnd);
+    if (varintEnd < 0 || keyBytes < 0) return -1;
+    const valueBytes = readVarint(bytes, varintEnd + keyBytes, recordEnd);
+    if (varintEnd < 0 || valueBytes < -1) return -1;
+    p = varintEnd + Math.max(valueBytes, 0);
+    if (p > recordEnd) return -1;
   }
-  return true;
+  return p;
 }

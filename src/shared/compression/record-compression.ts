@@ -3,8 +3,8 @@
 // piscina job, and a partition worker checking the records of a produced compressed batch).
 import { Attribute } from '../record-batch.js';
 import { decompressedBytesBound, MALFORMED_FRAMING } from './decompressed-bound.js';
-import { compressGzip, decompressGzip } from './gzip.js';
-import { compressLz4, decompressLz4 } from './lz4.js';
+import { compressGzip, decompressGzip, decompressGzipSync } from './gzip.js';
+import { compressLz4, decompressLz4, decompressLz4Sync } from './lz4.js';
 import { compressSnappy, decompressSnappy, isXerialFramed } from './snappy.js';
 import { compressZstd, decompressZstd } from './zstd.js';
 
@@ -42,6 +42,8 @@ export class DecompressedSizeError extends Error {
 /**
  * decompressRecords() for untrusted input: refuses (DecompressedSizeError) a section whose codec framing
  * allows more than `maxBytes` of output before decompressing it, and a section whose framing is broken.
+ * gzip, snappy and lz4 run on the calling thread (a partition worker, which waits for the result anyway);
+ * zstd's library has only an asynchronous call.
  */
 export async function decompressRecordsWithin(codec: number, data: Buffer, maxBytes: number): Promise<Buffer> {
   const bound = decompressedBytesBound(codec, data);
@@ -49,7 +51,7 @@ export async function decompressRecordsWithin(codec: number, data: Buffer, maxBy
   if (bound > maxBytes && codec !== Codec.GZIP) throw new DecompressedSizeError(`compressed records may decompress to ${bound} bytes, over the limit of ${maxBytes}`);
   let records: Buffer;
   try {
-    records = codec === Codec.GZIP ? await decompressGzip(data, maxBytes) : await decompressRecords(codec, data);
+    records = codec === Codec.GZIP ? decompressGzipSync(data, maxBytes) : codec === Codec.LZ4 ? decompressLz4Sync(data) : await decompressRecords(codec, data);
   } catch (error) {
     if (error instanceof RangeError) throw new DecompressedSizeError(`compressed records decompress to more than the limit of ${maxBytes} bytes`);
     throw error;
