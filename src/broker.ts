@@ -17,7 +17,9 @@ import { PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
+import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListener } from './network/kafka-listener.js';
+import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
@@ -135,6 +137,9 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     logger,
     meters,
   };
+  // Broker-wide, for every listener: the replication listener will hold against the same budget.
+  const responseMemory = new ResponseMemoryBudget(config.responseMemoryBytesMax);
+  const clientWarnings = new ClientWarnings(logger);
   const listener = new KafkaListener(
     {
       host: config.listener.host,
@@ -143,9 +148,12 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
       maxFrameBytes: config.maxRequestBytes,
       maxInFlightRequests: config.maxInFlightRequestsPerConnection,
       idleTimeoutMs: config.idleTimeoutMs,
+      requestReadTimeoutMs: config.requestReadTimeoutMs,
+      unsentBytesMax: config.connectionUnsentBytesMax,
     },
     createRequestRouter(ctx),
-    logger,
+    responseMemory,
+    clientWarnings,
   );
   let address: { host: string; port: number };
   try {
@@ -163,7 +171,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     const closed = await engine.stop();
     return { ...closed, connectionsClosed, fetchWaitersWoken };
   };
-  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, waiters: ctx.waiters, listener } };
+  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, waiters: ctx.waiters, listener, responseMemory, clientWarnings } };
 }
 
 function httpUrl(address: { host: string; port: number } | null): string | null {

@@ -34,6 +34,11 @@ export class BufferPool {
     this.free.set(backing.length, list);
   }
 
+  /** The memory `view` occupies: its backing buffer's size when this pool lent it (a power of two), else its length. */
+  heldBytesOf(view: Buffer): number {
+    return this.lent.get(view)?.length ?? view.length;
+  }
+
   /** Whether `buffer` may be one this pool lent (only those are worth handing back). */
   static mayBePooled(buffer: Buffer): boolean {
     return buffer.length >= MIN_POOLED_BYTES;

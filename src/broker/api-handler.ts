@@ -16,8 +16,8 @@ export interface ApiHandler<K extends ApiKey> {
   maxVersion: number;
   /** `connection` says who asked (the group coordinator records the client's address). */
   handle(ctx: BrokerContext, request: RequestOfKey<K>, connection: ConnectionInfo): HandlerResult<K> | Promise<HandlerResult<K>>;
-  /** Called once the response holding `body` is encoded (or failed to encode): buffers the body lent may be reused. */
-  afterEncode?(body: ResponseInput<K>): void;
+  /** Called once the response holding `body` is encoded (or failed to encode): buffers the body lent may be reused, memory it held released. */
+  afterEncode?(body: ResponseInput<K>, connection: ConnectionInfo): void;
 }
 
 /** Keeps `apiKey` and the handler's request/response types tied together. */

@@ -21,6 +21,12 @@ export interface BrokerConfig {
   maxConnections: number;
   idleTimeoutMs: number;
   maxInFlightRequestsPerConnection: number;
+  /** Response bytes one connection may hold before it is muted and its fetches shrink. */
+  connectionUnsentBytesMax: number;
+  /** Response bytes all connections may hold together (fetched records, unsent frames). */
+  responseMemoryBytesMax: number;
+  /** An incomplete request older than this closes its connection. */
+  requestReadTimeoutMs: number;
   maxFetchWaiters: number;
   logDirs: string[];
   numPartitions: number;
@@ -204,6 +210,7 @@ function checkContradictions(values: Record<string, unknown>, problems: string[]
     problems.push(`fjord.ring.bytes (${ringBytes}) must be at least 4 x message.max.bytes (${maxMessageBytes}) so any batch fits the data path`);
   }
   checkReplication(values, problems);
+  checkResponseMemory(values, problems);
   checkAddresses(values, problems);
   const dirs = (values['log.dirs'] as string[]).map((dir) => resolve(dir));
   const repeated = dirs.filter((dir, i) => dirs.indexOf(dir) !== i);
@@ -221,6 +228,15 @@ function checkReplication(values: Record<string, unknown>, problems: string[]): 
     problems.push(`min.insync.replicas (${minInsync}) must not exceed default.replication.factor (${factor}): acks=all produces could never succeed`);
   } else if (minInsync > STANDALONE_REPLICAS) {
     problems.push(`min.insync.replicas (${minInsync}) must be ${STANDALONE_REPLICAS} on a standalone broker: acks=all produces could never succeed`);
+  }
+}
+
+/** One connection's share fits the broker-wide budget, and so does the largest batch a fetch may have to send whole. */
+function checkResponseMemory(values: Record<string, unknown>, problems: string[]): void {
+  const budgetBytes = values['fjord.response.memory.bytes.max'] as number;
+  for (const key of ['fjord.connection.unsent.bytes.max', 'message.max.bytes']) {
+    const bytes = values[key] as number;
+    if (bytes > budgetBytes) problems.push(`${key} (${bytes}) must not exceed fjord.response.memory.bytes.max (${budgetBytes})`);
   }
 }
 
@@ -271,6 +287,9 @@ function toBrokerConfig(v: Record<string, unknown>, effective: Record<string, st
     maxConnections: v['max.connections'] as number,
     idleTimeoutMs: v['connections.max.idle.ms'] as number,
     maxInFlightRequestsPerConnection: v['fjord.max.inflight.requests.per.connection'] as number,
+    connectionUnsentBytesMax: v['fjord.connection.unsent.bytes.max'] as number,
+    responseMemoryBytesMax: v['fjord.response.memory.bytes.max'] as number,
+    requestReadTimeoutMs: v['fjord.request.read.timeout.ms'] as number,
     maxFetchWaiters: v['fjord.max.fetch.waiters'] as number,
     logDirs: v['log.dirs'] as string[],
     numPartitions: v['num.partitions'] as number,

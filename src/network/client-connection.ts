@@ -1,14 +1,22 @@
-// One client connection: frames in, responses out in request order even when later requests finish
-// first (different workers), a bound on requests in flight (reading pauses beyond it), the idle timeout,
-// and closing with one log line on a malformed or oversized frame. Runs on the main thread.
+// One client connection: size-prefixed frames in, each to the request handler, responses out in request
+// order. It reads a frame only while response-outflow.ts allows (requests in flight and unsent bytes under
+// their bounds) and is muted (socket paused, frames left in the splitter) otherwise. It closes, with one
+// rate-limited log line, on a malformed or oversized frame, after connections.max.idle.ms idle, and when a
+// request begun fjord.request.read.timeout.ms ago is still incomplete. Nothing here knows Kafka: a second
+// listener reuses it with its own handler. Runs on the main thread.
 import type { Socket } from 'node:net';
-import type { Logger } from 'pino';
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js';
-import { BufferPool, largeBuffers } from '../buffer-pool.js';
+import { type ClientWarningKind, type ClientWarnings, hostOf } from './client-warnings.js';
+import type { ConnectionMemory, ResponseMemoryBudget } from './response-memory.js';
+import { ResponseOutflow } from './response-outflow.js';
 
 export interface ConnectionInfo {
   readonly id: number;
   readonly remote: string;
+  /** What this connection's responses hold in memory; a handler asks it for room before reading data. */
+  readonly responseMemory: ConnectionMemory;
+  /** Logs a line about this client, at most one per kind per interval (client-warnings.ts). */
+  warn(kind: ClientWarningKind, fields: Record<string, unknown>, message: string, level?: 'warn' | 'error'): void;
 }
 
 /** Turns one request frame (no size prefix) into the whole response frame, or null when none is owed (acks=0). */
@@ -18,6 +26,18 @@ export interface ConnectionLimits {
   maxFrameBytes: number;
   maxInFlightRequests: number;
   idleTimeoutMs: number;
+  /** A request whose first byte arrived this long ago and is still incomplete closes the connection. */
+  requestReadTimeoutMs: number;
+  /** Unsent response bytes above which the connection is muted; also its share of the response memory. */
+  unsentBytesMax: number;
+}
+
+/** What every connection of a listener (or of several listeners) shares. */
+export interface ConnectionShared {
+  handle: RequestHandler;
+  limits: ConnectionLimits;
+  memory: ResponseMemoryBudget;
+  warnings: ClientWarnings;
 }
 
 /**
@@ -26,93 +46,151 @@ export interface ConnectionLimits {
  */
 export class CloseConnectionError extends Error {
   override name = 'CloseConnectionError';
+
+  constructor(
+    message: string,
+    readonly kind: ClientWarningKind = 'closed',
+  ) {
+    super(message);
+  }
 }
 
 export class ClientConnection implements ConnectionInfo {
   readonly remote: string;
+  readonly responseMemory: ConnectionMemory;
   private readonly splitter: FrameSplitter;
-  /** Responses in request order; a slot is filled when its handler finishes. */
-  private readonly queue: Array<{ response: Buffer | null; done: boolean }> = [];
+  private readonly outflow: ResponseOutflow;
+  private muted = false;
+  private pumping = false;
+  /** performance.now() when the first byte of the request being received arrived; null between requests and while muted. */
+  private partialSinceMs: number | null = null;
+  private readTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
     readonly id: number,
     private readonly socket: Socket,
-    private readonly handle: RequestHandler,
-    private readonly limits: ConnectionLimits,
-    private readonly logger: Logger,
+    private readonly shared: ConnectionShared,
     private readonly onClose: (connection: ClientConnection) => void,
   ) {
+    const { limits } = shared;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.splitter = new FrameSplitter(limits.maxFrameBytes);
+    this.responseMemory = shared.memory.account(limits.unsentBytesMax);
+    this.outflow = new ResponseOutflow(socket, limits.maxInFlightRequests, this.responseMemory, () => this.readable());
     socket.setNoDelay(true);
-    socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle for connections.max.idle.ms'));
+    socket.setTimeout(limits.idleTimeoutMs, () => this.close('closed', 'idle for connections.max.idle.ms'));
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', () => this.close(null));
     socket.on('close', () => this.close(null));
   }
 
+  /** Muted: reads no request until its responses are written (response-outflow.ts). */
+  get isMuted(): boolean {
+    return this.muted;
+  }
+
+  get unsentBytes(): number {
+    return this.outflow.unsentBytes;
+  }
+
+  warn(kind: ClientWarningKind, fields: Record<string, unknown>, message: string, level: 'warn' | 'error' = 'warn'): void {
+    this.shared.warnings.warn(hostOf(this.remote), kind, { connection: this.remote, ...fields }, message, level);
+  }
+
   private received(chunk: Buffer): void {
-    let frames: Buffer[];
+    this.splitter.add(chunk);
+    this.pump();
+  }
+
+  private readable(): void {
+    if (this.muted) this.pump();
+  }
+
+  /** Hands buffered frames to the handler while the outflow allows, then mutes or unmutes the socket. */
+  private pump(): void {
+    if (this.pumping || this.closed) return;
+    this.pumping = true;
     try {
-      frames = this.splitter.push(chunk);
+      while (this.outflow.mayRead) {
+        const frame = this.splitter.next();
+        if (frame === null) break;
+        this.partialSinceMs = null;
+        this.dispatch(frame);
+        if (this.closed) return;
+      }
     } catch (error) {
-      if (error instanceof FrameSizeError) return this.close(error.message);
+      if (error instanceof FrameSizeError) return this.close('bad-frame', error.message);
       throw error;
+    } finally {
+      this.pumping = false;
     }
-    for (const frame of frames) this.dispatch(frame);
-    if (this.queue.length >= this.limits.maxInFlightRequests) this.socket.pause();
+    this.setMuted(!this.outflow.mayRead);
+    this.watchPartialRequest();
   }
 
   private dispatch(frame: Buffer): void {
-    const slot = { response: null as Buffer | null, done: false };
-    this.queue.push(slot);
+    const slot = this.outflow.reserve();
     let result: Promise<Buffer | null> | Buffer | null;
     try {
-      result = this.handle(frame, this);
+      result = this.shared.handle(frame, this);
     } catch (error) {
       return this.failed(error);
     }
     if (result instanceof Promise) {
       result.then(
-        (response) => this.finished(slot, response),
+        (response) => this.outflow.fill(slot, response),
         (error: unknown) => this.failed(error),
       );
     } else {
-      this.finished(slot, result);
+      this.outflow.fill(slot, result);
     }
   }
 
-  private finished(slot: { response: Buffer | null; done: boolean }, response: Buffer | null): void {
-    slot.response = response;
-    slot.done = true;
-    if (this.closed) return;
-    let wrote = false;
-    while (this.queue.length > 0 && this.queue[0]!.done) {
-      const head = this.queue.shift()!;
-      if (head.response === null) continue;
-      if (!wrote) this.socket.cork();
-      const response = head.response;
-      // A large frame may be a pooled buffer (src/buffer-pool.ts): it goes back once the socket is done with it.
-      if (BufferPool.mayBePooled(response)) this.socket.write(response, () => largeBuffers.release(response));
-      else this.socket.write(response);
-      wrote = true;
+  private setMuted(muted: boolean): void {
+    if (muted === this.muted) return;
+    this.muted = muted;
+    if (muted) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Starts the read timeout's clock at a request's first byte; it does not run between requests or while muted. */
+  private watchPartialRequest(): void {
+    if (this.muted || this.splitter.pendingBytes === 0) {
+      this.partialSinceMs = null;
+      return;
     }
-    if (wrote) this.socket.uncork();
-    if (this.queue.length < this.limits.maxInFlightRequests && this.socket.isPaused()) this.socket.resume();
+    this.partialSinceMs ??= performance.now();
+    this.readTimer ??= setTimeout(() => this.checkReadTimeout(), this.shared.limits.requestReadTimeoutMs);
+  }
+
+  private checkReadTimeout(): void {
+    this.readTimer = null;
+    if (this.closed || this.partialSinceMs === null) return;
+    const timeoutMs = this.shared.limits.requestReadTimeoutMs;
+    const waitedMs = performance.now() - this.partialSinceMs;
+    if (waitedMs < timeoutMs) {
+      this.readTimer = setTimeout(() => this.checkReadTimeout(), timeoutMs - waitedMs);
+      return;
+    }
+    this.close('read-timeout', `request incomplete ${Math.round(waitedMs)} ms after its first byte (fjord.request.read.timeout.ms ${timeoutMs}), ${this.splitter.pendingBytes} bytes received`);
   }
 
   private failed(error: unknown): void {
-    if (error instanceof CloseConnectionError) return this.close(error.message);
-    this.logger.error({ connection: this.remote, err: error }, 'request handler failed; closing the connection');
+    if (error instanceof CloseConnectionError) return this.close(error.kind, error.message);
+    // The handler could not even produce an error response (the Kafka router answers its own failures).
+    this.warn('handler-failed', { err: error }, 'request handler failed; closing the connection', 'error');
     this.close(null);
   }
 
-  /** Closes the connection; `reason` (when given) is logged once. */
-  close(reason: string | null): void {
+  /** Closes the connection; with a `kind`, `reason` is logged (rate-limited per client address and kind). */
+  close(kind: ClientWarningKind | null, reason = ''): void {
     if (this.closed) return;
     this.closed = true;
-    if (reason !== null) this.logger.warn({ connection: this.remote }, `closing connection: ${reason}`);
+    if (kind !== null) this.warn(kind, {}, `closing connection: ${reason}`);
+    if (this.readTimer !== null) clearTimeout(this.readTimer);
+    this.outflow.close();
+    this.responseMemory.close();
     this.socket.destroy();
     this.onClose(this);
   }

@@ -1,6 +1,7 @@
 // Cuts a TCP byte stream into Kafka request frames: int32 size, then `size` bytes (header + body).
 // A frame inside one socket chunk is returned as a zero-copy view; one spanning chunks is joined once.
-// Runs on the main thread, one instance per connection.
+// Frames are taken one at a time, so a muted connection leaves the rest buffered here. Runs on the main
+// thread, one instance per connection.
 //
 //   0  int32  size        bytes that follow (must be 1 .. socket.request.max.bytes)
 //   4  ...    request     header + body, `size` bytes
@@ -20,22 +21,28 @@ export class FrameSplitter {
 
   /** Adds bytes from the socket and returns every frame now complete (without its size prefix). */
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk);
-    this.bufferedBytes += chunk.length;
+    this.add(chunk);
     const frames: Buffer[] = [];
     for (;;) {
-      const frame = this.nextFrame();
+      const frame = this.next();
       if (frame === null) return frames;
       frames.push(frame);
     }
   }
 
-  /** Bytes received but not yet part of a complete frame. */
+  /** Adds bytes from the socket; frames are taken one at a time with next(), so a muted connection can leave them here. */
+  add(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.bufferedBytes += chunk.length;
+  }
+
+  /** Bytes received and not yet taken as a frame (a partial frame, or whole frames not yet taken). */
   get pendingBytes(): number {
     return this.bufferedBytes;
   }
 
-  private nextFrame(): Buffer | null {
+  /** The next complete frame (without its size prefix), or null when the bytes so far end mid-frame. Throws FrameSizeError. */
+  next(): Buffer | null {
     if (this.bufferedBytes < 4) return null;
     const size = this.peekSize();
     if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);

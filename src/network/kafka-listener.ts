@@ -1,9 +1,10 @@
 // The Kafka listener: a TCP server on the configured host and port that accepts up to max.connections
-// clients and hands each to a ClientConnection, counting connections accepted, refused and closed for
-// /metrics. Runs on the main thread.
+// clients and hands each to a ClientConnection, counting connections accepted, refused and closed, and
+// how many are muted and what they have left to send, for /metrics. Runs on the main thread.
 import { createServer, type Server } from 'node:net';
-import type { Logger } from 'pino';
-import { ClientConnection, type ConnectionLimits, type RequestHandler } from './client-connection.js';
+import { ClientConnection, type ConnectionLimits, type ConnectionShared, type RequestHandler } from './client-connection.js';
+import type { ClientWarnings } from './client-warnings.js';
+import type { ResponseMemoryBudget } from './response-memory.js';
 
 export interface ListenerOptions extends ConnectionLimits {
   host: string;
@@ -18,6 +19,11 @@ export interface ConnectionCounts {
   /** Refused because max.connections were open. */
   refused: number;
   closed: number;
+  /** Open connections muted now: reading no request until their responses are written. */
+  muted: number;
+  /** Response bytes not yet handed to the kernel, over all open connections, and on the one with the most. */
+  unsentBytes: number;
+  unsentBytesMax: number;
 }
 
 export class KafkaListener {
@@ -26,23 +32,28 @@ export class KafkaListener {
   private server: Server | null = null;
   private refused = 0;
   private closed = 0;
+  private readonly shared: ConnectionShared;
 
+  /** `memory` and `warnings` are broker-wide: every listener of the broker gets the same ones. */
   constructor(
     private readonly options: ListenerOptions,
-    private readonly handle: RequestHandler,
-    private readonly logger: Logger,
-  ) {}
+    handle: RequestHandler,
+    memory: ResponseMemoryBudget,
+    private readonly warnings: ClientWarnings,
+  ) {
+    this.shared = { handle, limits: options, memory, warnings };
+  }
 
   /** Binds and starts accepting; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<{ host: string; port: number }> {
     const server = createServer((socket) => {
       if (this.connections.size >= this.options.maxConnections) {
         this.refused++;
-        this.logger.warn({ remote: socket.remoteAddress }, `refusing connection: max.connections ${this.options.maxConnections} reached`);
+        this.warnings.warn(socket.remoteAddress ?? '', 'refused', {}, `refusing connection: max.connections ${this.options.maxConnections} reached`);
         socket.destroy();
         return;
       }
-      const connection = new ClientConnection(this.nextConnectionId++, socket, this.handle, this.options, this.logger, (c) => this.forget(c));
+      const connection = new ClientConnection(this.nextConnectionId++, socket, this.shared, (c) => this.forget(c));
       this.connections.add(connection);
     });
     this.server = server;
@@ -62,7 +73,16 @@ export class KafkaListener {
   }
 
   connectionCounts(): ConnectionCounts {
-    return { open: this.connections.size, accepted: this.nextConnectionId - 1, refused: this.refused, closed: this.closed };
+    let muted = 0;
+    let unsentBytes = 0;
+    let unsentBytesMax = 0;
+    for (const connection of this.connections) {
+      const unsent = connection.unsentBytes;
+      if (connection.isMuted) muted++;
+      unsentBytes += unsent;
+      unsentBytesMax = Math.max(unsentBytesMax, unsent);
+    }
+    return { open: this.connections.size, accepted: this.nextConnectionId - 1, refused: this.refused, closed: this.closed, muted, unsentBytes, unsentBytesMax };
   }
 
   private forget(connection: ClientConnection): void {

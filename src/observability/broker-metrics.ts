@@ -1,7 +1,8 @@
 // The broker's Prometheus metrics (prom-client): counters read from the request path's meters, and
 // gauges computed once per scrape from the engine's stats (rings, workers, log dirs), the metadata
-// (offline and under-replicated partitions), the group coordinators (lag, bounded) and the Kafka
-// listener (connections). Nothing here runs on the request path. Runs on the main thread.
+// (offline and under-replicated partitions), the group coordinators (lag, bounded), the Kafka
+// listener (connections, muted ones, unsent bytes), the response memory budget and the client warnings.
+// Nothing here runs on the request path. Runs on the main thread.
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import type { DataWaiters } from '../broker/data-waiters.js';
@@ -9,7 +10,9 @@ import type { GroupRouter } from '../broker/group-router.js';
 import { partitionKey } from '../engine/log-dirs.js';
 import type { EngineStats, PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
+import type { ClientWarningKind, ClientWarnings } from '../network/client-warnings.js';
 import type { ConnectionCounts, KafkaListener } from '../network/kafka-listener.js';
+import type { ResponseMemoryBudget } from '../network/response-memory.js';
 import { consumerLag, type LagReport, NO_LAG } from './consumer-lag.js';
 import { type HotPathMeters, LATENCY_BUCKETS_SECONDS, type RequestMeters } from './hot-path-meters.js';
 import { type PartitionHealth, partitionHealth } from './partition-health.js';
@@ -22,6 +25,8 @@ export interface MetricSources {
   groups: GroupRouter;
   waiters: DataWaiters;
   listener: KafkaListener;
+  responseMemory: ResponseMemoryBudget;
+  clientWarnings: ClientWarnings;
 }
 
 interface Snapshot {
@@ -31,15 +36,19 @@ interface Snapshot {
   connections: ConnectionCounts;
   topics: number;
   fetchWaiting: number;
+  memory: { heldBytes: number; limitBytes: number; shortPartitions: number };
+  warnings: Array<{ kind: ClientWarningKind; count: number }>;
 }
 
 const EMPTY_SNAPSHOT: Snapshot = {
   engine: null,
   health: { partitions: 0, offline: 0, underReplicated: 0 },
   lag: NO_LAG,
-  connections: { open: 0, accepted: 0, refused: 0, closed: 0 },
+  connections: { open: 0, accepted: 0, refused: 0, closed: 0, muted: 0, unsentBytes: 0, unsentBytesMax: 0 },
   topics: 0,
   fetchWaiting: 0,
+  memory: { heldBytes: 0, limitBytes: 0, shortPartitions: 0 },
+  warnings: [],
 };
 
 type Labels = Record<string, string | number>;
@@ -94,6 +103,8 @@ export class BrokerMetrics {
       connections: sources.listener.connectionCounts(),
       topics: sources.topics.topicNames().length,
       fetchWaiting: sources.waiters.size,
+      memory: { heldBytes: sources.responseMemory.heldBytes, limitBytes: sources.responseMemory.limitBytes, shortPartitions: sources.responseMemory.shortPartitions },
+      warnings: sources.clientWarnings.countsByKind(),
     };
   }
 
@@ -217,6 +228,16 @@ export class BrokerMetrics {
     this.counter('fjord_connections_accepted_total', 'Client connections accepted.', [], (set) => set({}, c().accepted));
     this.counter('fjord_connections_refused_total', 'Client connections refused because max.connections were open.', [], (set) => set({}, c().refused));
     this.counter('fjord_connections_closed_total', 'Client connections closed (by either side).', [], (set) => set({}, c().closed));
+    this.gauge('fjord_connections_muted', 'Connections reading no request until their responses are written (too many requests in flight, or unsent bytes above fjord.connection.unsent.bytes.max).', [], (set) => set({}, c().muted));
+    this.gauge('fjord_connections_unsent_bytes', 'Response bytes not yet handed to the kernel, over all connections.', [], (set) => set({}, c().unsentBytes));
+    this.gauge('fjord_connection_unsent_bytes_max', 'Response bytes not yet handed to the kernel on the connection with the most.', [], (set) => set({}, c().unsentBytesMax));
+    this.counter('fjord_client_warnings_total', 'Events caused by clients, per kind, whether their log line went out or was suppressed by the rate limit.', ['kind'], (set) => {
+      for (const { kind, count } of this.snapshot.warnings) set({ kind }, count);
+    });
+    const memory = (): Snapshot['memory'] => this.snapshot.memory;
+    this.gauge('fjord_response_memory_used_bytes', 'Response bytes held in memory: records read for fetches not yet encoded, response frames not yet sent.', [], (set) => set({}, memory().heldBytes));
+    this.gauge('fjord_response_memory_limit_bytes', 'The budget for them (fjord.response.memory.bytes.max).', [], (set) => set({}, memory().limitBytes));
+    this.counter('fjord_fetch_partitions_short_total', 'Fetched partitions answered with fewer records than they had (or none), because the response memory had no room for them.', [], (set) => set({}, memory().shortPartitions));
   }
 }
 

@@ -29,6 +29,11 @@ export class RawClient {
     this.socket.destroy();
   }
 
+  /** Resolves once the broker (or close()) has closed the connection. */
+  closed(): Promise<'closed'> {
+    return this.socket.destroyed ? Promise.resolve('closed') : new Promise((resolve) => this.socket.once('close', () => resolve('closed')));
+  }
+
   private onData(chunk: Buffer): void {
     this.buffered = Buffer.concat([this.buffered, chunk]);
     while (this.buffered.length >= 4 && this.buffered.length >= 4 + this.buffered.readInt32BE(0)) {

@@ -3,7 +3,9 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CloseConnectionError } from '../../src/network/client-connection.js';
+import { ClientWarnings } from '../../src/network/client-warnings.js';
 import { KafkaListener } from '../../src/network/kafka-listener.js';
+import { ResponseMemoryBudget } from '../../src/network/response-memory.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
 const listeners: KafkaListener[] = [];
@@ -21,7 +23,8 @@ function frame(text: string): Buffer {
 
 async function start(handler: ConstructorParameters<typeof KafkaListener>[1]) {
   const { logger, lines } = captureLogger();
-  const listener = new KafkaListener({ host: '127.0.0.1', port: 0, maxConnections: 10, maxFrameBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000 }, handler, logger);
+  const limits = { maxFrameBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
+  const listener = new KafkaListener({ host: '127.0.0.1', port: 0, maxConnections: 10, ...limits }, handler, new ResponseMemoryBudget(64 << 20), new ClientWarnings(logger));
   listeners.push(listener);
   const address = await listener.listen();
   return { address, lines };

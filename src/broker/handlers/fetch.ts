@@ -1,11 +1,14 @@
 // Fetch: reads whole batches per partition from the owning workers, honours max_bytes (the first
 // partition with data always gets at least one whole batch) and partition_max_bytes, and long-polls up
 // to max_wait_ms for min_bytes, woken as soon as a produce lands on one of its partitions. Fetched bytes sit
-// in pooled buffers (src/buffer-pool.ts) handed back once the response is encoded. Sessions are
-// not kept: every response carries session id 0, which clients accept as "full fetches". Counts the
-// bytes and records returned per topic. Runs on the main thread.
+// in pooled buffers (src/buffer-pool.ts) handed back once the response is encoded, and are held against the
+// response memory (src/network/response-memory.ts): a read asks for room first, and what finds none is not
+// read (the partition answers with its offsets and no records) or not kept. Sessions are not kept: every
+// response carries session id 0, which clients accept as "full fetches". Counts the bytes and records
+// returned per topic. Runs on the main thread.
 import type { FetchOutcome } from '../../engine/worker-handle.js';
-import { ErrorCode } from '../../shared/kafka-error-codes.js';
+import type { ConnectionMemory } from '../../network/response-memory.js';
+import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { largeBuffers } from '../../buffer-pool.js';
@@ -17,19 +20,22 @@ export const fetchHandler = defineHandler({
   apiKey: 1,
   minVersion: 4,
   maxVersion: 12,
-  async handle(ctx, request) {
+  async handle(ctx, request, connection) {
     const body = request.body;
+    const memory = connection.responseMemory;
     const wanted: Wanted[] = body.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })));
     const deadline = Date.now() + Math.max(0, body.maxWaitMs);
     let appendsBeforeRead = ctx.waiters.appendsOn(wanted);
-    let outcomes = await readAll(ctx, wanted, body);
+    let outcomes = await readAll(ctx, memory, wanted, body);
     while (!enough(outcomes, body.minBytes) && Date.now() < deadline) {
       if (!(await ctx.waiters.wait(wanted, deadline - Date.now(), appendsBeforeRead))) break;
-      for (const outcome of outcomes) largeBuffers.release(outcome.records);
+      for (const outcome of outcomes) giveBack(memory, outcome.records);
       appendsBeforeRead = ctx.waiters.appendsOn(wanted);
-      outcomes = await readAll(ctx, wanted, body);
+      outcomes = await readAll(ctx, memory, wanted, body);
     }
     countReturned(ctx, wanted, outcomes);
+    // wanted (and outcomes) list the partitions in request order, a repeated one each time: every outcome is answered, and so given back.
+    let next = 0;
     return {
       throttleTimeMs: 0,
       errorCode: ErrorCode.NONE,
@@ -37,7 +43,7 @@ export const fetchHandler = defineHandler({
       responses: body.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
-          const outcome = outcomes[wanted.findIndex((w) => w.topic === t.topic && w.partition === p.partition)]!;
+          const outcome = outcomes[next++]!;
           return {
             partitionIndex: p.partition,
             errorCode: outcome.errorCode,
@@ -52,29 +58,59 @@ export const fetchHandler = defineHandler({
       })),
     };
   },
-  /** The records were copied into the response frame: their pooled buffers go back. */
-  afterEncode(response) {
-    for (const topic of response.responses ?? []) for (const partition of topic.partitions ?? []) if (partition.records) largeBuffers.release(partition.records);
+  /** The records were copied into the response frame: their pooled buffers and the memory they held go back. */
+  afterEncode(response, connection) {
+    for (const topic of response.responses ?? []) for (const partition of topic.partitions ?? []) if (partition.records) giveBack(connection.responseMemory, partition.records);
   },
 });
 
-/** Reads every partition in parallel, then keeps batches in request order until max_bytes is used up. */
-async function readAll(ctx: BrokerContext, wanted: Wanted[], body: FetchRequest): Promise<FetchOutcome[]> {
-  const outcomes = await Promise.all(wanted.map((w) => ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, Math.min(w.partitionMaxBytes, body.maxBytes))));
-  let budget = body.maxBytes;
+/**
+ * Reads every partition in parallel, each up to what the response memory grants it (in request order; a
+ * partition granted nothing gets only its offsets), then keeps batches in request order until max_bytes
+ * is used up or the memory has no room for them. Waits first while the connection holds too much.
+ */
+async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wanted[], body: FetchRequest): Promise<FetchOutcome[]> {
+  const caps = wanted.map((w) => Math.max(0, Math.min(w.partitionMaxBytes, body.maxBytes)));
+  let grantedBytes = await memory.grant(caps.reduce((sum, cap) => sum + cap, 0));
+  const reservedBytes = grantedBytes;
+  for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
+  const outcomes = await Promise.all(wanted.map((w, i) => (caps[i]! > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!) : offsetsOnly(ctx, w))));
+  memory.release(reservedBytes);
+  let maxBytesLeft = body.maxBytes;
   let anyData = false;
-  for (const outcome of outcomes) {
+  for (let i = 0; i < outcomes.length; i++) {
+    const outcome = outcomes[i]!;
     const size = outcome.records.length;
+    if (caps[i] === 0) memory.budget.shortPartitions++;
     if (size === 0) continue;
-    if (anyData && size > budget) {
+    const fits = !anyData || size <= maxBytesLeft;
+    if (!fits || !memory.tryHold(largeBuffers.heldBytesOf(outcome.records))) {
+      if (fits) memory.budget.shortPartitions++;
       largeBuffers.release(outcome.records);
       outcome.records = EMPTY;
       continue;
     }
     anyData = true;
-    budget = Math.max(0, budget - size);
+    maxBytesLeft = Math.max(0, maxBytesLeft - size);
   }
   return outcomes;
+}
+
+/** A partition read no records for want of memory: its offsets (a control-plane call, no data), or its error. */
+async function offsetsOnly(ctx: BrokerContext, w: Wanted): Promise<FetchOutcome> {
+  try {
+    const { logStartOffset, highWatermark, logEndOffset } = await ctx.engine.offsets(w.topic, w.partition);
+    const inRange = w.fetchOffset >= logStartOffset && w.fetchOffset <= logEndOffset;
+    return { errorCode: inRange ? ErrorCode.NONE : ErrorCode.OFFSET_OUT_OF_RANGE, errorMessage: '', highWatermark, logStartOffset, logEndOffset, records: EMPTY };
+  } catch (error) {
+    const errorCode = error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
+    return { errorCode, errorMessage: (error as Error).message, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };
+  }
+}
+
+function giveBack(memory: ConnectionMemory, records: Buffer): void {
+  memory.release(largeBuffers.heldBytesOf(records));
+  largeBuffers.release(records);
 }
 
 const EMPTY = Buffer.alloc(0);
