@@ -1,5 +1,5 @@
 // Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf,
-// group-rebalance, offset-commit), passing --short through, with a header per bench and one line about the machine.
+// produce-validation (this build only), group-rebalance, offset-commit), passing --short through, with a header per bench and one line about the machine.
 // Main thread plus the workers each bench starts.
 // `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
 import { availableParallelism, cpus, totalmem } from 'node:os';
@@ -8,6 +8,7 @@ import { main as brokerStartup } from './broker-startup.js';
 import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
 import { main as offsetCommit } from './offset-commit.js';
+import { main as produceValidation } from './produce-validation.js';
 import { main as recoveryScan } from './recovery-scan.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
@@ -18,6 +19,7 @@ const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<un
   { name: 'recovery-scan', run: recoveryScan },
   { name: 'broker-startup', run: brokerStartup },
   { name: 'kafka-perf', run: kafkaPerf },
+  { name: 'produce-validation', run: produceValidation },
   { name: 'group-rebalance', run: groupRebalance },
   { name: 'offset-commit', run: offsetCommit },
 ];
