@@ -171,7 +171,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     const closed = await engine.stop();
     return { ...closed, connectionsClosed, fetchWaitersWoken };
   };
-  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, waiters: ctx.waiters, listener, responseMemory, clientWarnings } };
+  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings } };
 }
 
 function httpUrl(address: { host: string; port: number } | null): string | null {

@@ -42,6 +42,11 @@ export class GroupRouter {
     return this.engine.group(OFFSETS_TOPIC, this.partitionFor(groupId), operation, request);
   }
 
+  /** Every committed offset of one group (consumer lag in /metrics). */
+  fetchOffsets(groupId: string): Promise<GroupOperationResult<'fetchOffsets'>> {
+    return this.call(groupId, 'fetchOffsets', { groupId, partitions: null });
+  }
+
   /** Every group of every coordinator (partitions in offline dirs are skipped). */
   async listAll(): Promise<GroupListing[]> {
     const record = this.topics.topic(OFFSETS_TOPIC);

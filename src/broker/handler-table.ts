@@ -4,7 +4,7 @@ import type { ApiHandler } from './api-handler.js';
 import type { ApiKey } from '../protocol/api-registry.js';
 import { apiByKey } from '../protocol/api-registry.js';
 import { alterConfigsHandler } from './handlers/alter-configs.js';
-import { apiVersionsHandler } from './handlers/api-versions.js';
+import { type AdvertisedApi, apiVersionsHandlerFor } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
 import { deleteRecordsHandler } from './handlers/delete-records.js';
@@ -46,7 +46,7 @@ const handlers: AnyHandler[] = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
-  apiVersionsHandler,
+  apiVersionsHandlerFor(advertisedVersions),
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
@@ -76,6 +76,6 @@ export function handlerFor(apiKey: number): AnyHandler | undefined {
 }
 
 /** What ApiVersions advertises: exactly the handled APIs and versions, in key order. */
-export function advertisedVersions(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
+export function advertisedVersions(): AdvertisedApi[] {
   return handlers.map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion })).sort((a, b) => a.apiKey - b.apiKey);
 }

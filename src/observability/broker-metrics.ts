@@ -5,15 +5,13 @@
 // Nothing here runs on the request path. Runs on the main thread.
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
-import type { DataWaiters } from '../broker/data-waiters.js';
-import type { GroupRouter } from '../broker/group-router.js';
 import { partitionKey } from '../engine/log-dirs.js';
 import type { EngineStats, PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import type { ClientWarningKind, ClientWarnings } from '../network/client-warnings.js';
 import type { ConnectionCounts, KafkaListener } from '../network/kafka-listener.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
-import { consumerLag, type LagReport, NO_LAG } from './consumer-lag.js';
+import { consumerLag, type GroupOffsetsSource, type LagReport, NO_LAG } from './consumer-lag.js';
 import { type HotPathMeters, LATENCY_BUCKETS_SECONDS, type RequestMeters } from './hot-path-meters.js';
 import { type PartitionHealth, partitionHealth } from './partition-health.js';
 
@@ -22,8 +20,9 @@ export interface MetricSources {
   nodeId: number;
   engine: PartitionEngine;
   topics: TopicManager;
-  groups: GroupRouter;
-  waiters: DataWaiters;
+  groups: GroupOffsetsSource;
+  /** Long-polling fetches waiting for data. */
+  fetchWaiters: { readonly size: number };
   listener: KafkaListener;
   responseMemory: ResponseMemoryBudget;
   clientWarnings: ClientWarnings;
@@ -102,7 +101,7 @@ export class BrokerMetrics {
       lag: await this.lagOf(sources, engine),
       connections: sources.listener.connectionCounts(),
       topics: sources.topics.topicNames().length,
-      fetchWaiting: sources.waiters.size,
+      fetchWaiting: sources.fetchWaiters.size,
       memory: { heldBytes: sources.responseMemory.heldBytes, limitBytes: sources.responseMemory.limitBytes, shortPartitions: sources.responseMemory.shortPartitions },
       warnings: sources.clientWarnings.countsByKind(),
     };

@@ -2,9 +2,8 @@
 // worker owning the group's __consumer_offsets partition) against each partition's high watermark (the
 // end a consumer can read to). Bounded: at most `maxGroups` groups per scrape, the first by group id;
 // the rest are counted as omitted. Runs on the main thread, at scrape time.
-import type { GroupRouter } from '../broker/group-router.js';
 import { partitionKey } from '../engine/log-dirs.js';
-import type { GroupListing } from '../shared/group-protocol.js';
+import type { GroupListing, GroupOperationResult } from '../shared/group-protocol.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 
 export interface LagRow {
@@ -25,12 +24,19 @@ export interface LagReport {
 
 export const NO_LAG: LagReport = { groups: [], rows: [], groupsOmitted: 0 };
 
+/** What lag needs of the group coordinators (the broker's group router provides it; observability does not import the handler layer). */
+export interface GroupOffsetsSource {
+  listAll(): Promise<GroupListing[]>;
+  /** Every committed offset of one group. */
+  fetchOffsets(groupId: string): Promise<GroupOperationResult<'fetchOffsets'>>;
+}
+
 /** `endOffsets` maps `topic\0partition` to the high watermark of each online partition. */
-export async function consumerLag(groups: GroupRouter, endOffsets: ReadonlyMap<string, number>, maxGroups: number): Promise<LagReport> {
+export async function consumerLag(groups: GroupOffsetsSource, endOffsets: ReadonlyMap<string, number>, maxGroups: number): Promise<LagReport> {
   const listed = await groups.listAll();
   if (listed.length === 0) return { groups: [], rows: [], groupsOmitted: 0 };
   const chosen = maxGroups === 0 ? [] : [...listed].sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0)).slice(0, maxGroups);
-  const answers = await Promise.all(chosen.map((g) => groups.call(g.groupId, 'fetchOffsets', { groupId: g.groupId, partitions: null })));
+  const answers = await Promise.all(chosen.map((g) => groups.fetchOffsets(g.groupId)));
   const rows: LagRow[] = [];
   answers.forEach((answer, i) => {
     if (answer.errorCode !== ErrorCode.NONE) return;

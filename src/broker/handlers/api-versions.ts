@@ -1,10 +1,18 @@
-// ApiVersions: the versions Fjord serves, computed from the one handler table. Runs on the main thread.
+// ApiVersions: the versions Fjord serves, computed from the one handler table (which makes this handler,
+// passing what it advertises, so this file does not import the table back). Runs on the main thread.
 import { defineHandler } from '../api-handler.js';
-import { advertisedVersions } from '../handler-table.js';
 
-export const apiVersionsHandler = defineHandler({
-  apiKey: 18,
-  minVersion: 0,
-  maxVersion: 3,
-  handle: () => ({ errorCode: 0, apiKeys: advertisedVersions(), throttleTimeMs: 0 }),
-});
+export interface AdvertisedApi {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export function apiVersionsHandlerFor(advertised: () => AdvertisedApi[]) {
+  return defineHandler({
+    apiKey: 18,
+    minVersion: 0,
+    maxVersion: 3,
+    handle: () => ({ errorCode: 0, apiKeys: advertised(), throttleTimeMs: 0 }),
+  });
+}
