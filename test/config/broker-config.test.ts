@@ -1,7 +1,7 @@
 // Broker configuration: properties parsing, precedence (file < FJORD_* env < --set), aliases and
 // units, and one clear message per bad key or value.
 import { describe, expect, it } from 'vitest';
-import { CLEANER_OFF_MS, ConfigError, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
+import { CLEANER_OFF_MS, environmentOverrides, parseProperties, resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { DEFAULT_LOG_CONFIG, NEVER, withTopicOverrides } from '../../src/shared/topic-config.js';
 import { problemsOf } from './config-problems.js';
 

@@ -3,7 +3,7 @@
 // between keys (min.insync.replicas above the replication factor, a shared port, a wildcard advertised
 // host, a log dir listed twice), each reported in one line, all at once.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, resolveBrokerConfig } from '../../src/config/broker-config.js';
+import { resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { problemsOf } from './config-problems.js';
 
 

@@ -1,7 +1,7 @@
 // @platformatic/kafka against a real broker process. It takes the highest versions Fjord advertises,
 // so this exercises the flexible versions: Produce v9, Fetch v12, Metadata v12, ApiVersions v3.
 import '../helpers/promise-with-resolvers.js';
-import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
+import { Consumer, Producer, type ProduceResult, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
@@ -19,9 +19,9 @@ const zstdAvailable = Number(process.versions.node.split('.')[0]) >= 22;
 describe('@platformatic/kafka', () => {
   it('produces with every codec it supports here and idempotently, and fetches back (Fetch v12)', async () => {
     const producer = new Producer({ clientId: 'fjord-test', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, autocreateTopics: true });
-    const codecs = ['none', 'gzip', 'snappy', 'lz4', ...(zstdAvailable ? ['zstd'] : [])] as const;
+    const codecs = ['none', 'gzip', 'snappy', 'lz4', ...(zstdAvailable ? (['zstd'] as const) : [])] as const;
     for (const [i, compression] of codecs.entries()) {
-      const result = await producer.send({ messages: [{ topic: 'pk', key: `k${i}`, value: `${compression} `.repeat(300), headers: { codec: compression } }], compression });
+      const result: ProduceResult = await producer.send({ messages: [{ topic: 'pk', key: `k${i}`, value: `${compression} `.repeat(300), headers: { codec: compression } }], compression });
       expect(result.offsets![0]!.offset).toBe(BigInt(i));
     }
     await producer.close();

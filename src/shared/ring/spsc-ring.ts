@@ -258,14 +258,14 @@ export class SpscRing {
     let position = readCounter & this.positionMask;
     let padBytes = 0;
     if (this.header16[(position >>> 1) + 2] === FRAME_TYPE_PAD) {
-      padBytes = this.header32[position >>> 2] + FRAME_HEADER_BYTES;
+      padBytes = this.header32[position >>> 2]! + FRAME_HEADER_BYTES;
       if (position + padBytes !== this.capacityBytes || padBytes >= availableBytes) {
         throw new Error(`fjord ring: corrupt pad frame at position ${position} (${padBytes} bytes, ${availableBytes} available)`);
       }
       position = 0;
     }
-    const payloadBytes = this.header32[position >>> 2];
-    const frameType = this.header16[(position >>> 1) + 2];
+    const payloadBytes = this.header32[position >>> 2]!;
+    const frameType = this.header16[(position >>> 1) + 2]!;
     if (frameType === FRAME_TYPE_PAD || payloadBytes > this.maxPayloadBytes) throwFrameCorrupt(position, payloadBytes, frameType);
     const advanceBytes = padBytes + ((payloadBytes + FRAME_HEADER_BYTES + 7) & ~7);
     if (advanceBytes > availableBytes) throwFrameCorrupt(position, payloadBytes, frameType);

@@ -111,7 +111,7 @@ class Run {
     if ((await compactNow(this.log, this.nowMs)) !== null) this.lastClean = { nowMs: this.nowMs, activeBase };
     const after = await this.read();
     expect(this.log.activeSegment.baseOffset).toBe(activeBase);
-    expect(after.filter((r) => r.offset >= activeBase)).toEqual(before.filter((r) => r.offset >= activeBase));
+    expect(after.filter(([offset]) => offset >= activeBase)).toEqual(before.filter(([offset]) => offset >= activeBase));
   }
 
   private async reopen(crash: boolean): Promise<void> {

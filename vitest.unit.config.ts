@@ -1,0 +1,26 @@
+// The fast tier for the edit loop (`npm run test:unit`): every test except those that start broker processes,
+// run real clients or take seconds by design (integration, CLI, crash and memory tests). The whole suite
+// (`npm test`) runs them all.
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+export default mergeConfig(
+  base,
+  defineConfig({
+    test: {
+      exclude: [
+        'test/integration/**',
+        'test/cli/**',
+        'test/heap-tuning.test.ts',
+        'test/engine/kill-recovery.test.ts',
+        'test/network/response-outflow.test.ts',
+        'test/network/request-read-timeout.test.ts',
+        'test/observability/logs.test.ts',
+        'test/observability/metrics.test.ts',
+        'test/client/kafka-client.test.ts',
+        'test/workers/log/partition-log-model.test.ts',
+        'test/metadata/topic-manager.test.ts',
+      ],
+    },
+  }),
+);
