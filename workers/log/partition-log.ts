@@ -46,16 +46,19 @@ export interface PartitionLogOptions {
 }
 
 export class PartitionLog {
-  logStartOffset = 0;
-  highWatermark = 0;
-  recoveryPoint = 0;
-  leaderEpoch = 0;
+  // The offsets, epoch, replica role and config are read through getters and changed only by this class's
+  // intent-named methods, which keep logStartOffset <= highWatermark <= logEndOffset and recoveryPoint <= logEndOffset.
+  #logStartOffset = 0;
+  #highWatermark = 0;
+  #recoveryPoint = 0;
+  #leaderEpoch = 0;
+  #soleReplica = true;
+  #config: Readonly<LogConfig>;
   readonly lastAppend = new AppendInfo();
   private rolledFlushes: Promise<void> = Promise.resolve();
   private onStorageFailure: ((error: unknown) => void) | undefined;
   readonly producers = new ProducerStateTable();
   private readonly sequenceCheck = new SequenceCheck();
-  soleReplica = true;
   private unflushedMessages = 0;
   private lastFlushMs: number;
   /** What the checkpoint file holds, to tell whether it is out of date. */
@@ -69,10 +72,11 @@ export class PartitionLog {
   private constructor(
     private readonly files: FileAccess,
     readonly dir: string,
-    public config: Readonly<LogConfig>,
+    config: Readonly<LogConfig>,
     private segments: LogSegment[],
     nowMs: number,
   ) {
+    this.#config = config;
     this.walker = new BatchWalker(files, LOOKUP_SCRATCH_BYTES);
     this.lastFlushMs = nowMs;
   }
@@ -93,10 +97,10 @@ export class PartitionLog {
       segments.push(LogSegment.create(files, dir, logStartOffset, config, options.nowMs));
     }
     log.restoreCheckpoint(checkpoint);
-    if (!options.trustedOnDisk) log.recoveryPoint = log.logEndOffset;
-    log.soleReplica = options.soleReplica ?? true;
+    if (!options.trustedOnDisk) log.#recoveryPoint = log.logEndOffset;
+    log.#soleReplica = options.soleReplica ?? true;
     log.onStorageFailure = options.onStorageFailure;
-    log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
+    log.#highWatermark = log.#soleReplica ? log.logEndOffset : Math.min(Math.max(log.#highWatermark, log.#logStartOffset), log.logEndOffset);
     log.loadProducerState(options.trustedOnDisk);
     log.cleanedOffset = Math.min(readCleanerCheckpoint(files, dir), log.logEndOffset);
     log.writeCheckpoint();
@@ -105,10 +109,67 @@ export class PartitionLog {
 
   private restoreCheckpoint(checkpoint: PartitionCheckpoint | null): void {
     const first = this.segments[0]!.baseOffset;
-    this.logStartOffset = Math.max(checkpoint?.logStartOffset ?? first, first);
-    this.recoveryPoint = Math.min(checkpoint?.recoveryPoint ?? this.logEndOffset, this.logEndOffset);
-    this.highWatermark = checkpoint?.highWatermark ?? this.logEndOffset;
-    this.leaderEpoch = checkpoint?.leaderEpoch ?? 0;
+    this.#logStartOffset = Math.max(checkpoint?.logStartOffset ?? first, first);
+    this.#recoveryPoint = Math.min(checkpoint?.recoveryPoint ?? this.logEndOffset, this.logEndOffset);
+    this.#highWatermark = checkpoint?.highWatermark ?? this.logEndOffset;
+    this.#leaderEpoch = checkpoint?.leaderEpoch ?? 0;
+  }
+
+  /** The first offset a consumer may read; below it records are deleted (retention, DeleteRecords). */
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+
+  /** Consumers read below this offset: everything under it is committed (on every in-sync replica). */
+  get highWatermark(): number {
+    return this.#highWatermark;
+  }
+
+  /** Everything below this offset is on disk (fsynced); recovery after an unclean stop validates from here. */
+  get recoveryPoint(): number {
+    return this.#recoveryPoint;
+  }
+
+  /** The epoch of the leader that stamps client batches (partitionLeaderEpoch), kept in the checkpoint. */
+  get leaderEpoch(): number {
+    return this.#leaderEpoch;
+  }
+
+  /** This broker holds the only replica: the high watermark follows the log end on every append. */
+  get soleReplica(): boolean {
+    return this.#soleReplica;
+  }
+
+  get config(): Readonly<LogConfig> {
+    return this.#config;
+  }
+
+  /** A topic config change (AlterConfigs): applies to the next append, roll, retention and cleaning. */
+  updateConfig(config: Readonly<LogConfig>): void {
+    this.#config = config;
+  }
+
+  /**
+   * Moves the high watermark to `offset`, as the leader computes it from follower progress (or a test
+   * does). It stays within [log start, log end].
+   */
+  setHighWatermark(offset: number): void {
+    invariant(offset >= this.#logStartOffset && offset <= this.logEndOffset, () => `high watermark ${offset} outside [${this.#logStartOffset}, ${this.logEndOffset}]`);
+    this.#highWatermark = offset;
+  }
+
+  /** A new leader epoch for this partition (epochs only grow); written to the checkpoint before it is used. */
+  assignLeaderEpoch(epoch: number): void {
+    invariant(Number.isInteger(epoch) && epoch >= this.#leaderEpoch, () => `leader epoch ${epoch} is below the current ${this.#leaderEpoch}`);
+    if (epoch === this.#leaderEpoch) return;
+    this.#leaderEpoch = epoch;
+    this.writeCheckpoint();
+  }
+
+  /** Moves the log start up to `offset` (never down, never past the high watermark); the caller checkpoints. */
+  private advanceLogStart(offset: number): void {
+    invariant(offset <= this.#highWatermark || offset <= this.#logStartOffset, () => `log start ${offset} beyond the high watermark ${this.#highWatermark}`);
+    this.#logStartOffset = Math.max(this.#logStartOffset, offset);
   }
 
   get logEndOffset(): number {
@@ -158,7 +219,7 @@ export class PartitionLog {
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
       const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
-      stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
+      stampBatches(buf, at, length, this.logEndOffset, this.#leaderEpoch, appendTime, info);
     } else {
       if (readReplicatedOffsets(buf, at, length, info) !== ErrorCode.NONE) return info.errorCode;
       if (info.firstOffset < this.logEndOffset) {
@@ -168,7 +229,7 @@ export class PartitionLog {
     if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
     this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
     for (let position = at; position < at + length; position += batchSizeAt(buf, position)) this.noteProducerBatch(buf, position);
-    if (this.soleReplica) this.highWatermark = this.logEndOffset;
+    if (this.#soleReplica) this.#highWatermark = this.logEndOffset;
     this.unflushedMessages += info.recordCount;
     return ErrorCode.NONE;
   }
@@ -230,7 +291,7 @@ export class PartitionLog {
     this.activeSegment.flush();
     this.unflushedMessages = 0;
     this.lastFlushMs = nowMs;
-    this.recoveryPoint = this.logEndOffset;
+    this.#recoveryPoint = this.logEndOffset;
   }
 
   /** Seals the active segment and starts a new one at `baseOffset` (the next offset to append). */
@@ -258,7 +319,7 @@ export class PartitionLog {
       () => {
         // The log may have been deleted while the fsync ran; then there is nothing left to advance.
         if (this.segments.length === 0) return;
-        this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
+        this.#recoveryPoint = Math.max(this.#recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
       },
       (error: unknown) => {
         if (this.segments.length > 0) this.onStorageFailure?.(error);
@@ -343,7 +404,7 @@ export class PartitionLog {
   private deleteOldestSegments(count: number): void {
     this.layoutVersion++;
     for (const segment of this.segments.splice(0, count)) segment.closeAndDelete();
-    this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+    this.advanceLogStart(this.segments[0]!.baseOffset);
     this.writeCheckpoint();
   }
 
@@ -355,8 +416,8 @@ export class PartitionLog {
     if (offset > this.highWatermark || offset < 0) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [0, ${this.highWatermark}]`);
     }
-    const moved = offset > this.logStartOffset;
-    if (moved) this.logStartOffset = offset;
+    const moved = offset > this.#logStartOffset;
+    if (moved) this.advanceLogStart(offset);
     let whollyBelow = 0;
     while (this.isBelowLogStart(whollyBelow)) whollyBelow++;
     if (whollyBelow > 0) this.deleteOldestSegments(whollyBelow);
@@ -379,9 +440,9 @@ export class PartitionLog {
     }
     this.producers.truncateFrom(this.logEndOffset);
     // As in Kafka, truncating below the log start moves the log start down with it.
-    this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
-    this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
-    this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.#logStartOffset = Math.min(this.#logStartOffset, this.logEndOffset);
+    this.#highWatermark = Math.min(this.#highWatermark, this.logEndOffset);
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, this.logEndOffset);
     this.writeCheckpoint();
     if (this.cleanedOffset > this.logEndOffset) {
       this.cleanedOffset = this.logEndOffset;
@@ -506,6 +567,11 @@ export class PartitionLog {
     this.segments = [];
     this.files.removeTree(this.dir);
   }
+}
+
+/** Assertions are for our bugs: a broken invariant of the log's offsets is a programming error, not a Kafka error. */
+function invariant(holds: boolean, message: () => string): void {
+  if (!holds) throw new Error(`fjord partition log: ${message()}`);
 }
 
 /**
