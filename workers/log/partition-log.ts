@@ -48,7 +48,7 @@ export class PartitionLog {
   readonly lastAppend = new AppendInfo();
   private rolledFlushes: Promise<void> = Promise.resolve();
   private readonly onStorageFailure: ((error: unknown) => void) | undefined;
-  readonly producers: ProducerStateTable;
+  private readonly producers: ProducerStateTable;
   private readonly sequenceCheck = new SequenceCheck();
   private unflushedMessages = 0;
   private lastFlushMs: number;
