@@ -93,16 +93,11 @@ export class WorkerControl {
   }
 
   setLeaderEpoch(slot: number, leaderEpoch: number): void {
-    this.guard.run(this.table.get(slot), slot, (o) => {
-      o.log.leaderEpoch = leaderEpoch;
-      o.log.writeCheckpoint();
-    });
+    this.guard.run(this.table.get(slot), slot, (o) => o.log.assignLeaderEpoch(leaderEpoch));
   }
 
   updateConfig(slot: number, config: LogConfig): void {
-    this.guard.run(this.table.get(slot), slot, (o) => {
-      o.log.config = config;
-    });
+    this.guard.run(this.table.get(slot), slot, (o) => o.log.updateConfig(config));
   }
 
   /** Applies retention to every online partition now; returns the number of segments deleted. */

@@ -125,8 +125,9 @@ describe('PartitionEngine', () => {
     expect((await second.engine.offsets('t', 0)).logEndOffset).toBe(30);
     for (let i = 0; i < 5; i++) await second.engine.append('t', 0, batchOf(2, `b${i}`));
     // An unclean stop: the threads end without closing their partitions, no marker is written.
-    await (second.engine as unknown as { workers: Array<{ terminate(): Promise<void> }> }).workers[0]!.terminate();
-    await (second.engine as unknown as { workers: Array<{ terminate(): Promise<void> }> }).workers[1]!.terminate();
+    const supervisor = (second.engine as unknown as { supervisor: { worker(id: number): { terminate(): Promise<void> } } }).supervisor;
+    await supervisor.worker(0).terminate();
+    await supervisor.worker(1).terminate();
     running.splice(running.indexOf(second.engine), 1);
 
     const third = await startEngine([dir]);

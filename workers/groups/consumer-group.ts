@@ -40,8 +40,10 @@ export class ConsumerGroup {
   protocolName: string | null = null;
   leaderId: string | null = null;
   readonly members = new Map<string, GroupMember>();
-  /** Committed offsets by `topic\0partition`. */
+  /** Committed offsets by `topic\0partition`; changed only by the coordinator's replay of offset records. */
   readonly offsets = new Map<string, StoredOffset>();
+  /** The last metadata record written (or, at load, replayed) for this group; a load restores the members from it. */
+  storedValue: GroupValue | null = null;
   private readonly staticMembers = new Map<string, string>();
   /** Member ids handed out with MEMBER_ID_REQUIRED, waiting for the member to join with them. */
   private readonly pendingMembers = new Map<string, () => void>();
@@ -418,9 +420,7 @@ export class ConsumerGroup {
 
   /** Whether a commit may be written: from a member of this generation, or from outside while the group is empty. */
   commitError(request: CommitRequest): number {
-    if (request.generationId < 0 && request.memberId === '' && request.groupInstanceId === null) {
-      return this.members.size === 0 && this.state !== 'Dead' ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
-    }
+    if (isStandaloneCommit(request)) return this.members.size === 0 && this.state !== 'Dead' ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
     const identityError = this.identityError(request);
     if (identityError !== ErrorCode.NONE) return identityError;
     if (request.generationId !== this.generationId) return ErrorCode.ILLEGAL_GENERATION;
@@ -540,6 +540,11 @@ export class ConsumerGroup {
     this.state = state;
     this.stateTimestamp = this.clock.now();
   }
+}
+
+/** A commit from outside any group generation (a standalone consumer, or an admin tool): generation -1, no member. */
+export function isStandaloneCommit(request: CommitRequest): boolean {
+  return request.generationId < 0 && request.memberId === '' && request.groupInstanceId === null;
 }
 
 function failedJoin(errorCode: number, memberId: string): JoinResult {

@@ -3,6 +3,12 @@
 // partition before acknowledging them, deletes groups and offsets with tombstones, and expires the
 // offsets of groups empty for longer than offsets.retention.minutes. Runs in the partition worker that
 // owns the partition (so groups spread across the workers with their partitions).
+//
+// Stored state (committed offsets, each group's last metadata record, which groups exist) changes in one
+// way: an operation computes its records, writes them, and only then replays them through replay(), the
+// same function a load runs over the partition. A failed write changes nothing. Membership (who is in a
+// group right now, join and sync waiters, timers) is the live state machine's (consumer-group.ts); a load
+// rebuilds it from each group's last metadata record, as Kafka's coordinator does when it loads a partition.
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import type {
   CommitRequest,
@@ -27,19 +33,26 @@ import type {
 import { batchSizeAt, lastOffsetAt, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
 import { buildRecordBatch, decodeRecordBatches, type ConsumedRecord, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { ConsumerGroup, type StoredOffset } from './consumer-group.js';
-import type { GroupClock } from './group-clock.js';
+import { ConsumerGroup, isStandaloneCommit, type StoredOffset } from './consumer-group.js';
 import {
-  decodeGroupValue,
-  decodeKey,
-  decodeOffsetValue,
-  encodeGroupKey,
-  encodeGroupValue,
-  encodeOffsetKey,
-  encodeOffsetValue,
-} from './group-records.js';
+  type CoordinatorRecord,
+  decodeCoordinatorRecord,
+  encodeCoordinatorRecord,
+  groupTombstone,
+  type OffsetRecord,
+  offsetTombstone,
+} from './coordinator-record.js';
+import type { GroupClock } from './group-clock.js';
+import type { GroupValue } from './group-records.js';
 
 const REPLAY_CHUNK_BYTES = 1024 * 1024;
+
+export interface StoredGroup {
+  groupId: string;
+  /** The group's last metadata record, or null when none was written since it was created. */
+  metadata: GroupValue | null;
+  offsets: StoredOffset[];
+}
 
 export type CoordinatorLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -54,7 +67,10 @@ export class GroupCoordinator implements GroupOperations {
     private readonly report: CoordinatorLog,
   ) {}
 
-  /** Rebuilds every group of the partition from its records, then starts members' sessions and offset expiry. */
+  /**
+   * Rebuilds every group of the partition by replaying its records, then the membership of each group
+   * from its last metadata record, then starts members' sessions and offset expiry.
+   */
   load(): void {
     const scratch = { buf: Buffer.alloc(REPLAY_CHUNK_BYTES) };
     let offset = this.log.logStartOffset;
@@ -65,12 +81,17 @@ export class GroupCoordinator implements GroupOperations {
         continue;
       }
       if (copied === 0) break;
-      for (const record of this.decodeChunk(scratch.buf.subarray(0, copied))) {
-        if (record.offset >= offset) this.replay(record.key, record.value);
+      for (const stored of this.decodeChunk(scratch.buf.subarray(0, copied))) {
+        if (stored.offset < offset) continue;
+        const record = this.decodeRecord(stored);
+        if (record !== null) this.replay(record);
       }
       offset = Math.max(offset, lastOffsetOfChunk(scratch.buf, copied) + 1);
     }
-    for (const group of this.groups.values()) group.startSessionTimers();
+    for (const group of this.groups.values()) {
+      if (group.storedValue !== null) group.restore(group.storedValue);
+      group.startSessionTimers();
+    }
     this.scheduleExpiry();
   }
 
@@ -83,23 +104,26 @@ export class GroupCoordinator implements GroupOperations {
     }
   }
 
-  private replay(keyBytes: Buffer | null, valueBytes: Buffer | null): void {
-    if (keyBytes === null) return;
+  private decodeRecord(stored: ConsumedRecord): CoordinatorRecord | null {
     try {
-      const key = decodeKey(keyBytes);
-      if (key === null) return;
-      if (key.kind === 'offset') {
-        const ref = offsetRef(key.topic, key.partition);
-        if (valueBytes === null) this.groups.get(key.groupId)?.offsets.delete(ref);
-        else this.groupFor(key.groupId).offsets.set(ref, { topic: key.topic, partition: key.partition, ...decodeOffsetValue(valueBytes) });
-      } else if (valueBytes === null) {
-        this.groups.get(key.groupId)?.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
-        this.groups.delete(key.groupId);
-      } else {
-        this.groupFor(key.groupId).restore(decodeGroupValue(valueBytes));
-      }
+      return decodeCoordinatorRecord(stored.key, stored.value);
     } catch (error) {
       this.report('warn', `skipped an unreadable record of ${this.log.dir}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  /** The one place stored state changes: live right after a record is written, and for every record at load. */
+  private replay(record: CoordinatorRecord): void {
+    if (record.kind === 'offset') {
+      const ref = offsetRef(record.topic, record.partition);
+      if (record.value === null) this.groups.get(record.groupId)?.offsets.delete(ref);
+      else this.groupFor(record.groupId).offsets.set(ref, { topic: record.topic, partition: record.partition, ...record.value });
+    } else if (record.value === null) {
+      this.groups.get(record.groupId)?.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
+      this.groups.delete(record.groupId);
+    } else {
+      this.groupFor(record.groupId).storedValue = record.value;
     }
   }
 
@@ -110,6 +134,16 @@ export class GroupCoordinator implements GroupOperations {
       this.groups.set(groupId, group);
     }
     return group;
+  }
+
+  /**
+   * Writes the records, then replays them: what was written is what changed. Returns a Kafka error code;
+   * on an error nothing was replayed. `encoded` are the records' bytes when the caller has them already.
+   */
+  private writeAndReplay(records: CoordinatorRecord[], encoded: ProducedRecord[] = records.map(encodeCoordinatorRecord)): number {
+    const code = this.write(encoded);
+    if (code === ErrorCode.NONE) for (const record of records) this.replay(record);
+    return code;
   }
 
   /** Appends records to the partition; the write is done (or failed) when this returns. */
@@ -128,12 +162,14 @@ export class GroupCoordinator implements GroupOperations {
   }
 
   private saveGroup(group: ConsumerGroup): number {
-    const value = encodeGroupValue(group.toStoredValue());
-    if (value.length > this.settings.maxGroupMetadataBytes) {
-      this.report('warn', `group ${group.groupId}: metadata of ${value.length} bytes exceeds ${this.settings.maxGroupMetadataBytes}; not stored`);
+    const record = { kind: 'group', groupId: group.groupId, value: group.toStoredValue() } as const;
+    const encoded = encodeCoordinatorRecord(record);
+    const valueBytes = encoded.value!.length;
+    if (valueBytes > this.settings.maxGroupMetadataBytes) {
+      this.report('warn', `group ${group.groupId}: metadata of ${valueBytes} bytes exceeds ${this.settings.maxGroupMetadataBytes}; not stored`);
       return ErrorCode.UNKNOWN_SERVER_ERROR;
     }
-    const code = this.write([{ key: encodeGroupKey(group.groupId), value }]);
+    const code = this.writeAndReplay([record], [encoded]);
     if (code === ErrorCode.NONE) {
       const members = group.members.size;
       this.report('info', members === 0 ? `group ${group.groupId} is empty (generation ${group.generationId})` : `group ${group.groupId} stored: generation ${group.generationId}, ${members} members, protocol ${group.protocolName}`);
@@ -162,22 +198,22 @@ export class GroupCoordinator implements GroupOperations {
   }
 
   commit(request: CommitRequest): PartitionError[] {
-    const group = this.groups.get(request.groupId) ?? (request.generationId < 0 ? this.groupFor(request.groupId) : undefined);
-    const groupError = group === undefined ? ErrorCode.UNKNOWN_MEMBER_ID : group.commitError(request);
+    const group = this.groups.get(request.groupId);
+    // A group that does not exist yet takes commits from outside a group, as an empty one does; replaying them creates it.
+    const groupError = group !== undefined ? group.commitError(request) : isStandaloneCommit(request) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
     const answer = (code: number): PartitionError[] => request.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: code }));
     if (groupError !== ErrorCode.NONE) return answer(groupError);
     const nowMs = this.clock.now();
-    const accepted: StoredOffset[] = [];
+    const records: OffsetRecord[] = [];
     const errors = request.offsets.map((o): PartitionError => {
       const metadata = o.metadata ?? '';
       if (Buffer.byteLength(metadata) > this.settings.offsetMetadataMaxBytes) return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-      accepted.push({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: nowMs });
+      const value = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: nowMs };
+      records.push({ kind: 'offset', groupId: request.groupId, topic: o.topic, partition: o.partition, value });
       return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE };
     });
-    const code = this.write(accepted.map((o) => ({ key: encodeOffsetKey(request.groupId, o.topic, o.partition), value: encodeOffsetValue(o) })));
-    if (code !== ErrorCode.NONE) return answer(code);
-    for (const o of accepted) group!.offsets.set(offsetRef(o.topic, o.partition), o);
-    return errors;
+    const code = this.writeAndReplay(records);
+    return code === ErrorCode.NONE ? errors : answer(code);
   }
 
   fetchOffsets(request: OffsetFetchRequest): OffsetFetchResult {
@@ -200,16 +236,22 @@ export class GroupCoordinator implements GroupOperations {
     return [...this.groups.values()].map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', state: g.state }));
   }
 
+  /**
+   * The stored state: each group with a metadata record or committed offsets, as a replay of the
+   * partition rebuilds it (offsets in commit order of their first commit). For checks and tests.
+   */
+  storedGroups(): StoredGroup[] {
+    return [...this.groups.values()]
+      .filter((g) => g.storedValue !== null || g.offsets.size > 0)
+      .map((g) => ({ groupId: g.groupId, metadata: g.storedValue, offsets: [...g.offsets.values()] }));
+  }
+
   deleteGroup(groupId: string): number {
     const group = this.groups.get(groupId);
     if (group === undefined) return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
-    const tombstones = [...group.offsets.values()].map((o) => ({ key: encodeOffsetKey(groupId, o.topic, o.partition), value: null }));
-    const code = this.write([...tombstones, { key: encodeGroupKey(groupId), value: null }]);
-    if (code !== ErrorCode.NONE) return code;
-    group.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
-    this.groups.delete(groupId);
-    return ErrorCode.NONE;
+    const tombstones = [...group.offsets.values()].map((o) => offsetTombstone(groupId, o.topic, o.partition));
+    return this.writeAndReplay([...tombstones, groupTombstone(groupId)]);
   }
 
   deleteOffsets(request: OffsetDeleteRequest): OffsetDeleteResult {
@@ -220,9 +262,8 @@ export class GroupCoordinator implements GroupOperations {
       errorCode: group.isSubscribedTo(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
     }));
     const deletable = partitions.filter((p) => p.errorCode === ErrorCode.NONE && group.offsets.has(offsetRef(p.topic, p.partition)));
-    const code = this.write(deletable.map((p) => ({ key: encodeOffsetKey(request.groupId, p.topic, p.partition), value: null })));
+    const code = this.writeAndReplay(deletable.map((p) => offsetTombstone(request.groupId, p.topic, p.partition)));
     if (code !== ErrorCode.NONE) return { errorCode: code, partitions: [] };
-    for (const p of deletable) group.offsets.delete(offsetRef(p.topic, p.partition));
     return { errorCode: ErrorCode.NONE, partitions };
   }
 
@@ -238,16 +279,9 @@ export class GroupCoordinator implements GroupOperations {
     for (const group of [...this.groups.values()]) {
       const stale = this.expiredOffsetsOf(group, nowMs);
       if (stale.length === 0) continue;
-      const removeGroup = group.state === 'Empty' && stale.length === group.offsets.size;
-      const records: ProducedRecord[] = stale.map((o) => ({ key: encodeOffsetKey(group.groupId, o.topic, o.partition), value: null }));
-      if (removeGroup) records.push({ key: encodeGroupKey(group.groupId), value: null });
-      if (this.write(records) !== ErrorCode.NONE) continue;
-      for (const o of stale) group.offsets.delete(offsetRef(o.topic, o.partition));
-      expired += stale.length;
-      if (removeGroup) {
-        group.shutDown(ErrorCode.UNKNOWN_MEMBER_ID);
-        this.groups.delete(group.groupId);
-      }
+      const records: CoordinatorRecord[] = stale.map((o) => offsetTombstone(group.groupId, o.topic, o.partition));
+      if (group.state === 'Empty' && stale.length === group.offsets.size) records.push(groupTombstone(group.groupId));
+      if (this.writeAndReplay(records) === ErrorCode.NONE) expired += stale.length;
     }
     return expired;
   }

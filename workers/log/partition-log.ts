@@ -1,23 +1,24 @@
 // The log of one partition: its segments, offsets (log start, high watermark, log end, recovery point),
 // append, read, roll, retention, head and tail truncation, flushing, checkpoints, and the hand-over points
-// of the log cleaner (plan a job, swap its result in). Runs in the partition worker that owns the partition;
-// nothing else touches its live files while it is open (a cleaner job reads sealed ones and writes .cleaned).
-import { join } from 'node:path';
+// of the log cleaner (plan a job, swap its result in); opening and recovery are partition-log-loader.ts.
+// Runs in the partition worker that owns the partition; nothing else touches its live files while it is
+// open (a cleaner job reads sealed ones and writes .cleaned).
 import type { FileAccess } from '../io/file-access.js';
 import { ErrorCode, KafkaError } from '../../src/shared/kafka-error-codes.js';
 import { deletesByRetention, isCompacted, type LogConfig } from '../../src/shared/topic-config.js';
-import { Attribute, BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batch.js';
-import { lastSequenceOf, ProducerStateTable, SequenceCheck } from './producer-state.js';
+import { BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batch.js';
+import { lastSequenceOf, type ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
 import { BatchWalker } from './batch-walker.js';
 import type { DecompressedBatches } from './decompressed-batches.js';
-import { deleteSegmentFiles, LogSegment, parseSegmentBaseOffset } from './log-segment.js';
-import { EMPTY_CHECKPOINT, type PartitionCheckpoint, readCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
-import { readCleanerCheckpoint, writeCleanerCheckpoint } from './cleaner-checkpoint.js';
+import { LogSegment } from './log-segment.js';
+import { EMPTY_CHECKPOINT, type PartitionCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+import { writeCleanerCheckpoint } from './cleaner-checkpoint.js';
+import { type LoadedPartition, loadPartition, type LoadOptions, writeProducerSnapshot } from './partition-log-loader.js';
 import { type PlannedCleaning, planCleaning } from './cleaning-plan.js';
 import { KEY_MAP_BYTES_MAX } from './cleaner-key-map.js';
 import type { CleanerOutcome } from './segment-cleaner.js';
-import { completeInterruptedSwaps, dropCleanedAway, removeCleanedFiles, swapInCleanedSegment } from './segment-swap.js';
+import { dropCleanedAway, removeCleanedFiles, swapInCleanedSegment } from './segment-swap.js';
 
 const LOOKUP_SCRATCH_BYTES = 64 * 1024;
 
@@ -30,85 +31,119 @@ export interface CleaningPlan extends PlannedCleaning {
 /** Where a read may go: consumers stop at the high watermark, followers at the log end. */
 export type ReadLimit = 'high-watermark' | 'log-end';
 
-export interface PartitionLogOptions {
-  nowMs: number;
-  /** The folder was closed cleanly (or was just recovered): skip the validating scan. */
-  trustedOnDisk: boolean;
-  /** Called once for each segment whose torn tail or broken index was repaired, for logging. */
-  onRepair?: (what: string) => void;
-  /**
-   * This broker holds the only replica (standalone): everything appended is committed, so the high
-   * watermark follows the log end. Replicated partitions (false) advance it from follower progress.
-   */
-  soleReplica?: boolean;
+export interface PartitionLogOptions extends LoadOptions {
   /** Called when a background fsync (of a rolled segment) fails, so the dir can go offline. */
   onStorageFailure?: (error: unknown) => void;
 }
 
 export class PartitionLog {
-  logStartOffset = 0;
-  highWatermark = 0;
-  recoveryPoint = 0;
-  leaderEpoch = 0;
+  // The offsets, epoch, replica role and config are read through getters and changed only by this class's
+  // intent-named methods, which keep logStartOffset <= highWatermark <= logEndOffset and recoveryPoint <= logEndOffset.
+  #logStartOffset: number;
+  #highWatermark: number;
+  #recoveryPoint: number;
+  #leaderEpoch: number;
+  #soleReplica: boolean;
+  #config: Readonly<LogConfig>;
   readonly lastAppend = new AppendInfo();
   private rolledFlushes: Promise<void> = Promise.resolve();
-  private onStorageFailure: ((error: unknown) => void) | undefined;
-  readonly producers = new ProducerStateTable();
+  private readonly onStorageFailure: ((error: unknown) => void) | undefined;
+  private readonly producers: ProducerStateTable;
   private readonly sequenceCheck = new SequenceCheck();
-  soleReplica = true;
   private unflushedMessages = 0;
   private lastFlushMs: number;
   /** What the checkpoint file holds, to tell whether it is out of date. */
   private written: PartitionCheckpoint = { ...EMPTY_CHECKPOINT, recoveryPoint: -1 };
   private readonly walker: BatchWalker;
+  private segments: LogSegment[];
   /** The log cleaner's checkpoint: below this offset the log has been cleaned (compacted topics). */
-  private cleanedOffset = 0;
+  private cleanedOffset: number;
   /** Bumped whenever segments are removed, truncated or replaced, or the log closes: voids cleaning plans. */
   private layoutVersion = 0;
 
   private constructor(
     private readonly files: FileAccess,
     readonly dir: string,
-    public config: Readonly<LogConfig>,
-    private segments: LogSegment[],
-    nowMs: number,
+    config: Readonly<LogConfig>,
+    loaded: LoadedPartition,
+    options: PartitionLogOptions,
   ) {
+    this.#config = config;
+    this.segments = loaded.segments;
+    this.#logStartOffset = loaded.logStartOffset;
+    this.#highWatermark = loaded.highWatermark;
+    this.#recoveryPoint = loaded.recoveryPoint;
+    this.#leaderEpoch = loaded.leaderEpoch;
+    this.#soleReplica = loaded.soleReplica;
+    this.producers = loaded.producers;
+    this.cleanedOffset = loaded.cleanedOffset;
+    this.onStorageFailure = options.onStorageFailure;
     this.walker = new BatchWalker(files, LOOKUP_SCRATCH_BYTES);
-    this.lastFlushMs = nowMs;
+    this.lastFlushMs = options.nowMs;
   }
 
-  /** Opens (or creates) the partition in `dir`. Without `trustedOnDisk`, segments from the recovery point on are validated and repaired. */
+  /** Opens (or creates) the partition in `dir` (partition-log-loader.ts): after an unclean stop, validated and repaired from the recovery point on. */
   static open(files: FileAccess, dir: string, config: Readonly<LogConfig>, options: PartitionLogOptions): PartitionLog {
-    files.makeDir(dir);
-    completeInterruptedSwaps(files, dir, new BatchWalker(files), options.onRepair);
-    removeLeftovers(files, dir);
-    const checkpoint = readCheckpoint(files, dir);
-    const segments = openSegments(files, dir, config, checkpoint, options);
-    const log = new PartitionLog(files, dir, config, segments, options.nowMs);
-    const logStartOffset = checkpoint?.logStartOffset ?? 0;
-    if (segments.length === 0 || log.logEndOffset < logStartOffset) {
-      // Recovery lost everything up to the log start (as Kafka's LogLoader does): start empty there.
-      if (segments.length > 0) options.onRepair?.(`${dir}: log end ${log.logEndOffset} is below the log start ${logStartOffset}; starting empty at ${logStartOffset}`);
-      for (const segment of segments.splice(0)) segment.closeAndDelete();
-      segments.push(LogSegment.create(files, dir, logStartOffset, config, options.nowMs));
-    }
-    log.restoreCheckpoint(checkpoint);
-    if (!options.trustedOnDisk) log.recoveryPoint = log.logEndOffset;
-    log.soleReplica = options.soleReplica ?? true;
-    log.onStorageFailure = options.onStorageFailure;
-    log.highWatermark = log.soleReplica ? log.logEndOffset : Math.min(Math.max(log.highWatermark, log.logStartOffset), log.logEndOffset);
-    log.loadProducerState(options.trustedOnDisk);
-    log.cleanedOffset = Math.min(readCleanerCheckpoint(files, dir), log.logEndOffset);
+    const log = new PartitionLog(files, dir, config, loadPartition(files, dir, config, options), options);
     log.writeCheckpoint();
     return log;
   }
 
-  private restoreCheckpoint(checkpoint: PartitionCheckpoint | null): void {
-    const first = this.segments[0]!.baseOffset;
-    this.logStartOffset = Math.max(checkpoint?.logStartOffset ?? first, first);
-    this.recoveryPoint = Math.min(checkpoint?.recoveryPoint ?? this.logEndOffset, this.logEndOffset);
-    this.highWatermark = checkpoint?.highWatermark ?? this.logEndOffset;
-    this.leaderEpoch = checkpoint?.leaderEpoch ?? 0;
+  /** The first offset a consumer may read; below it records are deleted (retention, DeleteRecords). */
+  get logStartOffset(): number {
+    return this.#logStartOffset;
+  }
+
+  /** Consumers read below this offset: everything under it is committed (on every in-sync replica). */
+  get highWatermark(): number {
+    return this.#highWatermark;
+  }
+
+  /** Everything below this offset is on disk (fsynced); recovery after an unclean stop validates from here. */
+  get recoveryPoint(): number {
+    return this.#recoveryPoint;
+  }
+
+  /** The epoch of the leader that stamps client batches (partitionLeaderEpoch), kept in the checkpoint. */
+  get leaderEpoch(): number {
+    return this.#leaderEpoch;
+  }
+
+  /** This broker holds the only replica: the high watermark follows the log end on every append. */
+  get soleReplica(): boolean {
+    return this.#soleReplica;
+  }
+
+  get config(): Readonly<LogConfig> {
+    return this.#config;
+  }
+
+  /** A topic config change (AlterConfigs): applies to the next append, roll, retention and cleaning. */
+  updateConfig(config: Readonly<LogConfig>): void {
+    this.#config = config;
+  }
+
+  /**
+   * Moves the high watermark to `offset`, as the leader computes it from follower progress (or a test
+   * does). It stays within [log start, log end].
+   */
+  setHighWatermark(offset: number): void {
+    invariant(offset >= this.#logStartOffset && offset <= this.logEndOffset, () => `high watermark ${offset} outside [${this.#logStartOffset}, ${this.logEndOffset}]`);
+    this.#highWatermark = offset;
+  }
+
+  /** A new leader epoch for this partition (epochs only grow); written to the checkpoint before it is used. */
+  assignLeaderEpoch(epoch: number): void {
+    invariant(Number.isInteger(epoch) && epoch >= this.#leaderEpoch, () => `leader epoch ${epoch} is below the current ${this.#leaderEpoch}`);
+    if (epoch === this.#leaderEpoch) return;
+    this.#leaderEpoch = epoch;
+    this.writeCheckpoint();
+  }
+
+  /** Moves the log start up to `offset` (never down, never past the high watermark); the caller checkpoints. */
+  private advanceLogStart(offset: number): void {
+    invariant(offset <= this.#highWatermark || offset <= this.#logStartOffset, () => `log start ${offset} beyond the high watermark ${this.#highWatermark}`);
+    this.#logStartOffset = Math.max(this.#logStartOffset, offset);
   }
 
   get logEndOffset(): number {
@@ -158,7 +193,7 @@ export class PartitionLog {
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
       const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
-      stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
+      stampBatches(buf, at, length, this.logEndOffset, this.#leaderEpoch, appendTime, info);
     } else {
       if (readReplicatedOffsets(buf, at, length, info) !== ErrorCode.NONE) return info.errorCode;
       if (info.firstOffset < this.logEndOffset) {
@@ -167,8 +202,8 @@ export class PartitionLog {
     }
     if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
     this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
-    for (let position = at; position < at + length; position += batchSizeAt(buf, position)) this.noteProducerBatch(buf, position);
-    if (this.soleReplica) this.highWatermark = this.logEndOffset;
+    for (let position = at; position < at + length; position += batchSizeAt(buf, position)) this.producers.recordStoredBatch(buf, position);
+    if (this.#soleReplica) this.#highWatermark = this.logEndOffset;
     this.unflushedMessages += info.recordCount;
     return ErrorCode.NONE;
   }
@@ -197,28 +232,6 @@ export class PartitionLog {
     return true;
   }
 
-  /** Records a stored batch's producer id, epoch and sequences (appends, replication and rebuilds). */
-  private noteProducerBatch(buf: Buffer, at: number): void {
-    const producerId = readInt64(buf, at + BatchField.PRODUCER_ID);
-    if (producerId < 0 || (buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.CONTROL) !== 0) return;
-    const baseSequence = buf.readInt32BE(at + BatchField.BASE_SEQUENCE);
-    const lastOffsetDelta = buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
-    const firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
-    this.producers.record(producerId, buf.readInt16BE(at + BatchField.PRODUCER_EPOCH), baseSequence, lastSequenceOf(baseSequence, lastOffsetDelta), firstOffset, firstOffset + lastOffsetDelta);
-  }
-
-  /** Loads the snapshot a clean close left for this exact log end, else replays every stored batch header. */
-  private loadProducerState(trustedOnDisk: boolean): void {
-    const path = join(this.dir, PRODUCER_SNAPSHOT_FILE);
-    const snapshot = this.files.exists(path) ? parseProducerSnapshot(this.files.readText(path)) : null;
-    if (snapshot !== null) this.files.remove(path);
-    if (trustedOnDisk && snapshot?.logEndOffset === this.logEndOffset && this.producers.loadSnapshot(snapshot.producers)) return;
-    this.producers.clear();
-    for (const segment of this.segments) {
-      segment.forEachBatch(this.walker, (buf, at) => this.noteProducerBatch(buf, at));
-    }
-  }
-
   /** True when the flush policy (flush.messages / flush.ms) asks for an fsync now. */
   needsFlush(nowMs: number): boolean {
     if (this.unflushedMessages === 0) return false;
@@ -230,7 +243,7 @@ export class PartitionLog {
     this.activeSegment.flush();
     this.unflushedMessages = 0;
     this.lastFlushMs = nowMs;
-    this.recoveryPoint = this.logEndOffset;
+    this.#recoveryPoint = this.logEndOffset;
   }
 
   /** Seals the active segment and starts a new one at `baseOffset` (the next offset to append). */
@@ -258,7 +271,7 @@ export class PartitionLog {
       () => {
         // The log may have been deleted while the fsync ran; then there is nothing left to advance.
         if (this.segments.length === 0) return;
-        this.recoveryPoint = Math.max(this.recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
+        this.#recoveryPoint = Math.max(this.#recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
       },
       (error: unknown) => {
         if (this.segments.length > 0) this.onStorageFailure?.(error);
@@ -343,7 +356,7 @@ export class PartitionLog {
   private deleteOldestSegments(count: number): void {
     this.layoutVersion++;
     for (const segment of this.segments.splice(0, count)) segment.closeAndDelete();
-    this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+    this.advanceLogStart(this.segments[0]!.baseOffset);
     this.writeCheckpoint();
   }
 
@@ -355,8 +368,8 @@ export class PartitionLog {
     if (offset > this.highWatermark || offset < 0) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [0, ${this.highWatermark}]`);
     }
-    const moved = offset > this.logStartOffset;
-    if (moved) this.logStartOffset = offset;
+    const moved = offset > this.#logStartOffset;
+    if (moved) this.advanceLogStart(offset);
     let whollyBelow = 0;
     while (this.isBelowLogStart(whollyBelow)) whollyBelow++;
     if (whollyBelow > 0) this.deleteOldestSegments(whollyBelow);
@@ -379,9 +392,9 @@ export class PartitionLog {
     }
     this.producers.truncateFrom(this.logEndOffset);
     // As in Kafka, truncating below the log start moves the log start down with it.
-    this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
-    this.highWatermark = Math.min(this.highWatermark, this.logEndOffset);
-    this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.#logStartOffset = Math.min(this.#logStartOffset, this.logEndOffset);
+    this.#highWatermark = Math.min(this.#highWatermark, this.logEndOffset);
+    this.#recoveryPoint = Math.min(this.#recoveryPoint, this.logEndOffset);
     this.writeCheckpoint();
     if (this.cleanedOffset > this.logEndOffset) {
       this.cleanedOffset = this.logEndOffset;
@@ -482,8 +495,7 @@ export class PartitionLog {
     this.activeSegment.seal();
     this.flush(nowMs);
     this.writeCheckpoint();
-    const snapshot = { logEndOffset: this.logEndOffset, producers: this.producers.toSnapshot() };
-    this.files.writeTextAtomic(join(this.dir, PRODUCER_SNAPSHOT_FILE), JSON.stringify(snapshot));
+    writeProducerSnapshot(this.files, this.dir, this.logEndOffset, this.producers);
     for (const segment of this.segments) segment.close();
   }
 
@@ -508,75 +520,7 @@ export class PartitionLog {
   }
 }
 
-/**
- * Opens the segments in `dir`. Without `trustedOnDisk`, every segment from the one holding the recovery
- * point on is validated; a repair that cut data drops every later segment. Segments whose indexes were
- * rebuilt are sealed (or, for the last, flushed) so they look like any other on the next open.
- */
-function openSegments(
-  files: FileAccess,
-  dir: string,
-  config: Readonly<LogConfig>,
-  checkpoint: PartitionCheckpoint | null,
-  options: PartitionLogOptions,
-): LogSegment[] {
-  const baseOffsets = listSegmentBaseOffsets(files, dir);
-  const scanFrom = options.trustedOnDisk ? Number.POSITIVE_INFINITY : floorOf(baseOffsets, checkpoint?.recoveryPoint ?? 0);
-  const walker = new BatchWalker(files);
-  const segments: LogSegment[] = [];
-  for (let i = 0; i < baseOffsets.length; i++) {
-    const baseOffset = baseOffsets[i]!;
-    const validate = baseOffset >= scanFrom;
-    const { segment, scanned } = LogSegment.open(files, dir, baseOffset, config, walker, options.nowMs, validate);
-    segments.push(segment);
-    if (scanned === null) continue;
-    if (!validate) options.onRepair?.(`${dir}: rebuilt the damaged or missing indexes of segment ${baseOffset}`);
-    const cut = scanned.truncatedBytes > 0;
-    if (cut) options.onRepair?.(`${dir}: cut ${scanned.truncatedBytes} bytes of torn or corrupt data from segment ${baseOffset}`);
-    if (cut || i === baseOffsets.length - 1) {
-      segment.flush();
-      for (const later of baseOffsets.slice(i + 1)) deleteSegmentFiles(files, dir, later);
-      if (cut) break;
-    } else {
-      segment.seal();
-    }
-  }
-  return segments;
-}
-
-/** The largest base offset <= offset (the segment holding it), or the first one. */
-function floorOf(sortedBaseOffsets: number[], offset: number): number {
-  let floor = sortedBaseOffsets[0] ?? 0;
-  for (const base of sortedBaseOffsets) if (base <= offset) floor = base;
-  return floor;
-}
-
-/** Snapshot of the idempotent-producer table, written at a clean close: { logEndOffset, producers }. */
-export const PRODUCER_SNAPSHOT_FILE = 'producer-state.snapshot';
-
-function parseProducerSnapshot(text: string): { logEndOffset: number; producers: unknown } | null {
-  try {
-    const parsed = JSON.parse(text) as { logEndOffset?: unknown; producers?: unknown };
-    return typeof parsed.logEndOffset === 'number' ? { logEndOffset: parsed.logEndOffset, producers: parsed.producers } : null;
-  } catch {
-    return null;
-  }
-}
-
-function listSegmentBaseOffsets(files: FileAccess, dir: string): number[] {
-  return files
-    .listDir(dir)
-    .map(parseSegmentBaseOffset)
-    .filter((offset) => offset >= 0)
-    .sort((a, b) => a - b);
-}
-
-/** Temp files of an interrupted checkpoint write and index files without a log are dropped. */
-function removeLeftovers(files: FileAccess, dir: string): void {
-  const names = new Set(files.listDir(dir));
-  for (const name of names) {
-    const stem = name.replace(/\.(index|timeindex)$/, '');
-    const orphanIndex = stem !== name && !names.has(stem + '.log');
-    if (name.endsWith('.tmp') || name.endsWith('.deleted') || orphanIndex) files.remove(join(dir, name));
-  }
+/** Assertions are for our bugs: a broken invariant of the log's offsets is a programming error, not a Kafka error. */
+function invariant(holds: boolean, message: () => string): void {
+  if (!holds) throw new Error(`fjord partition log: ${message()}`);
 }

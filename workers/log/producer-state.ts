@@ -2,6 +2,7 @@
 // offsets of its last five batches, to drop retried duplicates (answering with the original offsets)
 // and refuse gaps. Rebuilt from batch headers on open and after recovery. Runs in a partition worker.
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+import { Attribute, BatchField, readInt64 } from '../../src/shared/record-batch.js';
 
 /** Batches remembered per producer, as Kafka does (max.in.flight.requests.per.connection <= 5). */
 export const BATCHES_PER_PRODUCER = 5;
@@ -62,6 +63,16 @@ export class ProducerStateTable {
       return refuse(out, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} sent sequence ${firstSequence}, expected ${expected}`);
     }
     return out;
+  }
+
+  /** Records the producer id, epoch and sequences of the stored batch at buf[at] (appends, replication, rebuilds). */
+  recordStoredBatch(buf: Buffer, at: number): void {
+    const producerId = readInt64(buf, at + BatchField.PRODUCER_ID);
+    if (producerId < 0 || (buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.CONTROL) !== 0) return;
+    const baseSequence = buf.readInt32BE(at + BatchField.BASE_SEQUENCE);
+    const lastOffsetDelta = buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
+    const firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
+    this.record(producerId, buf.readInt16BE(at + BatchField.PRODUCER_EPOCH), baseSequence, lastSequenceOf(baseSequence, lastOffsetDelta), firstOffset, firstOffset + lastOffsetDelta);
   }
 
   /** Records an appended (or replayed) batch. */

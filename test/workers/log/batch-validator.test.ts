@@ -260,7 +260,7 @@ describe('stampBatches', () => {
   it('appends of several batches through the log get consecutive offsets and are read back whole', () => {
     const dir = tempPartitionDir();
     const log = PartitionLog.open(files, dir, logConfig({ messageTimestampType: 'LogAppendTime' }), { nowMs: 1, trustedOnDisk: true });
-    log.leaderEpoch = 4;
+    log.assignLeaderEpoch(4);
     appendOk(log, simpleBatch(2), 50);
     const run = Buffer.concat([simpleBatch(1), simpleBatch(3), simpleBatch(2)]);
     expect(log.append(run, 0, run.length, 'client', 77)).toBe(ErrorCode.NONE);

@@ -100,8 +100,8 @@ class Run {
       timestamp: this.nowMs - r.ageMs,
     }));
     const compacted = this.log.config;
-    if (records.some((r) => r.key === null)) this.log.config = { ...compacted, cleanupPolicy: 'delete' };
-    const first = await appendBatch(this.log, await keyedBatch(records, op.codec), this.nowMs).finally(() => (this.log.config = compacted));
+    if (records.some((r) => r.key === null)) this.log.updateConfig({ ...compacted, cleanupPolicy: 'delete' });
+    const first = await appendBatch(this.log, await keyedBatch(records, op.codec), this.nowMs).finally(() => this.log.updateConfig(compacted));
     records.forEach((r, i) => this.written.push({ ...r, offset: first + i }));
   }
 

@@ -183,7 +183,7 @@ describe('log cleaner', () => {
     const log = openLog({ ...compacted, cleanupPolicy: 'delete' });
     const keyless = await keyedBatch([{ key: null, value: 'n1' }, { key: 'k', value: 'first' }], 'gzip');
     const keylessOffset = await appendBatch(log, keyless, NOW);
-    log.config = compacted;
+    log.updateConfig(compacted);
     const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { producerId: 9, producerEpoch: 0, transactional: true, baseTimestamp: NOW });
     control.writeInt16BE(Attribute.TRANSACTIONAL | Attribute.CONTROL, BatchField.ATTRIBUTES);
     writeInt64(control, BatchField.BASE_OFFSET, log.logEndOffset);

@@ -50,11 +50,11 @@ describe('reads', () => {
     appendOk(log, withBaseOffset(simpleBatch(3), 3), 5, 'replica');
     expect(log.logEndOffset).toBe(6);
     expect(readBytes(log, 0, 1 << 20).length).toBe(0);
-    log.highWatermark = 4;
+    log.setHighWatermark(4);
     expect(decodeRecordBatches(readBytes(log, 0, 1 << 20)).map((r) => r.offset)).toEqual([0, 1, 2]);
     expect(readBytes(log, 3, 1 << 20).length).toBe(0);
     expect(decodeRecordBatches(readBytes(log, 3, 0, 'log-end')).map((r) => r.offset)).toEqual([3, 4, 5]);
-    log.highWatermark = 6;
+    log.setHighWatermark(6);
     expect(readAll(log).map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5]);
     log.close(6);
   });

@@ -81,7 +81,7 @@ describe('flush policy', () => {
 describe('checkpoint file', () => {
   it('holds the offsets and epoch after a clean close, in the documented text format', () => {
     const { log, dir } = openLog({ segmentBytes: 400 });
-    log.leaderEpoch = 7;
+    log.assignLeaderEpoch(7);
     for (let i = 0; i < 10; i++) appendOk(log, simpleBatch(2), i);
     expect(log.deleteRecordsBefore(3)).toBe(3);
     log.close(50);
@@ -108,7 +108,7 @@ describe('checkpoint file', () => {
     log.flush(2);
     log.writeCheckpointIfDirty();
     expect(readCheckpoint(files, dir)!.recoveryPoint).toBe(3);
-    log.leaderEpoch = 2;
+    log.assignLeaderEpoch(2);
     log.writeCheckpointIfDirty();
     expect(readCheckpoint(files, dir)!.leaderEpoch).toBe(2);
     fs.writeFileSync(path, stamp() + '# untouched\n');

@@ -199,7 +199,7 @@ class Run {
     const { model } = this;
     const boundaries = [model.highWatermark, ...model.batches.map((b) => b.last + 1).filter((end) => end > model.highWatermark)];
     model.highWatermark = boundaries[Math.min(boundaries.length - 1, Math.max(0, Math.floor(at * boundaries.length)))]!;
-    this.log.highWatermark = model.highWatermark;
+    this.log.setHighWatermark(model.highWatermark);
   }
 
   private read(offset: number, maxBytes: number): void {
@@ -234,9 +234,9 @@ class Run {
 
   private retention(overrides: Partial<LogConfig>): void {
     const sizeBefore = this.log.sizeBytes;
-    this.log.config = { ...this.config, ...overrides };
+    this.log.updateConfig({ ...this.config, ...overrides });
     this.log.applyRetention(this.nowMs);
-    this.log.config = this.config;
+    this.log.updateConfig(this.config);
     const dropped = this.model.dropPrefixBytes(sizeBefore - this.log.sizeBytes);
     const retentionMs = overrides.retentionMs ?? -1;
     for (const batch of dropped) {

@@ -278,7 +278,7 @@ describe('the checkpoint file', () => {
         const dir = tempPartitionDir();
         const config = logConfig({ segmentBytes: 600 });
         const log = open(dir, config, true);
-        log.leaderEpoch = 3;
+        log.assignLeaderEpoch(3);
         const written = writeBatches(log, Array.from({ length: 12 }, () => ({ count: 2, valueBytes: 50 })));
         expect(log.deleteRecordsBefore(5)).toBe(5);
         log.close(T0);

@@ -72,7 +72,7 @@ describe('cleaner swap protocol under crashes', () => {
     const log = await writeLog(probe, workload());
     const original = triples(await readRecords(log));
     // A larger segment.bytes now than when the segments rolled: the cleaner merges neighbours into one group.
-    log.config = { ...config, segmentBytes: 700 };
+    log.updateConfig({ ...config, segmentBytes: 700 });
     const plan = log.planCleaning(NOW)!;
     const outcome = await cleanSegments(files, plan.job);
     log.abandon();
