@@ -8,6 +8,7 @@ import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.j
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { kcat } from '../helpers/kcat.js';
 import { goldenFileNames, readGolden } from '../protocol/golden/golden-files.js';
+import { seedFor } from '../helpers/test-seed.js';
 
 let broker: BrokerProcess;
 beforeAll(async () => {
@@ -77,8 +78,7 @@ describe('long poll', () => {
 describe('fuzzing the listener', () => {
   it('survives random and mutated frames; earlier data stays intact', async () => {
     kcat(['-b', broker.bootstrap, '-P', '-t', 'precious', '-K:'], 'a:1\nb:2\nc:3\n');
-    const seed = Date.now();
-    console.log('listener fuzz seed', seed);
+    const seed = seedFor('listener fuzz');
     const valid = goldenFileNames().map(readGolden);
     const frames = fc.sample(
       fc.oneof(

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameSizeError, FrameSplitter } from '../../src/network/frame-splitter.js';
+import { seedFor } from '../helpers/test-seed.js';
 
 function framed(payloads: Buffer[]): Buffer {
   return Buffer.concat(payloads.flatMap((p) => [sizeOf(p), p]));
@@ -15,8 +16,7 @@ function sizeOf(payload: Buffer): Buffer {
 
 describe('FrameSplitter', () => {
   it('yields the same frames however the stream is cut', () => {
-    const seed = Date.now();
-    console.log('frame-splitter seed', seed);
+    const seed = seedFor('frame-splitter');
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 50 }), (payloads, cuts) => {
         const stream = framed(payloads.map((p) => Buffer.from(p)));

@@ -1,14 +1,14 @@
 // Fuzzing decodeRequest (fast-check, seed printed, bounded runs): random bytes, random bodies behind valid
 // headers, and mutated valid frames either decode or throw ProtocolError — never another exception, never a
-// hang. What decodes must survive encode → decode unchanged. Reproduce with FJORD_FUZZ_SEED=<seed>.
+// hang. What decodes must survive encode → decode unchanged. Reproduce with FJORD_SEED=<seed>.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { apis, decodeRequest, encodeRequest, type ApiKey } from '../../src/protocol/api-registry.js';
 import { ProtocolError } from '../../src/protocol/codec/protocol-error.js';
 import { sampleMessage } from './helpers/samples.js';
+import { seedFor } from '../helpers/test-seed.js';
 
-const seed = Number(process.env['FJORD_FUZZ_SEED'] ?? Date.now() % 0x7fffffff);
-console.log(`protocol fuzz seed: ${seed} (set FJORD_FUZZ_SEED to replay)`);
+const seed = seedFor('protocol fuzz');
 
 const versions = apis.flatMap((api) =>
   Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })),

@@ -11,6 +11,7 @@ import {
   type RingStressPeerResult,
 } from '../../../src/shared/ring/ring-stress-peer.js';
 import { FRAME_HEADER_BYTES, SpscRing } from '../../../src/shared/ring/spsc-ring.js';
+import { seedFor } from '../../helpers/test-seed.js';
 
 const STRESS_FRAMES = 100_000;
 // Small on purpose: a few frames fill it, so wrap-around, pads and backpressure happen all the time.
@@ -45,8 +46,7 @@ function runPeer(data: Omit<RingStressPeerData, 'ringStressPeer'>): Promise<Ring
 describe('SpscRing across threads', () => {
   it(`moves ${STRESS_FRAMES} random-size frames from this thread to a consumer worker`, async () => {
     const ring = SpscRing.create(STRESS_CAPACITY_BYTES);
-    const seed = Date.now() >>> 0;
-    console.log(`producer seed ${seed}`);
+    const seed = seedFor('ring stress producer');
     const consumed = runPeer({ mode: 'consume', ringSab: ring.sab, frameCount: STRESS_FRAMES, check: 'crc' });
     const produced = await produceStressFrames(ring, STRESS_FRAMES, STRESS_MAX_PAYLOAD_BYTES, seed, 'crc');
     const result = await consumed;
@@ -60,8 +60,7 @@ describe('SpscRing across threads', () => {
 
   it(`moves ${STRESS_FRAMES} random-size frames from a producer worker to this thread`, async () => {
     const ring = SpscRing.create(STRESS_CAPACITY_BYTES, { counterStartForTests: 2 ** 31 - 64 * 1024 });
-    const seed = Date.now() >>> 0;
-    console.log(`producer seed ${seed}`);
+    const seed = seedFor('ring stress producer (crc)');
     const produced = runPeer({
       mode: 'produce',
       ringSab: ring.sab,
@@ -263,8 +262,7 @@ function runOps(ring: SpscRing, model: RingModel, ops: Op[]): void {
 
 describe('SpscRing against a model', () => {
   it('agrees with an array queue on random reserve/commit/peek/release sequences', () => {
-    const seed = Date.now();
-    console.log(`fast-check seed ${seed} (rerun: fc.assert(..., { seed: ${seed} }))`);
+    const seed = seedFor('ring model');
     const counterStartArbitrary = fc.tuple(fc.constantFrom(0, 2 ** 31, 2 ** 32), fc.integer({ min: -1024, max: 1024 })).map(
       ([base, steps]) => (base + steps * 8 + 2 ** 32) % 2 ** 32,
     );

@@ -117,10 +117,4 @@ export function segmentsOnDisk(dir: string): Array<{ baseOffset: number; bytes: 
     .map((name) => ({ baseOffset: Number(name.slice(0, 20)), bytes: fs.statSync(join(dir, name)).size, path: join(dir, name) }));
 }
 
-/** Runs a fast-check property with a printed seed (re-run a failure with FJORD_SEED=<seed>). */
-export function seedFor(label: string): number {
-  const fromEnv = process.env['FJORD_SEED'];
-  const seed = fromEnv === undefined ? Date.now() ^ Math.floor(Math.random() * 0x7fffffff) : Number(fromEnv);
-  console.log(`seed ${label}`, seed);
-  return seed;
-}
+export { seedFor } from '../../helpers/test-seed.js';
