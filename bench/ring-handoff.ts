@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
 import { compiledPath } from '../src/shared/compiled-path.js';
-import { makePool, writeStressFrame, type RingStressPeerData, type RingStressPeerResult } from '../src/shared/ring/ring-stress-peer.js';
+import { makePool, writeStressFrame, type RingStressPeerData, type RingStressPeerResult } from './ring/ring-stress-peer.js';
 import { FRAME_HEADER_BYTES, SpscRing } from '../src/shared/ring/spsc-ring.js';
 
 const FRAME_PAYLOAD_BYTES = 64 * 1024;
@@ -28,7 +28,7 @@ interface Durations {
 }
 
 function startPeer(data: Omit<RingStressPeerData, 'ringStressPeer'>): Promise<RingStressPeerResult> {
-  const worker = new Worker(compiledPath('src/shared/ring/ring-stress-peer'), {
+  const worker = new Worker(compiledPath('bench/ring/ring-stress-peer'), {
     workerData: { ...data, ringStressPeer: true } satisfies RingStressPeerData,
   });
   return new Promise((resolve, reject) => {

@@ -9,15 +9,3 @@ export function renderTable(headers: readonly string[], rows: ReadonlyArray<read
   const widths = headers.map((_, column) => Math.max(...text.map((row) => (row[column] ?? '').length)));
   return text.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : (cell ?? '').padEnd(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
 }
-
-/** 1536 → "1.5 KiB". */
-export function humanBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
-}

@@ -1,5 +1,5 @@
 // SpscRing across real threads (a ring-stress-peer worker on the far end) and a fast-check model test of the
-// reserve/commit/peek/release sequence. Needs a build first: the worker runs dist/src/shared/ring/ring-stress-peer.js.
+// reserve/commit/peek/release sequence. Needs a build first: the worker runs dist/bench/ring/ring-stress-peer.js.
 import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import {
   produceStressFrames,
   type RingStressPeerData,
   type RingStressPeerResult,
-} from '../../../src/shared/ring/ring-stress-peer.js';
+} from '../../../bench/ring/ring-stress-peer.js';
 import { FRAME_HEADER_BYTES, SpscRing } from '../../../src/shared/ring/spsc-ring.js';
 import { seedFor } from '../../helpers/test-seed.js';
 
@@ -27,7 +27,7 @@ afterEach(async () => {
 
 /** Starts a ring-stress-peer worker; resolves with its result once it has posted it and exited. */
 function runPeer(data: Omit<RingStressPeerData, 'ringStressPeer'>): Promise<RingStressPeerResult> {
-  const worker = new Worker(compiledPath('src/shared/ring/ring-stress-peer'), {
+  const worker = new Worker(compiledPath('bench/ring/ring-stress-peer'), {
     workerData: { ...data, ringStressPeer: true } satisfies RingStressPeerData,
   });
   workers.add(worker);

@@ -1,8 +1,8 @@
 // The far end of an SpscRing for ring tests and benchmarks, plus the checked frame format both ends use. Runs as a
-// worker thread (compiled JS, started with compiledPath('src/shared/ring/ring-stress-peer')); never used by Fjord.
+// worker thread (compiled JS, started with compiledPath('bench/ring/ring-stress-peer')); not part of the product.
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { crc32c } from '@node-rs/crc32';
-import { SpscRing } from './spsc-ring.js';
+import { SpscRing } from '../../src/shared/ring/spsc-ring.js';
 
 /*
  * Stress frame: frameType = seq % 65535 + 1, so even a 1-byte frame carries its (wrapped) sequence number.
