@@ -1,4 +1,4 @@
-// Runs every benchmark in sequence in this process (ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf,
+// Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf,
 // produce-validation (this build only), group-rebalance, offset-commit), passing --short through, with a header per bench and one line about the machine.
 // Main thread plus the workers each bench starts.
 // `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
 import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
+import { main as micro } from './micro.js';
 import { main as offsetCommit } from './offset-commit.js';
 import { main as produceValidation } from './produce-validation.js';
 import { main as recoveryScan } from './recovery-scan.js';
@@ -14,6 +15,7 @@ import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
 
 const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<unknown> }> = [
+  { name: 'micro', run: micro },
   { name: 'ring-handoff', run: ringHandoff },
   { name: 'segment-append', run: segmentAppend },
   { name: 'recovery-scan', run: recoveryScan },
