@@ -6,7 +6,7 @@ import { ProtocolError } from '../protocol/codec/protocol-error.js';
 import { apiVersionsApi } from '../protocol/messages/api-versions.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 import { checkErrorCode } from './kafka-errors.js';
-import type { WireConnection } from './wire-connection.js';
+import type { KafkaConnection } from './kafka-connection.js';
 
 export interface VersionRange {
   min: number;
@@ -33,10 +33,10 @@ export function commonRange(apiKey: number, broker: BrokerVersions): VersionRang
  * UNSUPPORTED_VERSION in the v0 layout, listing its own ApiVersions range; then ask again at the highest
  * common version.
  */
-export async function fetchBrokerVersions(wire: WireConnection, timeoutMs: number): Promise<BrokerVersions> {
+export async function fetchBrokerVersions(connection: KafkaConnection, timeoutMs: number): Promise<BrokerVersions> {
   let version = apiVersionsApi.maxVersion;
   for (let attempt = 0; attempt < 2; attempt++) {
-    const frame = await wire.request(API_VERSIONS_KEY, version, CLIENT_SOFTWARE, timeoutMs);
+    const frame = await connection.request(connection.encode(API_VERSIONS_KEY, version, CLIENT_SOFTWARE), timeoutMs);
     const answer = decodeLeniently(frame, version);
     if (answer.errorCode === ErrorCode.UNSUPPORTED_VERSION) {
       const theirs = answer.apiKeys.find((k) => k.apiKey === API_VERSIONS_KEY);
@@ -45,10 +45,10 @@ export async function fetchBrokerVersions(wire: WireConnection, timeoutMs: numbe
       version = next;
       continue;
     }
-    checkErrorCode(answer.errorCode, `ApiVersions from ${wire.address}`);
+    checkErrorCode(answer.errorCode, `ApiVersions from ${connection.address}`);
     return new Map(answer.apiKeys.map((k) => [k.apiKey, { min: k.minVersion, max: k.maxVersion }]));
   }
-  throw new Error(`the broker at ${wire.address} refused every ApiVersions version fjord speaks`);
+  throw new Error(`the broker at ${connection.address} refused every ApiVersions version fjord speaks`);
 }
 
 /** The answer at `version`, or its v0 form (what a broker sends back for a version it does not serve). */

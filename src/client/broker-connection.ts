@@ -1,14 +1,15 @@
 // A connection to one broker that knows which API versions it serves: each call goes out at the highest
-// version both sides speak and comes back decoded. Runs on the caller's main thread.
+// version both sides speak and comes back decoded. Over one KafkaConnection (kafka-connection.ts), which a
+// load generator may also drive directly. Runs on the caller's main thread.
 import { type ApiKey, type ApiOf, apiByKey, decodeResponse, type RequestInput } from '../protocol/api-registry.js';
 import type { MessageValue } from '../protocol/schema/types.js';
 import { type BrokerVersions, commonRange, fetchBrokerVersions } from './api-versions.js';
+import { KafkaConnection, type KafkaConnectionOptions } from './kafka-connection.js';
 import { UnsupportedApiError } from './kafka-errors.js';
-import { WireConnection, type WireOptions } from './wire-connection.js';
 
 export type ResponseBody<K extends ApiKey> = MessageValue<ApiOf<K>['response']>;
 
-export interface ConnectionOptions extends WireOptions {
+export interface ConnectionOptions extends Partial<KafkaConnectionOptions> {
   requestTimeoutMs: number;
 }
 
@@ -23,27 +24,28 @@ export interface CallOptions {
 
 export class BrokerConnection {
   private constructor(
-    private readonly wire: WireConnection,
+    /** The connection itself, for pipelined requests (load generators). */
+    readonly connection: KafkaConnection,
     readonly brokerVersions: BrokerVersions,
     private readonly requestTimeoutMs: number,
   ) {}
 
   static async open(host: string, port: number, options: ConnectionOptions): Promise<BrokerConnection> {
-    const wire = await WireConnection.open(host, port, options);
+    const connection = await KafkaConnection.open(host, port, options);
     try {
-      return new BrokerConnection(wire, await fetchBrokerVersions(wire, options.requestTimeoutMs), options.requestTimeoutMs);
+      return new BrokerConnection(connection, await fetchBrokerVersions(connection, options.requestTimeoutMs), options.requestTimeoutMs);
     } catch (error) {
-      await wire.close();
+      await connection.close();
       throw error;
     }
   }
 
   get address(): string {
-    return this.wire.address;
+    return this.connection.address;
   }
 
   get closed(): boolean {
-    return this.wire.closed;
+    return this.connection.closed;
   }
 
   /** The version a call of `apiKey` will use: the highest both sides speak within the caller's limits. */
@@ -67,18 +69,18 @@ export class BrokerConnection {
    */
   async call<K extends ApiKey>(apiKey: K, body: RequestInput<K>, options: CallOptions = {}): Promise<{ version: number; body: ResponseBody<K> }> {
     const version = this.version(apiKey, options);
-    const frame = await this.wire.request(apiKey, version, body, this.requestTimeoutMs + (options.extraTimeoutMs ?? 0));
+    const frame = await this.connection.request(this.connection.encode(apiKey, version, body), this.requestTimeoutMs + (options.extraTimeoutMs ?? 0));
     return { version, body: decodeResponse(apiKey, version, frame).body };
   }
 
   /** Sends a request that gets no answer (Produce with acks=0). */
   sendOnly<K extends ApiKey>(apiKey: K, body: RequestInput<K>, options: CallOptions = {}): number {
     const version = this.version(apiKey, options);
-    this.wire.send(apiKey, version, body);
+    this.connection.sendUnanswered(this.connection.encode(apiKey, version, body));
     return version;
   }
 
   close(): Promise<void> {
-    return this.wire.close();
+    return this.connection.close();
   }
 }
