@@ -1,7 +1,7 @@
 // Consumer group administration through standard APIs: list every broker's groups (ListGroups), describe
 // one at its coordinator (DescribeGroups, with each member's subscription and assignment decoded), delete
 // (DeleteGroups). Offsets are in group-offsets.ts. Runs on the caller's main thread.
-import { decodeAssignment, decodeSubscription, type TopicPartitions } from './consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, type TopicPartitions } from '../shared/consumer-protocol.js';
 import type { KafkaClient } from './kafka-client.js';
 import { checkErrorCode } from './kafka-errors.js';
 
@@ -58,7 +58,7 @@ export async function describeGroup(client: KafkaClient, groupId: string): Promi
       groupInstanceId: m.groupInstanceId,
       clientId: m.clientId,
       clientHost: m.clientHost,
-      subscribedTopics: isConsumer ? safely(() => decodeSubscription(m.memberMetadata), []) : [],
+      subscribedTopics: isConsumer ? safely(() => decodeSubscription(m.memberMetadata).topics, []) : [],
       assignment: isConsumer ? safely(() => decodeAssignment(m.memberAssignment), new Map()) : new Map(),
     })),
   };

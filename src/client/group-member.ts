@@ -1,8 +1,10 @@
 // Membership of a consumer group with Kafka's classic protocol: JoinGroup (with the member id the broker
 // hands out), the leader's range assignment, SyncGroup, Heartbeats on a timer, LeaveGroup. Tells its owner
-// when the group rebalances so it rejoins. Runs on the caller's main thread.
+// when the group rebalances so it rejoins (a flag to poll, and events). The one group member of Fjord: the
+// `fjord` consumer, tests and the group benchmarks use it. Runs on the caller's main thread.
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from '../shared/consumer-protocol.js';
+import { ErrorCode } from '../shared/kafka-error-codes.js';
 import type { BrokerConnection } from './broker-connection.js';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from './consumer-protocol.js';
 import type { KafkaClient } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
 import { assignRange, RANGE_ASSIGNOR } from './range-assignor.js';
@@ -16,21 +18,51 @@ export interface GroupMemberOptions {
 /** Kafka consumer defaults, with a shorter session so a CLI that was killed leaves the group sooner. */
 export const DEFAULT_GROUP_MEMBER_OPTIONS: GroupMemberOptions = { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, heartbeatIntervalMs: 1_000 };
 
+/** Where a member finds its group's coordinator, and the partition counts its leader assigns. */
+export interface GroupRouting {
+  coordinator(groupId: string): Promise<BrokerConnection>;
+  partitionCounts(topics: readonly string[]): Promise<ReadonlyMap<string, number>>;
+}
+
+/** Routing through a client: FindCoordinator, and Metadata for the leader's assignment. */
+export function clientRouting(client: KafkaClient): GroupRouting {
+  return {
+    coordinator: (groupId) => client.coordinator(groupId),
+    partitionCounts: async (topics) => {
+      const cluster = await client.metadata(topics);
+      return new Map(topics.map((t) => [t, cluster.topics.get(t)?.partitions.length ?? 0]));
+    },
+  };
+}
+
+/** Routing to a coordinator already connected, for topics of known sizes (a benchmark's member per connection). */
+export function fixedRouting(coordinator: BrokerConnection, partitionCounts: ReadonlyMap<string, number>): GroupRouting {
+  return { coordinator: async () => coordinator, partitionCounts: async () => partitionCounts };
+}
+
+/** What a member reports as it goes, for an owner that reacts at once (or counts). */
+export interface GroupMemberEvents {
+  /** A heartbeat's answer (errorCode) says the member must join again. */
+  rejoinNeeded?(errorCode: number): void;
+  /** A heartbeat failed in a way rejoining does not mend (`failure` is set). */
+  failed?(error: Error): void;
+  /** An error answer handled by joining again or backing off, e.g. ("Heartbeat", REBALANCE_IN_PROGRESS). */
+  errorHandled?(api: 'JoinGroup' | 'SyncGroup' | 'Heartbeat', errorCode: number): void;
+}
+
+export interface Joined {
+  assignment: TopicPartitions;
+  generationId: number;
+  /** Members of the generation; known to the leader only, -1 elsewhere. */
+  memberCount: number;
+}
+
 /** Join attempts before giving up (each MEMBER_ID_REQUIRED, rebalance or coordinator move is one). */
 const JOIN_ATTEMPTS_MAX = 30;
 const COORDINATOR_BACKOFF_MS = 200;
 
-const Err = {
-  COORDINATOR_LOAD_IN_PROGRESS: 14,
-  COORDINATOR_NOT_AVAILABLE: 15,
-  NOT_COORDINATOR: 16,
-  ILLEGAL_GENERATION: 22,
-  UNKNOWN_MEMBER_ID: 25,
-  REBALANCE_IN_PROGRESS: 27,
-  MEMBER_ID_REQUIRED: 79,
-} as const;
-const REJOIN_ERRORS = new Set<number>([Err.ILLEGAL_GENERATION, Err.UNKNOWN_MEMBER_ID, Err.REBALANCE_IN_PROGRESS]);
-const COORDINATOR_ERRORS = new Set<number>([Err.COORDINATOR_LOAD_IN_PROGRESS, Err.COORDINATOR_NOT_AVAILABLE, Err.NOT_COORDINATOR]);
+const REJOIN_ERRORS = new Set<number>([ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.REBALANCE_IN_PROGRESS]);
+const COORDINATOR_ERRORS = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR]);
 
 export class GroupMember {
   memberId = '';
@@ -39,25 +71,28 @@ export class GroupMember {
   rebalanceNeeded = true;
   /** A heartbeat failure that is not a rebalance (the coordinator is gone): the owner should stop. */
   failure: Error | null = null;
+  events: GroupMemberEvents = {};
   private heartbeatTimer: NodeJS.Timeout | undefined;
   /** Bumped by every start and stop, so a heartbeat in flight from an older round does not schedule another. */
   private heartbeatRound = 0;
   private readonly options: GroupMemberOptions;
+  private readonly routing: GroupRouting;
 
   constructor(
-    private readonly client: KafkaClient,
+    routing: GroupRouting | KafkaClient,
     readonly groupId: string,
     readonly topics: readonly string[],
     options: Partial<GroupMemberOptions> = {},
   ) {
+    this.routing = 'partitionCounts' in routing ? routing : clientRouting(routing);
     this.options = { ...DEFAULT_GROUP_MEMBER_OPTIONS, ...options };
   }
 
-  /** Joins (or rejoins) the group and returns this member's assignment; heartbeats run until leave(). */
-  async join(): Promise<TopicPartitions> {
+  /** Joins (or rejoins) the group and returns this member's assignment; heartbeats run until stop() or leave(). */
+  async join(): Promise<Joined> {
     this.stopHeartbeats();
     for (let attempt = 1; attempt <= JOIN_ATTEMPTS_MAX; attempt++) {
-      const coordinator = await this.client.coordinator(this.groupId);
+      const coordinator = await this.routing.coordinator(this.groupId);
       const joined = await this.joinOnce(coordinator);
       if (joined === 'again') continue;
       if (joined === 'backoff') {
@@ -68,9 +103,16 @@ export class GroupMember {
       if (assignment === null) continue;
       this.rebalanceNeeded = false;
       this.startHeartbeats(coordinator);
-      return assignment;
+      return { assignment, generationId: this.generationId, memberCount: joined.isLeader ? joined.members.length : -1 };
     }
     throw new Error(`could not join group "${this.groupId}" after ${JOIN_ATTEMPTS_MAX} attempts (it keeps rebalancing)`);
+  }
+
+  /** Stops heartbeats (a heartbeat in flight is ignored); the member stays in the group until it leaves or times out. */
+  stopHeartbeats(): void {
+    clearTimeout(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+    this.heartbeatRound++;
   }
 
   /** Stops heartbeats and leaves the group so the others rebalance at once. Errors are ignored: we are going. */
@@ -78,7 +120,7 @@ export class GroupMember {
     this.stopHeartbeats();
     if (this.memberId === '') return;
     try {
-      const coordinator = await this.client.coordinator(this.groupId);
+      const coordinator = await this.routing.coordinator(this.groupId);
       await coordinator.call(13, { groupId: this.groupId, memberId: this.memberId, members: [{ memberId: this.memberId, groupInstanceId: null }] });
     } catch {
       // The session timeout removes us anyway.
@@ -100,14 +142,16 @@ export class GroupMember {
       },
       { minVersion: 1, extraTimeoutMs: this.options.rebalanceTimeoutMs },
     );
-    if (body.errorCode === Err.MEMBER_ID_REQUIRED) {
+    if (body.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
       this.memberId = body.memberId;
       return 'again' as const;
     }
-    if (body.errorCode === Err.UNKNOWN_MEMBER_ID) this.memberId = '';
-    if (REJOIN_ERRORS.has(body.errorCode)) return 'again' as const;
-    if (COORDINATOR_ERRORS.has(body.errorCode)) return 'backoff' as const;
-    if (body.errorCode !== 0) throw new KafkaResponseError(body.errorCode, `join group "${this.groupId}"`);
+    if (body.errorCode !== ErrorCode.NONE && (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode))) {
+      this.events.errorHandled?.('JoinGroup', body.errorCode);
+      if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+      return REJOIN_ERRORS.has(body.errorCode) ? ('again' as const) : ('backoff' as const);
+    }
+    if (body.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(body.errorCode, `join group "${this.groupId}"`);
     this.memberId = body.memberId;
     this.generationId = body.generationId;
     return { isLeader: body.leader === body.memberId, members: body.members };
@@ -115,10 +159,8 @@ export class GroupMember {
 
   /** The leader's range assignment of every member, encoded for SyncGroup. */
   private async assign(members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null; metadata: Uint8Array }>) {
-    const subscribed = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: decodeSubscription(m.metadata) }));
-    const topics = [...new Set(subscribed.flatMap((m) => m.topics))];
-    const cluster = await this.client.metadata(topics);
-    const counts = new Map(topics.map((t) => [t, cluster.topics.get(t)?.partitions.length ?? 0]));
+    const subscribed = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.metadata.byteLength < 2 ? [] : decodeSubscription(m.metadata).topics }));
+    const counts = await this.routing.partitionCounts([...new Set(subscribed.flatMap((m) => m.topics))]);
     return [...assignRange(subscribed, counts)].map(([memberId, assignment]) => ({ memberId, assignment: encodeAssignment(assignment) }));
   }
 
@@ -129,9 +171,12 @@ export class GroupMember {
       { groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: RANGE_ASSIGNOR, assignments },
       { extraTimeoutMs: this.options.rebalanceTimeoutMs },
     );
-    if (body.errorCode === Err.UNKNOWN_MEMBER_ID) this.memberId = '';
-    if (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode)) return null;
-    if (body.errorCode !== 0) throw new KafkaResponseError(body.errorCode, `sync group "${this.groupId}"`);
+    if (body.errorCode !== ErrorCode.NONE && (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode))) {
+      this.events.errorHandled?.('SyncGroup', body.errorCode);
+      if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+      return null;
+    }
+    if (body.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(body.errorCode, `sync group "${this.groupId}"`);
     return decodeAssignment(body.assignment);
   }
 
@@ -140,19 +185,29 @@ export class GroupMember {
     const beat = async (): Promise<void> => {
       try {
         const { body } = await coordinator.call(12, { groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null });
-        if (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode)) this.rebalanceNeeded = true;
-        else if (body.errorCode !== 0) this.failure = new KafkaResponseError(body.errorCode, `heartbeat to group "${this.groupId}"`);
+        if (round !== this.heartbeatRound) return;
+        this.heard(body.errorCode);
       } catch (error) {
+        if (round !== this.heartbeatRound) return;
         this.failure = error as Error;
+        this.events.failed?.(this.failure);
       }
       if (round === this.heartbeatRound && !this.rebalanceNeeded && this.failure === null) this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
     };
     this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
   }
 
-  private stopHeartbeats(): void {
-    clearTimeout(this.heartbeatTimer);
-    this.heartbeatTimer = undefined;
-    this.heartbeatRound++;
+  /** A heartbeat's answer: carry on, rejoin, or fail. */
+  private heard(errorCode: number): void {
+    if (errorCode === ErrorCode.NONE) return;
+    if (REJOIN_ERRORS.has(errorCode) || COORDINATOR_ERRORS.has(errorCode)) {
+      this.events.errorHandled?.('Heartbeat', errorCode);
+      if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+      this.rebalanceNeeded = true;
+      this.events.rejoinNeeded?.(errorCode);
+      return;
+    }
+    this.failure = new KafkaResponseError(errorCode, `heartbeat to group "${this.groupId}"`);
+    this.events.failed?.(this.failure);
   }
 }

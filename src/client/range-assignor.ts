@@ -1,7 +1,7 @@
 // Kafka's RangeAssignor ("range"): for each topic, the members subscribed to it in member-id order (group
 // instance id first, when set) get consecutive ranges of partitions, the first `partitions % members` one
 // extra. Pure function; runs on the caller's main thread (in the group leader).
-import type { TopicPartitions } from './consumer-protocol.js';
+import type { TopicPartitions } from '../shared/consumer-protocol.js';
 
 export interface AssignorMember {
   memberId: string;

@@ -95,7 +95,7 @@ export class TopicConsumer {
   private async rejoin(member: GroupMember): Promise<void> {
     if (this.started) await this.commit(member).catch(() => undefined);
     await this.client.topic(this.options.topic);
-    const partitions = (await member.join()).get(this.options.topic) ?? [];
+    const partitions = (await member.join()).assignment.get(this.options.topic) ?? [];
     const committed = (await fetchCommittedOffsets(this.client, member.groupId, new Map([[this.options.topic, partitions]]))).get(this.options.topic);
     const fresh = partitions.filter((p) => (committed?.get(p) ?? -1) < 0);
     const starts = await resolveStartPositions(this.client, this.options.topic, fresh, this.options.start);

@@ -1,6 +1,6 @@
 // The range assignor against Kafka's RangeAssignor behaviour, and the consumer protocol's bytes.
 import { describe, expect, it } from 'vitest';
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/client/consumer-protocol.js';
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../../src/shared/consumer-protocol.js';
 import { assignRange } from '../../src/client/range-assignor.js';
 
 const member = (memberId: string, topics: string[], groupInstanceId: string | null = null) => ({ memberId, groupInstanceId, topics });
@@ -31,7 +31,7 @@ describe('consumer protocol bytes', () => {
   it('round-trips a subscription and an assignment (v0)', () => {
     const subscription = encodeSubscription(['orders', 'payments']);
     expect(subscription.readInt16BE(0)).toBe(0);
-    expect(decodeSubscription(subscription)).toEqual(['orders', 'payments']);
+    expect(decodeSubscription(subscription).topics).toEqual(['orders', 'payments']);
     const assignment = new Map([['orders', [0, 2]], ['payments', [1]]]);
     expect(decodeAssignment(encodeAssignment(assignment))).toEqual(assignment);
   });
@@ -41,7 +41,7 @@ describe('consumer protocol bytes', () => {
     const v3 = Buffer.concat([
       Buffer.from([0, 3, 0, 0, 0, 1, 0, 1]), Buffer.from('t'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5, 0xff, 0xff]),
     ]);
-    expect(decodeSubscription(v3)).toEqual(['t']);
+    expect(decodeSubscription(v3).topics).toEqual(['t']);
     expect(() => decodeSubscription(Buffer.from([9, 9, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))).toThrow(/truncated/);
   });
 

@@ -12,6 +12,8 @@
 //                                  · members[]: string memberId · nullable string groupInstanceId · string clientId
 //                                    · string clientHost · int32 rebalanceTimeout · int32 sessionTimeout
 //                                    · bytes subscription · bytes assignment
+// (subscription and assignment are the consumer protocol's bytes, read by src/shared/consumer-protocol.ts)
+import { decodeSubscription } from '../../src/shared/consumer-protocol.js';
 
 const OFFSET_KEY_VERSION = 1;
 const GROUP_KEY_VERSION = 2;
@@ -232,12 +234,7 @@ export function decodeGroupValue(buf: Buffer): GroupValue {
   return { protocolType, generationId, protocolName, leader, stateTimestamp, members };
 }
 
-/** Topics a consumer-protocol subscription names (ConsumerProtocolSubscription: int16 version · topics[] string · …). */
+/** Topics a consumer-protocol subscription names; throws RangeError on bytes that are not a subscription. */
 export function subscribedTopics(subscription: Uint8Array): string[] {
-  const reader = new RecordReader(Buffer.from(subscription.buffer, subscription.byteOffset, subscription.length));
-  reader.int16();
-  const count = reader.int32();
-  const topics: string[] = [];
-  for (let i = 0; i < count; i++) topics.push(reader.requiredString());
-  return topics;
+  return decodeSubscription(subscription).topics;
 }
