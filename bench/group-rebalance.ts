@@ -1,19 +1,21 @@
-// Consumer-group rebalance time against a Fjord broker child process: N raw-protocol members (one connection
-// each, JoinGroup v5 + SyncGroup v5, the leader computing a range assignment of a 60-partition topic) join a
-// new group at once; then one more member joins the Stable group, which the others hear of by heartbeat.
+// Consumer-group rebalance time against a Fjord broker child process: N members of Fjord's client (src/client
+// GroupMember, one connection each, JoinGroup + SyncGroup at the negotiated versions, the leader computing a
+// range assignment of a 60-partition topic) join a new group at once; then one more member joins the Stable
+// group, which the others hear of by heartbeat.
 // Optionally N KafkaJS consumers, and (full mode) the broker's default group.initial.rebalance.delay.ms.
 // Runs on the bench's main thread; the broker is a child process.
 // `node dist/bench/group-rebalance.js [--short] [--only raw,kafkajs,default-delay] [--members N] [--rounds N] [--heartbeat-ms N]`
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic } from './perf/admin.js';
+import { BrokerConnection } from '../src/client/broker-connection.js';
+import { removeGroupMembers } from '../src/client/group-admin.js';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import { createLoadTopic } from '../src/perf/load-topic.js';
+import { fixed, LatencyRecorder, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
-import { KafkaConnection } from './perf/kafka-connection.js';
-import { fixed, LatencyRecorder, median } from './perf/stats.js';
-import { findCoordinator } from './groups/group-calls.js';
-import { AssignmentWatch, type ErrorCounts, GroupMember, leaveGroup, type MemberSettings, type Settled } from './groups/group-member.js';
 import { kafkajsJoin } from './groups/kafkajs-group.js';
+import { AssignmentWatch, type ErrorCounts, type MemberSettings, RejoiningMember, type Settled } from './groups/rejoining-member.js';
 
 export type RebalanceFigures = Record<string, number>;
 
@@ -70,20 +72,24 @@ function parseSettings(argv: readonly string[]): RebalanceSettings {
 interface Session {
   broker: BrokerProcess;
   /** members + 1 connections: one per member, the last for the member that joins a Stable group. */
-  connections: KafkaConnection[];
+  connections: BrokerConnection[];
+  /** Setup and LeaveGroup for the members of a finished round. */
+  client: KafkaClient;
 }
 
 async function withSession<T>(members: number, config: Record<string, string>, run: (session: Session) => Promise<T>): Promise<T> {
   const broker = await startBrokerProcess({ partitions: 1, config });
-  const connections: KafkaConnection[] = [];
+  const client = new KafkaClient({ bootstrapServers: [broker.address], clientId: 'fjord-bench' });
+  const connections: BrokerConnection[] = [];
   try {
-    for (let i = 0; i <= members; i++) connections.push(await KafkaConnection.open(broker.host, broker.port));
-    await createTopic(connections[0]!, TOPIC, TOPIC_PARTITIONS);
+    for (let i = 0; i <= members; i++) connections.push(await BrokerConnection.open(broker.host, broker.port, { clientId: 'fjord-bench', requestTimeoutMs: SETTLE_TIMEOUT_MS }));
+    await createLoadTopic(client, TOPIC, TOPIC_PARTITIONS, 1);
     // The first group request creates __consumer_offsets (50 partitions): outside every timed window.
-    await findCoordinator(connections[0]!, 'warm-up');
-    return await run({ broker, connections });
+    await client.coordinator('warm-up');
+    return await run({ broker, connections, client });
   } finally {
-    for (const connection of connections) connection.close();
+    for (const connection of connections) await connection.close();
+    await client.close();
     await broker.stop();
   }
 }
@@ -123,7 +129,7 @@ function memberSettings(groupId: string, heartbeatIntervalMs: number): MemberSet
 /** One round on a fresh group id: N members join at once; then (withExtraMember) one more joins; then all leave. */
 async function round(session: Session, settings: RebalanceSettings, groupId: string, index: number, withExtraMember: boolean): Promise<Round> {
   const perMember = memberSettings(groupId, settings.heartbeatIntervalMs);
-  const members = session.connections.slice(0, settings.members).map((c) => new GroupMember(c, perMember));
+  const members = session.connections.slice(0, settings.members).map((c) => new RejoiningMember(c, perMember));
   const joinWatch = new AssignmentWatch(settings.members, TOPIC_PARTITIONS);
   members.forEach((m) => (m.listener = joinWatch));
   const startedMs = performance.now();
@@ -132,7 +138,7 @@ async function round(session: Session, settings: RebalanceSettings, groupId: str
   const result: Round = { joinMs: joined.atMs - startedMs, joinGenerations: joined.generationId, addMs: NaN, addHeardMs: NaN, addGenerations: NaN, errors: new Map() };
   if (withExtraMember) {
     await sleep(STABLE_PAUSE_MS + ((index * PHASE_STEP) % 1) * settings.heartbeatIntervalMs);
-    members.push(new GroupMember(session.connections[settings.members]!, perMember));
+    members.push(new RejoiningMember(session.connections[settings.members]!, perMember));
     const addWatch = new AssignmentWatch(members.length, TOPIC_PARTITIONS);
     members.forEach((m) => (m.listener = addWatch));
     const addStartedMs = performance.now();
@@ -143,7 +149,7 @@ async function round(session: Session, settings: RebalanceSettings, groupId: str
     result.addGenerations = added.generationId - joined.generationId;
   }
   for (const m of members) await m.stop();
-  await leaveGroup(session.connections[0]!, groupId, members.map((m) => m.memberId));
+  await removeGroupMembers(session.client, groupId, members.map((m) => m.memberId));
   for (const m of members) for (const [key, n] of m.errors) result.errors.set(key, (result.errors.get(key) ?? 0) + n);
   return result;
 }
@@ -184,7 +190,7 @@ async function rawSection(session: Session, settings: RebalanceSettings, figures
     'add.afterHeardP50Ms': percentile(afterHeard, 0.5),
   });
   console.log(
-    `raw protocol members, group.initial.rebalance.delay.ms=0: ${n} members (one connection each, JoinGroup v5 + SyncGroup v5, range over ${TOPIC_PARTITIONS} partitions), ` +
+    `raw protocol members, group.initial.rebalance.delay.ms=0: ${n} members (one connection each, JoinGroup v${session.connections[0]!.version(11)} + SyncGroup v${session.connections[0]!.version(14)}, range over ${TOPIC_PARTITIONS} partitions), ` +
       `heartbeat every ${settings.heartbeatIntervalMs} ms, ${rounds.length} rounds (fresh group each) after 1 warm-up round`,
   );
   console.log(`  ${n} members join a new group, first JoinGroup -> all assigned: ${spread(join)} (generations per round: median ${median(rounds.map((r) => r.joinGenerations))}, max ${Math.max(...rounds.map((r) => r.joinGenerations))})`);

@@ -1,6 +1,7 @@
 // End-to-end Kafka-protocol load against a Fjord broker child process, like kafka-producer-perf-test:
 // produce throughput (pipelined Produce v7, acks=1, ~1 MiB batches), latency at a steady 50 MB/s,
 // consume throughput (Fetch v12 from page cache), and kcat (librdkafka) producing and consuming.
+// The load generators are the product's (src/perf, also behind `fjord perf`); this file drives them and reports.
 // Runs on the bench's main thread; the broker is a child process started per section.
 // `node dist/bench/kafka-perf.js [--short] [--only produce,latency,consume,kcat] [--record-bytes 1024,100]
 //  [--connections N] [--in-flight N] [--reps N] [--fetch-partition-bytes N] [--cpu-prof-dir DIR]`
@@ -8,32 +9,36 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTopic, endOffsets } from './perf/admin.js';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import type { KafkaConnection } from '../src/client/kafka-connection.js';
+import { fetchAll, FETCH_VERSION } from '../src/perf/fetch-load.js';
+import { closeLoadConnections, openLoadConnections } from '../src/perf/load-connections.js';
+import { createLoadTopic, endOffsets } from '../src/perf/load-topic.js';
+import { buildProducePool, type ProducePool, producePaced, produceAsFastAsAnswered, PRODUCE_VERSION } from '../src/perf/produce-load.js';
+import { fixed, type LatencySummary, mbPerSecond, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
 import { machineBusySeconds, machineStealSeconds } from './perf/cpu-meter.js';
-import { fetchAll, FETCH_VERSION } from './perf/fetch-load.js';
-import { KafkaConnection } from './perf/kafka-connection.js';
 import { kcatAvailable, runKcat, writeLinesFile } from './perf/kcat-load.js';
 import { primePageCache } from './perf/page-cache.js';
-import { buildProducePool, type ProducePool, producePaced, produceAsFastAsAnswered, PRODUCE_VERSION } from './perf/produce-load.js';
 import { parseSettings, type PerfSettings } from './perf/settings.js';
-import { fixed, type LatencySummary, mbPerSecond, median } from './perf/stats.js';
 
 /** Every figure printed, by name, for run-all and for writing BENCHMARKS.md. */
 export type PerfFigures = Record<string, number>;
 
 interface Session {
   broker: BrokerProcess;
+  /** The load's pipelined connections. */
   connections: KafkaConnection[];
+  /** Admin requests (create topics, end offsets), outside the timed loads. */
+  client: KafkaClient;
 }
 
 async function openSession(settings: PerfSettings): Promise<Session> {
   const nodeArgs = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`];
   const broker = await startBrokerProcess({ partitions: settings.partitions, nodeArgs });
   try {
-    const connections: KafkaConnection[] = [];
-    for (let i = 0; i < settings.connections; i++) connections.push(await KafkaConnection.open(broker.host, broker.port));
-    return { broker, connections };
+    const connections = await openLoadConnections(broker.host, broker.port, settings.connections);
+    return { broker, connections, client: new KafkaClient({ bootstrapServers: [broker.address], clientId: 'fjord-bench' }) };
   } catch (error) {
     await broker.stop();
     throw error;
@@ -41,7 +46,8 @@ async function openSession(settings: PerfSettings): Promise<Session> {
 }
 
 async function closeSession(session: Session): Promise<void> {
-  for (const connection of session.connections) connection.close();
+  closeLoadConnections(session.connections);
+  await session.client.close();
   await session.broker.stop();
 }
 
@@ -96,7 +102,7 @@ interface ProduceRep {
 
 /** One timed produce run on a fresh topic, after priming and a warm-up. */
 async function produceRep(settings: PerfSettings, session: Session, pool: ProducePool): Promise<ProduceRep> {
-  await createTopic(session.connections[0]!, pool.topic, settings.partitions);
+  await createLoadTopic(session.client, pool.topic, settings.partitions, 1);
   prime(settings.produceBytesMax + settings.warmupBytesMax);
   await produceAsFastAsAnswered(session.connections, pool, {
     inFlightPerConnection: settings.inFlightPerConnection,
@@ -164,7 +170,7 @@ async function produceSection(settings: PerfSettings, recordBytes: number, figur
 }
 
 async function consumeSection(settings: PerfSettings, session: Session, pool: ProducePool, figures: PerfFigures): Promise<void> {
-  const ends = await endOffsets(session.connections[0]!, pool.topic, settings.partitions);
+  const ends = await endOffsets(session.client, pool.topic, settings.partitions);
   const fetchOptions = {
     topic: pool.topic,
     endOffsets: ends,
@@ -229,7 +235,7 @@ function reportKcat(what: string, recordBytes: number, records: number, runs: re
 }
 
 async function kcatConsumeSection(settings: PerfSettings, session: Session, pool: ProducePool, figures: PerfFigures): Promise<void> {
-  const stored = (await endOffsets(session.connections[0]!, pool.topic, settings.partitions)).reduce((a, b) => a + b, 0);
+  const stored = (await endOffsets(session.client, pool.topic, settings.partitions)).reduce((a, b) => a + b, 0);
   const records = Math.min(stored, settings.kcatRecords(pool.recordBytes));
   // fetch.wait.max.ms=5: with -e, the last fetch (at the end of every partition) would otherwise long-poll 500 ms.
   const options = ['-e', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s', '-X', 'fetch.wait.max.ms=5'];
@@ -250,10 +256,10 @@ async function kcatProduceSection(settings: PerfSettings, recordBytes: number, f
       const results: KcatRep[] = [];
       for (let rep = 0; rep < settings.reps; rep++) {
         const topic = `kcat-${recordBytes}-${rep}`;
-        await createTopic(session.connections[0]!, topic, settings.partitions);
+        await createLoadTopic(session.client, topic, settings.partitions, 1);
         prime(records * (recordBytes + 16));
         results.push(await kcatRep(settings, session, ['-P', '-b', session.broker.address, '-t', topic, ...tuning], file));
-        const stored = (await endOffsets(session.connections[0]!, topic, settings.partitions)).reduce((a, b) => a + b, 0);
+        const stored = (await endOffsets(session.client, topic, settings.partitions)).reduce((a, b) => a + b, 0);
         if (stored !== records) throw new Error(`kcat -P: ${stored} of ${records} records stored in ${topic}`);
       }
       return results;
@@ -270,7 +276,7 @@ async function latencySection(settings: PerfSettings, figures: PerfFigures): Pro
   const pool = buildProducePool('perf-latency', settings.partitions, recordBytes, settings.latencyBatchBytesMax);
   const paced = { payloadBytesPerSecond: settings.latencyBytesPerSecond, durationMs: settings.latencyDurationMs };
   const runs = await withSession(settings, async (session) => {
-    await createTopic(session.connections[0]!, pool.topic, settings.partitions);
+    await createLoadTopic(session.client, pool.topic, settings.partitions, 1);
     await producePaced(session.connections, pool, { ...paced, durationMs: Math.min(1000, paced.durationMs) });
     const results = [];
     for (let rep = 0; rep < settings.reps; rep++) {

@@ -9,14 +9,17 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { offsetsPartitionOf } from '../src/broker/group-router.js';
-import { createTopic } from './perf/admin.js';
+import { BrokerConnection } from '../src/client/broker-connection.js';
+import { removeGroupMembers } from '../src/client/group-admin.js';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import { IN_FLIGHT_LIMIT } from '../src/client/kafka-connection.js';
+import { LOAD_CLIENT_ID } from '../src/perf/load-connections.js';
+import { createLoadTopic } from '../src/perf/load-topic.js';
+import { fixed, type LatencySummary, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
 import { machineBusySeconds } from './perf/cpu-meter.js';
-import { KafkaConnection } from './perf/kafka-connection.js';
-import { fixed, type LatencySummary, median } from './perf/stats.js';
 import { ADMIN, buildCommitGroup, type CommitGroup, COMMIT_VERSION, commitAsFastAsAnswered, type CommitResult, type CommitTarget, type Committer, verifyLastCommits } from './groups/commit-load.js';
-import { findCoordinator } from './groups/group-calls.js';
-import { AssignmentWatch, GroupMember, leaveGroup } from './groups/group-member.js';
+import { benchMember } from './groups/rejoining-member.js';
 import { residentBytes } from './groups/process-memory.js';
 import { busiestThreads, threadTicks } from './groups/thread-cpu.js';
 
@@ -83,7 +86,10 @@ function parseSettings(argv: readonly string[]): CommitSettings {
 
 interface Session {
   broker: BrokerProcess;
-  connections: KafkaConnection[];
+  /** Members join over these; the commit load is pipelined on their KafkaConnections. */
+  connections: BrokerConnection[];
+  /** Setup, and LeaveGroup for the members of a finished rep. */
+  client: KafkaClient;
 }
 
 interface Rep {
@@ -108,8 +114,8 @@ function target(settings: CommitSettings): CommitTarget {
 }
 
 /** A live single member of `groupId` (joined and synced, then idle: its commits keep its session alive). */
-async function joinSingleMember(connection: KafkaConnection, groupId: string): Promise<Committer> {
-  const member = new GroupMember(connection, {
+async function joinSingleMember(connection: BrokerConnection, groupId: string): Promise<Committer> {
+  const member = benchMember(connection, {
     groupId,
     topic: TOPIC,
     topicPartitions: TOPIC_PARTITIONS,
@@ -117,18 +123,17 @@ async function joinSingleMember(connection: KafkaConnection, groupId: string): P
     rebalanceTimeoutMs: MEMBER_SESSION_TIMEOUT_MS,
     heartbeatIntervalMs: MEMBER_SESSION_TIMEOUT_MS / 3,
   });
-  const watch = new AssignmentWatch(1, TOPIC_PARTITIONS);
-  member.listener = watch;
-  const loop = member.start();
-  await Promise.race([watch.settled, loop.then(() => Promise.reject(new Error(`${groupId}: member stopped before it was assigned`)))]);
-  await member.stop();
-  return { generationId: member.generationId, memberId: member.memberId };
+  const joined = await member.join();
+  member.stopHeartbeats();
+  const assigned = joined.assignment.get(TOPIC) ?? [];
+  if (joined.memberCount !== 1 || assigned.length !== TOPIC_PARTITIONS) throw new Error(`${groupId}: a single member was assigned ${assigned.length} of ${TOPIC_PARTITIONS} partitions`);
+  return { generationId: joined.generationId, memberId: member.memberId };
 }
 
 /** Groups of one rep, group g on connection g mod C; members join first in the member variant (connections in parallel). */
 async function buildGroups(session: Session, settings: CommitSettings, variant: Variant, rep: number): Promise<{ groups: CommitGroup[]; committers: Committer[]; joinMs: number; offsetsPartitions: number }> {
   const ids = Array.from({ length: settings.groups }, (_, g) => `commit-${variant}-${rep}-${g}`);
-  const connectionOf = (g: number): KafkaConnection => session.connections[g % session.connections.length]!;
+  const connectionOf = (g: number): BrokerConnection => session.connections[g % session.connections.length]!;
   const committers: Committer[] = ids.map(() => ADMIN);
   const startedMs = performance.now();
   if (variant === 'member') {
@@ -139,7 +144,7 @@ async function buildGroups(session: Session, settings: CommitSettings, variant: 
     );
   }
   const joinMs = variant === 'member' ? performance.now() - startedMs : NaN;
-  const groups = ids.map((id, g) => buildCommitGroup(id, connectionOf(g), target(settings), committers[g]!));
+  const groups = ids.map((id, g) => buildCommitGroup(id, connectionOf(g).connection, target(settings), committers[g]!));
   return { groups, committers, joinMs, offsetsPartitions: new Set(ids.map((id) => offsetsPartitionOf(id, OFFSETS_PARTITIONS))).size };
 }
 
@@ -162,7 +167,7 @@ async function commitRep(session: Session, settings: CommitSettings, variant: Va
   const rssAfterBytes = residentBytes(pid);
   const checkedOffsets = await verifyLastCommits(session.connections[0]!, groups, target(settings));
   if (variant === 'member') {
-    for (let g = 0; g < groups.length; g++) await leaveGroup(groups[g]!.connection, groups[g]!.groupId, [committers[g]!.memberId]);
+    for (let g = 0; g < groups.length; g++) await removeGroupMembers(session.client, groups[g]!.groupId, [committers[g]!.memberId]);
   }
   return { result, checkedOffsets, joinMs, offsetsPartitions, rssBeforeBytes, rssAfterBytes, mainThreadCores: threads.main, otherThreadCores: threads.others, ...rest };
 }
@@ -204,7 +209,7 @@ function report(settings: CommitSettings, variant: Variant, reps: readonly Rep[]
   console.log(
     `  ${variant} broker resident memory, before warm-up -> after the timed run: ${reps.map((r) => `${fixed(r.rssBeforeBytes / 2 ** 20)} -> ${fixed(r.rssAfterBytes / 2 ** 20)} MiB`).join(', ')}`,
   );
-  const joined = variant === 'member' ? `; ${settings.groups} single-member groups joined (JoinGroup v5 x2 + SyncGroup v5 each, ${settings.connections} connections) in median ${fixed(median(reps.map((r) => r.joinMs)))} ms` : '';
+  const joined = variant === 'member' ? `; ${settings.groups} single-member groups joined (JoinGroup x2 + SyncGroup each, ${settings.connections} connections) in median ${fixed(median(reps.map((r) => r.joinMs)))} ms` : '';
   console.log(`  checked: OffsetFetch v8 read back the last commit of every group, ${reps.map((r) => r.checkedOffsets).join(', ')} partition offsets per rep${joined}`);
   if (variant === 'member') figures[`${key}.joinAllMs`] = median(reps.map((r) => r.joinMs));
 }
@@ -214,13 +219,15 @@ export async function main(argv: string[]): Promise<CommitFigures> {
   const figures: CommitFigures = {};
   const nodeArgs = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`];
   const broker = await startBrokerProcess({ partitions: 1, nodeArgs, config: { 'group.initial.rebalance.delay.ms': '0' } });
-  const connections: KafkaConnection[] = [];
+  const client = new KafkaClient({ bootstrapServers: [broker.address], clientId: 'fjord-bench' });
+  const connections: BrokerConnection[] = [];
   try {
-    for (let i = 0; i < settings.connections; i++) connections.push(await KafkaConnection.open(broker.host, broker.port));
-    const session: Session = { broker, connections };
-    await createTopic(connections[0]!, TOPIC, TOPIC_PARTITIONS);
+    const options = { clientId: LOAD_CLIENT_ID, requestTimeoutMs: MEMBER_SESSION_TIMEOUT_MS, inFlightMax: IN_FLIGHT_LIMIT };
+    for (let i = 0; i < settings.connections; i++) connections.push(await BrokerConnection.open(broker.host, broker.port, options));
+    const session: Session = { broker, connections, client };
+    await createLoadTopic(client, TOPIC, TOPIC_PARTITIONS, 1);
     const createdAt = performance.now();
-    await findCoordinator(connections[0]!, 'commit-warm-up');
+    await client.coordinator('commit-warm-up');
     figures['offsetsTopicCreateMs'] = performance.now() - createdAt;
     console.log(
       `broker: group.initial.rebalance.delay.ms=0, offsets.topic.num.partitions=${OFFSETS_PARTITIONS} (default); __consumer_offsets created by the first FindCoordinator in ` +
@@ -236,7 +243,8 @@ export async function main(argv: string[]): Promise<CommitFigures> {
       console.log(`  member / admin commits/s (medians): ${fixed(figures['commit.member.commitsPerSecond'] / figures['commit.admin.commitsPerSecond'], 2)}`);
     }
   } finally {
-    for (const connection of connections) connection.close();
+    for (const connection of connections) connection.connection.destroy();
+    await client.close();
     await broker.stop();
   }
   return figures;

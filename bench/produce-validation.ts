@@ -8,11 +8,13 @@ import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { Codec, compressRecords } from '../src/shared/compression/record-compression.js';
 import { BATCH_HEADER_BYTES, readInt64, BatchField, rebuildBatch } from '../src/shared/record-batch.js';
-import { createTopic } from './perf/admin.js';
+import { KafkaClient } from '../src/client/kafka-client.js';
+import type { KafkaConnection } from '../src/client/kafka-connection.js';
+import { closeLoadConnections, openLoadConnections } from '../src/perf/load-connections.js';
+import { createLoadTopic } from '../src/perf/load-topic.js';
+import { batchOfValues, POOL_VARIANTS, type ProducePool, producePoolOf, produceAsFastAsAnswered, recordsPerBatch } from '../src/perf/produce-load.js';
+import { fixed, mbPerSecond, median } from '../src/perf/stats.js';
 import { startBrokerProcess } from './perf/broker-process.js';
-import { KafkaConnection } from './perf/kafka-connection.js';
-import { batchOfValues, POOL_VARIANTS, type ProducePool, producePoolOf, produceAsFastAsAnswered, recordsPerBatch } from './perf/produce-load.js';
-import { fixed, mbPerSecond, median } from './perf/stats.js';
 
 const PARTITIONS = 6;
 const CONNECTIONS = 3;
@@ -71,17 +73,19 @@ async function buildPool(topic: string, recordBytes: number, codec: number): Pro
 /** One run on a fresh broker: a warm-up, then produce as fast as answered. MB/s of record values. */
 async function produceRun(settings: Settings, brokerMain: string | undefined, recordBytes: number, codec: number): Promise<number> {
   const broker = await startBrokerProcess({ partitions: PARTITIONS, brokerMain });
-  const connections: KafkaConnection[] = [];
+  const client = new KafkaClient({ bootstrapServers: [broker.address], clientId: 'fjord-bench' });
+  let connections: KafkaConnection[] = [];
   try {
-    for (let i = 0; i < CONNECTIONS; i++) connections.push(await KafkaConnection.open(broker.host, broker.port));
+    connections = await openLoadConnections(broker.host, broker.port, CONNECTIONS);
     const pool = await buildPool('validation', recordBytes, codec);
-    await createTopic(connections[0]!, pool.topic, PARTITIONS);
+    await createLoadTopic(client, pool.topic, PARTITIONS, 1);
     const load = { inFlightPerConnection: IN_FLIGHT_PER_CONNECTION };
     await produceAsFastAsAnswered(connections, pool, { ...load, payloadBytesMax: settings.payloadBytesMax / 10, durationMaxMs: settings.durationMaxMs / 5 });
     const result = await produceAsFastAsAnswered(connections, pool, { ...load, payloadBytesMax: settings.payloadBytesMax, durationMaxMs: settings.durationMaxMs });
     return mbPerSecond(result.payloadBytes, result.elapsedMs);
   } finally {
-    for (const connection of connections) connection.close();
+    closeLoadConnections(connections);
+    await client.close();
     await broker.stop();
   }
 }

@@ -1,20 +1,21 @@
 // The offset-commit load of bench/offset-commit.ts: one OffsetCommit v8 request per group encoded once
-// (the offsets patched into a copy per send), sent as fast as answered with N in flight per connection,
-// each group always on the same connection so its commits reach the coordinator in the order sent; then
-// OffsetFetch v8 checks that every group's last commit is what the coordinator holds.
-// Runs on the bench's main thread.
+// (the offsets patched into a copy per send), sent as fast as answered with N in flight per connection (the
+// product's closed loop, src/perf), each group always on the same connection so its commits reach the
+// coordinator in the order sent; then OffsetFetch v8+ checks that every group's last commit is what the
+// coordinator holds. Runs on the bench's main thread.
 //
 // Offsets sent: commit number k (1, 2, …) of a group sets partition slot i to k × OFFSET_STRIDE + i.
+import type { BrokerConnection } from '../../src/client/broker-connection.js';
+import type { KafkaConnection } from '../../src/client/kafka-connection.js';
+import { runClosedLoop } from '../../src/perf/closed-loop.js';
+import { LOAD_CLIENT_ID } from '../../src/perf/load-connections.js';
+import type { LatencySummary } from '../../src/perf/stats.js';
 import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.js';
 import { errorName } from '../../src/shared/kafka-error-codes.js';
-import { CLIENT_ID } from '../perf/admin.js';
-import type { KafkaConnection } from '../perf/kafka-connection.js';
-import { runClosedLoop } from '../perf/closed-loop.js';
-import type { LatencySummary } from '../perf/stats.js';
-import { call } from './group-calls.js';
 
 export const COMMIT_VERSION = 8;
-const FETCH_VERSION = 8;
+/** OffsetFetch with a list of groups. */
+const FETCH_VERSION_MIN = 8;
 /** Greater than any partition count a commit carries, so each slot's offsets stay distinct. */
 const OFFSET_STRIDE = 1000;
 /** Placeholder offsets in the template, found once to learn where each int64 sits in the frame. */
@@ -49,7 +50,7 @@ export interface CommitTarget {
 
 export function buildCommitGroup(groupId: string, connection: KafkaConnection, target: CommitTarget, committer: Committer): CommitGroup {
   if (target.partitions.length >= OFFSET_STRIDE) throw new RangeError(`at most ${OFFSET_STRIDE - 1} partitions per commit`);
-  const template = encodeRequest(8, COMMIT_VERSION, 0, CLIENT_ID, {
+  const template = encodeRequest(8, COMMIT_VERSION, 0, LOAD_CLIENT_ID, {
     groupId,
     generationIdOrMemberEpoch: committer.generationId,
     memberId: committer.memberId,
@@ -130,15 +131,16 @@ export async function commitAsFastAsAnswered(groups: readonly CommitGroup[], opt
   return { commits: result.requests, partitionOffsets: result.requests * partitionsPerCommit, elapsedMs: result.elapsedMs, latency: result.latency };
 }
 
-/** OffsetFetch v8 of every group: each partition must hold the group's last commit. Returns offsets checked. */
-export async function verifyLastCommits(connection: KafkaConnection, groups: readonly CommitGroup[], target: CommitTarget): Promise<number> {
+/** OffsetFetch (v8+) of every group: each partition must hold the group's last commit. Returns offsets checked. */
+export async function verifyLastCommits(connection: BrokerConnection, groups: readonly CommitGroup[], target: CommitTarget): Promise<number> {
   let checked = 0;
   for (let first = 0; first < groups.length; first += FETCH_GROUPS_PER_REQUEST) {
     const chunk = groups.slice(first, first + FETCH_GROUPS_PER_REQUEST);
-    const answer = await call(connection, 9, FETCH_VERSION, {
-      groups: chunk.map((g) => ({ groupId: g.groupId, topics: [{ name: target.topic, partitionIndexes: [...target.partitions] }] })),
-      requireStable: false,
-    });
+    const { body: answer } = await connection.call(
+      9,
+      { groups: chunk.map((g) => ({ groupId: g.groupId, topics: [{ name: target.topic, partitionIndexes: [...target.partitions] }] })), requireStable: false },
+      { minVersion: FETCH_VERSION_MIN },
+    );
     chunk.forEach((group, g) => {
       const fetched = answer.groups[g];
       if (fetched?.groupId !== group.groupId || fetched.errorCode !== 0) throw new Error(`OffsetFetch ${group.groupId}: ${errorName(fetched?.errorCode ?? -1)}`);

@@ -1,26 +1,25 @@
-// Live numbers for `fjord perf`: counts the answers on the perf tool's connections (bench/perf) as they
-// arrive, timing each request, and shows a progress line on stderr (rewritten in place on a terminal, one
-// line a second otherwise). The load generators expose no hook, so the meter wraps each connection's send
-// methods; the requests themselves are untouched. Runs on the main thread.
-import type { KafkaConnection, RequestTemplate, ResponseCallback } from '../../bench/perf/kafka-connection.js';
-import { LatencyRecorder } from '../../bench/perf/stats.js';
+// Live numbers for `fjord perf`: a ConnectionObserver (src/client/kafka-connection.ts) on the load's
+// connections that counts the answers as they arrive and records each request's latency, and the progress
+// line on stderr (rewritten in place on a terminal, one line a second otherwise). Runs on the main thread.
+import type { ConnectionObserver } from '../client/kafka-connection.js';
+import { LatencyRecorder } from '../perf/stats.js';
 
 const PROGRESS_INTERVAL_MS = 1_000;
 const LATENCY_SAMPLES_MAX = 1_000_000;
 
-export class PerfMeter {
+export class PerfMeter implements ConnectionObserver {
   answers = 0;
   responseBytes = 0;
   readonly latencies = new LatencyRecorder(LATENCY_SAMPLES_MAX);
   private readonly startedMs = performance.now();
   private stopProgress: () => void = () => undefined;
 
-  /** Makes every send on `connection` count its answer and its latency here. */
-  watch(connection: KafkaConnection): void {
-    const send = connection.send.bind(connection);
-    const sendFrame = connection.sendFrame.bind(connection);
-    connection.send = (template: RequestTemplate, onResponse: ResponseCallback) => send(template, this.timed(onResponse));
-    connection.sendFrame = (frame: Buffer, onResponse: ResponseCallback) => sendFrame(frame, this.timed(onResponse));
+  onRequestSent(): void {}
+
+  onResponse(_apiKey: number, frameBytes: number, elapsedMs: number): void {
+    this.latencies.record(elapsedMs);
+    this.answers++;
+    this.responseBytes += frameBytes;
   }
 
   /** Shows `describe(elapsedSeconds)` every second until stop(). */
@@ -30,16 +29,6 @@ export class PerfMeter {
 
   stop(): void {
     this.stopProgress();
-  }
-
-  private timed(onResponse: ResponseCallback): ResponseCallback {
-    const sentMs = performance.now();
-    return (frame) => {
-      this.latencies.record(performance.now() - sentMs);
-      this.answers++;
-      this.responseBytes += frame.length;
-      onResponse(frame);
-    };
   }
 }
 

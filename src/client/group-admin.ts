@@ -1,6 +1,7 @@
 // Consumer group administration through standard APIs: list every broker's groups (ListGroups), describe
-// one at its coordinator (DescribeGroups, with each member's subscription and assignment decoded), delete
-// (DeleteGroups). Offsets are in group-offsets.ts. Runs on the caller's main thread.
+// one at its coordinator (DescribeGroups, with each member's subscription and assignment decoded), remove
+// members (LeaveGroup v3+, several at once), delete (DeleteGroups). Offsets are in group-offsets.ts. Runs on the
+// caller's main thread.
 import { decodeAssignment, decodeSubscription, type TopicPartitions } from '../shared/consumer-protocol.js';
 import type { KafkaClient } from './kafka-client.js';
 import { checkErrorCode } from './kafka-errors.js';
@@ -71,6 +72,15 @@ function safely<T>(read: () => T, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+/** Removes members from a group at once (LeaveGroup v3+, as Kafka's admin removeMembersFromConsumerGroup). */
+export async function removeGroupMembers(client: KafkaClient, groupId: string, memberIds: readonly string[]): Promise<void> {
+  const coordinator = await client.coordinator(groupId);
+  const { body } = await coordinator.call(13, { groupId, memberId: '', members: memberIds.map((memberId) => ({ memberId, groupInstanceId: null })) }, { minVersion: 3 });
+  checkErrorCode(body.errorCode, `remove members of group "${groupId}"`);
+  const failed = body.members.find((m) => m.errorCode !== 0);
+  if (failed !== undefined) checkErrorCode(failed.errorCode, `remove member ${failed.memberId} of group "${groupId}"`);
 }
 
 export async function deleteGroup(client: KafkaClient, groupId: string): Promise<void> {

@@ -2,18 +2,17 @@
 // EndToEndLatency: sends records stamped with their send time through src/client's Producer and reads them
 // back with a Fetcher from the end of the topic, recording produce → consume latency. Runs on the main thread.
 import { randomBytes } from 'node:crypto';
-import { fixed, LATENCY_SAMPLES_MAX, LatencyRecorder, summarize } from '../../../bench/perf/stats.js';
 import { Fetcher } from '../../client/fetcher.js';
-import type { KafkaClient } from '../../client/kafka-client.js';
 import { Producer, type ProducerRecord } from '../../client/producer.js';
 import { resolveStartPositions } from '../../client/start-position.js';
-import { createTopic } from '../../client/topic-admin.js';
+import { loadTopicPartitions } from '../../perf/load-topic.js';
+import { fixed, LATENCY_SAMPLES_MAX, LatencyRecorder, summarize } from '../../perf/stats.js';
 import { withClient } from '../broker-client.js';
 import { CliError } from '../cli-errors.js';
 import { write } from '../output.js';
 import { showProgressLine } from '../perf-meter.js';
 import { ACKS } from './produce.js';
-import { END_TO_END_STAMP_BYTES, type EndToEndFlags } from './perf.js';
+import { END_TO_END_STAMP_BYTES, type EndToEndFlags } from './perf-flags.js';
 
 /*
  * Record value, `recordSize` bytes (big-endian):
@@ -34,14 +33,6 @@ const SENDS_IN_FLIGHT_MAX = 64;
 
 function nowMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-/** The topic's partition count, creating it with `partitions` when it does not exist (as `perf produce`). */
-async function partitionsOf(client: KafkaClient, topic: string, partitions: number): Promise<number> {
-  const info = (await client.metadata([topic])).topics.get(topic);
-  if (info !== undefined && info.errorCode === 0) return info.partitions.length;
-  await createTopic(client, { name: topic, partitions, replicationFactor: -1, configs: new Map() });
-  return (await client.topic(topic)).partitions.length;
 }
 
 class EndToEndRun {
@@ -159,7 +150,7 @@ export async function endToEnd(topic: string, flags: EndToEndFlags): Promise<voi
   // connection would hold up the produce requests behind it.
   await withClient(flags, (consuming) =>
     withClient(flags, async (producing) => {
-      const partitions = await partitionsOf(consuming, topic, flags.partitions);
+      const partitions = await loadTopicPartitions(consuming, topic, flags.partitions);
       const fetcher = new Fetcher(consuming, topic, { maxWaitMs: FETCH_WAIT_MS });
       const all = Array.from({ length: partitions }, (_, p) => p);
       fetcher.assign(await resolveStartPositions(consuming, topic, all, { kind: 'latest' }));

@@ -1,42 +1,23 @@
-// The work behind `fjord perf produce|consume` (registered in perf.ts, loaded only when run): opens the
-// perf tool's connections (bench/perf), runs its load generators with a PerfMeter counting answers, and
+// The work behind `fjord perf produce|consume` (registered in perf.ts, loaded only when run): opens the load's
+// pipelined connections (src/perf) with a PerfMeter observing every request, runs the load generators, and
 // prints the summary. Runs on the main thread.
-import { createTopic, endOffsets } from '../../../bench/perf/admin.js';
-import { fetchAll } from '../../../bench/perf/fetch-load.js';
-import { KafkaConnection } from '../../../bench/perf/kafka-connection.js';
-import { buildProducePool, produceAsFastAsAnswered, producePaced } from '../../../bench/perf/produce-load.js';
-import { fixed, mbPerSecond, summarize } from '../../../bench/perf/stats.js';
+import type { KafkaConnection } from '../../client/kafka-connection.js';
 import { parseHostPort } from '../../client/kafka-client.js';
-import { BrokerUnreachableError, KafkaResponseError } from '../../client/kafka-errors.js';
+import { fetchAll } from '../../perf/fetch-load.js';
+import { closeLoadConnections, openLoadConnections } from '../../perf/load-connections.js';
+import { endOffsets, loadTopicPartitions } from '../../perf/load-topic.js';
+import { buildProducePool, produceAsFastAsAnswered, producePaced } from '../../perf/produce-load.js';
+import { fixed, mbPerSecond, summarize } from '../../perf/stats.js';
 import { withClient } from '../broker-client.js';
 import { write } from '../output.js';
 import { PerfMeter } from '../perf-meter.js';
-import type { PerfFlags, ProducePerfFlags } from './perf.js';
+import type { PerfFlags, ProducePerfFlags } from './perf-flags.js';
 
 const MIB = 1024 * 1024;
 
-async function openConnections(flags: PerfFlags): Promise<KafkaConnection[]> {
+function openConnections(flags: PerfFlags, meter: PerfMeter): Promise<KafkaConnection[]> {
   const { host, port } = parseHostPort(flags.bootstrapServer.split(',')[0]!);
-  const connections: KafkaConnection[] = [];
-  const address = flags.bootstrapServer.split(',')[0]!;
-  try {
-    for (let i = 0; i < flags.connections; i++) connections.push(await KafkaConnection.open(host, port));
-  } catch (error) {
-    for (const connection of connections) connection.close();
-    throw new BrokerUnreachableError(address, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
-  }
-  return connections;
-}
-
-/** The topic's partition count, creating it when it does not exist. */
-async function partitionsOf(topic: string, flags: PerfFlags, create: number | null, connection: KafkaConnection): Promise<number> {
-  return withClient(flags, async (client) => {
-    const info = (await client.metadata([topic])).topics.get(topic);
-    if (info !== undefined && info.errorCode === 0) return info.partitions.length;
-    if (create === null) throw new KafkaResponseError(3, `topic "${topic}"`, null, false);
-    await createTopic(connection, topic, create);
-    return (await client.topic(topic)).partitions.length;
-  });
+  return openLoadConnections(host, port, flags.connections, meter);
 }
 
 function latencyLine(meter: PerfMeter): string {
@@ -46,10 +27,9 @@ function latencyLine(meter: PerfMeter): string {
 
 export async function produce(topic: string, flags: ProducePerfFlags): Promise<void> {
   const meter = new PerfMeter();
-  const connections = await openConnections(flags);
+  const connections = await openConnections(flags, meter);
   try {
-    const partitions = await partitionsOf(topic, flags, flags.partitions, connections[0]!);
-    for (const connection of connections) meter.watch(connection);
+    const partitions = await withClient(flags, (client) => loadTopicPartitions(client, topic, flags.partitions));
     const pool = buildProducePool(topic, partitions, flags.recordSize, flags.batchBytes);
     meter.showProgress((m, s) => `${m.answers * pool.recordsPerBatch} records, ${fixed(mbPerSecond(m.answers * pool.recordsPerBatch * pool.recordBytes, s * 1000), 1)} MB/s`);
     const payloadBytesMax = flags.numRecords * flags.recordSize;
@@ -65,17 +45,18 @@ export async function produce(topic: string, flags: ProducePerfFlags): Promise<v
     );
   } finally {
     meter.stop();
-    for (const connection of connections) connection.close();
+    closeLoadConnections(connections);
   }
 }
 
 export async function consume(topic: string, flags: PerfFlags & { partitionMaxBytes: number }): Promise<void> {
   const meter = new PerfMeter();
-  const connections = await openConnections(flags);
+  const connections = await openConnections(flags, meter);
   try {
-    const partitions = await partitionsOf(topic, flags, null, connections[0]!);
-    const ends = await endOffsets(connections[0]!, topic, partitions);
-    for (const connection of connections) meter.watch(connection);
+    const [partitions, ends] = await withClient(flags, async (client) => {
+      const count = await loadTopicPartitions(client, topic, null);
+      return [count, await endOffsets(client, topic, count)] as const;
+    });
     meter.showProgress((m, s) => `${m.answers} fetches, ${fixed(mbPerSecond(m.responseBytes, s * 1000), 1)} MB/s`);
     const result = await fetchAll(connections, { topic, endOffsets: ends, partitionMaxBytes: flags.partitionMaxBytes, maxBytes: 64 * MIB, durationMaxMs: flags.durationS * 1000 });
     meter.stop();
@@ -86,6 +67,6 @@ export async function consume(topic: string, flags: PerfFlags & { partitionMaxBy
     );
   } finally {
     meter.stop();
-    for (const connection of connections) connection.close();
+    closeLoadConnections(connections);
   }
 }

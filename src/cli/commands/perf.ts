@@ -1,38 +1,14 @@
-// `fjord perf produce|consume|end-to-end`: the Kafka-protocol load generators of bench/perf (pipelined
-// Produce v7 from a prebuilt pool, Fetch v12 of every partition to its end) pointed at any broker, and a
-// produce → consume latency probe over src/client; each with a progress line and a final summary. The work is
-// in perf-run.ts and perf-end-to-end.ts, loaded when run. Runs on the main thread.
+// `fjord perf produce|consume|end-to-end`: the load generators of src/perf (pipelined Produce v7 from a
+// prebuilt pool, Fetch v12 of every partition to its end) pointed at any broker, and a produce → consume
+// latency probe over src/client; each with a progress line and a final summary. The work is in perf-run.ts and
+// perf-end-to-end.ts, loaded when run; the flags they share are in perf-flags.ts. Runs on the main thread.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type ClientFlags, withBootstrapOption } from '../broker-client.js';
+import { withBootstrapOption } from '../broker-client.js';
 import { oneOf, positive } from '../option-parsers.js';
+import { END_TO_END_STAMP_BYTES, type EndToEndFlags, type PerfFlags, type ProducePerfFlags } from './perf-flags.js';
 import { ACKS } from './produce.js';
 
-export interface PerfFlags extends ClientFlags {
-  connections: number;
-  inFlight: number;
-  durationS: number;
-}
-
-export interface ProducePerfFlags extends PerfFlags {
-  recordSize: number;
-  numRecords: number;
-  partitions: number;
-  batchBytes: number;
-  throughput?: number;
-}
-
-export interface EndToEndFlags extends ClientFlags {
-  messages: number;
-  durationMs: number;
-  recordSize: number;
-  rate?: number;
-  acks: string;
-  partitions: number;
-}
-
 const MIB = 1024 * 1024;
-/** The send-time stamp at the head of each end-to-end record value (layout in perf-end-to-end.ts). */
-export const END_TO_END_STAMP_BYTES = 16;
 
 function recordSizeWithStamp(text: string): number {
   const value = positive(text);

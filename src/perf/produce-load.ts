@@ -1,13 +1,14 @@
-// The producing side of the Kafka perf tool: a pool of Produce requests encoded once (one record batch per
-// request, partitions round-robin) and two loads over KafkaConnections: as fast as the broker answers with a
-// fixed number in flight, and paced at a steady byte rate. Runs on the bench's main thread.
+// The producing side of the load generators (`fjord perf produce`, bench/kafka-perf.ts): a pool of Produce
+// requests encoded once (one record batch per request, partitions round-robin) and two loads over pipelined
+// KafkaConnections: as fast as the broker answers with a fixed number in flight, and paced at a steady byte
+// rate. Runs on the caller's main thread.
 import { randomFillSync } from 'node:crypto';
-import { buildRecordBatch, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
-import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.js';
-import { BATCH_HEADER_BYTES } from '../../src/shared/record-batch.js';
-import { CLIENT_ID } from './admin.js';
-import { IN_FLIGHT_MAX, type KafkaConnection, type RequestTemplate, toTemplate } from './kafka-connection.js';
+import { type KafkaConnection, type RequestTemplate, toTemplate } from '../client/kafka-connection.js';
+import { decodeResponse, encodeRequest } from '../protocol/api-registry.js';
+import { buildRecordBatch, type ProducedRecord } from '../shared/record-batch-codec.js';
+import { BATCH_HEADER_BYTES } from '../shared/record-batch.js';
 import { runClosedLoop } from './closed-loop.js';
+import { LOAD_CLIENT_ID } from './load-connections.js';
 import { LATENCY_SAMPLES_MAX, LatencyRecorder, type LatencySummary, summarize } from './stats.js';
 
 export const PRODUCE_VERSION = 7;
@@ -71,7 +72,7 @@ export function producePoolOf(topic: string, partitions: number, recordBytes: nu
   const templates = Array.from({ length: partitions }, (_, partition) =>
     batches.map((records) =>
       toTemplate(
-        encodeRequest(0, PRODUCE_VERSION, 0, CLIENT_ID, {
+        encodeRequest(0, PRODUCE_VERSION, 0, LOAD_CLIENT_ID, {
           transactionalId: null,
           acks: ACKS_LEADER,
           timeoutMs: PRODUCE_TIMEOUT_MS,
@@ -156,7 +157,7 @@ export function producePaced(connections: readonly KafkaConnection[], pool: Prod
   const requestsTotal = Math.max(1, Math.floor(options.durationMs / intervalMs));
   const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
   const lags = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
-  const inFlightCap = connections.length * Math.floor(IN_FLIGHT_MAX / 4);
+  const inFlightCap = connections.reduce((sum, c) => sum + Math.floor(c.inFlightMax / 4), 0);
   return new Promise((resolve, reject) => {
     const startedMs = performance.now();
     let sent = 0;

@@ -1,5 +1,5 @@
-// Small statistics helpers for the Kafka perf tool: medians over reps and latency percentiles from a
-// preallocated sample array (no allocation per sample). Runs on the bench's main thread.
+// Small statistics helpers of the load generators (`fjord perf`, the benchmarks): medians over reps and latency
+// percentiles from a preallocated sample array (no allocation per sample). Runs on the caller's main thread.
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -7,10 +7,10 @@ export function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-/** Latency samples in milliseconds, kept up to a fixed count (later ones are dropped, and counted). */
 /** Most latency samples a recorder keeps (enough for a full-mode run at full speed). */
 export const LATENCY_SAMPLES_MAX = 2_000_000;
 
+/** Latency samples in milliseconds, kept up to a fixed count (later ones are dropped, and counted). */
 export class LatencyRecorder {
   private readonly samples: Float64Array;
   private count = 0;

@@ -1,8 +1,8 @@
-// The closed-loop load driver shared by the throughput benches: each connection keeps a fixed number of
-// requests outstanding, sending the next as soon as one is answered, until a request count or a time bound
-// is reached; records send → response latency and fails on the first bad answer. Runs on the bench's main
-// thread.
-import type { KafkaConnection, ResponseCallback } from './kafka-connection.js';
+// The closed-loop load driver of the throughput loads (produce, offset commits): each connection keeps a fixed
+// number of requests outstanding, sending the next as soon as one is answered, until a request count or a time
+// bound is reached; records send → response latency and fails on the first bad answer. Runs on the caller's
+// main thread.
+import type { KafkaConnection, ResponseCallback } from '../client/kafka-connection.js';
 import { LATENCY_SAMPLES_MAX, LatencyRecorder, type LatencySummary, summarize } from './stats.js';
 
 export interface ClosedLoopBounds {

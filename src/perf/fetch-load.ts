@@ -1,10 +1,11 @@
-// The consuming side of the Kafka perf tool: reads partitions from offset 0 to their end with Fetch, one
-// stream per partition, the streams spread over the connections (several fetches in flight per connection).
-// Runs on the bench's main thread; records are counted from batch headers, never decoded.
-import { decodeResponse, encodeRequest } from '../../src/protocol/api-registry.js';
-import { BatchField, batchSizeAt, lastOffsetAt, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
-import { CLIENT_ID } from './admin.js';
-import type { KafkaConnection } from './kafka-connection.js';
+// The consuming side of the load generators (`fjord perf consume`, bench/kafka-perf.ts): reads partitions from
+// offset 0 to their end with Fetch, one stream per partition, the streams spread over the connections (several
+// fetches in flight per connection). Runs on the caller's main thread; records are counted from batch headers,
+// never decoded.
+import type { KafkaConnection } from '../client/kafka-connection.js';
+import { decodeResponse, encodeRequest } from '../protocol/api-registry.js';
+import { BatchField, batchSizeAt, lastOffsetAt, LOG_OVERHEAD_BYTES } from '../shared/record-batch.js';
+import { LOAD_CLIENT_ID } from './load-connections.js';
 
 export const FETCH_VERSION = 12;
 const FETCH_MAX_WAIT_MS = 500;
@@ -41,7 +42,7 @@ function countBatches(records: Buffer, offset: number, totals: FetchResult): num
 }
 
 function fetchFrame(options: FetchOptions, partition: number, fetchOffset: number): Buffer {
-  return encodeRequest(1, FETCH_VERSION, 0, CLIENT_ID, {
+  return encodeRequest(1, FETCH_VERSION, 0, LOAD_CLIENT_ID, {
     replicaId: -1,
     maxWaitMs: FETCH_MAX_WAIT_MS,
     minBytes: 1,
