@@ -21,40 +21,65 @@ export interface ClosedLoopResult {
 /** What to send next on `connection`: calls `send(onResponse)` with the connection's own send method. */
 export type SendNext = (connection: KafkaConnection, onResponse: ResponseCallback) => void;
 
+/** The counts, latencies and first failure of one load run: what the closed loop and the paced load share. */
+export class LoadRun {
+  readonly startedMs = performance.now();
+  sent = 0;
+  answered = 0;
+  lastAnswerMs = this.startedMs;
+  failed = false;
+  readonly latencies: LatencyRecorder;
+
+  constructor(
+    samplesMax: number,
+    private readonly reject: (error: Error) => void,
+    private readonly checkResponse: (frame: Buffer) => void,
+  ) {
+    this.latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, samplesMax));
+  }
+
+  readonly fail = (error: Error): void => {
+    this.failed = true;
+    this.reject(error);
+  };
+
+  /** Counts the answer to a request sent at `sentMs`; false when it is bad (the run has failed). */
+  answer(sentMs: number, frame: Buffer): boolean {
+    this.lastAnswerMs = performance.now();
+    this.latencies.record(this.lastAnswerMs - sentMs);
+    this.answered++;
+    try {
+      this.checkResponse(frame);
+    } catch (error) {
+      this.fail(error as Error);
+      return false;
+    }
+    return true;
+  }
+
+  /** From the start to the last answer. */
+  get elapsedMs(): number {
+    return this.lastAnswerMs - this.startedMs;
+  }
+}
+
 export function runClosedLoop(connections: readonly KafkaConnection[], sendNext: SendNext, checkResponse: (frame: Buffer) => void, bounds: ClosedLoopBounds): Promise<ClosedLoopResult> {
-  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, bounds.requestsMax));
   return new Promise((resolve, reject) => {
-    const startedMs = performance.now();
-    let sent = 0;
-    let answered = 0;
-    let lastAnswerMs = startedMs;
-    let failed = false;
-    const fail = (error: Error): void => {
-      failed = true;
-      reject(error);
-    };
+    const run = new LoadRun(bounds.requestsMax, reject, checkResponse);
     const next = (connection: KafkaConnection): void => {
-      if (failed) return;
-      if (sent >= bounds.requestsMax || performance.now() - startedMs >= bounds.durationMaxMs) {
-        if (answered === sent) resolve({ requests: answered, elapsedMs: lastAnswerMs - startedMs, latency: summarize(latencies) });
+      if (run.failed) return;
+      if (run.sent >= bounds.requestsMax || performance.now() - run.startedMs >= bounds.durationMaxMs) {
+        if (run.answered === run.sent) resolve({ requests: run.answered, elapsedMs: run.elapsedMs, latency: summarize(run.latencies) });
         return;
       }
-      sent++;
+      run.sent++;
       const sentMs = performance.now();
       sendNext(connection, (frame) => {
-        lastAnswerMs = performance.now();
-        latencies.record(lastAnswerMs - sentMs);
-        answered++;
-        try {
-          checkResponse(frame);
-        } catch (error) {
-          return fail(error as Error);
-        }
-        next(connection);
+        if (run.answer(sentMs, frame)) next(connection);
       });
     };
     for (const connection of connections) {
-      connection.whenFailed(fail);
+      connection.whenFailed(run.fail);
       for (let i = 0; i < bounds.inFlightPerConnection; i++) next(connection);
     }
   });

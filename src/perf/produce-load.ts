@@ -7,7 +7,7 @@ import { type KafkaConnection, type RequestTemplate, toTemplate } from '../clien
 import { decodeResponse, encodeRequest } from '../protocol/api-registry.js';
 import { buildRecordBatch, type ProducedRecord } from '../shared/record-batch-codec.js';
 import { BATCH_HEADER_BYTES } from '../shared/record-batch.js';
-import { runClosedLoop } from './closed-loop.js';
+import { LoadRun, runClosedLoop } from './closed-loop.js';
 import { LOAD_CLIENT_ID } from './load-connections.js';
 import { LATENCY_SAMPLES_MAX, LatencyRecorder, type LatencySummary, summarize } from './stats.js';
 
@@ -155,43 +155,28 @@ export interface PacedResult extends ProduceResult {
 export function producePaced(connections: readonly KafkaConnection[], pool: ProducePool, options: PacedOptions): Promise<PacedResult> {
   const intervalMs = (pool.recordsPerBatch * pool.recordBytes * 1000) / options.payloadBytesPerSecond;
   const requestsTotal = Math.max(1, Math.floor(options.durationMs / intervalMs));
-  const latencies = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
   const lags = new LatencyRecorder(Math.min(LATENCY_SAMPLES_MAX, requestsTotal));
   const inFlightCap = connections.reduce((sum, c) => sum + Math.floor(c.inFlightMax / 4), 0);
   return new Promise((resolve, reject) => {
-    const startedMs = performance.now();
-    let sent = 0;
-    let answered = 0;
-    let lastAnswerMs = startedMs;
-    let failed = false;
-    const fail = (error: Error): void => {
-      failed = true;
-      reject(error);
-    };
+    const run = new LoadRun(requestsTotal, reject, checkProduceResponse);
+    const dueMs = (sequence: number): number => run.startedMs + sequence * intervalMs;
     const onAnswered = (sentMs: number, frame: Buffer): void => {
-      lastAnswerMs = performance.now();
-      latencies.record(lastAnswerMs - sentMs);
-      answered++;
-      try {
-        checkProduceResponse(frame);
-      } catch (error) {
-        return fail(error as Error);
-      }
-      if (answered === requestsTotal) resolve({ ...resultOf(pool, answered, lastAnswerMs - startedMs, summarize(latencies)), sendLag: summarize(lags) });
-      else if (sent - answered === inFlightCap - 1) tick();
+      if (!run.answer(sentMs, frame)) return;
+      if (run.answered === requestsTotal) resolve({ ...resultOf(pool, run.answered, run.elapsedMs, summarize(run.latencies)), sendLag: summarize(lags) });
+      else if (run.sent - run.answered === inFlightCap - 1) tick();
     };
     const tick = (): void => {
-      if (failed) return;
+      if (run.failed) return;
       const nowMs = performance.now();
-      while (sent < requestsTotal && startedMs + sent * intervalMs <= nowMs && sent - answered < inFlightCap) {
-        lags.record(nowMs - (startedMs + sent * intervalMs));
+      while (run.sent < requestsTotal && dueMs(run.sent) <= nowMs && run.sent - run.answered < inFlightCap) {
+        lags.record(nowMs - dueMs(run.sent));
         const sentMs = performance.now();
-        connections[sent % connections.length]!.send(templateFor(pool, sent), (frame) => onAnswered(sentMs, frame));
-        sent++;
+        connections[run.sent % connections.length]!.send(templateFor(pool, run.sent), (frame) => onAnswered(sentMs, frame));
+        run.sent++;
       }
-      if (sent < requestsTotal && sent - answered < inFlightCap) setTimeout(tick, Math.max(0, startedMs + sent * intervalMs - performance.now()));
+      if (run.sent < requestsTotal && run.sent - run.answered < inFlightCap) setTimeout(tick, Math.max(0, dueMs(run.sent) - performance.now()));
     };
-    for (const connection of connections) connection.whenFailed(fail);
+    for (const connection of connections) connection.whenFailed(run.fail);
     tick();
   });
 }
