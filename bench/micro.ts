@@ -7,9 +7,9 @@ import { Bench } from 'tinybench';
 import { decodeRequest, encodeRequest, encodeResponse } from '../src/protocol/api-registry.js';
 import { buildRecordBatch } from '../src/shared/record-batch-codec.js';
 import { BATCH_HEADER_BYTES, computeBatchCrc } from '../src/shared/record-batch.js';
+import { fixed } from '../src/perf/stats.js';
 import { SpscRing } from '../src/shared/ring/spsc-ring.js';
 import { walkRecords } from '../workers/log/record-walker.js';
-import { fixed } from './perf/stats.js';
 
 const BATCH_BYTES = 1024 * 1024;
 const RING_BYTES = 1024 * 1024;
