@@ -75,39 +75,58 @@ function rawSnappyLength(data: Uint8Array, from: number, end: number): number {
 //      [uint32 content checksum]
 const LZ4_MAGIC = 0x184d2204;
 const SKIPPABLE_MAGIC_MASK = 0xfffffff0;
-const LZ4_SKIPPABLE_MAGIC = 0x184d2a50;
+/** Skippable frames, the same in the lz4 and zstd frame formats. */
+const SKIPPABLE_MAGIC = 0x184d2a50;
 
-function lz4FramesBound(data: Uint8Array): number {
+/** What one frame reader found: where the frame ends and the most bytes it decompresses to. */
+const frame = { end: 0, bound: 0 };
+
+/**
+ * Adds up the bounds of consecutive frames of `magic` (skippable frames passed over); `readFrame` reads the
+ * frame whose header starts at `at` into `frame`, or returns false when its framing is broken.
+ */
+function framesBound(data: Uint8Array, magic: number, readFrame: (data: Uint8Array, at: number) => boolean): number {
   let bound = 0;
   let at = 0;
   do {
     if (at + 8 > data.length) return MALFORMED_FRAMING;
-    const magic = uint32le(data, at);
-    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === LZ4_SKIPPABLE_MAGIC) {
+    const found = uint32le(data, at);
+    if ((found & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
       at += 8 + uint32le(data, at + 4);
       continue;
     }
-    if (magic !== LZ4_MAGIC) return MALFORMED_FRAMING;
-    const flags = data[at + 4]!;
-    const blockMaxCode = (data[at + 5]! >> 4) & 0x7;
-    if (flags >> 6 !== 1 || blockMaxCode < 4) return MALFORMED_FRAMING;
-    const blockMaxBytes = 1 << (8 + 2 * blockMaxCode);
-    const blockChecksumBytes = flags & 0x10 ? 4 : 0;
-    at += 6 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0) + 1;
-    for (;;) {
-      if (at + 4 > data.length) return MALFORMED_FRAMING;
-      const word = uint32le(data, at);
-      at += 4;
-      if (word === 0) break;
-      const stored = word >= 0x8000_0000;
-      const blockBytes = stored ? word - 0x8000_0000 : word;
-      if (blockBytes > blockMaxBytes) return MALFORMED_FRAMING;
-      bound += stored ? blockBytes : blockMaxBytes;
-      at += blockBytes + blockChecksumBytes;
-    }
-    at += flags & 0x04 ? 4 : 0;
+    if (found !== magic || !readFrame(data, at)) return MALFORMED_FRAMING;
+    bound += frame.bound;
+    at = frame.end;
   } while (at < data.length);
   return at === data.length ? bound : MALFORMED_FRAMING;
+}
+
+function lz4FramesBound(data: Uint8Array): number {
+  return framesBound(data, LZ4_MAGIC, readLz4Frame);
+}
+
+function readLz4Frame(data: Uint8Array, at: number): boolean {
+  const flags = data[at + 4]!;
+  const blockMaxCode = (data[at + 5]! >> 4) & 0x7;
+  if (flags >> 6 !== 1 || blockMaxCode < 4) return false;
+  const blockMaxBytes = 1 << (8 + 2 * blockMaxCode);
+  const blockChecksumBytes = flags & 0x10 ? 4 : 0;
+  frame.bound = 0;
+  at += 6 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0) + 1;
+  for (;;) {
+    if (at + 4 > data.length) return false;
+    const word = uint32le(data, at);
+    at += 4;
+    if (word === 0) break;
+    const stored = word >= 0x8000_0000;
+    const blockBytes = stored ? word - 0x8000_0000 : word;
+    if (blockBytes > blockMaxBytes) return false;
+    frame.bound += stored ? blockBytes : blockMaxBytes;
+    at += blockBytes + blockChecksumBytes;
+  }
+  frame.end = at + (flags & 0x04 ? 4 : 0);
+  return true;
 }
 
 // zstd frame format (little-endian):
@@ -124,33 +143,27 @@ const ZSTD_DICTIONARY_ID_BYTES = [0, 1, 2, 4];
 const ZSTD_CONTENT_SIZE_BYTES = [0, 2, 4, 8];
 
 function zstdFramesBound(data: Uint8Array): number {
-  let bound = 0;
-  let at = 0;
-  do {
-    if (at + 8 > data.length) return MALFORMED_FRAMING;
-    const magic = uint32le(data, at);
-    if ((magic & SKIPPABLE_MAGIC_MASK) >>> 0 === LZ4_SKIPPABLE_MAGIC) {
-      at += 8 + uint32le(data, at + 4);
-      continue;
-    }
-    if (magic !== ZSTD_MAGIC) return MALFORMED_FRAMING;
-    const descriptor = data[at + 4]!;
-    const singleSegment = (descriptor & 0x20) !== 0;
-    const contentSizeCode = descriptor >> 6;
-    const contentSizeBytes = contentSizeCode === 0 && singleSegment ? 1 : ZSTD_CONTENT_SIZE_BYTES[contentSizeCode]!;
-    at += 5 + (singleSegment ? 0 : 1) + ZSTD_DICTIONARY_ID_BYTES[descriptor & 0x3]! + contentSizeBytes;
-    for (let last = false; !last; ) {
-      if (at + 3 > data.length) return MALFORMED_FRAMING;
-      const header = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16);
-      at += 3;
-      last = (header & 1) === 1;
-      const type = (header >> 1) & 0x3;
-      const size = header >>> 3;
-      if (type === 3 || (type === 2 && size > ZSTD_BLOCK_MAX_BYTES)) return MALFORMED_FRAMING;
-      bound += type === 2 ? ZSTD_BLOCK_MAX_BYTES : size;
-      at += type === 1 ? 1 : size;
-    }
-    at += descriptor & 0x04 ? 4 : 0;
-  } while (at < data.length);
-  return at === data.length ? bound : MALFORMED_FRAMING;
+  return framesBound(data, ZSTD_MAGIC, readZstdFrame);
+}
+
+function readZstdFrame(data: Uint8Array, at: number): boolean {
+  const descriptor = data[at + 4]!;
+  const singleSegment = (descriptor & 0x20) !== 0;
+  const contentSizeCode = descriptor >> 6;
+  const contentSizeBytes = contentSizeCode === 0 && singleSegment ? 1 : ZSTD_CONTENT_SIZE_BYTES[contentSizeCode]!;
+  frame.bound = 0;
+  at += 5 + (singleSegment ? 0 : 1) + ZSTD_DICTIONARY_ID_BYTES[descriptor & 0x3]! + contentSizeBytes;
+  for (let last = false; !last; ) {
+    if (at + 3 > data.length) return false;
+    const header = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16);
+    at += 3;
+    last = (header & 1) === 1;
+    const type = (header >> 1) & 0x3;
+    const size = header >>> 3;
+    if (type === 3 || (type === 2 && size > ZSTD_BLOCK_MAX_BYTES)) return false;
+    frame.bound += type === 2 ? ZSTD_BLOCK_MAX_BYTES : size;
+    at += type === 1 ? 1 : size;
+  }
+  frame.end = at + (descriptor & 0x04 ? 4 : 0);
+  return true;
 }
