@@ -1,8 +1,12 @@
-// Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup, kafka-perf,
-// produce-validation (this build only), group-rebalance, offset-commit), passing --short through, with a header per bench and one line about the machine.
-// Main thread plus the workers each bench starts.
-// `npm run bench` (full) or `node dist/bench/run-all.js --short` (CI).
-import { availableParallelism, cpus, totalmem } from 'node:os';
+// Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup,
+// kafka-perf, produce-validation, group-rebalance, offset-commit), passing --short through, with a header per bench
+// and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
+// run. Main thread plus the workers each bench starts.
+// `npm run bench` (full, writes BENCHMARKS.md), `node dist/bench/run-all.js --short` (CI)
+// [--before <earlier build>/dist/src/main.js] (produce-validation compares against it)
+import { writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
+import { format, parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
 import { main as groupRebalance } from './group-rebalance.js';
@@ -14,31 +18,88 @@ import { main as recoveryScan } from './recovery-scan.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
 
-const BENCHES: ReadonlyArray<{ name: string; run: (argv: string[]) => Promise<unknown> }> = [
-  { name: 'micro', run: micro },
-  { name: 'ring-handoff', run: ringHandoff },
-  { name: 'segment-append', run: segmentAppend },
-  { name: 'recovery-scan', run: recoveryScan },
-  { name: 'broker-startup', run: brokerStartup },
-  { name: 'kafka-perf', run: kafkaPerf },
-  { name: 'produce-validation', run: produceValidation },
-  { name: 'group-rebalance', run: groupRebalance },
-  { name: 'offset-commit', run: offsetCommit },
+/** Each bench, what it measures (one line for BENCHMARKS.md; the method and the findings are in docs/benchmarks.md). */
+const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: (argv: string[]) => Promise<unknown> }> = [
+  { name: 'micro', title: 'Micro-benchmarks', about: 'CRC-32C, the produce-path records walk, the Kafka codec and a ring frame cycle, one thread, in memory (tinybench).', run: micro },
+  { name: 'ring-handoff', title: 'Ring hand-off', about: 'Main thread to one worker through an SpscRing: throughput of 64 KiB frames, hand-off latency of one small frame.', run: ringHandoff },
+  { name: 'segment-append', title: 'Append throughput', about: 'Record batches appended through the engine against plain writes to one file, page cache and fsync per acknowledgement.', run: segmentAppend },
+  { name: 'recovery-scan', title: 'Crash-recovery scan', about: 'Validating scan of segments after an unclean stop.', run: recoveryScan },
+  { name: 'broker-startup', title: 'Broker start-up', about: 'Start to ready of a broker process, empty and with partitions.', run: brokerStartup },
+  { name: 'kafka-perf', title: 'Kafka protocol end to end', about: 'A broker child process under Produce and Fetch load over the Kafka protocol: throughput, latency at a steady rate, CPU per GB, and kcat (librdkafka).', run: kafkaPerf },
+  { name: 'produce-validation', title: 'Checking produced records', about: 'Produce throughput with 1 KiB and 100 B records, uncompressed, lz4 and zstd (with --before, against an earlier build, interleaved).', run: produceValidation },
+  { name: 'group-rebalance', title: 'Consumer-group rebalance', about: 'Joins, rebalances and their latency with real group members.', run: groupRebalance },
+  { name: 'offset-commit', title: 'Offset commits', about: 'OffsetCommit throughput and latency, admin-style and from group members.', run: offsetCommit },
 ];
 
-export async function main(argv: string[]): Promise<void> {
-  const mode = argv.includes('--short') ? 'short' : 'full';
+interface RunAllOptions {
+  short: boolean;
+  /** Write BENCHMARKS.md (or this path) from this run's output. */
+  writePath: string | undefined;
+  /** An earlier build's broker entry for produce-validation to compare against. */
+  before: string | undefined;
+}
+
+function parseOptions(argv: readonly string[]): RunAllOptions {
+  const { values } = parseArgs({ args: [...argv], options: { short: { type: 'boolean' }, write: { type: 'string' }, before: { type: 'string' } }, strict: true });
+  return { short: values.short === true, writePath: values.write, before: values.before };
+}
+
+/** Runs `run` while keeping a copy of every line it prints (the benches print their figures with console.log). */
+async function capturing(run: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const print = console.log;
+  console.log = (...args: unknown[]) => {
+    lines.push(format(...args));
+    print(...args);
+  };
+  try {
+    await run();
+  } finally {
+    console.log = print;
+  }
+  return lines;
+}
+
+function machineLine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  console.log(
-    `fjord benchmarks (${mode}), ${new Date().toISOString()}, node ${process.version}, ${availableParallelism()} x ${cpu}, ` +
-      `${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM`,
-  );
+  return `node ${process.version}, ${availableParallelism()} x ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${platform()} ${release()}`;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv);
+  const startedAt = new Date();
+  console.log(`fjord benchmarks (${options.short ? 'short' : 'full'}), ${startedAt.toISOString()}, ${machineLine()}`);
+  const sections: string[] = [];
   for (const bench of BENCHES) {
     console.log(`\n== ${bench.name} ==`);
     const startedMs = performance.now();
-    await bench.run(argv);
-    console.log(`(${bench.name}: ${((performance.now() - startedMs) / 1000).toFixed(1)} s)`);
+    const benchArgv = [...(options.short ? ['--short'] : []), ...(bench.name === 'produce-validation' && options.before !== undefined ? ['--before', options.before] : [])];
+    const lines = await capturing(() => bench.run(benchArgv));
+    const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
+    console.log(`(${bench.name}: ${seconds} s)`);
+    sections.push(`## ${bench.title} (\`bench/${bench.name}.ts\`, ${seconds} s)\n\n${bench.about}\n\n\`\`\`text\n${lines.join('\n')}\n\`\`\`\n`);
   }
+  if (options.writePath !== undefined) writeFileSync(options.writePath, report(options, startedAt, sections));
+}
+
+function report(options: RunAllOptions, startedAt: Date, sections: readonly string[]): string {
+  const command = `npm run build && node dist/bench/run-all.js${options.short ? ' --short' : ''}${options.before !== undefined ? ' --before <earlier build>/dist/src/main.js' : ''} --write BENCHMARKS.md`;
+  return [
+    '# Benchmarks',
+    '',
+    'Generated by one run of the bench command; nothing below is edited by hand. How each bench works, how to read',
+    'its figures and what was learnt from them: [docs/benchmarks.md](docs/benchmarks.md).',
+    '',
+    '```sh',
+    command,
+    '```',
+    '',
+    `Run started ${startedAt.toISOString()} on ${machineLine()}. Figures are medians of the reps each bench lists;`,
+    'compare ratios between figures of this one run. The machine is shared and noisy: reps vary by 30-50 %.',
+    '1 MB = 10^6 bytes.',
+    '',
+    ...sections,
+  ].join('\n');
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,7 +6,7 @@
 // generation's limit) and a young generation that V8 grows up to 2 × 16 MB under load. V8 sets the old
 // generation's limit at only ~1.5–4 × the live size, ~12–30 MB of headroom here, so both kept it at the limit:
 // the main thread ran ~8 mark-compacts a second while producing at full speed and ~5 a second at a steady
-// 50 MB/s, each a 2–16 ms pause (BENCHMARKS.md, "What the broker's heap was doing"). With the limit at 11 × the
+// 50 MB/s, each a 2–16 ms pause (docs/benchmarks.md, "What the broker's heap was doing"). With the limit at 11 × the
 // live size (~100 MB for a small broker; V8 still caps it at half way to the heap's maximum) mark-compacts
 // became rare: produce throughput rose 1.6–1.9× and the p99 at 50 MB/s fell to a few milliseconds.
 //

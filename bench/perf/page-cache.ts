@@ -1,6 +1,6 @@
 // Page-cache priming for the perf tool, as bench/segment-append.ts does: write and delete a file as large as
 // the coming run, so the run reuses just-freed pages instead of faulting in pages the VM's balloon driver gave
-// back to the host (see BENCHMARKS.md, "Priming"). Runs on the bench's main thread.
+// back to the host (see docs/benchmarks.md, "Priming"). Runs on the bench's main thread.
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
