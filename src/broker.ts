@@ -11,7 +11,7 @@ import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
-import { BROKER_CONFIG_SCHEMA } from './config/broker-config-schema.js';
+import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
@@ -181,11 +181,9 @@ function httpUrl(address: { host: string; port: number } | null): string | null 
 /** The keys given (file, environment, --set, or the embedding call) with their effective values: what this broker runs with beyond the defaults. */
 function overridesOf(config: BrokerConfig, source: Map<string, string>): Record<string, string> {
   const given: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.effective)) if (source.has(key) || BROKER_ALIASES.get(key)?.some((a) => source.has(a))) given[key] = value;
+  for (const [key, value] of Object.entries(config.effective)) if (BROKER_KEY_NAMES.get(key)?.some((name) => source.has(name))) given[key] = value;
   return given;
 }
-
-const BROKER_ALIASES = new Map(Object.entries(BROKER_CONFIG_SCHEMA).map(([key, spec]) => [key, spec.aliases ?? []]));
 
 function engineConfigOf(config: BrokerConfig, faultInjection: boolean) {
   return {

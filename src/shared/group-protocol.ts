@@ -1,7 +1,7 @@
 // The contract between the main thread's group API handlers and the group coordinator that runs in the
-// partition worker owning a group's __consumer_offsets partition: settings, and one version-independent
-// request and result shape per operation (the handlers map each Kafka API version onto these). Shared by
-// both threads; types and constants only.
+// partition worker owning a group's __consumer_offsets partition: settings (declared with the worker's keys in
+// worker-settings.ts), and one version-independent request and result shape per operation (the handlers map
+// each Kafka API version onto these). Shared by both threads; types and constants only.
 
 /** The internal topic holding committed offsets and group metadata. */
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -9,33 +9,7 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
 /** Longest group id accepted (Kafka has no limit; Fjord keeps ids to the topic-name length). */
 export const MAX_GROUP_ID_LENGTH = 249;
 
-export interface GroupSettings {
-  /** group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members. */
-  initialRebalanceDelayMs: number;
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
-  /** group.max.size: members per group. */
-  maxGroupSize: number;
-  /** offsets.retention.minutes in ms: offsets of an empty group are dropped this long after it became empty. */
-  offsetsRetentionMs: number;
-  offsetsRetentionCheckIntervalMs: number;
-  /** offset.metadata.max.bytes: longest metadata string of a commit. */
-  offsetMetadataMaxBytes: number;
-  /** Largest group metadata record (every member's subscription and assignment): the offsets topic's max.message.bytes. */
-  maxGroupMetadataBytes: number;
-}
-
-/** Kafka's defaults; the broker config's group.* and offsets.* keys default to these. */
-export const DEFAULT_GROUP_SETTINGS: Readonly<GroupSettings> = Object.freeze({
-  initialRebalanceDelayMs: 3000,
-  minSessionTimeoutMs: 6000,
-  maxSessionTimeoutMs: 1_800_000,
-  maxGroupSize: 2 ** 31 - 1,
-  offsetsRetentionMs: 7 * 24 * 3600 * 1000,
-  offsetsRetentionCheckIntervalMs: 600_000,
-  offsetMetadataMaxBytes: 4096,
-  maxGroupMetadataBytes: 1024 * 1024,
-});
+export { DEFAULT_GROUP_SETTINGS, type GroupSettings } from './worker-settings.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 

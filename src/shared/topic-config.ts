@@ -1,85 +1,71 @@
-// Per-topic log configuration: Kafka's topic config keys, their types, defaults and checks, in one table.
+// Per-topic log configuration: one table of Kafka's topic keys, each with the broker key that sets its default
+// (log.retention.ms → retention.ms), type, default, bounds and documentation; LogConfig is inferred from it.
 // The main thread parses and validates (CreateTopics, AlterConfigs, server.properties defaults); partition
 // workers receive the resulting LogConfig object over the control plane.
+import { bool, type ConfigTable, defaultsOf, double, int, type KeySpec, long, NEVER, oneOf, type ValuesOf } from './config-table.js';
 
-export type TimestampType = 'CreateTime' | 'LogAppendTime';
-export type CleanupPolicy = 'delete' | 'compact' | 'compact,delete';
+export { KAFKA_LONG_MAX, NEVER, parseDouble } from './config-table.js';
 
-export interface LogConfig {
-  segmentBytes: number;
-  segmentMs: number;
-  segmentIndexBytes: number;
-  indexIntervalBytes: number;
-  retentionMs: number;
-  retentionBytes: number;
-  maxMessageBytes: number;
-  messageTimestampType: TimestampType;
-  /** fsync after this many messages; 1 = every acknowledgement waits for fsync (group commit shares one). */
-  flushMessages: number;
-  flushMs: number;
-  preallocate: boolean;
-  cleanupPolicy: CleanupPolicy;
-  minInsyncReplicas: number;
-  /** Compacted topics: how long a tombstone (null value) is kept once it is the last record of its key. */
-  deleteRetentionMs: number;
-  /** Compacted topics: a segment is cleaned only once its newest record is at least this old. */
-  minCompactionLagMs: number;
-  /** Compacted topics: clean when dirty bytes / cleanable bytes reaches this ratio. */
-  minCleanableDirtyRatio: number;
-}
+const MIB = 1024 * 1024;
+const HOUR_MS = 3600 * 1000;
+const DAY_MS = 24 * HOUR_MS;
 
-/** Kafka's "never" for flush.messages / flush.ms (Long.MAX_VALUE), kept exact as a JS number. */
-export const NEVER = Number.MAX_SAFE_INTEGER;
-/** How "never" is written in Kafka configs (Long.MAX_VALUE); parsing it gives NEVER. */
-export const KAFKA_LONG_MAX = '9223372036854775807';
+/** By LogConfig field; `key` is the broker key (server.properties), `topicKey` the per-topic key. */
+export const TOPIC_CONFIG_TABLE = {
+  segmentBytes: int({ key: 'log.segment.bytes', topicKey: 'segment.bytes', default: 1024 * MIB, min: 14, doc: 'Segment size at which a new segment is rolled.' }),
+  segmentMs: long({
+    key: 'log.roll.ms', topicKey: 'segment.ms', aliases: { 'log.roll.hours': HOUR_MS }, default: 7 * DAY_MS, min: 1,
+    doc: 'Age at which the active segment is rolled even if not full (log.roll.hours is read in hours).',
+  }),
+  // 12 bytes: one .timeindex entry (an .index entry is 8); a smaller index could hold none.
+  segmentIndexBytes: int({ key: 'log.index.size.max.bytes', topicKey: 'segment.index.bytes', default: 10 * MIB, min: 12, doc: 'Largest .index / .timeindex file; a full index rolls the segment.' }),
+  indexIntervalBytes: int({ key: 'log.index.interval.bytes', topicKey: 'index.interval.bytes', default: 4096, min: 0, doc: 'Bytes of log between two sparse index entries.' }),
+  retentionMs: long({
+    key: 'log.retention.ms', topicKey: 'retention.ms', aliases: { 'log.retention.minutes': 60 * 1000, 'log.retention.hours': HOUR_MS }, default: 7 * DAY_MS, min: -1,
+    doc: 'How long a segment is kept after its newest message; -1 keeps forever (minutes/hours variants are converted).',
+  }),
+  retentionBytes: long({ key: 'log.retention.bytes', topicKey: 'retention.bytes', default: -1, min: -1, doc: 'Size a partition is trimmed to by deleting its oldest segments; -1 means no limit.' }),
+  maxMessageBytes: int({ key: 'message.max.bytes', topicKey: 'max.message.bytes', default: MIB + 12, min: 0, doc: 'Largest record batch accepted.' }),
+  messageTimestampType: oneOf(['CreateTime', 'LogAppendTime'], {
+    key: 'log.message.timestamp.type', topicKey: 'message.timestamp.type', default: 'CreateTime',
+    doc: 'CreateTime keeps the producer\'s timestamps; LogAppendTime stamps the broker\'s clock.',
+  }),
+  flushMessages: long({
+    key: 'log.flush.interval.messages', topicKey: 'flush.messages', default: NEVER, min: 1,
+    doc: 'fsync after this many messages; 1 = every acknowledgement waits for fsync (group commit). Default: never, rely on the page cache and replication.',
+  }),
+  flushMs: long({ key: 'log.flush.interval.ms', topicKey: 'flush.ms', default: NEVER, min: 0, doc: 'fsync a partition when its oldest unflushed message is this old. Default: never.' }),
+  preallocate: bool({ key: 'log.preallocate', topicKey: 'preallocate', default: false, doc: 'Preallocate each new segment file to its segment size.' }),
+  cleanupPolicy: oneOf(['delete', 'compact', 'compact,delete'], {
+    key: 'log.cleanup.policy', topicKey: 'cleanup.policy', default: 'delete',
+    doc: 'delete: retention by time and size deletes old segments; compact: the log cleaner keeps the last record of each key; compact,delete: both.',
+  }),
+  minInsyncReplicas: int({ key: 'min.insync.replicas', topicKey: 'min.insync.replicas', default: 1, min: 1, max: 1000, doc: 'Replicas that must have a message before acks=all succeeds.' }),
+  deleteRetentionMs: long({
+    key: 'log.cleaner.delete.retention.ms', topicKey: 'delete.retention.ms', default: DAY_MS, min: 0,
+    doc: 'How long a tombstone (null value) stays in a compacted topic once it is the last record of its key.',
+  }),
+  minCompactionLagMs: long({
+    key: 'log.cleaner.min.compaction.lag.ms', topicKey: 'min.compaction.lag.ms', default: 0, min: 0,
+    doc: 'A segment of a compacted topic is cleaned only once its newest record is at least this old.',
+  }),
+  minCleanableDirtyRatio: double({
+    key: 'log.cleaner.min.cleanable.ratio', topicKey: 'min.cleanable.dirty.ratio', default: 0.5, min: 0, max: 1,
+    doc: 'Clean a compacted partition when its not-yet-cleaned bytes reach this share of its cleanable bytes.',
+  }),
+} satisfies ConfigTable;
 
-interface KeySpec {
-  field: keyof LogConfig;
-  kind: 'int' | 'long' | 'double' | 'bool' | 'enum';
-  min?: number;
-  /** Only for 'double' (integers are bounded by their width). */
-  max?: number;
-  values?: readonly string[];
-}
+export type LogConfig = ValuesOf<typeof TOPIC_CONFIG_TABLE>;
+export type TimestampType = LogConfig['messageTimestampType'];
+export type CleanupPolicy = LogConfig['cleanupPolicy'];
+type TopicSpec = KeySpec<LogConfig[keyof LogConfig]>;
 
-/** Kafka topic config key → LogConfig field. Broker-wide defaults use the same keys prefixed with "log." where Kafka does. */
-export const TOPIC_CONFIG_KEYS: Readonly<Record<string, KeySpec>> = {
-  'segment.bytes': { field: 'segmentBytes', kind: 'int', min: 14 },
-  'segment.ms': { field: 'segmentMs', kind: 'long', min: 1 },
-  'segment.index.bytes': { field: 'segmentIndexBytes', kind: 'int', min: 4 },
-  'index.interval.bytes': { field: 'indexIntervalBytes', kind: 'int', min: 0 },
-  'retention.ms': { field: 'retentionMs', kind: 'long', min: -1 },
-  'retention.bytes': { field: 'retentionBytes', kind: 'long', min: -1 },
-  'max.message.bytes': { field: 'maxMessageBytes', kind: 'int', min: 0 },
-  'message.timestamp.type': { field: 'messageTimestampType', kind: 'enum', values: ['CreateTime', 'LogAppendTime'] },
-  'flush.messages': { field: 'flushMessages', kind: 'long', min: 1 },
-  'flush.ms': { field: 'flushMs', kind: 'long', min: 0 },
-  preallocate: { field: 'preallocate', kind: 'bool' },
-  'cleanup.policy': { field: 'cleanupPolicy', kind: 'enum', values: ['delete', 'compact', 'compact,delete'] },
-  'min.insync.replicas': { field: 'minInsyncReplicas', kind: 'int', min: 1 },
-  'delete.retention.ms': { field: 'deleteRetentionMs', kind: 'long', min: 0 },
-  'min.compaction.lag.ms': { field: 'minCompactionLagMs', kind: 'long', min: 0 },
-  'min.cleanable.dirty.ratio': { field: 'minCleanableDirtyRatio', kind: 'double', min: 0, max: 1 },
-};
+export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze(defaultsOf(TOPIC_CONFIG_TABLE));
 
-export const DEFAULT_LOG_CONFIG: Readonly<LogConfig> = Object.freeze({
-  segmentBytes: 1024 * 1024 * 1024,
-  segmentMs: 7 * 24 * 3600 * 1000,
-  segmentIndexBytes: 10 * 1024 * 1024,
-  indexIntervalBytes: 4096,
-  retentionMs: 7 * 24 * 3600 * 1000,
-  retentionBytes: -1,
-  maxMessageBytes: 1024 * 1024 + 12,
-  messageTimestampType: 'CreateTime',
-  flushMessages: NEVER,
-  flushMs: NEVER,
-  preallocate: false,
-  cleanupPolicy: 'delete',
-  minInsyncReplicas: 1,
-  deleteRetentionMs: 24 * 3600 * 1000,
-  minCompactionLagMs: 0,
-  minCleanableDirtyRatio: 0.5,
-});
+/** Kafka topic key → the LogConfig field it sets and its spec, in table order. */
+export const TOPIC_CONFIG_KEYS: ReadonlyMap<string, { field: keyof LogConfig; spec: TopicSpec }> = new Map(
+  (Object.entries(TOPIC_CONFIG_TABLE) as Array<[keyof LogConfig, TopicSpec]>).map(([field, spec]) => [spec.topicKey!, { field, spec }]),
+);
 
 /** True for cleanup.policy compact and compact,delete: the log cleaner keeps the last record per key. */
 export function isCompacted(config: Readonly<LogConfig>): boolean {
@@ -91,54 +77,18 @@ export function deletesByRetention(config: Readonly<LogConfig>): boolean {
   return config.cleanupPolicy !== 'compact';
 }
 
-/** Parses one key's string value; throws Error with a one-line reason (the caller adds the key's name). */
-export function parseTopicConfigValue(key: string, raw: string): LogConfig[keyof LogConfig] {
-  const spec = TOPIC_CONFIG_KEYS[key];
-  if (spec === undefined) throw new Error(`unknown topic config "${key}"`);
-  const text = raw.trim();
-  switch (spec.kind) {
-    case 'bool':
-      if (text !== 'true' && text !== 'false') throw new Error(`${key} must be true or false, got "${raw}"`);
-      return text === 'true';
-    case 'enum':
-      if (!spec.values!.includes(text)) throw new Error(`${key} must be one of ${spec.values!.join(', ')}, got "${raw}"`);
-      return text as LogConfig[keyof LogConfig];
-    case 'double':
-      return parseDouble(key, text, spec.min ?? -Infinity, spec.max ?? Infinity);
-    default: {
-      if (!/^-?\d+$/.test(text)) throw new Error(`${key} must be an integer, got "${raw}"`);
-      const value = Number(text);
-      const max = spec.kind === 'int' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER;
-      if (value < (spec.min ?? -Infinity) || value > max) {
-        // Kafka's Long.MAX_VALUE means "never"; accept it and anything beyond 2^53 as NEVER.
-        if (spec.kind === 'long' && value > max) return NEVER;
-        throw new Error(`${key} must be between ${spec.min} and ${max}, got ${text}`);
-      }
-      return value;
-    }
-  }
-}
-
-/** A decimal number (Kafka's DOUBLE: "0.5", "1", "5e-1") within [min, max]. */
-export function parseDouble(key: string, text: string, min: number, max: number): number {
-  const value = text === '' ? Number.NaN : Number(text);
-  if (!Number.isFinite(value)) throw new Error(`${key} must be a number, got "${text}"`);
-  if (value < min || value > max) throw new Error(`${key} must be between ${min} and ${max}, got ${text}`);
-  return value;
-}
-
-/** Applies Kafka-style key/value overrides on top of a base config. Throws on the first bad entry. */
+/** Applies Kafka-style key/value overrides on top of a base config. Throws on the first bad entry (one line). */
 export function withTopicOverrides(base: Readonly<LogConfig>, overrides: Readonly<Record<string, string>>): LogConfig {
-  const config: LogConfig = { ...base };
+  const config: Record<string, unknown> = { ...base };
   for (const [key, raw] of Object.entries(overrides)) {
-    const spec = TOPIC_CONFIG_KEYS[key];
-    if (spec === undefined) throw new Error(`unknown topic config "${key}"`);
-    (config as unknown as Record<string, unknown>)[spec.field] = parseTopicConfigValue(key, raw);
+    const entry = TOPIC_CONFIG_KEYS.get(key);
+    if (entry === undefined) throw new Error(`unknown topic config "${key}"`);
+    config[entry.field] = entry.spec.parse(key, raw.trim(), 1);
   }
-  return config;
+  return config as LogConfig;
 }
 
-/** The Kafka key/value view of a config, for DescribeConfigs and docs. */
+/** The Kafka key/value view of a config, for DescribeConfigs. */
 export function topicConfigEntries(config: Readonly<LogConfig>): Array<[string, string]> {
-  return Object.entries(TOPIC_CONFIG_KEYS).map(([key, spec]) => [key, config[spec.field] === NEVER ? KAFKA_LONG_MAX : String(config[spec.field])]);
+  return [...TOPIC_CONFIG_KEYS].map(([key, { field, spec }]) => [key, spec.format(config[field])]);
 }

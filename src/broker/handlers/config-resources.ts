@@ -1,7 +1,8 @@
 // Config resources as the config APIs see them: a topic's keys with effective values, sources and synonyms,
-// the broker's static keys (read-only), and the one path by which AlterConfigs and IncrementalAlterConfigs
-// replace a topic's overrides live. Runs on the main thread.
-import { BROKER_CONFIG_SCHEMA, type ConfigKind } from '../../config/broker-config-schema.js';
+// the broker's static keys (read-only), types, synonyms and documentation all from the config tables, and the
+// one path by which AlterConfigs and IncrementalAlterConfigs replace a topic's overrides live. Main thread.
+import { BROKER_CONFIG_SCHEMA } from '../../config/broker-config-schema.js';
+import { type ConfigKind, defaultText, type KeySpec } from '../../shared/config-table.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import type { TopicRecord } from '../../metadata/standalone-metadata.js';
 import { TOPIC_CONFIG_KEYS, topicConfigEntries, withTopicOverrides } from '../../shared/topic-config.js';
@@ -15,26 +16,6 @@ export const ConfigSource = { DYNAMIC_TOPIC_CONFIG: 1, STATIC_BROKER_CONFIG: 4, 
 
 /** Kafka's ConfigType (DescribeConfigs v3+): BOOLEAN 1, STRING 2, INT 3, LONG 5, DOUBLE 6, LIST 7. */
 const CONFIG_TYPE: Readonly<Record<ConfigKind, number>> = { bool: 1, string: 2, enum: 2, int: 3, long: 5, double: 6, list: 7 };
-
-/** Topic key → the broker key that sets its default, as Kafka names the synonym. */
-const BROKER_KEY_OF_TOPIC_KEY: Readonly<Record<string, string>> = {
-  'segment.bytes': 'log.segment.bytes',
-  'segment.ms': 'log.roll.ms',
-  'segment.index.bytes': 'log.index.size.max.bytes',
-  'index.interval.bytes': 'log.index.interval.bytes',
-  'retention.ms': 'log.retention.ms',
-  'retention.bytes': 'log.retention.bytes',
-  'max.message.bytes': 'message.max.bytes',
-  'message.timestamp.type': 'log.message.timestamp.type',
-  'flush.messages': 'log.flush.interval.messages',
-  'flush.ms': 'log.flush.interval.ms',
-  preallocate: 'log.preallocate',
-  'cleanup.policy': 'log.cleanup.policy',
-  'min.insync.replicas': 'min.insync.replicas',
-  'delete.retention.ms': 'log.cleaner.delete.retention.ms',
-  'min.compaction.lag.ms': 'log.cleaner.min.compaction.lag.ms',
-  'min.cleanable.dirty.ratio': 'log.cleaner.min.cleanable.ratio',
-};
 
 export interface Synonym {
   name: string;
@@ -71,8 +52,8 @@ export function topicConfigViews(ctx: BrokerContext, overrides: Readonly<Record<
     .filter(([name]) => options.keys === null || options.keys.includes(name))
     .map(([name, value]) => {
       const overridden: Synonym[] = name in overrides ? [{ name, value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }] : [];
-      const chain = [...overridden, ...brokerSynonyms(ctx, BROKER_KEY_OF_TOPIC_KEY[name]!)];
-      return viewOf(name, value, false, chain, CONFIG_TYPE[TOPIC_CONFIG_KEYS[name]!.kind], null, options);
+      const { spec } = TOPIC_CONFIG_KEYS.get(name)!;
+      return viewOf(name, value, false, [...overridden, ...brokerSynonyms(ctx, spec)], spec, options);
     });
 }
 
@@ -81,23 +62,25 @@ export function brokerConfigViews(ctx: BrokerContext, options: Readonly<ViewOpti
   return Object.entries(ctx.config.effective)
     .filter(([name]) => options.keys === null || options.keys.includes(name))
     .map(([name, value]) => {
-      const spec = BROKER_CONFIG_SCHEMA[name]!;
-      return viewOf(name, value, true, brokerSynonyms(ctx, name), CONFIG_TYPE[spec.kind], spec.doc, options);
+      const spec = BROKER_CONFIG_SCHEMA.get(name)!;
+      return viewOf(name, value, true, brokerSynonyms(ctx, spec), spec, options);
     });
 }
 
 /**
  * A broker key's synonyms, most significant first: its static value when it differs from the default, then
  * the default. (A key set to exactly its default value reads as DEFAULT_CONFIG: the config keeps no source.)
+ * For a topic key, `spec` is the broker key that sets its default (retention.ms → log.retention.ms).
  */
-function brokerSynonyms(ctx: BrokerContext, name: string): Synonym[] {
-  const defaultValue = BROKER_CONFIG_SCHEMA[name]!.default;
+function brokerSynonyms(ctx: BrokerContext, spec: KeySpec<unknown>): Synonym[] {
+  const name = spec.key;
+  const defaultValue = defaultText(spec);
   const value = ctx.config.effective[name] ?? defaultValue;
   const fallback: Synonym = { name, value: defaultValue, source: ConfigSource.DEFAULT_CONFIG };
   return value === defaultValue ? [fallback] : [{ name, value, source: ConfigSource.STATIC_BROKER_CONFIG }, fallback];
 }
 
-function viewOf(name: string, value: string, readOnly: boolean, chain: Synonym[], configType: number, doc: string | null, options: Readonly<ViewOptions>): ConfigView {
+function viewOf(name: string, value: string, readOnly: boolean, chain: Synonym[], spec: KeySpec<unknown>, options: Readonly<ViewOptions>): ConfigView {
   const configSource = chain[0]!.source;
   return {
     name,
@@ -107,8 +90,8 @@ function viewOf(name: string, value: string, readOnly: boolean, chain: Synonym[]
     isDefault: configSource === ConfigSource.DEFAULT_CONFIG,
     isSensitive: false,
     synonyms: options.synonyms ? chain : [],
-    configType,
-    documentation: options.documentation ? doc : null,
+    configType: CONFIG_TYPE[spec.kind],
+    documentation: options.documentation ? spec.doc : null,
   };
 }
 
