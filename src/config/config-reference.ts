@@ -20,6 +20,12 @@ export function renderConfigReference(): string {
     'then from environment variables `FJORD_<KEY>` (upper case, dots as underscores, e.g. `FJORD_LOG_DIRS`), then from',
     '`--set key=value`; later sources win. Unknown keys and bad values stop the broker before it starts, one line per problem.',
     '',
+    'The file is read as Java\'s `java.util.Properties.load` reads it (in UTF-8): `#` and `!` comment lines; `=`, `:` or',
+    'blanks between key and value; a line ending in an odd number of backslashes continues on the next (whose leading',
+    'blanks are dropped); `\\t`, `\\n`, `\\r`, `\\f`, `\\uXXXX` and `\\` before any other character (an escaped `=`, `:` or',
+    'blank in a key); a key given twice keeps its last value. A line with neither `=` nor `:` whose first word is no',
+    'broker key is refused as a missing separator.',
+    '',
     '## Broker keys',
   ];
   for (const { title, table } of BROKER_CONFIG_SECTIONS) lines.push('', `### ${title}`, '', ...brokerRows(table));
