@@ -13,7 +13,7 @@ import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
-import { PartitionEngine } from './engine/partition-engine.js';
+import { type EngineConfig, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
@@ -24,6 +24,7 @@ import { AdminHttpServer, type BrokerState } from './observability/admin-http-se
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
 import { withTopicOverrides } from './shared/topic-config.js';
+import { workerSettingsOf } from './shared/worker-settings.js';
 
 export interface BrokerHandle {
   readonly config: BrokerConfig;
@@ -185,17 +186,7 @@ function overridesOf(config: BrokerConfig, source: Map<string, string>): Record<
   return given;
 }
 
-function engineConfigOf(config: BrokerConfig, faultInjection: boolean) {
-  return {
-    logDirs: config.logDirs,
-    workerCount: config.workers,
-    ringBytes: config.ringBytes,
-    maxBacklogRequests: config.maxBacklogRequests,
-    retentionCheckIntervalMs: config.retentionCheckIntervalMs,
-    flushCheckIntervalMs: config.flushCheckIntervalMs,
-    checkpointIntervalMs: config.checkpointIntervalMs,
-    cleanerBackoffMs: config.cleanerBackoffMs,
-    groups: config.groups,
-    faultInjection,
-  };
+function engineConfigOf(config: BrokerConfig, faultInjection: boolean): EngineConfig {
+  const { logDirs, workers: workerCount, ringBytes, maxBacklogRequests } = config;
+  return { ...workerSettingsOf(config), logDirs, workerCount, ringBytes, maxBacklogRequests, faultInjection };
 }

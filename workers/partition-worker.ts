@@ -22,16 +22,16 @@ const table = new PartitionTable();
 const guard = new StorageGuard(table, (logDir, reason) => post({ fjordEvent: 'dir-offline', logDir, reason }));
 const dataPath = new DataPath(new SpscRing(data.requestRing), new SpscRing(data.completionRing), table, guard);
 const log = (level: 'info' | 'warn' | 'error', message: string): void => post({ fjordEvent: 'log', level, message });
-const coordinators = new CoordinatorRegistry(data.groups, log);
+const coordinators = new CoordinatorRegistry(data.settings.groups, log);
 const control = new WorkerControl(data.workerId, files, table, guard, dataPath, log, faults, coordinators);
 
 Comlink.expose(control, endpointOf(port));
 
 const timers = [
-  setInterval(() => control.applyRetention(), data.retentionCheckIntervalMs),
-  setInterval(() => control.flushDue(), data.flushCheckIntervalMs),
-  setInterval(() => control.flushDue(Date.now(), true), data.checkpointIntervalMs),
-  setInterval(() => void control.compactDue(), data.cleanerBackoffMs),
+  setInterval(() => control.applyRetention(), data.settings.retentionCheckIntervalMs),
+  setInterval(() => control.flushDue(), data.settings.flushCheckIntervalMs),
+  setInterval(() => control.flushDue(Date.now(), true), data.settings.checkpointIntervalMs),
+  setInterval(() => void control.compactDue(), data.settings.cleanerBackoffMs),
 ];
 for (const timer of timers) timer.unref();
 

@@ -20,7 +20,7 @@ import { readInt64, writeInt64 } from '../shared/record-batch.js';
 import { SpscRing } from '../shared/ring/spsc-ring.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
-import type { GroupSettings } from '../shared/group-protocol.js';
+import type { WorkerSettings } from '../shared/worker-settings.js';
 import { largeBuffers } from '../buffer-pool.js';
 
 export interface AppendOutcome {
@@ -49,11 +49,7 @@ export interface WorkerHandleOptions {
   ringBytes: number;
   maxBacklogRequests: number;
   faultInjection: boolean;
-  retentionCheckIntervalMs: number;
-  flushCheckIntervalMs: number;
-  checkpointIntervalMs: number;
-  cleanerBackoffMs: number;
-  groups: GroupSettings;
+  settings: WorkerSettings;
   onEvent: (event: WorkerEvent) => void;
   /** The thread died without being asked to stop. */
   onCrash: (handle: WorkerHandle, reason: string) => void;
@@ -90,11 +86,7 @@ export class WorkerHandle {
       requestRing: this.requests.sab,
       completionRing: this.completions.sab,
       faultInjection: options.faultInjection,
-      retentionCheckIntervalMs: options.retentionCheckIntervalMs,
-      flushCheckIntervalMs: options.flushCheckIntervalMs,
-      checkpointIntervalMs: options.checkpointIntervalMs,
-      cleanerBackoffMs: options.cleanerBackoffMs,
-      groups: options.groups,
+      settings: options.settings,
     };
     this.worker = new Worker(compiledPath('workers/partition-worker'), { workerData, name: `fjord-partition-worker-${options.workerId}` });
     this.control = Comlink.wrap<WorkerControl>(endpointOf(this.worker));

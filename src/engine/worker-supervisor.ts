@@ -3,26 +3,20 @@
 // restarts a worker that dies (its partitions are reopened from disk), takes a dir offline everywhere when
 // one worker finds it failing, gathers stats, and stops the workers cleanly. Runs on the main thread.
 import type { Logger } from 'pino';
-import { DEFAULT_GROUP_SETTINGS, type GroupSettings } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { WorkerEvent, WorkerStats } from '../shared/worker-protocol.js';
+import { workerSettingsOf, type WorkerSettingsSource } from '../shared/worker-settings.js';
 import type { DiscoveredPartition, LogDirState } from './log-dirs.js';
 import type { Route } from './partition-router.js';
 import { recoverPartitions } from './recovery-pool.js';
 import { WorkerHandle, type WorkerHandleOptions } from './worker-handle.js';
 
-export interface EngineConfig {
+/** With the workers' settings (worker-settings.ts; the group coordinators' are Kafka's defaults when absent). */
+export interface EngineConfig extends WorkerSettingsSource {
   logDirs: string[];
   workerCount: number;
   ringBytes: number;
   maxBacklogRequests: number;
-  retentionCheckIntervalMs: number;
-  flushCheckIntervalMs: number;
-  checkpointIntervalMs: number;
-  /** How often each worker looks for compacted partitions to clean (log.cleaner.backoff.ms). */
-  cleanerBackoffMs: number;
-  /** The group coordinators' settings (Kafka's defaults when absent). */
-  groups?: GroupSettings;
   /** Tests only: workers accept injectFault / injectCrash. */
   faultInjection: boolean;
 }
@@ -67,11 +61,7 @@ export class WorkerSupervisor {
       ringBytes: this.config.ringBytes,
       maxBacklogRequests: this.config.maxBacklogRequests,
       faultInjection: this.config.faultInjection,
-      retentionCheckIntervalMs: this.config.retentionCheckIntervalMs,
-      flushCheckIntervalMs: this.config.flushCheckIntervalMs,
-      checkpointIntervalMs: this.config.checkpointIntervalMs,
-      cleanerBackoffMs: this.config.cleanerBackoffMs,
-      groups: this.config.groups ?? DEFAULT_GROUP_SETTINGS,
+      settings: workerSettingsOf(this.config),
       onEvent: (event) => this.onWorkerEvent(event),
       onCrash: (handle, reason) => void this.restartWorker(handle, reason),
     };

@@ -1,8 +1,8 @@
 // The contract between the main thread and a partition worker outside the data path: what the worker
 // is started with, the control-plane calls' argument and result shapes (served over comlink), and the
 // events a worker posts on its own. Shared by both threads; types and constants only.
-import type { GroupSettings } from './group-protocol.js';
 import type { LogConfig } from './topic-config.js';
+import type { WorkerSettings } from './worker-settings.js';
 
 export interface PartitionWorkerData {
   workerId: number;
@@ -10,13 +10,8 @@ export interface PartitionWorkerData {
   completionRing: SharedArrayBuffer;
   /** Wrap the file-access seam so tests can inject disk faults through `injectFault`. */
   faultInjection: boolean;
-  retentionCheckIntervalMs: number;
-  flushCheckIntervalMs: number;
-  checkpointIntervalMs: number;
-  /** How often the worker looks for compacted partitions to clean (log.cleaner.backoff.ms). */
-  cleanerBackoffMs: number;
-  /** How the group coordinators of this worker's __consumer_offsets partitions behave. */
-  groups: GroupSettings;
+  /** Its periodic tasks' intervals and how the group coordinators of its __consumer_offsets partitions behave. */
+  settings: WorkerSettings;
 }
 
 export interface PartitionSpec {

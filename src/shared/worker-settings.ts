@@ -36,8 +36,11 @@ export const DEFAULT_GROUP_SETTINGS: Readonly<GroupSettings> = Object.freeze({ .
 
 export type WorkerSettings = ValuesOf<typeof WORKER_CONFIG_TABLE> & { groups: GroupSettings };
 
-/** The worker's settings out of a larger object holding them (the broker or engine config): the table's fields and the groups. */
-export function workerSettingsOf(source: ValuesOf<typeof WORKER_CONFIG_TABLE> & { groups?: GroupSettings }): WorkerSettings {
+/** What holds a worker's settings (the broker or engine config); without groups, Kafka's defaults. */
+export type WorkerSettingsSource = ValuesOf<typeof WORKER_CONFIG_TABLE> & { groups?: GroupSettings };
+
+/** The worker's settings out of a larger object holding them: the table's fields and the groups. */
+export function workerSettingsOf(source: WorkerSettingsSource): WorkerSettings {
   const settings: Record<string, unknown> = { groups: source.groups ?? DEFAULT_GROUP_SETTINGS };
   for (const field of Object.keys(WORKER_CONFIG_TABLE) as Array<keyof typeof WORKER_CONFIG_TABLE>) settings[field] = source[field];
   return settings as WorkerSettings;
