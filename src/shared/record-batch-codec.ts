@@ -14,6 +14,7 @@ import {
   writeInt64,
 } from './record-batch.js';
 import { type ReadPosition, RecordCursor, readVarint } from './record-reader.js';
+import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 
 export interface RecordHeader {
   key: string;
@@ -48,12 +49,16 @@ export interface ConsumedRecord {
 export function buildRecordBatch(records: readonly ProducedRecord[], options: BatchOptions = {}): Buffer {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const baseTimestamp = options.baseTimestamp ?? records[0]!.timestamp ?? Date.now();
-  const bodies = records.map((record, i) => encodeRecord(record, i, (record.timestamp ?? baseTimestamp) - baseTimestamp));
-  const recordsBytes = bodies.reduce((sum, body) => sum + body.length, 0);
-  const batch = Buffer.alloc(BATCH_HEADER_BYTES + recordsBytes);
   // The largest record timestamp, which is not the base timestamp when the caller sets that lower or higher.
   let maxTimestamp = Number.NEGATIVE_INFINITY;
-  for (const record of records) maxTimestamp = Math.max(maxTimestamp, record.timestamp ?? baseTimestamp);
+  let recordsBytes = 0;
+  for (let i = 0; i < records.length; i++) {
+    const timestamp = records[i]!.timestamp ?? baseTimestamp;
+    if (timestamp > maxTimestamp) maxTimestamp = timestamp;
+    const bodyBytes = recordBodyBytes(records[i]!, i, timestamp - baseTimestamp);
+    recordsBytes += sizeOfVarint(bodyBytes) + bodyBytes;
+  }
+  const batch = Buffer.alloc(BATCH_HEADER_BYTES + recordsBytes);
   writeInt64(batch, BatchField.BASE_OFFSET, 0);
   batch.writeInt32BE(batch.length - LOG_OVERHEAD_BYTES, BatchField.BATCH_LENGTH);
   batch.writeInt32BE(-1, BatchField.PARTITION_LEADER_EPOCH);
@@ -67,33 +72,50 @@ export function buildRecordBatch(records: readonly ProducedRecord[], options: Ba
   batch.writeInt32BE(options.baseSequence ?? -1, BatchField.BASE_SEQUENCE);
   batch.writeInt32BE(records.length, BatchField.RECORDS_COUNT);
   let at = BATCH_HEADER_BYTES;
-  for (const body of bodies) at += body.copy(batch, at);
+  for (let i = 0; i < records.length; i++) at = writeRecord(batch, at, records[i]!, i, (records[i]!.timestamp ?? baseTimestamp) - baseTimestamp);
   batch.writeUInt32BE(computeBatchCrc(batch, 0, batch.length), BatchField.CRC);
   return batch;
 }
 
-function encodeRecord(record: ProducedRecord, offsetDelta: number, timestampDelta: number): Buffer {
-  const parts: Buffer[] = [Buffer.from([0]), zigzag(timestampDelta), zigzag(offsetDelta), ...nullableBytes(record.key), ...nullableBytes(record.value)];
+/** Bytes of a record after its length field. */
+function recordBodyBytes(record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
+  let bytes = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + nullableBytesSize(record.key) + nullableBytesSize(record.value);
   const headers = record.headers ?? [];
-  parts.push(zigzag(headers.length));
-  for (const header of headers) parts.push(...nullableBytes(Buffer.from(header.key, 'utf8')), ...nullableBytes(header.value));
-  const body = Buffer.concat(parts);
-  return Buffer.concat([zigzag(body.length), body]);
-}
-
-function nullableBytes(bytes: Buffer | null): Buffer[] {
-  return bytes === null ? [zigzag(-1)] : [zigzag(bytes.length), bytes];
-}
-
-function zigzag(value: number): Buffer {
-  let encoded = BigInt.asUintN(64, (BigInt(value) << 1n) ^ (BigInt(value) >> 63n));
-  const out: number[] = [];
-  while (encoded >= 0x80n) {
-    out.push(Number(encoded & 0x7fn) | 0x80);
-    encoded >>= 7n;
+  bytes += sizeOfVarint(headers.length);
+  for (const header of headers) {
+    const keyBytes = Buffer.byteLength(header.key, 'utf8');
+    bytes += sizeOfVarint(keyBytes) + keyBytes + nullableBytesSize(header.value);
   }
-  out.push(Number(encoded));
-  return Buffer.from(out);
+  return bytes;
+}
+
+function nullableBytesSize(bytes: Buffer | null): number {
+  return bytes === null ? 1 : sizeOfVarint(bytes.length) + bytes.length;
+}
+
+/** Writes one record (length, attributes 0, deltas, key, value, headers) at buf[at]; returns where it ends. */
+function writeRecord(buf: Buffer, at: number, record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
+  at = writeVarint(buf, at, recordBodyBytes(record, offsetDelta, timestampDelta));
+  buf[at++] = 0;
+  at = writeVarlong(buf, at, timestampDelta);
+  at = writeVarint(buf, at, offsetDelta);
+  at = writeNullableBytes(buf, at, record.key);
+  at = writeNullableBytes(buf, at, record.value);
+  const headers = record.headers ?? [];
+  at = writeVarint(buf, at, headers.length);
+  for (const header of headers) {
+    const keyBytes = Buffer.byteLength(header.key, 'utf8');
+    at = writeVarint(buf, at, keyBytes);
+    at += buf.write(header.key, at, keyBytes, 'utf8');
+    at = writeNullableBytes(buf, at, header.value);
+  }
+  return at;
+}
+
+function writeNullableBytes(buf: Buffer, at: number, bytes: Buffer | null): number {
+  if (bytes === null) return writeVarint(buf, at, -1);
+  at = writeVarint(buf, at, bytes.length);
+  return at + bytes.copy(buf, at);
 }
 
 /** Decodes every record of every uncompressed batch in `bytes` (what a fetch returns). */

@@ -11,48 +11,27 @@
 //   keyLength varint · key     -1 = null key
 //   valueLength varint · value -1 = null value (a tombstone)
 //   headerCount varint · per header: keyLength varint · key · valueLength varint (-1 = null) · value
+// Varint layouts: src/shared/varint.ts.
+import { readVarint as readVarint32, readVarlong, varintEnd } from './varint.js';
 
-/** A varint longer than this many bytes is malformed (10 for a 64-bit varlong). */
-const VARINT_BYTES_MAX = 10;
-
-/** Position holder for the varint readers: `at` moves past what was read; -1 after a malformed read. */
+/** Position holder for readVarint(): `at` moves past what was read; -1 after a malformed read. */
 export interface ReadPosition {
   at: number;
 }
 
 /**
- * Reads a zigzag varint or varlong at `position.at` (bounded by `end`) as a JS number (exact for |value| < 2^53).
- * On a truncated or over-long varint sets position.at to -1 and returns 0.
+ * Reads a zigzag varint or varlong at `position.at` (bounded by `end`) as a JS number (exact for |value| < 2^53)
+ * and moves past it. On a truncated or over-long varint sets position.at to -1 and returns 0.
  */
 export function readVarint(buf: Buffer, position: ReadPosition, end: number): number {
-  // Zigzag: raw even → raw / 2, odd → -(raw + 1) / 2. Halving as we go (the first byte gives the parity)
-  // keeps every intermediate value below 2^53.
-  let half = 0;
-  let negative = false;
-  let scale = 0.5;
-  for (let i = 0; i < VARINT_BYTES_MAX; i++) {
-    const at = position.at + i;
-    if (at >= end) break;
-    const byte = buf[at]!;
-    if (i === 0) {
-      negative = (byte & 1) === 1;
-      half = (byte & 0x7f) >> 1;
-    } else {
-      half += (byte & 0x7f) * scale;
-    }
-    if ((byte & 0x80) === 0) {
-      position.at = at + 1;
-      return negative ? -half - 1 : half;
-    }
-    scale *= 128;
-  }
-  position.at = -1;
-  return 0;
+  const value = readVarlong(buf, position.at, end);
+  position.at = varintEnd < 0 ? -1 : varintEnd;
+  return value;
 }
 
 /** Steps through the records of buf[from, end). One instance can be reused for any number of sections. */
-export class RecordCursor implements ReadPosition {
-  /** Read position (the varint readers move it). */
+export class RecordCursor {
+  /** Read position: where the next record starts. */
   at = 0;
   /** Where the current record starts (its length field) and ends. */
   recordStart = 0;
@@ -85,21 +64,23 @@ export class RecordCursor implements ReadPosition {
     if (this.at >= this.end) return false;
     const { buf } = this;
     this.recordStart = this.at;
-    const length = readVarint(buf, this, this.end);
-    if (this.at < 0 || length < 0 || this.at + length > this.end) return this.fail();
-    this.recordEnd = this.at + length;
-    this.at += 1; // attributes
-    this.timestampDelta = readVarint(buf, this, this.recordEnd);
-    if (this.at >= 0) this.offsetDelta = readVarint(buf, this, this.recordEnd);
-    if (this.at >= 0) this.keyLength = readVarint(buf, this, this.recordEnd);
-    if (this.at < 0 || this.at + Math.max(this.keyLength, 0) > this.recordEnd) return this.fail();
-    this.keyAt = this.at;
-    this.at += Math.max(this.keyLength, 0);
-    this.valueLength = readVarint(buf, this, this.recordEnd);
-    if (this.at < 0 || this.at + Math.max(this.valueLength, 0) > this.recordEnd) return this.fail();
-    this.valueAt = this.at;
-    this.headersAt = this.at + Math.max(this.valueLength, 0);
-    this.at = this.recordEnd;
+    const length = readVarint32(buf, this.at, this.end);
+    let at = varintEnd;
+    if (at < 0 || length < 0 || at + length > this.end) return this.fail();
+    const recordEnd = at + length;
+    this.recordEnd = recordEnd;
+    this.timestampDelta = readVarlong(buf, at + 1, recordEnd); // after the attributes byte
+    this.offsetDelta = readVarint32(buf, varintEnd, recordEnd);
+    this.keyLength = readVarint32(buf, varintEnd, recordEnd);
+    at = varintEnd;
+    if (at < 0 || at + Math.max(this.keyLength, 0) > recordEnd) return this.fail();
+    this.keyAt = at;
+    this.valueLength = readVarint32(buf, at + Math.max(this.keyLength, 0), recordEnd);
+    at = varintEnd;
+    if (at < 0 || at + Math.max(this.valueLength, 0) > recordEnd) return this.fail();
+    this.valueAt = at;
+    this.headersAt = at + Math.max(this.valueLength, 0);
+    this.at = recordEnd;
     return true;
   }
 

@@ -11,11 +11,11 @@
 //   keyLength varint · key     -1 = null key
 //   valueLength varint · value -1 = null value
 //   headerCount varint · per header: keyLength varint (>= 0) · key · valueLength varint (-1 = null) · value
+// Varints longer than one byte are read by src/shared/varint.ts, which leaves where they end in `varintEnd`.
+import { readVarint, readVarlong, varintEnd } from '../../src/shared/varint.js';
 
 /** attributes + timestampDelta + offsetDelta + keyLength + valueLength + headerCount, one byte each at least. */
 const RECORD_BODY_BYTES_MIN = 6;
-const VARINT32_BYTES_MAX = 5;
-const VARLONG_BYTES_MAX = 10;
 
 /** What the last walkRecords() found. */
 export const walked = {
@@ -29,58 +29,8 @@ export const walked = {
   maxTimestampDelta: 0,
 };
 
-/** Where the last readVarint()/readVarlong() stopped, or -1 when the varint was malformed or overran its limit. */
-let varintEnd = 0;
-
 function zigzag(raw: number): number {
   return (raw >>> 1) ^ -(raw & 1);
-}
-
-/** A zigzag int32 varint (1-5 bytes) at `at`, not reading at or past `limit`; sets `varintEnd`. */
-function readVarint(bytes: Uint8Array, at: number, limit: number): number {
-  if (at >= 0 && at + 1 < limit) {
-    const b0 = bytes[at]!;
-    const b1 = bytes[at + 1]!;
-    if (b0 < 0x80 || b1 < 0x80) {
-      varintEnd = b0 < 0x80 ? at + 1 : at + 2;
-      return zigzag(b0 < 0x80 ? b0 : (b0 & 0x7f) | (b1 << 7));
-    }
-  }
-  let raw = 0;
-  if (at < 0) limit = at;
-  for (let i = 0, shift = 0; i < VARINT32_BYTES_MAX && at + i < limit; i++, shift += 7) {
-    const b = bytes[at + i]!;
-    raw |= (b & 0x7f) << shift;
-    if (b < 0x80) {
-      varintEnd = at + i + 1;
-      return zigzag(raw);
-    }
-  }
-  varintEnd = -1;
-  return 0;
-}
-
-/** A zigzag varlong (1-10 bytes) at `at` as a number (exact below 2^53); sets `varintEnd`. */
-function readVarlong(bytes: Uint8Array, at: number, limit: number): number {
-  // Zigzag: raw even -> raw / 2, odd -> -(raw + 1) / 2; halving as we go keeps every step below 2^53.
-  let half = 0;
-  let negative = false;
-  if (at < 0) limit = at;
-  for (let i = 0, scale = 0.5; i < VARLONG_BYTES_MAX && at + i < limit; i++, scale *= 128) {
-    const b = bytes[at + i]!;
-    if (i === 0) {
-      negative = (b & 1) === 1;
-      half = (b & 0x7f) >> 1;
-    } else {
-      half += (b & 0x7f) * scale;
-    }
-    if (b < 0x80) {
-      varintEnd = at + i + 1;
-      return negative ? -half - 1 : half;
-    }
-  }
-  varintEnd = -1;
-  return 0;
 }
 
 function fail(index: number, problem: string): false {
@@ -94,7 +44,7 @@ function fail(index: number, problem: string): false {
  * section exactly; otherwise false with `walked` saying which record and why.
  *
  * The hot loop of the produce path (every record of every batch): one-byte varints, which most fields are,
- * are decoded inline and longer ones by readVarint(). A one-byte read may look past the record's end; the
+ * are decoded inline and longer ones by the shared readVarint() / readVarlong(). A one-byte read may look past the record's end; the
  * record is then refused by the final position check, so bounds are checked once per record, not per byte.
  */
 export function walkRecords(bytes: Uint8Array, from: number, end: number, recordCount: number, requireKeys: boolean): boolean {

@@ -2,6 +2,7 @@
 // Every read checks the bytes left first and throws ProtocolError('malformed'); bytes and records come back as
 // zero-copy subarrays of the input, and no length read from the wire is allocated before it is checked.
 import { readInt64 } from '../../shared/record-batch.js';
+import { VarintFault, readUnsignedVarint, readVarint, readVarlong, varintEnd } from '../../shared/varint.js';
 import { ProtocolError } from './protocol-error.js';
 
 /** Longest string Kafka accepts (Java generated readers reject longer, as a Java String length is a short). */
@@ -75,45 +76,28 @@ export class Reader {
     return this.buf.toString('base64url', at, at + UUID_BYTES);
   }
 
-  // UNSIGNED_VARINT: 7 bits per byte, least significant group first, high bit = "more bytes follow".
-  // At most 5 bytes for a 32-bit value: 300 → ac 02; 0 → 00; 2^32 − 1 → ff ff ff ff 0f.
+  // UNSIGNED_VARINT, VARINT, VARLONG: layouts and limits in src/shared/varint.ts.
   unsignedVarint(): number {
-    let value = 0;
-    let weight = 1;
-    for (let i = 0; i < 5; i++, weight *= 128) {
-      const byte = this.buf[this.take(1, 'unsigned varint')]!;
-      if (i === 4 && byte > 0x0f) throw new ProtocolError('unsigned varint does not fit in 32 bits');
-      value += (byte & 0x7f) * weight;
-      if (byte < 0x80) return value;
-    }
-    throw new ProtocolError('unsigned varint longer than 5 bytes');
+    return this.varintDone(readUnsignedVarint(this.buf, this.offset, this.end), 'unsigned varint', '32 bits');
   }
 
-  // VARINT (record format): zigzag, then the unsigned varint above: 0 → 00, -1 → 01, 1 → 02, 300 → d8 04.
   varint(): number {
-    const raw = this.unsignedVarint();
-    return (raw >>> 1) ^ -(raw & 1);
+    return this.varintDone(readVarint(this.buf, this.offset, this.end), 'varint', '32 bits');
   }
 
-  // VARLONG (record format): zigzag over 64 bits, up to 10 bytes. Decoded without BigInt: the sign is bit 0
-  // and the magnitude is the remaining bits, accumulated exactly while it stays below 2^53.
+  /** A varlong outside ±(2^53 − 1) cannot be held exactly and is rejected. */
   varlong(): number {
-    const first = this.buf[this.take(1, 'varlong')]!;
-    const negative = (first & 1) === 1;
-    let half = (first & 0x7f) >>> 1;
-    let more = first >= 0x80;
-    let weight = 64;
-    for (let i = 1; more; i++, weight *= 128) {
-      if (i === 10) throw new ProtocolError('varlong longer than 10 bytes');
-      const byte = this.buf[this.take(1, 'varlong')]!;
-      half += (byte & 0x7f) * weight;
-      more = byte >= 0x80;
-    }
-    // Sums stay exact below 2^53 and rounding never brings a larger sum back under the limit.
-    if (half > (negative ? Number.MAX_SAFE_INTEGER - 1 : Number.MAX_SAFE_INTEGER)) {
-      throw new ProtocolError('varlong is outside ±(2^53 - 1)');
-    }
-    return negative ? -half - 1 : half;
+    const value = this.varintDone(readVarlong(this.buf, this.offset, this.end), 'varlong', '64 bits (10 bytes)');
+    if (!Number.isSafeInteger(value)) throw new ProtocolError('varlong is outside ±(2^53 - 1)');
+    return value;
+  }
+
+  /** Moves past the varint just read, or throws for the fault it left in `varintEnd`. */
+  private varintDone(value: number, what: string, bits: string): number {
+    if (varintEnd === VarintFault.TRUNCATED) throw new ProtocolError(`truncated: ${what} at offset ${this.offset} runs past ${this.end}`);
+    if (varintEnd < 0) throw new ProtocolError(`${what} at offset ${this.offset} does not fit in ${bits}`);
+    this.offset = varintEnd;
+    return value;
   }
 
   /** UTF-8 text of `length` bytes (length already validated against the string limit). */

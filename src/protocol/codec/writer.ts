@@ -2,6 +2,7 @@
 // Runs on the main thread. Values that do not fit their type throw ProtocolError('invalid-value').
 // Byte layouts are written out next to the reader's methods (reader.ts); the writer mirrors them.
 import { writeInt64 } from '../../shared/record-batch.js';
+import { writeUnsignedVarint, writeVarint, writeVarlong } from '../../shared/varint.js';
 import { ProtocolError } from './protocol-error.js';
 import { STRING_BYTES_MAX, UUID_BYTES } from './reader.js';
 
@@ -28,25 +29,6 @@ export function stringBytes(value: string): number {
 export function bytesLength(value: Uint8Array): number {
   if (!(value instanceof Uint8Array)) throw invalid('bytes value (expected a Buffer)', value);
   return value.length;
-}
-
-export function sizeOfUnsignedVarint(value: number): number {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x20_0000) return 3;
-  if (value < 0x1000_0000) return 4;
-  return 5;
-}
-
-export function sizeOfVarint(value: number): number {
-  return sizeOfUnsignedVarint(((value << 1) ^ (value >> 31)) >>> 0);
-}
-
-export function sizeOfVarlong(value: number): number {
-  let rest = Math.floor((value >= 0 ? value : -value - 1) / 64);
-  let size = 1;
-  for (; rest > 0; size++) rest = Math.floor(rest / 128);
-  return size;
 }
 
 export class Writer {
@@ -97,33 +79,18 @@ export class Writer {
     this.offset += this.buf.write(value, this.offset, UUID_BYTES, 'base64url');
   }
 
+  // UNSIGNED_VARINT, VARINT, VARLONG: layouts in src/shared/varint.ts.
   unsignedVarint(value: number): void {
-    checkInteger(value, 0, 0xffff_ffff, 'unsigned varint');
-    let rest = value;
-    while (rest >= 0x80) {
-      this.buf[this.offset++] = (rest & 0x7f) | 0x80;
-      rest >>>= 7;
-    }
-    this.buf[this.offset++] = rest;
+    this.offset = writeUnsignedVarint(this.buf, this.offset, checkInteger(value, 0, 0xffff_ffff, 'unsigned varint'));
   }
 
   varint(value: number): void {
-    checkInteger(value, -0x8000_0000, 0x7fff_ffff, 'varint');
-    this.unsignedVarint(((value << 1) ^ (value >> 31)) >>> 0);
+    this.offset = writeVarint(this.buf, this.offset, checkInteger(value, -0x8000_0000, 0x7fff_ffff, 'varint'));
   }
 
-  /** Zigzag varlong without BigInt: bit 0 is the sign, the magnitude follows in 6 then 7-bit groups. */
   varlong(value: number): void {
     if (!Number.isSafeInteger(value)) throw invalid('varlong (must be a safe integer)', value);
-    const half = value >= 0 ? value : -value - 1;
-    let rest = Math.floor(half / 64);
-    let byte = ((half % 64) << 1) | (value < 0 ? 1 : 0);
-    while (rest > 0) {
-      this.buf[this.offset++] = byte | 0x80;
-      byte = rest % 128;
-      rest = Math.floor(rest / 128);
-    }
-    this.buf[this.offset++] = byte;
+    this.offset = writeVarlong(this.buf, this.offset, value);
   }
 
   private text(value: string, byteLength: number): void {

@@ -1,7 +1,8 @@
 // The generic encoder: sizes a message exactly from its plan, then writes it into one allocation.
 // One interpreter for every API, request and response, header and body. Runs on the main thread.
 import { ProtocolError } from '../codec/protocol-error.js';
-import { bytesLength, sizeOfUnsignedVarint, stringBytes, Writer } from '../codec/writer.js';
+import { sizeOfUnsignedVarint } from '../../shared/varint.js';
+import { bytesLength, stringBytes, Writer } from '../codec/writer.js';
 import { withPath } from './decode.js';
 import { FIXED_BYTES, Kind, planOf, type FieldPlan, type StructPlan } from './plan.js';
 import type { MessageInput, MessageSchema } from './types.js';

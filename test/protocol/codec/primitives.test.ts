@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../../src/protocol/codec/protocol-error.js';
 import { Reader, STRING_BYTES_MAX, ZERO_UUID } from '../../../src/protocol/codec/reader.js';
-import { sizeOfUnsignedVarint, sizeOfVarint, sizeOfVarlong, Writer } from '../../../src/protocol/codec/writer.js';
+import { Writer } from '../../../src/protocol/codec/writer.js';
+import { sizeOfUnsignedVarint, sizeOfVarint, sizeOfVarlong } from '../../../src/shared/varint.js';
 
 function encode(write: (w: Writer) => void, size = 64): Buffer {
   const w = new Writer(Buffer.alloc(size));
