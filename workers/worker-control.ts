@@ -1,7 +1,6 @@
 // The control plane of a partition worker, exposed to the main thread over comlink: open, close, delete,
 // truncate partitions, offsets and timestamp lookups, config changes, retention, stats and shutdown.
 // Runs in a partition worker.
-import { join } from 'node:path';
 import { type FileAccess, isStorageFailure } from './io/file-access.js';
 import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
 import { PartitionLog } from './log/partition-log.js';
@@ -9,6 +8,7 @@ import { workerLogCleaner } from './log-cleaner.js';
 import type { DataPath } from './data-path.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
+import { partitionDir } from '../src/shared/partition-folder.js';
 import type { LogConfig } from '../src/shared/topic-config.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../src/shared/group-protocol.js';
 import type { CoordinatorRegistry } from './groups/coordinator-registry.js';
@@ -199,11 +199,6 @@ export class WorkerControl {
 }
 
 const OFFLINE_OFFSETS: PartitionOffsets = Object.freeze({ logStartOffset: -1, highWatermark: -1, logEndOffset: -1 });
-
-/** A partition's folder: `<log dir>/<topic>-<partition>`. */
-export function partitionDir(logDir: string, topic: string, partition: number): string {
-  return join(logDir, `${topic}-${partition}`);
-}
 
 function offsetsOf(log: PartitionLog): PartitionOffsets {
   return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };

@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statfsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomicSync } from '../shared/atomic-file.js';
+import { parsePartitionFolderName } from '../shared/partition-folder.js';
 
 /** Marker written into a log dir after every partition in it was closed cleanly. */
 export const CLEAN_SHUTDOWN_MARKER = '.fjord-clean-shutdown';
@@ -25,8 +26,6 @@ export interface LogDirState {
   cleanAtStart: boolean;
   partitionCount: number;
 }
-
-const PARTITION_FOLDER = /^(.+)-(\d+)$/;
 
 /**
  * A log dir is full while its filesystem has less free space than this: it gets no new partition, and at
@@ -78,9 +77,9 @@ export function discoverPartitions(dirs: LogDirState[]): DiscoveredPartition[] {
   const found = new Map<string, DiscoveredPartition>();
   for (const dir of dirs.filter((d) => d.online)) {
     for (const name of readdirSync(dir.path)) {
-      const match = PARTITION_FOLDER.exec(name);
-      if (!match || !statSync(join(dir.path, name)).isDirectory()) continue;
-      const discovered = { topic: match[1]!, partition: Number(match[2]), logDir: dir.path };
+      const folder = parsePartitionFolderName(name);
+      if (folder === null || !statSync(join(dir.path, name)).isDirectory()) continue;
+      const discovered = { ...folder, logDir: dir.path };
       const key = partitionKey(discovered.topic, discovered.partition);
       const other = found.get(key);
       if (other) {

@@ -3,6 +3,7 @@
 // restarts a worker that dies (its partitions are reopened from disk), takes a dir offline everywhere when
 // one worker finds it failing, gathers stats, and stops the workers cleanly. Runs on the main thread.
 import type { Logger } from 'pino';
+import { partitionDir } from '../shared/partition-folder.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { WorkerEvent, WorkerStats } from '../shared/worker-protocol.js';
 import { workerSettingsOf, type WorkerSettingsSource } from '../shared/worker-settings.js';
@@ -142,7 +143,7 @@ export async function recoverUncleanDirs(dirs: LogDirState[], found: DiscoveredP
   const unclean = found.filter((p) => !dirs.find((d) => d.path === p.logDir)!.cleanAtStart);
   if (unclean.length === 0) return;
   const startedMs = Date.now();
-  const jobs = unclean.map((p) => ({ partitionDir: `${p.logDir}/${p.topic}-${p.partition}`, config: configFor(p.topic) }));
+  const jobs = unclean.map((p) => ({ partitionDir: partitionDir(p.logDir, p.topic, p.partition), config: configFor(p.topic) }));
   const { outcomes, failures } = await recoverPartitions(jobs);
   for (const outcome of outcomes) for (const repair of outcome.repairs) logger.warn(repair);
   for (const failure of failures) {
