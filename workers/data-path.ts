@@ -5,15 +5,22 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   APPEND_DONE_HEADER_BYTES,
-  APPEND_REQUEST_HEADER_BYTES,
   FETCH_DONE_HEADER_BYTES,
   FrameType,
-  MAX_ERROR_MESSAGE_BYTES,
-  RequestFlag,
-  leadPaddingOf,
+  appendBatchesAt,
+  errorMessageBytes,
+  isReplicaRequest,
+  newAppendDone,
+  newAppendRequest,
+  newFetchDone,
+  newFetchRequest,
+  readAppendRequest,
+  readFetchRequest,
+  writeAppendDone,
+  writeErrorMessage,
+  writeFetchDone,
 } from '../src/shared/data-frames.js';
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
-import { writeInt64, readInt64 } from '../src/shared/record-batch.js';
 import type { SpscRing } from '../src/shared/ring/spsc-ring.js';
 import { DecompressedBatches, hasCompressedBatch } from './log/decompressed-batches.js';
 import type { PartitionLog } from './log/partition-log.js';
@@ -35,6 +42,11 @@ export class DataPath {
   private readonly awaitingFsync: DeferredAppend[] = [];
   private readonly partitionsToFsync = new Set<OwnedPartition>();
   private readonly decompressed = new DecompressedBatches();
+  // Frames are read into and written from these, reused for every frame: no object per frame.
+  private readonly appendRequest = newAppendRequest();
+  private readonly fetchRequest = newFetchRequest();
+  private readonly appendDoneFrame = newAppendDone();
+  private readonly fetchDoneFrame = newFetchDone();
   framesHandled = 0;
 
   constructor(
@@ -74,18 +86,16 @@ export class DataPath {
 
   private async append(at: number, frameBytes: number): Promise<void> {
     const buf = this.requests.data;
-    const requestId = buf.readUInt32BE(at);
-    const slot = buf.readUInt32BE(at + 4);
-    const flags = buf.readUInt32BE(at + 8);
-    const origin = (flags & RequestFlag.REPLICA) !== 0 ? 'replica' : 'client';
-    const batchesAt = at + APPEND_REQUEST_HEADER_BYTES + leadPaddingOf(flags);
+    const { requestId, partitionSlot, flags } = readAppendRequest(buf, at, this.appendRequest);
+    const origin = isReplicaRequest(flags) ? 'replica' : 'client';
+    const batchesAt = appendBatchesAt(at, flags);
     const batchesBytes = at + frameBytes - batchesAt;
     // Compressed client batches are decompressed first (asynchronously for some codecs) so the validator can
     // walk their records; the frame stays on the ring until this append is done.
     const decompressed = origin === 'client' && hasCompressedBatch(buf, batchesAt, batchesBytes) ? this.decompressed : null;
     if (decompressed !== null) await decompressed.load(buf, batchesAt, batchesBytes);
     // Looked up after the wait: the partition may have been closed or deleted meanwhile.
-    const owned = this.table.get(slot);
+    const owned = this.table.get(partitionSlot);
     const log = owned?.log ?? null;
     if (log === null) return this.appendDone(requestId, unusableCode(owned), null, unusableMessage(owned));
     let code: number;
@@ -134,29 +144,26 @@ export class DataPath {
     logAppendTimeMs = -1,
     recordIndex = -1,
   ): Promise<void> {
-    const messageBytes = code === ErrorCode.NONE ? 0 : Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
+    const messageBytes = errorMessageBytes(code, message);
     const at = await this.reserveCompletion(APPEND_DONE_HEADER_BYTES + messageBytes);
-    const buf = this.completions.data;
-    buf.writeUInt32BE(requestId, at);
-    buf.writeInt16BE(code, at + 4);
-    buf.writeInt16BE(0, at + 6);
-    writeInt64(buf, at + 8, baseOffset);
-    writeInt64(buf, at + 16, logAppendTimeMs);
-    writeInt64(buf, at + 24, log?.logStartOffset ?? -1);
-    writeInt64(buf, at + 32, log?.highWatermark ?? -1);
-    buf.writeInt32BE(recordIndex, at + 40);
-    buf.writeUInt32BE(0, at + 44);
-    if (messageBytes > 0) buf.write(message, at + APPEND_DONE_HEADER_BYTES, messageBytes, 'utf8');
+    const frame = this.appendDoneFrame;
+    frame.requestId = requestId;
+    frame.errorCode = code;
+    frame.baseOffset = baseOffset;
+    frame.logAppendTimeMs = logAppendTimeMs;
+    frame.logStartOffset = log?.logStartOffset ?? -1;
+    frame.highWatermark = log?.highWatermark ?? -1;
+    frame.recordIndex = recordIndex;
+    writeAppendDone(this.completions.data, at, frame);
+    writeErrorMessage(this.completions.data, at + APPEND_DONE_HEADER_BYTES, message, messageBytes);
     this.completions.commit(FrameType.APPEND, APPEND_DONE_HEADER_BYTES + messageBytes);
   }
 
   private async fetch(at: number): Promise<void> {
-    const buf = this.requests.data;
-    const requestId = buf.readUInt32BE(at);
-    const owned = this.table.get(buf.readUInt32BE(at + 4));
-    const limit = (buf.readUInt32BE(at + 8) & RequestFlag.REPLICA) !== 0 ? 'log-end' : 'high-watermark';
-    const maxBytes = Math.max(0, buf.readInt32BE(at + 12));
-    const offset = readInt64(buf, at + 16);
+    const { requestId, partitionSlot, flags, maxBytes: maxBytesAsked, fetchOffset: offset } = readFetchRequest(this.requests.data, at, this.fetchRequest);
+    const owned = this.table.get(partitionSlot);
+    const limit = isReplicaRequest(flags) ? 'log-end' : 'high-watermark';
+    const maxBytes = Math.max(0, maxBytesAsked);
     const log = owned?.log ?? null;
     if (log === null) return this.fetchFailed(requestId, unusableCode(owned), unusableMessage(owned));
     const wanted = Math.min(FETCH_DONE_HEADER_BYTES + maxBytes, this.completions.maxPayloadBytes);
@@ -181,21 +188,21 @@ export class DataPath {
   }
 
   private async fetchFailed(requestId: number, code: number, message: string, log: PartitionLog | null = null): Promise<void> {
-    const messageBytes = Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
+    const messageBytes = errorMessageBytes(code, message);
     const at = await this.reserveCompletion(FETCH_DONE_HEADER_BYTES + messageBytes);
     this.writeFetchHeader(at, requestId, code, log);
-    this.completions.data.write(message, at + FETCH_DONE_HEADER_BYTES, messageBytes, 'utf8');
+    writeErrorMessage(this.completions.data, at + FETCH_DONE_HEADER_BYTES, message, messageBytes);
     this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + messageBytes);
   }
 
   private writeFetchHeader(at: number, requestId: number, code: number, log: PartitionLog | null): void {
-    const buf = this.completions.data;
-    buf.writeUInt32BE(requestId, at);
-    buf.writeInt16BE(code, at + 4);
-    buf.writeInt16BE(0, at + 6);
-    writeInt64(buf, at + 8, log?.highWatermark ?? -1);
-    writeInt64(buf, at + 16, log?.logStartOffset ?? -1);
-    writeInt64(buf, at + 24, log?.logEndOffset ?? -1);
+    const frame = this.fetchDoneFrame;
+    frame.requestId = requestId;
+    frame.errorCode = code;
+    frame.highWatermark = log?.highWatermark ?? -1;
+    frame.logStartOffset = log?.logStartOffset ?? -1;
+    frame.logEndOffset = log?.logEndOffset ?? -1;
+    writeFetchDone(this.completions.data, at, frame);
   }
 
   /** Room for a completion; waits (backpressure from the main thread) when the ring is full. */

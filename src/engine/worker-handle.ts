@@ -7,16 +7,24 @@ import { compiledPath } from '../shared/compiled-path.js';
 import { Comlink, endpointOf } from '../shared/comlink-endpoint.js';
 import {
   APPEND_DONE_HEADER_BYTES,
-  APPEND_REQUEST_HEADER_BYTES,
   FETCH_DONE_HEADER_BYTES,
   FETCH_REQUEST_BYTES,
   FrameType,
-  RequestFlag,
+  appendBatchesAt,
   appendFlags,
+  appendRequestBytes,
+  errorMessageOf,
+  fetchFlags,
   leadPaddingFor,
+  newAppendDone,
+  newFetchDone,
+  readAppendDone,
+  readFetchDone,
+  requestIdOf,
+  writeAppendRequest,
+  writeFetchRequest,
 } from '../shared/data-frames.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
-import { readInt64, writeInt64 } from '../shared/record-batch.js';
 import { SpscRing } from '../shared/ring/spsc-ring.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
@@ -77,6 +85,9 @@ export class WorkerHandle {
   private dead = false;
   /** Control-plane calls waiting for an answer: failed if the thread dies, since comlink would wait forever. */
   private readonly unanswered = new Set<(error: KafkaError) => void>();
+  /** Completion frames are read into these, then copied into the outcome a caller keeps. */
+  private readonly appendDone = newAppendDone();
+  private readonly fetchDone = newFetchDone();
 
   private constructor(private readonly options: WorkerHandleOptions) {
     this.requests = SpscRing.create(options.ringBytes);
@@ -148,17 +159,15 @@ export class WorkerHandle {
   append(slot: number, batches: Buffer, replica = false): Promise<AppendOutcome> {
     return new Promise((resolve) => {
       const leadPadding = leadPaddingFor(batches);
-      const payloadBytes = APPEND_REQUEST_HEADER_BYTES + leadPadding + batches.length;
+      const payloadBytes = appendRequestBytes(leadPadding, batches.length);
       const failure = this.refuse(payloadBytes);
       if (failure !== null) return resolve(appendFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       this.pending.set(requestId, { kind: 'append', resolve });
+      const flags = appendFlags(replica, leadPadding);
       this.submit(FrameType.APPEND, payloadBytes, requestId, (buf, at) => {
-        buf.writeUInt32BE(requestId, at);
-        buf.writeUInt32BE(slot, at + 4);
-        buf.writeUInt32BE(appendFlags(replica, leadPadding), at + 8);
-        buf.writeUInt32BE(0, at + 12);
-        batches.copy(buf, at + APPEND_REQUEST_HEADER_BYTES + leadPadding);
+        writeAppendRequest(buf, at, { requestId, partitionSlot: slot, flags });
+        batches.copy(buf, appendBatchesAt(at, flags));
       });
     });
   }
@@ -170,13 +179,8 @@ export class WorkerHandle {
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       this.pending.set(requestId, { kind: 'fetch', resolve });
-      this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => {
-        buf.writeUInt32BE(requestId, at);
-        buf.writeUInt32BE(slot, at + 4);
-        buf.writeUInt32BE(replica ? RequestFlag.REPLICA : 0, at + 8);
-        buf.writeInt32BE(Math.min(maxBytes, 0x7fff_ffff), at + 12);
-        writeInt64(buf, at + 16, offset);
-      });
+      const frame = { requestId, partitionSlot: slot, flags: fetchFlags(replica), maxBytes: Math.min(maxBytes, 0x7fff_ffff), fetchOffset: offset };
+      this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => writeFetchRequest(buf, at, frame));
     });
   }
 
@@ -236,31 +240,32 @@ export class WorkerHandle {
   }
 
   private complete(frameType: number, buf: Buffer, at: number, payloadBytes: number): void {
-    const requestId = buf.readUInt32BE(at);
+    const requestId = requestIdOf(buf, at);
     const pending = this.pending.get(requestId);
     if (pending === undefined) throw new Error(`completion for unknown request ${requestId} from worker ${this.workerId}`);
     this.pending.delete(requestId);
     if (this.pending.size === 0) this.onIdle?.();
-    const errorCode = buf.readInt16BE(at + 4);
     if (frameType === FrameType.APPEND && pending.kind === 'append') {
+      const done = readAppendDone(buf, at, this.appendDone);
       pending.resolve({
-        errorCode,
-        errorMessage: errorCode === 0 ? '' : buf.toString('utf8', at + APPEND_DONE_HEADER_BYTES, at + payloadBytes),
-        baseOffset: readInt64(buf, at + 8),
-        logAppendTimeMs: readInt64(buf, at + 16),
-        logStartOffset: readInt64(buf, at + 24),
-        highWatermark: readInt64(buf, at + 32),
-        recordIndex: buf.readInt32BE(at + 40),
+        errorCode: done.errorCode,
+        errorMessage: errorMessageOf(buf, done.errorCode, at + APPEND_DONE_HEADER_BYTES, at + payloadBytes),
+        baseOffset: done.baseOffset,
+        logAppendTimeMs: done.logAppendTimeMs,
+        logStartOffset: done.logStartOffset,
+        highWatermark: done.highWatermark,
+        recordIndex: done.recordIndex,
       });
     } else if (frameType === FrameType.FETCH && pending.kind === 'fetch') {
+      const done = readFetchDone(buf, at, this.fetchDone);
       const body = buf.subarray(at + FETCH_DONE_HEADER_BYTES, at + payloadBytes);
       pending.resolve({
-        errorCode,
-        errorMessage: errorCode === 0 ? '' : body.toString('utf8'),
-        highWatermark: readInt64(buf, at + 8),
-        logStartOffset: readInt64(buf, at + 16),
-        logEndOffset: readInt64(buf, at + 24),
-        records: errorCode === 0 ? copyOut(body) : Buffer.alloc(0),
+        errorCode: done.errorCode,
+        errorMessage: errorMessageOf(buf, done.errorCode, at + FETCH_DONE_HEADER_BYTES, at + payloadBytes),
+        highWatermark: done.highWatermark,
+        logStartOffset: done.logStartOffset,
+        logEndOffset: done.logEndOffset,
+        records: done.errorCode === 0 ? copyOut(body) : Buffer.alloc(0),
       });
     } else {
       throw new Error(`completion frame type ${frameType} does not match request ${requestId} (${pending.kind})`);

@@ -1,5 +1,7 @@
 // Fixed layouts of the frames that travel on the data-path rings between the main thread and a
-// partition worker: append and fetch requests one way, their completions the other. Shared by both threads.
+// partition worker: append and fetch requests one way, their completions the other. The one place that
+// knows where a field sits: both ends write and read frames only through the functions below. Shared by
+// both threads; no function here allocates (reads fill an object the caller keeps and reuses).
 //
 // Request ring (main → worker). All integers big-endian.
 //   APPEND (frame type 1)
@@ -38,15 +40,57 @@
 //    16  int64  logStartOffset
 //    24  int64  logEndOffset
 //    32  ...    whole record batches as stored (or an error message when errorCode != 0)
+//
+// Adding a frame kind: its layout above, a FrameType, a `…Field` table, an interface with one property per
+// field, a write and a read function, and a row in test/shared/data-frames.test.ts (round trip, layout).
+import { readInt64, writeInt64 } from './record-batch.js';
 
 export const FrameType = {
   APPEND: 1,
   FETCH: 2,
 } as const;
 
+/** Every frame, request or completion, starts with the request id it belongs to. */
+export const REQUEST_ID_FIELD = 0;
+
+export const AppendRequestField = {
+  REQUEST_ID: REQUEST_ID_FIELD,
+  PARTITION_SLOT: 4,
+  FLAGS: 8,
+  SPARE: 12,
+} as const;
 export const APPEND_REQUEST_HEADER_BYTES = 16;
+
+export const FetchRequestField = {
+  REQUEST_ID: REQUEST_ID_FIELD,
+  PARTITION_SLOT: 4,
+  FLAGS: 8,
+  MAX_BYTES: 12,
+  FETCH_OFFSET: 16,
+} as const;
 export const FETCH_REQUEST_BYTES = 24;
+
+export const AppendDoneField = {
+  REQUEST_ID: REQUEST_ID_FIELD,
+  ERROR_CODE: 4,
+  SPARE: 6,
+  BASE_OFFSET: 8,
+  LOG_APPEND_TIME_MS: 16,
+  LOG_START_OFFSET: 24,
+  HIGH_WATERMARK: 32,
+  RECORD_INDEX: 40,
+  SPARE_2: 44,
+} as const;
 export const APPEND_DONE_HEADER_BYTES = 48;
+
+export const FetchDoneField = {
+  REQUEST_ID: REQUEST_ID_FIELD,
+  ERROR_CODE: 4,
+  SPARE: 6,
+  HIGH_WATERMARK: 8,
+  LOG_START_OFFSET: 16,
+  LOG_END_OFFSET: 24,
+} as const;
 export const FETCH_DONE_HEADER_BYTES = 32;
 
 export const RequestFlag = {
@@ -55,6 +99,58 @@ export const RequestFlag = {
 
 const LEAD_PADDING_SHIFT = 8;
 const LEAD_PADDING_MASK = 0x7;
+
+/** Longest error message carried in a completion frame. */
+export const MAX_ERROR_MESSAGE_BYTES = 512;
+
+export interface AppendRequest {
+  requestId: number;
+  partitionSlot: number;
+  flags: number;
+}
+
+export interface FetchRequest {
+  requestId: number;
+  partitionSlot: number;
+  flags: number;
+  maxBytes: number;
+  fetchOffset: number;
+}
+
+export interface AppendDone {
+  requestId: number;
+  errorCode: number;
+  baseOffset: number;
+  logAppendTimeMs: number;
+  logStartOffset: number;
+  highWatermark: number;
+  recordIndex: number;
+}
+
+export interface FetchDone {
+  requestId: number;
+  errorCode: number;
+  highWatermark: number;
+  logStartOffset: number;
+  logEndOffset: number;
+}
+
+// Holders to read frames into and write them from: each end keeps one of each and reuses it for every frame.
+export function newAppendRequest(): AppendRequest {
+  return { requestId: 0, partitionSlot: 0, flags: 0 };
+}
+
+export function newFetchRequest(): FetchRequest {
+  return { requestId: 0, partitionSlot: 0, flags: 0, maxBytes: 0, fetchOffset: 0 };
+}
+
+export function newAppendDone(): AppendDone {
+  return { requestId: 0, errorCode: 0, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, highWatermark: -1, recordIndex: -1 };
+}
+
+export function newFetchDone(): FetchDone {
+  return { requestId: 0, errorCode: 0, highWatermark: -1, logStartOffset: -1, logEndOffset: -1 };
+}
 
 /** Padding that puts a batch copied from `source` at the same alignment modulo 8 as the source. */
 export function leadPaddingFor(source: Buffer): number {
@@ -65,9 +161,119 @@ export function appendFlags(replica: boolean, leadPadding: number): number {
   return (replica ? RequestFlag.REPLICA : 0) | (leadPadding << LEAD_PADDING_SHIFT);
 }
 
+export function fetchFlags(replica: boolean): number {
+  return replica ? RequestFlag.REPLICA : 0;
+}
+
+export function isReplicaRequest(flags: number): boolean {
+  return (flags & RequestFlag.REPLICA) !== 0;
+}
+
 export function leadPaddingOf(flags: number): number {
   return (flags >>> LEAD_PADDING_SHIFT) & LEAD_PADDING_MASK;
 }
 
-/** Longest error message carried in a completion frame. */
-export const MAX_ERROR_MESSAGE_BYTES = 512;
+/** Bytes of an APPEND frame carrying `batchesBytes` of batches after `leadPadding`. */
+export function appendRequestBytes(leadPadding: number, batchesBytes: number): number {
+  return APPEND_REQUEST_HEADER_BYTES + leadPadding + batchesBytes;
+}
+
+/** Where the batches of the APPEND frame at `at` with these flags start. */
+export function appendBatchesAt(at: number, flags: number): number {
+  return at + APPEND_REQUEST_HEADER_BYTES + leadPaddingOf(flags);
+}
+
+/** The request id of any frame, request or completion, at `at`. */
+export function requestIdOf(buf: Buffer, at: number): number {
+  return buf.readUInt32BE(at + REQUEST_ID_FIELD);
+}
+
+/** Bytes of the error message a completion with `errorCode` carries (none on success). */
+export function errorMessageBytes(errorCode: number, message: string): number {
+  return errorCode === 0 ? 0 : Math.min(Buffer.byteLength(message), MAX_ERROR_MESSAGE_BYTES);
+}
+
+/** The error message in a completion's body, buf[bodyAt, frameEnd) ('' on success). */
+export function errorMessageOf(buf: Buffer, errorCode: number, bodyAt: number, frameEnd: number): string {
+  return errorCode === 0 ? '' : buf.toString('utf8', bodyAt, frameEnd);
+}
+
+/** Writes the header of an APPEND frame (the caller copies the batches to appendBatchesAt). */
+export function writeAppendRequest(buf: Buffer, at: number, frame: Readonly<AppendRequest>): void {
+  buf.writeUInt32BE(frame.requestId, at + AppendRequestField.REQUEST_ID);
+  buf.writeUInt32BE(frame.partitionSlot, at + AppendRequestField.PARTITION_SLOT);
+  buf.writeUInt32BE(frame.flags, at + AppendRequestField.FLAGS);
+  buf.writeUInt32BE(0, at + AppendRequestField.SPARE);
+}
+
+export function readAppendRequest<T extends AppendRequest>(buf: Buffer, at: number, into: T): T {
+  into.requestId = buf.readUInt32BE(at + AppendRequestField.REQUEST_ID);
+  into.partitionSlot = buf.readUInt32BE(at + AppendRequestField.PARTITION_SLOT);
+  into.flags = buf.readUInt32BE(at + AppendRequestField.FLAGS);
+  return into;
+}
+
+export function writeFetchRequest(buf: Buffer, at: number, frame: Readonly<FetchRequest>): void {
+  buf.writeUInt32BE(frame.requestId, at + FetchRequestField.REQUEST_ID);
+  buf.writeUInt32BE(frame.partitionSlot, at + FetchRequestField.PARTITION_SLOT);
+  buf.writeUInt32BE(frame.flags, at + FetchRequestField.FLAGS);
+  buf.writeInt32BE(frame.maxBytes, at + FetchRequestField.MAX_BYTES);
+  writeInt64(buf, at + FetchRequestField.FETCH_OFFSET, frame.fetchOffset);
+}
+
+export function readFetchRequest<T extends FetchRequest>(buf: Buffer, at: number, into: T): T {
+  into.requestId = buf.readUInt32BE(at + FetchRequestField.REQUEST_ID);
+  into.partitionSlot = buf.readUInt32BE(at + FetchRequestField.PARTITION_SLOT);
+  into.flags = buf.readUInt32BE(at + FetchRequestField.FLAGS);
+  into.maxBytes = buf.readInt32BE(at + FetchRequestField.MAX_BYTES);
+  into.fetchOffset = readInt64(buf, at + FetchRequestField.FETCH_OFFSET);
+  return into;
+}
+
+/** Writes an APPEND_DONE header; an error message (writeErrorMessage) follows at APPEND_DONE_HEADER_BYTES. */
+export function writeAppendDone(buf: Buffer, at: number, frame: Readonly<AppendDone>): void {
+  buf.writeUInt32BE(frame.requestId, at + AppendDoneField.REQUEST_ID);
+  buf.writeInt16BE(frame.errorCode, at + AppendDoneField.ERROR_CODE);
+  buf.writeInt16BE(0, at + AppendDoneField.SPARE);
+  writeInt64(buf, at + AppendDoneField.BASE_OFFSET, frame.baseOffset);
+  writeInt64(buf, at + AppendDoneField.LOG_APPEND_TIME_MS, frame.logAppendTimeMs);
+  writeInt64(buf, at + AppendDoneField.LOG_START_OFFSET, frame.logStartOffset);
+  writeInt64(buf, at + AppendDoneField.HIGH_WATERMARK, frame.highWatermark);
+  buf.writeInt32BE(frame.recordIndex, at + AppendDoneField.RECORD_INDEX);
+  buf.writeUInt32BE(0, at + AppendDoneField.SPARE_2);
+}
+
+export function readAppendDone<T extends AppendDone>(buf: Buffer, at: number, into: T): T {
+  into.requestId = buf.readUInt32BE(at + AppendDoneField.REQUEST_ID);
+  into.errorCode = buf.readInt16BE(at + AppendDoneField.ERROR_CODE);
+  into.baseOffset = readInt64(buf, at + AppendDoneField.BASE_OFFSET);
+  into.logAppendTimeMs = readInt64(buf, at + AppendDoneField.LOG_APPEND_TIME_MS);
+  into.logStartOffset = readInt64(buf, at + AppendDoneField.LOG_START_OFFSET);
+  into.highWatermark = readInt64(buf, at + AppendDoneField.HIGH_WATERMARK);
+  into.recordIndex = buf.readInt32BE(at + AppendDoneField.RECORD_INDEX);
+  return into;
+}
+
+/** Writes a FETCH_DONE header; the body (batches from the log, or an error message) follows at FETCH_DONE_HEADER_BYTES. */
+export function writeFetchDone(buf: Buffer, at: number, frame: Readonly<FetchDone>): void {
+  buf.writeUInt32BE(frame.requestId, at + FetchDoneField.REQUEST_ID);
+  buf.writeInt16BE(frame.errorCode, at + FetchDoneField.ERROR_CODE);
+  buf.writeInt16BE(0, at + FetchDoneField.SPARE);
+  writeInt64(buf, at + FetchDoneField.HIGH_WATERMARK, frame.highWatermark);
+  writeInt64(buf, at + FetchDoneField.LOG_START_OFFSET, frame.logStartOffset);
+  writeInt64(buf, at + FetchDoneField.LOG_END_OFFSET, frame.logEndOffset);
+}
+
+export function readFetchDone<T extends FetchDone>(buf: Buffer, at: number, into: T): T {
+  into.requestId = buf.readUInt32BE(at + FetchDoneField.REQUEST_ID);
+  into.errorCode = buf.readInt16BE(at + FetchDoneField.ERROR_CODE);
+  into.highWatermark = readInt64(buf, at + FetchDoneField.HIGH_WATERMARK);
+  into.logStartOffset = readInt64(buf, at + FetchDoneField.LOG_START_OFFSET);
+  into.logEndOffset = readInt64(buf, at + FetchDoneField.LOG_END_OFFSET);
+  return into;
+}
+
+/** Writes a completion's error message (`messageBytes` from errorMessageBytes()) at `bodyAt`, right after its header. */
+export function writeErrorMessage(buf: Buffer, bodyAt: number, message: string, messageBytes: number): void {
+  if (messageBytes > 0) buf.write(message, bodyAt, messageBytes, 'utf8');
+}
