@@ -1,8 +1,12 @@
-// Reads a segment file (.log) batch by batch from disk, for `fjord dump-segment`: each batch's header
-// fields (layout in src/shared/record-batch.ts), where it sits, and whether it is whole and its CRC-32C
-// matches; stops at the first bytes that are not a whole batch (a torn tail). Runs on the main thread.
+// Reads a segment file (.log) batch by batch from disk for `fjord dump-segment`, through the shared segment
+// walker (src/shared/batch-walker.ts, the one the partition workers use): each batch's header fields (layout in
+// src/shared/record-batch.ts), where it sits, and whether its CRC-32C matches; stops at the first bytes that
+// are not a whole magic-2 batch (a torn tail) and says why. Runs on the main thread.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { BatchWalker, type PositionalReader, Visit } from '../shared/batch-walker.js';
 import { Attribute, BATCH_HEADER_BYTES, BatchField, CURRENT_MAGIC, batchSizeAt, computeBatchCrc, readInt64, storedBatchCrc } from '../shared/record-batch.js';
+
+const nodeFiles: PositionalReader = { read: (fd, buf, offset, length, position) => readSync(fd, buf, offset, length, position) };
 
 export interface SegmentBatch {
   position: number;
@@ -32,29 +36,34 @@ export interface TornTail {
   reason: string;
 }
 
-/** Every whole batch of the file in order, then (if any) what follows the last one that is not a batch. */
-export function* readSegment(path: string): Generator<SegmentBatch, TornTail | null> {
+/** Calls `visit` with every whole batch of the file in order; then returns what follows the last one that is not a batch, if any. */
+export async function readSegment(path: string, visit: (batch: SegmentBatch) => Promise<void>): Promise<TornTail | null> {
   const fd = openSync(path, 'r');
   try {
     const fileBytes = fstatSync(fd).size;
-    const head = Buffer.alloc(BATCH_HEADER_BYTES);
-    for (let position = 0; position < fileBytes; ) {
-      const left = fileBytes - position;
-      if (left < BATCH_HEADER_BYTES) return { position, bytes: left, reason: `${left} bytes, less than a batch header` };
-      readSync(fd, head, 0, BATCH_HEADER_BYTES, position);
-      const size = batchSizeAt(head, 0);
-      const magic = head.readInt8(BatchField.MAGIC);
-      if (magic !== CURRENT_MAGIC) return { position, bytes: left, reason: `magic ${magic} (expected ${CURRENT_MAGIC})` };
-      if (size < BATCH_HEADER_BYTES || size > left) return { position, bytes: left, reason: `a batch length of ${size} bytes with ${left} left in the file` };
-      const bytes = Buffer.alloc(size);
-      readSync(fd, bytes, 0, size, position);
-      yield describeBatch(bytes, position);
-      position += size;
-    }
-    return null;
+    const walker = new BatchWalker(nodeFiles);
+    let position = 0;
+    const end = await walker.forEachBatchCopy(fd, 0, fileBytes, async (bytes) => {
+      if (bytes.readInt8(BatchField.MAGIC) !== CURRENT_MAGIC) return Visit.STOP;
+      await visit(describeBatch(bytes, position));
+      position += bytes.length;
+      return Visit.CONTINUE;
+    });
+    return walker.lastEnd === 'end' ? null : tornTail(fd, end, fileBytes);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Why the bytes from `position` to the end of the file are not a batch. */
+function tornTail(fd: number, position: number, fileBytes: number): TornTail {
+  const left = fileBytes - position;
+  if (left < BATCH_HEADER_BYTES) return { position, bytes: left, reason: `${left} bytes, less than a batch header` };
+  const head = Buffer.alloc(BATCH_HEADER_BYTES);
+  readSync(fd, head, 0, BATCH_HEADER_BYTES, position);
+  const magic = head.readInt8(BatchField.MAGIC);
+  if (magic !== CURRENT_MAGIC) return { position, bytes: left, reason: `magic ${magic} (expected ${CURRENT_MAGIC})` };
+  return { position, bytes: left, reason: `a batch length of ${batchSizeAt(head, 0)} bytes with ${left} left in the file` };
 }
 
 function describeBatch(bytes: Buffer, position: number): SegmentBatch {

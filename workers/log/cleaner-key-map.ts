@@ -6,7 +6,7 @@ import { Attribute, BATCH_HEADER_BYTES, BatchField, baseOffsetAt } from '../../s
 import { RecordCursor } from '../../src/shared/record-reader.js';
 import { decompressRecords } from '../../src/shared/compression/record-compression.js';
 import type { FileAccess } from '../io/file-access.js';
-import type { BatchWalker } from './batch-walker.js';
+import type { BatchWalker } from '../../src/shared/batch-walker.js';
 import { forEachBatchIn } from './segment-batch-reader.js';
 
 /** Default budget of the key map (Kafka's log.cleaner.dedupe.buffer.size plays this part). */

@@ -22,7 +22,7 @@ import {
 } from '../../src/shared/record-batch.js';
 import type { LogConfig } from '../../src/shared/topic-config.js';
 import type { AppendInfo } from './batch-validator.js';
-import { type BatchWalker, Visit } from './batch-walker.js';
+import { type BatchWalker, Visit } from '../../src/shared/batch-walker.js';
 import { OffsetIndex } from './offset-index.js';
 import { TimeIndex } from './time-index.js';
 

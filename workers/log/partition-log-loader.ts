@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { LogConfig } from '../../src/shared/topic-config.js';
 import type { FileAccess } from '../io/file-access.js';
-import { BatchWalker } from './batch-walker.js';
+import { BatchWalker } from '../../src/shared/batch-walker.js';
 import { readCleanerCheckpoint } from './cleaner-checkpoint.js';
 import { deleteSegmentFiles, LogSegment, parseSegmentBaseOffset } from './log-segment.js';
 import { type PartitionCheckpoint, readCheckpoint } from './partition-checkpoint.js';

@@ -9,7 +9,7 @@ import { deletesByRetention, isCompacted, type LogConfig } from '../../src/share
 import { BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batch.js';
 import { lastSequenceOf, type ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
-import { BatchWalker } from './batch-walker.js';
+import { BatchWalker } from '../../src/shared/batch-walker.js';
 import type { DecompressedBatches } from './decompressed-batches.js';
 import { LogSegment } from './log-segment.js';
 import { EMPTY_CHECKPOINT, type PartitionCheckpoint, writeCheckpoint } from './partition-checkpoint.js';

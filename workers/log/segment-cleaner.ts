@@ -7,7 +7,7 @@ import type { LogConfig } from '../../src/shared/topic-config.js';
 import { baseOffsetAt, lastOffsetAt, maxTimestampAt } from '../../src/shared/record-batch.js';
 import type { FileAccess } from '../io/file-access.js';
 import { AppendInfo } from './batch-validator.js';
-import { BatchWalker } from './batch-walker.js';
+import { BatchWalker } from '../../src/shared/batch-walker.js';
 import { compactBatch, RetentionRule } from './batch-compactor.js';
 import { mapDirtyKeys, type MappedSegment } from './cleaner-key-map.js';
 import { LogSegment, MAX_RELATIVE_OFFSET } from './log-segment.js';

@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import type { LogConfig } from '../../src/shared/topic-config.js';
 import { lastOffsetAt } from '../../src/shared/record-batch.js';
 import type { FileAccess } from '../io/file-access.js';
-import { type BatchWalker, Visit } from './batch-walker.js';
+import { type BatchWalker, Visit } from '../../src/shared/batch-walker.js';
 import {
   deleteSegmentFiles,
   INDEX_SUFFIX,

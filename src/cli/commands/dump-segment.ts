@@ -48,19 +48,15 @@ async function dump(file: string, withRecords: boolean): Promise<void> {
   } catch (error) {
     throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'give the path of a .log file, e.g. data/orders-0/00000000000000000000.log');
   }
-  const batches = readSegment(file);
   await write(`Dumping ${file}\n`);
   let count = 0;
   let invalid = 0;
-  let next = batches.next();
-  for (; next.done !== true; next = batches.next()) {
-    const batch = next.value;
+  const torn = await readSegment(file, async (batch) => {
     count++;
     if (batch.crcStored !== batch.crcComputed) invalid++;
     await write(batchLine(batch));
     if (withRecords && batch.crcStored === batch.crcComputed) await write(await recordLines(batch));
-  }
-  const torn = next.value;
+  });
   if (torn !== null) await write(`torn tail at position ${torn.position}: ${torn.bytes} bytes that are not a whole batch (${torn.reason})\n`);
   note(`${count} batches, ${invalid} failing the CRC check${torn !== null ? ', a torn tail' : ''}`);
   if (invalid > 0 || torn !== null) throw new CliError(`${file} is damaged: ${invalid} bad batch(es)${torn !== null ? ` and a torn tail at position ${torn.position}` : ''}`, 'the broker truncates such a log at the first bad batch when it recovers it');

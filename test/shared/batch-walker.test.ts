@@ -1,12 +1,12 @@
-// Tests of BatchWalker: header-only and whole-batch walks, stopping, torn and malformed tails, and batches
-// larger than the walker's scratch buffer. Test-only.
+// Tests of BatchWalker: header-only and whole-batch walks, stopping, torn and malformed tails, batches
+// larger than the walker's scratch buffer, and copies handed out in rounds to a visitor that awaits. Test-only.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { baseOffsetAt, BatchField, computeBatchCrc, storedBatchCrc } from '../../../src/shared/record-batch.js';
-import { AppendInfo, stampBatches } from '../../../workers/log/batch-validator.js';
-import { BatchWalker, Visit } from '../../../workers/log/batch-walker.js';
-import { batchSpec, encodeSpec, files, tempRoot } from './log-test-kit.js';
+import { baseOffsetAt, BatchField, computeBatchCrc, storedBatchCrc } from '../../src/shared/record-batch.js';
+import { AppendInfo, stampBatches } from '../../workers/log/batch-validator.js';
+import { BatchWalker, Visit } from '../../src/shared/batch-walker.js';
+import { batchSpec, encodeSpec, files, tempRoot } from '../workers/log/log-test-kit.js';
 
 /** Writes stamped batches of the given value sizes to a file; returns the path, the batch sizes and the fd. */
 function segmentFile(valueSizes: number[]): { path: string; sizes: number[]; fd: number } {
@@ -88,6 +88,30 @@ describe('BatchWalker', () => {
     fs.writeSync(fd, bad, 0, 4, sizes[0]! + BatchField.BATCH_LENGTH);
     expect(walker.walk(fd, 0, whole - 7, false, () => Visit.CONTINUE)).toBe(sizes[0]!);
     expect(walker.lastEnd).toBe('torn');
+    files.close(fd);
+  });
+
+  it('hands each whole batch to an awaiting visitor as its own copy, across rounds, up to a torn tail', async () => {
+    // Three batches of 3.5 MiB make two rounds of copies (8 MiB a round).
+    const { path, sizes, fd } = segmentFile([3_500_000, 10, 3_500_000, 3_500_000, 20]);
+    const whole = sizes.reduce((a, b) => a + b, 0);
+    const walker = new BatchWalker(files, 4_096);
+    const seen: number[] = [];
+    const end = await walker.forEachBatchCopy(fd, 0, whole, async (batch) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(computeBatchCrc(batch, 0, batch.length)).toBe(storedBatchCrc(batch, 0));
+      seen.push(baseOffsetAt(batch, 0));
+    });
+    expect([end, walker.lastEnd, seen]).toEqual([whole, 'end', [0, 1, 2, 3, 4]]);
+    // Stopped by the visitor: where that batch starts.
+    seen.length = 0;
+    const stoppedAt = await walker.forEachBatchCopy(fd, 0, whole, (batch) => (baseOffsetAt(batch, 0) === 3 ? Visit.STOP : void seen.push(baseOffsetAt(batch, 0))));
+    expect([stoppedAt, walker.lastEnd, seen]).toEqual([sizes[0]! + sizes[1]! + sizes[2]!, 'stopped', [0, 1, 2]]);
+    // A torn last batch: every batch before it, then its position.
+    fs.truncateSync(path, whole - 5);
+    seen.length = 0;
+    const tornAt = await walker.forEachBatchCopy(fd, 0, whole - 5, (batch) => void seen.push(baseOffsetAt(batch, 0)));
+    expect([tornAt, walker.lastEnd, seen]).toEqual([whole - sizes[4]!, 'torn', [0, 1, 2, 3]]);
     files.close(fd);
   });
 });

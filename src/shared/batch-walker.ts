@@ -1,8 +1,18 @@
 // Walks the record batches of a segment file in large chunks, handing each batch's header (or, when
-// asked, the whole batch) to a visitor. Used for index rebuilds, offset and timestamp lookups and crash
-// recovery. Runs in a partition worker or a piscina recovery job.
-import type { FileAccess } from '../io/file-access.js';
-import { BATCH_HEADER_BYTES, BatchField, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
+// asked, the whole batch) to a visitor; stops at the first bytes that are not a whole batch (a torn or
+// malformed tail). The one segment walker: partition workers use it for index rebuilds, offset and timestamp
+// lookups and crash recovery (also in piscina recovery and cleaner jobs), and `fjord dump-segment` on the
+// main thread reads segment files with it. Segment layout: batches back to back (src/shared/record-batch.ts).
+import { BATCH_HEADER_BYTES, BatchField, LOG_OVERHEAD_BYTES } from './record-batch.js';
+
+/** Positional reads of an open file: a worker's FileAccess (so tests inject faults), or node:fs for tools. */
+export interface PositionalReader {
+  /** Reads up to `length` bytes at file `position` into buf[offset ..]; returns the bytes read, 0 at the end of the file. */
+  read(fd: number, buf: Uint8Array, offset: number, length: number, position: number): number;
+}
+
+/** Bytes of batches copied out per round by forEachBatchCopy (a single larger batch makes a round of its own). */
+const COPY_ROUND_BYTES_MAX = 8 * 1024 * 1024;
 
 /** Return from a visitor: keep walking, or stop before moving past this batch. */
 export const enum Visit {
@@ -21,7 +31,7 @@ export class BatchWalker {
   private scratch: Buffer;
 
   constructor(
-    private readonly files: FileAccess,
+    private readonly files: PositionalReader,
     scratchBytes = 1024 * 1024,
   ) {
     this.scratch = Buffer.allocUnsafe(scratchBytes);
@@ -55,6 +65,32 @@ export class BatchWalker {
       }
       if (visit(this.scratch, at, position, batchBytes) === Visit.STOP) return this.ended('stopped', position);
       position += batchBytes;
+    }
+    return this.ended('end', position);
+  }
+
+  /**
+   * Calls `visit` with a copy of each whole batch from `from` until `end`, in order; the copies are taken in
+   * rounds (up to COPY_ROUND_BYTES_MAX), so the visitor may await between batches. Returns where walking ended,
+   * as walk() does: `end`, the batch the visitor stopped at, or the start of a torn / malformed batch.
+   */
+  async forEachBatchCopy(fd: number, from: number, end: number, visit: (batch: Buffer) => Promise<Visit | void> | Visit | void): Promise<number> {
+    let position = from;
+    while (position < end) {
+      const round: Buffer[] = [];
+      let roundBytes = 0;
+      const roundEnd = this.walk(fd, position, end, true, (buf, at, _position, batchBytes) => {
+        if (roundBytes > 0 && roundBytes + batchBytes > COPY_ROUND_BYTES_MAX) return Visit.STOP;
+        round.push(Buffer.from(buf.subarray(at, at + batchBytes)));
+        roundBytes += batchBytes;
+        return Visit.CONTINUE;
+      });
+      const roundEndedBy = this.lastEnd;
+      for (const batch of round) {
+        if ((await visit(batch)) === Visit.STOP) return this.ended('stopped', position);
+        position += batch.length;
+      }
+      if (roundEndedBy !== 'stopped') return this.ended(roundEndedBy, roundEnd);
     }
     return this.ended('end', position);
   }
