@@ -41,8 +41,10 @@
 //    24  int64  logEndOffset
 //    32  ...    whole record batches as stored (or an error message when errorCode != 0)
 //
-// Adding a frame kind: its layout above, a FrameType, a `…Field` table, an interface with one property per
-// field, a write and a read function, and a row in test/shared/data-frames.test.ts (round trip, layout).
+// Every request starts with requestId, partitionSlot, flags (RequestField); every completion with requestId,
+// errorCode (CompletionField). Adding a frame kind: its layout above, a FrameType, a `…Field` table that
+// extends one of those two, a holder interface with one property per field, a write and a read function
+// (each starts with the shared header's), and a row in test/shared/data-frames.test.ts (round trip, layout).
 import { readInt64, writeInt64 } from './record-batch.js';
 
 export const FrameType = {
@@ -53,27 +55,35 @@ export const FrameType = {
 /** Every frame, request or completion, starts with the request id it belongs to. */
 export const REQUEST_ID_FIELD = 0;
 
-export const AppendRequestField = {
+/** Every request starts with its id, the partition's slot on the worker, and flags (RequestFlag). */
+export const RequestField = {
   REQUEST_ID: REQUEST_ID_FIELD,
   PARTITION_SLOT: 4,
   FLAGS: 8,
+} as const;
+
+/** Every completion starts with the id of the request it answers and a Kafka error code. */
+export const CompletionField = {
+  REQUEST_ID: REQUEST_ID_FIELD,
+  ERROR_CODE: 4,
+  SPARE: 6,
+} as const;
+
+export const AppendRequestField = {
+  ...RequestField,
   SPARE: 12,
 } as const;
 export const APPEND_REQUEST_HEADER_BYTES = 16;
 
 export const FetchRequestField = {
-  REQUEST_ID: REQUEST_ID_FIELD,
-  PARTITION_SLOT: 4,
-  FLAGS: 8,
+  ...RequestField,
   MAX_BYTES: 12,
   FETCH_OFFSET: 16,
 } as const;
 export const FETCH_REQUEST_BYTES = 24;
 
 export const AppendDoneField = {
-  REQUEST_ID: REQUEST_ID_FIELD,
-  ERROR_CODE: 4,
-  SPARE: 6,
+  ...CompletionField,
   BASE_OFFSET: 8,
   LOG_APPEND_TIME_MS: 16,
   LOG_START_OFFSET: 24,
@@ -84,9 +94,7 @@ export const AppendDoneField = {
 export const APPEND_DONE_HEADER_BYTES = 48;
 
 export const FetchDoneField = {
-  REQUEST_ID: REQUEST_ID_FIELD,
-  ERROR_CODE: 4,
-  SPARE: 6,
+  ...CompletionField,
   HIGH_WATERMARK: 8,
   LOG_START_OFFSET: 16,
   LOG_END_OFFSET: 24,
@@ -103,23 +111,27 @@ const LEAD_PADDING_MASK = 0x7;
 /** Longest error message carried in a completion frame. */
 export const MAX_ERROR_MESSAGE_BYTES = 512;
 
-export interface AppendRequest {
+/** The fields every request starts with (RequestField). */
+export interface RequestHeader {
   requestId: number;
   partitionSlot: number;
   flags: number;
 }
 
-export interface FetchRequest {
+/** The fields every completion starts with (CompletionField). */
+export interface CompletionHeader {
   requestId: number;
-  partitionSlot: number;
-  flags: number;
+  errorCode: number;
+}
+
+export type AppendRequest = RequestHeader;
+
+export interface FetchRequest extends RequestHeader {
   maxBytes: number;
   fetchOffset: number;
 }
 
-export interface AppendDone {
-  requestId: number;
-  errorCode: number;
+export interface AppendDone extends CompletionHeader {
   baseOffset: number;
   logAppendTimeMs: number;
   logStartOffset: number;
@@ -127,9 +139,7 @@ export interface AppendDone {
   recordIndex: number;
 }
 
-export interface FetchDone {
-  requestId: number;
-  errorCode: number;
+export interface FetchDone extends CompletionHeader {
   highWatermark: number;
   logStartOffset: number;
   logEndOffset: number;
@@ -198,33 +208,48 @@ export function errorMessageOf(buf: Buffer, errorCode: number, bodyAt: number, f
   return errorCode === 0 ? '' : buf.toString('utf8', bodyAt, frameEnd);
 }
 
+function writeRequestHeader(buf: Buffer, at: number, frame: Readonly<RequestHeader>): void {
+  buf.writeUInt32BE(frame.requestId, at + RequestField.REQUEST_ID);
+  buf.writeUInt32BE(frame.partitionSlot, at + RequestField.PARTITION_SLOT);
+  buf.writeUInt32BE(frame.flags, at + RequestField.FLAGS);
+}
+
+function readRequestHeader(buf: Buffer, at: number, into: RequestHeader): void {
+  into.requestId = buf.readUInt32BE(at + RequestField.REQUEST_ID);
+  into.partitionSlot = buf.readUInt32BE(at + RequestField.PARTITION_SLOT);
+  into.flags = buf.readUInt32BE(at + RequestField.FLAGS);
+}
+
+function writeCompletionHeader(buf: Buffer, at: number, frame: Readonly<CompletionHeader>): void {
+  buf.writeUInt32BE(frame.requestId, at + CompletionField.REQUEST_ID);
+  buf.writeInt16BE(frame.errorCode, at + CompletionField.ERROR_CODE);
+  buf.writeInt16BE(0, at + CompletionField.SPARE);
+}
+
+function readCompletionHeader(buf: Buffer, at: number, into: CompletionHeader): void {
+  into.requestId = buf.readUInt32BE(at + CompletionField.REQUEST_ID);
+  into.errorCode = buf.readInt16BE(at + CompletionField.ERROR_CODE);
+}
+
 /** Writes the header of an APPEND frame (the caller copies the batches to appendBatchesAt). */
 export function writeAppendRequest(buf: Buffer, at: number, frame: Readonly<AppendRequest>): void {
-  buf.writeUInt32BE(frame.requestId, at + AppendRequestField.REQUEST_ID);
-  buf.writeUInt32BE(frame.partitionSlot, at + AppendRequestField.PARTITION_SLOT);
-  buf.writeUInt32BE(frame.flags, at + AppendRequestField.FLAGS);
+  writeRequestHeader(buf, at, frame);
   buf.writeUInt32BE(0, at + AppendRequestField.SPARE);
 }
 
 export function readAppendRequest<T extends AppendRequest>(buf: Buffer, at: number, into: T): T {
-  into.requestId = buf.readUInt32BE(at + AppendRequestField.REQUEST_ID);
-  into.partitionSlot = buf.readUInt32BE(at + AppendRequestField.PARTITION_SLOT);
-  into.flags = buf.readUInt32BE(at + AppendRequestField.FLAGS);
+  readRequestHeader(buf, at, into);
   return into;
 }
 
 export function writeFetchRequest(buf: Buffer, at: number, frame: Readonly<FetchRequest>): void {
-  buf.writeUInt32BE(frame.requestId, at + FetchRequestField.REQUEST_ID);
-  buf.writeUInt32BE(frame.partitionSlot, at + FetchRequestField.PARTITION_SLOT);
-  buf.writeUInt32BE(frame.flags, at + FetchRequestField.FLAGS);
+  writeRequestHeader(buf, at, frame);
   buf.writeInt32BE(frame.maxBytes, at + FetchRequestField.MAX_BYTES);
   writeInt64(buf, at + FetchRequestField.FETCH_OFFSET, frame.fetchOffset);
 }
 
 export function readFetchRequest<T extends FetchRequest>(buf: Buffer, at: number, into: T): T {
-  into.requestId = buf.readUInt32BE(at + FetchRequestField.REQUEST_ID);
-  into.partitionSlot = buf.readUInt32BE(at + FetchRequestField.PARTITION_SLOT);
-  into.flags = buf.readUInt32BE(at + FetchRequestField.FLAGS);
+  readRequestHeader(buf, at, into);
   into.maxBytes = buf.readInt32BE(at + FetchRequestField.MAX_BYTES);
   into.fetchOffset = readInt64(buf, at + FetchRequestField.FETCH_OFFSET);
   return into;
@@ -232,9 +257,7 @@ export function readFetchRequest<T extends FetchRequest>(buf: Buffer, at: number
 
 /** Writes an APPEND_DONE header; an error message (writeErrorMessage) follows at APPEND_DONE_HEADER_BYTES. */
 export function writeAppendDone(buf: Buffer, at: number, frame: Readonly<AppendDone>): void {
-  buf.writeUInt32BE(frame.requestId, at + AppendDoneField.REQUEST_ID);
-  buf.writeInt16BE(frame.errorCode, at + AppendDoneField.ERROR_CODE);
-  buf.writeInt16BE(0, at + AppendDoneField.SPARE);
+  writeCompletionHeader(buf, at, frame);
   writeInt64(buf, at + AppendDoneField.BASE_OFFSET, frame.baseOffset);
   writeInt64(buf, at + AppendDoneField.LOG_APPEND_TIME_MS, frame.logAppendTimeMs);
   writeInt64(buf, at + AppendDoneField.LOG_START_OFFSET, frame.logStartOffset);
@@ -244,8 +267,7 @@ export function writeAppendDone(buf: Buffer, at: number, frame: Readonly<AppendD
 }
 
 export function readAppendDone<T extends AppendDone>(buf: Buffer, at: number, into: T): T {
-  into.requestId = buf.readUInt32BE(at + AppendDoneField.REQUEST_ID);
-  into.errorCode = buf.readInt16BE(at + AppendDoneField.ERROR_CODE);
+  readCompletionHeader(buf, at, into);
   into.baseOffset = readInt64(buf, at + AppendDoneField.BASE_OFFSET);
   into.logAppendTimeMs = readInt64(buf, at + AppendDoneField.LOG_APPEND_TIME_MS);
   into.logStartOffset = readInt64(buf, at + AppendDoneField.LOG_START_OFFSET);
@@ -256,17 +278,14 @@ export function readAppendDone<T extends AppendDone>(buf: Buffer, at: number, in
 
 /** Writes a FETCH_DONE header; the body (batches from the log, or an error message) follows at FETCH_DONE_HEADER_BYTES. */
 export function writeFetchDone(buf: Buffer, at: number, frame: Readonly<FetchDone>): void {
-  buf.writeUInt32BE(frame.requestId, at + FetchDoneField.REQUEST_ID);
-  buf.writeInt16BE(frame.errorCode, at + FetchDoneField.ERROR_CODE);
-  buf.writeInt16BE(0, at + FetchDoneField.SPARE);
+  writeCompletionHeader(buf, at, frame);
   writeInt64(buf, at + FetchDoneField.HIGH_WATERMARK, frame.highWatermark);
   writeInt64(buf, at + FetchDoneField.LOG_START_OFFSET, frame.logStartOffset);
   writeInt64(buf, at + FetchDoneField.LOG_END_OFFSET, frame.logEndOffset);
 }
 
 export function readFetchDone<T extends FetchDone>(buf: Buffer, at: number, into: T): T {
-  into.requestId = buf.readUInt32BE(at + FetchDoneField.REQUEST_ID);
-  into.errorCode = buf.readInt16BE(at + FetchDoneField.ERROR_CODE);
+  readCompletionHeader(buf, at, into);
   into.highWatermark = readInt64(buf, at + FetchDoneField.HIGH_WATERMARK);
   into.logStartOffset = readInt64(buf, at + FetchDoneField.LOG_START_OFFSET);
   into.logEndOffset = readInt64(buf, at + FetchDoneField.LOG_END_OFFSET);
