@@ -12,7 +12,7 @@
 //   valueLength varint · value -1 = null value
 //   headerCount varint · per header: keyLength varint (>= 0) · key · valueLength varint (-1 = null) · value
 // Varints longer than one byte are read by src/shared/varint.ts, which leaves where they end in `varintEnd`.
-import { readVarint, readVarlong, varintEnd } from '../../src/shared/varint.js';
+import { fromZigzag, readVarint, readVarlong, varintEnd } from '../../src/shared/varint.js';
 
 /** attributes + timestampDelta + offsetDelta + keyLength + valueLength + headerCount, one byte each at least. */
 const RECORD_BODY_BYTES_MIN = 6;
@@ -28,10 +28,6 @@ export const walked = {
   /** The largest record timestampDelta seen. */
   maxTimestampDelta: 0,
 };
-
-function zigzag(raw: number): number {
-  return (raw >>> 1) ^ -(raw & 1);
-}
 
 function fail(index: number, problem: string): false {
   walked.failedIndex = index;
@@ -58,21 +54,21 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
   for (; p < end; index++) {
     if (index >= recordCount) return fail(index, `more records than the ${recordCount} the batch header claims`);
     let b = bytes[p]!;
-    const bodyBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, end);
+    const bodyBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, end);
     p = b < 0x80 ? p + 1 : varintEnd;
     const recordEnd = p + bodyBytes;
     if (p < 0 || bodyBytes < RECORD_BODY_BYTES_MIN || recordEnd > end) return fail(index, 'record length is malformed or overruns the batch');
     p++; // attributes
     b = bytes[p]!;
-    const timestampDelta = b < 0x80 ? zigzag(b) : readVarlong(bytes, p, recordEnd);
+    const timestampDelta = b < 0x80 ? fromZigzag(b) : readVarlong(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (timestampDelta > maxTimestampDelta) maxTimestampDelta = timestampDelta;
     b = p < 0 ? 0x80 : bytes[p]!;
-    const offsetDelta = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    const offsetDelta = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (p >= 0 && offsetDelta !== index) return fail(index, `record offset delta ${offsetDelta} should be ${index}`);
     b = p < 0 ? 0x80 : bytes[p]!;
-    const keyBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    const keyBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (keyBytes === -1 && requireKeys) {
       walked.missingKey = true;
@@ -81,7 +77,7 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
     if (p < 0 || keyBytes < -1) return fail(index, 'record key is malformed');
     if (keyBytes > 0) p += keyBytes;
     b = p < recordEnd ? bytes[p]! : 0x80;
-    const valueBytes = b < 0x80 ? zigzag(b) : readVarint(bytes, p, recordEnd);
+    const valueBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (p < 0 || valueBytes < -1) return fail(index, 'record value is malformed or overruns the record');
     if (valueBytes > 0) p += valueBytes;
