@@ -1,9 +1,10 @@
 // The data-path ring frames (src/shared/data-frames.ts): every frame kind written and read back (property, at
 // any position in a ring-sized buffer, touching nothing around it), its bytes pinned to the documented layout,
 // the field tables against the header sizes, and the flag and error-message helpers.
-// A new frame kind is one more row in FRAME_KINDS. Seed printed; replay with FJORD_TEST_SEED=<seed>.
+// A new frame kind is one more row in FRAME_KINDS. Seed printed; replay with FJORD_SEED=<seed>.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seedFor } from '../helpers/test-seed.js';
 import {
   APPEND_DONE_HEADER_BYTES,
   APPEND_REQUEST_HEADER_BYTES,
@@ -41,8 +42,7 @@ import {
   writeFetchRequest,
 } from '../../src/shared/data-frames.js';
 
-const seed = Number(process.env['FJORD_TEST_SEED'] ?? Date.now() % 0x7fff_ffff);
-console.log(`data-frames property seed ${seed} (replay: FJORD_TEST_SEED=${seed})`);
+const seed = seedFor('data-frames');
 
 const uint32 = fc.nat({ max: 0xffff_ffff });
 const int32 = fc.integer();

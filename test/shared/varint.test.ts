@@ -1,9 +1,10 @@
 // Property tests of the shared varint codec (src/shared/varint.ts) against a simple BigInt model: encodings,
 // sizes and round trips of every value class, the edges (0, ±1, int32 and uint32 bounds, ±2^53, 10-byte
 // varlongs), and arbitrary bytes (truncated, overlong, too large) read exactly as the model reads them.
-// Seed printed; replay with FJORD_TEST_SEED=<seed>.
+// Seed printed; replay with FJORD_SEED=<seed>.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { seedFor } from '../helpers/test-seed.js';
 import {
   VarintFault,
   readUnsignedVarint,
@@ -18,8 +19,7 @@ import {
   writeVarlong,
 } from '../../src/shared/varint.js';
 
-const seed = Number(process.env['FJORD_TEST_SEED'] ?? Date.now() % 0x7fff_ffff);
-console.log(`varint property seed ${seed} (replay: FJORD_TEST_SEED=${seed})`);
+const seed = seedFor('varint');
 const runs = (numRuns: number) => ({ seed, numRuns });
 
 const SAFE = 2n ** 53n - 1n;
