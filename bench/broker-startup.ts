@@ -20,7 +20,10 @@ export async function main(argv: string[]): Promise<{ startupMs: number; stopMs:
   for (let rep = 0; rep < reps; rep++) {
     const dir = mkdtempSync(join(tmpdir(), 'fjord-startup-'));
     const startedAt = performance.now();
-    const broker = await startBroker({ config: { 'log.dirs': dir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' }, logger: pino({ level: 'silent' }) });
+    const broker = await startBroker({
+      config: { 'log.dirs': dir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' },
+      logger: pino({ level: 'silent' }),
+    });
     startups.push(performance.now() - startedAt);
     const stoppingAt = performance.now();
     await broker.stop();

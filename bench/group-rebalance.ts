@@ -51,7 +51,13 @@ interface RebalanceSettings {
 function parseSettings(argv: readonly string[]): RebalanceSettings {
   const { values } = parseArgs({
     args: [...argv],
-    options: { short: { type: 'boolean' }, only: { type: 'string' }, members: { type: 'string' }, rounds: { type: 'string' }, 'heartbeat-ms': { type: 'string' } },
+    options: {
+      short: { type: 'boolean' },
+      only: { type: 'string' },
+      members: { type: 'string' },
+      rounds: { type: 'string' },
+      'heartbeat-ms': { type: 'string' },
+    },
     strict: true,
   });
   const short = values.short === true;
@@ -82,7 +88,8 @@ async function withSession<T>(members: number, config: Record<string, string>, r
   const client = new KafkaClient({ bootstrapServers: [broker.address], clientId: 'fjord-bench' });
   const connections: BrokerConnection[] = [];
   try {
-    for (let i = 0; i <= members; i++) connections.push(await BrokerConnection.open(broker.host, broker.port, { clientId: 'fjord-bench', requestTimeoutMs: SETTLE_TIMEOUT_MS }));
+    for (let i = 0; i <= members; i++)
+      connections.push(await BrokerConnection.open(broker.host, broker.port, { clientId: 'fjord-bench', requestTimeoutMs: SETTLE_TIMEOUT_MS }));
     await createLoadTopic(client, TOPIC, TOPIC_PARTITIONS, 1);
     // The first group request creates __consumer_offsets (50 partitions): outside every timed window.
     await client.coordinator('warm-up');
@@ -123,7 +130,14 @@ interface Round {
 }
 
 function memberSettings(groupId: string, heartbeatIntervalMs: number): MemberSettings {
-  return { groupId, topic: TOPIC, topicPartitions: TOPIC_PARTITIONS, sessionTimeoutMs: SESSION_TIMEOUT_MS, rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS, heartbeatIntervalMs };
+  return {
+    groupId,
+    topic: TOPIC,
+    topicPartitions: TOPIC_PARTITIONS,
+    sessionTimeoutMs: SESSION_TIMEOUT_MS,
+    rebalanceTimeoutMs: REBALANCE_TIMEOUT_MS,
+    heartbeatIntervalMs,
+  };
 }
 
 /** One round on a fresh group id: N members join at once; then (withExtraMember) one more joins; then all leave. */
@@ -131,16 +145,27 @@ async function round(session: Session, settings: RebalanceSettings, groupId: str
   const perMember = memberSettings(groupId, settings.heartbeatIntervalMs);
   const members = session.connections.slice(0, settings.members).map((c) => new RejoiningMember(c, perMember));
   const joinWatch = new AssignmentWatch(settings.members, TOPIC_PARTITIONS);
-  members.forEach((m) => (m.listener = joinWatch));
+  members.forEach((m) => {
+    m.listener = joinWatch;
+  });
   const startedMs = performance.now();
   const loops = members.map((m) => m.start());
   const joined = await settle(joinWatch, loops, `${groupId}: ${settings.members} members joining`);
-  const result: Round = { joinMs: joined.atMs - startedMs, joinGenerations: joined.generationId, addMs: NaN, addHeardMs: NaN, addGenerations: NaN, errors: new Map() };
+  const result: Round = {
+    joinMs: joined.atMs - startedMs,
+    joinGenerations: joined.generationId,
+    addMs: NaN,
+    addHeardMs: NaN,
+    addGenerations: NaN,
+    errors: new Map(),
+  };
   if (withExtraMember) {
     await sleep(STABLE_PAUSE_MS + ((index * PHASE_STEP) % 1) * settings.heartbeatIntervalMs);
     members.push(new RejoiningMember(session.connections[settings.members]!, perMember));
     const addWatch = new AssignmentWatch(members.length, TOPIC_PARTITIONS);
-    members.forEach((m) => (m.listener = addWatch));
+    members.forEach((m) => {
+      m.listener = addWatch;
+    });
     const addStartedMs = performance.now();
     loops.push(members.at(-1)!.start());
     const added = await settle(addWatch, loops, `${groupId}: member ${members.length} joining`);
@@ -149,14 +174,20 @@ async function round(session: Session, settings: RebalanceSettings, groupId: str
     result.addGenerations = added.generationId - joined.generationId;
   }
   for (const m of members) await m.stop();
-  await removeGroupMembers(session.client, groupId, members.map((m) => m.memberId));
+  await removeGroupMembers(
+    session.client,
+    groupId,
+    members.map((m) => m.memberId),
+  );
   for (const m of members) for (const [key, n] of m.errors) result.errors.set(key, (result.errors.get(key) ?? 0) + n);
   return result;
 }
 
 function percentile(values: readonly number[], q: number): number {
   const recorder = new LatencyRecorder(values.length);
-  values.forEach((v) => recorder.record(v));
+  values.forEach((v) => {
+    recorder.record(v);
+  });
   return recorder.percentiles([q])[0]!;
 }
 
@@ -193,9 +224,15 @@ async function rawSection(session: Session, settings: RebalanceSettings, figures
     `raw protocol members, group.initial.rebalance.delay.ms=0: ${n} members (one connection each, JoinGroup v${session.connections[0]!.version(11)} + SyncGroup v${session.connections[0]!.version(14)}, range over ${TOPIC_PARTITIONS} partitions), ` +
       `heartbeat every ${settings.heartbeatIntervalMs} ms, ${rounds.length} rounds (fresh group each) after 1 warm-up round`,
   );
-  console.log(`  ${n} members join a new group, first JoinGroup -> all assigned: ${spread(join)} (generations per round: median ${median(rounds.map((r) => r.joinGenerations))}, max ${Math.max(...rounds.map((r) => r.joinGenerations))})`);
-  console.log(`  member ${n + 1} joins the Stable group, its first JoinGroup -> all ${n + 1} assigned: ${spread(add)} (rebalances per round: max ${Math.max(...rounds.map((r) => r.addGenerations))})`);
-  console.log(`    of which until the last of the ${n} heard REBALANCE_IN_PROGRESS on a heartbeat: p50 ${fixed(percentile(heard, 0.5), 1)} ms; after that (rejoin + sync): p50 ${fixed(percentile(afterHeard, 0.5), 1)} ms, max ${fixed(Math.max(...afterHeard), 1)} ms`);
+  console.log(
+    `  ${n} members join a new group, first JoinGroup -> all assigned: ${spread(join)} (generations per round: median ${median(rounds.map((r) => r.joinGenerations))}, max ${Math.max(...rounds.map((r) => r.joinGenerations))})`,
+  );
+  console.log(
+    `  member ${n + 1} joins the Stable group, its first JoinGroup -> all ${n + 1} assigned: ${spread(add)} (rebalances per round: max ${Math.max(...rounds.map((r) => r.addGenerations))})`,
+  );
+  console.log(
+    `    of which until the last of the ${n} heard REBALANCE_IN_PROGRESS on a heartbeat: p50 ${fixed(percentile(heard, 0.5), 1)} ms; after that (rejoin + sync): p50 ${fixed(percentile(afterHeard, 0.5), 1)} ms, max ${fixed(Math.max(...afterHeard), 1)} ms`,
+  );
   console.log(`  error answers the members handled over all rounds: ${errorsText(rounds)}`);
   console.log(`  join reps (ms): ${join.map((v) => fixed(v, 1)).join(', ')}`);
   console.log(`  add reps (ms): ${add.map((v) => fixed(v, 1)).join(', ')}`);

@@ -146,16 +146,27 @@ function reportProduce(settings: PerfSettings, pool: ProducePool, runs: readonly
   figures[`${key}.brokerCpuSecondsPerGb`] = median(runs.map((r) => r.brokerCpuSecondsPerGb));
   const latency = medianLatency(runs.map((r) => r.latency));
   Object.assign(figures, { [`${key}.p50Ms`]: latency.p50Ms, [`${key}.p99Ms`]: latency.p99Ms, [`${key}.p999Ms`]: latency.p999Ms });
-  console.log(`  produce ${size} throughput: median ${fixed(figures[`${key}.mbPerSecond`]!)} MB/s of values (${fixed(median(runs.map((r) => r.batchMbPerSecond)))} MB/s of batches), ` +
-    `${fixed(figures[`${key}.recordsPerSecond`]! / 1e6, 3)} M records/s (reps MB/s: ${reps(runs.map((r) => r.mbPerSecond))})`);
-  console.log(`  produce ${size} latency, send -> response, ${settings.inFlightPerConnection} in flight per connection: ${latencyText(latency)} (medians of reps)`);
-  console.log(`  produce ${size} broker CPU: median ${fixed(figures[`${key}.brokerCpuSecondsPerGb`]!, 2)} CPU s per GB of values ` +
-    `(broker busy ${fixed(median(runs.map((r) => r.brokerCores)), 2)} cores, bench client ${fixed(median(runs.map((r) => r.clientCores)), 2)} cores, ` +
-    `whole machine ${fixed(median(runs.map((r) => r.machineCores)), 2)} of ${availableParallelism()} cores)`);
+  console.log(
+    `  produce ${size} throughput: median ${fixed(figures[`${key}.mbPerSecond`]!)} MB/s of values (${fixed(median(runs.map((r) => r.batchMbPerSecond)))} MB/s of batches), ` +
+      `${fixed(figures[`${key}.recordsPerSecond`]! / 1e6, 3)} M records/s (reps MB/s: ${reps(runs.map((r) => r.mbPerSecond))})`,
+  );
+  console.log(
+    `  produce ${size} latency, send -> response, ${settings.inFlightPerConnection} in flight per connection: ${latencyText(latency)} (medians of reps)`,
+  );
+  console.log(
+    `  produce ${size} broker CPU: median ${fixed(figures[`${key}.brokerCpuSecondsPerGb`]!, 2)} CPU s per GB of values ` +
+      `(broker busy ${fixed(median(runs.map((r) => r.brokerCores)), 2)} cores, bench client ${fixed(median(runs.map((r) => r.clientCores)), 2)} cores, ` +
+      `whole machine ${fixed(median(runs.map((r) => r.machineCores)), 2)} of ${availableParallelism()} cores)`,
+  );
 }
 
 /** Produce reps (a fresh broker each); the last broker is kept for `after` (consume, kcat consume). */
-async function produceSection(settings: PerfSettings, recordBytes: number, figures: PerfFigures, after: (session: Session, pool: ProducePool) => Promise<void>): Promise<void> {
+async function produceSection(
+  settings: PerfSettings,
+  recordBytes: number,
+  figures: PerfFigures,
+  after: (session: Session, pool: ProducePool) => Promise<void>,
+): Promise<void> {
   const pool = buildProducePool(`perf-${recordBytes}`, settings.partitions, recordBytes, settings.batchBytesMax);
   const runs: ProduceRep[] = [];
   for (let rep = 0; rep < settings.reps; rep++) {
@@ -240,7 +251,8 @@ async function kcatConsumeSection(settings: PerfSettings, session: Session, pool
   // fetch.wait.max.ms=5: with -e, the last fetch (at the end of every partition) would otherwise long-poll 500 ms.
   const options = ['-e', '-o', 'beginning', '-c', String(records), '-q', '-f', '%s', '-X', 'fetch.wait.max.ms=5'];
   const runs: KcatRep[] = [];
-  for (let rep = 0; rep < settings.reps; rep++) runs.push(await kcatRep(settings, session, ['-C', '-b', session.broker.address, '-t', pool.topic, ...options], null));
+  for (let rep = 0; rep < settings.reps; rep++)
+    runs.push(await kcatRep(settings, session, ['-C', '-b', session.broker.address, '-t', pool.topic, ...options], null));
   const what = `kcat consume ${sizeName(pool.recordBytes)} records (kcat -C ${options.join(' ')} > /dev/null, from the topic above), spawn to exit`;
   reportKcat(what, pool.recordBytes, records, runs, figures, `kcat.consume.${pool.recordBytes}`);
 }
@@ -298,9 +310,15 @@ async function latencySection(settings: PerfSettings, figures: PerfFigures): Pro
       `acks=1, round-robin over ${settings.connections} connections and ${settings.partitions} partitions, ${settings.latencyDurationMs / 1000} s per run, ${runs.length} reps`,
   );
   console.log(
-    `  latency at ${fixed(settings.latencyBytesPerSecond / 1e6)} MB/s, send -> response: ${latencyText(latency)} (medians of reps; reps p99: ${reps(runs.map((r) => r.latency.p99Ms), 2)} ms; ` +
+    `  latency at ${fixed(settings.latencyBytesPerSecond / 1e6)} MB/s, send -> response: ${latencyText(latency)} (medians of reps; reps p99: ${reps(
+      runs.map((r) => r.latency.p99Ms),
+      2,
+    )} ms; ` +
       `achieved ${fixed(median(runs.map((r) => mbPerSecond(r.payloadBytes, r.elapsedMs))), 1)} MB/s, send lag behind schedule p99 ${fixed(median(runs.map((r) => r.sendLag.p99Ms)), 2)} ms; ` +
-      `host steal per rep: ${reps(runs.map((r) => r.stealPercent), 1)} % of the vCPUs)`,
+      `host steal per rep: ${reps(
+        runs.map((r) => r.stealPercent),
+        1,
+      )} % of the vCPUs)`,
   );
 }
 

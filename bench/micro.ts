@@ -23,12 +23,26 @@ function batchOf(recordBytes: number): { batch: Buffer; count: number } {
 }
 
 function produceRequest(batch: Buffer): Buffer {
-  const frame = encodeRequest(0, 9, 1, 'micro', { transactionalId: null, acks: 1, timeoutMs: 30_000, topicData: [{ name: 'orders', partitionData: [{ index: 0, records: batch }] }] });
+  const frame = encodeRequest(0, 9, 1, 'micro', {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 30_000,
+    topicData: [{ name: 'orders', partitionData: [{ index: 0, records: batch }] }],
+  });
   return frame.subarray(4);
 }
 
 function fetchResponse(batch: Buffer) {
-  const partition = { partitionIndex: 0, errorCode: 0, highWatermark: 1000, lastStableOffset: 1000, logStartOffset: 0, abortedTransactions: null, preferredReadReplica: -1, records: batch };
+  const partition = {
+    partitionIndex: 0,
+    errorCode: 0,
+    highWatermark: 1000,
+    lastStableOffset: 1000,
+    logStartOffset: 0,
+    abortedTransactions: null,
+    preferredReadReplica: -1,
+    records: batch,
+  };
   return { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses: [{ topic: 'orders', partitions: [partition] }] };
 }
 

@@ -18,7 +18,17 @@ import { createLoadTopic } from '../src/perf/load-topic.js';
 import { fixed, type LatencySummary, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
 import { machineBusySeconds } from './perf/cpu-meter.js';
-import { ADMIN, buildCommitGroup, type CommitGroup, COMMIT_VERSION, commitAsFastAsAnswered, type CommitResult, type CommitTarget, type Committer, verifyLastCommits } from './groups/commit-load.js';
+import {
+  ADMIN,
+  buildCommitGroup,
+  type CommitGroup,
+  COMMIT_VERSION,
+  commitAsFastAsAnswered,
+  type CommitResult,
+  type CommitTarget,
+  type Committer,
+  verifyLastCommits,
+} from './groups/commit-load.js';
 import { benchMember } from './groups/rejoining-member.js';
 import { residentBytes } from './groups/process-memory.js';
 import { busiestThreads, threadTicks } from './groups/thread-cpu.js';
@@ -126,12 +136,18 @@ async function joinSingleMember(connection: BrokerConnection, groupId: string): 
   const joined = await member.join();
   member.stopHeartbeats();
   const assigned = joined.assignment.get(TOPIC) ?? [];
-  if (joined.memberCount !== 1 || assigned.length !== TOPIC_PARTITIONS) throw new Error(`${groupId}: a single member was assigned ${assigned.length} of ${TOPIC_PARTITIONS} partitions`);
+  if (joined.memberCount !== 1 || assigned.length !== TOPIC_PARTITIONS)
+    throw new Error(`${groupId}: a single member was assigned ${assigned.length} of ${TOPIC_PARTITIONS} partitions`);
   return { generationId: joined.generationId, memberId: member.memberId };
 }
 
 /** Groups of one rep, group g on connection g mod C; members join first in the member variant (connections in parallel). */
-async function buildGroups(session: Session, settings: CommitSettings, variant: Variant, rep: number): Promise<{ groups: CommitGroup[]; committers: Committer[]; joinMs: number; offsetsPartitions: number }> {
+async function buildGroups(
+  session: Session,
+  settings: CommitSettings,
+  variant: Variant,
+  rep: number,
+): Promise<{ groups: CommitGroup[]; committers: Committer[]; joinMs: number; offsetsPartitions: number }> {
   const ids = Array.from({ length: settings.groups }, (_, g) => `commit-${variant}-${rep}-${g}`);
   const connectionOf = (g: number): BrokerConnection => session.connections[g % session.connections.length]!;
   const committers: Committer[] = ids.map(() => ADMIN);
@@ -169,7 +185,17 @@ async function commitRep(session: Session, settings: CommitSettings, variant: Va
   if (variant === 'member') {
     for (let g = 0; g < groups.length; g++) await removeGroupMembers(session.client, groups[g]!.groupId, [committers[g]!.memberId]);
   }
-  return { result, checkedOffsets, joinMs, offsetsPartitions, rssBeforeBytes, rssAfterBytes, mainThreadCores: threads.main, otherThreadCores: threads.others, ...rest };
+  return {
+    result,
+    checkedOffsets,
+    joinMs,
+    offsetsPartitions,
+    rssBeforeBytes,
+    rssAfterBytes,
+    mainThreadCores: threads.main,
+    otherThreadCores: threads.others,
+    ...rest,
+  };
 }
 
 function latencyText(l: LatencySummary): string {
@@ -191,7 +217,10 @@ function report(settings: CommitSettings, variant: Variant, reps: readonly Rep[]
     maxMs: median(reps.map((r) => r.result.latency.maxMs)),
     samples: median(reps.map((r) => r.result.latency.samples)),
   };
-  const who = variant === 'admin' ? 'admin commits (generation -1, no member id) to empty groups' : 'commits from the single live member of each group (its generation and member id)';
+  const who =
+    variant === 'admin'
+      ? 'admin commits (generation -1, no member id) to empty groups'
+      : 'commits from the single live member of each group (its generation and member id)';
   console.log(
     `${who}: ${settings.groups} groups (on ${reps.map((r) => r.offsetsPartitions).join(', ')} of the ${OFFSETS_PARTITIONS} __consumer_offsets partitions), ${settings.connections} connections x ${settings.inFlightPerConnection} in flight, OffsetCommit v${COMMIT_VERSION} of ` +
       `${settings.partitionsPerCommit} partitions, ${settings.durationMs / 1000} s per rep after ${settings.warmupMs / 1000} s warm-up, ${reps.length} reps`,
@@ -200,7 +229,9 @@ function report(settings: CommitSettings, variant: Variant, reps: readonly Rep[]
     `  ${variant} commit throughput: median ${fixed(figures[`${key}.commitsPerSecond`]!)} commits/s = ${fixed(figures[`${key}.partitionOffsetsPerSecond`]!)} partition offsets/s ` +
       `(reps commits/s: ${rate.map((v) => fixed(v)).join(', ')})`,
   );
-  console.log(`  ${variant} commit latency, send -> response, ${settings.inFlightPerConnection} in flight per connection: ${latencyText(latency)} (medians of reps)`);
+  console.log(
+    `  ${variant} commit latency, send -> response, ${settings.inFlightPerConnection} in flight per connection: ${latencyText(latency)} (medians of reps)`,
+  );
   console.log(
     `  ${variant} CPU: broker ${fixed(figures[`${key}.brokerCpuUsPerCommit`]!)} CPU µs per commit, busy ${fixed(median(reps.map((r) => r.brokerCores)), 2)} cores (main thread ${fixed(median(reps.map((r) => r.mainThreadCores)), 2)}, ` +
       `busiest other threads ${[0, 1].map((i) => fixed(median(reps.map((r) => r.otherThreadCores[i] ?? 0)), 2)).join(' and ')}), bench client ` +
@@ -209,8 +240,13 @@ function report(settings: CommitSettings, variant: Variant, reps: readonly Rep[]
   console.log(
     `  ${variant} broker resident memory, before warm-up -> after the timed run: ${reps.map((r) => `${fixed(r.rssBeforeBytes / 2 ** 20)} -> ${fixed(r.rssAfterBytes / 2 ** 20)} MiB`).join(', ')}`,
   );
-  const joined = variant === 'member' ? `; ${settings.groups} single-member groups joined (JoinGroup x2 + SyncGroup each, ${settings.connections} connections) in median ${fixed(median(reps.map((r) => r.joinMs)))} ms` : '';
-  console.log(`  checked: OffsetFetch v8 read back the last commit of every group, ${reps.map((r) => r.checkedOffsets).join(', ')} partition offsets per rep${joined}`);
+  const joined =
+    variant === 'member'
+      ? `; ${settings.groups} single-member groups joined (JoinGroup x2 + SyncGroup each, ${settings.connections} connections) in median ${fixed(median(reps.map((r) => r.joinMs)))} ms`
+      : '';
+  console.log(
+    `  checked: OffsetFetch v8 read back the last commit of every group, ${reps.map((r) => r.checkedOffsets).join(', ')} partition offsets per rep${joined}`,
+  );
   if (variant === 'member') figures[`${key}.joinAllMs`] = median(reps.map((r) => r.joinMs));
 }
 

@@ -27,7 +27,8 @@ const CODECS: ReadonlyArray<[name: string, id: number]> = [
   ['zstd', Codec.ZSTD],
 ];
 /** Words the values are made of, so they compress about as well as JSON or log lines (3-5x). */
-const VOCABULARY = 'order id customer status created shipped amount currency EUR USD item sku quantity price region north south east west true false null'.split(' ');
+const VOCABULARY =
+  'order id customer status created shipped amount currency EUR USD item sku quantity price region north south east west true false null'.split(' ');
 
 interface Settings {
   short: boolean;
@@ -38,7 +39,11 @@ interface Settings {
 }
 
 function parseSettings(argv: readonly string[]): Settings {
-  const { values } = parseArgs({ args: [...argv], options: { short: { type: 'boolean' }, before: { type: 'string' }, reps: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { short: { type: 'boolean' }, before: { type: 'string' }, reps: { type: 'string' } },
+    strict: true,
+  });
   const short = values.short === true;
   return {
     short,
@@ -66,7 +71,8 @@ async function compressedBatch(batch: Buffer, codec: number): Promise<Buffer> {
 async function buildPool(topic: string, recordBytes: number, codec: number): Promise<ProducePool> {
   const count = recordsPerBatch(recordBytes, BATCH_BYTES_MAX);
   const batches: Buffer[] = [];
-  for (let variant = 0; variant < POOL_VARIANTS; variant++) batches.push(await compressedBatch(batchOfValues(textValues(recordBytes, count), recordBytes, count), codec));
+  for (let variant = 0; variant < POOL_VARIANTS; variant++)
+    batches.push(await compressedBatch(batchOfValues(textValues(recordBytes, count), recordBytes, count), codec));
   return producePoolOf(topic, PARTITIONS, recordBytes, count, batches);
 }
 
@@ -81,7 +87,11 @@ async function produceRun(settings: Settings, brokerMain: string | undefined, re
     await createLoadTopic(client, pool.topic, PARTITIONS, 1);
     const load = { inFlightPerConnection: IN_FLIGHT_PER_CONNECTION };
     await produceAsFastAsAnswered(connections, pool, { ...load, payloadBytesMax: settings.payloadBytesMax / 10, durationMaxMs: settings.durationMaxMs / 5 });
-    const result = await produceAsFastAsAnswered(connections, pool, { ...load, payloadBytesMax: settings.payloadBytesMax, durationMaxMs: settings.durationMaxMs });
+    const result = await produceAsFastAsAnswered(connections, pool, {
+      ...load,
+      payloadBytesMax: settings.payloadBytesMax,
+      durationMaxMs: settings.durationMaxMs,
+    });
     return mbPerSecond(result.payloadBytes, result.elapsedMs);
   } finally {
     closeLoadConnections(connections);
@@ -92,7 +102,13 @@ async function produceRun(settings: Settings, brokerMain: string | undefined, re
 
 export async function main(argv: string[]): Promise<Record<string, number>> {
   const settings = parseSettings(argv);
-  const builds: ReadonlyArray<[name: string, main: string | undefined]> = settings.before === undefined ? [['this build', undefined]] : [['before', settings.before], ['this build', undefined]];
+  const builds: ReadonlyArray<[name: string, main: string | undefined]> =
+    settings.before === undefined
+      ? [['this build', undefined]]
+      : [
+          ['before', settings.before],
+          ['this build', undefined],
+        ];
   console.log(
     `produce-validation: ${PARTITIONS} partitions, ${CONNECTIONS} connections x ${IN_FLIGHT_PER_CONNECTION} in flight, Produce acks=1, ~1 MiB batches of text-like values, ` +
       `up to ${fixed(settings.payloadBytesMax / 1e6)} MB or ${settings.durationMaxMs / 1000} s per run, ${settings.reps} reps, builds interleaved: ${builds.map(([name]) => name).join(', ')}`,
@@ -116,7 +132,10 @@ export async function main(argv: string[]): Promise<Record<string, number>> {
         figures[`produceValidation.${recordBytes}.${codecName}.${buildName}.mbPerSecond`] = median(values);
         return `${buildName} ${fixed(median(values))} MB/s (${values.map((v) => fixed(v)).join(', ')})`;
       });
-      const ratio = builds.length === 2 ? `, ratio ${fixed(median(runs.get(`${recordBytes}.${codecName}.this build`)!) / median(runs.get(`${recordBytes}.${codecName}.before`)!), 2)}` : '';
+      const ratio =
+        builds.length === 2
+          ? `, ratio ${fixed(median(runs.get(`${recordBytes}.${codecName}.this build`)!) / median(runs.get(`${recordBytes}.${codecName}.before`)!), 2)}`
+          : '';
       console.log(`  ${recordBytes} B records, ${codecName}: ${line.join('; ')}${ratio}`);
     }
   }

@@ -78,7 +78,9 @@ function timeRecovery(partitionDir: string, config: LogConfig, built: BuiltParti
   const outcome = recoverPartition({ partitionDir, config });
   const elapsedMs = performance.now() - startedMs;
   if (outcome.logEndOffset !== built.logEndOffset || outcome.sizeBytes !== built.sizeBytes || outcome.repairs.length > 0) {
-    throw new Error(`recovery bench: recovery found ${outcome.logEndOffset} / ${outcome.sizeBytes} bytes (${outcome.repairs.join('; ')}), built ${built.logEndOffset} / ${built.sizeBytes}`);
+    throw new Error(
+      `recovery bench: recovery found ${outcome.logEndOffset} / ${outcome.sizeBytes} bytes (${outcome.repairs.join('; ')}), built ${built.logEndOffset} / ${built.sizeBytes}`,
+    );
   }
   return elapsedMs;
 }
@@ -126,7 +128,9 @@ export async function main(argv: string[]): Promise<RecoveryFigures> {
       `unclean: recoverPartition (CRC-32C of every batch, index rebuild): median ${figures.recoveryMs.toFixed(0)} ms = ` +
         `${figures.recoveryMegabytesPerSecond.toFixed(0)} MB/s  (reps ms: ${recoveryMs.map((ms) => ms.toFixed(0)).join(', ')})`,
     );
-    console.log(`clean reopen (trustedOnDisk, no scan): median ${figures.cleanReopenMs.toFixed(1)} ms  (reps ms: ${reopenMs.map((ms) => ms.toFixed(1)).join(', ')})`);
+    console.log(
+      `clean reopen (trustedOnDisk, no scan): median ${figures.cleanReopenMs.toFixed(1)} ms  (reps ms: ${reopenMs.map((ms) => ms.toFixed(1)).join(', ')})`,
+    );
     return figures;
   } finally {
     rmSync(root, { recursive: true, force: true });

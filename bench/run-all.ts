@@ -20,13 +20,39 @@ import { main as segmentAppend } from './segment-append.js';
 
 /** Each bench, what it measures (one line for BENCHMARKS.md; the method and the findings are in docs/benchmarks.md). */
 const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: (argv: string[]) => Promise<unknown> }> = [
-  { name: 'micro', title: 'Micro-benchmarks', about: 'CRC-32C, the produce-path records walk, the Kafka codec and a ring frame cycle, one thread, in memory (tinybench).', run: micro },
-  { name: 'ring-handoff', title: 'Ring hand-off', about: 'Main thread to one worker through an SpscRing: throughput of 64 KiB frames, hand-off latency of one small frame.', run: ringHandoff },
-  { name: 'segment-append', title: 'Append throughput', about: 'Record batches appended through the engine against plain writes to one file, page cache and fsync per acknowledgement.', run: segmentAppend },
+  {
+    name: 'micro',
+    title: 'Micro-benchmarks',
+    about: 'CRC-32C, the produce-path records walk, the Kafka codec and a ring frame cycle, one thread, in memory (tinybench).',
+    run: micro,
+  },
+  {
+    name: 'ring-handoff',
+    title: 'Ring hand-off',
+    about: 'Main thread to one worker through an SpscRing: throughput of 64 KiB frames, hand-off latency of one small frame.',
+    run: ringHandoff,
+  },
+  {
+    name: 'segment-append',
+    title: 'Append throughput',
+    about: 'Record batches appended through the engine against plain writes to one file, page cache and fsync per acknowledgement.',
+    run: segmentAppend,
+  },
   { name: 'recovery-scan', title: 'Crash-recovery scan', about: 'Validating scan of segments after an unclean stop.', run: recoveryScan },
   { name: 'broker-startup', title: 'Broker start-up', about: 'Start to ready of a broker process, empty and with partitions.', run: brokerStartup },
-  { name: 'kafka-perf', title: 'Kafka protocol end to end', about: 'A broker child process under Produce and Fetch load over the Kafka protocol: throughput, latency at a steady rate, CPU per GB, and kcat (librdkafka).', run: kafkaPerf },
-  { name: 'produce-validation', title: 'Checking produced records', about: 'Produce throughput with 1 KiB and 100 B records, uncompressed, lz4 and zstd (with --before, against an earlier build, interleaved).', run: produceValidation },
+  {
+    name: 'kafka-perf',
+    title: 'Kafka protocol end to end',
+    about:
+      'A broker child process under Produce and Fetch load over the Kafka protocol: throughput, latency at a steady rate, CPU per GB, and kcat (librdkafka).',
+    run: kafkaPerf,
+  },
+  {
+    name: 'produce-validation',
+    title: 'Checking produced records',
+    about: 'Produce throughput with 1 KiB and 100 B records, uncompressed, lz4 and zstd (with --before, against an earlier build, interleaved).',
+    run: produceValidation,
+  },
   { name: 'group-rebalance', title: 'Consumer-group rebalance', about: 'Joins, rebalances and their latency with real group members.', run: groupRebalance },
   { name: 'offset-commit', title: 'Offset commits', about: 'OffsetCommit throughput and latency, admin-style and from group members.', run: offsetCommit },
 ];
@@ -40,7 +66,11 @@ interface RunAllOptions {
 }
 
 function parseOptions(argv: readonly string[]): RunAllOptions {
-  const { values } = parseArgs({ args: [...argv], options: { short: { type: 'boolean' }, write: { type: 'string' }, before: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { short: { type: 'boolean' }, write: { type: 'string' }, before: { type: 'string' } },
+    strict: true,
+  });
   return { short: values.short === true, writePath: values.write, before: values.before };
 }
 
@@ -73,7 +103,10 @@ export async function main(argv: string[]): Promise<void> {
   for (const bench of BENCHES) {
     console.log(`\n== ${bench.name} ==`);
     const startedMs = performance.now();
-    const benchArgv = [...(options.short ? ['--short'] : []), ...(bench.name === 'produce-validation' && options.before !== undefined ? ['--before', options.before] : [])];
+    const benchArgv = [
+      ...(options.short ? ['--short'] : []),
+      ...(bench.name === 'produce-validation' && options.before !== undefined ? ['--before', options.before] : []),
+    ];
     const lines = await capturing(() => bench.run(benchArgv));
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);
     console.log(`(${bench.name}: ${seconds} s)`);

@@ -267,7 +267,7 @@ function formatReps(values: readonly number[]): string {
 }
 
 function printMedian(label: string, medianMegabytesPerSecond: number, reps: readonly number[]): void {
-  console.log(`${(label + ':').padEnd(LABEL_WIDTH)} median ${medianMegabytesPerSecond.toFixed(0)} MB/s  (reps: ${formatReps(reps)})`);
+  console.log(`${(`${label}:`).padEnd(LABEL_WIDTH)} median ${medianMegabytesPerSecond.toFixed(0)} MB/s  (reps: ${formatReps(reps)})`);
 }
 
 /** Adds a run's MB/s to `into`; says so when the run stopped at the time limit. */
@@ -347,11 +347,16 @@ async function measureThroughput(mode: Mode): Promise<ThroughputFigures> {
     `ratio engine/plain (medians; issue target >= 0.8): 1 partition ${figures.ratioOnePartition.toFixed(2)}, ` +
       `2 partitions ${figures.ratioTwoPartitions.toFixed(2)}, 1 partition with one roll ${figures.ratioOneRoll.toFixed(2)}`,
   );
-  console.log(`ratio engine 1 partition / (plain + CRC) (medians): ${(figures.engineOnePartitionMegabytesPerSecond / figures.plainCrcMegabytesPerSecond).toFixed(2)}`);
+  console.log(
+    `ratio engine 1 partition / (plain + CRC) (medians): ${(figures.engineOnePartitionMegabytesPerSecond / figures.plainCrcMegabytesPerSecond).toFixed(2)}`,
+  );
   return figures;
 }
 
-type FsyncFigures = Pick<AppendFigures, 'fsyncBatchBytes' | 'fsyncAppendsPerSecond' | 'fsyncMegabytesPerSecond' | 'plainFsyncAppendsPerSecond' | 'plainFsyncMegabytesPerSecond'>;
+type FsyncFigures = Pick<
+  AppendFigures,
+  'fsyncBatchBytes' | 'fsyncAppendsPerSecond' | 'fsyncMegabytesPerSecond' | 'plainFsyncAppendsPerSecond' | 'plainFsyncMegabytesPerSecond'
+>;
 
 /**
  * flush.messages=1: each append is acknowledged only after an fsync; the worker fsyncs once per pass over the frames
@@ -370,7 +375,14 @@ async function measureFsyncPerAck(mode: Mode): Promise<FsyncFigures> {
   const plainRates: number[] = [];
   const plainMbs: number[] = [];
   for (let rep = 0; rep < mode.reps; rep++) {
-    const run = await appendThroughEngine({ partitionCount: 1, batches, appendsMax: mode.fsyncAppendsMax, timeLimitMs: mode.fsyncRunMs, window: FSYNC_WINDOW, logConfig });
+    const run = await appendThroughEngine({
+      partitionCount: 1,
+      batches,
+      appendsMax: mode.fsyncAppendsMax,
+      timeLimitMs: mode.fsyncRunMs,
+      window: FSYNC_WINDOW,
+      logConfig,
+    });
     engineRates.push(run.appends / (run.elapsedMs / 1000));
     engineMbs.push(megabytesPerSecond(run.bytes, run.elapsedMs));
     const plain = writePlain(batches, mode.fsyncAppendsMax, mode.fsyncRunMs, { fsyncEvery: FSYNC_WINDOW, checkCrc: false });

@@ -64,14 +64,28 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
   const metrics = new BrokerMetrics(meters, config.metrics.lagGroupsMax, logger);
   const admin = new AdminHttpServer({ metrics: () => metrics.render(), state: () => state }, logger);
   const http = await listenAdmin(admin, config);
-  logger.info({ nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(http), overrides: overridesOf(config, source) }, 'starting');
+  logger.info(
+    { nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(http), overrides: overridesOf(config, source) },
+    'starting',
+  );
   try {
     const broker = await startParts(config, logger, meters, options);
     metrics.attach(broker.sources);
     state = 'ready';
     const startupMs = performance.now() - startedAt;
     const { address, advertised } = broker;
-    logger.info({ listener: `${address.host}:${address.port}`, advertised: `${advertised.host}:${advertised.port}`, http: httpUrl(http), clusterId: broker.topics.clusterId, topics: broker.topics.topicNames().length, partitions: broker.engine.partitions().length, startupMs: Math.round(startupMs) }, 'ready');
+    logger.info(
+      {
+        listener: `${address.host}:${address.port}`,
+        advertised: `${advertised.host}:${advertised.port}`,
+        http: httpUrl(http),
+        clusterId: broker.topics.clusterId,
+        topics: broker.topics.topicNames().length,
+        partitions: broker.engine.partitions().length,
+        startupMs: Math.round(startupMs),
+      },
+      'ready',
+    );
     let stopping: Promise<void> | undefined;
     return {
       config,
@@ -87,7 +101,7 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Bro
           state = 'stopping';
           const stoppedAt = performance.now();
           logger.info('shutting down: closing the listener, finishing in-flight requests, flushing partitions');
-          let flushed;
+          let flushed: Awaited<ReturnType<typeof broker.stop>>;
           try {
             flushed = await broker.stop();
           } finally {
@@ -172,7 +186,14 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     const closed = await engine.stop();
     return { ...closed, connectionsClosed, fetchWaitersWoken };
   };
-  return { engine, topics, address, advertised, stop, sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings } };
+  return {
+    engine,
+    topics,
+    address,
+    advertised,
+    stop,
+    sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings },
+  };
 }
 
 function httpUrl(address: { host: string; port: number } | null): string | null {

@@ -27,7 +27,7 @@ describe('BufferPool', () => {
     expect(a.buffer).not.toBe(b.buffer);
   });
 
-  it('leaves small fetches to Node\'s own allocator: a released small buffer is never handed out again', () => {
+  it("leaves small fetches to Node's own allocator: a released small buffer is never handed out again", () => {
     const pool = new BufferPool();
     const small = pool.take(1000);
     small.fill(7);

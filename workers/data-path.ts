@@ -215,7 +215,6 @@ export class DataPath {
       }
     }
   }
-
 }
 
 function unusableCode(owned: OwnedPartition | undefined): number {

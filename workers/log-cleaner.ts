@@ -54,7 +54,10 @@ export class LogCleaner {
 
   private async cleanOne(owned: OwnedPartition, partitionLog: PartitionLog, nowMs: number, log: CleanerLog, onFailure: FailureHandler): Promise<number> {
     const name = `${owned.topic}-${owned.partition}`;
-    const plan = attempt(() => partitionLog.planCleaning(nowMs), (error) => onFailure(owned, error));
+    const plan = attempt(
+      () => partitionLog.planCleaning(nowMs),
+      (error) => onFailure(owned, error),
+    );
     if (plan === null || plan === undefined) return 0;
     let outcome: CleanerOutcome;
     try {
@@ -64,9 +67,16 @@ export class LogCleaner {
       return 0;
     }
     // The partition may have been closed, deleted or taken offline meanwhile: applyCleaning then discards.
-    const replaced = attempt(() => partitionLog.applyCleaning(plan, outcome, Date.now()), (error) => onFailure(owned, error)) ?? -1;
+    const replaced =
+      attempt(
+        () => partitionLog.applyCleaning(plan, outcome, Date.now()),
+        (error) => onFailure(owned, error),
+      ) ?? -1;
     if (replaced < 0) return 0;
-    log('info', `log cleaner: ${name} cleaned ${replaced} segment(s) below offset ${outcome.cleanedEndOffset}: ${outcome.recordsRemoved} records removed, ${outcome.bytesRead} → ${outcome.bytesWritten} bytes`);
+    log(
+      'info',
+      `log cleaner: ${name} cleaned ${replaced} segment(s) below offset ${outcome.cleanedEndOffset}: ${outcome.recordsRemoved} records removed, ${outcome.bytesRead} → ${outcome.bytesWritten} bytes`,
+    );
     return replaced;
   }
 

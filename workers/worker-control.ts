@@ -149,16 +149,18 @@ export class WorkerControl {
       workerId: this.workerId,
       framesHandled: this.dataPath.framesHandled,
       offlineDirs: [...this.table.offlineDirs],
-      partitions: [...this.table.all()].map((owned): PartitionStats => ({
-        topic: owned.topic,
-        partition: owned.partition,
-        logDir: owned.logDir,
-        online: owned.log !== null,
-        sizeBytes: owned.log?.sizeBytes ?? 0,
-        segmentCount: owned.log?.segmentCount ?? 0,
-        recoveryPoint: owned.log?.recoveryPoint ?? -1,
-        ...(owned.log ? offsetsOf(owned.log) : OFFLINE_OFFSETS),
-      })),
+      partitions: [...this.table.all()].map(
+        (owned): PartitionStats => ({
+          topic: owned.topic,
+          partition: owned.partition,
+          logDir: owned.logDir,
+          online: owned.log !== null,
+          sizeBytes: owned.log?.sizeBytes ?? 0,
+          segmentCount: owned.log?.segmentCount ?? 0,
+          recoveryPoint: owned.log?.recoveryPoint ?? -1,
+          ...(owned.log ? offsetsOf(owned.log) : OFFLINE_OFFSETS),
+        }),
+      ),
     };
   }
 

@@ -58,7 +58,12 @@ export function buildCommitGroup(groupId: string, connection: KafkaConnection, t
     topics: [
       {
         name: target.topic,
-        partitions: target.partitions.map((partitionIndex, i) => ({ partitionIndex, committedOffset: SENTINEL_BASE + i, committedLeaderEpoch: -1, committedMetadata: METADATA })),
+        partitions: target.partitions.map((partitionIndex, i) => ({
+          partitionIndex,
+          committedOffset: SENTINEL_BASE + i,
+          committedLeaderEpoch: -1,
+          committedMetadata: METADATA,
+        })),
       },
     ],
   });
@@ -143,13 +148,16 @@ export async function verifyLastCommits(connection: BrokerConnection, groups: re
     );
     chunk.forEach((group, g) => {
       const fetched = answer.groups[g];
-      if (fetched?.groupId !== group.groupId || fetched.errorCode !== 0) throw new Error(`OffsetFetch ${group.groupId}: ${errorName(fetched?.errorCode ?? -1)}`);
+      if (fetched?.groupId !== group.groupId || fetched.errorCode !== 0)
+        throw new Error(`OffsetFetch ${group.groupId}: ${errorName(fetched?.errorCode ?? -1)}`);
       const partitions = fetched.topics.find((t) => t.name === target.topic)?.partitions ?? [];
       target.partitions.forEach((partition, slot) => {
         const p = partitions.find((x) => x.partitionIndex === partition);
         const expected = offsetOf(group.sent, slot);
         if (p === undefined || p.errorCode !== 0 || p.committedOffset !== expected || p.metadata !== METADATA) {
-          throw new Error(`${group.groupId} ${target.topic}-${partition}: committed ${p?.committedOffset} (error ${p?.errorCode}), expected ${expected} from commit ${group.sent}`);
+          throw new Error(
+            `${group.groupId} ${target.topic}-${partition}: committed ${p?.committedOffset} (error ${p?.errorCode}), expected ${expected} from commit ${group.sent}`,
+          );
         }
         checked++;
       });

@@ -48,7 +48,7 @@ export async function kafkajsJoin(settings: KafkajsGroupSettings): Promise<Kafka
     let startedMs = 0;
     const whole = new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`KafkaJS group ${settings.groupId} not settled after ${settings.timeoutMs} ms`)), settings.timeoutMs);
-      consumers.forEach((consumer, i) =>
+      consumers.forEach((consumer, i) => {
         consumer.on(consumer.events.GROUP_JOIN, (event) => {
           groupJoins++;
           latest.set(i, event.payload.memberAssignment[settings.topic] ?? []);
@@ -56,8 +56,8 @@ export async function kafkajsJoin(settings: KafkajsGroupSettings): Promise<Kafka
             clearTimeout(timer);
             resolve(performance.now() - startedMs);
           }
-        }),
-      );
+        });
+      });
     });
     startedMs = performance.now();
     await Promise.all(consumers.map((c) => c.run({ eachMessage: async () => undefined })));

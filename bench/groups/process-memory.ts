@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 
 /** VmRSS of `pid` in bytes (the kernel reports kB = 1024 bytes). */
 export function residentBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   if (line === undefined) throw new Error(`/proc/${pid}/status has no VmRSS line`);
   return Number(line.split(/\s+/)[1]) * 1024;
 }

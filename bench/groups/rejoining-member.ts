@@ -40,7 +40,11 @@ export type ErrorCounts = Map<string, number>;
 /** A member of one group on its own coordinator connection (the topic's size is known: no Metadata). */
 export function benchMember(coordinator: BrokerConnection, settings: MemberSettings): GroupMember {
   const { groupId, topic, topicPartitions, sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs } = settings;
-  return new GroupMember(fixedRouting(coordinator, new Map([[topic, topicPartitions]])), groupId, [topic], { sessionTimeoutMs, rebalanceTimeoutMs, heartbeatIntervalMs });
+  return new GroupMember(fixedRouting(coordinator, new Map([[topic, topicPartitions]])), groupId, [topic], {
+    sessionTimeoutMs,
+    rebalanceTimeoutMs,
+    heartbeatIntervalMs,
+  });
 }
 
 export class RejoiningMember {
@@ -93,7 +97,13 @@ export class RejoiningMember {
     while (!this.stopping) {
       const joined = await this.member.join();
       const partitions = joined.assignment.get(this.settings.topic) ?? [];
-      this.listener.assigned({ memberId: this.member.memberId, generationId: joined.generationId, groupSize: joined.memberCount, partitions, atMs: performance.now() });
+      this.listener.assigned({
+        memberId: this.member.memberId,
+        generationId: joined.generationId,
+        groupSize: joined.memberCount,
+        partitions,
+        atMs: performance.now(),
+      });
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         if (this.stopping || this.member.rebalanceNeeded || this.member.failure !== null) resolve();
@@ -153,7 +163,8 @@ export class AssignmentWatch implements MemberListener {
     const owners = new Array<number>(this.topicPartitions).fill(0);
     const counts = [...members.values()].map((partitions) => partitions.length);
     for (const partitions of members.values()) for (const p of partitions) owners[p] = (owners[p] ?? 0) + 1;
-    if (owners.length !== this.topicPartitions || owners.some((n) => n !== 1)) return `partitions not assigned exactly once: owners per partition ${owners.join(',')}`;
+    if (owners.length !== this.topicPartitions || owners.some((n) => n !== 1))
+      return `partitions not assigned exactly once: owners per partition ${owners.join(',')}`;
     if (Math.max(...counts) - Math.min(...counts) > 1) return `unbalanced range assignment: ${counts.join(',')} partitions per member`;
     return null;
   }

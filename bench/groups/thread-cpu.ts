@@ -29,6 +29,9 @@ export function busiestThreads(pid: number, before: ThreadTicks, after: ThreadTi
   const delta = (tid: number): number => (after.get(tid) ?? 0) - (before.get(tid) ?? 0);
   const total = [...after.keys()].reduce((sum, tid) => sum + delta(tid), 0);
   const cores = (ticks: number): number => (total === 0 ? 0 : (ticks / total) * processCores);
-  const rest = [...after.keys()].filter((tid) => tid !== pid).map(delta).sort((a, b) => b - a);
+  const rest = [...after.keys()]
+    .filter((tid) => tid !== pid)
+    .map(delta)
+    .sort((a, b) => b - a);
   return { main: cores(delta(pid)), others: rest.slice(0, others).map(cores) };
 }

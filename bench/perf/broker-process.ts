@@ -39,12 +39,20 @@ export interface BrokerProcess {
 
 /** Brokers still running; killed if the bench process exits first (an error, Ctrl-C), so none outlives it. */
 const running = new Set<ChildProcess>();
-process.once('exit', () => running.forEach((child) => child.kill('SIGKILL')));
+process.once('exit', () =>
+  running.forEach((child) => {
+    child.kill('SIGKILL');
+  }),
+);
 
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
   const logDir = mkdtempSync(join(tmpdir(), 'fjord-perf-'));
   const sets = { 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'num.partitions': String(options.partitions), ...options.config };
-  const args = [...(options.nodeArgs ?? []), options.brokerMain ?? BROKER_MAIN, ...Object.entries(sets).flatMap(([key, value]) => ['--set', `${key}=${value}`])];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    options.brokerMain ?? BROKER_MAIN,
+    ...Object.entries(sets).flatMap(([key, value]) => ['--set', `${key}=${value}`]),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));

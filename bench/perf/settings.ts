@@ -37,7 +37,10 @@ const MIB = 1024 * 1024;
 const KCAT_RECORDS_MAX = 2_500_000;
 
 function list(value: string | undefined): string[] | undefined {
-  return value?.split(',').map((item) => item.trim()).filter(Boolean);
+  return value
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 export function parseSettings(argv: readonly string[]): PerfSettings {

@@ -48,7 +48,8 @@ export function makeRandom(seed: number): () => number {
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
-    return (state >>>= 0);
+    state >>>= 0;
+    return state;
   };
 }
 

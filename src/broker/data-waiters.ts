@@ -49,7 +49,10 @@ export class DataWaiters {
       this.waiting++;
       for (const key of keys) {
         let set = this.byPartition.get(key);
-        if (set === undefined) this.byPartition.set(key, (set = new Set()));
+        if (set === undefined) {
+          set = new Set();
+          this.byPartition.set(key, set);
+        }
         set.add(waiter);
       }
     });

@@ -56,7 +56,9 @@ function scalarFor(name: string, requestFields: FieldSpec[], request: Struct): u
 
 /** Whether a response list has an error code in its elements (or deeper): lists of plain data are left empty. */
 function carriesError(field: FieldSpec, version: number): boolean {
-  return present(field.fields ?? [], version).some((f) => (f.name === 'errorCode' && f.type === 'int16') || (f.type === '[]struct' && carriesError(f, version)));
+  return present(field.fields ?? [], version).some(
+    (f) => (f.name === 'errorCode' && f.type === 'int16') || (f.type === '[]struct' && carriesError(f, version)),
+  );
 }
 
 function isList(field: FieldSpec): boolean {

@@ -51,7 +51,12 @@ export class GroupRouter {
   async listAll(): Promise<GroupListing[]> {
     const record = this.topics.topic(OFFSETS_TOPIC);
     if (record === undefined) return [];
-    const online = new Set(this.engine.partitions().filter((p) => p.topic === OFFSETS_TOPIC && p.online).map((p) => p.partition));
+    const online = new Set(
+      this.engine
+        .partitions()
+        .filter((p) => p.topic === OFFSETS_TOPIC && p.online)
+        .map((p) => p.partition),
+    );
     const lists = await Promise.all([...online].map((p) => this.engine.group(OFFSETS_TOPIC, p, 'list', undefined)));
     return lists.flat();
   }

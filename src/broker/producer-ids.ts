@@ -31,5 +31,4 @@ export class ProducerIdAllocator {
     writeFileAtomicSync(join(this.dir, PRODUCER_ID_FILE), `${upTo}\n`);
     this.reservedUpTo = upTo;
   }
-
 }

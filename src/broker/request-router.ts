@@ -63,7 +63,12 @@ export function createRequestRouter(ctx: BrokerContext, lookUp: HandlerLookup = 
 function answerFailure(request: DecodedRequest, connection: ConnectionInfo, error: unknown): Buffer {
   if (error instanceof CloseConnectionError) throw error;
   const { apiKey, apiVersion, correlationId } = request.header;
-  connection.warn('handler-failed', { api: request.api.name, apiVersion, err: error }, `${request.api.name} request failed; answered UNKNOWN_SERVER_ERROR`, 'error');
+  connection.warn(
+    'handler-failed',
+    { api: request.api.name, apiVersion, err: error },
+    `${request.api.name} request failed; answered UNKNOWN_SERVER_ERROR`,
+    'error',
+  );
   return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, errorResponseBody(request, ErrorCode.UNKNOWN_SERVER_ERROR) as never);
 }
 
@@ -77,6 +82,7 @@ function answerUndecodable(error: unknown): Buffer {
 
 /** ApiVersions answers in its v0 form with the supported ranges (KIP-511); other APIs cannot be answered at a version the codec does not read. */
 function refuseVersion(apiKey: number, apiVersion: number, correlationId: number): Buffer {
-  if (apiKey === API_VERSIONS) return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
+  if (apiKey === API_VERSIONS)
+    return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
   throw new CloseConnectionError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`, 'unsupported-version');
 }

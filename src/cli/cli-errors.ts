@@ -35,14 +35,17 @@ const HINTS: Record<number, string> = {
   25: 'the group has live members; stop its consumers first',
   68: 'the group still has members; stop its consumers first',
   69: 'list groups with "fjord groups list"',
-  10: 'send smaller messages, or raise the topic\'s max.message.bytes',
+  10: "send smaller messages, or raise the topic's max.message.bytes",
 };
 
 /** The one line (without "fjord: ") and exit code for any error a command throws. */
 export function describeFailure(error: unknown, command: string): { line: string; exitCode: number } {
   if (error instanceof CliError) return { line: error.message, exitCode: error.exitCode };
   if (error instanceof BrokerUnreachableError) {
-    return { line: `${error.message}; check that a broker is running there ("fjord broker start") or pass --bootstrap-server host:port`, exitCode: ExitCode.FAILURE };
+    return {
+      line: `${error.message}; check that a broker is running there ("fjord broker start") or pass --bootstrap-server host:port`,
+      exitCode: ExitCode.FAILURE,
+    };
   }
   if (error instanceof KafkaResponseError) {
     const todo = HINTS[error.code] ?? (error.retriable ? 'the condition is usually brief: try again' : `see docs/cli.md, or run "${command} --help"`);
@@ -50,7 +53,8 @@ export function describeFailure(error: unknown, command: string): { line: string
   }
   if (error instanceof RequestTimeoutError) return { line: `${error.message}; the broker may be overloaded: try again`, exitCode: ExitCode.FAILURE };
   if (error instanceof UnsupportedApiError) return { line: `${error.message}; use a broker that serves it (Kafka 2.4 or later)`, exitCode: ExitCode.FAILURE };
-  if (error instanceof OffsetOutOfRangeError) return { line: `${error.message}; pick an offset in that range, or use --from-beginning`, exitCode: ExitCode.FAILURE };
+  if (error instanceof OffsetOutOfRangeError)
+    return { line: `${error.message}; pick an offset in that range, or use --from-beginning`, exitCode: ExitCode.FAILURE };
   if (error instanceof RangeError) return { line: `${error.message}; run "${command} --help" for usage`, exitCode: ExitCode.USAGE };
   const message = error instanceof Error ? error.message : String(error);
   return { line: `${message}; this is unexpected: please report it with the command you ran`, exitCode: ExitCode.FAILURE };

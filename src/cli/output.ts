@@ -18,5 +18,5 @@ export function write(text: string): Promise<void> | void {
 
 /** A status line for a person (progress, notes): stderr, so stdout stays data. */
 export function note(text: string): void {
-  process.stderr.write(text + '\n');
+  process.stderr.write(`${text}\n`);
 }

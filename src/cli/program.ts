@@ -65,7 +65,10 @@ function commanderExit(error: CommanderError, command: string): number {
   if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.OK;
   // A group without a command: commander printed its help on stderr.
   if (error.code === 'commander.help' || error.code === 'commander.executeSubCommandAsync') return ExitCode.USAGE;
-  const what = error.message.replace(/^error: /, '').replace(/\n+/g, ' ').replace(/\.$/, '');
+  const what = error.message
+    .replace(/^error: /, '')
+    .replace(/\n+/g, ' ')
+    .replace(/\.$/, '');
   process.stderr.write(`fjord: ${what}; run "${command} --help" for usage\n`);
   return ExitCode.USAGE;
 }

@@ -7,5 +7,12 @@ export type Cell = string | number | null;
 export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string {
   const text = [headers, ...rows.map((row) => row.map((cell) => (cell === null ? '-' : String(cell))))];
   const widths = headers.map((_, column) => Math.max(...text.map((row) => (row[column] ?? '').length)));
-  return text.map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : (cell ?? '').padEnd(widths[column]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return `${text
+    .map((row) =>
+      row
+        .map((cell, column) => (column === row.length - 1 ? cell : (cell ?? '').padEnd(widths[column]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

@@ -58,7 +58,11 @@ export class BrokerConnection {
     }
     const max = Math.min(common.max, options.maxVersion ?? common.max);
     if (max < Math.max(common.min, options.minVersion ?? common.min)) {
-      throw new UnsupportedApiError(this.address, name, `it serves v${common.min}-${common.max}, fjord needs v${options.minVersion ?? common.min}-${options.maxVersion ?? common.max}`);
+      throw new UnsupportedApiError(
+        this.address,
+        name,
+        `it serves v${common.min}-${common.max}, fjord needs v${options.minVersion ?? common.min}-${options.maxVersion ?? common.max}`,
+      );
     }
     return max;
   }

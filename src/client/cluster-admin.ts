@@ -45,15 +45,19 @@ export async function describeLogDirs(client: KafkaClient, topics: ReadonlyMap<s
   const cluster = await client.metadata([]);
   const wanted = topics === null ? null : [...topics].map(([topic, partitions]) => ({ topic, partitions }));
   const perBroker = await Promise.all(
-    [...cluster.brokers.keys()].sort((a, b) => a - b).map(async (brokerId) => {
-      const { body } = await (await client.broker(brokerId)).call(35, { topics: wanted });
-      return body.results.map((dir) => ({
-        brokerId,
-        path: dir.logDir,
-        errorCode: dir.errorCode,
-        partitions: dir.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, sizeBytes: p.partitionSize, offsetLag: p.offsetLag }))),
-      }));
-    }),
+    [...cluster.brokers.keys()]
+      .sort((a, b) => a - b)
+      .map(async (brokerId) => {
+        const { body } = await (await client.broker(brokerId)).call(35, { topics: wanted });
+        return body.results.map((dir) => ({
+          brokerId,
+          path: dir.logDir,
+          errorCode: dir.errorCode,
+          partitions: dir.topics.flatMap((t) =>
+            t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, sizeBytes: p.partitionSize, offsetLag: p.offsetLag })),
+          ),
+        }));
+      }),
   );
   return perBroker.flat();
 }

@@ -83,7 +83,16 @@ export class Fetcher {
         isolationLevel: 0,
         sessionId: 0,
         sessionEpoch: -1,
-        topics: [{ topic: this.topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: this.positions.get(partition)!, partitionMaxBytes: this.options.partitionMaxBytes })) }],
+        topics: [
+          {
+            topic: this.topic,
+            partitions: partitions.map((partition) => ({
+              partition,
+              fetchOffset: this.positions.get(partition)!,
+              partitionMaxBytes: this.options.partitionMaxBytes,
+            })),
+          },
+        ],
         forgottenTopicsData: [],
         rackId: '',
       },

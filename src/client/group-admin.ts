@@ -77,7 +77,11 @@ function safely<T>(read: () => T, fallback: T): T {
 /** Removes members from a group at once (LeaveGroup v3+, as Kafka's admin removeMembersFromConsumerGroup). */
 export async function removeGroupMembers(client: KafkaClient, groupId: string, memberIds: readonly string[]): Promise<void> {
   const coordinator = await client.coordinator(groupId);
-  const { body } = await coordinator.call(13, { groupId, memberId: '', members: memberIds.map((memberId) => ({ memberId, groupInstanceId: null })) }, { minVersion: 3 });
+  const { body } = await coordinator.call(
+    13,
+    { groupId, memberId: '', members: memberIds.map((memberId) => ({ memberId, groupInstanceId: null })) },
+    { minVersion: 3 },
+  );
   checkErrorCode(body.errorCode, `remove members of group "${groupId}"`);
   const failed = body.members.find((m) => m.errorCode !== 0);
   if (failed !== undefined) checkErrorCode(failed.errorCode, `remove member ${failed.memberId} of group "${groupId}"`);

@@ -159,7 +159,11 @@ export class GroupMember {
 
   /** The leader's range assignment of every member, encoded for SyncGroup. */
   private async assign(members: ReadonlyArray<{ memberId: string; groupInstanceId: string | null; metadata: Uint8Array }>) {
-    const subscribed = members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: m.metadata.byteLength < 2 ? [] : decodeSubscription(m.metadata).topics }));
+    const subscribed = members.map((m) => ({
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId,
+      topics: m.metadata.byteLength < 2 ? [] : decodeSubscription(m.metadata).topics,
+    }));
     const counts = await this.routing.partitionCounts([...new Set(subscribed.flatMap((m) => m.topics))]);
     return [...assignRange(subscribed, counts)].map(([memberId, assignment]) => ({ memberId, assignment: encodeAssignment(assignment) }));
   }
@@ -168,7 +172,15 @@ export class GroupMember {
   private async sync(coordinator: BrokerConnection, assignments: Array<{ memberId: string; assignment: Buffer }>): Promise<TopicPartitions | null> {
     const { body } = await coordinator.call(
       14,
-      { groupId: this.groupId, generationId: this.generationId, memberId: this.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: RANGE_ASSIGNOR, assignments },
+      {
+        groupId: this.groupId,
+        generationId: this.generationId,
+        memberId: this.memberId,
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocolName: RANGE_ASSIGNOR,
+        assignments,
+      },
       { extraTimeoutMs: this.options.rebalanceTimeoutMs },
     );
     if (body.errorCode !== ErrorCode.NONE && (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode))) {
@@ -192,7 +204,8 @@ export class GroupMember {
         this.failure = error as Error;
         this.events.failed?.(this.failure);
       }
-      if (round === this.heartbeatRound && !this.rebalanceNeeded && this.failure === null) this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
+      if (round === this.heartbeatRound && !this.rebalanceNeeded && this.failure === null)
+        this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
     };
     this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
   }

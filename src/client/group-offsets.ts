@@ -21,7 +21,11 @@ export async function fetchCommittedOffsets(client: KafkaClient, groupId: string
   return withRetries(async () => {
     const coordinator = await client.coordinator(groupId);
     const wanted = topics === null ? null : [...topics].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
-    const { version, body } = await coordinator.call(9, { groupId, topics: wanted, groups: [{ groupId, topics: wanted }], requireStable: false }, { minVersion: wanted === null ? 2 : 1 });
+    const { version, body } = await coordinator.call(
+      9,
+      { groupId, topics: wanted, groups: [{ groupId, topics: wanted }], requireStable: false },
+      { minVersion: wanted === null ? 2 : 1 },
+    );
     const group = version >= 8 ? body.groups[0] : { errorCode: body.errorCode, topics: body.topics };
     checkErrorCode(group?.errorCode ?? 0, `committed offsets of group "${groupId}"`);
     const offsets: GroupOffsets = new Map();
@@ -42,9 +46,21 @@ export async function commitOffsets(client: KafkaClient, groupId: string, member
   const coordinator = await client.coordinator(groupId);
   const topics = [...offsets].map(([name, partitions]) => ({
     name,
-    partitions: [...partitions].map(([partitionIndex, committedOffset]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: '' })),
+    partitions: [...partitions].map(([partitionIndex, committedOffset]) => ({
+      partitionIndex,
+      committedOffset,
+      committedLeaderEpoch: -1,
+      committedMetadata: '',
+    })),
   }));
-  const { body } = await coordinator.call(8, { groupId, generationIdOrMemberEpoch: member.generationId, memberId: member.memberId, groupInstanceId: null, retentionTimeMs: -1, topics });
+  const { body } = await coordinator.call(8, {
+    groupId,
+    generationIdOrMemberEpoch: member.generationId,
+    memberId: member.memberId,
+    groupInstanceId: null,
+    retentionTimeMs: -1,
+    topics,
+  });
   for (const topic of body.topics) {
     for (const p of topic.partitions) checkErrorCode(p.errorCode, `commit of group "${groupId}" for ${topic.name}-${p.partitionIndex}`);
   }

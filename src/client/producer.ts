@@ -20,7 +20,13 @@ export interface ProducerOptions {
   retry: RetryPolicy;
 }
 
-export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = { acks: -1, compression: 'none', ackTimeoutMs: 30_000, allowAutoTopicCreation: true, retry: DEFAULT_RETRY };
+export const DEFAULT_PRODUCER_OPTIONS: ProducerOptions = {
+  acks: -1,
+  compression: 'none',
+  ackTimeoutMs: 30_000,
+  allowAutoTopicCreation: true,
+  retry: DEFAULT_RETRY,
+};
 
 export interface ProducerRecord extends ProducedRecord {
   /** An explicit partition; otherwise the partitioner picks one. */
@@ -74,7 +80,10 @@ export class Producer {
         throw new KafkaResponseError(3, `${topic}-${partition}`, `the topic has partitions 0-${partitions - 1}`, false);
       }
       let list = byPartition.get(partition);
-      if (list === undefined) byPartition.set(partition, (list = []));
+      if (list === undefined) {
+        list = [];
+        byPartition.set(partition, list);
+      }
       list.push(record);
     }
     return byPartition;
@@ -90,7 +99,9 @@ export class Producer {
     const failed = new Map<number, { records: ProducerRecord[]; error: unknown }>();
     await Promise.all(
       [...byLeader].map(async ([leader, partitions]) => {
-        const partitionData = await Promise.all(partitions.map(async (index) => ({ index, records: await encodeBatch(byPartition.get(index)!, this.options.compression) })));
+        const partitionData = await Promise.all(
+          partitions.map(async (index) => ({ index, records: await encodeBatch(byPartition.get(index)!, this.options.compression) })),
+        );
         const request = { transactionalId: null, acks: this.options.acks, timeoutMs: this.options.ackTimeoutMs, topicData: [{ name: topic, partitionData }] };
         if (this.options.acks === 0) {
           leader.sendOnly(0, request, { minVersion: 3 });

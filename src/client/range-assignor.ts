@@ -23,7 +23,11 @@ export function assignRange(members: readonly AssignorMember[], partitionCounts:
     subscribed.forEach((member, i) => {
       const start = perMember * i + Math.min(i, withExtra);
       const length = perMember + (i < withExtra ? 1 : 0);
-      if (length > 0) result.get(member.memberId)!.set(topic, Array.from({ length }, (_, k) => start + k));
+      if (length > 0)
+        result.get(member.memberId)!.set(
+          topic,
+          Array.from({ length }, (_, k) => start + k),
+        );
     });
   }
   return result;

@@ -1,15 +1,7 @@
 // Record batches as a client sends and receives them: build one (compressed with any Kafka codec) from
 // records, and turn the batches of a Fetch answer back into records (decompressing, skipping control
 // batches and a cut-off last batch). Layout: src/shared/record-batch.ts. Runs on the caller's main thread.
-import {
-  Attribute,
-  BATCH_HEADER_BYTES,
-  BatchField,
-  CURRENT_MAGIC,
-  batchSizeAt,
-  lastOffsetAt,
-  rebuildBatch,
-} from '../shared/record-batch.js';
+import { Attribute, BATCH_HEADER_BYTES, BatchField, CURRENT_MAGIC, batchSizeAt, lastOffsetAt, rebuildBatch } from '../shared/record-batch.js';
 import { buildRecordBatch, decodeRecordBatches, type ConsumedRecord, type ProducedRecord } from '../shared/record-batch-codec.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';

@@ -4,11 +4,7 @@
 import type { KafkaClient } from './kafka-client.js';
 import { listOffsets, OffsetSpec } from './list-offsets.js';
 
-export type StartPosition =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'offset'; offset: number }
-  | { kind: 'timestamp'; timestampMs: number };
+export type StartPosition = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: number } | { kind: 'timestamp'; timestampMs: number };
 
 /** An offset outside a partition's [log start, log end]; the message names the range. */
 export class OffsetOutOfRangeError extends RangeError {
@@ -16,7 +12,12 @@ export class OffsetOutOfRangeError extends RangeError {
 }
 
 /** partition → the offset to start reading from. */
-export async function resolveStartPositions(client: KafkaClient, topic: string, partitions: readonly number[], start: StartPosition): Promise<Map<number, number>> {
+export async function resolveStartPositions(
+  client: KafkaClient,
+  topic: string,
+  partitions: readonly number[],
+  start: StartPosition,
+): Promise<Map<number, number>> {
   if (partitions.length === 0) return new Map();
   if (start.kind === 'earliest') return listOffsets(client, topic, partitions, OffsetSpec.EARLIEST);
   const latest = await listOffsets(client, topic, partitions, OffsetSpec.LATEST);
@@ -33,7 +34,9 @@ export async function resolveStartPositions(client: KafkaClient, topic: string, 
 function checkedOffset(topic: string, partition: number, wanted: number, logStart: number, logEnd: number): number {
   if (wanted < 0) return Math.max(logStart, logEnd + wanted);
   if (wanted < logStart || wanted > logEnd) {
-    throw new OffsetOutOfRangeError(`offset ${wanted} is out of range for ${topic}-${partition}, which holds offsets ${logStart} to ${logEnd - 1} (next is ${logEnd})`);
+    throw new OffsetOutOfRangeError(
+      `offset ${wanted} is out of range for ${topic}-${partition}, which holds offsets ${logStart} to ${logEnd - 1} (next is ${logEnd})`,
+    );
   }
   return wanted;
 }

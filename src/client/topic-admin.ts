@@ -23,7 +23,15 @@ export async function createTopic(client: KafkaClient, topic: NewTopic): Promise
   const { body } = await controller.call(
     19,
     {
-      topics: [{ name: topic.name, numPartitions: topic.partitions, replicationFactor: topic.replicationFactor, assignments: [], configs: [...topic.configs].map(([name, value]) => ({ name, value })) }],
+      topics: [
+        {
+          name: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor,
+          assignments: [],
+          configs: [...topic.configs].map(([name, value]) => ({ name, value })),
+        },
+      ],
       timeoutMs: ADMIN_TIMEOUT_MS,
       validateOnly: false,
     },
@@ -62,11 +70,21 @@ const TOPIC_CONFIG_SOURCE = 1;
 
 export async function describeTopicConfigs(client: KafkaClient, name: string): Promise<ConfigEntry[]> {
   const broker = await client.anyBroker();
-  const { version, body } = await broker.call(32, { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: name, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+  const { version, body } = await broker.call(32, {
+    resources: [{ resourceType: TOPIC_RESOURCE, resourceName: name, configurationKeys: null }],
+    includeSynonyms: false,
+    includeDocumentation: false,
+  });
   const result = body.results[0];
   checkErrorCode(result?.errorCode ?? -1, `configs of topic "${name}"`, result?.errorMessage ?? null);
   return result!.configs
-    .map((c) => ({ name: c.name, value: c.value, isOverride: version === 0 ? !c.isDefault : c.configSource === TOPIC_CONFIG_SOURCE, readOnly: c.readOnly, isSensitive: c.isSensitive }))
+    .map((c) => ({
+      name: c.name,
+      value: c.value,
+      isOverride: version === 0 ? !c.isDefault : c.configSource === TOPIC_CONFIG_SOURCE,
+      readOnly: c.readOnly,
+      isSensitive: c.isSensitive,
+    }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 

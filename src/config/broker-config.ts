@@ -37,7 +37,7 @@ export const CLEANER_OFF_MS = 2 ** 31 - 1;
 /** FJORD_LOG_DIRS=… → log.dirs; FJORD_FJORD_WORKERS → fjord.workers (dots become underscores, upper case). */
 export function environmentOverrides(env: NodeJS.ProcessEnv): Map<string, string> {
   const byEnvName = new Map<string, string>();
-  for (const names of BROKER_KEY_NAMES.values()) for (const name of names) byEnvName.set('FJORD_' + name.toUpperCase().replace(/[.-]/g, '_'), name);
+  for (const names of BROKER_KEY_NAMES.values()) for (const name of names) byEnvName.set(`FJORD_${name.toUpperCase().replace(/[.-]/g, '_')}`, name);
   const overrides = new Map<string, string>();
   for (const [name, value] of Object.entries(env)) {
     const key = byEnvName.get(name);
@@ -51,7 +51,9 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
   const merged = new Map<string, string>();
   for (const source of sources) for (const [key, value] of source) merged.set(key, value);
   const known = new Set([...BROKER_KEY_NAMES.values()].flat());
-  const problems = [...merged.keys()].filter((key) => !known.has(key)).map((key) => `unknown config key "${key}" (see docs/configuration.md for the keys Fjord reads)`);
+  const problems = [...merged.keys()]
+    .filter((key) => !known.has(key))
+    .map((key) => `unknown config key "${key}" (see docs/configuration.md for the keys Fjord reads)`);
   const effective: Record<string, string> = {};
   const broker = parseTable(BROKER_CONFIG_TABLE, merged, problems, effective);
   const defaultLogConfig = parseTable(TOPIC_CONFIG_TABLE, merged, problems, effective);
@@ -75,7 +77,9 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
 
 function checkContradictions(c: BrokerConfig, problems: string[]): void {
   if (c.groups.minSessionTimeoutMs > c.groups.maxSessionTimeoutMs) {
-    problems.push(`group.min.session.timeout.ms (${c.groups.minSessionTimeoutMs}) must not exceed group.max.session.timeout.ms (${c.groups.maxSessionTimeoutMs})`);
+    problems.push(
+      `group.min.session.timeout.ms (${c.groups.minSessionTimeoutMs}) must not exceed group.max.session.timeout.ms (${c.groups.maxSessionTimeoutMs})`,
+    );
   }
   if ((c.ringBytes & (c.ringBytes - 1)) !== 0) problems.push(`fjord.ring.bytes must be a power of two, got ${c.ringBytes}`);
   const maxMessageBytes = c.defaultLogConfig.maxMessageBytes;
@@ -92,9 +96,13 @@ function checkContradictions(c: BrokerConfig, problems: string[]): void {
 
 /** Replication keys a standalone broker can honour: one replica per partition, so no min.insync.replicas above it. */
 function checkReplication(c: BrokerConfig, problems: string[]): void {
-  const factors: Array<[string, number]> = [['default.replication.factor', c.defaultReplicationFactor], ['offsets.topic.replication.factor', c.offsetsTopicReplicationFactor]];
+  const factors: Array<[string, number]> = [
+    ['default.replication.factor', c.defaultReplicationFactor],
+    ['offsets.topic.replication.factor', c.offsetsTopicReplicationFactor],
+  ];
   for (const [key, factor] of factors) {
-    if (factor > STANDALONE_REPLICAS) problems.push(`${key} must be ${STANDALONE_REPLICAS} on a standalone broker (it holds the only replica of every partition), got ${factor}`);
+    if (factor > STANDALONE_REPLICAS)
+      problems.push(`${key} must be ${STANDALONE_REPLICAS} on a standalone broker (it holds the only replica of every partition), got ${factor}`);
   }
   const [minInsync, factor] = [c.defaultLogConfig.minInsyncReplicas, c.defaultReplicationFactor];
   if (minInsync > factor) {
@@ -106,7 +114,10 @@ function checkReplication(c: BrokerConfig, problems: string[]): void {
 
 /** One connection's share fits the broker-wide budget, and so does the largest batch a fetch may have to send whole. */
 function checkResponseMemory(c: BrokerConfig, problems: string[]): void {
-  const shares: Array<[string, number]> = [['fjord.connection.unsent.bytes.max', c.connectionUnsentBytesMax], ['message.max.bytes', c.defaultLogConfig.maxMessageBytes]];
+  const shares: Array<[string, number]> = [
+    ['fjord.connection.unsent.bytes.max', c.connectionUnsentBytesMax],
+    ['message.max.bytes', c.defaultLogConfig.maxMessageBytes],
+  ];
   for (const [key, bytes] of shares) {
     if (bytes > c.responseMemoryBytesMax) problems.push(`${key} (${bytes}) must not exceed fjord.response.memory.bytes.max (${c.responseMemoryBytesMax})`);
   }

@@ -20,7 +20,7 @@ export function renderConfigReference(): string {
     'then from environment variables `FJORD_<KEY>` (upper case, dots as underscores, e.g. `FJORD_LOG_DIRS`), then from',
     '`--set key=value`; later sources win. Unknown keys and bad values stop the broker before it starts, one line per problem.',
     '',
-    'The file is read as Java\'s `java.util.Properties.load` reads it (in UTF-8): `#` and `!` comment lines; `=`, `:` or',
+    "The file is read as Java's `java.util.Properties.load` reads it (in UTF-8): `#` and `!` comment lines; `=`, `:` or",
     'blanks between key and value; a line ending in an odd number of backslashes continues on the next (whose leading',
     'blanks are dropped); `\\t`, `\\n`, `\\r`, `\\f`, `\\uXXXX` and `\\` before any other character (an escaped `=`, `:` or',
     'blank in a key); a key given twice keeps its last value. A line with neither `=` nor `:` whose first word is no',
@@ -53,13 +53,15 @@ export function renderConfigReference(): string {
     '|---|---|---|---|',
   );
   for (const [topicKey, { spec }] of TOPIC_CONFIG_KEYS) lines.push(`| \`${topicKey}\` | \`${spec.key}\` | ${typeText(spec)} | \`${defaultText(spec)}\` |`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function brokerRows(table: ConfigTable): string[] {
   const rows = ['| key | type | default | description |', '|---|---|---|---|'];
   for (const spec of Object.values(table)) {
-    const names = namesOf(spec).map((name) => `\`${name}\``).join(' / ');
+    const names = namesOf(spec)
+      .map((name) => `\`${name}\``)
+      .join(' / ');
     const text = defaultText(spec);
     const defaultValue = MACHINE_DEPENDENT.has(spec.key) ? 'number of cores' : text === '' ? 'empty' : `\`${text}\``;
     const topicKey = spec.topicKey === undefined ? '' : ` Topic key: \`${spec.topicKey}\`.`;

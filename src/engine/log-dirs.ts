@@ -83,9 +83,7 @@ export function discoverPartitions(dirs: LogDirState[]): DiscoveredPartition[] {
       const key = partitionKey(discovered.topic, discovered.partition);
       const other = found.get(key);
       if (other) {
-        throw new Error(
-          `partition ${name} exists in two log dirs, ${other.logDir} and ${dir.path}; keep the right copy and remove the other before starting`,
-        );
+        throw new Error(`partition ${name} exists in two log dirs, ${other.logDir} and ${dir.path}; keep the right copy and remove the other before starting`);
       }
       found.set(key, discovered);
       dir.partitionCount++;

@@ -43,7 +43,12 @@ export class PartitionEngine {
    * starts the workers and opens every partition found, with the config `configFor` gives its topic. A dir
    * that is full (`freeBytesOf`, statfs by default) starts offline, as one that cannot be opened does.
    */
-  static async start(config: EngineConfig, logger: Logger, configFor: (topic: string) => LogConfig, freeBytesOf: FreeSpaceProbe = statfsFreeBytes): Promise<PartitionEngine> {
+  static async start(
+    config: EngineConfig,
+    logger: Logger,
+    configFor: (topic: string) => LogConfig,
+    freeBytesOf: FreeSpaceProbe = statfsFreeBytes,
+  ): Promise<PartitionEngine> {
     const dirs = openLogDirs(config.logDirs, freeBytesOf);
     for (const dir of dirs.filter((d) => !d.online)) logger.error({ logDir: dir.path, reason: dir.offlineReason }, 'log dir offline at start-up');
     if (!dirs.some((d) => d.online)) throw new Error(`no usable log dir: ${dirs.map((d) => `${d.path} (${d.offlineReason})`).join(', ')}`);
@@ -52,7 +57,8 @@ export class PartitionEngine {
     const engine = new PartitionEngine(config, dirs, logger, freeBytesOf);
     await engine.supervisor.start();
     await Promise.all(found.filter((p) => isOnline(dirs, p.logDir)).map((p) => engine.router.open(p, engineDir(dirs, p.logDir), configFor(p.topic), true)));
-    for (const p of found.filter((p) => !isOnline(dirs, p.logDir))) engine.logger.warn({ partition: `${p.topic}-${p.partition}` }, 'partition is in an offline log dir');
+    for (const p of found.filter((p) => !isOnline(dirs, p.logDir)))
+      engine.logger.warn({ partition: `${p.topic}-${p.partition}` }, 'partition is in an offline log dir');
     return engine;
   }
 
@@ -89,7 +95,8 @@ export class PartitionEngine {
 
   private placeNewPartition(): LogDirState {
     const placement = dirForNewPartition(this.dirs, this.freeBytesOf);
-    if (placement.dir === undefined) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `no log dir can take a new partition: ${placement.problems.join('; ')}`);
+    if (placement.dir === undefined)
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `no log dir can take a new partition: ${placement.problems.join('; ')}`);
     return placement.dir;
   }
 

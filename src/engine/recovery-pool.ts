@@ -11,7 +11,10 @@ export interface RecoveryFailure {
 }
 
 /** Recovers every job; returns what each found, and the jobs that failed (their dirs should go offline). */
-export async function recoverPartitions(jobs: RecoveryJob[], maxThreads = availableParallelism()): Promise<{ outcomes: RecoveryOutcome[]; failures: RecoveryFailure[] }> {
+export async function recoverPartitions(
+  jobs: RecoveryJob[],
+  maxThreads = availableParallelism(),
+): Promise<{ outcomes: RecoveryOutcome[]; failures: RecoveryFailure[] }> {
   if (jobs.length === 0) return { outcomes: [], failures: [] };
   const pool = new Piscina<RecoveryJob, RecoveryOutcome>({
     filename: compiledPath('workers/recovery-task'),

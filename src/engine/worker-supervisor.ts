@@ -91,7 +91,14 @@ export class WorkerSupervisor {
     this.workers[dead.workerId] = handle;
     const routes = this.partitions.routesOf(dead.workerId);
     for (const route of routes) {
-      await handle.control.openPartition({ slot: route.slot, topic: route.topic, partition: route.partition, logDir: route.dir.path, config: route.config, trustedOnDisk: false });
+      await handle.control.openPartition({
+        slot: route.slot,
+        topic: route.topic,
+        partition: route.partition,
+        logDir: route.dir.path,
+        config: route.config,
+        trustedOnDisk: false,
+      });
     }
     this.logger.info({ workerId: dead.workerId, partitions: routes.length }, 'partition worker restarted');
   }
@@ -117,14 +124,29 @@ export class WorkerSupervisor {
       this.workers.map(async (w) => {
         const ring = w.ringOccupancy();
         // A worker that is restarting reports nothing until it is back.
-        const stats = await w.unlessDead(w.control.stats()).catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [] }));
-        return { ...stats, busyMs: w.busyMs(), inFlight: w.inFlight, ringRequestBytes: ring.requestBytes, ringCompletionBytes: ring.completionBytes, ringCapacityBytes: ring.capacityBytes };
+        const stats = await w
+          .unlessDead(w.control.stats())
+          .catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [] }));
+        return {
+          ...stats,
+          busyMs: w.busyMs(),
+          inFlight: w.inFlight,
+          ringRequestBytes: ring.requestBytes,
+          ringCompletionBytes: ring.completionBytes,
+          ringCapacityBytes: ring.capacityBytes,
+        };
       }),
     );
     const sizeByDir = new Map<string, number>();
     for (const p of workers.flatMap((w) => w.partitions)) sizeByDir.set(p.logDir, (sizeByDir.get(p.logDir) ?? 0) + p.sizeBytes);
     return {
-      logDirs: this.dirs.map((d) => ({ path: d.path, online: d.online, offlineReason: d.offlineReason, partitionCount: d.partitionCount, sizeBytes: sizeByDir.get(d.path) ?? 0 })),
+      logDirs: this.dirs.map((d) => ({
+        path: d.path,
+        online: d.online,
+        offlineReason: d.offlineReason,
+        partitionCount: d.partitionCount,
+        sizeBytes: sizeByDir.get(d.path) ?? 0,
+      })),
       workers,
       workerRestarts: this.workerRestarts,
     };
@@ -139,7 +161,12 @@ export class WorkerSupervisor {
 }
 
 /** Crash recovery before the workers start: every partition of a dir not shut down cleanly, in parallel on piscina; a dir whose recovery fails goes offline. */
-export async function recoverUncleanDirs(dirs: LogDirState[], found: DiscoveredPartition[], configFor: (topic: string) => LogConfig, logger: Logger): Promise<void> {
+export async function recoverUncleanDirs(
+  dirs: LogDirState[],
+  found: DiscoveredPartition[],
+  configFor: (topic: string) => LogConfig,
+  logger: Logger,
+): Promise<void> {
   const unclean = found.filter((p) => !dirs.find((d) => d.path === p.logDir)!.cleanAtStart);
   if (unclean.length === 0) return;
   const startedMs = Date.now();
@@ -147,7 +174,7 @@ export async function recoverUncleanDirs(dirs: LogDirState[], found: DiscoveredP
   const { outcomes, failures } = await recoverPartitions(jobs);
   for (const outcome of outcomes) for (const repair of outcome.repairs) logger.warn(repair);
   for (const failure of failures) {
-    const dir = dirs.find((d) => failure.job.partitionDir.startsWith(d.path + '/'))!;
+    const dir = dirs.find((d) => failure.job.partitionDir.startsWith(`${d.path}/`))!;
     dir.online = false;
     dir.offlineReason = failure.error.message;
     logger.error({ logDir: dir.path, reason: failure.error.message }, 'recovery failed; log dir offline');

@@ -97,7 +97,7 @@ export class StandaloneMetadata implements MetadataStore {
   /** Writes `next`, then makes it the state; on a failed write the state stays as it was. */
   private commit(next: Readonly<MetadataFile>): void {
     try {
-      this.writeFile(this.path, JSON.stringify(next, null, 2) + '\n');
+      this.writeFile(this.path, `${JSON.stringify(next, null, 2)}\n`);
     } catch (error) {
       throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `metadata file ${this.path} could not be written (${(error as Error).message}); nothing was changed`);
     }

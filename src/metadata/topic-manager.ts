@@ -84,7 +84,10 @@ export class TopicManager {
     const record = this.requireTopic(name);
     if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
     if (!Number.isInteger(newTotal) || newTotal <= record.partitions || newTotal > MAX_PARTITIONS_PER_TOPIC) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} has ${record.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS_PER_TOPIC}), got ${newTotal}`);
+      throw new KafkaError(
+        ErrorCode.INVALID_PARTITIONS,
+        `topic ${name} has ${record.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS_PER_TOPIC}), got ${newTotal}`,
+      );
     }
     if (validateOnly) return;
     this.engine.requireRoomForNewPartition();
@@ -126,7 +129,10 @@ export class TopicManager {
       await this.createMissingPartitions();
     } catch (error) {
       if (!(error instanceof KafkaError)) throw error;
-      this.logger.error({ reason: error.message }, 'partitions listed in the metadata are missing and cannot be created now; they are created at the next start');
+      this.logger.error(
+        { reason: error.message },
+        'partitions listed in the metadata are missing and cannot be created now; they are created at the next start',
+      );
     }
   }
 
@@ -175,7 +181,10 @@ export class TopicManager {
         else filesLeft = true;
       } catch (error) {
         filesLeft = true;
-        this.logger.error({ topic: name, partition, reason: (error as Error).message }, 'partition of a deleted topic could not be removed; retried at the next start');
+        this.logger.error(
+          { topic: name, partition, reason: (error as Error).message },
+          'partition of a deleted topic could not be removed; retried at the next start',
+        );
       }
     }
     if (filesLeft) return removed;
@@ -195,13 +204,17 @@ export class TopicManager {
     try {
       for (let p = from; p < to; p++) {
         // A delete that came in while earlier partitions were being created wins: none is made after it.
-        if (this.metadata.topic(name) === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} was deleted while its partitions were being created`);
+        if (this.metadata.topic(name) === undefined)
+          throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} was deleted while its partitions were being created`);
         await this.engine.createPartition(name, p, config);
       }
     } catch (error) {
       this.logger.error({ topic: name, reason: (error as Error).message }, 'partitions could not be created; undoing the change');
       await undo().catch((undoError: Error) =>
-        this.logger.error({ topic: name, reason: undoError.message }, 'undo failed; the metadata keeps the change and its missing partitions are created at the next start'),
+        this.logger.error(
+          { topic: name, reason: undoError.message },
+          'undo failed; the metadata keeps the change and its missing partitions are created at the next start',
+        ),
       );
       throw error;
     }

@@ -173,7 +173,10 @@ export class ClientConnection implements ConnectionInfo {
       this.readTimer = setTimeout(() => this.checkReadTimeout(), timeoutMs - waitedMs);
       return;
     }
-    this.close('read-timeout', `request incomplete ${Math.round(waitedMs)} ms after its first byte (fjord.request.read.timeout.ms ${timeoutMs}), ${this.splitter.pendingBytes} bytes received`);
+    this.close(
+      'read-timeout',
+      `request incomplete ${Math.round(waitedMs)} ms after its first byte (fjord.request.read.timeout.ms ${timeoutMs}), ${this.splitter.pendingBytes} bytes received`,
+    );
   }
 
   private failed(error: unknown): void {

@@ -7,7 +7,15 @@ import type { Logger } from 'pino';
 /** bad-frame: a size prefix out of bounds; malformed-request: a frame the codec cannot read (or an unknown API key). */
 export type ClientWarningKind = 'bad-frame' | 'malformed-request' | 'unsupported-version' | 'refused' | 'closed' | 'read-timeout' | 'handler-failed';
 
-export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = ['bad-frame', 'malformed-request', 'unsupported-version', 'refused', 'closed', 'read-timeout', 'handler-failed'];
+export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = [
+  'bad-frame',
+  'malformed-request',
+  'unsupported-version',
+  'refused',
+  'closed',
+  'read-timeout',
+  'handler-failed',
+];
 
 /** One line per client address and kind per this many milliseconds. */
 export const CLIENT_WARNING_INTERVAL_MS = 10_000;

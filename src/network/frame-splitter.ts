@@ -7,8 +7,17 @@
 //   4  ...    request     header + body, `size` bytes
 
 export class FrameSizeError extends Error {
-  constructor(readonly sizeBytes: number, limitBytes: number) {
-    super(sizeBytes < 0 ? `negative frame size ${sizeBytes}` : sizeBytes === 0 ? 'empty frame' : `frame of ${sizeBytes} bytes exceeds socket.request.max.bytes ${limitBytes}`);
+  constructor(
+    readonly sizeBytes: number,
+    limitBytes: number,
+  ) {
+    super(
+      sizeBytes < 0
+        ? `negative frame size ${sizeBytes}`
+        : sizeBytes === 0
+          ? 'empty frame'
+          : `frame of ${sizeBytes} bytes exceeds socket.request.max.bytes ${limitBytes}`,
+    );
     this.name = 'FrameSizeError';
   }
 }

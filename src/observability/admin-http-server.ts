@@ -30,7 +30,9 @@ export class AdminHttpServer {
 
   /** Binds and starts serving; resolves with the bound address (port 0 picks a free one). */
   listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    const server = createServer({ requestTimeout: ADMIN_REQUEST_TIMEOUT_MS, keepAliveTimeout: ADMIN_KEEP_ALIVE_TIMEOUT_MS }, (request, response) => this.serve(request, response));
+    const server = createServer({ requestTimeout: ADMIN_REQUEST_TIMEOUT_MS, keepAliveTimeout: ADMIN_KEEP_ALIVE_TIMEOUT_MS }, (request, response) =>
+      this.serve(request, response),
+    );
     server.maxConnections = ADMIN_MAX_CONNECTIONS;
     this.server = server;
     return new Promise((resolve, reject) => {

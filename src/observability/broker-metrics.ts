@@ -85,7 +85,10 @@ export class BrokerMetrics {
 
   /** The Prometheus text exposition; concurrent scrapes share one collection. */
   async render(): Promise<{ contentType: string; body: string }> {
-    await (this.refreshing ??= this.refresh().finally(() => (this.refreshing = null)));
+    this.refreshing ??= this.refresh().finally(() => {
+      this.refreshing = null;
+    });
+    await this.refreshing;
     const body = await Registry.merge([processRegistry!, this.registry]).metrics();
     return { contentType: this.registry.contentType, body };
   }
@@ -102,7 +105,11 @@ export class BrokerMetrics {
       connections: sources.listener.connectionCounts(),
       topics: sources.topics.topicNames().length,
       fetchWaiting: sources.fetchWaiters.size,
-      memory: { heldBytes: sources.responseMemory.heldBytes, limitBytes: sources.responseMemory.limitBytes, shortPartitions: sources.responseMemory.shortPartitions },
+      memory: {
+        heldBytes: sources.responseMemory.heldBytes,
+        limitBytes: sources.responseMemory.limitBytes,
+        shortPartitions: sources.responseMemory.shortPartitions,
+      },
       warnings: sources.clientWarnings.countsByKind(),
     };
   }
@@ -154,11 +161,20 @@ export class BrokerMetrics {
     traffic('fjord_topic_bytes_in_total', 'Record batch bytes appended by Produce requests, per topic (as the producer sent them).', 'bytesIn');
     traffic('fjord_topic_messages_in_total', 'Records appended by Produce requests, per topic (the records-count field of each batch header).', 'messagesIn');
     traffic('fjord_topic_bytes_out_total', 'Record batch bytes returned by Fetch requests, per topic.', 'bytesOut');
-    traffic('fjord_topic_messages_out_total', 'Records in the batches returned by Fetch requests, per topic (whole batches: a fetch from the middle of a batch counts all of it).', 'messagesOut');
-    this.gauge('fjord_purgatory_requests', 'Requests parked until something happens: produce = Produce requests waiting for their appends to be acknowledged; fetch = long-polling Fetch requests waiting for data.', ['operation'], (set) => {
-      set({ operation: 'produce' }, this.meters.produceWaiting);
-      set({ operation: 'fetch' }, this.snapshot.fetchWaiting);
-    });
+    traffic(
+      'fjord_topic_messages_out_total',
+      'Records in the batches returned by Fetch requests, per topic (whole batches: a fetch from the middle of a batch counts all of it).',
+      'messagesOut',
+    );
+    this.gauge(
+      'fjord_purgatory_requests',
+      'Requests parked until something happens: produce = Produce requests waiting for their appends to be acknowledged; fetch = long-polling Fetch requests waiting for data.',
+      ['operation'],
+      (set) => {
+        set({ operation: 'produce' }, this.meters.produceWaiting);
+        set({ operation: 'fetch' }, this.snapshot.fetchWaiting);
+      },
+    );
   }
 
   private defineRequests(): void {
@@ -170,40 +186,104 @@ export class BrokerMetrics {
   }
 
   private defineWorkers(): void {
-    const eachWorker = (read: (w: EngineStats['workers'][number]) => number): Fill => (set) => {
-      for (const w of this.snapshot.engine?.workers ?? []) set({ worker: w.workerId }, read(w));
-    };
-    this.gauge('fjord_worker_ring_used_bytes', 'Bytes waiting in a worker\'s data-path ring: request (main thread -> worker) or completion (worker -> main thread).', ['worker', 'ring'], (set) => {
-      for (const w of this.snapshot.engine?.workers ?? []) {
-        set({ worker: w.workerId, ring: 'request' }, w.ringRequestBytes);
-        set({ worker: w.workerId, ring: 'completion' }, w.ringCompletionBytes);
-      }
-    });
-    this.gauge('fjord_worker_ring_capacity_bytes', 'Capacity of each of a worker\'s two data-path rings (fjord.ring.bytes).', ['worker'], eachWorker((w) => w.ringCapacityBytes));
-    this.gauge('fjord_worker_inflight_requests', 'Appends and fetches sent to a worker and not yet completed.', ['worker'], eachWorker((w) => w.inFlight));
-    this.gauge('fjord_worker_partitions', 'Partitions a worker owns.', ['worker'], eachWorker((w) => w.partitions.length));
-    this.counter('fjord_worker_frames_handled_total', 'Data-path frames (appends and fetches) a worker has handled; its rate is the worker\'s load. Starts again from 0 when a worker restarts.', ['worker'], eachWorker((w) => w.framesHandled));
-    this.counter('fjord_worker_busy_seconds_total', 'Seconds a worker thread\'s event loop was busy (not waiting for frames or timers); its rate is the worker\'s busy share, 0 to 1. Starts again from 0 when a worker restarts.', ['worker'], eachWorker((w) => w.busyMs / 1000));
+    const eachWorker =
+      (read: (w: EngineStats['workers'][number]) => number): Fill =>
+      (set) => {
+        for (const w of this.snapshot.engine?.workers ?? []) set({ worker: w.workerId }, read(w));
+      };
+    this.gauge(
+      'fjord_worker_ring_used_bytes',
+      "Bytes waiting in a worker's data-path ring: request (main thread -> worker) or completion (worker -> main thread).",
+      ['worker', 'ring'],
+      (set) => {
+        for (const w of this.snapshot.engine?.workers ?? []) {
+          set({ worker: w.workerId, ring: 'request' }, w.ringRequestBytes);
+          set({ worker: w.workerId, ring: 'completion' }, w.ringCompletionBytes);
+        }
+      },
+    );
+    this.gauge(
+      'fjord_worker_ring_capacity_bytes',
+      "Capacity of each of a worker's two data-path rings (fjord.ring.bytes).",
+      ['worker'],
+      eachWorker((w) => w.ringCapacityBytes),
+    );
+    this.gauge(
+      'fjord_worker_inflight_requests',
+      'Appends and fetches sent to a worker and not yet completed.',
+      ['worker'],
+      eachWorker((w) => w.inFlight),
+    );
+    this.gauge(
+      'fjord_worker_partitions',
+      'Partitions a worker owns.',
+      ['worker'],
+      eachWorker((w) => w.partitions.length),
+    );
+    this.counter(
+      'fjord_worker_frames_handled_total',
+      "Data-path frames (appends and fetches) a worker has handled; its rate is the worker's load. Starts again from 0 when a worker restarts.",
+      ['worker'],
+      eachWorker((w) => w.framesHandled),
+    );
+    this.counter(
+      'fjord_worker_busy_seconds_total',
+      "Seconds a worker thread's event loop was busy (not waiting for frames or timers); its rate is the worker's busy share, 0 to 1. Starts again from 0 when a worker restarts.",
+      ['worker'],
+      eachWorker((w) => w.busyMs / 1000),
+    );
     this.counter('fjord_worker_restarts_total', 'Partition workers restarted after dying.', [], (set) => set({}, this.snapshot.engine?.workerRestarts ?? 0));
-    this.counter('fjord_main_thread_busy_seconds_total', 'Time the main thread\'s event loop spent running code (network, codec, routing); its rate is the main thread\'s busy share.', [], (set) => {
-      set({}, performance.eventLoopUtilization().active / 1000);
-    });
+    this.counter(
+      'fjord_main_thread_busy_seconds_total',
+      "Time the main thread's event loop spent running code (network, codec, routing); its rate is the main thread's busy share.",
+      [],
+      (set) => {
+        set({}, performance.eventLoopUtilization().active / 1000);
+      },
+    );
   }
 
   private defineStorage(): void {
-    const eachDir = (read: (d: EngineStats['logDirs'][number]) => number): Fill => (set) => {
-      for (const d of this.snapshot.engine?.logDirs ?? []) set({ dir: d.path }, read(d));
-    };
-    this.gauge('fjord_log_dir_size_bytes', 'Bytes of partition logs in a log dir (segments of its online partitions).', ['dir'], eachDir((d) => d.sizeBytes));
-    this.gauge('fjord_log_dir_partitions', 'Partitions placed in a log dir.', ['dir'], eachDir((d) => d.partitionCount));
-    this.gauge('fjord_log_dir_online', '1 while a log dir serves, 0 once it went offline (I/O error, read-only, full).', ['dir'], eachDir((d) => (d.online ? 1 : 0)));
+    const eachDir =
+      (read: (d: EngineStats['logDirs'][number]) => number): Fill =>
+      (set) => {
+        for (const d of this.snapshot.engine?.logDirs ?? []) set({ dir: d.path }, read(d));
+      };
+    this.gauge(
+      'fjord_log_dir_size_bytes',
+      'Bytes of partition logs in a log dir (segments of its online partitions).',
+      ['dir'],
+      eachDir((d) => d.sizeBytes),
+    );
+    this.gauge(
+      'fjord_log_dir_partitions',
+      'Partitions placed in a log dir.',
+      ['dir'],
+      eachDir((d) => d.partitionCount),
+    );
+    this.gauge(
+      'fjord_log_dir_online',
+      '1 while a log dir serves, 0 once it went offline (I/O error, read-only, full).',
+      ['dir'],
+      eachDir((d) => (d.online ? 1 : 0)),
+    );
     this.gauge('fjord_log_dirs_offline', 'Log dirs offline.', [], (set) => set({}, (this.snapshot.engine?.logDirs ?? []).filter((d) => !d.online).length));
     this.gauge('fjord_topics', 'Topics, internal ones included.', [], (set) => set({}, this.snapshot.topics));
     this.gauge('fjord_partitions', 'Partitions of every topic, internal ones included.', [], (set) => set({}, this.snapshot.health.partitions));
-    this.gauge('fjord_partitions_offline', 'Partitions with no leader (every replica offline); they answer KAFKA_STORAGE_ERROR or LEADER_NOT_AVAILABLE.', [], (set) => set({}, this.snapshot.health.offline));
-    this.gauge('fjord_partitions_under_replicated', 'Partitions this broker leads whose in-sync replicas are fewer than their replicas (0 on a standalone broker: one replica each).', [], (set) => {
-      set({}, this.snapshot.health.underReplicated);
-    });
+    this.gauge(
+      'fjord_partitions_offline',
+      'Partitions with no leader (every replica offline); they answer KAFKA_STORAGE_ERROR or LEADER_NOT_AVAILABLE.',
+      [],
+      (set) => set({}, this.snapshot.health.offline),
+    );
+    this.gauge(
+      'fjord_partitions_under_replicated',
+      'Partitions this broker leads whose in-sync replicas are fewer than their replicas (0 on a standalone broker: one replica each).',
+      [],
+      (set) => {
+        set({}, this.snapshot.health.underReplicated);
+      },
+    );
   }
 
   private defineGroups(): void {
@@ -212,13 +292,25 @@ export class BrokerMetrics {
       for (const g of this.snapshot.lag.groups) byState.set(g.state, (byState.get(g.state) ?? 0) + 1);
       for (const [state, count] of byState) set({ state }, count);
     });
-    this.gauge('fjord_consumer_group_lag', 'Messages a group has not consumed on a partition: high watermark minus committed offset (computed per scrape, for at most fjord.metrics.lag.groups.max groups).', ['group', 'topic', 'partition'], (set) => {
-      for (const row of this.snapshot.lag.rows) set({ group: row.group, topic: row.topic, partition: row.partition }, row.lag);
-    });
-    this.gauge('fjord_consumer_group_committed_offset', 'A group\'s committed offset on a partition (same groups as fjord_consumer_group_lag).', ['group', 'topic', 'partition'], (set) => {
-      for (const row of this.snapshot.lag.rows) set({ group: row.group, topic: row.topic, partition: row.partition }, row.committedOffset);
-    });
-    this.gauge('fjord_consumer_groups_lag_omitted', 'Consumer groups whose lag this scrape did not compute (beyond fjord.metrics.lag.groups.max).', [], (set) => set({}, this.snapshot.lag.groupsOmitted));
+    this.gauge(
+      'fjord_consumer_group_lag',
+      'Messages a group has not consumed on a partition: high watermark minus committed offset (computed per scrape, for at most fjord.metrics.lag.groups.max groups).',
+      ['group', 'topic', 'partition'],
+      (set) => {
+        for (const row of this.snapshot.lag.rows) set({ group: row.group, topic: row.topic, partition: row.partition }, row.lag);
+      },
+    );
+    this.gauge(
+      'fjord_consumer_group_committed_offset',
+      "A group's committed offset on a partition (same groups as fjord_consumer_group_lag).",
+      ['group', 'topic', 'partition'],
+      (set) => {
+        for (const row of this.snapshot.lag.rows) set({ group: row.group, topic: row.topic, partition: row.partition }, row.committedOffset);
+      },
+    );
+    this.gauge('fjord_consumer_groups_lag_omitted', 'Consumer groups whose lag this scrape did not compute (beyond fjord.metrics.lag.groups.max).', [], (set) =>
+      set({}, this.snapshot.lag.groupsOmitted),
+    );
   }
 
   private defineConnections(): void {
@@ -227,16 +319,38 @@ export class BrokerMetrics {
     this.counter('fjord_connections_accepted_total', 'Client connections accepted.', [], (set) => set({}, c().accepted));
     this.counter('fjord_connections_refused_total', 'Client connections refused because max.connections were open.', [], (set) => set({}, c().refused));
     this.counter('fjord_connections_closed_total', 'Client connections closed (by either side).', [], (set) => set({}, c().closed));
-    this.gauge('fjord_connections_muted', 'Connections reading no request until their responses are written (too many requests in flight, or unsent bytes above fjord.connection.unsent.bytes.max).', [], (set) => set({}, c().muted));
+    this.gauge(
+      'fjord_connections_muted',
+      'Connections reading no request until their responses are written (too many requests in flight, or unsent bytes above fjord.connection.unsent.bytes.max).',
+      [],
+      (set) => set({}, c().muted),
+    );
     this.gauge('fjord_connections_unsent_bytes', 'Response bytes not yet handed to the kernel, over all connections.', [], (set) => set({}, c().unsentBytes));
-    this.gauge('fjord_connection_unsent_bytes_max', 'Response bytes not yet handed to the kernel on the connection with the most.', [], (set) => set({}, c().unsentBytesMax));
-    this.counter('fjord_client_warnings_total', 'Events caused by clients, per kind, whether their log line went out or was suppressed by the rate limit.', ['kind'], (set) => {
-      for (const { kind, count } of this.snapshot.warnings) set({ kind }, count);
-    });
+    this.gauge('fjord_connection_unsent_bytes_max', 'Response bytes not yet handed to the kernel on the connection with the most.', [], (set) =>
+      set({}, c().unsentBytesMax),
+    );
+    this.counter(
+      'fjord_client_warnings_total',
+      'Events caused by clients, per kind, whether their log line went out or was suppressed by the rate limit.',
+      ['kind'],
+      (set) => {
+        for (const { kind, count } of this.snapshot.warnings) set({ kind }, count);
+      },
+    );
     const memory = (): Snapshot['memory'] => this.snapshot.memory;
-    this.gauge('fjord_response_memory_used_bytes', 'Response bytes held in memory: records read for fetches not yet encoded, response frames not yet sent.', [], (set) => set({}, memory().heldBytes));
+    this.gauge(
+      'fjord_response_memory_used_bytes',
+      'Response bytes held in memory: records read for fetches not yet encoded, response frames not yet sent.',
+      [],
+      (set) => set({}, memory().heldBytes),
+    );
     this.gauge('fjord_response_memory_limit_bytes', 'The budget for them (fjord.response.memory.bytes.max).', [], (set) => set({}, memory().limitBytes));
-    this.counter('fjord_fetch_partitions_short_total', 'Fetched partitions answered with fewer records than they had (or none), because the response memory had no room for them.', [], (set) => set({}, memory().shortPartitions));
+    this.counter(
+      'fjord_fetch_partitions_short_total',
+      'Fetched partitions answered with fewer records than they had (or none), because the response memory had no room for them.',
+      [],
+      (set) => set({}, memory().shortPartitions),
+    );
   }
 }
 
@@ -248,7 +362,8 @@ export class BrokerMetrics {
  */
 class RequestLatencyHistogram {
   readonly name = 'fjord_request_duration_seconds';
-  readonly help = 'Time from a request being decoded to its response being encoded, per API. Includes waiting: Fetch long polls (max_wait_ms), JoinGroup/SyncGroup rebalances, fsync when the flush policy asks for it.';
+  readonly help =
+    'Time from a request being decoded to its response being encoded, per API. Includes waiting: Fetch long polls (max_wait_ms), JoinGroup/SyncGroup rebalances, fsync when the flush policy asks for it.';
   readonly type = 'histogram';
   readonly aggregator = 'sum';
 
@@ -261,7 +376,11 @@ class RequestLatencyHistogram {
       let cumulative = 0;
       for (let b = 0; b < r.slotsPerApi; b++) {
         cumulative += r.buckets[apiKey * r.slotsPerApi + b]!;
-        values.push({ metricName: `${this.name}_bucket`, labels: { api, le: b < LATENCY_BUCKETS_SECONDS.length ? LATENCY_BUCKETS_SECONDS[b]! : '+Inf' }, value: cumulative });
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { api, le: b < LATENCY_BUCKETS_SECONDS.length ? LATENCY_BUCKETS_SECONDS[b]! : '+Inf' },
+          value: cumulative,
+        });
       }
       values.push({ metricName: `${this.name}_sum`, labels: { api }, value: r.secondsSum[apiKey]! });
       values.push({ metricName: `${this.name}_count`, labels: { api }, value: r.answered[apiKey]! });

@@ -43,7 +43,13 @@ export async function consumerLag(groups: GroupOffsetsSource, endOffsets: Readon
     for (const committed of answer.offsets) {
       const end = endOffsets.get(partitionKey(committed.topic, committed.partition));
       if (committed.errorCode !== ErrorCode.NONE || committed.offset < 0 || end === undefined) continue;
-      rows.push({ group: chosen[i]!.groupId, topic: committed.topic, partition: committed.partition, committedOffset: committed.offset, lag: Math.max(0, end - committed.offset) });
+      rows.push({
+        group: chosen[i]!.groupId,
+        topic: committed.topic,
+        partition: committed.partition,
+        committedOffset: committed.offset,
+        lag: Math.max(0, end - committed.offset),
+      });
     }
   });
   return { groups: listed, rows, groupsOmitted: listed.length - chosen.length };

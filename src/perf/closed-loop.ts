@@ -63,7 +63,12 @@ export class LoadRun {
   }
 }
 
-export function runClosedLoop(connections: readonly KafkaConnection[], sendNext: SendNext, checkResponse: (frame: Buffer) => void, bounds: ClosedLoopBounds): Promise<ClosedLoopResult> {
+export function runClosedLoop(
+  connections: readonly KafkaConnection[],
+  sendNext: SendNext,
+  checkResponse: (frame: Buffer) => void,
+  bounds: ClosedLoopBounds,
+): Promise<ClosedLoopResult> {
   return new Promise((resolve, reject) => {
     const run = new LoadRun(bounds.requestsMax, reject, checkResponse);
     const next = (connection: KafkaConnection): void => {

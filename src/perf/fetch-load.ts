@@ -70,13 +70,17 @@ export function fetchAll(connections: readonly KafkaConnection[], options: Fetch
       totals.requests++;
       connection.sendFrame(fetchFrame(options, partition, offset), (frame) => {
         const answer = decodeResponse(1, FETCH_VERSION, frame).body.responses[0]?.partitions[0];
-        if (answer === undefined || answer.errorCode !== 0) return reject(new Error(`fetch ${options.topic}-${partition}@${offset}: error ${answer?.errorCode}`));
+        if (answer === undefined || answer.errorCode !== 0)
+          return reject(new Error(`fetch ${options.topic}-${partition}@${offset}: error ${answer?.errorCode}`));
         const next = countBatches(answer.records ?? Buffer.alloc(0), offset, totals);
-        if (next === offset && offset < answer.highWatermark) return reject(new Error(`fetch ${options.topic}-${partition}@${offset}: no whole batch below the high watermark`));
+        if (next === offset && offset < answer.highWatermark)
+          return reject(new Error(`fetch ${options.topic}-${partition}@${offset}: no whole batch below the high watermark`));
         fetchFrom(connection, partition, next);
       });
     };
     for (const connection of connections) connection.whenFailed(reject);
-    options.endOffsets.forEach((_, partition) => fetchFrom(connections[partition % connections.length]!, partition, 0));
+    options.endOffsets.forEach((_, partition) => {
+      fetchFrom(connections[partition % connections.length]!, partition, 0);
+    });
   });
 }

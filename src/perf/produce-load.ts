@@ -133,11 +133,16 @@ export interface ThroughputOptions {
 export async function produceAsFastAsAnswered(connections: readonly KafkaConnection[], pool: ProducePool, options: ThroughputOptions): Promise<ProduceResult> {
   const requestsMax = Math.max(1, Math.ceil(options.payloadBytesMax / (pool.recordsPerBatch * pool.recordBytes)));
   let sequence = 0;
-  const result = await runClosedLoop(connections, (connection, onResponse) => connection.send(templateFor(pool, sequence++), onResponse), checkProduceResponse, {
-    requestsMax,
-    durationMaxMs: options.durationMaxMs,
-    inFlightPerConnection: options.inFlightPerConnection,
-  });
+  const result = await runClosedLoop(
+    connections,
+    (connection, onResponse) => connection.send(templateFor(pool, sequence++), onResponse),
+    checkProduceResponse,
+    {
+      requestsMax,
+      durationMaxMs: options.durationMaxMs,
+      inFlightPerConnection: options.inFlightPerConnection,
+    },
+  );
   return resultOf(pool, result.requests, result.elapsedMs, result.latency);
 }
 

@@ -111,10 +111,7 @@ export class UnsupportedRequestError extends ProtocolError {
   }
 }
 
-type DecodedOf<A> =
-  A extends ApiDefinition<infer K, infer Req, MessageSchema>
-    ? { apiKey: K; header: RequestHeader; api: A; body: MessageValue<Req> }
-    : never;
+type DecodedOf<A> = A extends ApiDefinition<infer K, infer Req, MessageSchema> ? { apiKey: K; header: RequestHeader; api: A; body: MessageValue<Req> } : never;
 
 /** A decoded request; `switch (request.apiKey)` narrows `body` to that API's request type. */
 export type DecodedRequest = DecodedOf<KnownApi>;
@@ -203,13 +200,7 @@ export function encodeResponse<K extends ApiKey>(
 }
 
 /** Encodes a request frame (int32 size, header, body): for tests, tools and inter-broker clients. */
-export function encodeRequest<K extends ApiKey>(
-  apiKey: K,
-  apiVersion: number,
-  correlationId: number,
-  clientId: string | null,
-  body: RequestInput<K>,
-): Buffer {
+export function encodeRequest<K extends ApiKey>(apiKey: K, apiVersion: number, correlationId: number, clientId: string | null, body: RequestInput<K>): Buffer {
   const api = checkEncodable(apiKey, apiVersion);
   const value = { requestApiKey: apiKey, requestApiVersion: apiVersion, correlationId, clientId };
   return encodeFrame(

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 
 export function writeFileAtomicSync(path: string, text: string): void {
-  const temp = path + '.tmp';
+  const temp = `${path}.tmp`;
   try {
     writeAndSync(temp, Buffer.from(text, 'utf8'));
   } catch (error) {

@@ -15,7 +15,7 @@ export interface PositionalReader {
 const COPY_ROUND_BYTES_MAX = 8 * 1024 * 1024;
 
 /** Return from a visitor: keep walking, or stop before moving past this batch. */
-export const enum Visit {
+export enum Visit {
   CONTINUE = 0,
   STOP = 1,
 }
@@ -74,6 +74,7 @@ export class BatchWalker {
    * rounds (up to COPY_ROUND_BYTES_MAX), so the visitor may await between batches. Returns where walking ended,
    * as walk() does: `end`, the batch the visitor stopped at, or the start of a torn / malformed batch.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a visitor that returns nothing means "go on"
   async forEachBatchCopy(fd: number, from: number, end: number, visit: (batch: Buffer) => Promise<Visit | void> | Visit | void): Promise<number> {
     let position = from;
     while (position < end) {

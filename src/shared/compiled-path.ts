@@ -12,7 +12,7 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('fjord: cannot find package.json above ' + fileURLToPath(import.meta.url));
+    if (parent === dir) throw new Error(`fjord: cannot find package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
   packageRootCache = dir;
@@ -21,7 +21,7 @@ export function packageRoot(): string {
 
 /** Absolute path of the compiled form of a source file, e.g. compiledPath('workers/partition-worker') → dist/workers/partition-worker.js. */
 export function compiledPath(sourcePathWithoutExtension: string): string {
-  const path = join(packageRoot(), 'dist', sourcePathWithoutExtension + '.js');
+  const path = join(packageRoot(), 'dist', `${sourcePathWithoutExtension}.js`);
   if (!existsSync(path)) throw new Error(`fjord: ${path} is missing; run "npm run build" first`);
   return path;
 }

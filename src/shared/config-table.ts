@@ -43,12 +43,22 @@ type Declared<T> = Omit<KeySpec<T>, 'kind' | 'parse' | 'format'>;
 type NumberDeclared = Declared<number>;
 
 export function int(spec: NumberDeclared): KeySpec<number> {
-  return { ...spec, kind: 'int', parse: (name, text, factor) => parseInteger(name, text, factor, spec.min, spec.max ?? INT_MAX, false, spec.unitMs), format: formatNumber(spec.unitMs) };
+  return {
+    ...spec,
+    kind: 'int',
+    parse: (name, text, factor) => parseInteger(name, text, factor, spec.min, spec.max ?? INT_MAX, false, spec.unitMs),
+    format: formatNumber(spec.unitMs),
+  };
 }
 
 /** A Kafka LONG: Long.MAX_VALUE (and anything past 2^53) reads as NEVER. */
 export function long(spec: NumberDeclared): KeySpec<number> {
-  return { ...spec, kind: 'long', parse: (name, text, factor) => parseInteger(name, text, factor, spec.min, spec.max ?? NEVER, true, spec.unitMs), format: formatNumber(spec.unitMs) };
+  return {
+    ...spec,
+    kind: 'long',
+    parse: (name, text, factor) => parseInteger(name, text, factor, spec.min, spec.max ?? NEVER, true, spec.unitMs),
+    format: formatNumber(spec.unitMs),
+  };
 }
 
 export function double(spec: NumberDeclared): KeySpec<number> {
@@ -86,7 +96,10 @@ export function list(spec: Declared<string[]>): KeySpec<string[]> {
     ...spec,
     kind: 'list',
     parse: (name, text) => {
-      const items = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      const items = text
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
       if (items.length === 0) throw new Error(`${name} must list at least one value`);
       return items;
     },
@@ -143,7 +156,12 @@ export function defaultsOf<T extends ConfigTable>(table: T): ValuesOf<T> {
  * Reads every key of a table from `given` (broker key names; an absent key takes its default). Each bad value
  * adds one line to `problems`; each good one its display string to `effective`, under its key.
  */
-export function parseTable<T extends ConfigTable>(table: T, given: ReadonlyMap<string, string>, problems: string[], effective: Record<string, string>): ValuesOf<T> {
+export function parseTable<T extends ConfigTable>(
+  table: T,
+  given: ReadonlyMap<string, string>,
+  problems: string[],
+  effective: Record<string, string>,
+): ValuesOf<T> {
   const values: Record<string, unknown> = {};
   for (const [field, spec] of Object.entries(table)) {
     const name = namesOf(spec).find((n) => given.has(n));

@@ -3,16 +3,7 @@
 // Runs on whatever thread calls it; not on the broker's hot path.
 //
 // Record layout inside a batch: see record-reader.ts, which decodes it.
-import {
-  Attribute,
-  BATCH_HEADER_BYTES,
-  BatchField,
-  CURRENT_MAGIC,
-  LOG_OVERHEAD_BYTES,
-  computeBatchCrc,
-  readInt64,
-  writeInt64,
-} from './record-batch.js';
+import { Attribute, BATCH_HEADER_BYTES, BatchField, CURRENT_MAGIC, LOG_OVERHEAD_BYTES, computeBatchCrc, readInt64, writeInt64 } from './record-batch.js';
 import { type ReadPosition, RecordCursor, readVarint } from './record-reader.js';
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 

@@ -7,23 +7,49 @@ export const WORKER_CONFIG_TABLE = {
   retentionCheckIntervalMs: long({ key: 'log.retention.check.interval.ms', default: 300_000, min: 1, doc: 'How often each worker applies retention.' }),
   flushCheckIntervalMs: long({ key: 'log.flush.scheduler.interval.ms', default: 1000, min: 1, doc: 'How often workers check log.flush.interval.ms.' }),
   checkpointIntervalMs: long({ key: 'log.flush.offset.checkpoint.interval.ms', default: 60_000, min: 1, doc: 'How often recovery points are checkpointed.' }),
-  cleanerBackoffMs: long({ key: 'log.cleaner.backoff.ms', default: 15_000, min: 1, max: INT_MAX, doc: 'How often each worker checks its compacted partitions for segments to clean.' }),
+  cleanerBackoffMs: long({
+    key: 'log.cleaner.backoff.ms',
+    default: 15_000,
+    min: 1,
+    max: INT_MAX,
+    doc: 'How often each worker checks its compacted partitions for segments to clean.',
+  }),
 } satisfies ConfigTable;
 
 export const GROUP_CONFIG_TABLE = {
   initialRebalanceDelayMs: int({
-    key: 'group.initial.rebalance.delay.ms', default: 3000, min: 0,
+    key: 'group.initial.rebalance.delay.ms',
+    default: 3000,
+    min: 0,
     doc: 'The first rebalance of an empty group waits this long for more members (extended while they keep coming).',
   }),
-  minSessionTimeoutMs: int({ key: 'group.min.session.timeout.ms', default: 6000, min: 1, doc: 'Shortest session timeout a member may ask for (INVALID_SESSION_TIMEOUT below).' }),
+  minSessionTimeoutMs: int({
+    key: 'group.min.session.timeout.ms',
+    default: 6000,
+    min: 1,
+    doc: 'Shortest session timeout a member may ask for (INVALID_SESSION_TIMEOUT below).',
+  }),
   maxSessionTimeoutMs: int({ key: 'group.max.session.timeout.ms', default: 1_800_000, min: 1, doc: 'Longest session timeout a member may ask for.' }),
   maxGroupSize: int({ key: 'group.max.size', default: INT_MAX, min: 1, doc: 'Members allowed in one group (GROUP_MAX_SIZE_REACHED beyond).' }),
   offsetsRetentionMs: long({
-    key: 'offsets.retention.minutes', unitMs: 60_000, default: 7 * 24 * 3600 * 1000, min: 1,
+    key: 'offsets.retention.minutes',
+    unitMs: 60_000,
+    default: 7 * 24 * 3600 * 1000,
+    min: 1,
     doc: 'Committed offsets of a group are dropped once it has been empty this long.',
   }),
-  offsetsRetentionCheckIntervalMs: long({ key: 'offsets.retention.check.interval.ms', default: 600_000, min: 1, doc: 'How often each coordinator looks for expired offsets.' }),
-  offsetMetadataMaxBytes: int({ key: 'offset.metadata.max.bytes', default: 4096, min: 0, doc: 'Longest metadata string of an offset commit (OFFSET_METADATA_TOO_LARGE beyond).' }),
+  offsetsRetentionCheckIntervalMs: long({
+    key: 'offsets.retention.check.interval.ms',
+    default: 600_000,
+    min: 1,
+    doc: 'How often each coordinator looks for expired offsets.',
+  }),
+  offsetMetadataMaxBytes: int({
+    key: 'offset.metadata.max.bytes',
+    default: 4096,
+    min: 0,
+    doc: 'Longest metadata string of an offset commit (OFFSET_METADATA_TOO_LARGE beyond).',
+  }),
 } satisfies ConfigTable;
 
 export type GroupSettings = ValuesOf<typeof GROUP_CONFIG_TABLE> & {

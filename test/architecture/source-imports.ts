@@ -44,7 +44,14 @@ export function sourceOf(target: string): string {
 /** Import cycles among `files` (type-only imports included: they tie the files together for a reader too), each as a list of files. */
 export function importCycles(files: readonly string[]): string[][] {
   const inSet = new Set(files);
-  const edges = new Map(files.map((f) => [f, importsOf(f).map((i) => sourceOf(i.target)).filter((t) => inSet.has(t))]));
+  const edges = new Map(
+    files.map((f) => [
+      f,
+      importsOf(f)
+        .map((i) => sourceOf(i.target))
+        .filter((t) => inSet.has(t)),
+    ]),
+  );
   // Tarjan's strongly connected components; a component of two or more files (or a file importing itself) is a cycle.
   const index = new Map<string, number>();
   const low = new Map<string, number>();

@@ -23,7 +23,13 @@ let client: RawClient;
 
 beforeAll(async () => {
   broker = await startBroker({
-    config: { 'log.dirs': dirs.join(','), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': '', 'fjord.workers': '2', 'offsets.topic.num.partitions': '6' },
+    config: {
+      'log.dirs': dirs.join(','),
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'fjord.http.listener': '',
+      'fjord.workers': '2',
+      'offsets.topic.num.partitions': '6',
+    },
     logger: pino({ level: 'silent' }),
     metadataFileWriter: disk.write,
     freeBytesOf: (path) => freeBytes.get(path) ?? 2 ** 40,
@@ -48,7 +54,13 @@ describe('admin requests with the metadata disk full', () => {
     const before = broker.topics.topic('existing');
     disk.fillAfter(0);
     try {
-      const created = await answered(client.call(19, 5, { topics: [{ name: 'fresh', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false }));
+      const created = await answered(
+        client.call(19, 5, {
+          topics: [{ name: 'fresh', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }],
+          timeoutMs: 1000,
+          validateOnly: false,
+        }),
+      );
       expect(created.topics[0]).toMatchObject({ name: 'fresh', errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });
 
       const deleted = await answered(client.call(20, 4, { topicNames: ['existing'], timeoutMs: 1000 }));
@@ -57,13 +69,29 @@ describe('admin requests with the metadata disk full', () => {
       const raised = await answered(client.call(37, 3, { topics: [{ name: 'existing', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false }));
       expect(raised.results[0]).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });
 
-      const altered = await answered(client.call(33, 2, { resources: [{ resourceType: TOPIC, resourceName: 'existing', configs: [{ name: 'retention.ms', value: '1000' }] }], validateOnly: false }));
+      const altered = await answered(
+        client.call(33, 2, {
+          resources: [{ resourceType: TOPIC, resourceName: 'existing', configs: [{ name: 'retention.ms', value: '1000' }] }],
+          validateOnly: false,
+        }),
+      );
       expect(altered.responses[0]).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });
 
-      const edited = await answered(client.call(44, 1, { resources: [{ resourceType: TOPIC, resourceName: 'existing', configs: [{ name: 'retention.ms', configOperation: SET, value: '1000' }] }], validateOnly: false }));
+      const edited = await answered(
+        client.call(44, 1, {
+          resources: [{ resourceType: TOPIC, resourceName: 'existing', configs: [{ name: 'retention.ms', configOperation: SET, value: '1000' }] }],
+          validateOnly: false,
+        }),
+      );
       expect(edited.responses[0]).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });
 
-      const described = await answered(client.call(3, 12, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'auto' }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false }));
+      const described = await answered(
+        client.call(3, 12, {
+          topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'auto' }],
+          allowAutoTopicCreation: true,
+          includeTopicAuthorizedOperations: false,
+        }),
+      );
       expect(described.topics[0]).toMatchObject({ name: 'auto', errorCode: ErrorCode.KAFKA_STORAGE_ERROR, partitions: [] });
     } finally {
       disk.free();

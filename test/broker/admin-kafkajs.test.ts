@@ -139,22 +139,34 @@ describe('DescribeConfigs and AlterConfigs with KafkaJS', () => {
   });
 
   it('filters by key name', async () => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configNames: ['retention.ms', 'no.such.key'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configNames: ['retention.ms', 'no.such.key'] }],
+    });
     expect(resources[0]!.configEntries.map((e) => e.configName)).toEqual(['retention.ms']);
   });
 
   it('describes the broker: its keys, read-only, static or default', async () => {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.config.nodeId) }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.BROKER, name: String(broker.config.nodeId) }],
+    });
     const entries = new Map(resources[0]!.configEntries.map((e) => [e.configName, e]));
     expect(entries.get('log.retention.bytes')).toMatchObject({ configValue: '1073741824', readOnly: true, configSource: STATIC_BROKER_CONFIG });
     expect(entries.get('num.partitions')).toMatchObject({ configValue: '1', readOnly: true, configSource: DEFAULT_CONFIG, isDefault: true });
   });
 
   it('AlterConfigs replaces the whole override set, live', async () => {
-    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }],
+    });
     expect(broker.topics.topic('described')!.configs).toEqual({ 'cleanup.policy': 'compact' });
     expect(broker.topics.configOf('described')).toMatchObject({ cleanupPolicy: 'compact', maxMessageBytes: broker.config.defaultLogConfig.maxMessageBytes });
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configNames: ['cleanup.policy', 'max.message.bytes'] }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described', configNames: ['cleanup.policy', 'max.message.bytes'] }],
+    });
     const sources = Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configSource]));
     expect(sources).toEqual({ 'cleanup.policy': TOPIC_CONFIG, 'max.message.bytes': DEFAULT_CONFIG });
   });

@@ -103,14 +103,23 @@ describe('topics with @platformatic/kafka', () => {
 
 describe('configs with @platformatic/kafka', () => {
   const describeTopic = async (keys: string[] | null = null) => {
-    const [result] = await admin.describeConfigs({ resources: [{ resourceType: TOPIC, resourceName: 'events', configurationKeys: keys }], includeSynonyms: true });
+    const [result] = await admin.describeConfigs({
+      resources: [{ resourceType: TOPIC, resourceName: 'events', configurationKeys: keys }],
+      includeSynonyms: true,
+    });
     return new Map(result!.configs.map((c) => [c.name, c]));
   };
 
   it('describeConfigs (v4) shows every topic key with source, synonyms and type', async () => {
     const configs = await describeTopic();
     expect(configs.size).toBe(16);
-    expect(configs.get('retention.ms')).toMatchObject({ value: '60000', configSource: DYNAMIC_TOPIC_CONFIG, readOnly: false, isSensitive: false, configType: 5 });
+    expect(configs.get('retention.ms')).toMatchObject({
+      value: '60000',
+      configSource: DYNAMIC_TOPIC_CONFIG,
+      readOnly: false,
+      isSensitive: false,
+      configType: 5,
+    });
     expect(configs.get('retention.ms')!.synonyms.map((s) => s.name)).toEqual(['retention.ms', 'log.retention.ms']);
     expect(configs.get('preallocate')).toMatchObject({ value: 'false', configSource: DEFAULT_CONFIG, configType: 1 });
     // The compaction keys: a DOUBLE (type 6) among them, each with its log.cleaner.* broker synonym.
@@ -120,7 +129,9 @@ describe('configs with @platformatic/kafka', () => {
   });
 
   it('describeConfigs shows the broker keys read-only', async () => {
-    const [result] = await admin.describeConfigs({ resources: [{ resourceType: BROKER, resourceName: String(broker.config.nodeId), configurationKeys: ['num.partitions', 'log.dirs'] }] });
+    const [result] = await admin.describeConfigs({
+      resources: [{ resourceType: BROKER, resourceName: String(broker.config.nodeId), configurationKeys: ['num.partitions', 'log.dirs'] }],
+    });
     expect(result!.configs.map((c) => [c.name, c.value, c.readOnly])).toEqual([
       ['log.dirs', broker.config.logDirs.join(','), true],
       ['num.partitions', '1', true],
@@ -129,7 +140,16 @@ describe('configs with @platformatic/kafka', () => {
 
   it('incrementalAlterConfigs (v1) sets and deletes keys, live', async () => {
     await admin.incrementalAlterConfigs({
-      resources: [{ resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'retention.ms', configOperation: DELETE }, { name: 'segment.ms', configOperation: SET, value: '3600000' }] }],
+      resources: [
+        {
+          resourceType: TOPIC,
+          resourceName: 'events',
+          configs: [
+            { name: 'retention.ms', configOperation: DELETE },
+            { name: 'segment.ms', configOperation: SET, value: '3600000' },
+          ],
+        },
+      ],
     });
     expect(broker.topics.topic('events')!.configs).toEqual({ 'segment.ms': '3600000' });
     expect(broker.topics.configOf('events')).toMatchObject({ segmentMs: 3_600_000, retentionMs: broker.config.defaultLogConfig.retentionMs });
@@ -139,12 +159,20 @@ describe('configs with @platformatic/kafka', () => {
   });
 
   it('incrementalAlterConfigs refuses APPEND, bad values and broker resources, and validateOnly changes nothing', async () => {
-    const append: IncrementalResource = { resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'cleanup.policy', configOperation: APPEND, value: 'compact' }] };
+    const append: IncrementalResource = {
+      resourceType: TOPIC,
+      resourceName: 'events',
+      configs: [{ name: 'cleanup.policy', configOperation: APPEND, value: 'compact' }],
+    };
     const [appendError] = await failure(admin.incrementalAlterConfigs({ resources: [append] }));
     expect(appendError).toMatchObject({ id: 'INVALID_CONFIG', message: expect.stringContaining('list-typed') });
     const bad: IncrementalResource = { resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'segment.ms', configOperation: SET, value: '-5' }] };
     expect(await failure(admin.incrementalAlterConfigs({ resources: [bad] }))).toEqual([expect.objectContaining({ id: 'INVALID_CONFIG' })]);
-    const brokerSet: IncrementalResource = { resourceType: BROKER, resourceName: String(broker.config.nodeId), configs: [{ name: 'num.partitions', configOperation: SET, value: '4' }] };
+    const brokerSet: IncrementalResource = {
+      resourceType: BROKER,
+      resourceName: String(broker.config.nodeId),
+      configs: [{ name: 'num.partitions', configOperation: SET, value: '4' }],
+    };
     const [brokerError] = await failure(admin.incrementalAlterConfigs({ resources: [brokerSet] }));
     expect(brokerError).toMatchObject({ id: 'INVALID_REQUEST', message: 'broker configs are static; edit server.properties' });
     const dryRun: IncrementalResource = { resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'segment.ms', configOperation: SET, value: '1000' }] };

@@ -27,17 +27,39 @@ describe('ApiVersions', () => {
     const { apiKeys } = await client.call(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     const ranges = Object.fromEntries(apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]));
     expect(ranges).toMatchObject({
-      8: [2, 8], 9: [1, 8], 10: [0, 4], 11: [0, 7], 12: [0, 4], 13: [0, 4], 14: [0, 5], 15: [0, 5], 16: [0, 4], 47: [0, 0],
-      19: [0, 5], 20: [0, 4], 21: [0, 2], 32: [0, 4], 33: [0, 2], 35: [0, 2], 37: [0, 3], 42: [0, 2], 44: [0, 1], 60: [0, 1],
+      8: [2, 8],
+      9: [1, 8],
+      10: [0, 4],
+      11: [0, 7],
+      12: [0, 4],
+      13: [0, 4],
+      14: [0, 5],
+      15: [0, 5],
+      16: [0, 4],
+      47: [0, 0],
+      19: [0, 5],
+      20: [0, 4],
+      21: [0, 2],
+      32: [0, 4],
+      33: [0, 2],
+      35: [0, 2],
+      37: [0, 3],
+      42: [0, 2],
+      44: [0, 1],
+      60: [0, 1],
     });
   });
 });
 
 describe('versions not advertised', () => {
-  it('are answered UNSUPPORTED_VERSION in the API\'s own shape when the codec reads them, and the connection stays open', async () => {
+  it("are answered UNSUPPORTED_VERSION in the API's own shape when the codec reads them, and the connection stays open", async () => {
     // ListOffsets v7 is in the codec but not advertised (1-6): its shape has only per-partition errors, so the
     // answer is the response with no topics. (A version the codec cannot read closes the connection.)
-    const listOffsets = await client.call(2, 7, { replicaId: -1, isolationLevel: 0, topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }] });
+    const listOffsets = await client.call(2, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+    });
     expect(listOffsets.topics).toEqual([]);
     const { errorCode } = await client.call(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
     expect(errorCode).toBe(0);
@@ -45,7 +67,13 @@ describe('versions not advertised', () => {
 });
 
 describe('CreateTopics and DeleteTopics', () => {
-  const topic = (name: string, configs: Array<{ name: string; value: string | null }> = []) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs });
+  const topic = (name: string, configs: Array<{ name: string; value: string | null }> = []) => ({
+    name,
+    numPartitions: 2,
+    replicationFactor: 1,
+    assignments: [],
+    configs,
+  });
 
   it('v0 creates; v5 validateOnly echoes the would-be configs with their sources', async () => {
     const v0 = await client.call(19, 0, { topics: [topic('v0-topic')], timeoutMs: 1000 });
@@ -53,13 +81,22 @@ describe('CreateTopics and DeleteTopics', () => {
     const v5 = await client.call(19, 5, { topics: [topic('v5-dry', [{ name: 'retention.ms', value: '1000' }])], timeoutMs: 1000, validateOnly: true });
     const [result] = v5.topics;
     expect(result).toMatchObject({ name: 'v5-dry', errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 1 });
-    expect(result!.configs!.find((c) => c.name === 'retention.ms')).toEqual({ name: 'retention.ms', value: '1000', readOnly: false, configSource: 1, isSensitive: false });
+    expect(result!.configs!.find((c) => c.name === 'retention.ms')).toEqual({
+      name: 'retention.ms',
+      value: '1000',
+      readOnly: false,
+      configSource: 1,
+      isSensitive: false,
+    });
     expect(result!.configs!.find((c) => c.name === 'segment.ms')).toMatchObject({ configSource: 5 });
     expect(broker.topics.topic('v5-dry')).toBeUndefined();
   });
 
   it('a name given twice is refused for both entries; a null config value is refused', async () => {
-    const { topics } = await client.call(19, 5, { topics: [topic('twice'), topic('twice'), topic('null-config', [{ name: 'retention.ms', value: null }])], timeoutMs: 1000 });
+    const { topics } = await client.call(19, 5, {
+      topics: [topic('twice'), topic('twice'), topic('null-config', [{ name: 'retention.ms', value: null }])],
+      timeoutMs: 1000,
+    });
     expect(topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['twice', ErrorCode.INVALID_REQUEST],
       ['twice', ErrorCode.INVALID_REQUEST],
@@ -71,7 +108,10 @@ describe('CreateTopics and DeleteTopics', () => {
 
   it('DeleteTopics v0 and v4 answer per name, duplicates refused', async () => {
     const v0 = await client.call(20, 0, { topicNames: ['v0-topic', 'unknown-topic'], timeoutMs: 1000 });
-    expect(v0.responses).toEqual([{ name: 'v0-topic', errorCode: 0 }, { name: 'unknown-topic', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }]);
+    expect(v0.responses).toEqual([
+      { name: 'v0-topic', errorCode: 0 },
+      { name: 'unknown-topic', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
+    ]);
     const v4 = await client.call(20, 4, { topicNames: ['x', 'x'], timeoutMs: 1000 });
     expect(v4.responses.map((r) => r.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
   });
@@ -79,11 +119,17 @@ describe('CreateTopics and DeleteTopics', () => {
   it('CreatePartitions refuses manual assignments and unknown topics', async () => {
     await broker.topics.createTopic('assign-me', 1);
     const { results } = await client.call(37, 0, {
-      topics: [{ name: 'assign-me', count: 2, assignments: [{ brokerIds: [1] }] }, { name: 'nope', count: 2, assignments: null }],
+      topics: [
+        { name: 'assign-me', count: 2, assignments: [{ brokerIds: [1] }] },
+        { name: 'nope', count: 2, assignments: null },
+      ],
       timeoutMs: 1000,
       validateOnly: false,
     });
-    expect(results.map((r) => [r.name, r.errorCode])).toEqual([['assign-me', ErrorCode.INVALID_REQUEST], ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]);
+    expect(results.map((r) => [r.name, r.errorCode])).toEqual([
+      ['assign-me', ErrorCode.INVALID_REQUEST],
+      ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    ]);
   });
 });
 
@@ -104,12 +150,19 @@ describe('DescribeConfigs', () => {
     expect(results.map((r) => r.errorCode)).toEqual([0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
     expect(results[0]!.configs).toEqual([expect.objectContaining({ name: 'flush.messages', value: '1', configSource: 1, synonyms: [], configType: 5 })]);
     expect(results[1]!.errorMessage).toBe('topic missing does not exist');
-    expect(results[2]!.configs).toEqual([expect.objectContaining({ name: 'node.id', value: '1', readOnly: true, documentation: expect.stringContaining('id') })]);
+    expect(results[2]!.configs).toEqual([
+      expect.objectContaining({ name: 'node.id', value: '1', readOnly: true, documentation: expect.stringContaining('id') }),
+    ]);
   });
 
   it('v0 marks defaults with isDefault', async () => {
-    const { results } = await client.call(32, 0, { resources: [{ resourceType: 2, resourceName: 'configured', configurationKeys: ['flush.messages', 'flush.ms'] }] });
-    expect(results[0]!.configs.map((c) => [c.name, c.isDefault])).toEqual([['flush.messages', false], ['flush.ms', true]]);
+    const { results } = await client.call(32, 0, {
+      resources: [{ resourceType: 2, resourceName: 'configured', configurationKeys: ['flush.messages', 'flush.ms'] }],
+    });
+    expect(results[0]!.configs.map((c) => [c.name, c.isDefault])).toEqual([
+      ['flush.messages', false],
+      ['flush.ms', true],
+    ]);
   });
 });
 
@@ -119,7 +172,13 @@ describe('IncrementalAlterConfigs and AlterConfigs', () => {
 
   it('refuses duplicate keys, unknown operations, SUBTRACT and SET without a value', async () => {
     const cases: Array<[Array<{ name: string; configOperation: number; value: string | null }>, number]> = [
-      [[{ name: 'flush.ms', configOperation: 0, value: '1' }, { name: 'flush.ms', configOperation: 1, value: null }], ErrorCode.INVALID_REQUEST],
+      [
+        [
+          { name: 'flush.ms', configOperation: 0, value: '1' },
+          { name: 'flush.ms', configOperation: 1, value: null },
+        ],
+        ErrorCode.INVALID_REQUEST,
+      ],
       [[{ name: 'flush.ms', configOperation: 7, value: '1' }], ErrorCode.INVALID_REQUEST],
       [[{ name: 'cleanup.policy', configOperation: 3, value: 'delete' }], ErrorCode.INVALID_CONFIG],
       [[{ name: 'flush.ms', configOperation: 0, value: null }], ErrorCode.INVALID_REQUEST],
@@ -131,7 +190,16 @@ describe('IncrementalAlterConfigs and AlterConfigs', () => {
 
   it('AlterConfigs v0 treats a null value as not set', async () => {
     const { responses } = await client.call(33, 0, {
-      resources: [{ resourceType: 2, resourceName: 'configured', configs: [{ name: 'flush.messages', value: null }, { name: 'flush.ms', value: '5000' }] }],
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'configured',
+          configs: [
+            { name: 'flush.messages', value: null },
+            { name: 'flush.ms', value: '5000' },
+          ],
+        },
+      ],
       validateOnly: false,
     });
     expect(responses).toEqual([{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'configured' }]);
@@ -144,7 +212,12 @@ describe('DescribeCluster, DeleteRecords and DescribeLogDirs', () => {
   it('DescribeCluster v0 and v1 list this broker; v1 refuses the controllers endpoint type', async () => {
     for (const version of [0, 1]) {
       const body = await client.call(60, version, { includeClusterAuthorizedOperations: false });
-      expect(body).toMatchObject({ errorCode: 0, clusterId: broker.topics.clusterId, controllerId: 1, brokers: [{ brokerId: 1, host: broker.address.host, port: broker.address.port, rack: null }] });
+      expect(body).toMatchObject({
+        errorCode: 0,
+        clusterId: broker.topics.clusterId,
+        controllerId: 1,
+        brokers: [{ brokerId: 1, host: broker.address.host, port: broker.address.port, rack: null }],
+      });
     }
     const controllers = await client.call(60, 1, { includeClusterAuthorizedOperations: false, endpointType: 2 });
     expect(controllers.errorCode).toBe(119);
@@ -152,7 +225,16 @@ describe('DescribeCluster, DeleteRecords and DescribeLogDirs', () => {
 
   it('DeleteRecords answers per partition: unknown partition, negative offset', async () => {
     const { topics } = await client.call(21, 0, {
-      topics: [{ name: 'configured', partitions: [{ partitionIndex: 0, offset: -1 }, { partitionIndex: 7, offset: 0 }, { partitionIndex: 0, offset: -5 }] }],
+      topics: [
+        {
+          name: 'configured',
+          partitions: [
+            { partitionIndex: 0, offset: -1 },
+            { partitionIndex: 7, offset: 0 },
+            { partitionIndex: 0, offset: -5 },
+          ],
+        },
+      ],
       timeoutMs: 1000,
     });
     expect(topics[0]!.partitions).toEqual([

@@ -3,7 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { DataWaiters } from '../../src/broker/data-waiters.js';
 
-const WANTED = [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }];
+const WANTED = [
+  { topic: 't', partition: 0 },
+  { topic: 't', partition: 1 },
+];
 
 describe('DataWaiters', () => {
   it('wakes a waiting fetch on an append to one of its partitions, not on others', async () => {

@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** A value that names its partition, batch and record, filled with a byte derived from them. */
-function valueOf(partition: number, batch: number, record: number): Buffer {
+function recordValueOf(partition: number, batch: number, record: number): Buffer {
   const tag = `${partition}/${batch}/${record}:`;
   return Buffer.concat([Buffer.from(tag), Buffer.alloc(VALUE_BYTES - tag.length, (partition * 31 + batch * 7 + record) % 251)]);
 }
@@ -38,8 +38,13 @@ describe('fetches served from pooled buffers', () => {
     clients.push(producer);
     for (let batch = 0; batch < BATCHES_PER_PARTITION; batch++) {
       for (let partition = 0; partition < PARTITIONS; partition++) {
-        const records = buildRecordBatch(Array.from({ length: RECORDS_PER_BATCH }, (_, r) => ({ key: null, value: valueOf(partition, batch, r) })));
-        const answer = await producer.call(0, 7, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'pooled', partitionData: [{ index: partition, records }] }] });
+        const records = buildRecordBatch(Array.from({ length: RECORDS_PER_BATCH }, (_, r) => ({ key: null, value: recordValueOf(partition, batch, r) })));
+        const answer = await producer.call(0, 7, {
+          transactionalId: null,
+          acks: 1,
+          timeoutMs: 1000,
+          topicData: [{ name: 'pooled', partitionData: [{ index: partition, records }] }],
+        });
         expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
       }
     }
@@ -54,12 +59,33 @@ describe('fetches served from pooled buffers', () => {
         isolationLevel: 0,
         sessionId: 0,
         sessionEpoch: -1,
-        topics: [{ topic: 'pooled', partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 })) }],
+        topics: [
+          {
+            topic: 'pooled',
+            partitions: Array.from({ length: PARTITIONS }, (_, partition) => ({
+              partition,
+              currentLeaderEpoch: -1,
+              fetchOffset: offset,
+              lastFetchedEpoch: -1,
+              logStartOffset: -1,
+              partitionMaxBytes: 1 << 20,
+            })),
+          },
+        ],
         forgottenTopicsData: [],
         rackId: '',
       });
     // 3 connections x 20 fetches in flight, from offsets spread over the log.
-    const answers = await Promise.all(consumers.flatMap((client, c) => Array.from({ length: 20 }, (_, i) => fetchFrom(client, ((c * 20 + i) * RECORDS_PER_BATCH) % (BATCHES_PER_PARTITION * RECORDS_PER_BATCH)).then((body) => ({ body, offset: ((c * 20 + i) * RECORDS_PER_BATCH) % (BATCHES_PER_PARTITION * RECORDS_PER_BATCH) })))));
+    const answers = await Promise.all(
+      consumers.flatMap((client, c) =>
+        Array.from({ length: 20 }, (_, i) =>
+          fetchFrom(client, ((c * 20 + i) * RECORDS_PER_BATCH) % (BATCHES_PER_PARTITION * RECORDS_PER_BATCH)).then((body) => ({
+            body,
+            offset: ((c * 20 + i) * RECORDS_PER_BATCH) % (BATCHES_PER_PARTITION * RECORDS_PER_BATCH),
+          })),
+        ),
+      ),
+    );
     let checked = 0;
     for (const { body, offset } of answers) {
       for (const p of body.responses[0]!.partitions) {
@@ -69,7 +95,7 @@ describe('fetches served from pooled buffers', () => {
         expect(records[0]!.offset).toBe(offset);
         for (const record of records) {
           const batch = Math.floor(record.offset / RECORDS_PER_BATCH);
-          expect(record.value!.equals(valueOf(p.partitionIndex, batch, record.offset % RECORDS_PER_BATCH))).toBe(true);
+          expect(record.value!.equals(recordValueOf(p.partitionIndex, batch, record.offset % RECORDS_PER_BATCH))).toBe(true);
           checked++;
         }
       }

@@ -64,15 +64,39 @@ interface Joined {
 
 /** A v5 dynamic member's join: MEMBER_ID_REQUIRED first, then the real join with the id it was given. */
 async function joinV5(client: RawClient, groupId: string, sessionTimeoutMs = 10_000, groupInstanceId: string | null = null) {
-  const first = await client.call(11, 5, { groupId, sessionTimeoutMs, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId, protocolType: 'consumer', protocols: PROTOCOLS });
+  const first = await client.call(11, 5, {
+    groupId,
+    sessionTimeoutMs,
+    rebalanceTimeoutMs: 10_000,
+    memberId: '',
+    groupInstanceId,
+    protocolType: 'consumer',
+    protocols: PROTOCOLS,
+  });
   if (groupInstanceId !== null) return first;
   expect(first.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
   expect(first.memberId).not.toBe('');
-  return client.call(11, 5, { groupId, sessionTimeoutMs, rebalanceTimeoutMs: 10_000, memberId: first.memberId, groupInstanceId, protocolType: 'consumer', protocols: PROTOCOLS });
+  return client.call(11, 5, {
+    groupId,
+    sessionTimeoutMs,
+    rebalanceTimeoutMs: 10_000,
+    memberId: first.memberId,
+    groupInstanceId,
+    protocolType: 'consumer',
+    protocols: PROTOCOLS,
+  });
 }
 
 async function syncAsLeader(client: RawClient, groupId: string, joined: Joined, assignments: Array<{ memberId: string; assignment: Buffer }>) {
-  return client.call(14, 5, { groupId, generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments });
+  return client.call(14, 5, {
+    groupId,
+    generationId: joined.generationId,
+    memberId: joined.memberId,
+    groupInstanceId: null,
+    protocolType: 'consumer',
+    protocolName: 'range',
+    assignments,
+  });
 }
 
 async function describeGroup(client: RawClient, groupId: string) {
@@ -104,7 +128,12 @@ describe('FindCoordinator', () => {
     const client = await connect();
     await client.call(10, 0, { key: 'g-any' });
     const records = buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('v') }]);
-    const produced = await client.call(0, 7, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: OFFSETS_TOPIC, partitionData: [{ index: 0, records }] }] });
+    const produced = await client.call(0, 7, {
+      transactionalId: null,
+      acks: -1,
+      timeoutMs: 1000,
+      topicData: [{ name: OFFSETS_TOPIC, partitionData: [{ index: 0, records }] }],
+    });
     expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     const deleted = await client.call(20, 1, { topicNames: [OFFSETS_TOPIC], timeoutMs: 1000 });
     expect(deleted.responses[0]!.errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
@@ -141,13 +170,41 @@ describe('JoinGroup, SyncGroup, Heartbeat', () => {
     const [a, b] = [await connect(), await connect()];
     const first = await joinV5(a, 'pair');
     await syncAsLeader(a, 'pair', first, [{ memberId: first.memberId, assignment: Buffer.from('all') }]);
-    const bMemberId = (await b.call(11, 5, { groupId: 'pair', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: PROTOCOLS })).memberId;
-    const bJoin = b.call(11, 5, { groupId: 'pair', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: bMemberId, groupInstanceId: null, protocolType: 'consumer', protocols: PROTOCOLS });
+    const bMemberId = (
+      await b.call(11, 5, {
+        groupId: 'pair',
+        sessionTimeoutMs: 10_000,
+        rebalanceTimeoutMs: 10_000,
+        memberId: '',
+        groupInstanceId: null,
+        protocolType: 'consumer',
+        protocols: PROTOCOLS,
+      })
+    ).memberId;
+    const bJoin = b.call(11, 5, {
+      groupId: 'pair',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: bMemberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: PROTOCOLS,
+    });
     await waitUntil(async () => (await describeGroup(a, 'pair')).groupState === 'PreparingRebalance', 'the rebalance to start');
-    expect((await a.call(12, 4, { groupId: 'pair', generationId: 1, memberId: first.memberId, groupInstanceId: null })).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect((await a.call(12, 4, { groupId: 'pair', generationId: 1, memberId: first.memberId, groupInstanceId: null })).errorCode).toBe(
+      ErrorCode.REBALANCE_IN_PROGRESS,
+    );
     const staleSync = await syncAsLeader(a, 'pair', first, []);
     expect(staleSync.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
-    const aRejoin = await a.call(11, 5, { groupId: 'pair', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: first.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: PROTOCOLS });
+    const aRejoin = await a.call(11, 5, {
+      groupId: 'pair',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: first.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: PROTOCOLS,
+    });
     const bJoined = await bJoin;
     expect([aRejoin.generationId, bJoined.generationId]).toEqual([2, 2]);
     expect(aRejoin.leader).toBe(first.memberId);
@@ -175,20 +232,50 @@ describe('JoinGroup, SyncGroup, Heartbeat', () => {
     const member = await joinV5(client, 'shared');
     expect(member.errorCode).toBe(0);
     expect((await join('shared', 10_000, 'connect')).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
-    expect((await join('shared', 10_000, 'consumer', [{ name: 'roundrobin', metadata: Buffer.alloc(0) }])).errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect((await join('shared', 10_000, 'consumer', [{ name: 'roundrobin', metadata: Buffer.alloc(0) }])).errorCode).toBe(
+      ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+    );
     expect((await client.call(14, 0, { groupId: '', generationId: 1, memberId: 'm', assignments: [] })).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
-    expect((await client.call(14, 0, { groupId: 'never-joined', generationId: 1, memberId: 'm', assignments: [] })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await client.call(14, 0, { groupId: 'never-joined', generationId: 1, memberId: 'm', assignments: [] })).errorCode).toBe(
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    );
   });
 
   it('metadata too large to store fails the sync (UNKNOWN_SERVER_ERROR, as Kafka) and the group recovers when the member rejoins smaller', async () => {
     const client = await connect();
     const huge = [{ name: 'range', metadata: Buffer.alloc(1_100_000, 1) }];
-    const first = await client.call(11, 5, { groupId: 'bloated', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: huge });
-    const joined = await client.call(11, 5, { groupId: 'bloated', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: first.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: huge });
+    const first = await client.call(11, 5, {
+      groupId: 'bloated',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: huge,
+    });
+    const joined = await client.call(11, 5, {
+      groupId: 'bloated',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: first.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: huge,
+    });
     expect(joined.errorCode).toBe(0);
-    expect((await syncAsLeader(client, 'bloated', joined, [{ memberId: joined.memberId, assignment: Buffer.from('a') }])).errorCode).toBe(ErrorCode.UNKNOWN_SERVER_ERROR);
+    expect((await syncAsLeader(client, 'bloated', joined, [{ memberId: joined.memberId, assignment: Buffer.from('a') }])).errorCode).toBe(
+      ErrorCode.UNKNOWN_SERVER_ERROR,
+    );
     expect((await describeGroup(client, 'bloated')).groupState).toBe('PreparingRebalance');
-    const rejoined = await client.call(11, 5, { groupId: 'bloated', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: joined.memberId, groupInstanceId: null, protocolType: 'consumer', protocols: PROTOCOLS });
+    const rejoined = await client.call(11, 5, {
+      groupId: 'bloated',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 10_000,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: PROTOCOLS,
+    });
     expect(rejoined).toMatchObject({ errorCode: 0, generationId: 2 });
     expect((await syncAsLeader(client, 'bloated', rejoined, [{ memberId: joined.memberId, assignment: Buffer.from('a') }])).errorCode).toBe(0);
     expect((await describeGroup(client, 'bloated')).groupState).toBe('Stable');
@@ -208,15 +295,39 @@ describe('static membership', () => {
     const client = await connect();
     const first = await joinV5(client, 'static', 10_000, 'instance-1');
     expect(first).toMatchObject({ errorCode: 0, generationId: 1 });
-    await client.call(14, 5, { groupId: 'static', generationId: 1, memberId: first.memberId, groupInstanceId: 'instance-1', protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId: first.memberId, assignment: Buffer.from('mine') }] });
+    await client.call(14, 5, {
+      groupId: 'static',
+      generationId: 1,
+      memberId: first.memberId,
+      groupInstanceId: 'instance-1',
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [{ memberId: first.memberId, assignment: Buffer.from('mine') }],
+    });
     const again = await joinV5(client, 'static', 10_000, 'instance-1');
     expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader: first.memberId, members: [] });
     expect(again.memberId).not.toBe(first.memberId);
-    const synced = await client.call(14, 5, { groupId: 'static', generationId: 1, memberId: again.memberId, groupInstanceId: 'instance-1', protocolType: 'consumer', protocolName: 'range', assignments: [] });
+    const synced = await client.call(14, 5, {
+      groupId: 'static',
+      generationId: 1,
+      memberId: again.memberId,
+      groupInstanceId: 'instance-1',
+      protocolType: 'consumer',
+      protocolName: 'range',
+      assignments: [],
+    });
     expect(Buffer.from(synced.assignment).toString()).toBe('mine');
-    expect((await client.call(12, 4, { groupId: 'static', generationId: 1, memberId: first.memberId, groupInstanceId: 'instance-1' })).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect((await client.call(12, 4, { groupId: 'static', generationId: 1, memberId: first.memberId, groupInstanceId: 'instance-1' })).errorCode).toBe(
+      ErrorCode.FENCED_INSTANCE_ID,
+    );
     expect((await client.call(12, 4, { groupId: 'static', generationId: 1, memberId: again.memberId, groupInstanceId: 'instance-1' })).errorCode).toBe(0);
-    const left = await client.call(13, 4, { groupId: 'static', members: [{ memberId: '', groupInstanceId: 'instance-1' }, { memberId: 'ghost', groupInstanceId: null }] });
+    const left = await client.call(13, 4, {
+      groupId: 'static',
+      members: [
+        { memberId: '', groupInstanceId: 'instance-1' },
+        { memberId: 'ghost', groupInstanceId: null },
+      ],
+    });
     expect(left.members.map((m) => m.errorCode)).toEqual([0, ErrorCode.UNKNOWN_MEMBER_ID]);
     expect((await describeGroup(client, 'static')).groupState).toBe('Empty');
   });
@@ -227,22 +338,61 @@ describe('offsets', () => {
     const client = await connect();
     const joined = await joinV5(client, 'committer');
     await syncAsLeader(client, 'committer', joined, []);
-    const commit = (generationIdOrMemberEpoch: number, memberId: string, partitions: Array<{ partitionIndex: number; committedOffset: number; committedMetadata: string | null }>, name = 'orders') =>
-      client.call(8, 8, { groupId: 'committer', generationIdOrMemberEpoch, memberId, groupInstanceId: null, topics: [{ name, partitions: partitions.map((p) => ({ ...p, committedLeaderEpoch: 3 })) }] });
-    const ok = await commit(1, joined.memberId, [{ partitionIndex: 0, committedOffset: 10, committedMetadata: 'm' }, { partitionIndex: 1, committedOffset: 20, committedMetadata: 'x'.repeat(17) }, { partitionIndex: 7, committedOffset: 1, committedMetadata: null }]);
+    const commit = (
+      generationIdOrMemberEpoch: number,
+      memberId: string,
+      partitions: Array<{ partitionIndex: number; committedOffset: number; committedMetadata: string | null }>,
+      name = 'orders',
+    ) =>
+      client.call(8, 8, {
+        groupId: 'committer',
+        generationIdOrMemberEpoch,
+        memberId,
+        groupInstanceId: null,
+        topics: [{ name, partitions: partitions.map((p) => ({ ...p, committedLeaderEpoch: 3 })) }],
+      });
+    const ok = await commit(1, joined.memberId, [
+      { partitionIndex: 0, committedOffset: 10, committedMetadata: 'm' },
+      { partitionIndex: 1, committedOffset: 20, committedMetadata: 'x'.repeat(17) },
+      { partitionIndex: 7, committedOffset: 1, committedMetadata: null },
+    ]);
     expect(ok.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, ErrorCode.OFFSET_METADATA_TOO_LARGE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
-    expect((await commit(1, joined.memberId, [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }], 'no-such-topic')).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-    expect((await commit(5, joined.memberId, [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
-    expect((await commit(1, 'stranger', [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(
+      (await commit(1, joined.memberId, [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }], 'no-such-topic')).topics[0]!.partitions[0]!
+        .errorCode,
+    ).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+    expect((await commit(5, joined.memberId, [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(
+      ErrorCode.ILLEGAL_GENERATION,
+    );
+    expect((await commit(1, 'stranger', [{ partitionIndex: 0, committedOffset: 1, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    );
     // An admin tool resetting offsets of a group with live members is refused.
-    expect((await commit(-1, '', [{ partitionIndex: 0, committedOffset: 0, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect((await commit(-1, '', [{ partitionIndex: 0, committedOffset: 0, committedMetadata: '' }])).topics[0]!.partitions[0]!.errorCode).toBe(
+      ErrorCode.UNKNOWN_MEMBER_ID,
+    );
 
     const v1 = await client.call(9, 1, { groupId: 'committer', topics: [{ name: 'orders', partitionIndexes: [0, 1] }] });
-    expect(v1.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata])).toEqual([[0, 10, 'm'], [1, -1, '']]);
+    expect(v1.topics[0]!.partitions.map((p) => [p.partitionIndex, p.committedOffset, p.metadata])).toEqual([
+      [0, 10, 'm'],
+      [1, -1, ''],
+    ]);
     const v5 = await client.call(9, 5, { groupId: 'committer', topics: null });
-    expect(v5).toMatchObject({ errorCode: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, metadata: 'm', errorCode: 0 }] }] });
-    const v8 = await client.call(9, 8, { groups: [{ groupId: 'committer', topics: null }, { groupId: '', topics: [{ name: 'orders', partitionIndexes: [0] }] }], requireStable: false });
-    expect(v8.groups.map((g) => [g.groupId, g.errorCode, g.topics.length])).toEqual([['committer', 0, 1], ['', ErrorCode.INVALID_GROUP_ID, 1]]);
+    expect(v5).toMatchObject({
+      errorCode: 0,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 10, committedLeaderEpoch: 3, metadata: 'm', errorCode: 0 }] }],
+    });
+    const v8 = await client.call(9, 8, {
+      groups: [
+        { groupId: 'committer', topics: null },
+        { groupId: '', topics: [{ name: 'orders', partitionIndexes: [0] }] },
+      ],
+      requireStable: false,
+    });
+    expect(v8.groups.map((g) => [g.groupId, g.errorCode, g.topics.length])).toEqual([
+      ['committer', 0, 1],
+      ['', ErrorCode.INVALID_GROUP_ID, 1],
+    ]);
 
     await client.call(13, 0, { groupId: 'committer', memberId: joined.memberId });
     expect((await commit(-1, '', [{ partitionIndex: 2, committedOffset: 30, committedMetadata: 'reset' }])).topics[0]!.partitions[0]!.errorCode).toBe(0);
@@ -254,10 +404,18 @@ describe('offsets', () => {
     const client = await connect();
     const joined = await joinV5(client, 'deleter');
     await syncAsLeader(client, 'deleter', joined, []);
-    await client.call(8, 2, { groupId: 'deleter', generationIdOrMemberEpoch: 1, memberId: joined.memberId, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 4, committedMetadata: '' }] }] });
+    await client.call(8, 2, {
+      groupId: 'deleter',
+      generationIdOrMemberEpoch: 1,
+      memberId: joined.memberId,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 4, committedMetadata: '' }] }],
+    });
     const refused = await client.call(47, 0, { groupId: 'deleter', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }] }] });
     expect(refused.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
-    expect((await client.call(42, 2, { groupsNames: ['deleter', 'unknown-group'] })).results.map((r) => r.errorCode)).toEqual([ErrorCode.NON_EMPTY_GROUP, ErrorCode.GROUP_ID_NOT_FOUND]);
+    expect((await client.call(42, 2, { groupsNames: ['deleter', 'unknown-group'] })).results.map((r) => r.errorCode)).toEqual([
+      ErrorCode.NON_EMPTY_GROUP,
+      ErrorCode.GROUP_ID_NOT_FOUND,
+    ]);
     await client.call(13, 3, { groupId: 'deleter', members: [{ memberId: joined.memberId, groupInstanceId: null }] });
     const deletedOffset = await client.call(47, 0, { groupId: 'deleter', topics: [{ name: 'orders', partitions: [{ partitionIndex: 0 }] }] });
     expect(deletedOffset).toMatchObject({ errorCode: 0, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
@@ -283,7 +441,13 @@ describe('across a restart', () => {
     let client = await connect();
     const joined = await joinV5(client, 'survivor');
     await syncAsLeader(client, 'survivor', joined, [{ memberId: joined.memberId, assignment: Buffer.from('kept') }]);
-    await client.call(8, 8, { groupId: 'survivor', generationIdOrMemberEpoch: 1, memberId: joined.memberId, groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, committedOffset: 99, committedLeaderEpoch: -1, committedMetadata: 'before restart' }] }] });
+    await client.call(8, 8, {
+      groupId: 'survivor',
+      generationIdOrMemberEpoch: 1,
+      memberId: joined.memberId,
+      groupInstanceId: null,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, committedOffset: 99, committedLeaderEpoch: -1, committedMetadata: 'before restart' }] }],
+    });
     await broker.stop();
     broker = await startTestBroker({ ...SETTINGS, 'log.dirs': logDir });
     client = await connect();
@@ -302,7 +466,13 @@ describe('when the worker owning a group dies', () => {
     const { startBroker } = await import('../../src/broker.js');
     const { pino } = await import('pino');
     const crashing = await startBroker({
-      config: { ...SETTINGS, 'log.dirs': tempDir('fjord-groups-crash-'), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2' },
+      config: {
+        ...SETTINGS,
+        'log.dirs': tempDir('fjord-groups-crash-'),
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'fjord.http.listener': 'http://127.0.0.1:0',
+        'fjord.workers': '2',
+      },
       logger: pino({ level: 'silent' }),
       faultInjection: true,
     });
@@ -312,13 +482,23 @@ describe('when the worker owning a group dies', () => {
       clients.push(client);
       const joined = await joinV5(client, 'crash-proof');
       await syncAsLeader(client, 'crash-proof', joined, [{ memberId: joined.memberId, assignment: Buffer.from('a') }]);
-      await client.call(8, 8, { groupId: 'crash-proof', generationIdOrMemberEpoch: 1, memberId: joined.memberId, groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+      await client.call(8, 8, {
+        groupId: 'crash-proof',
+        generationIdOrMemberEpoch: 1,
+        memberId: joined.memberId,
+        groupInstanceId: null,
+        topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+      });
       const partition = crashing.engine.partitions().find((p) => p.topic === OFFSETS_TOPIC && p.partition === offsetsPartitionOf('crash-proof', 4))!;
       const workerId = crashing.engine.workerIdOf(OFFSETS_TOPIC, partition.partition);
       const before = (await crashing.engine.stats()).workerRestarts;
       await crashing.engine.injectCrash(workerId);
       await waitUntil(async () => (await crashing.engine.stats()).workerRestarts > before, 'the worker restart');
-      await waitUntil(async () => (await client.call(12, 4, { groupId: 'crash-proof', generationId: 1, memberId: joined.memberId, groupInstanceId: null })).errorCode === 0, 'the group to be served again', 10_000);
+      await waitUntil(
+        async () => (await client.call(12, 4, { groupId: 'crash-proof', generationId: 1, memberId: joined.memberId, groupInstanceId: null })).errorCode === 0,
+        'the group to be served again',
+        10_000,
+      );
       const fetched = await client.call(9, 5, { groupId: 'crash-proof', topics: [{ name: 'orders', partitionIndexes: [0] }] });
       expect(fetched.topics[0]!.partitions[0]!.committedOffset).toBe(7);
     } finally {
@@ -327,18 +507,29 @@ describe('when the worker owning a group dies', () => {
   });
 });
 
-
 describe('__consumer_offsets under compaction', () => {
   it('the cleaner keeps only the last commit per key, and the coordinator rebuilds the same offsets from it', async () => {
     const dir = tempDir('fjord-groups-compacted-');
-    const settings = { ...SETTINGS, 'log.dirs': dir, 'offsets.topic.num.partitions': '1', 'offsets.topic.segment.bytes': '4096', 'log.cleaner.backoff.ms': '50' };
+    const settings = {
+      ...SETTINGS,
+      'log.dirs': dir,
+      'offsets.topic.num.partitions': '1',
+      'offsets.topic.segment.bytes': '4096',
+      'log.cleaner.backoff.ms': '50',
+    };
     let compacting = await startTestBroker(settings);
     try {
       await compacting.topics.createTopic('orders', 2);
       let client = await RawClient.connect(compacting.address.host, compacting.address.port);
       clients.push(client);
       const commit = (partitionIndex: number, committedOffset: number) =>
-        client.call(8, 8, { groupId: 'churn', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'orders', partitions: [{ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }] });
+        client.call(8, 8, {
+          groupId: 'churn',
+          generationIdOrMemberEpoch: -1,
+          memberId: '',
+          groupInstanceId: null,
+          topics: [{ name: 'orders', partitions: [{ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata: 'm' }] }],
+        });
       for (let i = 1; i <= 400; i++) expect((await commit(i % 2, i)).topics[0]!.partitions[0]!.errorCode).toBe(0);
       const offsetsPartition = async () => (await compacting.engine.stats()).workers.flatMap((w) => w.partitions).find((p) => p.topic === OFFSETS_TOPIC)!;
       expect((await offsetsPartition()).logEndOffset).toBe(400);
@@ -352,9 +543,13 @@ describe('__consumer_offsets under compaction', () => {
       client = await RawClient.connect(compacting.address.host, compacting.address.port);
       clients.push(client);
       const after = await client.call(9, 5, { groupId: 'churn', topics: null });
-      const offsetsOf = (body: typeof after) => body.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.committedOffset, p.metadata])).sort();
+      const offsetsOf = (body: typeof after) =>
+        body.topics.flatMap((t) => t.partitions.map((p) => [t.name, p.partitionIndex, p.committedOffset, p.metadata])).sort();
       expect(offsetsOf(after)).toEqual(offsetsOf(before));
-      expect(offsetsOf(after)).toEqual([['orders', 0, 400, 'm'], ['orders', 1, 399, 'm']]);
+      expect(offsetsOf(after)).toEqual([
+        ['orders', 0, 400, 'm'],
+        ['orders', 1, 399, 'm'],
+      ]);
     } finally {
       await compacting.stop();
     }

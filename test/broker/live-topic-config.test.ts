@@ -27,7 +27,10 @@ afterAll(async () => {
 });
 
 const setTopicConfigs = (topic: string, entries: Record<string, string>) =>
-  admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(entries).map(([name, value]) => ({ name, value })) }] });
+  admin.alterConfigs({
+    validateOnly: false,
+    resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(entries).map(([name, value]) => ({ name, value })) }],
+  });
 
 describe('live topic config changes', () => {
   it('max.message.bytes: a produce larger than the new limit is refused with MESSAGE_TOO_LARGE', async () => {

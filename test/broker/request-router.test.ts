@@ -33,7 +33,12 @@ async function start(overrides: Array<ApiHandler<ApiKey>>) {
   const ctx = { meters: new HotPathMeters(10), logger } as unknown as BrokerContext;
   const router = createRequestRouter(ctx, (apiKey) => overrides.find((h) => h.apiKey === apiKey) ?? (handlerFor(apiKey) as ApiHandler<ApiKey> | undefined));
   const limits = { maxFrameBytes: 1 << 20, maxInFlightRequests: 10, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
-  const listener = new KafkaListener({ host: '127.0.0.1', port: 0, maxConnections: 10, ...limits }, router, new ResponseMemoryBudget(64 << 20), new ClientWarnings(logger));
+  const listener = new KafkaListener(
+    { host: '127.0.0.1', port: 0, maxConnections: 10, ...limits },
+    router,
+    new ResponseMemoryBudget(64 << 20),
+    new ClientWarnings(logger),
+  );
   listeners.push(listener);
   const address = await listener.listen();
   return { client: await RawClient.connect(address.host, address.port), lines };
@@ -52,13 +57,48 @@ describe('a handler that throws', () => {
         throw new TypeError('cannot read properties of undefined');
       }),
     ]);
-    const produced = await client.call(0, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'orders', partitionData: [{ index: 0, records: null }, { index: 3, records: null }] }] });
-    expect(produced.responses.map((t) => [t.name, t.partitionResponses.map((p) => [p.index, p.errorCode])])).toEqual([['orders', [[0, ErrorCode.UNKNOWN_SERVER_ERROR], [3, ErrorCode.UNKNOWN_SERVER_ERROR]]]]);
+    const produced = await client.call(0, 9, {
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topicData: [
+        {
+          name: 'orders',
+          partitionData: [
+            { index: 0, records: null },
+            { index: 3, records: null },
+          ],
+        },
+      ],
+    });
+    expect(produced.responses.map((t) => [t.name, t.partitionResponses.map((p) => [p.index, p.errorCode])])).toEqual([
+      [
+        'orders',
+        [
+          [0, ErrorCode.UNKNOWN_SERVER_ERROR],
+          [3, ErrorCode.UNKNOWN_SERVER_ERROR],
+        ],
+      ],
+    ]);
 
-    const created = await client.call(19, 5, { topics: [{ name: 'a', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }, { name: 'b', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
-    expect(created.topics.map((t) => [t.name, t.errorCode])).toEqual([['a', ErrorCode.UNKNOWN_SERVER_ERROR], ['b', ErrorCode.UNKNOWN_SERVER_ERROR]]);
+    const created = await client.call(19, 5, {
+      topics: [
+        { name: 'a', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] },
+        { name: 'b', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] },
+      ],
+      timeoutMs: 1000,
+      validateOnly: false,
+    });
+    expect(created.topics.map((t) => [t.name, t.errorCode])).toEqual([
+      ['a', ErrorCode.UNKNOWN_SERVER_ERROR],
+      ['b', ErrorCode.UNKNOWN_SERVER_ERROR],
+    ]);
 
-    const metadata = await client.call(3, 12, { topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'orders' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+    const metadata = await client.call(3, 12, {
+      topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'orders' }],
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
     expect(metadata.topics.map((t) => [t.name, t.errorCode])).toEqual([['orders', ErrorCode.UNKNOWN_SERVER_ERROR]]);
     expect(metadata.brokers).toEqual([]);
 

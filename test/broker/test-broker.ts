@@ -6,7 +6,13 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 export async function startTestBroker(config: Record<string, string> = {}): Promise<BrokerHandle> {
   return startBroker({
-    config: { 'log.dirs': tempDir('fjord-broker-'), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2', ...config },
+    config: {
+      'log.dirs': tempDir('fjord-broker-'),
+      listeners: 'PLAINTEXT://127.0.0.1:0',
+      'fjord.http.listener': 'http://127.0.0.1:0',
+      'fjord.workers': '2',
+      ...config,
+    },
     logger: pino({ level: 'silent' }),
   });
 }

@@ -47,7 +47,21 @@ describe('fjord broker command', () => {
     ['fjord broker start', [fjordBin, 'broker', 'start']],
   ])('%s starts with a config file, logs ready, and shuts down cleanly on SIGTERM', async (_name, command) => {
     const logDir = tempDir();
-    const child = spawn(process.execPath, [...command, '--config', 'config/server.properties', '--set', `log.dirs=${logDir}`, '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'fjord.http.listener=http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        ...command,
+        '--config',
+        'config/server.properties',
+        '--set',
+        `log.dirs=${logDir}`,
+        '--set',
+        'listeners=PLAINTEXT://127.0.0.1:0',
+        '--set',
+        'fjord.http.listener=http://127.0.0.1:0',
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const messages: string[] = [];
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     for await (const line of createInterface({ input: child.stdout })) {
@@ -56,7 +70,13 @@ describe('fjord broker command', () => {
       if (entry.msg === 'ready') child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
-    expect(messages).toEqual(['starting', 'ready', 'signal received', 'shutting down: closing the listener, finishing in-flight requests, flushing partitions', 'shutdown complete']);
+    expect(messages).toEqual([
+      'starting',
+      'ready',
+      'signal received',
+      'shutting down: closing the listener, finishing in-flight requests, flushing partitions',
+      'shutdown complete',
+    ]);
     expect(existsSync(join(logDir, CLEAN_SHUTDOWN_MARKER))).toBe(true);
   });
 });

@@ -26,12 +26,17 @@ describe('fjord cluster, log-dirs and dump-segment', () => {
   it('describes the cluster: id, controller, brokers', async () => {
     const result = await fjord(['cluster', 'describe', ...b]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toBe(`Cluster: ${result.stdout.split(' ')[1]}  Controller: 1\nBROKER  HOST       PORT${' '.repeat(broker.port.toString().length - 4 + 2)}RACK\n1       127.0.0.1  ${broker.port}  -\n`);
+    expect(result.stdout).toBe(
+      `Cluster: ${result.stdout.split(' ')[1]}  Controller: 1\nBROKER  HOST       PORT${' '.repeat(broker.port.toString().length - 4 + 2)}RACK\n1       127.0.0.1  ${broker.port}  -\n`,
+    );
   });
 
   it("describes the broker's log dirs and, with --partitions, each partition's size", async () => {
     const result = await fjord(['log-dirs', 'describe', '--topic', 'dumped', '--partitions', ...b]);
-    const lines = result.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/));
+    const lines = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split(/\s+/));
     expect(lines[1]!.slice(0, 4)).toEqual(['1', broker.logDir, 'online', '1']);
     expect(lines[4]!.slice(0, 4)).toEqual(['1', broker.logDir, 'dumped', '0']);
     expect(Number(lines[4]![4])).toBe(readFileSync(segment).length);
@@ -43,7 +48,9 @@ describe('fjord cluster, log-dirs and dump-segment', () => {
     expect(result.stderr).toBe('2 batches, 0 failing the CRC check\n');
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe(`Dumping ${segment}`);
-    expect(lines[1]).toMatch(/^baseOffset: 0 lastOffset: 1 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false position: 0 CreateTime: \d+ size: \d+ magic: 2 compresscodec: none crc: \d+ isvalid: true$/);
+    expect(lines[1]).toMatch(
+      /^baseOffset: 0 lastOffset: 1 count: 2 baseSequence: -1 lastSequence: -1 producerId: -1 producerEpoch: -1 partitionLeaderEpoch: 0 isTransactional: false isControl: false position: 0 CreateTime: \d+ size: \d+ magic: 2 compresscodec: none crc: \d+ isvalid: true$/,
+    );
     expect(lines[2]).toMatch(/^\| offset: 0 CreateTime: \d+ keySize: 2 valueSize: 5 sequence: -1 headers: \[h=1\] key: "k1" payload: "first"$/);
     expect(lines[3]).toMatch(/^\| offset: 1 .* key: "k2" payload: "second"$/);
     expect(lines[4]).toMatch(/^baseOffset: 2 lastOffset: 2 count: 1 .* position: \d+ .* compresscodec: gzip crc: \d+ isvalid: true$/);
@@ -60,20 +67,30 @@ describe('fjord cluster, log-dirs and dump-segment', () => {
     const bad = await fjord(['dump-segment', flipped]);
     expect(bad.status).toBe(1);
     expect(bad.stdout.split('\n')[2]).toMatch(/isvalid: false$/);
-    expect(bad.stderr).toBe(`2 batches, 1 failing the CRC check\nfjord: ${flipped} is damaged: 1 bad batch(es); the broker truncates such a log at the first bad batch when it recovers it\n`);
+    expect(bad.stderr).toBe(
+      `2 batches, 1 failing the CRC check\nfjord: ${flipped} is damaged: 1 bad batch(es); the broker truncates such a log at the first bad batch when it recovers it\n`,
+    );
 
     const torn = join(dir, '00000000000000000001.log');
     copyFileSync(segment, torn);
     truncateSync(torn, bytes.length - 5);
     const cut = await fjord(['dump-segment', torn]);
     expect(cut.status).toBe(1);
-    expect(cut.stdout).toMatch(/\ntorn tail at position \d+: \d+ bytes that are not a whole batch \(a batch length of \d+ bytes with \d+ left in the file\)\n$/);
+    expect(cut.stdout).toMatch(
+      /\ntorn tail at position \d+: \d+ bytes that are not a whole batch \(a batch length of \d+ bytes with \d+ left in the file\)\n$/,
+    );
   });
 
   it('refuses files that are not segments', async () => {
     const index = await fjord(['dump-segment', segment.replace(/\.log$/, '.index')]);
-    expect(index).toMatchObject({ status: 1, stderr: `fjord: ${segment.replace(/\.log$/, '.index')} is not a segment file; give a .log file from a partition folder (indexes are derived and not dumped)\n` });
+    expect(index).toMatchObject({
+      status: 1,
+      stderr: `fjord: ${segment.replace(/\.log$/, '.index')} is not a segment file; give a .log file from a partition folder (indexes are derived and not dumped)\n`,
+    });
     const missing = await fjord(['dump-segment', '/nonexistent/00000000000000000000.log']);
-    expect(missing).toMatchObject({ status: 1, stderr: 'fjord: cannot read /nonexistent/00000000000000000000.log (ENOENT); give the path of a .log file, e.g. data/orders-0/00000000000000000000.log\n' });
+    expect(missing).toMatchObject({
+      status: 1,
+      stderr: 'fjord: cannot read /nonexistent/00000000000000000000.log (ENOENT); give the path of a .log file, e.g. data/orders-0/00000000000000000000.log\n',
+    });
   });
 });

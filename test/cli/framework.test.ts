@@ -6,9 +6,28 @@ import { describe, expect, it } from 'vitest';
 import { fjord } from './run-fjord.js';
 
 const COMMANDS = [
-  'broker', 'topics', 'topics create', 'topics list', 'topics describe', 'topics alter', 'topics delete', 'produce', 'consume', 'groups',
-  'groups list', 'groups describe', 'groups reset-offsets', 'groups delete', 'cluster', 'cluster describe', 'log-dirs', 'log-dirs describe',
-  'dump-segment', 'perf', 'perf produce', 'perf consume',
+  'broker',
+  'topics',
+  'topics create',
+  'topics list',
+  'topics describe',
+  'topics alter',
+  'topics delete',
+  'produce',
+  'consume',
+  'groups',
+  'groups list',
+  'groups describe',
+  'groups reset-offsets',
+  'groups delete',
+  'cluster',
+  'cluster describe',
+  'log-dirs',
+  'log-dirs describe',
+  'dump-segment',
+  'perf',
+  'perf produce',
+  'perf consume',
 ];
 
 /** A port nobody listens on (bound, then closed). */
@@ -44,10 +63,22 @@ describe('fjord command framework', () => {
       [['topicz'], `fjord: unknown command 'topicz' (Did you mean topics?); run "fjord --help" for usage\n`],
       [['topics', 'list', '--bogus'], `fjord: unknown option '--bogus'; run "fjord topics list --help" for usage\n`],
       [['topics', 'create'], `fjord: missing required argument 'topic'; run "fjord topics create --help" for usage\n`],
-      [['topics', 'create', 't', '--partitions', 'many'], `fjord: option '-p, --partitions <n>' argument 'many' is invalid. expected an integer, got "many"; run "fjord topics create --help" for usage\n`],
-      [['produce', 't', '--compression', 'brotli'], `fjord: option '-z, --compression <codec>' argument 'brotli' is invalid. expected one of none, gzip, snappy, lz4, zstd, got "brotli"; run "fjord produce --help" for usage\n`],
-      [['consume', 't', '--from-time', 'yesterday'], `fjord: option '--from-time <time>' argument 'yesterday' is invalid. expected an ISO date-time (2024-05-01T12:00:00Z) or milliseconds since the epoch, got "yesterday"; run "fjord consume --help" for usage\n`],
-      [['consume', 't', '-b', 'nohost'], `fjord: option '-b, --bootstrap-server <host:port>' argument 'nohost' is invalid. expected host:port (several separated by commas), got "nohost"; run "fjord consume --help" for usage\n`],
+      [
+        ['topics', 'create', 't', '--partitions', 'many'],
+        `fjord: option '-p, --partitions <n>' argument 'many' is invalid. expected an integer, got "many"; run "fjord topics create --help" for usage\n`,
+      ],
+      [
+        ['produce', 't', '--compression', 'brotli'],
+        `fjord: option '-z, --compression <codec>' argument 'brotli' is invalid. expected one of none, gzip, snappy, lz4, zstd, got "brotli"; run "fjord produce --help" for usage\n`,
+      ],
+      [
+        ['consume', 't', '--from-time', 'yesterday'],
+        `fjord: option '--from-time <time>' argument 'yesterday' is invalid. expected an ISO date-time (2024-05-01T12:00:00Z) or milliseconds since the epoch, got "yesterday"; run "fjord consume --help" for usage\n`,
+      ],
+      [
+        ['consume', 't', '-b', 'nohost'],
+        `fjord: option '-b, --bootstrap-server <host:port>' argument 'nohost' is invalid. expected host:port (several separated by commas), got "nohost"; run "fjord consume --help" for usage\n`,
+      ],
       [['broker', 'start', '--bogus'], `fjord: Unknown option '--bogus'; run "fjord broker start --help" for usage\n`],
     ];
     const results = await inBatches(cases, ([args]) => fjord(args));
@@ -63,13 +94,27 @@ describe('fjord command framework', () => {
   it('says the broker is down in one line with exit code 1, for every broker-facing command', async () => {
     const server = `127.0.0.1:${await deadPort()}`;
     const commands = [
-      ['topics', 'create', 't'], ['topics', 'list'], ['topics', 'describe'], ['topics', 'alter', 't', '-p', '2'], ['topics', 'delete', 't'],
-      ['produce', 't'], ['consume', 't'], ['groups', 'list'], ['groups', 'describe', 'g'], ['groups', 'reset-offsets', 'g', '-t', 't', '--to-earliest'],
-      ['groups', 'delete', 'g'], ['cluster', 'describe'], ['log-dirs', 'describe'], ['perf', 'produce', 't'], ['perf', 'consume', 't'],
+      ['topics', 'create', 't'],
+      ['topics', 'list'],
+      ['topics', 'describe'],
+      ['topics', 'alter', 't', '-p', '2'],
+      ['topics', 'delete', 't'],
+      ['produce', 't'],
+      ['consume', 't'],
+      ['groups', 'list'],
+      ['groups', 'describe', 'g'],
+      ['groups', 'reset-offsets', 'g', '-t', 't', '--to-earliest'],
+      ['groups', 'delete', 'g'],
+      ['cluster', 'describe'],
+      ['log-dirs', 'describe'],
+      ['perf', 'produce', 't'],
+      ['perf', 'consume', 't'],
     ];
     const results = await inBatches(commands, (args) => fjord([...args, '--bootstrap-server', server], 'line\n'));
     results.forEach((result, i) => {
-      expect(result.stderr, commands[i]!.join(' ')).toBe(`fjord: cannot reach the broker at ${server} (ECONNREFUSED); check that a broker is running there ("fjord broker start") or pass --bootstrap-server host:port\n`);
+      expect(result.stderr, commands[i]!.join(' ')).toBe(
+        `fjord: cannot reach the broker at ${server} (ECONNREFUSED); check that a broker is running there ("fjord broker start") or pass --bootstrap-server host:port\n`,
+      );
       expect(result.status, commands[i]!.join(' ')).toBe(1);
     });
   });

@@ -38,7 +38,7 @@ describe('fjord consume --group and fjord groups', () => {
     await waitUntil(async () => JSON.stringify(await assignments('pair')) === '[[0,1]]', 'the first member to own both partitions');
     const second = fjordInBackground(['consume', 'split', '--group', 'pair', '--from-beginning', '-f', '%p %o %v', ...b]);
     await waitUntil(async () => JSON.stringify((await assignments('pair')).sort()) === '[[0],[1]]', 'one partition per member');
-    const lines = Array.from({ length: 20 }, (_, i) => `k${i}:v${i}`).join('\n') + '\n';
+    const lines = `${Array.from({ length: 20 }, (_, i) => `k${i}:v${i}`).join('\n')}\n`;
     await fjord(['produce', 'split', '-K', ':', ...b], lines);
     await waitUntil(() => first.lines.length + second.lines.length >= 20, 'both members to print every message');
     const [a, c] = [partitionsIn(first.lines), partitionsIn(second.lines)];
@@ -55,7 +55,11 @@ describe('fjord consume --group and fjord groups', () => {
     expect(await second.stop()).toBe(0);
     await waitUntil(async () => (await describeGroup(client, 'pair')).state === 'Empty', 'the group to be empty');
     const after = await fjord(['groups', 'describe', 'pair', ...b]);
-    const rows = after.stdout.trimEnd().split('\n').slice(-2).map((r) => r.split(/\s+/));
+    const rows = after.stdout
+      .trimEnd()
+      .split('\n')
+      .slice(-2)
+      .map((r) => r.split(/\s+/));
     expect(rows.map((r) => [r[0], r[1], r[2] === r[3], r[4], r[5]])).toEqual([
       ['split', '0', true, '0', '-'],
       ['split', '1', true, '0', '-'],
@@ -90,7 +94,9 @@ describe('fjord consume --group and fjord groups', () => {
     await waitUntil(async () => (await assignments('resetter')).length === 1, 'the live member to join');
     const refused = await fjord(['groups', 'reset-offsets', 'resetter', '--topic', 'resets', '--to-latest', '--execute', ...b]);
     expect(refused).toMatchObject({ status: 1, stdout: '' });
-    expect(refused.stderr).toBe('fjord: group "resetter" has 1 live member(s) (state Stable); stop its consumers (offsets can only be reset while the group is empty), then run this again\n');
+    expect(refused.stderr).toBe(
+      'fjord: group "resetter" has 1 live member(s) (state Stable); stop its consumers (offsets can only be reset while the group is empty), then run this again\n',
+    );
     const deleteLive = await fjord(['groups', 'delete', 'resetter', ...b]);
     expect(deleteLive.stderr).toMatch(/^fjord: delete group "resetter": NON_EMPTY_GROUP \(68\); the group still has members; stop its consumers first\n$/);
     expect(await live.stop()).toBe(0);
@@ -98,13 +104,26 @@ describe('fjord consume --group and fjord groups', () => {
 
   it('validates reset flags and names unknown groups', async () => {
     const none = await fjord(['groups', 'reset-offsets', 'g', '--topic', 'resets', ...b]);
-    expect(none).toMatchObject({ status: 2, stderr: 'fjord: give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by; run "fjord groups reset-offsets --help" for usage\n' });
+    expect(none).toMatchObject({
+      status: 2,
+      stderr:
+        'fjord: give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by; run "fjord groups reset-offsets --help" for usage\n',
+    });
     const noTopic = await fjord(['groups', 'reset-offsets', 'g', '--to-earliest', ...b]);
-    expect(noTopic).toMatchObject({ status: 2, stderr: `fjord: required option '-t, --topic <topic[:partitions]>' not specified; run "fjord groups reset-offsets --help" for usage\n` });
+    expect(noTopic).toMatchObject({
+      status: 2,
+      stderr: `fjord: required option '-t, --topic <topic[:partitions]>' not specified; run "fjord groups reset-offsets --help" for usage\n`,
+    });
     const noCommit = await fjord(['groups', 'reset-offsets', 'fresh', '--topic', 'resets', '--shift-by', '1', ...b]);
-    expect(noCommit).toMatchObject({ status: 1, stderr: 'fjord: group "fresh" has no committed offset for partition 0 to shift; use --to-earliest, --to-latest or --to-offset for it\n' });
+    expect(noCommit).toMatchObject({
+      status: 1,
+      stderr: 'fjord: group "fresh" has no committed offset for partition 0 to shift; use --to-earliest, --to-latest or --to-offset for it\n',
+    });
     const unknown = await fjord(['groups', 'describe', 'nobody', ...b]);
-    expect(unknown).toMatchObject({ status: 1, stderr: 'fjord: group "nobody": GROUP_ID_NOT_FOUND (69): no members and no committed offsets; list groups with "fjord groups list"\n' });
+    expect(unknown).toMatchObject({
+      status: 1,
+      stderr: 'fjord: group "nobody": GROUP_ID_NOT_FOUND (69): no members and no committed offsets; list groups with "fjord groups list"\n',
+    });
     expect((await fjord(['groups', 'delete', 'pair', ...b])).stdout).toBe('deleted group "pair"\n');
   });
 });

@@ -14,7 +14,22 @@ afterAll(() => broker?.stop());
 describe('fjord perf', () => {
   it('produces a bounded load, then consumes it all, printing throughput and latency percentiles', async () => {
     const b = ['--bootstrap-server', broker.bootstrap];
-    const produced = await fjord(['perf', 'produce', 'load', '--num-records', '5000', '--record-size', '100', '--partitions', '2', '--batch-bytes', '16384', '--connections', '1', ...b]);
+    const produced = await fjord([
+      'perf',
+      'produce',
+      'load',
+      '--num-records',
+      '5000',
+      '--record-size',
+      '100',
+      '--partitions',
+      '2',
+      '--batch-bytes',
+      '16384',
+      '--connections',
+      '1',
+      ...b,
+    ]);
     expect(produced.status).toBe(0);
     const [summary, latency] = produced.stdout.trimEnd().split('\n');
     const records = Number(/^produced (\d+) records of 100 bytes to load \(2 partitions\) in [\d.]+ s: \d+ records\/s, [\d.]+ MB\/s$/.exec(summary!)?.[1]);
@@ -22,12 +37,17 @@ describe('fjord perf', () => {
     expect(latency).toMatch(/^latency ms: p50 [\d.]+ {2}p99 [\d.]+ {2}p99\.9 [\d.]+ {2}max [\d.]+ {2}\(\d+ requests\)$/);
     const consumed = await fjord(['perf', 'consume', 'load', ...b]);
     expect(consumed.status).toBe(0);
-    expect(consumed.stdout).toMatch(new RegExp(`^consumed ${records} records \\([\\d.]+ MB\\) from load \\(2 partitions\\) in [\\d.]+ s: .* fetches\\nlatency ms: p50 `));
+    expect(consumed.stdout).toMatch(
+      new RegExp(`^consumed ${records} records \\([\\d.]+ MB\\) from load \\(2 partitions\\) in [\\d.]+ s: .* fetches\\nlatency ms: p50 `),
+    );
   });
 
   it('names a topic that is not there', async () => {
     const missing = await fjord(['perf', 'consume', 'ghost', '--bootstrap-server', broker.bootstrap]);
-    expect(missing).toMatchObject({ status: 1, stderr: 'fjord: topic "ghost": UNKNOWN_TOPIC_OR_PARTITION (3); list topics with "fjord topics list", or create it with "fjord topics create NAME"\n' });
+    expect(missing).toMatchObject({
+      status: 1,
+      stderr: 'fjord: topic "ghost": UNKNOWN_TOPIC_OR_PARTITION (3); list topics with "fjord topics list", or create it with "fjord topics create NAME"\n',
+    });
   });
 
   it('measures produce → consume latency end to end, one at a time and paced, creating the topic', async () => {

@@ -15,7 +15,11 @@ afterAll(() => broker?.stop());
 
 describe('fjord topics', () => {
   it('creates topics (explicit and default partitions) and lists them', async () => {
-    expect(await fjord(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000', ...b])).toEqual({ status: 0, stdout: 'created topic "orders" with 3 partitions\n', stderr: '' });
+    expect(await fjord(['topics', 'create', 'orders', '--partitions', '3', '--config', 'retention.ms=3600000', ...b])).toEqual({
+      status: 0,
+      stdout: 'created topic "orders" with 3 partitions\n',
+      stderr: '',
+    });
     expect((await fjord(['topics', 'create', 'defaults', ...b])).stdout).toBe('created topic "defaults" with 2 partitions\n');
     const listed = await fjord(['topics', 'list', ...b]);
     expect(listed.stdout).toBe('defaults\norders\n');
@@ -24,11 +28,15 @@ describe('fjord topics', () => {
   it('explains create errors: an existing topic, a bad config, a bad name', async () => {
     const again = await fjord(['topics', 'create', 'orders', ...b]);
     expect(again.status).toBe(1);
-    expect(again.stderr).toBe('fjord: create topic "orders": TOPIC_ALREADY_EXISTS (36): topic orders already exists; pick another name, or look at it with "fjord topics describe NAME"\n');
+    expect(again.stderr).toBe(
+      'fjord: create topic "orders": TOPIC_ALREADY_EXISTS (36): topic orders already exists; pick another name, or look at it with "fjord topics describe NAME"\n',
+    );
     expect((await fjord(['topics', 'create', 'orders', '--if-not-exists', ...b])).status).toBe(0);
     const badConfig = await fjord(['topics', 'create', 'x', '--config', 'retention.ms=soon', ...b]);
     expect(badConfig.status).toBe(1);
-    expect(badConfig.stderr).toMatch(/^fjord: create topic "x": INVALID_CONFIG \(40\).*; see "fjord topics describe NAME" for the keys and values a topic takes\n$/);
+    expect(badConfig.stderr).toMatch(
+      /^fjord: create topic "x": INVALID_CONFIG \(40\).*; see "fjord topics describe NAME" for the keys and values a topic takes\n$/,
+    );
     const badName = await fjord(['topics', 'create', 'bad/name', ...b]);
     expect(badName.stderr).toMatch(/^fjord: create topic "bad\/name": INVALID_TOPIC_EXCEPTION \(17\).*; topic names are letters/);
   });
@@ -52,21 +60,32 @@ describe('fjord topics', () => {
 
   it('alters partitions and configs, and refuses nonsense', async () => {
     expect((await fjord(['topics', 'alter', 'orders', '--partitions', '4', ...b])).stdout).toBe('topic "orders" now has 4 partitions (was 3)\n');
-    expect((await fjord(['topics', 'alter', 'orders', '--config', 'cleanup.policy=compact', '--delete-config', 'retention.ms', ...b])).stdout).toBe('topic "orders" configs updated: cleanup.policy=compact, -retention.ms\n');
+    expect((await fjord(['topics', 'alter', 'orders', '--config', 'cleanup.policy=compact', '--delete-config', 'retention.ms', ...b])).stdout).toBe(
+      'topic "orders" configs updated: cleanup.policy=compact, -retention.ms\n',
+    );
     const described = await fjord(['topics', 'describe', 'orders', ...b]);
     expect(described.stdout).toMatch(/Partitions: 4 .* Configs: cleanup.policy=compact\n/);
     const shrink = await fjord(['topics', 'alter', 'orders', '--partitions', '2', ...b]);
     expect(shrink.status).toBe(1);
     expect(shrink.stderr).toMatch(/^fjord: add partitions to "orders": INVALID_PARTITIONS \(37\).*; a topic can only grow/);
     const nothing = await fjord(['topics', 'alter', 'orders', ...b]);
-    expect(nothing).toMatchObject({ status: 2, stderr: 'fjord: nothing to change: give --partitions, --config or --delete-config; run "fjord topics alter --help" for usage\n' });
+    expect(nothing).toMatchObject({
+      status: 2,
+      stderr: 'fjord: nothing to change: give --partitions, --config or --delete-config; run "fjord topics alter --help" for usage\n',
+    });
   });
 
   it('names an unknown topic in describe, alter and delete', async () => {
-    for (const args of [['topics', 'describe', 'ghost'], ['topics', 'alter', 'ghost', '-p', '5'], ['topics', 'delete', 'ghost']]) {
+    for (const args of [
+      ['topics', 'describe', 'ghost'],
+      ['topics', 'alter', 'ghost', '-p', '5'],
+      ['topics', 'delete', 'ghost'],
+    ]) {
       const result = await fjord([...args, ...b]);
       expect(result.status, args.join(' ')).toBe(1);
-      expect(result.stderr, args.join(' ')).toBe('fjord: topic "ghost": UNKNOWN_TOPIC_OR_PARTITION (3); list topics with "fjord topics list", or create it with "fjord topics create NAME"\n');
+      expect(result.stderr, args.join(' ')).toBe(
+        'fjord: topic "ghost": UNKNOWN_TOPIC_OR_PARTITION (3); list topics with "fjord topics list", or create it with "fjord topics create NAME"\n',
+      );
     }
     expect((await fjord(['topics', 'delete', 'ghost', '--if-exists', ...b])).status).toBe(0);
   });

@@ -37,7 +37,12 @@ describe('KafkaClient against a Fjord broker', () => {
     await createTopic(client, { name: 'codecs', partitions: 1, replicationFactor: 1, configs: new Map() });
     const producer = new Producer(client);
     for (const compression of COMPRESSION_NAMES) {
-      const records = Array.from({ length: 20 }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${compression}-${i}`.repeat(10)), headers: [{ key: 'codec', value: Buffer.from(compression) }], partition: 0 }));
+      const records = Array.from({ length: 20 }, (_, i) => ({
+        key: Buffer.from(`k${i}`),
+        value: Buffer.from(`${compression}-${i}`.repeat(10)),
+        headers: [{ key: 'codec', value: Buffer.from(compression) }],
+        partition: 0,
+      }));
       await new Producer(client, { compression }).send('codecs', records);
     }
     await producer.send('codecs', [{ key: null, value: null, partition: 0 }]);
@@ -51,7 +56,10 @@ describe('KafkaClient against a Fjord broker', () => {
   it('puts keyed records on the partition murmur2 names', async () => {
     await createTopic(client, { name: 'keyed', partitions: 5, replicationFactor: 1, configs: new Map() });
     const keys = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
-    const deliveries = await new Producer(client).send('keyed', keys.map((k) => ({ key: Buffer.from(k), value: Buffer.from(k) })));
+    const deliveries = await new Producer(client).send(
+      'keyed',
+      keys.map((k) => ({ key: Buffer.from(k), value: Buffer.from(k) })),
+    );
     const seen = await readAll('keyed', keys.length);
     for (const message of seen) expect(message.partition).toBe(partitionForKey(message.key!, 5));
     expect(deliveries.reduce((n, d) => n + d.count, 0)).toBe(keys.length);
@@ -62,8 +70,12 @@ describe('KafkaClient against a Fjord broker', () => {
     expect(unknown).toBeInstanceOf(KafkaResponseError);
     expect((unknown as KafkaResponseError).errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION');
     await createTopic(client, { name: 'twice', partitions: 1, replicationFactor: 1, configs: new Map() });
-    await expect(createTopic(client, { name: 'twice', partitions: 1, replicationFactor: 1, configs: new Map() })).rejects.toThrow(/TOPIC_ALREADY_EXISTS \(36\)/);
-    await expect(createTopic(client, { name: 'bad-config', partitions: 1, replicationFactor: 1, configs: new Map([['retention.ms', 'soon']]) })).rejects.toThrow(/INVALID_CONFIG/);
+    await expect(createTopic(client, { name: 'twice', partitions: 1, replicationFactor: 1, configs: new Map() })).rejects.toThrow(
+      /TOPIC_ALREADY_EXISTS \(36\)/,
+    );
+    await expect(
+      createTopic(client, { name: 'bad-config', partitions: 1, replicationFactor: 1, configs: new Map([['retention.ms', 'soon']]) }),
+    ).rejects.toThrow(/INVALID_CONFIG/);
     expect((await describeTopicConfigs(client, 'twice')).some((c) => c.name === 'cleanup.policy')).toBe(true);
     await deleteTopics(client, ['twice']);
   });
@@ -98,12 +110,22 @@ describe('ApiVersions negotiation', () => {
           const apiVersion = frame.readInt16BE(2);
           const correlationId = frame.readInt32BE(4);
           seenVersions.push([apiKey, apiVersion]);
-          const apiKeys = [{ apiKey: 18, minVersion: 0, maxVersion: 2 }, { apiKey: 3, minVersion: 1, maxVersion: 5 }];
+          const apiKeys = [
+            { apiKey: 18, minVersion: 0, maxVersion: 2 },
+            { apiKey: 3, minVersion: 1, maxVersion: 5 },
+          ];
           if (apiKey === 18 && apiVersion > 2) socket.write(encodeResponse(18, 0, correlationId, { errorCode: 35, apiKeys }));
           else if (apiKey === 18) socket.write(encodeResponse(18, apiVersion, correlationId, { errorCode: 0, apiKeys }));
           else {
             decodeRequest(frame);
-            socket.write(encodeResponse(3, apiVersion, correlationId, { brokers: [{ nodeId: 7, host: '127.0.0.1', port: 1 }], clusterId: 'fake', controllerId: 7, topics: [] }));
+            socket.write(
+              encodeResponse(3, apiVersion, correlationId, {
+                brokers: [{ nodeId: 7, host: '127.0.0.1', port: 1 }],
+                clusterId: 'fake',
+                controllerId: 7,
+                topics: [],
+              }),
+            );
           }
         }
       });
@@ -117,7 +139,11 @@ describe('ApiVersions negotiation', () => {
     const fakeClient = new KafkaClient({ bootstrapServers: [`127.0.0.1:${port}`] });
     const cluster = await fakeClient.metadata([]);
     expect(cluster.clusterId).toBe('fake');
-    expect(seenVersions).toEqual([[18, 3], [18, 2], [3, 5]]);
+    expect(seenVersions).toEqual([
+      [18, 3],
+      [18, 2],
+      [3, 5],
+    ]);
     const connection = await fakeClient.anyBroker();
     expect(() => connection.version(0)).toThrow(/does not serve Produce in a version fjord speaks \(not served at all\)/);
     await fakeClient.close();

@@ -87,7 +87,11 @@ describe('KafkaConnection', () => {
     };
     connection.observe(observer);
     const answers = await Promise.all([1, 2, 3].map(() => connection.request(requestFrame(3, 10), 10_000)));
-    expect(answers.map((a) => [a.length, a[a.length - 1]])).toEqual([[100_004, 0], [100_004, 1], [100_004, 2]]);
+    expect(answers.map((a) => [a.length, a[a.length - 1]])).toEqual([
+      [100_004, 0],
+      [100_004, 1],
+      [100_004, 2],
+    ]);
     expect(events.filter((e) => e.startsWith('sent'))).toEqual(['sent 3 22', 'sent 3 22', 'sent 3 22']);
     expect(events.filter((e) => e.startsWith('answer'))).toEqual(['answer 3 100004 true', 'answer 3 100004 true', 'answer 3 100004 true']);
     await connection.close();

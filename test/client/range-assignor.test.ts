@@ -14,8 +14,19 @@ describe('assignRange', () => {
   });
 
   it('assigns each topic among its own subscribers only; extra members get nothing', () => {
-    const result = assignRange([member('a', ['t', 'u']), member('b', ['t']), member('c', ['t'])], new Map([['t', 2], ['u', 3]]));
-    expect(result.get('a')).toEqual(new Map([['t', [0]], ['u', [0, 1, 2]]]));
+    const result = assignRange(
+      [member('a', ['t', 'u']), member('b', ['t']), member('c', ['t'])],
+      new Map([
+        ['t', 2],
+        ['u', 3],
+      ]),
+    );
+    expect(result.get('a')).toEqual(
+      new Map([
+        ['t', [0]],
+        ['u', [0, 1, 2]],
+      ]),
+    );
     expect(result.get('b')).toEqual(new Map([['t', [1]]]));
     expect(result.get('c')).toEqual(new Map());
   });
@@ -32,14 +43,19 @@ describe('consumer protocol bytes', () => {
     const subscription = encodeSubscription(['orders', 'payments']);
     expect(subscription.readInt16BE(0)).toBe(0);
     expect(decodeSubscription(subscription).topics).toEqual(['orders', 'payments']);
-    const assignment = new Map([['orders', [0, 2]], ['payments', [1]]]);
+    const assignment = new Map([
+      ['orders', [0, 2]],
+      ['payments', [1]],
+    ]);
     expect(decodeAssignment(encodeAssignment(assignment))).toEqual(assignment);
   });
 
   it('reads a newer subscription version as the fields it knows (trailing fields ignored)', () => {
     // v3: topics ["t"] · userData null · ownedPartitions [] · generationId 5 · rackId null · a future field
     const v3 = Buffer.concat([
-      Buffer.from([0, 3, 0, 0, 0, 1, 0, 1]), Buffer.from('t'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5, 0xff, 0xff]),
+      Buffer.from([0, 3, 0, 0, 0, 1, 0, 1]),
+      Buffer.from('t'),
+      Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 5, 0xff, 0xff]),
     ]);
     expect(decodeSubscription(v3).topics).toEqual(['t']);
     expect(() => decodeSubscription(Buffer.from([9, 9, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]))).toThrow(/truncated/);

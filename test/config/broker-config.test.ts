@@ -5,7 +5,6 @@ import { CLEANER_OFF_MS, environmentOverrides, parseProperties, resolveBrokerCon
 import { DEFAULT_LOG_CONFIG, NEVER, withTopicOverrides } from '../../src/shared/topic-config.js';
 import { problemsOf } from './config-problems.js';
 
-
 describe('broker config', () => {
   it('parses properties files with comments and both separators', () => {
     const parsed = parseProperties('# comment\n! also comment\n\nlog.dirs = /a,/b\nnum.partitions: 3\n', 'x.properties');
@@ -17,7 +16,13 @@ describe('broker config', () => {
   });
 
   it('uses defaults, aliases and unit conversions', () => {
-    const config = resolveBrokerConfig(new Map([['log.retention.hours', '2'], ['broker.id', '7'], ['log.dir', '/data']]));
+    const config = resolveBrokerConfig(
+      new Map([
+        ['log.retention.hours', '2'],
+        ['broker.id', '7'],
+        ['log.dir', '/data'],
+      ]),
+    );
     expect(config.nodeId).toBe(7);
     expect(config.logDirs).toEqual(['/data']);
     expect(config.defaultLogConfig.retentionMs).toBe(2 * 3600 * 1000);
@@ -49,11 +54,26 @@ describe('broker config', () => {
 
   it('reads the log cleaner keys into topic defaults and the cleaner interval', () => {
     const defaults = resolveBrokerConfig(new Map());
-    expect([defaults.cleanerBackoffMs, defaults.defaultLogConfig.deleteRetentionMs, defaults.defaultLogConfig.minCompactionLagMs, defaults.defaultLogConfig.minCleanableDirtyRatio]).toEqual([15_000, 86_400_000, 0, 0.5]);
+    expect([
+      defaults.cleanerBackoffMs,
+      defaults.defaultLogConfig.deleteRetentionMs,
+      defaults.defaultLogConfig.minCompactionLagMs,
+      defaults.defaultLogConfig.minCleanableDirtyRatio,
+    ]).toEqual([15_000, 86_400_000, 0, 0.5]);
     const config = resolveBrokerConfig(
-      new Map([['log.cleaner.backoff.ms', '250'], ['log.cleaner.delete.retention.ms', '1000'], ['log.cleaner.min.compaction.lag.ms', '5'], ['log.cleaner.min.cleanable.ratio', '0.25']]),
+      new Map([
+        ['log.cleaner.backoff.ms', '250'],
+        ['log.cleaner.delete.retention.ms', '1000'],
+        ['log.cleaner.min.compaction.lag.ms', '5'],
+        ['log.cleaner.min.cleanable.ratio', '0.25'],
+      ]),
     );
-    expect([config.cleanerBackoffMs, config.defaultLogConfig.deleteRetentionMs, config.defaultLogConfig.minCompactionLagMs, config.defaultLogConfig.minCleanableDirtyRatio]).toEqual([250, 1000, 5, 0.25]);
+    expect([
+      config.cleanerBackoffMs,
+      config.defaultLogConfig.deleteRetentionMs,
+      config.defaultLogConfig.minCompactionLagMs,
+      config.defaultLogConfig.minCleanableDirtyRatio,
+    ]).toEqual([250, 1000, 5, 0.25]);
     expect(config.effective['log.cleaner.min.cleanable.ratio']).toBe('0.25');
     expect(resolveBrokerConfig(new Map([['log.cleaner.enable', 'false']])).cleanerBackoffMs).toBe(CLEANER_OFF_MS);
     expect(problemsOf({ 'log.cleaner.min.cleanable.ratio': '1.5' })).toEqual(['log.cleaner.min.cleanable.ratio must be between 0 and 1, got 1.5']);
@@ -61,7 +81,12 @@ describe('broker config', () => {
   });
 
   it('parses the compaction topic keys', () => {
-    const config = withTopicOverrides(DEFAULT_LOG_CONFIG, { 'cleanup.policy': 'compact,delete', 'delete.retention.ms': '100', 'min.compaction.lag.ms': '7', 'min.cleanable.dirty.ratio': '0.1' });
+    const config = withTopicOverrides(DEFAULT_LOG_CONFIG, {
+      'cleanup.policy': 'compact,delete',
+      'delete.retention.ms': '100',
+      'min.compaction.lag.ms': '7',
+      'min.cleanable.dirty.ratio': '0.1',
+    });
     expect([config.cleanupPolicy, config.deleteRetentionMs, config.minCompactionLagMs, config.minCleanableDirtyRatio]).toEqual(['compact,delete', 100, 7, 0.1]);
     expect(() => withTopicOverrides(DEFAULT_LOG_CONFIG, { 'min.cleanable.dirty.ratio': '-0.1' })).toThrow(/between 0 and 1/);
   });
@@ -77,7 +102,12 @@ describe('configuration reference', () => {
 
 describe('effective values', () => {
   it('shows converted values, listeners and Kafka\'s "never"', () => {
-    const config = resolveBrokerConfig(new Map([['log.retention.hours', '168'], ['listeners', 'PLAINTEXT://127.0.0.1:0']]));
+    const config = resolveBrokerConfig(
+      new Map([
+        ['log.retention.hours', '168'],
+        ['listeners', 'PLAINTEXT://127.0.0.1:0'],
+      ]),
+    );
     expect(config.effective['log.retention.ms']).toBe(String(168 * 3600 * 1000));
     expect(config.effective['listeners']).toBe('PLAINTEXT://127.0.0.1:0');
     expect(config.effective['log.flush.interval.messages']).toBe('9223372036854775807');

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { resolveBrokerConfig } from '../../src/config/broker-config.js';
 import { problemsOf } from './config-problems.js';
 
-
 describe('admin HTTP listener, log format and metrics keys', () => {
   it('defaults to http://127.0.0.1:9644, auto log format and bounded metrics', () => {
     const config = resolveBrokerConfig(new Map());
@@ -25,7 +24,9 @@ describe('admin HTTP listener, log format and metrics keys', () => {
   });
 
   it('names each bad value', () => {
-    expect(problemsOf({ 'fjord.http.listener': '127.0.0.1:9644' })).toEqual(['fjord.http.listener must be http://host:port (or empty to turn it off), got "127.0.0.1:9644"']);
+    expect(problemsOf({ 'fjord.http.listener': '127.0.0.1:9644' })).toEqual([
+      'fjord.http.listener must be http://host:port (or empty to turn it off), got "127.0.0.1:9644"',
+    ]);
     expect(problemsOf({ 'fjord.http.listener': 'https://127.0.0.1:9644' })).toHaveLength(1);
     expect(problemsOf({ 'fjord.http.listener': 'http://127.0.0.1:70000' })).toEqual(['fjord.http.listener has an invalid port 70000']);
     expect(problemsOf({ 'fjord.log.format': 'yaml' })).toEqual(['fjord.log.format must be one of auto, json, pretty, got "yaml"']);
@@ -44,7 +45,9 @@ describe('contradictions', () => {
   });
 
   it('min.insync.replicas above the replication factor could never accept acks=all', () => {
-    expect(problemsOf({ 'min.insync.replicas': '2' })).toEqual(['min.insync.replicas (2) must not exceed default.replication.factor (1): acks=all produces could never succeed']);
+    expect(problemsOf({ 'min.insync.replicas': '2' })).toEqual([
+      'min.insync.replicas (2) must not exceed default.replication.factor (1): acks=all produces could never succeed',
+    ]);
     expect(problemsOf({ 'min.insync.replicas': '2', 'default.replication.factor': '3' })).toEqual([
       'default.replication.factor must be 1 on a standalone broker (it holds the only replica of every partition), got 3',
       'min.insync.replicas (2) must be 1 on a standalone broker: acks=all produces could never succeed',
@@ -56,7 +59,9 @@ describe('contradictions', () => {
     expect(problemsOf({ listeners: 'PLAINTEXT://0.0.0.0:9700', 'fjord.http.listener': 'http://127.0.0.1:9700' })).toHaveLength(1);
     expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:9700', 'fjord.http.listener': 'http://127.0.0.2:9700' })).toEqual([]);
     expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' })).toEqual([]);
-    expect(problemsOf({ 'advertised.listeners': 'PLAINTEXT://0.0.0.0:9092' })).toEqual(['advertised.listeners cannot use the wildcard address 0.0.0.0: clients need a host they can connect to']);
+    expect(problemsOf({ 'advertised.listeners': 'PLAINTEXT://0.0.0.0:9092' })).toEqual([
+      'advertised.listeners cannot use the wildcard address 0.0.0.0: clients need a host they can connect to',
+    ]);
   });
 
   it('a log dir listed twice (after resolving the path) is refused', () => {

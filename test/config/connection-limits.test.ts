@@ -11,11 +11,19 @@ describe('connection limit keys', () => {
   });
 
   it('refuse a connection share or a batch larger than the whole budget, and out-of-range values', () => {
-    expect(problemsOf({ 'fjord.response.memory.bytes.max': String(4 * 1024 * 1024) })).toEqual([`fjord.connection.unsent.bytes.max (${8 * 1024 * 1024}) must not exceed fjord.response.memory.bytes.max (${4 * 1024 * 1024})`]);
-    expect(problemsOf({ 'fjord.response.memory.bytes.max': String(16 * 1024 * 1024), 'message.max.bytes': String(32 * 1024 * 1024), 'fjord.ring.bytes': String(128 * 1024 * 1024) })).toEqual([
-      `message.max.bytes (${32 * 1024 * 1024}) must not exceed fjord.response.memory.bytes.max (${16 * 1024 * 1024})`,
+    expect(problemsOf({ 'fjord.response.memory.bytes.max': String(4 * 1024 * 1024) })).toEqual([
+      `fjord.connection.unsent.bytes.max (${8 * 1024 * 1024}) must not exceed fjord.response.memory.bytes.max (${4 * 1024 * 1024})`,
     ]);
+    expect(
+      problemsOf({
+        'fjord.response.memory.bytes.max': String(16 * 1024 * 1024),
+        'message.max.bytes': String(32 * 1024 * 1024),
+        'fjord.ring.bytes': String(128 * 1024 * 1024),
+      }),
+    ).toEqual([`message.max.bytes (${32 * 1024 * 1024}) must not exceed fjord.response.memory.bytes.max (${16 * 1024 * 1024})`]);
     expect(problemsOf({ 'fjord.request.read.timeout.ms': '0' })).toEqual([expect.stringMatching(/^fjord.request.read.timeout.ms must be between 1 and/)]);
-    expect(problemsOf({ 'fjord.connection.unsent.bytes.max': '1000' })).toEqual([expect.stringMatching(/^fjord.connection.unsent.bytes.max must be between 65536 and/)]);
+    expect(problemsOf({ 'fjord.connection.unsent.bytes.max': '1000' })).toEqual([
+      expect.stringMatching(/^fjord.connection.unsent.bytes.max must be between 65536 and/),
+    ]);
   });
 });

@@ -16,8 +16,11 @@ describe('java.util.Properties.load examples', () => {
     ]);
   });
 
-  it('joins continued lines, dropping the continuation lines\' leading blanks', () => {
-    const text = 'fruits                           apple, banana, pear, \\\n' + '                                  cantaloupe, watermelon, \\\n' + '                                  kiwi, mango\n';
+  it("joins continued lines, dropping the continuation lines' leading blanks", () => {
+    const text =
+      'fruits                           apple, banana, pear, \\\n' +
+      '                                  cantaloupe, watermelon, \\\n' +
+      '                                  kiwi, mango\n';
     expect(pairs(text)).toEqual([['fruits', 'apple, banana, pear, cantaloupe, watermelon, kiwi, mango']]);
     expect(propertyEntries(text)[0]!.line).toBe(1);
   });
@@ -42,7 +45,7 @@ describe('java.util.Properties.load examples', () => {
     ]);
   });
 
-  it('keeps the value\'s trailing blanks and = or : after the separator; CRLF and CR end lines too', () => {
+  it("keeps the value's trailing blanks and = or : after the separator; CRLF and CR end lines too", () => {
     expect(pairs('a = x  \nb:=c\nc==d\r\nd=4\re=5')).toEqual([
       ['a', 'x  '],
       ['b', '=c'],
@@ -64,7 +67,9 @@ describe('broker properties files', () => {
   });
 
   it('name the file and line of a line without = or : that names no broker key, and of a bad escape', () => {
-    expect(() => parseProperties('log.dirs=/a\n\nfruits apple, banana\n', 'x.properties')).toThrow(/^x.properties:3: expected key=value, got "fruits apple, banana"$/);
+    expect(() => parseProperties('log.dirs=/a\n\nfruits apple, banana\n', 'x.properties')).toThrow(
+      /^x.properties:3: expected key=value, got "fruits apple, banana"$/,
+    );
     expect(() => parseProperties('log.dirs=\\u00', 'x.properties')).toThrow(ConfigError);
     expect(() => parseProperties('log.dirs=\\u00', 'x.properties')).toThrow(/^x.properties: /);
   });

@@ -31,7 +31,16 @@ describe('kill -9 mid-append', () => {
   it('keeps every acknowledged append and recovers a clean prefix', async () => {
     const logDir = tempDir();
     const acked = await runUntilAcked(logDir, 3000);
-    const broker = await startBroker({ config: { 'log.dirs': logDir, 'fjord.workers': '2', 'log.segment.bytes': '65536', listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' }, logger: pino({ level: 'silent' }) });
+    const broker = await startBroker({
+      config: {
+        'log.dirs': logDir,
+        'fjord.workers': '2',
+        'log.segment.bytes': '65536',
+        listeners: 'PLAINTEXT://127.0.0.1:0',
+        'fjord.http.listener': 'http://127.0.0.1:0',
+      },
+      logger: pino({ level: 'silent' }),
+    });
     try {
       const found = new Map<string, { partition: number; offset: number }>();
       for (const partition of [0, 1]) {

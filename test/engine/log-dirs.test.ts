@@ -3,7 +3,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLEAN_SHUTDOWN_MARKER, dirForNewPartition, LOG_DIR_FULL_BELOW_BYTES, type LogDirState, openLogDirs, statfsFreeBytes } from '../../src/engine/log-dirs.js';
+import {
+  CLEAN_SHUTDOWN_MARKER,
+  dirForNewPartition,
+  LOG_DIR_FULL_BELOW_BYTES,
+  type LogDirState,
+  openLogDirs,
+  statfsFreeBytes,
+} from '../../src/engine/log-dirs.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const GIB = 1024 ** 3;

@@ -253,7 +253,9 @@ describe('PartitionEngine on full and offline dirs', () => {
     space.set(dirs[0]!, 4096);
     const stillFull = await startEngine(dirs, {}, DEFAULT_LOG_CONFIG, space.probe);
     expect(stillFull.engine.offlineLogDirs()).toEqual([dirs[0]]);
-    expect(stillFull.lines).toContainEqual(expect.objectContaining({ msg: 'log dir offline at start-up', logDir: dirs[0], reason: expect.stringMatching(/^full: 4096 bytes free/) }));
+    expect(stillFull.lines).toContainEqual(
+      expect.objectContaining({ msg: 'log dir offline at start-up', logDir: dirs[0], reason: expect.stringMatching(/^full: 4096 bytes free/) }),
+    );
     expect(stillFull.engine.has('t', 0)).toBe(false);
     expect((await readAll(stillFull.engine, 't', 1)).length).toBe(3);
     await stopEngine(stillFull.engine);

@@ -23,7 +23,13 @@ afterAll(() => {
 });
 
 export async function startBrokerProcess(settings: Record<string, string> = {}, logDir = tempDir('fjord-broker-')): Promise<BrokerProcess> {
-  const sets = Object.entries({ 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2', ...settings }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const sets = Object.entries({
+    'log.dirs': logDir,
+    listeners: 'PLAINTEXT://127.0.0.1:0',
+    'fjord.http.listener': 'http://127.0.0.1:0',
+    'fjord.workers': '2',
+    ...settings,
+  }).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
   const child = spawn(process.execPath, [compiledPath('src/main'), ...sets], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -105,7 +105,7 @@ async function expectCompactedTo(topic: string, sent: readonly Sent[]): Promise<
  * LZ-only ones about 2:1, gzip and zstd about 4:1), and segments still fill and roll.
  */
 function pad(text: string, bytes: number): string {
-  let out = text + ' ';
+  let out = `${text} `;
   while (out.length < bytes) {
     const chunk = randomBytes(48).toString('hex');
     out += chunk + chunk;
@@ -120,12 +120,17 @@ describe('log compaction', () => {
     const sent: Sent[] = [];
     const send = async (producer: ReturnType<typeof kafka.producer>, messages: Array<{ key: string; value: string | null }>): Promise<void> => {
       const [result] = await producer.send({ topic, compression: CompressionTypes.GZIP, messages });
-      messages.forEach((m, i) => sent.push({ offset: Number(result!.baseOffset) + i, key: m.key, value: m.value }));
+      messages.forEach((m, i) => {
+        sent.push({ offset: Number(result!.baseOffset) + i, key: m.key, value: m.value });
+      });
     };
     const idempotent = kafka.producer({ idempotent: true });
     await idempotent.connect();
     for (let round = 0; round < 12; round++) {
-      await send(idempotent, Array.from({ length: 8 }, (_, k) => ({ key: `k${k}`, value: pad(`round ${round} key ${k}`, 120) })));
+      await send(
+        idempotent,
+        Array.from({ length: 8 }, (_, k) => ({ key: `k${k}`, value: pad(`round ${round} key ${k}`, 120) })),
+      );
     }
     await idempotent.disconnect();
     const another = kafka.producer({ idempotent: true });
@@ -136,7 +141,10 @@ describe('log compaction', () => {
     // the second producer's only key (its batch stays as an empty header), and deletes one key.
     const plain = kafka.producer();
     await plain.connect();
-    await send(plain, Array.from({ length: 4 }, (_, k) => ({ key: `k${k}`, value: pad(`final ${k}`, 120) })));
+    await send(
+      plain,
+      Array.from({ length: 4 }, (_, k) => ({ key: `k${k}`, value: pad(`final ${k}`, 120) })),
+    );
     await send(plain, [{ key: 'solo', value: 'overwritten' }]);
     await send(plain, [{ key: 'k3', value: null }]);
     for (let i = 0; i < 10; i++) await send(plain, [{ key: `tail-${i}`, value: pad(`tail ${i}`, 400) }]);
@@ -160,13 +168,17 @@ describe('log compaction', () => {
         // The last round writes only some keys: the round before is thinned, not dropped.
         const keys = round === 5 ? 2 : 5;
         const lines = Array.from({ length: keys }, (_, k) => `k${k}:${pad(`${codec} round ${round} key ${k}`, 2_500)}`);
-        const produced = kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec, '-X', 'linger.ms=20'], lines.join('\n') + '\n');
+        const produced = kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec, '-X', 'linger.ms=20'], `${lines.join('\n')}\n`);
         expect(produced.status, produced.stderr).toBe(0);
-        lines.forEach((line) => sent.push({ offset: sent.length, key: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) }));
+        lines.forEach((line) => {
+          sent.push({ offset: sent.length, key: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) });
+        });
       }
       const tail = Array.from({ length: 8 }, (_, i) => `tail-${i}:${pad(`tail ${i}`, 2_500)}`);
-      expect(kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec], tail.join('\n') + '\n').status).toBe(0);
-      tail.forEach((line) => sent.push({ offset: sent.length, key: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) }));
+      expect(kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec], `${tail.join('\n')}\n`).status).toBe(0);
+      tail.forEach((line) => {
+        sent.push({ offset: sent.length, key: line.slice(0, line.indexOf(':')), value: line.slice(line.indexOf(':') + 1) });
+      });
       await expectCompactedTo(topic, sent);
       expectRewrittenWith(topic, { gzip: 1, snappy: 2, lz4: 3, zstd: 4 }[codec]);
     });

@@ -26,7 +26,13 @@ beforeAll(async () => {
   kafka = client();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'six', numPartitions: 6 }, { topic: 'resume', numPartitions: 3 }, { topic: 'replay', numPartitions: 2 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: 'six', numPartitions: 6 },
+      { topic: 'resume', numPartitions: 3 },
+      { topic: 'replay', numPartitions: 2 },
+    ],
+  });
   await admin.disconnect();
 });
 
@@ -95,7 +101,15 @@ describe('KafkaJS consumer groups', () => {
 
   it('three members split a 6-partition topic two each and receive every message exactly once', async () => {
     members = await Promise.all([startMember('trio', 'six'), startMember('trio', 'six'), startMember('trio', 'six')]);
-    await waitUntil(() => members.every((m) => m.assigned.length === 2) && coversAll(members.map((m) => m.assigned), 6), 'two partitions each');
+    await waitUntil(
+      () =>
+        members.every((m) => m.assigned.length === 2) &&
+        coversAll(
+          members.map((m) => m.assigned),
+          6,
+        ),
+      'two partitions each',
+    );
     const sent = await produce('six', 600, 'first');
     const received = () => members.flatMap((m) => valuesOf(m.received, 'first'));
     await waitUntil(() => received().length >= 600, 'all 600 messages');
@@ -106,7 +120,15 @@ describe('KafkaJS consumer groups', () => {
   it('when one member leaves, the other two take over its partitions', async () => {
     const leaving = members.pop()!;
     await stopMember(leaving);
-    await waitUntil(() => members.every((m) => m.assigned.length === 3) && coversAll(members.map((m) => m.assigned), 6), 'three partitions each');
+    await waitUntil(
+      () =>
+        members.every((m) => m.assigned.length === 3) &&
+        coversAll(
+          members.map((m) => m.assigned),
+          6,
+        ),
+      'three partitions each',
+    );
     const sent = await produce('six', 300, 'second');
     const received = () => members.flatMap((m) => valuesOf(m.received, 'second'));
     await waitUntil(() => received().length >= 300, 'all 300 messages');
@@ -124,7 +146,16 @@ describe('KafkaJS consumer groups', () => {
     await waitUntil(() => childAssigned.length === 2 && coversAll([childAssigned, ...members.map((m) => m.assigned)], 6), 'the child to get two partitions');
     child.kill('SIGKILL');
     children.delete(child);
-    await waitUntil(() => members.every((m) => m.assigned.length === 3) && coversAll(members.map((m) => m.assigned), 6), 'the survivors to take over', 20_000);
+    await waitUntil(
+      () =>
+        members.every((m) => m.assigned.length === 3) &&
+        coversAll(
+          members.map((m) => m.assigned),
+          6,
+        ),
+      'the survivors to take over',
+      20_000,
+    );
     const sent = await produce('six', 120, 'third');
     const received = () => members.flatMap((m) => valuesOf(m.received, 'third'));
     await waitUntil(() => received().length >= 120, 'all 120 messages');
@@ -197,7 +228,14 @@ describe('committed offsets across broker restarts', () => {
     await stopMember(second);
     await admin.connect();
     const end1 = (await admin.fetchTopicOffsets('replay')).find((p) => p.partition === 1)!.high;
-    await admin.setOffsets({ groupId: 'rewinder', topic: 'replay', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: end1 }] });
+    await admin.setOffsets({
+      groupId: 'rewinder',
+      topic: 'replay',
+      partitions: [
+        { partition: 0, offset: '5' },
+        { partition: 1, offset: end1 },
+      ],
+    });
     await admin.disconnect();
     const third = await startMember('rewinder', 'replay');
     const partition0 = second.received.filter((r) => r.startsWith('0:')).length;

@@ -19,7 +19,12 @@ beforeAll(async () => {
   broker = await startBrokerProcess({ 'group.initial.rebalance.delay.ms': '300', 'group.min.session.timeout.ms': '1000', 'offsets.topic.num.partitions': '5' });
   const admin = new Kafka({ clientId: 'fjord-setup', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'kcat-split', numPartitions: 4 }, { topic: 'pk-group', numPartitions: 4 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: 'kcat-split', numPartitions: 4 },
+      { topic: 'pk-group', numPartitions: 4 },
+    ],
+  });
   await admin.disconnect();
 });
 
@@ -36,7 +41,11 @@ interface KcatMember {
 
 /** A long-running `kcat -G` member; its stderr says what it was assigned, its stdout "partition offset value" lines. */
 function kcatMember(group: string, topic: string): KcatMember {
-  const child = spawn('kcat', ['-b', broker.bootstrap, '-u', '-G', group, topic, '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=6000', '-f', '%p %o %s\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    'kcat',
+    ['-b', broker.bootstrap, '-u', '-G', group, topic, '-X', 'auto.offset.reset=earliest', '-X', 'session.timeout.ms=6000', '-f', '%p %o %s\n'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.add(child);
   const member: KcatMember = {
     lines: [],
@@ -63,11 +72,18 @@ function partitionsIn(assigned: string): number[] {
 describe('kcat -G (librdkafka)', () => {
   it('two members split a 4-partition topic and together read every message once', async () => {
     const [a, b] = [kcatMember('kcat-group', 'kcat-split'), kcatMember('kcat-group', 'kcat-split')];
-    await waitUntil(() => {
-      const [pa, pb] = [partitionsIn(a.assigned), partitionsIn(b.assigned)];
-      return pa.length === 2 && pb.length === 2 && new Set([...pa, ...pb]).size === 4;
-    }, 'two partitions each', 30_000);
-    const produced = kcat(['-b', broker.bootstrap, '-P', '-t', 'kcat-split', '-K:'], Array.from({ length: 200 }, (_, i) => `key-${i}:value-${i}`).join('\n') + '\n');
+    await waitUntil(
+      () => {
+        const [pa, pb] = [partitionsIn(a.assigned), partitionsIn(b.assigned)];
+        return pa.length === 2 && pb.length === 2 && new Set([...pa, ...pb]).size === 4;
+      },
+      'two partitions each',
+      30_000,
+    );
+    const produced = kcat(
+      ['-b', broker.bootstrap, '-P', '-t', 'kcat-split', '-K:'],
+      `${Array.from({ length: 200 }, (_, i) => `key-${i}:value-${i}`).join('\n')}\n`,
+    );
     expect(produced.status).toBe(0);
     await waitUntil(() => a.lines.length + b.lines.length >= 200, 'all 200 messages', 30_000);
     await Promise.all([a.stop(), b.stop()]);
@@ -82,7 +98,9 @@ describe('@platformatic/kafka consumer group', () => {
     const { Consumer, Producer, stringDeserializers, stringSerializers } = await import('@platformatic/kafka');
     const producer = new Producer({ clientId: 'fjord-pk-producer', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers });
     const send = (prefix: string, count: number) =>
-      producer.send({ messages: Array.from({ length: count }, (_, i) => ({ topic: 'pk-group', key: `${prefix}-${i}`, value: `${prefix}-${i}`, partition: i % 4 })) });
+      producer.send({
+        messages: Array.from({ length: count }, (_, i) => ({ topic: 'pk-group', key: `${prefix}-${i}`, value: `${prefix}-${i}`, partition: i % 4 })),
+      });
     await send('first', 80);
 
     const startMember = async () => {

@@ -26,7 +26,15 @@ describe('KafkaJS', () => {
   it('produces keyed, unkeyed and headed messages, gzip-compressed, with acks -1, 1 and 0', async () => {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const [sent] = await producer.send({ topic: 'kjs', acks: -1, compression: CompressionTypes.GZIP, messages: [{ partition: 0, key: 'k1', value: 'v1', headers: { trace: 't1' } }, { partition: 0, key: null, value: 'no key' }] });
+    const [sent] = await producer.send({
+      topic: 'kjs',
+      acks: -1,
+      compression: CompressionTypes.GZIP,
+      messages: [
+        { partition: 0, key: 'k1', value: 'v1', headers: { trace: 't1' } },
+        { partition: 0, key: null, value: 'no key' },
+      ],
+    });
     expect(sent).toMatchObject({ topicName: 'kjs', partition: 0, errorCode: 0, baseOffset: '0' });
     await producer.send({ topic: 'kjs', acks: 1, messages: [{ partition: 0, value: 'acks one' }] });
     await producer.send({ topic: 'kjs', acks: 0, messages: [{ partition: 0, value: 'acks zero' }] });
@@ -62,7 +70,9 @@ describe('KafkaJS', () => {
     await producer.connect();
     const results = await producer.send({ topic: 'hundred', messages: Array.from({ length: 100 }, (_, p) => ({ partition: p, value: `to-${p}` })) });
     await producer.disconnect();
-    expect(results.map((r) => [r.partition, r.errorCode, r.baseOffset]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(Array.from({ length: 100 }, (_, p) => [p, 0, '0']));
+    expect(results.map((r) => [r.partition, r.errorCode, r.baseOffset]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual(
+      Array.from({ length: 100 }, (_, p) => [p, 0, '0']),
+    );
     const offsets = await admin.fetchTopicOffsets('hundred');
     expect(offsets.map((o) => o.high)).toEqual(Array.from({ length: 100 }, () => '1'));
     await admin.disconnect();

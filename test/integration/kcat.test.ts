@@ -47,7 +47,7 @@ describe('kcat', () => {
     it(`round-trips keyed records with headers compressed with ${codec}`, () => {
       const topic = `codec-${codec}`;
       const sent = lines(codec, 50);
-      const produced = kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec, '-H', 'trace=abc', '-X', 'linger.ms=50'], sent.join('\n') + '\n');
+      const produced = kcat(['-b', broker.bootstrap, '-P', '-t', topic, '-K:', '-z', codec, '-H', 'trace=abc', '-X', 'linger.ms=50'], `${sent.join('\n')}\n`);
       expect(produced.status, produced.stderr).toBe(0);
       expect(compressionOfFirstStoredBatch(topic)).toBe(CODEC_IDS[codec]);
       const got = consumeAll(topic);
@@ -77,7 +77,7 @@ describe('kcat', () => {
 
   it('consumes from an offset and from a timestamp', () => {
     const before = Date.now();
-    kcat(['-b', broker.bootstrap, '-P', '-t', 'seek'], Array.from({ length: 10 }, (_, i) => `m${i}`).join('\n') + '\n');
+    kcat(['-b', broker.bootstrap, '-P', '-t', 'seek'], `${Array.from({ length: 10 }, (_, i) => `m${i}`).join('\n')}\n`);
     const fromOffset = kcat(['-b', broker.bootstrap, '-C', '-t', 'seek', '-o', '7', '-e', '-q', '-f', '%o:%s\n']);
     expect(fromOffset.stdout.trim().split('\n')).toEqual(['7:m7', '8:m8', '9:m9']);
     const fromTime = kcat(['-b', broker.bootstrap, '-C', '-t', 'seek', '-o', `s@${before - 60_000}`, '-e', '-q', '-f', '%o\n']);

@@ -88,7 +88,9 @@ describe('fuzzing the listener', () => {
           mutated[at % mutated.length] = value;
           return withSize(mutated);
         }),
-        fc.tuple(fc.constantFrom(...valid), fc.integer({ min: 0, max: 10_000 })).map(([frame, cut]) => withSize(frame.subarray(0, cut % frame.length), frame.length)),
+        fc
+          .tuple(fc.constantFrom(...valid), fc.integer({ min: 0, max: 10_000 }))
+          .map(([frame, cut]) => withSize(frame.subarray(0, cut % frame.length), frame.length)),
         fc.integer({ min: -2_000_000_000, max: 2_000_000_000 }).map((size) => sizeOnly(size)),
       ),
       { seed, numRuns: 300 },

@@ -21,7 +21,10 @@ describe('@platformatic/kafka', () => {
     const producer = new Producer({ clientId: 'fjord-test', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, autocreateTopics: true });
     const codecs = ['none', 'gzip', 'snappy', 'lz4', ...(zstdAvailable ? (['zstd'] as const) : [])] as const;
     for (const [i, compression] of codecs.entries()) {
-      const result: ProduceResult = await producer.send({ messages: [{ topic: 'pk', key: `k${i}`, value: `${compression} `.repeat(300), headers: { codec: compression } }], compression });
+      const result: ProduceResult = await producer.send({
+        messages: [{ topic: 'pk', key: `k${i}`, value: `${compression} `.repeat(300), headers: { codec: compression } }],
+        compression,
+      });
       expect(result.offsets![0]!.offset).toBe(BigInt(i));
     }
     await producer.close();
@@ -45,10 +48,24 @@ describe('@platformatic/kafka', () => {
 
   it('stores the uncompressed batches exactly as decodable records', async () => {
     const producer = new Producer({ clientId: 'fjord-plain', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, autocreateTopics: true });
-    await producer.send({ messages: [{ topic: 'plain', key: 'a', value: 'alpha', headers: { h: '1' } }, { topic: 'plain', key: 'b', value: 'beta' }] });
+    await producer.send({
+      messages: [
+        { topic: 'plain', key: 'a', value: 'alpha', headers: { h: '1' } },
+        { topic: 'plain', key: 'b', value: 'beta' },
+      ],
+    });
     await producer.close();
-    const consumer = new Consumer({ clientId: 'fjord-plain-reader', groupId: 'unused', bootstrapBrokers: [broker.bootstrap], deserializers: stringDeserializers });
-    const fetched = await consumer.fetch({ node: 1, topics: [{ topicId: 'plain', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }], maxWaitTime: 100 });
+    const consumer = new Consumer({
+      clientId: 'fjord-plain-reader',
+      groupId: 'unused',
+      bootstrapBrokers: [broker.bootstrap],
+      deserializers: stringDeserializers,
+    });
+    const fetched = await consumer.fetch({
+      node: 1,
+      topics: [{ topicId: 'plain', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+      maxWaitTime: 100,
+    });
     await consumer.close();
     expect(fetched.responses[0]!.partitions[0]!.errorCode).toBe(0);
     const raw = await readRaw('plain');

@@ -19,7 +19,11 @@ let client: RawClient;
 beforeAll(async () => {
   broker = await startBrokerProcess({ 'num.partitions': '1', 'group.initial.rebalance.delay.ms': '0' });
   client = await RawClient.connect('127.0.0.1', broker.port);
-  await client.call(19, 4, { topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5_000, validateOnly: false });
+  await client.call(19, 4, {
+    topics: [{ name: TOPIC, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 5_000,
+    validateOnly: false,
+  });
 });
 afterAll(async () => {
   client.close();
@@ -38,7 +42,11 @@ async function produce(records: Buffer, version = 9) {
 
 /** A batch with a valid header and CRC whose records section is `section` (compressed with `codec` when asked). */
 async function poison(section: Buffer, codec: number, compress: boolean, count = 3): Promise<Buffer> {
-  const template = buildRecordBatch([{ key: null, value: Buffer.from('a') }, { key: null, value: Buffer.from('b') }, { key: null, value: Buffer.from('c') }]);
+  const template = buildRecordBatch([
+    { key: null, value: Buffer.from('a') },
+    { key: null, value: Buffer.from('b') },
+    { key: null, value: Buffer.from('c') },
+  ]);
   const body = compress ? await compressRecords(codec, section) : section;
   return rebuildBatch(template, body, codec, { count, maxTimestamp: readInt64(template, BatchField.MAX_TIMESTAMP) });
 }
@@ -70,12 +78,19 @@ describe('poison batches from a raw client', () => {
     const answer = await produce(await poison(batch.subarray(BATCH_HEADER_BYTES), Codec.NONE, false, 0x7fff_ffff).then(fixLastOffsetDelta));
     expect(answer.errorCode).toBe(ErrorCode.INVALID_RECORD);
     expect(answer.recordErrors).toEqual([]);
-    const offsets = await client.call(2, 5, { replicaId: -1, isolationLevel: 0, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] });
+    const offsets = await client.call(2, 5, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }],
+    });
     expect(Number(offsets.topics[0]!.partitions[0]!.offset)).toBe(expected.length);
   });
 
   it('names the offending record in the v8+ answer', async () => {
-    const two = buildRecordBatch([{ key: null, value: Buffer.from('x') }, { key: null, value: Buffer.from('y') }]);
+    const two = buildRecordBatch([
+      { key: null, value: Buffer.from('x') },
+      { key: null, value: Buffer.from('y') },
+    ]);
     const section = Buffer.from(two.subarray(BATCH_HEADER_BYTES));
     section[section.length - 1] = 5; // the second record's header count becomes -3
     const answer = await produce(await poison(section, Codec.NONE, false, 2).then(fixLastOffsetDelta));

@@ -20,11 +20,7 @@ describe('StandaloneMetadata', () => {
     const before = readFileSync(join(dir, METADATA_FILE), 'utf8');
 
     disk.fillAfter(0);
-    const changes = [
-      () => metadata.putTopic('new', record),
-      () => metadata.putTopic('kept', { ...record, partitions: 5 }),
-      () => metadata.deleteTopic('kept'),
-    ];
+    const changes = [() => metadata.putTopic('new', record), () => metadata.putTopic('kept', { ...record, partitions: 5 }), () => metadata.deleteTopic('kept')];
     for (const change of changes) {
       const failed = change();
       await expect(failed).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });

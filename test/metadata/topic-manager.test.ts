@@ -127,7 +127,12 @@ describe('TopicManager with the metadata disk full', () => {
     expect(restarted.topics.topic('grow')).toEqual(record);
     expect(restarted.engine.partitions().map((p) => p.partition)).toEqual([0]);
     await restarted.topics.createPartitions('grow', 4);
-    expect(restarted.engine.partitions().map((p) => p.partition).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      restarted.engine
+        .partitions()
+        .map((p) => p.partition)
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
   });
 
   it('a delete whose end cannot be written is still a delete: the name can be created again once there is room', async () => {

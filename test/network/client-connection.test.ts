@@ -24,7 +24,12 @@ function frame(text: string): Buffer {
 async function start(handler: ConstructorParameters<typeof KafkaListener>[1]) {
   const { logger, lines } = captureLogger();
   const limits = { maxFrameBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
-  const listener = new KafkaListener({ host: '127.0.0.1', port: 0, maxConnections: 10, ...limits }, handler, new ResponseMemoryBudget(64 << 20), new ClientWarnings(logger));
+  const listener = new KafkaListener(
+    { host: '127.0.0.1', port: 0, maxConnections: 10, ...limits },
+    handler,
+    new ResponseMemoryBudget(64 << 20),
+    new ClientWarnings(logger),
+  );
   listeners.push(listener);
   const address = await listener.listen();
   return { address, lines };

@@ -18,18 +18,22 @@ describe('FrameSplitter', () => {
   it('yields the same frames however the stream is cut', () => {
     const seed = seedFor('frame-splitter');
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 20 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 50 }), (payloads, cuts) => {
-        const stream = framed(payloads.map((p) => Buffer.from(p)));
-        const splitter = new FrameSplitter(1000);
-        const frames: Buffer[] = [];
-        for (let at = 0, i = 0; at < stream.length; i++) {
-          const step = cuts[i % cuts.length]!;
-          frames.push(...splitter.push(stream.subarray(at, at + step)));
-          at += step;
-        }
-        expect(frames.map((f) => [...f])).toEqual(payloads.map((p) => [...p]));
-        expect(splitter.pendingBytes).toBe(0);
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ minLength: 1, maxLength: 300 }), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 50 }),
+        (payloads, cuts) => {
+          const stream = framed(payloads.map((p) => Buffer.from(p)));
+          const splitter = new FrameSplitter(1000);
+          const frames: Buffer[] = [];
+          for (let at = 0, i = 0; at < stream.length; i++) {
+            const step = cuts[i % cuts.length]!;
+            frames.push(...splitter.push(stream.subarray(at, at + step)));
+            at += step;
+          }
+          expect(frames.map((f) => [...f])).toEqual(payloads.map((p) => [...p]));
+          expect(splitter.pendingBytes).toBe(0);
+        },
+      ),
       { seed, numRuns: 200 },
     );
   });

@@ -34,7 +34,9 @@ describe('the request read timeout', () => {
     await waitUntil(() => broker.logLines.some((l) => l.kind === 'read-timeout'), 'the read timeout log line');
     const lines = broker.logLines.filter((l) => l.kind === 'read-timeout');
     expect(lines).toHaveLength(1);
-    expect(lines[0]!.msg).toMatch(/^closing connection: request incomplete \d+ ms after its first byte \(fjord.request.read.timeout.ms 300\), 7 bytes received$/);
+    expect(lines[0]!.msg).toMatch(
+      /^closing connection: request incomplete \d+ ms after its first byte \(fjord.request.read.timeout.ms 300\), 7 bytes received$/,
+    );
     // The idle connection has waited longer than the timeout between two requests: still served.
     expect((await idle.call(18, 3, { clientSoftwareName: 'idle', clientSoftwareVersion: '1' })).errorCode).toBe(0);
     idle.close();

@@ -34,7 +34,9 @@ function fetchBody(topic: string, fetchOffset: number, maxBytes: number) {
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes }] }],
+    topics: [
+      { topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: maxBytes }] },
+    ],
     forgottenTopicsData: [],
     rackId: '',
   };
@@ -42,7 +44,12 @@ function fetchBody(topic: string, fetchOffset: number, maxBytes: number) {
 
 async function produce(client: RawClient, topic: string, values: Buffer[]): Promise<number> {
   const records = buildRecordBatch(values.map((value) => ({ key: null, value })));
-  const answer = await client.call(0, 7, { transactionalId: null, acks: 1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+  const answer = await client.call(0, 7, {
+    transactionalId: null,
+    acks: 1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: 0, records }] }],
+  });
   const partition = answer.responses[0]!.partitionResponses[0]!;
   expect(partition.errorCode).toBe(0);
   return Number(partition.baseOffset);
@@ -63,10 +70,19 @@ describe('a client that never reads its responses', () => {
     broker = await startBrokerProcess();
     const client = await RawClient.connect('127.0.0.1', broker.port);
     clients.push(client);
-    const created = await client.call(19, 5, { topics: ['flood', 'steady'].map((name) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })), timeoutMs: 5000, validateOnly: false });
+    const created = await client.call(19, 5, {
+      topics: ['flood', 'steady'].map((name) => ({ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] })),
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
     expect(created.topics.map((t) => t.errorCode)).toEqual([0, 0]);
     // 1 MiB in partition flood-0: every fetch of it answers 1 MiB of records.
-    for (let batch = 0; batch < 16; batch++) await produce(client, 'flood', Array.from({ length: 8 }, () => Buffer.alloc(8 * 1024, batch)));
+    for (let batch = 0; batch < 16; batch++)
+      await produce(
+        client,
+        'flood',
+        Array.from({ length: 8 }, () => Buffer.alloc(8 * 1024, batch)),
+      );
     const warm = await client.call(1, 12, fetchBody('flood', 0, MIB));
     expect(warm.responses[0]!.partitions[0]!.records!.length).toBeGreaterThan(MIB - 64 * 1024);
 
@@ -98,7 +114,9 @@ describe('a client that never reads its responses', () => {
       await track();
     }
     const families = await track();
-    console.log(`broker RSS: baseline ${(baselineBytes / MIB).toFixed(0)} MiB, peak ${(peakBytes / MIB).toFixed(0)} MiB (+${((peakBytes - baselineBytes) / MIB).toFixed(0)} MiB) with ${FETCHES} unread fetches of 1 MiB`);
+    console.log(
+      `broker RSS: baseline ${(baselineBytes / MIB).toFixed(0)} MiB, peak ${(peakBytes / MIB).toFixed(0)} MiB (+${((peakBytes - baselineBytes) / MIB).toFixed(0)} MiB) with ${FETCHES} unread fetches of 1 MiB`,
+    );
     expect(peakBytes - baselineBytes).toBeLessThan(RSS_GROWTH_MAX_BYTES);
     expect(sampleValue(families, 'fjord_connections_muted')).toBe(1);
     expect(sampleValue(families, 'fjord_connection_unsent_bytes_max')).toBeGreaterThan(0);

@@ -79,7 +79,10 @@ describe('admin HTTP listener', () => {
 
   it('is off when fjord.http.listener is empty', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const broker = await startBroker({ config: { ...BASE_CONFIG, 'fjord.http.listener': '', 'log.dirs': tempDir() }, logger: hookedLogger((e) => lines.push(e)) });
+    const broker = await startBroker({
+      config: { ...BASE_CONFIG, 'fjord.http.listener': '', 'log.dirs': tempDir() },
+      logger: hookedLogger((e) => lines.push(e)),
+    });
     expect(broker.http).toBeNull();
     expect(lines.find((l) => l.msg === 'ready')?.http).toBeNull();
     await broker.stop();
@@ -90,7 +93,10 @@ describe('admin HTTP listener', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
     try {
-      const starting = startBroker({ config: { ...BASE_CONFIG, 'fjord.http.listener': `http://127.0.0.1:${port}`, 'log.dirs': tempDir() }, logger: pino({ level: 'silent' }) });
+      const starting = startBroker({
+        config: { ...BASE_CONFIG, 'fjord.http.listener': `http://127.0.0.1:${port}`, 'log.dirs': tempDir() },
+        logger: pino({ level: 'silent' }),
+      });
       await expect(starting).rejects.toThrow(`cannot listen on fjord.http.listener http://127.0.0.1:${port}: listen EADDRINUSE`);
     } finally {
       squatter.close();

@@ -13,7 +13,9 @@ describe('HotPathMeters', () => {
     meters.produced('orders', one);
     const fetched = Buffer.concat([batchOf(2), batchOf(5), batchOf(1)]);
     meters.fetched('orders', fetched);
-    expect(meters.topicTraffic()).toEqual([expect.objectContaining({ label: 'orders', bytesIn: one.length, messagesIn: 3, bytesOut: fetched.length, messagesOut: 8 })]);
+    expect(meters.topicTraffic()).toEqual([
+      expect.objectContaining({ label: 'orders', bytesIn: one.length, messagesIn: 3, bytesOut: fetched.length, messagesOut: 8 }),
+    ]);
   });
 
   it('gives topics beyond the bound one shared "(other)" label, and frees slots of deleted topics', () => {
@@ -21,10 +23,16 @@ describe('HotPathMeters', () => {
     meters.produced('a', batchOf(1));
     meters.produced('b', batchOf(2));
     meters.produced('c', batchOf(3));
-    expect(meters.topicTraffic().map((t) => [t.label, t.messagesIn])).toEqual([['a', 1], [OTHER_TOPICS_LABEL, 5]]);
+    expect(meters.topicTraffic().map((t) => [t.label, t.messagesIn])).toEqual([
+      ['a', 1],
+      [OTHER_TOPICS_LABEL, 5],
+    ]);
     meters.forgetTopicsExcept((topic) => topic !== 'a');
     meters.produced('b', batchOf(4));
-    expect(meters.topicTraffic().map((t) => [t.label, t.messagesIn])).toEqual([['b', 4], [OTHER_TOPICS_LABEL, 5]]);
+    expect(meters.topicTraffic().map((t) => [t.label, t.messagesIn])).toEqual([
+      ['b', 4],
+      [OTHER_TOPICS_LABEL, 5],
+    ]);
   });
 
   it('puts each answered request in its latency bucket, per API', () => {
@@ -35,7 +43,10 @@ describe('HotPathMeters', () => {
     r.receivedRequest(1);
     r.answeredRequest(0, 0.2); // 0.2 ms: the first bucket (0.5 ms)
     r.answeredRequest(0, 40_000); // 40 s: +Inf
-    expect(r.seen()).toEqual([{ apiKey: 0, api: 'Produce' }, { apiKey: 1, api: 'Fetch' }]);
+    expect(r.seen()).toEqual([
+      { apiKey: 0, api: 'Produce' },
+      { apiKey: 1, api: 'Fetch' },
+    ]);
     expect([r.received[0], r.answered[0], r.received[1], r.answered[1]]).toEqual([2, 2, 1, 0]);
     expect(r.buckets[0]).toBe(1);
     expect(r.buckets[LATENCY_BUCKETS_SECONDS.length]).toBe(1);

@@ -28,7 +28,10 @@ describe('log formats', () => {
     logger.info({ listener: '127.0.0.1:9092', partitions: 3 }, 'ready');
     logger.warn('log dir went offline');
     logger.debug('not written at info');
-    const lines = out.text().split('\n').filter((l) => l !== '');
+    const lines = out
+      .text()
+      .split('\n')
+      .filter((l) => l !== '');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\] INFO: ready \{"listener":"127.0.0.1:9092","partitions":3\}$/);
     expect(lines[1]).toMatch(/^\[.*\] WARN: log dir went offline$/);
@@ -43,7 +46,18 @@ describe('log formats', () => {
   });
 
   it('the command logs pretty lines with fjord.log.format=pretty and shuts down with them', async () => {
-    const args = ['--set', `log.dirs=${tempDir()}`, '--set', 'listeners=PLAINTEXT://127.0.0.1:0', '--set', 'fjord.http.listener=http://127.0.0.1:0', '--set', 'fjord.workers=1', '--set', 'fjord.log.format=pretty'];
+    const args = [
+      '--set',
+      `log.dirs=${tempDir()}`,
+      '--set',
+      'listeners=PLAINTEXT://127.0.0.1:0',
+      '--set',
+      'fjord.http.listener=http://127.0.0.1:0',
+      '--set',
+      'fjord.workers=1',
+      '--set',
+      'fjord.log.format=pretty',
+    ];
     const child = spawn(process.execPath, [compiledPath('src/main'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const lines: string[] = [];
@@ -69,6 +83,12 @@ describe('operator log lines', () => {
     expect(created.status).toBe(200);
     expect(await broker.stop()).toBe(0);
     const complete = broker.logLines.find((l) => l.msg === 'shutdown complete')!;
-    expect(complete).toMatchObject({ partitionsClosed: 0, logDirsMarkedClean: [broker.logDir], logDirsOffline: [], connectionsClosed: 0, fetchWaitersWoken: 0 });
+    expect(complete).toMatchObject({
+      partitionsClosed: 0,
+      logDirsMarkedClean: [broker.logDir],
+      logDirsOffline: [],
+      connectionsClosed: 0,
+      fetchWaitersWoken: 0,
+    });
   });
 });

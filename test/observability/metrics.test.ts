@@ -3,7 +3,7 @@
 // histograms, connections, log dir size, partitions, and the lag of a consumer group that consumed and
 // then fell behind.
 import { spawn } from 'node:child_process';
-import { type Admin, type Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
 import { RawClient } from '../broker/raw-client.js';
@@ -22,7 +22,13 @@ beforeAll(async () => {
   kafka = await kafkajsClient(broker);
   admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 2 }, { topic: 'lagged', numPartitions: 1 }, { topic: 'kcat-in', numPartitions: 1 }] });
+  await admin.createTopics({
+    topics: [
+      { topic: 'orders', numPartitions: 2 },
+      { topic: 'lagged', numPartitions: 1 },
+      { topic: 'kcat-in', numPartitions: 1 },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -60,11 +66,15 @@ describe('/metrics', () => {
     expect(batch).toMatchObject({ status: 0, stderr: '' });
     const after = await scrape(baseUrl);
     expect(metric(after, 'fjord_topic_messages_in_total', { topic: 'orders' }) - metric(before, 'fjord_topic_messages_in_total', { topic: 'orders' })).toBe(5);
-    expect(metric(after, 'fjord_topic_bytes_in_total', { topic: 'orders' })).toBeGreaterThan(metric(before, 'fjord_topic_bytes_in_total', { topic: 'orders' }) + 61);
+    expect(metric(after, 'fjord_topic_bytes_in_total', { topic: 'orders' })).toBeGreaterThan(
+      metric(before, 'fjord_topic_bytes_in_total', { topic: 'orders' }) + 61,
+    );
     expect(metric(after, 'fjord_topic_messages_in_total', { topic: 'kcat-in' })).toBe(3);
     expect(metric(after, 'fjord_requests_total', { api: 'Produce' })).toBeGreaterThanOrEqual(2);
     expect(metric(after, 'fjord_request_duration_seconds_count', { api: 'Produce' })).toBeGreaterThanOrEqual(2);
-    expect(metric(after, 'fjord_request_duration_seconds_bucket', { api: 'Produce', le: '+Inf' })).toBe(metric(after, 'fjord_request_duration_seconds_count', { api: 'Produce' }));
+    expect(metric(after, 'fjord_request_duration_seconds_bucket', { api: 'Produce', le: '+Inf' })).toBe(
+      metric(after, 'fjord_request_duration_seconds_count', { api: 'Produce' }),
+    );
     expect(metric(after, 'fjord_requests_total', { api: 'Metadata' })).toBeGreaterThan(metric(before, 'fjord_requests_total', { api: 'Metadata' }));
     expect(metric(after, 'fjord_purgatory_requests', { operation: 'produce' })).toBe(0);
   });
@@ -74,7 +84,9 @@ describe('/metrics', () => {
     const read = await kcat(['-C', '-t', 'kcat-in', '-o', 'beginning', '-e', '-q', '-f', '%s\n']);
     expect(read.stdout).toBe('one\ntwo\nthree\n');
     const after = await scrape(baseUrl);
-    expect(metric(after, 'fjord_topic_messages_out_total', { topic: 'kcat-in' }) - metric(before, 'fjord_topic_messages_out_total', { topic: 'kcat-in' })).toBe(3);
+    expect(metric(after, 'fjord_topic_messages_out_total', { topic: 'kcat-in' }) - metric(before, 'fjord_topic_messages_out_total', { topic: 'kcat-in' })).toBe(
+      3,
+    );
     expect(metric(after, 'fjord_topic_bytes_out_total', { topic: 'kcat-in' })).toBe(metric(after, 'fjord_topic_bytes_in_total', { topic: 'kcat-in' }));
     expect(metric(after, 'fjord_requests_total', { api: 'Fetch' })).toBeGreaterThan(metric(before, 'fjord_requests_total', { api: 'Fetch' }));
     expect(metric(after, 'fjord_connections_accepted_total')).toBeGreaterThan(metric(before, 'fjord_connections_accepted_total'));
@@ -90,7 +102,8 @@ describe('/metrics', () => {
     expect(metric(families, 'fjord_partitions_offline')).toBe(0);
     expect(metric(families, 'fjord_partitions_under_replicated')).toBe(0);
     expect(metric(families, 'fjord_worker_ring_capacity_bytes', { worker: '0' })).toBe(broker.config.ringBytes);
-    const frames = metric(families, 'fjord_worker_frames_handled_total', { worker: '0' }) + metric(families, 'fjord_worker_frames_handled_total', { worker: '1' });
+    const frames =
+      metric(families, 'fjord_worker_frames_handled_total', { worker: '0' }) + metric(families, 'fjord_worker_frames_handled_total', { worker: '1' });
     expect(frames).toBeGreaterThan(0);
     for (const worker of ['0', '1']) {
       const busy = metric(families, 'fjord_worker_busy_seconds_total', { worker });
@@ -108,7 +121,8 @@ describe('/metrics', () => {
     await consumer.subscribe({ topic: 'lagged', fromBeginning: true });
     let seen = 0;
     await consumer.run({ autoCommitThreshold: 1, eachMessage: async () => void seen++ });
-    const lagOf = async (): Promise<number | undefined> => sampleValue(await scrape(baseUrl), 'fjord_consumer_group_lag', { group: 'billing', topic: 'lagged', partition: '0' });
+    const lagOf = async (): Promise<number | undefined> =>
+      sampleValue(await scrape(baseUrl), 'fjord_consumer_group_lag', { group: 'billing', topic: 'lagged', partition: '0' });
     await waitUntil(async () => seen === 4 && (await lagOf()) === 0, 'the group to consume and commit all 4 messages');
     await consumer.disconnect();
     await produce('lagged', ['5', '6', '7']);
@@ -119,7 +133,7 @@ describe('/metrics', () => {
     expect(metric(families, 'fjord_consumer_groups_lag_omitted')).toBe(0);
   });
 
-  it('drops a deleted topic\'s traffic labels', async () => {
+  it("drops a deleted topic's traffic labels", async () => {
     await admin.createTopics({ topics: [{ topic: 'short-lived', numPartitions: 1 }] });
     await produce('short-lived', ['x']);
     expect(metric(await scrape(baseUrl), 'fjord_topic_messages_in_total', { topic: 'short-lived' })).toBe(1);
@@ -135,7 +149,12 @@ describe('/metrics bounds', () => {
       const client = await kafkajsClient(small);
       const smallAdmin = client.admin();
       await smallAdmin.connect();
-      await smallAdmin.createTopics({ topics: [{ topic: 'a', numPartitions: 1 }, { topic: 'b', numPartitions: 1 }] });
+      await smallAdmin.createTopics({
+        topics: [
+          { topic: 'a', numPartitions: 1 },
+          { topic: 'b', numPartitions: 1 },
+        ],
+      });
       const producer = client.producer();
       await producer.connect();
       await producer.send({ topic: 'a', messages: [{ value: '1' }, { value: '2' }] });

@@ -26,23 +26,29 @@ export function parsePrometheusText(text: string): Map<string, Family> {
   const families = new Map<string, Family>();
   const seriesSeen = new Set<string>();
   let current: Family | null = null;
-  text.slice(0, -1).split('\n').forEach((line, i) => {
-    const where = `line ${i + 1}: ${line}`;
-    if (line.trim() === '') return;
-    if (line.startsWith('#')) {
-      current = directive(line, families, current, where) ?? current;
-      return;
-    }
-    const sample = parseSample(line, where);
-    const family = familyOf(sample.name, families);
-    if (family === undefined) throw new Error(`${where}: sample of a family with no TYPE`);
-    if (family !== current) throw new Error(`${where}: samples of ${family.name} are not contiguous`);
-    const series = `${sample.name}{${Object.entries(sample.labels).sort().map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}}`;
-    if (seriesSeen.has(series)) throw new Error(`${where}: series ${series} appears twice`);
-    seriesSeen.add(series);
-    if (family.type === 'counter' && !(sample.value >= 0)) throw new Error(`${where}: counter below 0`);
-    family.samples.push(sample);
-  });
+  text
+    .slice(0, -1)
+    .split('\n')
+    .forEach((line, i) => {
+      const where = `line ${i + 1}: ${line}`;
+      if (line.trim() === '') return;
+      if (line.startsWith('#')) {
+        current = directive(line, families, current, where) ?? current;
+        return;
+      }
+      const sample = parseSample(line, where);
+      const family = familyOf(sample.name, families);
+      if (family === undefined) throw new Error(`${where}: sample of a family with no TYPE`);
+      if (family !== current) throw new Error(`${where}: samples of ${family.name} are not contiguous`);
+      const series = `${sample.name}{${Object.entries(sample.labels)
+        .sort()
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}}`;
+      if (seriesSeen.has(series)) throw new Error(`${where}: series ${series} appears twice`);
+      seriesSeen.add(series);
+      if (family.type === 'counter' && !(sample.value >= 0)) throw new Error(`${where}: counter below 0`);
+      family.samples.push(sample);
+    });
   for (const family of families.values()) if (family.type === 'histogram') checkHistogram(family);
   return families;
 }
@@ -59,7 +65,7 @@ function directive(line: string, families: Map<string, Family>, current: Family 
     families.set(name, family);
   }
   if (kind === 'HELP') {
-    family.help = unescape(rest, false, where);
+    family.help = unescapeLabel(rest, false, where);
   } else {
     if (!TYPES.has(rest)) throw new Error(`${where}: unknown type ${rest}`);
     if (family.samples.length > 0) throw new Error(`${where}: TYPE after samples`);
@@ -70,7 +76,7 @@ function directive(line: string, families: Map<string, Family>, current: Family 
 
 function familyOf(sampleName: string, families: Map<string, Family>): Family | undefined {
   const exact = families.get(sampleName);
-  if (exact !== undefined && (exact.type !== 'histogram')) return exact;
+  if (exact !== undefined && exact.type !== 'histogram') return exact;
   for (const suffix of ['_bucket', '_sum', '_count']) {
     if (!sampleName.endsWith(suffix)) continue;
     const base = families.get(sampleName.slice(0, -suffix.length));
@@ -98,7 +104,7 @@ function parseLabels(text: string, where: string): Record<string, string> {
     let end = eq + 2;
     while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
     if (end >= text.length) throw new Error(`${where}: unterminated label value`);
-    labels[name] = unescape(text.slice(eq + 2, end), true, where);
+    labels[name] = unescapeLabel(text.slice(eq + 2, end), true, where);
     at = end + 1;
     if (text[at] === ',') at++;
     else if (text[at] !== '}') throw new Error(`${where}: expected , or } after a label`);
@@ -107,7 +113,7 @@ function parseLabels(text: string, where: string): Record<string, string> {
   return labels;
 }
 
-function unescape(text: string, quoted: boolean, where: string): string {
+function unescapeLabel(text: string, quoted: boolean, where: string): string {
   return text.replace(/\\(.?)/g, (_, c: string) => {
     if (c === '\\') return '\\';
     if (c === 'n') return '\n';

@@ -69,9 +69,7 @@ describe('the registry', () => {
 describe('exact frame bytes', () => {
   it('ApiVersions v3 response: header v0 (no tagged section) and a flexible body', () => {
     const frame = encodeResponse(18, 3, 7, { errorCode: 0, apiKeys: [{ apiKey: 0, minVersion: 0, maxVersion: 9 }] });
-    expect(hex(frame)).toBe(
-      '00000013' + '00000007' + '0000' + '02' + '0000' + '0000' + '0009' + '00' + '00000000' + '00',
-    );
+    expect(hex(frame)).toBe('00000013' + '00000007' + '0000' + '02' + '0000' + '0000' + '0009' + '00' + '00000000' + '00');
   });
 
   it('Metadata v9 response: header v1 ends with an empty tagged section', () => {
@@ -150,9 +148,7 @@ describe('requests the broker cannot serve', () => {
 });
 
 describe('every truncated prefix of every sample request frame is malformed', () => {
-  const cases = apis.flatMap((api) =>
-    Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })),
-  );
+  const cases = apis.flatMap((api) => Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })));
   it.each(cases)('$api.name v$version', ({ api, version }) => {
     const body = sampleMessage(api.request, version, 'full');
     const frame = encodeRequest(api.apiKey as ApiKey, version, 3, 'fjord', body as never).subarray(4);

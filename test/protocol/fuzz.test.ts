@@ -10,9 +10,7 @@ import { seedFor } from '../helpers/test-seed.js';
 
 const seed = seedFor('protocol fuzz');
 
-const versions = apis.flatMap((api) =>
-  Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })),
-);
+const versions = apis.flatMap((api) => Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })));
 
 const validFrames = versions.flatMap(({ api, version }) =>
   (['full', 'thin'] as const).map((variant) => {
@@ -23,7 +21,7 @@ const validFrames = versions.flatMap(({ api, version }) =>
 
 /** Decodes, or accepts a ProtocolError; anything else fails the property. Decoded requests must round-trip. */
 function decodesOrRefuses(frame: Buffer): void {
-  let decoded;
+  let decoded: ReturnType<typeof decodeRequest>;
   try {
     decoded = decodeRequest(frame);
   } catch (error) {

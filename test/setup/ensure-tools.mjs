@@ -10,7 +10,8 @@ function have(command) {
 function install(debianPackage) {
   const asRoot = process.getuid?.() === 0;
   const apt = ['apt-get', 'install', '-y', '-q', debianPackage];
-  const run = (args) => execFileSync(asRoot ? args[0] : 'sudo', asRoot ? args.slice(1) : args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const run = (args) =>
+    execFileSync(asRoot ? args[0] : 'sudo', asRoot ? args.slice(1) : args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   if (!have('apt-get') || (!asRoot && !have('sudo'))) return false;
   try {
     run(['apt-get', 'update', '-q']);

@@ -64,7 +64,13 @@ describe('BatchWalker', () => {
   it('stops where the visitor says and reports the batch position', () => {
     const { sizes, fd } = segmentFile([10, 20, 30, 40]);
     const walker = new BatchWalker(files, 128);
-    const position = walker.walk(fd, 0, sizes.reduce((a, b) => a + b, 0), false, (buf, at) => (baseOffsetAt(buf, at) === 2 ? Visit.STOP : Visit.CONTINUE));
+    const position = walker.walk(
+      fd,
+      0,
+      sizes.reduce((a, b) => a + b, 0),
+      false,
+      (buf, at) => (baseOffsetAt(buf, at) === 2 ? Visit.STOP : Visit.CONTINUE),
+    );
     expect(walker.lastEnd).toBe('stopped');
     expect(position).toBe(sizes[0]! + sizes[1]!);
     files.close(fd);
@@ -105,7 +111,9 @@ describe('BatchWalker', () => {
     expect([end, walker.lastEnd, seen]).toEqual([whole, 'end', [0, 1, 2, 3, 4]]);
     // Stopped by the visitor: where that batch starts.
     seen.length = 0;
-    const stoppedAt = await walker.forEachBatchCopy(fd, 0, whole, (batch) => (baseOffsetAt(batch, 0) === 3 ? Visit.STOP : void seen.push(baseOffsetAt(batch, 0))));
+    const stoppedAt = await walker.forEachBatchCopy(fd, 0, whole, (batch) =>
+      baseOffsetAt(batch, 0) === 3 ? Visit.STOP : void seen.push(baseOffsetAt(batch, 0)),
+    );
     expect([stoppedAt, walker.lastEnd, seen]).toEqual([sizes[0]! + sizes[1]! + sizes[2]!, 'stopped', [0, 1, 2]]);
     // A torn last batch: every batch before it, then its position.
     fs.truncateSync(path, whole - 5);

@@ -16,7 +16,9 @@ describe('config table', () => {
   });
 
   it('bounds a topic key as its broker key (segment.index.bytes and log.index.size.max.bytes: one .timeindex entry)', () => {
-    expect(() => withTopicOverrides(DEFAULT_LOG_CONFIG, { 'segment.index.bytes': '11' })).toThrow('segment.index.bytes must be between 12 and 2147483647, got 11');
+    expect(() => withTopicOverrides(DEFAULT_LOG_CONFIG, { 'segment.index.bytes': '11' })).toThrow(
+      'segment.index.bytes must be between 12 and 2147483647, got 11',
+    );
     expect(problemsOf({ 'log.index.size.max.bytes': '11' })).toEqual(['log.index.size.max.bytes must be between 12 and 2147483647, got 11']);
     expect(withTopicOverrides(DEFAULT_LOG_CONFIG, { 'segment.index.bytes': '12' }).segmentIndexBytes).toBe(12);
   });
@@ -29,7 +31,13 @@ describe('config table', () => {
   });
 
   it('converts units: aliases in hours or minutes, a key written in minutes', () => {
-    const config = resolveBrokerConfig(new Map([['log.roll.hours', '2'], ['log.retention.minutes', '-1'], ['offsets.retention.minutes', '10']]));
+    const config = resolveBrokerConfig(
+      new Map([
+        ['log.roll.hours', '2'],
+        ['log.retention.minutes', '-1'],
+        ['offsets.retention.minutes', '10'],
+      ]),
+    );
     expect([config.defaultLogConfig.segmentMs, config.defaultLogConfig.retentionMs, config.groups.offsetsRetentionMs]).toEqual([7_200_000, -1, 600_000]);
     expect([config.effective['log.roll.ms'], config.effective['offsets.retention.minutes']]).toEqual(['7200000', '10']);
     expect(problemsOf({ 'log.roll.hours': '0' })).toEqual([expect.stringMatching(/^log.roll.hours must be between 1 and/)]);

@@ -102,7 +102,15 @@ const FRAME_KINDS: Array<FrameKind<object>> = [
     ring: 'completion',
     fields: AppendDoneField,
     headerBytes: APPEND_DONE_HEADER_BYTES,
-    frame: fc.record({ requestId: uint32, errorCode: int16, baseOffset: int64, logAppendTimeMs: int64, logStartOffset: int64, highWatermark: int64, recordIndex: int32 }),
+    frame: fc.record({
+      requestId: uint32,
+      errorCode: int16,
+      baseOffset: int64,
+      logAppendTimeMs: int64,
+      logStartOffset: int64,
+      highWatermark: int64,
+      recordIndex: int32,
+    }),
     fresh: newAppendDone,
     write: writeAppendDone,
     read: readAppendDone,
@@ -162,7 +170,9 @@ describe.each(FRAME_KINDS)('$name frame', (k) => {
     expect(Math.max(...offsets)).toBeLessThan(k.headerBytes);
     expect(k.headerBytes % 8).toBe(0); // bodies (batches) start 8-byte aligned within the frame
     // The holder names exactly the fields the table has, bar spares.
-    const named = Object.keys(k.fields).filter((f) => !f.startsWith('SPARE')).map((f) => f.toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase()));
+    const named = Object.keys(k.fields)
+      .filter((f) => !f.startsWith('SPARE'))
+      .map((f) => f.toLowerCase().replace(/_(.)/g, (_, c: string) => c.toUpperCase()));
     expect(Object.keys(k.fresh()).sort()).toEqual(named.sort());
   });
 });

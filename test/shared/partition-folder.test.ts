@@ -5,7 +5,13 @@ import { parsePartitionFolderName, partitionDir, partitionFolderName } from '../
 
 describe('partition folder', () => {
   it('round-trips topic and partition, splitting at the last dash', () => {
-    for (const [topic, partition] of [['orders', 0], ['my-topic', 12], ['__consumer_offsets', 49], ['a.b-c_d', 7], ['x-1', 2]] as const) {
+    for (const [topic, partition] of [
+      ['orders', 0],
+      ['my-topic', 12],
+      ['__consumer_offsets', 49],
+      ['a.b-c_d', 7],
+      ['x-1', 2],
+    ] as const) {
       const name = partitionFolderName(topic, partition);
       expect(name).toBe(`${topic}-${partition}`);
       expect(parsePartitionFolderName(name)).toEqual({ topic, partition });

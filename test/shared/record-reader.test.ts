@@ -47,10 +47,19 @@ describe('record reader', () => {
     const cursor = new RecordCursor().reset(batch, BATCH_HEADER_BYTES, batch.length);
     const seen: unknown[] = [];
     while (cursor.next()) {
-      seen.push([cursor.offsetDelta, cursor.timestampDelta, cursor.keyLength < 0 ? null : batch.toString('latin1', cursor.keyAt, cursor.keyAt + cursor.keyLength), cursor.valueLength]);
+      seen.push([
+        cursor.offsetDelta,
+        cursor.timestampDelta,
+        cursor.keyLength < 0 ? null : batch.toString('latin1', cursor.keyAt, cursor.keyAt + cursor.keyLength),
+        cursor.valueLength,
+      ]);
     }
     expect(cursor.malformed).toBe(false);
-    expect(seen).toEqual([[0, 0, 'a', 1], [1, -4_000, null, 1], [2, 2 ** 40, 'c', -1]]);
+    expect(seen).toEqual([
+      [0, 0, 'a', 1],
+      [1, -4_000, null, 1],
+      [2, 2 ** 40, 'c', -1],
+    ]);
     expect(decodeRecordBatches(batch).map((r) => r.headers)).toEqual([[], [], [{ key: 'h', value: Buffer.from('x') }]]);
   });
 

@@ -65,8 +65,15 @@ function written(write: (buf: Uint8Array, at: number) => number): number[] {
 
 const uint32s = fc.oneof(fc.integer({ min: 0, max: 0xffff_ffff }), fc.constantFrom(0, 1, 0x7f, 0x80, 0x3fff, 0x4000, 2 ** 31, 2 ** 32 - 1));
 const int32s = fc.oneof(fc.integer(), fc.constantFrom(0, 1, -1, 63, -64, 64, -65, 2 ** 31 - 1, -(2 ** 31)));
-const safeIntegers = fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.constantFrom(0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 52, -(2 ** 52)));
-const int64s = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.constantFrom(2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), SAFE + 2n, -SAFE - 2n));
+const safeIntegers = fc.oneof(
+  fc.maxSafeInteger(),
+  fc.integer(),
+  fc.constantFrom(0, 1, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 52, -(2 ** 52)),
+);
+const int64s = fc.oneof(
+  fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  fc.constantFrom(2n ** 53n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), SAFE + 2n, -SAFE - 2n),
+);
 /** Bytes that are mostly continuation bytes, so reads run long, overflow or get cut short. */
 const varintishBytes = fc.uint8Array({ minLength: 0, maxLength: 24 }).map((bytes) => bytes.map((b, i) => (i % 5 === 4 ? b : b | 0x80)));
 
@@ -85,9 +92,39 @@ interface Codec {
 }
 
 const CODECS: Codec[] = [
-  { name: 'unsigned varint', values: uint32s, write: writeUnsignedVarint, size: sizeOfUnsignedVarint, read: readUnsignedVarint, maxBytes: 5, bits: 32, raw: (v) => v, value: (raw) => raw },
-  { name: 'zigzag varint (int32)', values: int32s, write: writeVarint, size: sizeOfVarint, read: readVarint, maxBytes: 5, bits: 32, raw: (v) => zigzagEncode(v, 32), value: zigzagDecode },
-  { name: 'zigzag varlong (int64)', values: safeIntegers, write: writeVarlong, size: sizeOfVarlong, read: readVarlong, maxBytes: 10, bits: 64, raw: (v) => zigzagEncode(v, 64), value: zigzagDecode },
+  {
+    name: 'unsigned varint',
+    values: uint32s,
+    write: writeUnsignedVarint,
+    size: sizeOfUnsignedVarint,
+    read: readUnsignedVarint,
+    maxBytes: 5,
+    bits: 32,
+    raw: (v) => v,
+    value: (raw) => raw,
+  },
+  {
+    name: 'zigzag varint (int32)',
+    values: int32s,
+    write: writeVarint,
+    size: sizeOfVarint,
+    read: readVarint,
+    maxBytes: 5,
+    bits: 32,
+    raw: (v) => zigzagEncode(v, 32),
+    value: zigzagDecode,
+  },
+  {
+    name: 'zigzag varlong (int64)',
+    values: safeIntegers,
+    write: writeVarlong,
+    size: sizeOfVarlong,
+    read: readVarlong,
+    maxBytes: 10,
+    bits: 64,
+    raw: (v) => zigzagEncode(v, 64),
+    value: zigzagDecode,
+  },
 ];
 
 describe.each(CODECS)('$name', (codec) => {

@@ -12,8 +12,19 @@ import { appendBatch, keyedBatch } from './log/cleaner-test-kit.js';
 const NOW = 1_000_000;
 
 async function partitionWithHistory(table: PartitionTable, slot: number, cleanupPolicy: 'compact' | 'delete'): Promise<PartitionLog> {
-  const log = PartitionLog.open(files, tempPartitionDir(`t-${slot}`), logConfig({ segmentBytes: 300, cleanupPolicy, minCleanableDirtyRatio: 0 }), { nowMs: NOW, trustedOnDisk: true });
-  for (let round = 0; round < 8; round++) await appendBatch(log, await keyedBatch([{ key: 'a', value: `a${round}`, timestamp: NOW }, { key: 'b', value: `b${round}`.padEnd(60, '.'), timestamp: NOW }]), NOW);
+  const log = PartitionLog.open(files, tempPartitionDir(`t-${slot}`), logConfig({ segmentBytes: 300, cleanupPolicy, minCleanableDirtyRatio: 0 }), {
+    nowMs: NOW,
+    trustedOnDisk: true,
+  });
+  for (let round = 0; round < 8; round++)
+    await appendBatch(
+      log,
+      await keyedBatch([
+        { key: 'a', value: `a${round}`, timestamp: NOW },
+        { key: 'b', value: `b${round}`.padEnd(60, '.'), timestamp: NOW },
+      ]),
+      NOW,
+    );
   table.add({ slot, topic: 't', partition: slot, logDir: '/unused', log });
   return log;
 }

@@ -84,7 +84,10 @@ export class ConsumerGroup {
     const memberId = `${request.groupInstanceId ?? request.clientId}-${randomUUID()}`;
     if (this.members.size + this.pendingMembers.size >= this.settings.maxGroupSize) return failedJoin(ErrorCode.GROUP_MAX_SIZE_REACHED, memberId);
     if (request.groupInstanceId === null && request.requireKnownMemberId) {
-      this.pendingMembers.set(memberId, this.clock.after(request.sessionTimeoutMs, () => this.expirePending(memberId)));
+      this.pendingMembers.set(
+        memberId,
+        this.clock.after(request.sessionTimeoutMs, () => this.expirePending(memberId)),
+      );
       return failedJoin(ErrorCode.MEMBER_ID_REQUIRED, memberId);
     }
     return this.addMember(memberId, request);
@@ -299,7 +302,10 @@ export class ConsumerGroup {
     const identityError = this.identityError(request);
     if (identityError !== ErrorCode.NONE) return failedSync(identityError);
     if (request.generationId !== this.generationId) return failedSync(ErrorCode.ILLEGAL_GENERATION);
-    if ((request.protocolType !== null && request.protocolType !== this.protocolType) || (request.protocolName !== null && request.protocolName !== this.protocolName)) {
+    if (
+      (request.protocolType !== null && request.protocolType !== this.protocolType) ||
+      (request.protocolName !== null && request.protocolName !== this.protocolName)
+    ) {
       return failedSync(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
     }
     const member = this.members.get(request.memberId)!;
@@ -382,7 +388,8 @@ export class ConsumerGroup {
     member.answerJoin(failedJoin(ErrorCode.UNKNOWN_MEMBER_ID, member.memberId));
     member.answerSync(failedSync(ErrorCode.UNKNOWN_MEMBER_ID));
     this.members.delete(member.memberId);
-    if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === member.memberId) this.staticMembers.delete(member.groupInstanceId);
+    if (member.groupInstanceId !== null && this.staticMembers.get(member.groupInstanceId) === member.memberId)
+      this.staticMembers.delete(member.groupInstanceId);
     if (this.leaderId === member.memberId) this.leaderId = this.members.keys().next().value ?? null;
   }
 

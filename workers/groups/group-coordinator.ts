@@ -172,7 +172,12 @@ export class GroupCoordinator implements GroupOperations {
     const code = this.writeAndReplay([record], [encoded]);
     if (code === ErrorCode.NONE) {
       const members = group.members.size;
-      this.report('info', members === 0 ? `group ${group.groupId} is empty (generation ${group.generationId})` : `group ${group.groupId} stored: generation ${group.generationId}, ${members} members, protocol ${group.protocolName}`);
+      this.report(
+        'info',
+        members === 0
+          ? `group ${group.groupId} is empty (generation ${group.generationId})`
+          : `group ${group.groupId} stored: generation ${group.generationId}, ${members} members, protocol ${group.protocolName}`,
+      );
     }
     return code;
   }
@@ -183,7 +188,8 @@ export class GroupCoordinator implements GroupOperations {
 
   sync(request: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(request.groupId);
-    if (group === undefined) return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: new Uint8Array(0) });
+    if (group === undefined)
+      return Promise.resolve({ errorCode: ErrorCode.UNKNOWN_MEMBER_ID, protocolType: null, protocolName: null, assignment: new Uint8Array(0) });
     return Promise.resolve(group.sync(request));
   }
 
@@ -207,7 +213,8 @@ export class GroupCoordinator implements GroupOperations {
     const records: OffsetRecord[] = [];
     const errors = request.offsets.map((o): PartitionError => {
       const metadata = o.metadata ?? '';
-      if (Buffer.byteLength(metadata) > this.settings.offsetMetadataMaxBytes) return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
+      if (Buffer.byteLength(metadata) > this.settings.offsetMetadataMaxBytes)
+        return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
       const value = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: nowMs };
       records.push({ kind: 'offset', groupId: request.groupId, topic: o.topic, partition: o.partition, value });
       return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE };
@@ -220,7 +227,14 @@ export class GroupCoordinator implements GroupOperations {
     const group = this.groups.get(request.groupId);
     const committed = (topic: string, partition: number): CommittedOffset => {
       const stored = group?.offsets.get(offsetRef(topic, partition));
-      return { topic, partition, offset: stored?.offset ?? -1, leaderEpoch: stored?.leaderEpoch ?? -1, metadata: stored?.metadata ?? '', errorCode: ErrorCode.NONE };
+      return {
+        topic,
+        partition,
+        offset: stored?.offset ?? -1,
+        leaderEpoch: stored?.leaderEpoch ?? -1,
+        metadata: stored?.metadata ?? '',
+        errorCode: ErrorCode.NONE,
+      };
     };
     if (request.partitions !== null) return { errorCode: ErrorCode.NONE, offsets: request.partitions.map((p) => committed(p.topic, p.partition)) };
     return { errorCode: ErrorCode.NONE, offsets: [...(group?.offsets.values() ?? [])].map((o) => committed(o.topic, o.partition)) };
@@ -257,10 +271,12 @@ export class GroupCoordinator implements GroupOperations {
   deleteOffsets(request: OffsetDeleteRequest): OffsetDeleteResult {
     const group = this.groups.get(request.groupId);
     if (group === undefined) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, partitions: [] };
-    const partitions = request.partitions.map((p): PartitionError => ({
-      ...p,
-      errorCode: group.isSubscribedTo(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
-    }));
+    const partitions = request.partitions.map(
+      (p): PartitionError => ({
+        ...p,
+        errorCode: group.isSubscribedTo(p.topic) ? ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC : ErrorCode.NONE,
+      }),
+    );
     const deletable = partitions.filter((p) => p.errorCode === ErrorCode.NONE && group.offsets.has(offsetRef(p.topic, p.partition)));
     const code = this.writeAndReplay(deletable.map((p) => offsetTombstone(request.groupId, p.topic, p.partition)));
     if (code !== ErrorCode.NONE) return { errorCode: code, partitions: [] };

@@ -165,13 +165,7 @@ export function decodeKey(buf: Buffer): OffsetKey | GroupKey | null {
 }
 
 export function encodeOffsetValue(value: OffsetValue): Buffer {
-  return new RecordWriter()
-    .int16(OFFSET_VALUE_VERSION)
-    .int64(value.offset)
-    .int32(value.leaderEpoch)
-    .string(value.metadata)
-    .int64(value.commitTimestamp)
-    .done();
+  return new RecordWriter().int16(OFFSET_VALUE_VERSION).int64(value.offset).int32(value.leaderEpoch).string(value.metadata).int64(value.commitTimestamp).done();
 }
 
 /** Reads versions 1 and 3 (the ones Fjord and recent Kafka write; v1 has an expire timestamp, no epoch). */

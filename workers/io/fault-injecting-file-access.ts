@@ -12,7 +12,7 @@ export class FaultInjectingFileAccess implements FileAccess {
 
   /** Every later operation on a path under `dirPrefix` throws an errno error with `code`. */
   failUnder(dirPrefix: string, code: InjectedFaultCode): void {
-    this.failing.set(dirPrefix.endsWith('/') ? dirPrefix : dirPrefix + '/', code);
+    this.failing.set(dirPrefix.endsWith('/') ? dirPrefix : `${dirPrefix}/`, code);
   }
 
   heal(): void {
@@ -22,7 +22,7 @@ export class FaultInjectingFileAccess implements FileAccess {
   private check(path: string | undefined, op: string): void {
     if (path === undefined) return;
     for (const [prefix, code] of this.failing) {
-      if (path.startsWith(prefix) || path + '/' === prefix) {
+      if (path.startsWith(prefix) || `${path}/` === prefix) {
         const error = new Error(`${code}: injected fault, ${op} '${path}'`) as NodeJS.ErrnoException;
         error.code = code;
         throw error;

@@ -7,14 +7,7 @@
 // for CreateTime batches maxTimestamp (the largest kept record's). A batch left with no record is dropped,
 // unless it is a producer's latest batch: that one stays as a bare 61-byte header (recordsCount 0, no
 // compression) as Kafka keeps it, so a rebuild of the producer table from the log still sees its sequence.
-import {
-  Attribute,
-  BATCH_HEADER_BYTES,
-  BatchField,
-  baseOffsetAt,
-  readInt64,
-  rebuildBatch,
-} from '../../src/shared/record-batch.js';
+import { Attribute, BATCH_HEADER_BYTES, BatchField, baseOffsetAt, readInt64, rebuildBatch } from '../../src/shared/record-batch.js';
 import { RecordCursor } from '../../src/shared/record-reader.js';
 import { compressRecords } from '../../src/shared/compression/record-compression.js';
 import { type KeyOffsetMap, keyOf, recordsOf } from './cleaner-key-map.js';

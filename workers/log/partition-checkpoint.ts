@@ -59,5 +59,5 @@ export function parseCheckpoint(text: string): PartitionCheckpoint | null {
 
 export function writeCheckpoint(files: FileAccess, partitionDir: string, checkpoint: PartitionCheckpoint): void {
   const lines = ['version 1', ...KEYS.map(([key, field]) => `${key} ${checkpoint[field]}`)];
-  files.writeTextAtomic(join(partitionDir, CHECKPOINT_FILE), lines.join('\n') + '\n');
+  files.writeTextAtomic(join(partitionDir, CHECKPOINT_FILE), `${lines.join('\n')}\n`);
 }

@@ -52,7 +52,8 @@ export function loadPartition(files: FileAccess, dir: string, config: Readonly<L
   const checkpointedStart = checkpoint?.logStartOffset ?? 0;
   if (segments.length === 0 || logEndOf(segments) < checkpointedStart) {
     // Recovery lost everything up to the log start (as Kafka's LogLoader does): start empty there.
-    if (segments.length > 0) options.onRepair?.(`${dir}: log end ${logEndOf(segments)} is below the log start ${checkpointedStart}; starting empty at ${checkpointedStart}`);
+    if (segments.length > 0)
+      options.onRepair?.(`${dir}: log end ${logEndOf(segments)} is below the log start ${checkpointedStart}; starting empty at ${checkpointedStart}`);
     for (const segment of segments.splice(0)) segment.closeAndDelete();
     segments.push(LogSegment.create(files, dir, checkpointedStart, config, options.nowMs));
   }
@@ -127,7 +128,7 @@ function removeLeftovers(files: FileAccess, dir: string): void {
   const names = new Set(files.listDir(dir));
   for (const name of names) {
     const stem = name.replace(/\.(index|timeindex)$/, '');
-    const orphanIndex = stem !== name && !names.has(stem + '.log');
+    const orphanIndex = stem !== name && !names.has(`${stem}.log`);
     if (name.endsWith('.tmp') || name.endsWith('.deleted') || orphanIndex) files.remove(join(dir, name));
   }
 }

@@ -128,7 +128,10 @@ export class PartitionLog {
    * does). It stays within [log start, log end].
    */
   setHighWatermark(offset: number): void {
-    invariant(offset >= this.#logStartOffset && offset <= this.logEndOffset, () => `high watermark ${offset} outside [${this.#logStartOffset}, ${this.logEndOffset}]`);
+    invariant(
+      offset >= this.#logStartOffset && offset <= this.logEndOffset,
+      () => `high watermark ${offset} outside [${this.#logStartOffset}, ${this.logEndOffset}]`,
+    );
     this.#highWatermark = offset;
   }
 
@@ -267,16 +270,18 @@ export class PartitionLog {
   private flushRolledSegment(sealed: LogSegment, nextBaseOffset: number): void {
     const previous = this.rolledFlushes;
     const flushed = sealed.sealInBackground();
-    this.rolledFlushes = previous.then(() => flushed).then(
-      () => {
-        // The log may have been deleted while the fsync ran; then there is nothing left to advance.
-        if (this.segments.length === 0) return;
-        this.#recoveryPoint = Math.max(this.#recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
-      },
-      (error: unknown) => {
-        if (this.segments.length > 0) this.onStorageFailure?.(error);
-      },
-    );
+    this.rolledFlushes = previous
+      .then(() => flushed)
+      .then(
+        () => {
+          // The log may have been deleted while the fsync ran; then there is nothing left to advance.
+          if (this.segments.length === 0) return;
+          this.#recoveryPoint = Math.max(this.#recoveryPoint, Math.min(nextBaseOffset, this.logEndOffset));
+        },
+        (error: unknown) => {
+          if (this.segments.length > 0) this.onStorageFailure?.(error);
+        },
+      );
   }
 
   /** Settles when every rolled segment's background fsync has finished. */

@@ -49,7 +49,8 @@ export class ProducerStateTable {
     if (entry === undefined) return out;
     if (epoch < entry.epoch) return refuse(out, ErrorCode.INVALID_PRODUCER_EPOCH, `producer ${producerId} epoch ${epoch} is older than ${entry.epoch}`);
     if (epoch > entry.epoch) {
-      if (firstSequence !== 0) return refuse(out, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} new epoch ${epoch} must start at sequence 0, got ${firstSequence}`);
+      if (firstSequence !== 0)
+        return refuse(out, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, `producer ${producerId} new epoch ${epoch} must start at sequence 0, got ${firstSequence}`);
       return out;
     }
     for (const batch of entry.batches) {
@@ -72,7 +73,14 @@ export class ProducerStateTable {
     const baseSequence = buf.readInt32BE(at + BatchField.BASE_SEQUENCE);
     const lastOffsetDelta = buf.readInt32BE(at + BatchField.LAST_OFFSET_DELTA);
     const firstOffset = readInt64(buf, at + BatchField.BASE_OFFSET);
-    this.record(producerId, buf.readInt16BE(at + BatchField.PRODUCER_EPOCH), baseSequence, lastSequenceOf(baseSequence, lastOffsetDelta), firstOffset, firstOffset + lastOffsetDelta);
+    this.record(
+      producerId,
+      buf.readInt16BE(at + BatchField.PRODUCER_EPOCH),
+      baseSequence,
+      lastSequenceOf(baseSequence, lastOffsetDelta),
+      firstOffset,
+      firstOffset + lastOffsetDelta,
+    );
   }
 
   /** Records an appended (or replayed) batch. */

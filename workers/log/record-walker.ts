@@ -82,7 +82,8 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
     if (p < 0 || valueBytes < -1) return fail(index, 'record value is malformed or overruns the record');
     if (valueBytes > 0) p += valueBytes;
     p = p < recordEnd && bytes[p] === 0 ? p + 1 : skipHeaders(bytes, p, recordEnd);
-    if (p !== recordEnd) return fail(index, p < 0 ? 'record headers are malformed or overrun the record' : `record has ${recordEnd - p} bytes after its last header`);
+    if (p !== recordEnd)
+      return fail(index, p < 0 ? 'record headers are malformed or overrun the record' : `record has ${recordEnd - p} bytes after its last header`);
   }
   if (index !== recordCount) return fail(-1, `batch header claims ${recordCount} records but holds ${index}`);
   walked.maxTimestampDelta = index === 0 ? 0 : maxTimestampDelta;

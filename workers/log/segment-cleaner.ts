@@ -68,7 +68,13 @@ export async function cleanSegments(files: FileAccess, job: CleanerJob): Promise
   const groups = groupSegments(covered, job.config);
   const rule = new RetentionRule(map, job.nowMs - job.config.deleteRetentionMs);
   const keep = new Set(job.keepBatchOffsets);
-  const outcome: CleanerOutcome = { groups: [], cleanedEndOffset: covered.at(-1)?.endOffset ?? job.firstDirtyOffset, recordsRemoved: 0, bytesRead: 0, bytesWritten: 0 };
+  const outcome: CleanerOutcome = {
+    groups: [],
+    cleanedEndOffset: covered.at(-1)?.endOffset ?? job.firstDirtyOffset,
+    recordsRemoved: 0,
+    bytesRead: 0,
+    bytesWritten: 0,
+  };
   try {
     for (const group of groups) outcome.groups.push(await writeGroup(files, walker, job, group, { rule, keep, keepEmpty: group === groups[0] }, outcome));
   } catch (error) {

@@ -54,7 +54,11 @@ export async function eachNamedOnce<T, A>(
   const answers: A[] = [];
   for (const entry of entries) {
     const name = nameOf(entry);
-    answers.push(repeated.has(name) ? refused(entry, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `${name} appears more than once in the request` }) : await operation(entry));
+    answers.push(
+      repeated.has(name)
+        ? refused(entry, { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `${name} appears more than once in the request` })
+        : await operation(entry),
+    );
   }
   return answers;
 }

@@ -45,7 +45,13 @@ async function createOne(ctx: BrokerContext, topic: CreatableTopic, validateOnly
     return { name, ...fieldsOf(outcome) };
   }
   if (!validateOnly) ctx.logger.info({ topic: name, partitions, overrides: outcome.value }, 'topic created');
-  const configs = topicConfigViews(ctx, outcome.value).map(({ name, value, readOnly, configSource, isSensitive }) => ({ name, value, readOnly, configSource, isSensitive }));
+  const configs = topicConfigViews(ctx, outcome.value).map(({ name, value, readOnly, configSource, isSensitive }) => ({
+    name,
+    value,
+    readOnly,
+    configSource,
+    isSensitive,
+  }));
   return { name, ...fieldsOf(outcome), numPartitions: partitions, replicationFactor: REPLICATION_FACTOR, configs };
 }
 

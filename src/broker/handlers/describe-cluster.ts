@@ -14,7 +14,12 @@ export const describeClusterHandler = defineHandler({
   handle(ctx, request) {
     const cluster = { throttleTimeMs: 0, endpointType: BROKERS_ENDPOINT, clusterId: ctx.topics.clusterId };
     if (request.body.endpointType !== BROKERS_ENDPOINT) {
-      return { ...cluster, errorCode: UNSUPPORTED_ENDPOINT_TYPE, errorMessage: `this broker serves endpoint type ${BROKERS_ENDPOINT} (brokers) only`, brokers: [] };
+      return {
+        ...cluster,
+        errorCode: UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: `this broker serves endpoint type ${BROKERS_ENDPOINT} (brokers) only`,
+        brokers: [],
+      };
     }
     return {
       ...cluster,

@@ -34,7 +34,10 @@ function byTopic(partitions: readonly PartitionStats[]) {
   const topics = new Map<string, Array<{ partitionIndex: number; partitionSize: number; offsetLag: number; isFutureKey: boolean }>>();
   for (const p of partitions) {
     let list = topics.get(p.topic);
-    if (list === undefined) topics.set(p.topic, (list = []));
+    if (list === undefined) {
+      list = [];
+      topics.set(p.topic, list);
+    }
     list.push({ partitionIndex: p.partition, partitionSize: p.sizeBytes, offsetLag: 0, isFutureKey: false });
   }
   return [...topics].map(([name, list]) => ({ name, partitions: list.sort((a, b) => a.partitionIndex - b.partitionIndex) }));

@@ -23,7 +23,9 @@ export const fetchHandler = defineHandler({
   async handle(ctx, request, connection) {
     const body = request.body;
     const memory = connection.responseMemory;
-    const wanted: Wanted[] = body.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })));
+    const wanted: Wanted[] = body.topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })),
+    );
     const deadline = Date.now() + Math.max(0, body.maxWaitMs);
     let appendsBeforeRead = ctx.waiters.appendsOn(wanted);
     let outcomes = await readAll(ctx, memory, wanted, body);
@@ -60,7 +62,8 @@ export const fetchHandler = defineHandler({
   },
   /** The records were copied into the response frame: their pooled buffers and the memory they held go back. */
   afterEncode(response, connection) {
-    for (const topic of response.responses ?? []) for (const partition of topic.partitions ?? []) if (partition.records) giveBack(connection.responseMemory, partition.records);
+    for (const topic of response.responses ?? [])
+      for (const partition of topic.partitions ?? []) if (partition.records) giveBack(connection.responseMemory, partition.records);
   },
 });
 
@@ -74,7 +77,9 @@ async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wan
   let grantedBytes = await memory.grant(caps.reduce((sum, cap) => sum + cap, 0));
   const reservedBytes = grantedBytes;
   for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
-  const outcomes = await Promise.all(wanted.map((w, i) => (caps[i]! > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!) : offsetsOnly(ctx, w))));
+  const outcomes = await Promise.all(
+    wanted.map((w, i) => (caps[i]! > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!) : offsetsOnly(ctx, w))),
+  );
   memory.release(reservedBytes);
   let maxBytesLeft = body.maxBytes;
   let anyData = false;
@@ -101,7 +106,14 @@ async function offsetsOnly(ctx: BrokerContext, w: Wanted): Promise<FetchOutcome>
   try {
     const { logStartOffset, highWatermark, logEndOffset } = await ctx.engine.offsets(w.topic, w.partition);
     const inRange = w.fetchOffset >= logStartOffset && w.fetchOffset <= logEndOffset;
-    return { errorCode: inRange ? ErrorCode.NONE : ErrorCode.OFFSET_OUT_OF_RANGE, errorMessage: '', highWatermark, logStartOffset, logEndOffset, records: EMPTY };
+    return {
+      errorCode: inRange ? ErrorCode.NONE : ErrorCode.OFFSET_OUT_OF_RANGE,
+      errorMessage: '',
+      highWatermark,
+      logStartOffset,
+      logEndOffset,
+      records: EMPTY,
+    };
   } catch (error) {
     const errorCode = error instanceof KafkaError ? error.code : ErrorCode.UNKNOWN_SERVER_ERROR;
     return { errorCode, errorMessage: (error as Error).message, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };

@@ -34,7 +34,10 @@ function applyOperations(resource: Resource, current: Readonly<Record<string, st
     } else if (configOperation === DELETE) {
       delete next[name];
     } else if (configOperation === APPEND || configOperation === SUBTRACT) {
-      throw new KafkaError(ErrorCode.INVALID_CONFIG, `${configOperation === APPEND ? 'APPEND' : 'SUBTRACT'} ${name}: only list-typed configs take APPEND / SUBTRACT and Fjord's topics have none (cleanup.policy takes one of delete, compact, "compact,delete": use SET)`);
+      throw new KafkaError(
+        ErrorCode.INVALID_CONFIG,
+        `${configOperation === APPEND ? 'APPEND' : 'SUBTRACT'} ${name}: only list-typed configs take APPEND / SUBTRACT and Fjord's topics have none (cleanup.policy takes one of delete, compact, "compact,delete": use SET)`,
+      );
     } else {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, `unknown config operation ${configOperation} for ${name}`);
     }

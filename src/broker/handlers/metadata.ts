@@ -7,7 +7,15 @@ import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 
 type TopicAnswer = { errorCode: number; name: string | null; topicId: string; isInternal: boolean; partitions: PartitionAnswer[] };
-type PartitionAnswer = { errorCode: number; partitionIndex: number; leaderId: number; leaderEpoch: number; replicaNodes: number[]; isrNodes: number[]; offlineReplicas: number[] };
+type PartitionAnswer = {
+  errorCode: number;
+  partitionIndex: number;
+  leaderId: number;
+  leaderEpoch: number;
+  replicaNodes: number[];
+  isrNodes: number[];
+  offlineReplicas: number[];
+};
 
 const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
@@ -53,7 +61,12 @@ async function answerFor(ctx: BrokerContext, name: string | null, topicId: strin
 
 function describeTopic(ctx: BrokerContext, name: string): TopicAnswer {
   const record = ctx.topics.topic(name)!;
-  const online = new Map(ctx.engine.partitions().filter((p) => p.topic === name).map((p) => [p.partition, p.online]));
+  const online = new Map(
+    ctx.engine
+      .partitions()
+      .filter((p) => p.topic === name)
+      .map((p) => [p.partition, p.online]),
+  );
   const partitions = Array.from({ length: record.partitions }, (_, partitionIndex): PartitionAnswer => {
     const state = standaloneReplicaState(ctx.nodeId, online.get(partitionIndex) ?? false);
     return {

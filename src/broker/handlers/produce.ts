@@ -32,7 +32,12 @@ export const produceHandler = defineHandler({
   async handle(ctx, request) {
     const { acks, topicData } = request.body;
     const version = request.header.apiVersion;
-    const refusal = version < FIRST_SERVED_VERSION ? ErrorCode.UNSUPPORTED_VERSION : acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE;
+    const refusal =
+      version < FIRST_SERVED_VERSION
+        ? ErrorCode.UNSUPPORTED_VERSION
+        : acks !== 0 && acks !== 1 && acks !== -1
+          ? ErrorCode.INVALID_REQUIRED_ACKS
+          : ErrorCode.NONE;
     ctx.meters.produceWaiting++;
     try {
       const responses = await appendAll(ctx, topicData, refusal, version);
@@ -46,7 +51,12 @@ export const produceHandler = defineHandler({
 
 type TopicData = RequestOfKey<0>['body']['topicData'];
 
-function appendAll(ctx: BrokerContext, topicData: TopicData, refusal: number, version: number): Promise<Array<{ name: string; partitionResponses: PartitionAnswer[] }>> {
+function appendAll(
+  ctx: BrokerContext,
+  topicData: TopicData,
+  refusal: number,
+  version: number,
+): Promise<Array<{ name: string; partitionResponses: PartitionAnswer[] }>> {
   return Promise.all(
     topicData.map(async (topic) => ({
       name: topic.name,
@@ -79,8 +89,13 @@ async function appendOne(ctx: BrokerContext, topic: string, partition: number, r
 /** Produce v3+ carries exactly one magic-2 batch per partition; zstd needs v7+. */
 function batchProblem(records: Buffer | null, version: number): { code: number; message: string } | null {
   if (records === null || records.length < LOG_OVERHEAD_BYTES) return { code: ErrorCode.CORRUPT_MESSAGE, message: 'no record batch' };
-  if (batchSizeAt(records, 0) !== records.length) return { code: ErrorCode.INVALID_RECORD, message: 'a produce request carries exactly one record batch per partition' };
-  if (records.length > BatchField.ATTRIBUTES + 1 && (records.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === ZSTD && version < FIRST_ZSTD_VERSION) {
+  if (batchSizeAt(records, 0) !== records.length)
+    return { code: ErrorCode.INVALID_RECORD, message: 'a produce request carries exactly one record batch per partition' };
+  if (
+    records.length > BatchField.ATTRIBUTES + 1 &&
+    (records.readInt16BE(BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK) === ZSTD &&
+    version < FIRST_ZSTD_VERSION
+  ) {
     return { code: ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, message: `zstd needs Produce v${FIRST_ZSTD_VERSION} or later` };
   }
   return null;

@@ -15,14 +15,15 @@ function fail(message: string, exitCode: number): never {
 }
 
 function parseCommandLine(argv: string[]): { configFile: string | undefined; overrides: Map<string, string> } {
-  let parsed;
+  const options = { config: { type: 'string' }, set: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } } as const;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof options; strict: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options: { config: { type: 'string' }, set: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    parsed = parseArgs({ args: argv, options, strict: true });
   } catch (error) {
     fail(`${(error as Error).message.split('\n')[0]!.replace(/\. To specify a positional.*$/, '')}; run "fjord broker start --help" for usage`, 2);
   }
   if (parsed.values.help) {
-    process.stdout.write(BROKER_START_USAGE + '\n');
+    process.stdout.write(`${BROKER_START_USAGE}\n`);
     process.exit(0);
   }
   const overrides = new Map<string, string>();

@@ -16,8 +16,9 @@ interface LogDirFlags extends ClientFlags {
 
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('the cluster: id, controller, brokers');
-  withBootstrapOption(cluster.command('describe').description('cluster id, controller and every broker'))
-    .action((flags: ClientFlags) => withClient(flags, describe));
+  withBootstrapOption(cluster.command('describe').description('cluster id, controller and every broker')).action((flags: ClientFlags) =>
+    withClient(flags, describe),
+  );
   const logDirs = program.command('log-dirs').description("brokers' log directories");
   withBootstrapOption(logDirs.command('describe').description('every log dir of every broker: online or not, partitions, bytes'))
     .option('-t, --topic <topic>', 'only partitions of this topic (repeatable)', collect)
@@ -27,7 +28,13 @@ export function registerCluster(program: Command): void {
 
 async function describe(client: KafkaClient): Promise<void> {
   const cluster = await describeCluster(client);
-  await write(`Cluster: ${cluster.clusterId ?? '-'}  Controller: ${cluster.controllerId}\n` + renderTable(['BROKER', 'HOST', 'PORT', 'RACK'], cluster.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack])));
+  await write(
+    `Cluster: ${cluster.clusterId ?? '-'}  Controller: ${cluster.controllerId}\n` +
+      renderTable(
+        ['BROKER', 'HOST', 'PORT', 'RACK'],
+        cluster.brokers.map((b) => [b.nodeId, b.host, b.port, b.rack]),
+      ),
+  );
 }
 
 async function describeDirs(client: KafkaClient, flags: LogDirFlags): Promise<void> {
@@ -37,12 +44,18 @@ async function describeDirs(client: KafkaClient, flags: LogDirFlags): Promise<vo
     topics = new Map(infos.map((t) => [t.name, t.partitions.map((p) => p.partition)]));
   }
   const dirs = await describeLogDirs(client, topics);
-  const rows = dirs.map((d) => [d.brokerId, d.path, d.errorCode === 0 ? 'online' : `offline (${kafkaErrorName(d.errorCode)})`, d.partitions.length, d.partitions.reduce((n, p) => n + p.sizeBytes, 0)]);
+  const rows = dirs.map((d) => [
+    d.brokerId,
+    d.path,
+    d.errorCode === 0 ? 'online' : `offline (${kafkaErrorName(d.errorCode)})`,
+    d.partitions.length,
+    d.partitions.reduce((n, p) => n + p.sizeBytes, 0),
+  ]);
   let out = renderTable(['BROKER', 'LOG-DIR', 'STATE', 'PARTITIONS', 'SIZE-BYTES'], rows);
   if (flags.partitions) {
     const detail = dirs.flatMap((d) => d.partitions.map((p) => [d.brokerId, d.path, p.topic, p.partition, p.sizeBytes, p.offsetLag]));
     detail.sort((a, b) => String(a[2]).localeCompare(String(b[2])) || Number(a[3]) - Number(b[3]));
-    out += '\n' + renderTable(['BROKER', 'LOG-DIR', 'TOPIC', 'PARTITION', 'SIZE-BYTES', 'OFFSET-LAG'], detail);
+    out += `\n${renderTable(['BROKER', 'LOG-DIR', 'TOPIC', 'PARTITION', 'SIZE-BYTES', 'OFFSET-LAG'], detail)}`;
   }
   await write(out);
 }

@@ -34,7 +34,10 @@ export function registerConsume(program: Command): void {
     .option('-f, --format <fmt>', 'output per message: %t topic %p partition %o offset %T timestamp %k key %v value %h headers', DEFAULT_FORMAT)
     .option('-n, --max-messages <n>', 'stop after n messages', positive)
     .option('-e, --exit-at-end', 'stop when every partition has been read to its end')
-    .addHelpText('after', `\nExamples:\n  fjord consume greetings --from-beginning --exit-at-end --format '%p %o %k %v'\n  fjord consume orders --group billing`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  fjord consume greetings --from-beginning --exit-at-end --format '%p %o %k %v'\n  fjord consume orders --group billing`,
+    )
     .action((topic: string, flags: ConsumeFlags) => withClient(flags, (client) => consume(client, topic, flags)));
 }
 
@@ -48,11 +51,19 @@ function startOf(flags: ConsumeFlags): StartPosition {
 }
 
 async function consume(client: KafkaClient, topic: string, flags: ConsumeFlags): Promise<void> {
-  if (flags.group !== undefined && flags.partition !== undefined) throw usageError('--partition and --group exclude each other (the group assigns partitions)', COMMAND);
+  if (flags.group !== undefined && flags.partition !== undefined)
+    throw usageError('--partition and --group exclude each other (the group assigns partitions)', COMMAND);
   const render = compileFormat(flags.format);
-  const consumer = new TopicConsumer(client, { topic, start: startOf(flags), ...(flags.partition && { partitions: flags.partition }), ...(flags.group !== undefined && { groupId: flags.group }) });
+  const consumer = new TopicConsumer(client, {
+    topic,
+    start: startOf(flags),
+    ...(flags.partition && { partitions: flags.partition }),
+    ...(flags.group !== undefined && { groupId: flags.group }),
+  });
   let stopping = false;
-  const stop = (): void => void (stopping = true);
+  const stop = (): void => {
+    stopping = true;
+  };
   process.once('SIGINT', stop).once('SIGTERM', stop);
   let printed = 0;
   try {

@@ -42,11 +42,15 @@ async function recordLines(b: SegmentBatch): Promise<string> {
 }
 
 async function dump(file: string, withRecords: boolean): Promise<void> {
-  if (!file.endsWith('.log')) throw new CliError(`${file} is not a segment file`, 'give a .log file from a partition folder (indexes are derived and not dumped)');
+  if (!file.endsWith('.log'))
+    throw new CliError(`${file} is not a segment file`, 'give a .log file from a partition folder (indexes are derived and not dumped)');
   try {
     if (!statSync(file).isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
   } catch (error) {
-    throw new CliError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'give the path of a .log file, e.g. data/orders-0/00000000000000000000.log');
+    throw new CliError(
+      `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      'give the path of a .log file, e.g. data/orders-0/00000000000000000000.log',
+    );
   }
   await write(`Dumping ${file}\n`);
   let count = 0;
@@ -59,5 +63,9 @@ async function dump(file: string, withRecords: boolean): Promise<void> {
   });
   if (torn !== null) await write(`torn tail at position ${torn.position}: ${torn.bytes} bytes that are not a whole batch (${torn.reason})\n`);
   note(`${count} batches, ${invalid} failing the CRC check${torn !== null ? ', a torn tail' : ''}`);
-  if (invalid > 0 || torn !== null) throw new CliError(`${file} is damaged: ${invalid} bad batch(es)${torn !== null ? ` and a torn tail at position ${torn.position}` : ''}`, 'the broker truncates such a log at the first bad batch when it recovers it');
+  if (invalid > 0 || torn !== null)
+    throw new CliError(
+      `${file} is damaged: ${invalid} bad batch(es)${torn !== null ? ` and a torn tail at position ${torn.position}` : ''}`,
+      'the broker truncates such a log at the first bad batch when it recovers it',
+    );
 }

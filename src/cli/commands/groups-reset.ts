@@ -26,7 +26,9 @@ interface ResetFlags extends ClientFlags {
 const COMMAND = 'fjord groups reset-offsets';
 
 export function registerResetOffsets(groups: Command): void {
-  withBootstrapOption(groups.command('reset-offsets').description('move an inactive group\'s committed offsets (dry run unless --execute)').argument('<group>', 'group id'))
+  withBootstrapOption(
+    groups.command('reset-offsets').description("move an inactive group's committed offsets (dry run unless --execute)").argument('<group>', 'group id'),
+  )
     .requiredOption('-t, --topic <topic[:partitions]>', 'topic, optionally with partitions like orders:0,2 or orders:0-3 (repeatable)', collect)
     .option('--to-earliest', 'to the oldest offset still in the log')
     .option('--to-latest', 'to the end of the log (skip everything so far)')
@@ -41,14 +43,17 @@ export function registerResetOffsets(groups: Command): void {
 type Target = (p: number, committed: number, earliest: number, latest: number, atTime: number) => number;
 
 function targetOf(flags: ResetFlags, group: string): Target {
-  const chosen = [flags.toEarliest, flags.toLatest, flags.toOffset !== undefined, flags.toDatetime !== undefined, flags.shiftBy !== undefined].filter(Boolean).length;
+  const chosen = [flags.toEarliest, flags.toLatest, flags.toOffset !== undefined, flags.toDatetime !== undefined, flags.shiftBy !== undefined].filter(
+    Boolean,
+  ).length;
   if (chosen !== 1) throw usageError('give exactly one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by', COMMAND);
   if (flags.toEarliest) return (_p, _c, earliest) => earliest;
   if (flags.toLatest) return (_p, _c, _e, latest) => latest;
   if (flags.toOffset !== undefined) return () => flags.toOffset!;
   if (flags.toDatetime !== undefined) return (_p, _c, _e, latest, atTime) => (atTime >= 0 ? atTime : latest);
   return (p, committed) => {
-    if (committed < 0) throw new CliError(`group "${group}" has no committed offset for partition ${p} to shift`, 'use --to-earliest, --to-latest or --to-offset for it');
+    if (committed < 0)
+      throw new CliError(`group "${group}" has no committed offset for partition ${p} to shift`, 'use --to-earliest, --to-latest or --to-offset for it');
     return committed + flags.shiftBy!;
   };
 }
@@ -67,7 +72,10 @@ async function reset(client: KafkaClient, group: string, flags: ResetFlags): Pro
   const target = targetOf(flags, group);
   const description = await describeGroup(client, group);
   if (description.members.length > 0) {
-    throw new CliError(`group "${group}" has ${description.members.length} live member(s) (state ${description.state})`, 'stop its consumers (offsets can only be reset while the group is empty), then run this again');
+    throw new CliError(
+      `group "${group}" has ${description.members.length} live member(s) (state ${description.state})`,
+      'stop its consumers (offsets can only be reset while the group is empty), then run this again',
+    );
   }
   const plan: GroupOffsets = new Map();
   const rows = [];

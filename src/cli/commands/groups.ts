@@ -16,24 +16,33 @@ const GROUP_ID_NOT_FOUND = 69;
 
 export function registerGroups(program: Command): void {
   const groups = program.command('groups').description('list, describe, reset offsets of and delete consumer groups');
-  withBootstrapOption(groups.command('list').description('every group with its state and protocol type'))
-    .action((flags: ClientFlags) => withClient(flags, list));
-  withBootstrapOption(groups.command('describe').description('members, assignments, and committed offset, end offset and lag per partition').argument('<group>', 'group id'))
-    .action((group: string, flags: ClientFlags) => withClient(flags, (client) => describe(client, group)));
+  withBootstrapOption(groups.command('list').description('every group with its state and protocol type')).action((flags: ClientFlags) =>
+    withClient(flags, list),
+  );
+  withBootstrapOption(
+    groups.command('describe').description('members, assignments, and committed offset, end offset and lag per partition').argument('<group>', 'group id'),
+  ).action((group: string, flags: ClientFlags) => withClient(flags, (client) => describe(client, group)));
   registerResetOffsets(groups);
-  withBootstrapOption(groups.command('delete').description('delete empty groups and their committed offsets').argument('<groups...>', 'group ids'))
-    .action((ids: string[], flags: ClientFlags) => withClient(flags, (client) => remove(client, ids)));
+  withBootstrapOption(groups.command('delete').description('delete empty groups and their committed offsets').argument('<groups...>', 'group ids')).action(
+    (ids: string[], flags: ClientFlags) => withClient(flags, (client) => remove(client, ids)),
+  );
 }
 
 async function list(client: KafkaClient): Promise<void> {
   const groups = await listGroups(client);
-  await write(renderTable(['GROUP', 'STATE', 'TYPE'], groups.map((g) => [g.groupId, g.state || null, g.protocolType || null])));
+  await write(
+    renderTable(
+      ['GROUP', 'STATE', 'TYPE'],
+      groups.map((g) => [g.groupId, g.state || null, g.protocolType || null]),
+    ),
+  );
 }
 
 async function describe(client: KafkaClient, groupId: string): Promise<void> {
   const group = await describeGroup(client, groupId);
   const committed = await fetchCommittedOffsets(client, groupId, null);
-  if (group.state === 'Dead' && committed.size === 0) throw new KafkaResponseError(GROUP_ID_NOT_FOUND, `group "${groupId}"`, 'no members and no committed offsets', false);
+  if (group.state === 'Dead' && committed.size === 0)
+    throw new KafkaResponseError(GROUP_ID_NOT_FOUND, `group "${groupId}"`, 'no members and no committed offsets', false);
   const owner = new Map<string, string>();
   for (const m of group.members) for (const [topic, partitions] of m.assignment) for (const p of partitions) owner.set(`${topic}\0${p}`, m.memberId);
   const partitions = new Map<string, Set<number>>();
@@ -50,10 +59,15 @@ async function describe(client: KafkaClient, groupId: string): Promise<void> {
       rows.push([topic, p, offset >= 0 ? offset : null, end, offset >= 0 && end !== null ? end - offset : null, owner.get(`${topic}\0${p}`) ?? null]);
     }
   }
-  const members = group.members.map((m) => [m.memberId, m.clientId, m.clientHost, [...m.assignment].map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || null]);
+  const members = group.members.map((m) => [
+    m.memberId,
+    m.clientId,
+    m.clientHost,
+    [...m.assignment].map(([t, ps]) => `${t}:${ps.join(',')}`).join(' ') || null,
+  ]);
   await write(
     `Group: ${groupId}  State: ${group.state}  Protocol: ${group.protocolType || '-'}/${group.protocol || '-'}  Members: ${group.members.length}\n\n` +
-      (members.length > 0 ? renderTable(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'], members) + '\n' : '') +
+      (members.length > 0 ? `${renderTable(['MEMBER-ID', 'CLIENT-ID', 'HOST', 'ASSIGNMENT'], members)}\n` : '') +
       renderTable(['TOPIC', 'PARTITION', 'COMMITTED', 'END', 'LAG', 'MEMBER-ID'], rows),
   );
 }

@@ -103,7 +103,9 @@ class EndToEndRun {
         this.sent = due;
         const sending: Promise<void> = producer
           .send(this.topic, records)
-          .catch((error: unknown) => void (this.failure ??= error))
+          .catch((error: unknown) => {
+            this.failure ??= error;
+          })
           .then(() => void inFlight.delete(sending));
         inFlight.add(sending);
         if (inFlight.size >= SENDS_IN_FLIGHT_MAX) await Promise.race(inFlight);
@@ -164,7 +166,10 @@ export async function endToEnd(topic: string, flags: EndToEndFlags): Promise<voi
       }
       await write(summary(run, topic, partitions, flags));
       if (run.received < run.sent) {
-        throw new CliError(`${run.sent - run.received} of ${run.sent} records sent to ${topic} were not consumed in time`, `check the broker ("fjord topics describe ${topic}"), or give the run more time with --duration-ms`);
+        throw new CliError(
+          `${run.sent - run.received} of ${run.sent} records sent to ${topic} were not consumed in time`,
+          `check the broker ("fjord topics describe ${topic}"), or give the run more time with --duration-ms`,
+        );
       }
     }),
   );

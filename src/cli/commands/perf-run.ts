@@ -31,12 +31,17 @@ export async function produce(topic: string, flags: ProducePerfFlags): Promise<v
   try {
     const partitions = await withClient(flags, (client) => loadTopicPartitions(client, topic, flags.partitions));
     const pool = buildProducePool(topic, partitions, flags.recordSize, flags.batchBytes);
-    meter.showProgress((m, s) => `${m.answers * pool.recordsPerBatch} records, ${fixed(mbPerSecond(m.answers * pool.recordsPerBatch * pool.recordBytes, s * 1000), 1)} MB/s`);
+    meter.showProgress(
+      (m, s) => `${m.answers * pool.recordsPerBatch} records, ${fixed(mbPerSecond(m.answers * pool.recordsPerBatch * pool.recordBytes, s * 1000), 1)} MB/s`,
+    );
     const payloadBytesMax = flags.numRecords * flags.recordSize;
     const result =
       flags.throughput === undefined
         ? await produceAsFastAsAnswered(connections, pool, { inFlightPerConnection: flags.inFlight, payloadBytesMax, durationMaxMs: flags.durationS * 1000 })
-        : await producePaced(connections, pool, { payloadBytesPerSecond: flags.throughput, durationMs: Math.min(flags.durationS * 1000, (payloadBytesMax / flags.throughput) * 1000) });
+        : await producePaced(connections, pool, {
+            payloadBytesPerSecond: flags.throughput,
+            durationMs: Math.min(flags.durationS * 1000, (payloadBytesMax / flags.throughput) * 1000),
+          });
     meter.stop();
     const seconds = result.elapsedMs / 1000;
     await write(
@@ -58,7 +63,13 @@ export async function consume(topic: string, flags: PerfFlags & { partitionMaxBy
       return [count, await endOffsets(client, topic, count)] as const;
     });
     meter.showProgress((m, s) => `${m.answers} fetches, ${fixed(mbPerSecond(m.responseBytes, s * 1000), 1)} MB/s`);
-    const result = await fetchAll(connections, { topic, endOffsets: ends, partitionMaxBytes: flags.partitionMaxBytes, maxBytes: 64 * MIB, durationMaxMs: flags.durationS * 1000 });
+    const result = await fetchAll(connections, {
+      topic,
+      endOffsets: ends,
+      partitionMaxBytes: flags.partitionMaxBytes,
+      maxBytes: 64 * MIB,
+      durationMaxMs: flags.durationS * 1000,
+    });
     meter.stop();
     const seconds = result.elapsedMs / 1000;
     await write(

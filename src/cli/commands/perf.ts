@@ -23,14 +23,24 @@ export function registerPerf(program: Command): void {
       .option('--connections <n>', 'TCP connections', positive, 3)
       .option('--in-flight <n>', 'requests in flight per connection', positive, 4)
       .option('--duration-s <s>', 'stop after this many seconds at most', positive, 60);
-  common(perf.command('produce').description('send records of a fixed size (acks=1) and report throughput and latency').argument('<topic>', 'topic (created with --partitions if missing)'))
+  common(
+    perf
+      .command('produce')
+      .description('send records of a fixed size (acks=1) and report throughput and latency')
+      .argument('<topic>', 'topic (created with --partitions if missing)'),
+  )
     .option('--record-size <bytes>', 'bytes per record value', positive, 1024)
     .option('--num-records <n>', 'records to send', positive, 1_000_000)
     .option('--partitions <n>', 'partitions of the topic when it is created', positive, 6)
     .option('--batch-bytes <bytes>', 'largest record batch per request', positive, MIB)
     .option('--throughput <bytes/s>', 'pace sends at this many payload bytes a second (latency test) instead of as fast as answered', positive)
     .action(async (topic: string, flags: ProducePerfFlags) => (await import('./perf-run.js')).produce(topic, flags));
-  common(perf.command('consume').description('read every partition from offset 0 to its end and report throughput and fetch latency').argument('<topic>', 'topic to read'))
+  common(
+    perf
+      .command('consume')
+      .description('read every partition from offset 0 to its end and report throughput and fetch latency')
+      .argument('<topic>', 'topic to read'),
+  )
     .option('--partition-max-bytes <bytes>', 'bytes per partition per fetch', positive, MIB)
     .action(async (topic: string, flags: PerfFlags & { partitionMaxBytes: number }) => (await import('./perf-run.js')).consume(topic, flags));
   withBootstrapOption(
@@ -45,7 +55,9 @@ export function registerPerf(program: Command): void {
     .option('--rate <messages/s>', 'send at this pace, not waiting for consumption (default: one at a time, each after the previous was consumed)', positive)
     .option('-a, --acks <acks>', 'all (-1), 1 or 0', oneOf(Object.keys(ACKS)), '1')
     .option('--partitions <n>', 'partitions of the topic when it is created', positive, 1)
-    .addHelpText('after', `\nExamples:\n  fjord perf end-to-end latency --messages 10000\n  fjord perf end-to-end latency --rate 5000 --duration-ms 30000 --acks all`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  fjord perf end-to-end latency --messages 10000\n  fjord perf end-to-end latency --rate 5000 --duration-ms 30000 --acks all`,
+    )
     .action(async (topic: string, flags: EndToEndFlags) => (await import('./perf-end-to-end.js')).endToEnd(topic, flags));
 }
-

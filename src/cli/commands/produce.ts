@@ -25,7 +25,12 @@ interface ProduceFlags extends ClientFlags {
 export const ACKS: Record<string, Acks> = { all: -1, '-1': -1, '1': 1, '0': 0 };
 
 export function registerProduce(program: Command): void {
-  withBootstrapOption(program.command('produce').description('send stdin lines as messages to a topic').argument('<topic>', 'topic to write to (created if the broker auto-creates topics)'))
+  withBootstrapOption(
+    program
+      .command('produce')
+      .description('send stdin lines as messages to a topic')
+      .argument('<topic>', 'topic to write to (created if the broker auto-creates topics)'),
+  )
     .option('-K, --key-separator <sep>', 'split each line at the first <sep> into key and value (lines without it get no key)')
     .option('-H, --header <key=value>', 'a header on every message (repeatable)', keyValue)
     .option('-p, --partition <n>', 'send every message to this partition (default: murmur2 of the key; sticky without a key)', nonNegative)
@@ -34,7 +39,10 @@ export function registerProduce(program: Command): void {
     .option('--batch-size <n>', 'messages per request at most', positive, 1000)
     .option('--linger-ms <ms>', 'how long a partial batch waits for more lines', nonNegative, 20)
     .option('-v, --verbose', 'report each batch (partition, offsets) on stderr')
-    .addHelpText('after', `\nExamples:\n  printf 'k1:hello\\nk2:world\\n' | fjord produce greetings -K:\n  fjord produce orders --compression zstd --header source=import < orders.txt`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  printf 'k1:hello\\nk2:world\\n' | fjord produce greetings -K:\n  fjord produce orders --compression zstd --header source=import < orders.txt`,
+    )
     .action((topic: string, flags: ProduceFlags) => withClient(flags, (client) => produce(client, topic, flags)));
 }
 
@@ -62,9 +70,15 @@ async function produce(client: KafkaClient, topic: string, flags: ProduceFlags):
       .then(async () => {
         if (failure !== null) return;
         const deliveries = await producer.send(topic, records);
-        if (flags.verbose) for (const d of deliveries) note(`${d.count} message(s) to ${topic}-${d.partition}${d.baseOffset >= 0 ? ` at offsets ${d.baseOffset}-${d.baseOffset + d.count - 1}` : ' (acks=0: offsets unknown)'}`);
+        if (flags.verbose)
+          for (const d of deliveries)
+            note(
+              `${d.count} message(s) to ${topic}-${d.partition}${d.baseOffset >= 0 ? ` at offsets ${d.baseOffset}-${d.baseOffset + d.count - 1}` : ' (acks=0: offsets unknown)'}`,
+            );
       })
-      .catch((error: unknown) => void (failure ??= error));
+      .catch((error: unknown) => {
+        failure ??= error;
+      });
     return chain;
   };
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });

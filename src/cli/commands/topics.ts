@@ -20,8 +20,8 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 export function registerTopics(program: Command): void {
   const topics = program.command('topics').description('create, list, describe, alter and delete topics');
   withBootstrapOption(topics.command('create').description('create a topic').argument('<topic>', 'topic name'))
-    .option('-p, --partitions <n>', 'number of partitions (default: the broker\'s num.partitions)', positive)
-    .option('-r, --replication-factor <n>', 'replicas per partition (default: the broker\'s default.replication.factor)', positive)
+    .option('-p, --partitions <n>', "number of partitions (default: the broker's num.partitions)", positive)
+    .option('-r, --replication-factor <n>', "replicas per partition (default: the broker's default.replication.factor)", positive)
     .option('-c, --config <key=value>', 'a topic config, e.g. retention.ms=86400000 (repeatable)', keyValue)
     .option('--if-not-exists', 'succeed quietly when the topic exists')
     .addHelpText('after', '\nExample:\n  fjord topics create orders --partitions 6 --config retention.ms=604800000')
@@ -29,9 +29,16 @@ export function registerTopics(program: Command): void {
   withBootstrapOption(topics.command('list').description('list topic names, one per line'))
     .option('--exclude-internal', 'leave out internal topics (__consumer_offsets)')
     .action((flags: ClientFlags & { excludeInternal?: boolean }) => withClient(flags, (client) => list(client, flags.excludeInternal === true)));
-  withBootstrapOption(topics.command('describe').description('partitions (leader, replicas, ISR, offsets, size, log dir) and config overrides').argument('[topics...]', 'topics to describe (default: all)'))
+  withBootstrapOption(
+    topics
+      .command('describe')
+      .description('partitions (leader, replicas, ISR, offsets, size, log dir) and config overrides')
+      .argument('[topics...]', 'topics to describe (default: all)'),
+  )
     .option('--exclude-internal', 'leave out internal topics when describing all')
-    .action((names: string[], flags: ClientFlags & { excludeInternal?: boolean }) => withClient(flags, (client) => describe(client, names, flags.excludeInternal === true)));
+    .action((names: string[], flags: ClientFlags & { excludeInternal?: boolean }) =>
+      withClient(flags, (client) => describe(client, names, flags.excludeInternal === true)),
+    );
   withBootstrapOption(topics.command('alter').description('add partitions or change config overrides').argument('<topic>', 'topic name'))
     .option('-p, --partitions <n>', 'raise the partition count to n', positive)
     .option('-c, --config <key=value>', 'set a config override (repeatable)', keyValue)
@@ -51,7 +58,12 @@ interface CreateFlags extends ClientFlags {
 
 async function create(client: KafkaClient, name: string, flags: CreateFlags): Promise<void> {
   try {
-    const made = await createTopic(client, { name, partitions: flags.partitions ?? -1, replicationFactor: flags.replicationFactor ?? -1, configs: flags.config ?? new Map() });
+    const made = await createTopic(client, {
+      name,
+      partitions: flags.partitions ?? -1,
+      replicationFactor: flags.replicationFactor ?? -1,
+      configs: flags.config ?? new Map(),
+    });
     const partitions = made.partitions > 0 ? made.partitions : flags.partitions;
     await write(`created topic "${name}"${partitions ? ` with ${partitions} partition${partitions === 1 ? '' : 's'}` : ''}\n`);
   } catch (error) {
@@ -62,12 +74,21 @@ async function create(client: KafkaClient, name: string, flags: CreateFlags): Pr
 
 async function list(client: KafkaClient, excludeInternal: boolean): Promise<void> {
   const cluster = await client.metadata(null);
-  const names = [...cluster.topics.values()].filter((t) => !(excludeInternal && t.isInternal)).map((t) => t.name).sort();
-  await write(names.map((n) => n + '\n').join(''));
+  const names = [...cluster.topics.values()]
+    .filter((t) => !(excludeInternal && t.isInternal))
+    .map((t) => t.name)
+    .sort();
+  await write(names.map((n) => `${n}\n`).join(''));
 }
 
 async function describe(client: KafkaClient, names: string[], excludeInternal: boolean): Promise<void> {
-  const wanted = names.length > 0 ? names : [...(await client.metadata(null)).topics.values()].filter((t) => !(excludeInternal && t.isInternal)).map((t) => t.name).sort();
+  const wanted =
+    names.length > 0
+      ? names
+      : [...(await client.metadata(null)).topics.values()]
+          .filter((t) => !(excludeInternal && t.isInternal))
+          .map((t) => t.name)
+          .sort();
   const infos = await Promise.all(wanted.map((name) => client.topic(name)));
   const dirs = await describeLogDirs(client, new Map(infos.map((t) => [t.name, t.partitions.map((p) => p.partition)])));
   for (const info of infos) await write(await describeOne(client, info, dirs));
@@ -85,7 +106,16 @@ async function describeOne(client: KafkaClient, topic: TopicInfo, dirs: LogDirDe
   const rows = topic.partitions.map((p) => {
     const dir = dirs.find((d) => d.brokerId === p.leader && d.partitions.some((x) => x.topic === topic.name && x.partition === p.partition));
     const stored = dir?.partitions.find((x) => x.topic === topic.name && x.partition === p.partition);
-    return [p.partition, p.leader, p.replicas.join(','), p.isr.join(','), starts.get(p.partition) ?? null, ends.get(p.partition) ?? null, stored?.sizeBytes ?? null, dir?.path ?? null];
+    return [
+      p.partition,
+      p.leader,
+      p.replicas.join(','),
+      p.isr.join(','),
+      starts.get(p.partition) ?? null,
+      ends.get(p.partition) ?? null,
+      stored?.sizeBytes ?? null,
+      dir?.path ?? null,
+    ];
   });
   return head + renderTable(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOG-START', 'LOG-END', 'SIZE-BYTES', 'LOG-DIR'], rows);
 }

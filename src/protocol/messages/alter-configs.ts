@@ -9,14 +9,24 @@ export const alterConfigsApi = defineApi({
   versions: '0-2',
   flexibleVersions: '2+',
   request: [
-    { name: 'resources', type: '[]struct', versions: '0+', fields: [
-      { name: 'resourceType', type: 'int8', versions: '0+' },
-      { name: 'resourceName', type: 'string', versions: '0+' },
-      { name: 'configs', type: '[]struct', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'resources',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'resourceType', type: 'int8', versions: '0+' },
+        { name: 'resourceName', type: 'string', versions: '0+' },
+        {
+          name: 'configs',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'name', type: 'string', versions: '0+' },
+            { name: 'value', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
     { name: 'validateOnly', type: 'bool', versions: '0+' },
   ],
   response: [

@@ -14,23 +14,42 @@ export const apiVersionsApi = defineApi({
   ],
   response: [
     { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'apiKeys', type: '[]struct', versions: '0+', fields: [
-      { name: 'apiKey', type: 'int16', versions: '0+' },
-      { name: 'minVersion', type: 'int16', versions: '0+' },
-      { name: 'maxVersion', type: 'int16', versions: '0+' },
-    ] },
+    {
+      name: 'apiKeys',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'apiKey', type: 'int16', versions: '0+' },
+        { name: 'minVersion', type: 'int16', versions: '0+' },
+        { name: 'maxVersion', type: 'int16', versions: '0+' },
+      ],
+    },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
-    { name: 'supportedFeatures', type: '[]struct', versions: '3+', taggedVersions: '3+', tag: 0, fields: [
-      { name: 'name', type: 'string', versions: '3+' },
-      { name: 'minVersion', type: 'int16', versions: '3+' },
-      { name: 'maxVersion', type: 'int16', versions: '3+' },
-    ] },
+    {
+      name: 'supportedFeatures',
+      type: '[]struct',
+      versions: '3+',
+      taggedVersions: '3+',
+      tag: 0,
+      fields: [
+        { name: 'name', type: 'string', versions: '3+' },
+        { name: 'minVersion', type: 'int16', versions: '3+' },
+        { name: 'maxVersion', type: 'int16', versions: '3+' },
+      ],
+    },
     { name: 'finalizedFeaturesEpoch', type: 'int64', versions: '3+', taggedVersions: '3+', tag: 1, default: -1 },
-    { name: 'finalizedFeatures', type: '[]struct', versions: '3+', taggedVersions: '3+', tag: 2, fields: [
-      { name: 'name', type: 'string', versions: '3+' },
-      { name: 'maxVersionLevel', type: 'int16', versions: '3+' },
-      { name: 'minVersionLevel', type: 'int16', versions: '3+' },
-    ] },
+    {
+      name: 'finalizedFeatures',
+      type: '[]struct',
+      versions: '3+',
+      taggedVersions: '3+',
+      tag: 2,
+      fields: [
+        { name: 'name', type: 'string', versions: '3+' },
+        { name: 'maxVersionLevel', type: 'int16', versions: '3+' },
+        { name: 'minVersionLevel', type: 'int16', versions: '3+' },
+      ],
+    },
     { name: 'zkMigrationReady', type: 'bool', versions: '3+', taggedVersions: '3+', tag: 3, default: false },
   ],
 });

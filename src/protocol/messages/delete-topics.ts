@@ -13,10 +13,15 @@ export const deleteTopicsApi = defineApi({
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
-    { name: 'responses', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-    ] },
+    {
+      name: 'responses',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+      ],
+    },
   ],
 });
 

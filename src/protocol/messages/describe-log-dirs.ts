@@ -8,26 +8,47 @@ export const describeLogDirsApi = defineApi({
   versions: '0-2',
   flexibleVersions: '2+',
   request: [
-    { name: 'topics', type: '[]struct', versions: '0+', nullableVersions: '0+', fields: [
-      { name: 'topic', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]int32', versions: '0+' },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      nullableVersions: '0+',
+      fields: [
+        { name: 'topic', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]int32', versions: '0+' },
+      ],
+    },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'results', type: '[]struct', versions: '0+', fields: [
-      { name: 'errorCode', type: 'int16', versions: '0+' },
-      { name: 'logDir', type: 'string', versions: '0+' },
-      { name: 'topics', type: '[]struct', versions: '0+', fields: [
-        { name: 'name', type: 'string', versions: '0+' },
-        { name: 'partitions', type: '[]struct', versions: '0+', fields: [
-          { name: 'partitionIndex', type: 'int32', versions: '0+' },
-          { name: 'partitionSize', type: 'int64', versions: '0+' },
-          { name: 'offsetLag', type: 'int64', versions: '0+' },
-          { name: 'isFutureKey', type: 'bool', versions: '0+' },
-        ] },
-      ] },
-    ] },
+    {
+      name: 'results',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'errorCode', type: 'int16', versions: '0+' },
+        { name: 'logDir', type: 'string', versions: '0+' },
+        {
+          name: 'topics',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'name', type: 'string', versions: '0+' },
+            {
+              name: 'partitions',
+              type: '[]struct',
+              versions: '0+',
+              fields: [
+                { name: 'partitionIndex', type: 'int32', versions: '0+' },
+                { name: 'partitionSize', type: 'int64', versions: '0+' },
+                { name: 'offsetLag', type: 'int64', versions: '0+' },
+                { name: 'isFutureKey', type: 'bool', versions: '0+' },
+              ],
+            },
+          ],
+        },
+      ],
+    },
   ],
 });
 

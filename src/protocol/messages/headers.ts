@@ -20,9 +20,7 @@ export const requestHeader = message('RequestHeader', '2+', [
   { name: 'clientId', type: 'string', versions: '1+', nullableVersions: '1+', flexibleVersions: 'none' },
 ]);
 
-export const responseHeader = message('ResponseHeader', '1+', [
-  { name: 'correlationId', type: 'int32', versions: '0+' },
-]);
+export const responseHeader = message('ResponseHeader', '1+', [{ name: 'correlationId', type: 'int32', versions: '0+' }]);
 
 /** What the header version depends on: the API's first flexible version (null = never flexible). */
 interface HeaderRuleInput {

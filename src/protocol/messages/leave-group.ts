@@ -10,19 +10,29 @@ export const leaveGroupApi = defineApi({
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
     { name: 'memberId', type: 'string', versions: '0-2' },
-    { name: 'members', type: '[]struct', versions: '3+', fields: [
-      { name: 'memberId', type: 'string', versions: '3+' },
-      { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
-    ] },
+    {
+      name: 'members',
+      type: '[]struct',
+      versions: '3+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '3+' },
+        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+      ],
+    },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'members', type: '[]struct', versions: '3+', fields: [
-      { name: 'memberId', type: 'string', versions: '3+' },
-      { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
-      { name: 'errorCode', type: 'int16', versions: '3+' },
-    ] },
+    {
+      name: 'members',
+      type: '[]struct',
+      versions: '3+',
+      fields: [
+        { name: 'memberId', type: 'string', versions: '3+' },
+        { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+' },
+        { name: 'errorCode', type: 'int16', versions: '3+' },
+      ],
+    },
   ],
 });
 

@@ -7,17 +7,20 @@ export const listGroupsApi = defineApi({
   name: 'ListGroups',
   versions: '0-4',
   flexibleVersions: '3+',
-  request: [
-    { name: 'statesFilter', type: '[]string', versions: '4+' },
-  ],
+  request: [{ name: 'statesFilter', type: '[]string', versions: '4+' }],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '1+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
-    { name: 'groups', type: '[]struct', versions: '0+', fields: [
-      { name: 'groupId', type: 'string', versions: '0+' },
-      { name: 'protocolType', type: 'string', versions: '0+' },
-      { name: 'groupState', type: 'string', versions: '4+' },
-    ] },
+    {
+      name: 'groups',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'groupId', type: 'string', versions: '0+' },
+        { name: 'protocolType', type: 'string', versions: '0+' },
+        { name: 'groupState', type: 'string', versions: '4+' },
+      ],
+    },
   ],
 });
 

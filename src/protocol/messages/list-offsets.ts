@@ -10,27 +10,47 @@ export const listOffsetsApi = defineApi({
   request: [
     { name: 'replicaId', type: 'int32', versions: '0+' },
     { name: 'isolationLevel', type: 'int8', versions: '2+' },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'currentLeaderEpoch', type: 'int32', versions: '4+', default: -1 },
-        { name: 'timestamp', type: 'int64', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'currentLeaderEpoch', type: 'int32', versions: '4+', default: -1 },
+            { name: 'timestamp', type: 'int64', versions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'errorCode', type: 'int16', versions: '0+' },
-        { name: 'timestamp', type: 'int64', versions: '1+', default: -1 },
-        { name: 'offset', type: 'int64', versions: '1+', default: -1 },
-        { name: 'leaderEpoch', type: 'int32', versions: '4+', default: -1 },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'errorCode', type: 'int16', versions: '0+' },
+            { name: 'timestamp', type: 'int64', versions: '1+', default: -1 },
+            { name: 'offset', type: 'int64', versions: '1+', default: -1 },
+            { name: 'leaderEpoch', type: 'int32', versions: '4+', default: -1 },
+          ],
+        },
+      ],
+    },
   ],
 });
 

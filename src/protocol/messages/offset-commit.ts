@@ -14,22 +14,37 @@ export const offsetCommitApi = defineApi({
     { name: 'memberId', type: 'string', versions: '1+' },
     { name: 'groupInstanceId', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
     { name: 'retentionTimeMs', type: 'int64', versions: '2-4', default: -1 },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-        { name: 'committedOffset', type: 'int64', versions: '0+' },
-        { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
-        { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        {
+          name: 'partitions',
+          type: '[]struct',
+          versions: '0+',
+          fields: [
+            { name: 'partitionIndex', type: 'int32', versions: '0+' },
+            { name: 'committedOffset', type: 'int64', versions: '0+' },
+            { name: 'committedLeaderEpoch', type: 'int32', versions: '6+', default: -1 },
+            { name: 'committedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+          ],
+        },
+      ],
+    },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '3+' },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: partitionErrors },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]struct', versions: '0+', fields: partitionErrors },
+      ],
+    },
   ],
 });
 

@@ -10,20 +10,28 @@ export const offsetDeleteApi = defineApi({
   flexibleVersions: 'none',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: [
-        { name: 'partitionIndex', type: 'int32', versions: '0+' },
-      ] },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]struct', versions: '0+', fields: [{ name: 'partitionIndex', type: 'int32', versions: '0+' }] },
+      ],
+    },
   ],
   response: [
     { name: 'errorCode', type: 'int16', versions: '0+' },
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
-    { name: 'topics', type: '[]struct', versions: '0+', fields: [
-      { name: 'name', type: 'string', versions: '0+' },
-      { name: 'partitions', type: '[]struct', versions: '0+', fields: partitionErrors },
-    ] },
+    {
+      name: 'topics',
+      type: '[]struct',
+      versions: '0+',
+      fields: [
+        { name: 'name', type: 'string', versions: '0+' },
+        { name: 'partitions', type: '[]struct', versions: '0+', fields: partitionErrors },
+      ],
+    },
   ],
 });
 

@@ -5,11 +5,7 @@ import { planOf } from './plan.js';
 import { message, type FieldSpec, type MessageInput, type MessageSchema, type MessageValue, type VersionRange } from './types.js';
 import { parseVersions } from './versions.js';
 
-export interface ApiDefinition<
-  K extends number = number,
-  Req extends MessageSchema = MessageSchema,
-  Res extends MessageSchema = MessageSchema,
-> {
+export interface ApiDefinition<K extends number = number, Req extends MessageSchema = MessageSchema, Res extends MessageSchema = MessageSchema> {
   readonly apiKey: K;
   readonly name: string;
   readonly minVersion: number;

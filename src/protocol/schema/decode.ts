@@ -21,13 +21,7 @@ export function withPath(error: unknown, segment: string): unknown {
  * Decodes one message of `schema` at `version` from `buf[offset, end)`. Fields the version lacks get their
  * defaults; bytes and records are subarrays of `buf` (keep `buf` alive and unmodified while they are used).
  */
-export function decodeMessage<S extends MessageSchema>(
-  schema: S,
-  version: number,
-  buf: Buffer,
-  offset = 0,
-  end = buf.length,
-): Decoded<MessageValue<S>> {
+export function decodeMessage<S extends MessageSchema>(schema: S, version: number, buf: Buffer, offset = 0, end = buf.length): Decoded<MessageValue<S>> {
   const reader = new Reader(buf, offset, end);
   try {
     const value = readStruct(reader, planOf(schema, version)) as MessageValue<S>;
@@ -56,9 +50,7 @@ function readFieldAt(reader: Reader, field: FieldPlan): unknown {
 }
 
 function readArray(reader: Reader, field: FieldPlan): unknown[] | null {
-  const count = field.compact
-    ? reader.compactArrayLength(field.itemBytesMin, field.nullable)
-    : reader.arrayLength(field.itemBytesMin, field.nullable);
+  const count = field.compact ? reader.compactArrayLength(field.itemBytesMin, field.nullable) : reader.arrayLength(field.itemBytesMin, field.nullable);
   if (count === -1) return null;
   const items = new Array<unknown>(count);
   let i = 0;

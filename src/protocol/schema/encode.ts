@@ -44,7 +44,7 @@ function asStruct(value: unknown): Struct {
   return value as Struct;
 }
 
-function valueOf(struct: Struct, field: FieldPlan): unknown {
+function fieldValueOf(struct: Struct, field: FieldPlan): unknown {
   const value = struct[field.name];
   return value === undefined ? field.defaultValue : value;
 }
@@ -58,7 +58,7 @@ function nullNotAllowed(): ProtocolError {
 export function sizeOfStruct(plan: StructPlan, value: unknown): number {
   const struct = asStruct(value);
   let size = 0;
-  for (const field of plan.wire) size += sizeOfFieldAt(field, valueOf(struct, field));
+  for (const field of plan.wire) size += sizeOfFieldAt(field, fieldValueOf(struct, field));
   return plan.flexible ? size + sizeOfTaggedSection(plan, struct) : size;
 }
 
@@ -148,7 +148,7 @@ function isDefaultStruct(plan: StructPlan, value: unknown): boolean {
 
 export function writeStruct(writer: Writer, plan: StructPlan, value: unknown): void {
   const struct = asStruct(value);
-  for (const field of plan.wire) writeFieldAt(writer, field, valueOf(struct, field));
+  for (const field of plan.wire) writeFieldAt(writer, field, fieldValueOf(struct, field));
   if (plan.flexible) writeTaggedSection(writer, plan, struct);
 }
 

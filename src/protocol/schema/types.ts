@@ -8,19 +8,7 @@
 
 export type VersionRange = `${number}` | `${number}-${number}` | `${number}+` | 'none';
 
-export type ScalarType =
-  | 'bool'
-  | 'int8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'float64'
-  | 'uuid'
-  | 'string'
-  | 'bytes'
-  | 'records';
+export type ScalarType = 'bool' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'float64' | 'uuid' | 'string' | 'bytes' | 'records';
 
 /** `struct` and `[]struct` carry `fields`; `[]int32`, `[]string`, … are arrays of scalars. */
 export type FieldType = ScalarType | `[]${Exclude<ScalarType, 'records'>}` | 'struct' | '[]struct';
@@ -98,10 +86,6 @@ export function fields<const F extends readonly FieldSpec[]>(list: F): F {
 }
 
 /** A message schema with the literal types of its fields kept (headers; APIs go through defineApi). */
-export function message<const F extends readonly FieldSpec[]>(
-  name: string,
-  flexibleVersions: VersionRange,
-  fieldList: F,
-): MessageSchema<F> {
+export function message<const F extends readonly FieldSpec[]>(name: string, flexibleVersions: VersionRange, fieldList: F): MessageSchema<F> {
   return { name, flexibleVersions, fields: fieldList };
 }

@@ -48,7 +48,8 @@ export class DecompressedSizeError extends Error {
 export async function decompressRecordsWithin(codec: number, data: Buffer, maxBytes: number): Promise<Buffer> {
   const bound = decompressedBytesBound(codec, data);
   if (bound === MALFORMED_FRAMING) throw new Error(`the compressed records' framing (codec ${codec}) is malformed`);
-  if (bound > maxBytes && codec !== Codec.GZIP) throw new DecompressedSizeError(`compressed records may decompress to ${bound} bytes, over the limit of ${maxBytes}`);
+  if (bound > maxBytes && codec !== Codec.GZIP)
+    throw new DecompressedSizeError(`compressed records may decompress to ${bound} bytes, over the limit of ${maxBytes}`);
   let records: Buffer;
   try {
     records = codec === Codec.GZIP ? decompressGzipSync(data, maxBytes) : codec === Codec.LZ4 ? decompressLz4Sync(data) : await decompressRecords(codec, data);

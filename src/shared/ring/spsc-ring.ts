@@ -57,12 +57,12 @@ export interface SpscRingCreateOptions {
 }
 
 /** Atomics.waitAsync is in Node 20 but only in TypeScript's ES2024 lib; this project compiles against ES2022. */
-type WaitAsyncResult =
-  | { async: false; value: 'not-equal' | 'timed-out' }
-  | { async: true; value: Promise<'ok' | 'timed-out'> };
-const waitAsync = (Atomics as unknown as {
-  waitAsync(typedArray: Int32Array, index: number, value: number, timeoutMs?: number): WaitAsyncResult;
-}).waitAsync;
+type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(typedArray: Int32Array, index: number, value: number, timeoutMs?: number): WaitAsyncResult;
+  }
+).waitAsync;
 
 export class SpscRing {
   readonly sab: SharedArrayBuffer;
@@ -100,8 +100,7 @@ export class SpscRing {
       (capacityBytes & (capacityBytes - 1)) !== 0
     ) {
       throw new RangeError(
-        `fjord ring: capacityBytes must be a power of two from ${RING_CAPACITY_MIN_BYTES} to ` +
-          `${RING_CAPACITY_MAX_BYTES}, got ${capacityBytes}`,
+        `fjord ring: capacityBytes must be a power of two from ${RING_CAPACITY_MIN_BYTES} to ` + `${RING_CAPACITY_MAX_BYTES}, got ${capacityBytes}`,
       );
     }
     const counterStart = options.counterStartForTests ?? 0;
@@ -160,7 +159,7 @@ export class SpscRing {
    * the ring has no room now (or is closed). A later successful reserve() replaces an uncommitted one.
    */
   reserve(payloadBytes: number): number {
-    if ((payloadBytes >>> 0) !== payloadBytes || payloadBytes > this.maxPayloadBytes) {
+    if (payloadBytes >>> 0 !== payloadBytes || payloadBytes > this.maxPayloadBytes) {
       throwPayloadSizeInvalid(payloadBytes, this.maxPayloadBytes, this.capacityBytes);
     }
     const writeCounter = Atomics.load(this.control, CELL_WRITE);
@@ -187,7 +186,7 @@ export class SpscRing {
   commit(frameType: number, payloadBytes: number): void {
     const reservedBytes = this.reservedPayloadBytes;
     if (reservedBytes < 0) throw new Error('fjord ring: commit() without a preceding successful reserve()');
-    if ((payloadBytes >>> 0) !== payloadBytes || payloadBytes > reservedBytes) {
+    if (payloadBytes >>> 0 !== payloadBytes || payloadBytes > reservedBytes) {
       throw new Error(`fjord ring: commit() of ${payloadBytes} payload bytes, but ${reservedBytes} were reserved`);
     }
     if ((frameType & FRAME_TYPE_MAX) !== frameType || frameType === FRAME_TYPE_PAD) {
@@ -212,7 +211,7 @@ export class SpscRing {
 
   /** Resolves true once reserve(payloadBytes) would succeed; false on timeout or when the ring is closed. */
   waitForSpace(payloadBytes: number, timeoutMs = Infinity): Promise<boolean> {
-    if ((payloadBytes >>> 0) !== payloadBytes || payloadBytes > this.maxPayloadBytes) {
+    if (payloadBytes >>> 0 !== payloadBytes || payloadBytes > this.maxPayloadBytes) {
       throwPayloadSizeInvalid(payloadBytes, this.maxPayloadBytes, this.capacityBytes);
     }
     if (this.producerParked) throw new Error('fjord ring: waitForSpace() while another waitForSpace() is pending');
@@ -291,8 +290,7 @@ export class SpscRing {
     if (this.consumerParked) throw new Error('fjord ring: waitForFrames() while another waitForFrames() is pending');
     this.consumerParked = true;
     const hasFrames = (): boolean =>
-      this.peekedAdvanceBytes !== 0 ||
-      ((Atomics.load(this.control, CELL_WRITE) - Atomics.load(this.control, CELL_READ)) | 0) !== 0;
+      this.peekedAdvanceBytes !== 0 || ((Atomics.load(this.control, CELL_WRITE) - Atomics.load(this.control, CELL_READ)) | 0) !== 0;
     return this.park(CELL_CONSUMER_WAITING, hasFrames, timeoutMs).finally(() => {
       this.consumerParked = false;
     });
@@ -383,10 +381,7 @@ function throwPayloadSizeInvalid(payloadBytes: number, maxPayloadBytes: number, 
 }
 
 function throwCountersInconsistent(writeCounter: number, readCounter: number): never {
-  throw new Error(
-    `fjord ring: counters inconsistent: write ${writeCounter}, read ${readCounter} ` +
-      `(occupancy ${(writeCounter - readCounter) | 0} bytes)`,
-  );
+  throw new Error(`fjord ring: counters inconsistent: write ${writeCounter}, read ${readCounter} ` + `(occupancy ${(writeCounter - readCounter) | 0} bytes)`);
 }
 
 function throwFrameCorrupt(position: number, payloadBytes: number, frameType: number): never {

@@ -147,7 +147,14 @@ describe('fixed-width integers', () => {
     expect(hex(buf)).toBe('807f' + '80007fff' + 'ffff' + '800000007fffffff' + 'ffffffff');
     const r = new Reader(buf);
     expect([r.int8(), r.int8(), r.int16(), r.int16(), r.uint16(), r.int32(), r.int32(), r.uint32()]).toEqual([
-      -128, 127, -32768, 32767, 65535, -(2 ** 31), 2 ** 31 - 1, 2 ** 32 - 1,
+      -128,
+      127,
+      -32768,
+      32767,
+      65535,
+      -(2 ** 31),
+      2 ** 31 - 1,
+      2 ** 32 - 1,
     ]);
   });
 

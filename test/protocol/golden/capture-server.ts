@@ -2,13 +2,7 @@
 // answers just enough for the client to go on (ApiVersions advertising the registry ranges, Metadata and
 // FindCoordinator pointing back at itself), all encoded by Fjord's own codec. Test helper only.
 import { createServer, type Server, type Socket } from 'node:net';
-import {
-  decodeRequest,
-  encodeResponse,
-  supportedVersions,
-  UnsupportedRequestError,
-  type DecodedRequest,
-} from '../../../src/protocol/api-registry.js';
+import { decodeRequest, encodeResponse, supportedVersions, UnsupportedRequestError, type DecodedRequest } from '../../../src/protocol/api-registry.js';
 
 export interface CapturedFrame {
   apiKey: number;
@@ -128,7 +122,13 @@ export async function startCaptureServer(options: CaptureOptions = {}): Promise<
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no request with API key ${apiKey} within ${timeoutMs} ms`)), timeoutMs);
-        waiters.push({ apiKey, resolve: (frame) => (clearTimeout(timer), resolve(frame)) });
+        waiters.push({
+          apiKey,
+          resolve: (frame) => {
+            clearTimeout(timer);
+            resolve(frame);
+          },
+        });
       });
     },
     async close() {

@@ -24,7 +24,10 @@ function polyfillWithResolvers(): void {
   promise.withResolvers ??= () => {
     let resolve!: (value: unknown) => void;
     let reject!: (reason: unknown) => void;
-    const created = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+    const created = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     return { promise: created, resolve, reject };
   };
 }

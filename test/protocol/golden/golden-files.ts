@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 export const GOLDEN_DIR = dirname(fileURLToPath(import.meta.url));
 
 export function goldenFileNames(): string[] {
-  return readdirSync(GOLDEN_DIR).filter((name) => name.endsWith('.hex')).sort();
+  return readdirSync(GOLDEN_DIR)
+    .filter((name) => name.endsWith('.hex'))
+    .sort();
 }
 
 export function readGolden(name: string): Buffer {

@@ -74,12 +74,7 @@ export function sampleStruct(fields: readonly FieldSpec[], ctx: Context): Struct
   return out;
 }
 
-export function sampleMessage(
-  schema: MessageSchema,
-  version: number,
-  variant: Variant,
-  options: { zeroErrorCodes?: boolean } = {},
-): Struct {
+export function sampleMessage(schema: MessageSchema, version: number, variant: Variant, options: { zeroErrorCodes?: boolean } = {}): Struct {
   return sampleStruct(schema.fields, { version, variant, counter: 0, zeroErrorCodes: options.zeroErrorCodes ?? false });
 }
 

@@ -12,7 +12,10 @@ import { readGolden } from '../golden/golden-files.js';
 (Promise as unknown as { withResolvers?: unknown }).withResolvers ??= () => {
   let resolve: unknown;
   let reject: unknown;
-  const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 };
 
@@ -76,9 +79,10 @@ function compareShared(plan: StructPlan, ours: Record<string, unknown>, theirs: 
     if (field.placement === Placement.ABSENT || !(field.name in theirs)) continue;
     const [mine, other, where] = [ours[field.name], theirs[field.name], `${path}.${field.name}`];
     if (field.struct === null || mine === null || other === null) {
-      const same = field.array && mine !== null && other !== null
-        ? (mine as unknown[]).every((item, i) => sameLeaf(item, (other as unknown[])[i]))
-        : sameLeaf(mine, other);
+      const same =
+        field.array && mine !== null && other !== null
+          ? (mine as unknown[]).every((item, i) => sameLeaf(item, (other as unknown[])[i]))
+          : sameLeaf(mine, other);
       if (!same) out.push(`${where}: ours ${String(mine)}, theirs ${String(other)}`);
       compared++;
     } else if (field.array) {

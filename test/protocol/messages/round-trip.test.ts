@@ -8,9 +8,7 @@ import { encodeMessage, sizeOfMessage } from '../../../src/protocol/schema/encod
 import type { MessageSchema } from '../../../src/protocol/schema/types.js';
 import { expectedStruct, sampleMessage, type Variant } from '../helpers/samples.js';
 
-const cases = apis.flatMap((api) =>
-  Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })),
-);
+const cases = apis.flatMap((api) => Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })));
 
 function roundTrip(schema: MessageSchema, version: number, variant: Variant): void {
   const sample = sampleMessage(schema, version, variant);

@@ -15,12 +15,15 @@ const sample = message('SampleRequest', '2+', [
   { name: 'oldOnly', type: 'int16', versions: '0-1', default: 7 },
   { name: 'later', type: 'int64', versions: '2+', taggedVersions: '2+', tag: 5, default: -1 },
   { name: 'note', type: 'string', versions: '2+', taggedVersions: '2+', tag: 1, default: '' },
-  { name: 'items', type: '[]struct', versions: '0+', fields: [
-    { name: 'key', type: 'string', versions: '0+' },
-    { name: 'where', type: 'struct', versions: '2+', taggedVersions: '2+', tag: 0, fields: [
-      { name: 'epoch', type: 'int32', versions: '0+', default: -1 },
-    ] },
-  ] },
+  {
+    name: 'items',
+    type: '[]struct',
+    versions: '0+',
+    fields: [
+      { name: 'key', type: 'string', versions: '0+' },
+      { name: 'where', type: 'struct', versions: '2+', taggedVersions: '2+', tag: 0, fields: [{ name: 'epoch', type: 'int32', versions: '0+', default: -1 }] },
+    ],
+  },
 ]);
 
 describe('version gating and defaults', () => {
@@ -59,8 +62,12 @@ describe('tagged fields (flexible versions)', () => {
         '026b' + // items[0].key
         '00' + // items[0] tagged section: `where` equals its default, so empty
         '02' + // top-level section: 2 tagged fields
-        '01' + '03' + '036869' + // tag 1 (note), 3 bytes, compact string "hi"
-        '05' + '08' + '0000000000000003', // tag 5 (later), 8 bytes, int64 3
+        '01' +
+        '03' +
+        '036869' + // tag 1 (note), 3 bytes, compact string "hi"
+        '05' +
+        '08' +
+        '0000000000000003', // tag 5 (later), 8 bytes, int64 3
     );
     expect(decodeMessage(sample, 2, bytes).value).toMatchObject({ later: 3, note: 'hi' });
   });
@@ -123,9 +130,7 @@ describe('nulls and errors', () => {
 
 describe('struct and string details', () => {
   const withNullableStruct = message('NullableStruct', '0+', [
-    { name: 'cursor', type: 'struct', versions: '0+', nullableVersions: '0+', default: null, fields: [
-      { name: 'at', type: 'int32', versions: '0+' },
-    ] },
+    { name: 'cursor', type: 'struct', versions: '0+', nullableVersions: '0+', default: null, fields: [{ name: 'at', type: 'int32', versions: '0+' }] },
   ]);
 
   it('a nullable struct has an int8 marker: −1 = null, 1 = present', () => {
@@ -135,9 +140,7 @@ describe('struct and string details', () => {
   });
 
   it("a field-level flexibleVersions 'none' keeps the classic encoding in flexible versions", () => {
-    const header = message('Header', '2+', [
-      { name: 'clientId', type: 'string', versions: '1+', nullableVersions: '1+', flexibleVersions: 'none' },
-    ]);
+    const header = message('Header', '2+', [{ name: 'clientId', type: 'string', versions: '1+', nullableVersions: '1+', flexibleVersions: 'none' }]);
     expect(hex(encodeMessage(header, 2, { clientId: 'ab' }))).toBe('0002616200');
     expect(hex(encodeMessage(header, 2, { clientId: null }))).toBe('ffff00');
   });

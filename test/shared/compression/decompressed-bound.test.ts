@@ -21,20 +21,25 @@ function mixed(seedBytes: Buffer, repeat: number, random: number): Buffer {
 describe('decompressedBytesBound', () => {
   it('is at least the real size and at most one block more per frame, for every codec', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 16 }), fc.integer({ min: 0, max: 400_000 }), fc.integer({ min: 0, max: 200_000 }), async (seed, repeat, random) => {
-        const data = mixed(Buffer.from(seed), repeat, random);
-        const cases: Array<[number, Buffer, number]> = [
-          [Codec.SNAPPY, await compressRecords(Codec.SNAPPY, data), 0],
-          [Codec.SNAPPY, await compressSnappy(data, false), 0],
-          [Codec.LZ4, await compressRecords(Codec.LZ4, data), LZ4_BLOCK_BYTES],
-          [Codec.ZSTD, await compressRecords(Codec.ZSTD, data), ZSTD_BLOCK_BYTES],
-        ];
-        for (const [codec, compressed, slack] of cases) {
-          const bound = decompressedBytesBound(codec, compressed);
-          expect(bound).toBeGreaterThanOrEqual(data.length);
-          expect(bound).toBeLessThanOrEqual(data.length + slack);
-        }
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 16 }),
+        fc.integer({ min: 0, max: 400_000 }),
+        fc.integer({ min: 0, max: 200_000 }),
+        async (seed, repeat, random) => {
+          const data = mixed(Buffer.from(seed), repeat, random);
+          const cases: Array<[number, Buffer, number]> = [
+            [Codec.SNAPPY, await compressRecords(Codec.SNAPPY, data), 0],
+            [Codec.SNAPPY, await compressSnappy(data, false), 0],
+            [Codec.LZ4, await compressRecords(Codec.LZ4, data), LZ4_BLOCK_BYTES],
+            [Codec.ZSTD, await compressRecords(Codec.ZSTD, data), ZSTD_BLOCK_BYTES],
+          ];
+          for (const [codec, compressed, slack] of cases) {
+            const bound = decompressedBytesBound(codec, compressed);
+            expect(bound).toBeGreaterThanOrEqual(data.length);
+            expect(bound).toBeLessThanOrEqual(data.length + slack);
+          }
+        },
+      ),
       { numRuns: 25, seed: seedFor('decompressed bound') },
     );
   });

@@ -4,12 +4,7 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../../src/shared/compiled-path.js';
-import {
-  consumeStressFrames,
-  produceStressFrames,
-  type RingStressPeerData,
-  type RingStressPeerResult,
-} from '../../../bench/ring/ring-stress-peer.js';
+import { consumeStressFrames, produceStressFrames, type RingStressPeerData, type RingStressPeerResult } from '../../../bench/ring/ring-stress-peer.js';
 import { FRAME_HEADER_BYTES, SpscRing } from '../../../src/shared/ring/spsc-ring.js';
 import { seedFor } from '../../helpers/test-seed.js';
 
@@ -263,9 +258,9 @@ function runOps(ring: SpscRing, model: RingModel, ops: Op[]): void {
 describe('SpscRing against a model', () => {
   it('agrees with an array queue on random reserve/commit/peek/release sequences', () => {
     const seed = seedFor('ring model');
-    const counterStartArbitrary = fc.tuple(fc.constantFrom(0, 2 ** 31, 2 ** 32), fc.integer({ min: -1024, max: 1024 })).map(
-      ([base, steps]) => (base + steps * 8 + 2 ** 32) % 2 ** 32,
-    );
+    const counterStartArbitrary = fc
+      .tuple(fc.constantFrom(0, 2 ** 31, 2 ** 32), fc.integer({ min: -1024, max: 1024 }))
+      .map(([base, steps]) => (base + steps * 8 + 2 ** 32) % 2 ** 32);
     fc.assert(
       fc.property(
         fc.constantFrom(4096, 8192),

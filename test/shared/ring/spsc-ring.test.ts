@@ -174,7 +174,9 @@ describe('SpscRing counters', () => {
         while (ring.reserve(payloadBytes) < 0) {
           expect(consumer.peek()).toBe(true);
           expect(consumer.frameType).toBe(nextTypeOut);
-          expect(consumer.data.subarray(consumer.payloadOffset, consumer.payloadOffset + consumer.payloadBytes).every((b) => b === (nextTypeOut & 0xff))).toBe(true);
+          expect(consumer.data.subarray(consumer.payloadOffset, consumer.payloadOffset + consumer.payloadBytes).every((b) => b === (nextTypeOut & 0xff))).toBe(
+            true,
+          );
           consumer.release();
           nextTypeOut++;
         }

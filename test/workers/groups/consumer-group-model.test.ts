@@ -162,7 +162,10 @@ class Run {
     const completesJoin = from === 'PreparingRebalance';
     if (completesJoin && !this.timerEvent) {
       // Completed by a request, not a timeout: every member rejoined and no handed-out id is still unused.
-      expect([...this.pending.keys()].filter((id) => this.isPending(id)), 'pending member ids at join completion').toEqual([]);
+      expect(
+        [...this.pending.keys()].filter((id) => this.isPending(id)),
+        'pending member ids at join completion',
+      ).toEqual([]);
     }
     expect(group.generationId, `generation at ${from} → ${to}`).toBe(completesJoin ? this.generation + 1 : this.generation);
     this.generation = group.generationId;
@@ -261,7 +264,15 @@ class Run {
     const memberId = inc.memberId!;
     const generationId = inc.generation;
     const assignments = (inc.ledMembers ?? []).map((id) => ({ memberId: id, assignment: bytes(`gen:${generationId}:${id}`) }));
-    const request: SyncRequest = { groupId: 'g', memberId, groupInstanceId: inc.instanceId, generationId, protocolType: 'consumer', protocolName: null, assignments };
+    const request: SyncRequest = {
+      groupId: 'g',
+      memberId,
+      groupInstanceId: inc.instanceId,
+      generationId,
+      protocolType: 'consumer',
+      protocolName: null,
+      assignments,
+    };
     const wasStable = this.group.state === 'Stable';
     const identity = this.identityError(memberId, inc.instanceId);
     const answer = this.group.sync(request);
@@ -404,7 +415,8 @@ class Run {
     // Timers remove only members that are not waiting: a waiting join is never told its member is gone.
     if (this.timerEvent) expect(result.errorCode, 'a timer answered a waiting join').not.toBe(ErrorCode.UNKNOWN_MEMBER_ID);
     expect(this.clock.now() - item.issuedMs, 'a join is answered within the rebalance timeout').toBeLessThanOrEqual(this.joinBoundMs);
-    if (request.memberId !== '' && deadBefore.has(request.memberId)) this.expectCode(result.errorCode, IDENTITY_ERRORS, `join of departed ${request.memberId}`, request.memberId);
+    if (request.memberId !== '' && deadBefore.has(request.memberId))
+      this.expectCode(result.errorCode, IDENTITY_ERRORS, `join of departed ${request.memberId}`, request.memberId);
     if (item.identity !== undefined) this.expectCode(result.errorCode, [item.identity ?? result.errorCode], `join of ${request.memberId}`);
     switch (result.errorCode) {
       case ErrorCode.NONE:
@@ -436,7 +448,10 @@ class Run {
     const record = this.generations.get(result.generationId);
     expect(record, `generation ${result.generationId} completed a join phase`).toBeDefined();
     const rec = record!;
-    const replaced = request.memberId === '' && request.groupInstanceId !== null ? [...rec.slots].find(([m, instance]) => instance === request.groupInstanceId && m !== id) : undefined;
+    const replaced =
+      request.memberId === '' && request.groupInstanceId !== null
+        ? [...rec.slots].find(([m, instance]) => instance === request.groupInstanceId && m !== id)
+        : undefined;
     if (replaced !== undefined) {
       // A known static instance took its place back in a Stable group: same generation, no rebalance,
       // answered (as Kafka does for JoinGroup < v9) with the leader as it was and no member list.
@@ -541,7 +556,8 @@ class Run {
     for (const id of rec.answered) expect(ids.has(id), `${id} answered in generation ${generationId} is in the leader's list`).toBe(true);
     // Members that did not rejoin stay listed only if static (Kafka keeps them until their session expires).
     for (const id of ids) {
-      if (!rec.answered.has(id)) expect(this.group.members.get(id)?.groupInstanceId ?? null, `${id} listed in generation ${generationId} without rejoining`).not.toBeNull();
+      if (!rec.answered.has(id))
+        expect(this.group.members.get(id)?.groupInstanceId ?? null, `${id} listed in generation ${generationId} without rejoining`).not.toBeNull();
     }
     expect(rec.leaderLists.length).toBe(1);
     const offers = [...ids].map((id) => this.offers.get(id)!.map((p) => p.name));
@@ -572,7 +588,9 @@ const clientArbitrary: fc.Arbitrary<ClientConfig> = fc.record({
   v4: fc.boolean(),
   sessionTimeoutMs: fc.constantFrom(6_000, 10_000, 30_000),
   rebalanceTimeoutMs: fc.constantFrom(5_000, 15_000, 60_000),
-  protocolNames: fc.shuffledSubarray(['range', 'roundrobin', 'sticky'], { minLength: 1 }).map((names) => (names.includes('range') ? names : [...names, 'range'])),
+  protocolNames: fc
+    .shuffledSubarray(['range', 'roundrobin', 'sticky'], { minLength: 1 })
+    .map((names) => (names.includes('range') ? names : [...names, 'range'])),
 });
 
 const client = fc.nat(4);
@@ -587,7 +605,11 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('silence' as const), client }) },
   {
     weight: 3,
-    arbitrary: fc.record({ kind: fc.constant('zombie' as const), pick: fc.nat(7), action: fc.constantFrom('join' as const, 'sync' as const, 'heartbeat' as const, 'commit' as const, 'leave' as const) }),
+    arbitrary: fc.record({
+      kind: fc.constant('zombie' as const),
+      pick: fc.nat(7),
+      action: fc.constantFrom('join' as const, 'sync' as const, 'heartbeat' as const, 'commit' as const, 'leave' as const),
+    }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('adminCommit' as const) }) },
   // Mostly short steps that heartbeating members survive; now and then a jump past every timeout.

@@ -50,7 +50,14 @@ async function stableGroup(h: Harness, count: number, overrides: (i: number) => 
   for (const r of results) expect(r.errorCode).toBe(ErrorCode.NONE);
   const leader = results.find((r) => r.leader === r.memberId)!;
   const assignments = leader.members.map((m) => ({ memberId: m.memberId, assignment: bytes(`assigned:${m.memberId}`) }));
-  const syncs = results.map((r) => new Answer(h.group.sync(syncRequest(r.memberId, r.generationId, { groupInstanceId: groupInstanceOf(h, r.memberId), assignments: r === leader ? assignments : [] }))));
+  const syncs = results.map(
+    (r) =>
+      new Answer(
+        h.group.sync(
+          syncRequest(r.memberId, r.generationId, { groupInstanceId: groupInstanceOf(h, r.memberId), assignments: r === leader ? assignments : [] }),
+        ),
+      ),
+  );
   await settle();
   for (const s of syncs) expect(s.get().errorCode).toBe(ErrorCode.NONE);
   expect(h.group.state).toBe('Stable');
@@ -213,10 +220,18 @@ describe('timeouts', () => {
     const [a, b] = await stableGroup(h, 2, () => ({ sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 60_000 }));
     // b changes its metadata: a rebalance. b waits on its join for 55 s, more than five session timeouts,
     // while a heartbeats (so its session holds) but does not rejoin.
-    const bJoin = join(h, { memberId: b!.memberId, clientId: 'c1', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 60_000, protocols: protocols('range', 'sticky') });
+    const bJoin = join(h, {
+      memberId: b!.memberId,
+      clientId: 'c1',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 60_000,
+      protocols: protocols('range', 'sticky'),
+    });
     for (let t = 0; t < 55_000; t += 5_000) {
       h.clock.advance(5_000);
-      expect(h.group.heartbeat({ groupId: 'g', memberId: a!.memberId, groupInstanceId: null, generationId: a!.generationId })).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+      expect(h.group.heartbeat({ groupId: 'g', memberId: a!.memberId, groupInstanceId: null, generationId: a!.generationId })).toBe(
+        ErrorCode.REBALANCE_IN_PROGRESS,
+      );
     }
     await settle();
     expect(bJoin.done).toBe(false);
@@ -259,7 +274,9 @@ describe('timeouts', () => {
     h.clock.advance(3_000);
     expect(h.group.members.has(b!.memberId)).toBe(false);
     expect(h.group.state).toBe('PreparingRebalance');
-    expect(h.group.heartbeat({ groupId: 'g', memberId: a!.memberId, groupInstanceId: null, generationId: a!.generationId })).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    expect(h.group.heartbeat({ groupId: 'g', memberId: a!.memberId, groupInstanceId: null, generationId: a!.generationId })).toBe(
+      ErrorCode.REBALANCE_IN_PROGRESS,
+    );
   });
 });
 
@@ -288,7 +305,9 @@ describe('SyncGroup', () => {
     const [a, b] = await stableGroup(h, 2);
     const stale = new Answer(h.group.sync(syncRequest(a!.memberId, a!.generationId - 1))).get();
     expect(stale.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
-    expect(new Answer(h.group.sync(syncRequest(a!.memberId, a!.generationId, { protocolName: 'sticky' }))).get().errorCode).toBe(ErrorCode.INCONSISTENT_GROUP_PROTOCOL);
+    expect(new Answer(h.group.sync(syncRequest(a!.memberId, a!.generationId, { protocolName: 'sticky' }))).get().errorCode).toBe(
+      ErrorCode.INCONSISTENT_GROUP_PROTOCOL,
+    );
     join(h, { memberId: b!.memberId, clientId: 'c1', protocols: protocols('range', 'sticky') });
     expect(new Answer(h.group.sync(syncRequest(a!.memberId, a!.generationId))).get().errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
   });
@@ -313,8 +332,12 @@ describe('static membership', () => {
       expect(again.leader).toBe(old.leader);
       expect(again.members).toEqual([]);
       expect(h.group.state).toBe('Stable');
-      expect(h.group.heartbeat({ groupId: 'g', memberId: old.memberId, groupInstanceId: instance, generationId: old.generationId })).toBe(ErrorCode.FENCED_INSTANCE_ID);
-      expect(new Answer(h.group.sync(syncRequest(old.memberId, old.generationId, { groupInstanceId: instance }))).get().errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+      expect(h.group.heartbeat({ groupId: 'g', memberId: old.memberId, groupInstanceId: instance, generationId: old.generationId })).toBe(
+        ErrorCode.FENCED_INSTANCE_ID,
+      );
+      expect(new Answer(h.group.sync(syncRequest(old.memberId, old.generationId, { groupInstanceId: instance }))).get().errorCode).toBe(
+        ErrorCode.FENCED_INSTANCE_ID,
+      );
       // The new id keeps the old one's assignment.
       const sync = new Answer(h.group.sync(syncRequest(again.memberId, again.generationId, { groupInstanceId: instance }))).get();
       expect([sync.errorCode, text(sync.assignment)]).toEqual([ErrorCode.NONE, `assigned:${old.memberId}`]);
@@ -334,7 +357,9 @@ describe('static membership', () => {
     const again = join(h, { groupInstanceId: 'instance-1', protocols: protocols('range', 'sticky') });
     expect(again.done).toBe(false);
     expect(h.group.state).toBe('PreparingRebalance');
-    expect(h.group.heartbeat({ groupId: 'g', memberId: results[1]!.memberId, groupInstanceId: 'instance-1', generationId: generation })).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(h.group.heartbeat({ groupId: 'g', memberId: results[1]!.memberId, groupInstanceId: 'instance-1', generationId: generation })).toBe(
+      ErrorCode.FENCED_INSTANCE_ID,
+    );
     const other = join(h, { memberId: results[0]!.memberId, groupInstanceId: 'instance-0' });
     await settle();
     expect([again.get().errorCode, again.get().generationId, other.get().generationId]).toEqual([ErrorCode.NONE, generation + 1, generation + 1]);
@@ -382,15 +407,39 @@ describe('restore()', () => {
     leader: 'm-1',
     stateTimestamp: 123_456,
     members: [
-      { memberId: 'm-1', groupInstanceId: null, clientId: 'c1', clientHost: '/10.0.0.1', rebalanceTimeoutMs: 30_000, sessionTimeoutMs: 10_000, subscription: bytes('sub-1'), assignment: bytes('as-1') },
-      { memberId: 'm-2', groupInstanceId: 'instance-2', clientId: 'c2', clientHost: '/10.0.0.2', rebalanceTimeoutMs: 30_000, sessionTimeoutMs: 20_000, subscription: bytes('sub-2'), assignment: new Uint8Array(0) },
+      {
+        memberId: 'm-1',
+        groupInstanceId: null,
+        clientId: 'c1',
+        clientHost: '/10.0.0.1',
+        rebalanceTimeoutMs: 30_000,
+        sessionTimeoutMs: 10_000,
+        subscription: bytes('sub-1'),
+        assignment: bytes('as-1'),
+      },
+      {
+        memberId: 'm-2',
+        groupInstanceId: 'instance-2',
+        clientId: 'c2',
+        clientHost: '/10.0.0.2',
+        rebalanceTimeoutMs: 30_000,
+        sessionTimeoutMs: 20_000,
+        subscription: bytes('sub-2'),
+        assignment: new Uint8Array(0),
+      },
     ],
   };
 
   it('rebuilds a Stable group whose members carry on, and expires them if they do not', async () => {
     const h = harness();
     h.group.restore(stored);
-    expect([h.group.state, h.group.generationId, h.group.leaderId, h.group.protocolName, h.group.stateTimestamp]).toEqual(['Stable', 7, 'm-1', 'range', 123_456]);
+    expect([h.group.state, h.group.generationId, h.group.leaderId, h.group.protocolName, h.group.stateTimestamp]).toEqual([
+      'Stable',
+      7,
+      'm-1',
+      'range',
+      123_456,
+    ]);
     expect(h.group.toStoredValue()).toEqual(stored);
     const description = h.group.describe();
     expect(description.members.map((m) => [m.memberId, m.groupInstanceId, m.clientId, text(m.metadata), text(m.assignment)])).toEqual([

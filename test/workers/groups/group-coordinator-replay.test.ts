@@ -199,14 +199,19 @@ function plain(groups: StoredGroup[]): unknown[] {
     .sort((a, b) => a.groupId.localeCompare(b.groupId))
     .map((g) => ({
       groupId: g.groupId,
-      metadata: g.metadata === null ? null : { ...g.metadata, members: g.metadata.members.map((m) => ({ ...m, subscription: [...m.subscription], assignment: [...m.assignment] })) },
+      metadata:
+        g.metadata === null
+          ? null
+          : { ...g.metadata, members: g.metadata.members.map((m) => ({ ...m, subscription: [...m.subscription], assignment: [...m.assignment] })) },
       offsets: [...g.offsets].sort((a, b) => `${a.topic}-${a.partition}`.localeCompare(`${b.topic}-${b.partition}`)),
     }));
 }
 
 /** What the group's last metadata record says about its members, and what a description shows of them. */
 function storedMembers(metadata: NonNullable<StoredGroup['metadata']>): unknown[] {
-  return metadata.members.map((m) => ({ memberId: m.memberId, metadata: [...m.subscription], assignment: [...m.assignment] })).sort((a, b) => a.memberId.localeCompare(b.memberId));
+  return metadata.members
+    .map((m) => ({ memberId: m.memberId, metadata: [...m.subscription], assignment: [...m.assignment] }))
+    .sort((a, b) => a.memberId.localeCompare(b.memberId));
 }
 
 function describedMembers(coordinator: GroupCoordinator, groupId: string): unknown[] {
@@ -224,7 +229,9 @@ function checkRebuilt(run: Run): void {
   rebuilt.load();
   expect(plain(rebuilt.storedGroups())).toEqual(plain(run.live.storedGroups()));
   for (const groupId of GROUPS) {
-    expect(rebuilt.fetchOffsets({ groupId, partitions: null }).offsets.sort(byPartition)).toEqual(run.live.fetchOffsets({ groupId, partitions: null }).offsets.sort(byPartition));
+    expect(rebuilt.fetchOffsets({ groupId, partitions: null }).offsets.sort(byPartition)).toEqual(
+      run.live.fetchOffsets({ groupId, partitions: null }).offsets.sort(byPartition),
+    );
   }
   for (const stored of rebuilt.storedGroups()) {
     if (stored.metadata === null) continue;

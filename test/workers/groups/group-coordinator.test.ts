@@ -105,7 +105,13 @@ async function stableGroup(p: OffsetsPartition, groupId: string): Promise<JoinRe
     return new Uint8Array(Buffer.concat(parts));
   };
   const request = (clientId: string) =>
-    joinRequest({ groupId, clientId, sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 20_000, protocols: [{ name: 'range', metadata: subscription(['orders']) }] });
+    joinRequest({
+      groupId,
+      clientId,
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 20_000,
+      protocols: [{ name: 'range', metadata: subscription(['orders']) }],
+    });
   const first = new Answer(p.coordinator.join(request('c1')));
   await settle();
   const second = new Answer(p.coordinator.join(request('c2')));
@@ -155,7 +161,10 @@ describe('offset commits', () => {
 
     p.reopen();
     expect(committed(p, 'g')).toEqual(expected);
-    expect(p.coordinator.fetchOffsets({ groupId: 'g', partitions: [{ topic: 'orders', partition: 9 }] }).offsets[0]).toMatchObject({ offset: -1, metadata: '' });
+    expect(p.coordinator.fetchOffsets({ groupId: 'g', partitions: [{ topic: 'orders', partition: 9 }] }).offsets[0]).toMatchObject({
+      offset: -1,
+      metadata: '',
+    });
     p.crashAndReopen();
     expect(committed(p, 'g')).toEqual(expected);
     p.close();
@@ -204,7 +213,11 @@ describe('offset commits', () => {
     const [leader] = await stableGroup(p, 'g');
     const fromOutside = p.coordinator.commit(outsideCommit('g', [{ topic: 'orders', partition: 0, offset: 1 }]));
     expect(fromOutside.map((e) => e.errorCode)).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
-    const member = (generationId: number): CommitRequest => ({ ...outsideCommit('g', [{ topic: 'orders', partition: 0, offset: 3 }]), memberId: leader!.memberId, generationId });
+    const member = (generationId: number): CommitRequest => ({
+      ...outsideCommit('g', [{ topic: 'orders', partition: 0, offset: 3 }]),
+      memberId: leader!.memberId,
+      generationId,
+    });
     expect(p.coordinator.commit(member(1)).map((e) => e.errorCode)).toEqual([ErrorCode.ILLEGAL_GENERATION]);
     expect(p.coordinator.commit(member(2)).map((e) => e.errorCode)).toEqual([ErrorCode.NONE]);
     expect(p.coordinator.commit({ ...member(2), groupId: 'unknown-group' }).map((e) => e.errorCode)).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
@@ -258,7 +271,13 @@ describe('tombstones', () => {
   it('of DeleteGroups and OffsetDelete are replayed as deletions', async () => {
     const p = new OffsetsPartition();
     p.coordinator.commit(outsideCommit('gone', [{ topic: 'orders', partition: 0, offset: 1 }]));
-    p.coordinator.commit(outsideCommit('kept', [{ topic: 'orders', partition: 0, offset: 2 }, { topic: 'orders', partition: 1, offset: 3 }, { topic: 'audit', partition: 0, offset: 4 }]));
+    p.coordinator.commit(
+      outsideCommit('kept', [
+        { topic: 'orders', partition: 0, offset: 2 },
+        { topic: 'orders', partition: 1, offset: 3 },
+        { topic: 'audit', partition: 0, offset: 4 },
+      ]),
+    );
     await stableGroup(p, 'busy');
     p.coordinator.commit(outsideCommit('busy-offsets', [{ topic: 'orders', partition: 0, offset: 5 }]));
 
@@ -269,10 +288,28 @@ describe('tombstones', () => {
     p.coordinator.commit(outsideCommit('reborn', [{ topic: 'orders', partition: 0, offset: 6 }]));
     expect(p.coordinator.deleteGroup('reborn')).toBe(ErrorCode.NONE);
     p.coordinator.commit(outsideCommit('reborn', [{ topic: 'orders', partition: 1, offset: 7 }]));
-    const deleted = p.coordinator.deleteOffsets({ groupId: 'kept', partitions: [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 7 }] });
-    expect(deleted).toEqual({ errorCode: ErrorCode.NONE, partitions: [{ topic: 'orders', partition: 0, errorCode: ErrorCode.NONE }, { topic: 'orders', partition: 7, errorCode: ErrorCode.NONE }] });
+    const deleted = p.coordinator.deleteOffsets({
+      groupId: 'kept',
+      partitions: [
+        { topic: 'orders', partition: 0 },
+        { topic: 'orders', partition: 7 },
+      ],
+    });
+    expect(deleted).toEqual({
+      errorCode: ErrorCode.NONE,
+      partitions: [
+        { topic: 'orders', partition: 0, errorCode: ErrorCode.NONE },
+        { topic: 'orders', partition: 7, errorCode: ErrorCode.NONE },
+      ],
+    });
     // A live consumer group's subscribed topics keep their offsets.
-    const subscribed = p.coordinator.deleteOffsets({ groupId: 'busy', partitions: [{ topic: 'orders', partition: 0 }, { topic: 'other', partition: 0 }] });
+    const subscribed = p.coordinator.deleteOffsets({
+      groupId: 'busy',
+      partitions: [
+        { topic: 'orders', partition: 0 },
+        { topic: 'other', partition: 0 },
+      ],
+    });
     expect(subscribed.partitions.map((x) => x.errorCode)).toEqual([ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.NONE]);
 
     const check = () => {
@@ -282,7 +319,12 @@ describe('tombstones', () => {
         ['orders', 1, 3, ''],
       ]);
       expect(committed(p, 'reborn')).toEqual([['orders', 1, 7, '']]);
-      expect(p.coordinator.list().map((g) => g.groupId).sort()).toEqual(['busy', 'busy-offsets', 'kept', 'reborn']);
+      expect(
+        p.coordinator
+          .list()
+          .map((g) => g.groupId)
+          .sort(),
+      ).toEqual(['busy', 'busy-offsets', 'kept', 'reborn']);
     };
     check();
     p.reopen();
@@ -293,7 +335,12 @@ describe('tombstones', () => {
 
   it('of offset expiry are replayed as deletions, for groups empty longer than the retention', () => {
     const p = new OffsetsPartition({ offsetsRetentionMs: 60_000, offsetsRetentionCheckIntervalMs: 10_000 });
-    p.coordinator.commit(outsideCommit('stale', [{ topic: 'orders', partition: 0, offset: 1 }, { topic: 'orders', partition: 1, offset: 2 }]));
+    p.coordinator.commit(
+      outsideCommit('stale', [
+        { topic: 'orders', partition: 0, offset: 1 },
+        { topic: 'orders', partition: 1, offset: 2 },
+      ]),
+    );
     p.coordinator.commit(outsideCommit('mixed', [{ topic: 'orders', partition: 0, offset: 3 }]));
     p.clock.setNow(p.clock.now() + 50_000);
     p.coordinator.commit(outsideCommit('mixed', [{ topic: 'orders', partition: 1, offset: 4 }]));
@@ -352,11 +399,14 @@ describe('tombstones', () => {
     p.close();
   });
 
-  it('of offset expiry drop a Stable consumer group\'s old offsets of topics no member subscribes to', async () => {
+  it("of offset expiry drop a Stable consumer group's old offsets of topics no member subscribes to", async () => {
     const p = new OffsetsPartition({ offsetsRetentionMs: 60_000, offsetsRetentionCheckIntervalMs: 1_000_000 });
     const [leader, follower] = await stableGroup(p, 'g');
     const commit: CommitRequest = {
-      ...outsideCommit('g', [{ topic: 'orders', partition: 0, offset: 8 }, { topic: 'audit', partition: 0, offset: 9 }]),
+      ...outsideCommit('g', [
+        { topic: 'orders', partition: 0, offset: 8 },
+        { topic: 'audit', partition: 0, offset: 9 },
+      ]),
       memberId: leader!.memberId,
       generationId: 2,
     };
@@ -455,12 +505,14 @@ describe('group records', () => {
   it('are laid out as Kafka writes them', () => {
     expect(encodeOffsetKey('g', 't', 3).toString('hex')).toBe('0001' + '000167' + '000174' + '00000003');
     expect(encodeGroupKey('g').toString('hex')).toBe('0002' + '000167');
-    expect(encodeOffsetValue({ offset: 5, leaderEpoch: 2, metadata: '', commitTimestamp: 9 }).toString('hex')).toBe('0003' + '0000000000000005' + '00000002' + '0000' + '0000000000000009');
+    expect(encodeOffsetValue({ offset: 5, leaderEpoch: 2, metadata: '', commitTimestamp: 9 }).toString('hex')).toBe(
+      '0003' + '0000000000000005' + '00000002' + '0000' + '0000000000000009',
+    );
     // A version 1 value (offset · metadata · commit timestamp · expire timestamp) reads without an epoch.
     const v1 = Buffer.from('0001' + '000000000000002a' + '00026d64' + '0000000000000063' + '00000000000003e7', 'hex');
     expect(decodeOffsetValue(v1)).toEqual({ offset: 42, leaderEpoch: -1, metadata: 'md', commitTimestamp: 99 });
     const empty = encodeGroupValue({ protocolType: 'consumer', generationId: 1, protocolName: null, leader: null, stateTimestamp: 7, members: [] });
-    expect(empty.toString('hex')).toBe('0003' + '0008' + Buffer.from('consumer').toString('hex') + '00000001' + 'ffff' + 'ffff' + '0000000000000007' + '00000000');
+    expect(empty.toString('hex')).toBe(`00030008${Buffer.from('consumer').toString('hex')}00000001ffffffff000000000000000700000000`);
   });
 });
 

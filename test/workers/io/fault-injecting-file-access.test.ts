@@ -39,7 +39,7 @@ describe('FaultInjectingFileAccess', () => {
     failsWith(() => files.makeDir(join(dir, 'sub')), 'EIO');
     failsWith(() => files.remove(path), 'EIO');
     failsWith(() => files.removeTree(dir), 'EIO');
-    failsWith(() => files.rename(path, path + '.x'), 'EIO');
+    failsWith(() => files.rename(path, `${path}.x`), 'EIO');
     failsWith(() => files.readText(path), 'EIO');
     failsWith(() => files.writeTextAtomic(join(dir, 'cp'), 'x'), 'EIO');
     failsWith(() => files.syncDir(dir), 'EIO');
@@ -56,7 +56,7 @@ describe('FaultInjectingFileAccess', () => {
     const sibling = join(root, 'disk10');
     files.makeDir(failing);
     files.makeDir(sibling);
-    files.failUnder(failing + '/', 'ENOSPC');
+    files.failUnder(`${failing}/`, 'ENOSPC');
     failsWith(() => files.writeTextAtomic(join(failing, 'x'), 'x'), 'ENOSPC');
     files.writeTextAtomic(join(sibling, 'x'), 'fine');
     expect(files.readText(join(sibling, 'x'))).toBe('fine');

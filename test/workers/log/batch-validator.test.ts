@@ -5,14 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildRecordBatch, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode } from '../../../src/shared/kafka-error-codes.js';
-import {
-  Attribute,
-  BatchField,
-  computeBatchCrc,
-  readInt64,
-  storedBatchCrc,
-  writeInt64,
-} from '../../../src/shared/record-batch.js';
+import { Attribute, BatchField, computeBatchCrc, readInt64, storedBatchCrc, writeInt64 } from '../../../src/shared/record-batch.js';
 import { AppendInfo, readReplicatedOffsets, stampBatches, validateBatches } from '../../../workers/log/batch-validator.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
 import {
@@ -204,7 +197,15 @@ describe('stampBatches', () => {
     expect(computeBatchCrc(batch, 0, batch.length)).toBe(storedBatchCrc(batch, 0));
     expect(batch.subarray(BatchField.MAGIC).equals(original.subarray(BatchField.MAGIC))).toBe(true);
     expect(batch.subarray(BatchField.BATCH_LENGTH, BatchField.PARTITION_LEADER_EPOCH).equals(original.subarray(8, 12))).toBe(true);
-    expect(info).toMatchObject({ firstOffset: 42, lastOffset: 44, recordCount: 3, batchCount: 1, maxTimestamp: 5_014, offsetOfMaxTimestamp: 42, logAppendTimeMs: -1 });
+    expect(info).toMatchObject({
+      firstOffset: 42,
+      lastOffset: 44,
+      recordCount: 3,
+      batchCount: 1,
+      maxTimestamp: 5_014,
+      offsetOfMaxTimestamp: 42,
+      logAppendTimeMs: -1,
+    });
     expect(decodeRecordBatches(batch).map((r) => [r.offset, r.timestamp])).toEqual([
       [42, 5_000],
       [43, 5_007],

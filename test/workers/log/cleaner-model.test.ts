@@ -102,7 +102,9 @@ class Run {
     const compacted = this.log.config;
     if (records.some((r) => r.key === null)) this.log.updateConfig({ ...compacted, cleanupPolicy: 'delete' });
     const first = await appendBatch(this.log, await keyedBatch(records, op.codec), this.nowMs).finally(() => this.log.updateConfig(compacted));
-    records.forEach((r, i) => this.written.push({ ...r, offset: first + i }));
+    records.forEach((r, i) => {
+      this.written.push({ ...r, offset: first + i });
+    });
   }
 
   private async compact(): Promise<void> {

@@ -21,7 +21,11 @@ export type CodecName = 'none' | 'gzip' | 'snappy' | 'snappy-raw' | 'lz4' | 'zst
 export const CODEC_IDS: Readonly<Record<CodecName, number>> = { none: 0, gzip: 1, snappy: 2, 'snappy-raw': 2, lz4: 3, zstd: 4 };
 
 /** A producer-style batch of the records, compressed with `codec`. */
-export async function keyedBatch(records: readonly KeyedRecord[], codec: CodecName = 'none', options: Parameters<typeof buildRecordBatch>[1] = {}): Promise<Buffer> {
+export async function keyedBatch(
+  records: readonly KeyedRecord[],
+  codec: CodecName = 'none',
+  options: Parameters<typeof buildRecordBatch>[1] = {},
+): Promise<Buffer> {
   const plain = buildRecordBatch(
     records.map((r) => ({ key: r.key === null ? null : Buffer.from(r.key), value: r.value === null ? null : Buffer.from(r.value), timestamp: r.timestamp })),
     { baseTimestamp: records[0]?.timestamp ?? 1_000, ...options },

@@ -30,22 +30,33 @@ async function produce(log: PartitionLog, batches: readonly KeyedRecord[][], cod
   const written: Array<KeyedRecord & { offset: number }> = [];
   for (const records of batches) {
     const first = await appendBatch(log, await keyedBatch(records, codec), NOW);
-    records.forEach((r, i) => written.push({ ...r, offset: first + i }));
+    records.forEach((r, i) => {
+      written.push({ ...r, offset: first + i });
+    });
   }
   return written;
 }
 
 /** What compaction must leave: in sealed segments the last record of each key (among sealed ones) and every keyless one; the rest as is. */
-function expectedAfterCompaction(written: ReadonlyArray<KeyedRecord & { offset: number }>, activeBase: number, tombstoneHorizonMs: number): Array<[number, string | null, string | null]> {
+function expectedAfterCompaction(
+  written: ReadonlyArray<KeyedRecord & { offset: number }>,
+  activeBase: number,
+  tombstoneHorizonMs: number,
+): Array<[number, string | null, string | null]> {
   const lastSealed = new Map<string, number>();
   for (const r of written) if (r.offset < activeBase && r.key !== null) lastSealed.set(r.key, r.offset);
   return written
-    .filter((r) => r.offset >= activeBase || r.key === null || (lastSealed.get(r.key) === r.offset && (r.value !== null || (r.timestamp ?? 1_000) >= tombstoneHorizonMs)))
+    .filter(
+      (r) =>
+        r.offset >= activeBase || r.key === null || (lastSealed.get(r.key) === r.offset && (r.value !== null || (r.timestamp ?? 1_000) >= tombstoneHorizonMs)),
+    )
     .map((r) => [r.offset, r.key, r.value]);
 }
 
 function rounds(count: number, keys: number, prefix = 'v'): KeyedRecord[][] {
-  return Array.from({ length: count }, (_, round) => Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: `${prefix}${round}-${k}`, timestamp: NOW - 1_000 })));
+  return Array.from({ length: count }, (_, round) =>
+    Array.from({ length: keys }, (_, k) => ({ key: `k${k}`, value: `${prefix}${round}-${k}`, timestamp: NOW - 1_000 })),
+  );
 }
 
 describe('log cleaner', () => {
@@ -87,7 +98,10 @@ describe('log cleaner', () => {
   it('keeps a tombstone until it is older than delete.retention.ms, then drops it', async () => {
     const log = openLog(compactedConfig({ deleteRetentionMs: 5_000 }));
     await produce(log, [
-      [{ key: 'a', value: 'a1', timestamp: NOW }, { key: 'b', value: 'b1', timestamp: NOW }],
+      [
+        { key: 'a', value: 'a1', timestamp: NOW },
+        { key: 'b', value: 'b1', timestamp: NOW },
+      ],
       [{ key: 'a', value: null, timestamp: NOW }],
       ...rounds(3, 2, 'pad'),
       [{ key: 'c', value: 'c1', timestamp: NOW }],
@@ -150,7 +164,7 @@ describe('log cleaner', () => {
     });
   }
 
-  it('keeps a producer\'s emptied last batch as a bare header, so a rebuilt producer table still has its sequence', async () => {
+  it("keeps a producer's emptied last batch as a bare header, so a rebuilt producer table still has its sequence", async () => {
     const dir = tempPartitionDir();
     const config = compactedConfig();
     const log = openLog(config, dir);
@@ -164,7 +178,11 @@ describe('log cleaner', () => {
     const kept = storedBatches(log).filter((b) => b.readBigInt64BE(BatchField.PRODUCER_ID) === 7n);
     expect(kept).toHaveLength(1);
     expect(Number(kept[0]!.readBigInt64BE(0))).toBe(lastOfProducer);
-    expect([kept[0]!.readInt32BE(BatchField.RECORDS_COUNT), kept[0]!.readInt32BE(BatchField.BASE_SEQUENCE), kept[0]!.length]).toEqual([0, 1, BATCH_HEADER_BYTES]);
+    expect([kept[0]!.readInt32BE(BatchField.RECORDS_COUNT), kept[0]!.readInt32BE(BatchField.BASE_SEQUENCE), kept[0]!.length]).toEqual([
+      0,
+      1,
+      BATCH_HEADER_BYTES,
+    ]);
     log.abandon();
     const reopened = openLog(config, dir, false);
     // A retry of sequence 1 is a duplicate of the kept batch; sequence 2 is next.
@@ -181,10 +199,21 @@ describe('log cleaner', () => {
     const compacted = compactedConfig({ cleanupPolicy: 'compact,delete', retentionMs: -1 });
     // Keyless records cannot be produced to a compacted topic; they are there when the topic was switched to compaction later.
     const log = openLog({ ...compacted, cleanupPolicy: 'delete' });
-    const keyless = await keyedBatch([{ key: null, value: 'n1' }, { key: 'k', value: 'first' }], 'gzip');
+    const keyless = await keyedBatch(
+      [
+        { key: null, value: 'n1' },
+        { key: 'k', value: 'first' },
+      ],
+      'gzip',
+    );
     const keylessOffset = await appendBatch(log, keyless, NOW);
     log.updateConfig(compacted);
-    const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], { producerId: 9, producerEpoch: 0, transactional: true, baseTimestamp: NOW });
+    const control = buildRecordBatch([{ key: Buffer.from([0, 0, 0, 1]), value: Buffer.from([0, 0, 0, 0, 0, 0]) }], {
+      producerId: 9,
+      producerEpoch: 0,
+      transactional: true,
+      baseTimestamp: NOW,
+    });
     control.writeInt16BE(Attribute.TRANSACTIONAL | Attribute.CONTROL, BatchField.ATTRIBUTES);
     writeInt64(control, BatchField.BASE_OFFSET, log.logEndOffset);
     const controlOffset = log.logEndOffset;
@@ -201,7 +230,10 @@ describe('log cleaner', () => {
 
   it('merges small cleaned segments into fewer, and lookups by offset and time still work', async () => {
     const log = openLog(compactedConfig({ segmentBytes: 250 }));
-    const written = await produce(log, [...rounds(20, 2).map((b, i) => b.map((r) => ({ ...r, timestamp: NOW + i * 10 }))), [{ key: 'tail', value: 'x', timestamp: NOW + 500 }]]);
+    const written = await produce(log, [
+      ...rounds(20, 2).map((b, i) => b.map((r) => ({ ...r, timestamp: NOW + i * 10 }))),
+      [{ key: 'tail', value: 'x', timestamp: NOW + 500 }],
+    ]);
     const before = log.segmentCount;
     const activeBase = log.activeSegment.baseOffset;
     await compactNow(log, NOW + 1_000);
@@ -214,7 +246,13 @@ describe('log cleaner', () => {
 
   it('with a small key map budget cleans a prefix now and the rest on the next run', async () => {
     const log = openLog(compactedConfig({ segmentBytes: 200 }));
-    const written = await produce(log, [...Array.from({ length: 12 }, (_, i) => [{ key: `u${i}`, value: 'v', timestamp: NOW }, { key: `u${i}`, value: 'w', timestamp: NOW }]), [{ key: 'tail', value: 'x' }]]);
+    const written = await produce(log, [
+      ...Array.from({ length: 12 }, (_, i) => [
+        { key: `u${i}`, value: 'v', timestamp: NOW },
+        { key: `u${i}`, value: 'w', timestamp: NOW },
+      ]),
+      [{ key: 'tail', value: 'x' }],
+    ]);
     const activeBase = log.activeSegment.baseOffset;
     const plan = log.planCleaning(NOW, 1)!;
     const outcome = await cleanSegments(files, plan.job);
@@ -236,10 +274,16 @@ describe('log cleaner', () => {
       await produce(log, [...rounds(6, 3), [{ key: 'tail', value: 'x' }]]);
       const plan = log.planCleaning(NOW)!;
       const outcome = await cleanSegments(files, plan.job);
-      expect(fs.readdirSync(log.dir).some((n) => n.endsWith('.cleaned')), what).toBe(true);
+      expect(
+        fs.readdirSync(log.dir).some((n) => n.endsWith('.cleaned')),
+        what,
+      ).toBe(true);
       change(log);
       expect(log.applyCleaning(plan, outcome, NOW), what).toBe(-1);
-      expect(fs.readdirSync(log.dir).filter((n) => n.endsWith('.cleaned')), what).toEqual([]);
+      expect(
+        fs.readdirSync(log.dir).filter((n) => n.endsWith('.cleaned')),
+        what,
+      ).toEqual([]);
       if (what !== 'close') log.close(NOW);
     }
   });
@@ -256,7 +300,10 @@ describe('log cleaner', () => {
 
   it('refuses uncompressed keyless records on a compacted topic with INVALID_RECORD', async () => {
     const log = openLog(compactedConfig());
-    const keyless = await keyedBatch([{ key: 'a', value: '1' }, { key: null, value: '2' }]);
+    const keyless = await keyedBatch([
+      { key: 'a', value: '1' },
+      { key: null, value: '2' },
+    ]);
     expect(log.append(keyless, 0, keyless.length, 'client', NOW)).toBe(ErrorCode.INVALID_RECORD);
     expect(log.logEndOffset).toBe(0);
     log.close(NOW);
@@ -273,7 +320,8 @@ describe('log cleaner', () => {
     const outcome = await cleanSegments(files, plan.job);
     for (const [path, bytes] of before) expect(fs.readFileSync(path).equals(bytes)).toBe(true);
     for (const group of outcome.groups) {
-      if (group.replacedBy === 'segment') expect(fs.statSync(join(log.dir, `${String(group.baseOffset).padStart(20, '0')}.log.cleaned`)).size).toBe(group.sizeBytes);
+      if (group.replacedBy === 'segment')
+        expect(fs.statSync(join(log.dir, `${String(group.baseOffset).padStart(20, '0')}.log.cleaned`)).size).toBe(group.sizeBytes);
     }
     log.discardCleaning(outcome);
     log.close(NOW);

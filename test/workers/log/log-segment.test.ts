@@ -8,7 +8,19 @@ import { decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import { ErrorCode, KafkaError } from '../../../src/shared/kafka-error-codes.js';
 import { LogSegment, parseSegmentBaseOffset, segmentFileName } from '../../../workers/log/log-segment.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
-import { appendOk, batchSpec, encodeSpec, files, logConfig, readAll, readBytes, segmentsOnDisk, simpleBatch, tempPartitionDir, withBaseOffset } from './log-test-kit.js';
+import {
+  appendOk,
+  batchSpec,
+  encodeSpec,
+  files,
+  logConfig,
+  readAll,
+  readBytes,
+  segmentsOnDisk,
+  simpleBatch,
+  tempPartitionDir,
+  withBaseOffset,
+} from './log-test-kit.js';
 
 function openLog(overrides: Parameters<typeof logConfig>[0] = {}, soleReplica = true): { log: PartitionLog; dir: string } {
   const dir = tempPartitionDir();

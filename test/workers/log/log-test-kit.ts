@@ -96,7 +96,12 @@ export function readBytes(log: PartitionLog, offset: number, maxBytes: number, l
 }
 
 /** Every record readable from `from` up to the limit, read in chunks of `maxBytes`. */
-export function readAll(log: PartitionLog, from = log.logStartOffset, maxBytes = 64 * 1024, limit: 'high-watermark' | 'log-end' = 'high-watermark'): ConsumedRecord[] {
+export function readAll(
+  log: PartitionLog,
+  from = log.logStartOffset,
+  maxBytes = 64 * 1024,
+  limit: 'high-watermark' | 'log-end' = 'high-watermark',
+): ConsumedRecord[] {
   const records: ConsumedRecord[] = [];
   let offset = from;
   for (;;) {

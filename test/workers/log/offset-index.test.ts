@@ -53,7 +53,9 @@ describe('OffsetIndex', () => {
 
   it('floor lookups match a sorted-array model', () => {
     const seed = seedFor('offset index floor');
-    const entriesArbitrary = fc.uniqueArray(fc.integer({ min: 0, max: 100_000 }), { minLength: 0, maxLength: 200 }).map((offsets) => offsets.sort((a, b) => a - b));
+    const entriesArbitrary = fc
+      .uniqueArray(fc.integer({ min: 0, max: 100_000 }), { minLength: 0, maxLength: 200 })
+      .map((offsets) => offsets.sort((a, b) => a - b));
     fc.assert(
       fc.property(entriesArbitrary, fc.array(fc.integer({ min: -10, max: 100_010 }), { maxLength: 50 }), (relativeOffsets, probes) => {
         const { index } = indexWith(relativeOffsets.map((r, i) => [BASE + r, i * 64]));
@@ -118,13 +120,76 @@ describe('OffsetIndex', () => {
     expect(loadRaw(good).isSane(300, BASE + 10)).toBe(true);
     expect(loadRaw([]).isSane(0, BASE)).toBe(true);
     const bad: Array<[string, Array<[number, number]>, number, number]> = [
-      ['offset goes back', [[0, 0], [5, 100], [4, 250]], 300, BASE + 10],
-      ['offset repeats', [[0, 0], [5, 100], [5, 250]], 300, BASE + 10],
-      ['position goes back', [[0, 0], [5, 100], [9, 50]], 300, BASE + 10],
-      ['position repeats', [[0, 0], [5, 100], [9, 100]], 300, BASE + 10],
-      ['position past the log', [[0, 0], [5, 100], [9, 300]], 300, BASE + 10],
-      ['offset past the log end', [[0, 0], [5, 100], [10, 250]], 300, BASE + 10],
-      ['zero-filled', [[0, 0], [0, 0], [0, 0]], 300, BASE + 10],
+      [
+        'offset goes back',
+        [
+          [0, 0],
+          [5, 100],
+          [4, 250],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'offset repeats',
+        [
+          [0, 0],
+          [5, 100],
+          [5, 250],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'position goes back',
+        [
+          [0, 0],
+          [5, 100],
+          [9, 50],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'position repeats',
+        [
+          [0, 0],
+          [5, 100],
+          [9, 100],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'position past the log',
+        [
+          [0, 0],
+          [5, 100],
+          [9, 300],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'offset past the log end',
+        [
+          [0, 0],
+          [5, 100],
+          [10, 250],
+        ],
+        300,
+        BASE + 10,
+      ],
+      [
+        'zero-filled',
+        [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ],
+        300,
+        BASE + 10,
+      ],
     ];
     for (const [, entries, logBytes, nextOffset] of bad) expect(loadRaw(entries).isSane(logBytes, nextOffset)).toBe(false);
     expect(loadRaw(good, 3).isSane(300, BASE + 10)).toBe(false);

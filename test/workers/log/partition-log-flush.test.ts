@@ -99,7 +99,7 @@ describe('checkpoint file', () => {
     const path = join(dir, CHECKPOINT_FILE);
     const stamp = (): string => fs.readFileSync(path, 'utf8');
     expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 0, leaderEpoch: 0 });
-    fs.writeFileSync(path, stamp() + '# untouched\n');
+    fs.writeFileSync(path, `${stamp()}# untouched\n`);
     log.writeCheckpointIfDirty();
     expect(stamp()).toContain('# untouched');
     appendOk(log, simpleBatch(3), 1);
@@ -111,14 +111,19 @@ describe('checkpoint file', () => {
     log.assignLeaderEpoch(2);
     log.writeCheckpointIfDirty();
     expect(readCheckpoint(files, dir)!.leaderEpoch).toBe(2);
-    fs.writeFileSync(path, stamp() + '# untouched\n');
+    fs.writeFileSync(path, `${stamp()}# untouched\n`);
     log.writeCheckpointIfDirty();
     expect(stamp()).toContain('# untouched');
     log.close(3);
   });
 
   it('parseCheckpoint rejects anything but a complete version-1 file', () => {
-    expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch -1\n')).toEqual({ recoveryPoint: 1, logStartOffset: 0, highWatermark: 1, leaderEpoch: -1 });
+    expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch -1\n')).toEqual({
+      recoveryPoint: 1,
+      logStartOffset: 0,
+      highWatermark: 1,
+      leaderEpoch: -1,
+    });
     expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\n')).toBeNull();
     expect(parseCheckpoint('recovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch 0\n')).toBeNull();
     expect(parseCheckpoint('version 1\nrecovery.point 99999999999999999999\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch 0\n')).toBeNull();

@@ -184,7 +184,15 @@ class Run {
     for (const { spec, bytes } of encoded) {
       const base = this.model.logEnd;
       const timestamps = logAppendTime ? spec.timestamps.map(() => this.nowMs) : spec.timestamps;
-      this.model.batches.push({ base, last: base + spec.keys.length - 1, bytes: bytes.length, maxTimestamp: Math.max(...timestamps), keys: spec.keys, values: spec.values, timestamps });
+      this.model.batches.push({
+        base,
+        last: base + spec.keys.length - 1,
+        bytes: bytes.length,
+        maxTimestamp: Math.max(...timestamps),
+        keys: spec.keys,
+        values: spec.values,
+        timestamps,
+      });
       this.model.logEnd = base + spec.keys.length;
     }
     if (this.soleReplica) this.model.highWatermark = this.model.logEnd;
@@ -223,7 +231,12 @@ class Run {
       expect(batch.last).toBeLessThan(model.highWatermark);
       for (let r = 0; r < batch.keys.length; r++, at++) {
         const record = records[at]!;
-        expect([record.offset, record.key?.toString(), record.value?.toString(), record.timestamp]).toEqual([batch.base + r, batch.keys[r], batch.values[r], batch.timestamps[r]]);
+        expect([record.offset, record.key?.toString(), record.value?.toString(), record.timestamp]).toEqual([
+          batch.base + r,
+          batch.keys[r],
+          batch.values[r],
+          batch.timestamps[r],
+        ]);
       }
       used += batch.bytes;
     }

@@ -96,7 +96,10 @@ function locate(dir: string, written: Written[]): Array<Written & { path: string
   });
 }
 
-const shapesArbitrary = fc.array(fc.record({ count: fc.integer({ min: 1, max: 4 }), valueBytes: fc.integer({ min: 1, max: 120 }) }), { minLength: 1, maxLength: 25 });
+const shapesArbitrary = fc.array(fc.record({ count: fc.integer({ min: 1, max: 4 }), valueBytes: fc.integer({ min: 1, max: 120 }) }), {
+  minLength: 1,
+  maxLength: 25,
+});
 const smallSegments = logConfig({ segmentBytes: 900, indexIntervalBytes: 150 });
 
 describe('recovery after an unclean stop', () => {
@@ -112,7 +115,9 @@ describe('recovery after an unclean stop', () => {
         const cut = Math.floor((cutPerTenThousand / 10_000) * last.bytes);
         fs.truncateSync(last.path, cut);
         const kept = locate(dir, written).filter((w) => w.path !== last.path || w.position + w.bytes <= cut);
-        const keptInLast = locate(dir, kept).filter((w) => w.path === last.path).reduce((sum, w) => sum + w.bytes, 0);
+        const keptInLast = locate(dir, kept)
+          .filter((w) => w.path === last.path)
+          .reduce((sum, w) => sum + w.bytes, 0);
         const repairs: string[] = [];
         const recovered = open(dir, smallSegments, false, repairs);
         // A cut exactly between batches leaves nothing to repair.
@@ -149,7 +154,10 @@ describe('recovery after an unclean stop', () => {
           const victim = scanned[flip.batch % scanned.length]!;
           const at = crcCheckedByte(victim.bytes, flip.byte);
           flipByte(victim.path, victim.position + at, flip.xor);
-          firstDamaged = Math.min(firstDamaged, written.findIndex((w) => w.base === victim.base));
+          firstDamaged = Math.min(
+            firstDamaged,
+            written.findIndex((w) => w.base === victim.base),
+          );
         }
         const kept = written.slice(0, firstDamaged);
         const recovered = open(dir, smallSegments, false);
@@ -171,7 +179,10 @@ describe('recovery after an unclean stop', () => {
     const dir = tempPartitionDir();
     const config = logConfig({ segmentBytes: 2_000, preallocate: true, indexIntervalBytes: 100 });
     const log = open(dir, config, true);
-    const written = writeBatches(log, Array.from({ length: 40 }, (_, i) => ({ count: 1 + (i % 3), valueBytes: 30 + i })));
+    const written = writeBatches(
+      log,
+      Array.from({ length: 40 }, (_, i) => ({ count: 1 + (i % 3), valueBytes: 30 + i })),
+    );
     const segments = segmentsOnDisk(dir);
     expect(segments.length).toBeGreaterThan(2);
     const located = locate(dir, written);
@@ -211,7 +222,10 @@ describe('recovery after an unclean stop', () => {
   it('starts an empty log at the log start when recovery loses data below it', () => {
     const dir = tempPartitionDir();
     const log = open(dir, logConfig(), true);
-    const written = writeBatches(log, Array.from({ length: 10 }, () => ({ count: 2, valueBytes: 20 })));
+    const written = writeBatches(
+      log,
+      Array.from({ length: 10 }, () => ({ count: 2, valueBytes: 20 })),
+    );
     expect(log.deleteRecordsBefore(15)).toBe(15);
     log.abandon();
     flipByte(segmentsOnDisk(dir)[0]!.path, written.slice(0, 3).reduce((sum, w) => sum + w.bytes, 0) + 40, 0xff);
@@ -240,13 +254,22 @@ describe('damaged or missing index files', () => {
       it(`${suffix} ${name}: lookups stay correct after a clean close${detectable ? ' and the index is rebuilt' : ''}`, () => {
         const seed = seedFor(`${suffix} ${name}`);
         let state = seed >>> 0;
-        const random = (): number => ((state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0) / 2 ** 32);
+        const random = (): number => {
+          state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+          return state / 2 ** 32;
+        };
         const dir = tempPartitionDir();
         const config = logConfig({ segmentBytes: 3_000, indexIntervalBytes: 120 });
         const log = open(dir, config, true);
-        const written = writeBatches(log, Array.from({ length: 45 }, (_, i) => ({ count: 1 + (i % 4), valueBytes: 10 + ((i * 37) % 90) })));
+        const written = writeBatches(
+          log,
+          Array.from({ length: 45 }, (_, i) => ({ count: 1 + (i % 4), valueBytes: 10 + ((i * 37) % 90) })),
+        );
         log.close(T0);
-        const indexFiles = fs.readdirSync(dir).filter((f) => f.endsWith(suffix)).sort();
+        const indexFiles = fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith(suffix))
+          .sort();
         expect(indexFiles.length).toBeGreaterThan(2);
         const originals = indexFiles.map((f) => fs.readFileSync(join(dir, f)));
         for (const f of indexFiles) damage(join(dir, f), random);
@@ -279,7 +302,10 @@ describe('the checkpoint file', () => {
         const config = logConfig({ segmentBytes: 600 });
         const log = open(dir, config, true);
         log.assignLeaderEpoch(3);
-        const written = writeBatches(log, Array.from({ length: 12 }, () => ({ count: 2, valueBytes: 50 })));
+        const written = writeBatches(
+          log,
+          Array.from({ length: 12 }, () => ({ count: 2, valueBytes: 50 })),
+        );
         expect(log.deleteRecordsBefore(5)).toBe(5);
         log.close(T0);
         fs.writeFileSync(join(dir, CHECKPOINT_FILE), text);
@@ -299,7 +325,7 @@ describe('the checkpoint file', () => {
     const log = open(dir, logConfig(), true);
     writeBatches(log, [{ count: 1, valueBytes: 5 }]);
     log.close(T0);
-    fs.writeFileSync(join(dir, CHECKPOINT_FILE + '.tmp'), 'half');
+    fs.writeFileSync(join(dir, `${CHECKPOINT_FILE}.tmp`), 'half');
     fs.writeFileSync(join(dir, '00000000000000000099.index'), Buffer.alloc(8));
     fs.writeFileSync(join(dir, '00000000000000000099.timeindex'), Buffer.alloc(12));
     const reopened = open(dir, logConfig(), true);
@@ -344,4 +370,3 @@ function flipByte(path: string, position: number, xor: number): void {
     fs.closeSync(fd);
   }
 }
-

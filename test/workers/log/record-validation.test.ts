@@ -117,7 +117,13 @@ describe('records walk', () => {
   it('refuses keyless records on compacted topics whatever the codec, naming the record', async () => {
     const compacted = logConfig({ cleanupPolicy: 'compact' });
     for (const codec of CODECS) {
-      const plain = buildRecordBatch([{ key: Buffer.from('k'), value: Buffer.from('a') }, { key: null, value: Buffer.from('b') }], { baseTimestamp: 1_000 });
+      const plain = buildRecordBatch(
+        [
+          { key: Buffer.from('k'), value: Buffer.from('a') },
+          { key: null, value: Buffer.from('b') },
+        ],
+        { baseTimestamp: 1_000 },
+      );
       const batch = await withRecords(sectionOf(plain), 2, codec);
       const info = new AppendInfo();
       expect(await validate(batch, compacted, info)).toBe(ErrorCode.INVALID_RECORD);
@@ -141,7 +147,10 @@ describe('records walk', () => {
 
   it('corrects a CreateTime maxTimestamp that is not the largest record timestamp, keeping the CRC valid', async () => {
     const log = PartitionLog.open(files, tempPartitionDir(), config, { nowMs: 1_000, trustedOnDisk: true });
-    const batch = buildRecordBatch([{ key: null, value: Buffer.from('a'), timestamp: 5_000 }, { key: null, value: Buffer.from('b'), timestamp: 7_000 }]);
+    const batch = buildRecordBatch([
+      { key: null, value: Buffer.from('a'), timestamp: 5_000 },
+      { key: null, value: Buffer.from('b'), timestamp: 7_000 },
+    ]);
     batch.writeInt32BE(0, BatchField.MAX_TIMESTAMP);
     batch.writeInt32BE(99, BatchField.MAX_TIMESTAMP + 4);
     appendOk(log, resign(batch));
@@ -153,19 +162,26 @@ describe('records walk', () => {
 
   it('accepts only what a consumer reads back whole: random edits of the records section, re-signed', () => {
     const original = buildRecordBatch(
-      Array.from({ length: 5 }, (_, i) => ({ key: i % 2 ? null : Buffer.from(`k${i}`), value: Buffer.from(`value ${i}`), headers: [{ key: 'h', value: Buffer.from([i]) }] })),
+      Array.from({ length: 5 }, (_, i) => ({
+        key: i % 2 ? null : Buffer.from(`k${i}`),
+        value: Buffer.from(`value ${i}`),
+        headers: [{ key: 'h', value: Buffer.from([i]) }],
+      })),
       { baseTimestamp: 1_000 },
     );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: BATCH_HEADER_BYTES, max: original.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), (edits) => {
-        const batch = Buffer.from(original);
-        for (const [at, value] of edits) batch[at] = value;
-        resign(batch);
-        const code = validateBatches(batch, 0, batch.length, config, 'client', new AppendInfo());
-        if (code !== ErrorCode.NONE) return;
-        const records = decodeRecordBatches(batch);
-        expect(records.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: BATCH_HEADER_BYTES, max: original.length - 1 }), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        (edits) => {
+          const batch = Buffer.from(original);
+          for (const [at, value] of edits) batch[at] = value;
+          resign(batch);
+          const code = validateBatches(batch, 0, batch.length, config, 'client', new AppendInfo());
+          if (code !== ErrorCode.NONE) return;
+          const records = decodeRecordBatches(batch);
+          expect(records.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4]);
+        },
+      ),
       { seed: seedFor('records section edits'), numRuns: 2000 },
     );
   });

@@ -52,7 +52,10 @@ function workload(): KeyedRecord[][] {
   for (let round = 0; round < 14; round++) {
     const key = `k${round % 5}`;
     const value = round % 6 === 5 ? null : `v${round}`.padEnd(40, '.');
-    batches.push([{ key, value, timestamp: NOW - 100 }, { key: `s${round % 3}`, value: `w${round}`.padEnd(30, '.'), timestamp: NOW - 100 }]);
+    batches.push([
+      { key, value, timestamp: NOW - 100 },
+      { key: `s${round % 3}`, value: `w${round}`.padEnd(30, '.'), timestamp: NOW - 100 },
+    ]);
   }
   batches.push([{ key: 'tail', value: 'x', timestamp: NOW }]);
   return batches;
@@ -90,7 +93,10 @@ describe('cleaner swap protocol under crashes', () => {
       expect(latestByKey(after), where).toEqual(latestByKey(original));
       const originalAt = new Map(original.map((r) => [r[0], r]));
       for (const record of after) expect(originalAt.get(record[0]), where).toEqual(record);
-      expect(fs.readdirSync(dir).filter((n) => n.endsWith(CLEANED_SUFFIX) || n.endsWith(SWAP_SUFFIX)), where).toEqual([]);
+      expect(
+        fs.readdirSync(dir).filter((n) => n.endsWith(CLEANED_SUFFIX) || n.endsWith(SWAP_SUFFIX)),
+        where,
+      ).toEqual([]);
       expect([reopened.logStartOffset, reopened.logEndOffset], where).toEqual([0, log.logEndOffset]);
       if (crashAfter === steps.length) expect(after.length, where).toBeLessThan(original.length);
       reopened.close(NOW);

@@ -128,14 +128,35 @@ describe('TimeIndex', () => {
   });
 
   it('sanity checks reject non-increasing timestamps, offsets going back or past the end, partial entries', () => {
-    expect(loadRaw([[10, 0], [20, 3], [30, 3]]).isSane(BASE + 4)).toBe(true);
+    expect(
+      loadRaw([
+        [10, 0],
+        [20, 3],
+        [30, 3],
+      ]).isSane(BASE + 4),
+    ).toBe(true);
     expect(loadRaw([]).isSane(BASE)).toBe(true);
     const bad: Array<Array<[number, number]>> = [
-      [[10, 0], [10, 3]],
-      [[10, 0], [5, 3]],
-      [[10, 5], [20, 3]],
-      [[10, 0], [20, 4]],
-      [[0, 0], [0, 0]],
+      [
+        [10, 0],
+        [10, 3],
+      ],
+      [
+        [10, 0],
+        [5, 3],
+      ],
+      [
+        [10, 5],
+        [20, 3],
+      ],
+      [
+        [10, 0],
+        [20, 4],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
     ];
     for (const entries of bad) expect(loadRaw(entries).isSane(BASE + 4)).toBe(false);
     expect(loadRaw([[10, 0]], 7).isSane(BASE + 4)).toBe(false);

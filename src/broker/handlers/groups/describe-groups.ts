@@ -14,7 +14,15 @@ export const describeGroupsHandler = defineHandler({
   async handle(ctx, { body }) {
     const groups = await Promise.all(
       body.groups.map(async (groupId) => {
-        const fail = (errorCode: number) => ({ errorCode, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: OPERATIONS_NOT_ASKED });
+        const fail = (errorCode: number) => ({
+          errorCode,
+          groupId,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: OPERATIONS_NOT_ASKED,
+        });
         if (isInvalidGroupId(groupId)) return fail(ErrorCode.INVALID_GROUP_ID);
         const outcome = await callCoordinator(ctx, groupId, 'describe', groupId);
         if (!outcome.ok) return fail(outcome.errorCode);

@@ -20,7 +20,8 @@ export const joinGroupHandler = defineHandler({
       protocolName: result.protocolName ?? (version >= 7 ? null : ''),
       members: result.members.map((m) => ({ ...m, metadata: asBuffer(m.metadata) })),
     });
-    const fail = (errorCode: number) => answer({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: body.memberId, members: [] });
+    const fail = (errorCode: number) =>
+      answer({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: body.memberId, members: [] });
     if (isInvalidGroupId(body.groupId)) return fail(ErrorCode.INVALID_GROUP_ID);
     const { minSessionTimeoutMs, maxSessionTimeoutMs } = ctx.config.groups;
     if (body.sessionTimeoutMs < minSessionTimeoutMs || body.sessionTimeoutMs > maxSessionTimeoutMs) return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
@@ -29,7 +30,7 @@ export const joinGroupHandler = defineHandler({
       memberId: body.memberId,
       groupInstanceId: body.groupInstanceId,
       clientId: header.clientId ?? '',
-      clientHost: '/' + connection.remote.slice(0, connection.remote.lastIndexOf(':')),
+      clientHost: `/${connection.remote.slice(0, connection.remote.lastIndexOf(':'))}`,
       sessionTimeoutMs: body.sessionTimeoutMs,
       // v0 has no rebalance timeout: Kafka uses the session timeout.
       rebalanceTimeoutMs: body.rebalanceTimeoutMs < 0 ? body.sessionTimeoutMs : body.rebalanceTimeoutMs,

@@ -11,7 +11,11 @@ export const listGroupsHandler = defineHandler({
     try {
       const wanted = new Set((body.statesFilter ?? []).map((s) => s.toLowerCase()));
       const groups = (await ctx.groups.listAll()).filter((g) => wanted.size === 0 || wanted.has(g.state.toLowerCase()));
-      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })) };
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.NONE,
+        groups: groups.map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, groupState: g.state })),
+      };
     } catch (error) {
       if (!(error instanceof KafkaError)) throw error;
       return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, groups: [] };

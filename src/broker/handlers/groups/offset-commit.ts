@@ -13,7 +13,13 @@ export const offsetCommitHandler = defineHandler({
   maxVersion: 8,
   async handle(ctx, { body }) {
     const offsets = body.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.committedMetadata })),
+      t.partitions.map((p) => ({
+        topic: t.name,
+        partition: p.partitionIndex,
+        offset: p.committedOffset,
+        leaderEpoch: p.committedLeaderEpoch,
+        metadata: p.committedMetadata,
+      })),
     );
     const respond = (results: PartitionError[]) => ({
       throttleTimeMs: 0,
@@ -30,7 +36,9 @@ export const offsetCommitHandler = defineHandler({
         groupInstanceId: body.groupInstanceId,
         offsets: known,
       });
-      known.forEach((o, i) => errors.set(o, outcome.ok ? outcome.value[i]!.errorCode : outcome.errorCode));
+      known.forEach((o, i) => {
+        errors.set(o, outcome.ok ? outcome.value[i]!.errorCode : outcome.errorCode);
+      });
     }
     return respond(offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: errors.get(o)! })));
   },

@@ -31,7 +31,13 @@ export const offsetFetchHandler = defineHandler({
 });
 
 async function fetchGroup(ctx: BrokerContext, groupId: string, topics: TopicsAsked): Promise<OffsetFetchResult> {
-  const partitions = topics === null ? null : flattenPartitions(topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes })), (p) => p);
+  const partitions =
+    topics === null
+      ? null
+      : flattenPartitions(
+          topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes })),
+          (p) => p,
+        );
   const failed = (errorCode: number): OffsetFetchResult => ({
     errorCode,
     offsets: (partitions ?? []).map((p) => ({ ...p, offset: -1, leaderEpoch: -1, metadata: '', errorCode })),
