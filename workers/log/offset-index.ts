@@ -6,30 +6,18 @@
 //   4 uint32 position         byte position of that batch in the .log file
 // Entries are strictly increasing in both fields.
 import type { FileAccess } from '../io/file-access.js';
+import { SparseIndex } from './sparse-index.js';
 import { SparseIndexFile } from './sparse-index-file.js';
 
 export const OFFSET_INDEX_ENTRY_BYTES = 8;
 
-export class OffsetIndex {
-  private constructor(
-    private readonly file: SparseIndexFile,
-    readonly baseOffset: number,
-  ) {}
-
+export class OffsetIndex extends SparseIndex {
   static create(files: FileAccess, path: string, baseOffset: number, maxBytes: number): OffsetIndex {
     return new OffsetIndex(SparseIndexFile.create(files, path, OFFSET_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
   }
 
   static load(files: FileAccess, path: string, baseOffset: number, maxBytes: number): OffsetIndex {
     return new OffsetIndex(SparseIndexFile.load(files, path, OFFSET_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
-  }
-
-  get entryCount(): number {
-    return this.file.entryCount;
-  }
-
-  isFull(): boolean {
-    return this.file.isFull();
   }
 
   append(offset: number, position: number): void {
@@ -47,21 +35,13 @@ export class OffsetIndex {
     return this.file.buf.readUInt32BE(entry * OFFSET_INDEX_ENTRY_BYTES + 4);
   }
 
+  protected keyAt(entry: number): number {
+    return this.offsetAt(entry);
+  }
+
   /** Index of the last entry with offset <= target, or -1. */
   floorEntry(offset: number): number {
-    let low = 0;
-    let high = this.file.entryCount - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      if (this.offsetAt(mid) <= offset) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
+    return this.lastEntryAtMost(offset);
   }
 
   /** Byte position from which a scan for `offset` can start: the floor entry's position, or 0. */
@@ -93,18 +73,5 @@ export class OffsetIndex {
       lastPosition = position;
     }
     return true;
-  }
-
-  trim(): void {
-    this.file.trim();
-  }
-  flush(): void {
-    this.file.flush();
-  }
-  close(): void {
-    this.file.close();
-  }
-  closeAndDelete(): void {
-    this.file.closeAndDelete();
   }
 }

@@ -53,9 +53,11 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
   let p = from;
   for (; p < end; index++) {
     if (index >= recordCount) return fail(index, `more records than the ${recordCount} the batch header claims`);
+    // Record lengths of records over 63 bytes take two bytes, so the two-byte case is inline too.
     let b = bytes[p]!;
-    const bodyBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, end);
-    p = b < 0x80 ? p + 1 : varintEnd;
+    const c = bytes[p + 1]!;
+    const bodyBytes = b < 0x80 ? fromZigzag(b) : c < 0x80 ? fromZigzag((b & 0x7f) | (c << 7)) : readVarint(bytes, p, end);
+    p = b < 0x80 ? p + 1 : c < 0x80 ? p + 2 : varintEnd;
     const recordEnd = p + bodyBytes;
     if (p < 0 || bodyBytes < RECORD_BODY_BYTES_MIN || recordEnd > end) return fail(index, 'record length is malformed or overruns the batch');
     p++; // attributes
@@ -77,8 +79,9 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
     if (p < 0 || keyBytes < -1) return fail(index, 'record key is malformed');
     if (keyBytes > 0) p += keyBytes;
     b = p < recordEnd ? bytes[p]! : 0x80;
-    const valueBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
-    p = b < 0x80 ? p + 1 : varintEnd;
+    const d = p + 1 < recordEnd ? bytes[p + 1]! : 0x80;
+    const valueBytes = b < 0x80 ? fromZigzag(b) : d < 0x80 ? fromZigzag((b & 0x7f) | (d << 7)) : readVarint(bytes, p, recordEnd);
+    p = b < 0x80 ? p + 1 : d < 0x80 ? p + 2 : varintEnd;
     if (p < 0 || valueBytes < -1) return fail(index, 'record value is malformed or overruns the record');
     if (valueBytes > 0) p += valueBytes;
     p = p < recordEnd && bytes[p] === 0 ? p + 1 : skipHeaders(bytes, p, recordEnd);

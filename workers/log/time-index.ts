@@ -9,30 +9,18 @@
 // against the log before it is trusted (LogSegment.timeIndexAgrees, LogSegment.scanForTimestamp).
 import type { FileAccess } from '../io/file-access.js';
 import { readInt64, writeInt64 } from '../../src/shared/record-batch.js';
+import { SparseIndex } from './sparse-index.js';
 import { SparseIndexFile } from './sparse-index-file.js';
 
 export const TIME_INDEX_ENTRY_BYTES = 12;
 
-export class TimeIndex {
-  private constructor(
-    private readonly file: SparseIndexFile,
-    readonly baseOffset: number,
-  ) {}
-
+export class TimeIndex extends SparseIndex {
   static create(files: FileAccess, path: string, baseOffset: number, maxBytes: number): TimeIndex {
     return new TimeIndex(SparseIndexFile.create(files, path, TIME_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
   }
 
   static load(files: FileAccess, path: string, baseOffset: number, maxBytes: number): TimeIndex {
     return new TimeIndex(SparseIndexFile.load(files, path, TIME_INDEX_ENTRY_BYTES, maxBytes), baseOffset);
-  }
-
-  get entryCount(): number {
-    return this.file.entryCount;
-  }
-
-  isFull(): boolean {
-    return this.file.isFull();
   }
 
   timestampAt(entry: number): number {
@@ -61,19 +49,12 @@ export class TimeIndex {
    * than target, so a scan for the first batch with maxTimestamp >= target can start at its offset.
    */
   lastEntryBefore(targetTimestamp: number): number {
-    let low = 0;
-    let high = this.file.entryCount - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >>> 1;
-      if (this.timestampAt(mid) < targetTimestamp) {
-        found = mid;
-        low = mid + 1;
-      } else {
-        high = mid - 1;
-      }
-    }
-    return found;
+    // Timestamps are whole milliseconds: below the target is at most target - 1.
+    return this.lastEntryAtMost(targetTimestamp - 1);
+  }
+
+  protected keyAt(entry: number): number {
+    return this.timestampAt(entry);
   }
 
   /** Drops entries for offsets >= `offset` (tail truncation). */
@@ -96,18 +77,5 @@ export class TimeIndex {
       lastOffset = offset;
     }
     return true;
-  }
-
-  trim(): void {
-    this.file.trim();
-  }
-  flush(): void {
-    this.file.flush();
-  }
-  close(): void {
-    this.file.close();
-  }
-  closeAndDelete(): void {
-    this.file.closeAndDelete();
   }
 }
