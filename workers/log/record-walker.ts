@@ -11,7 +11,8 @@
 //   keyLength varint · key     -1 = null key
 //   valueLength varint · value -1 = null value
 //   headerCount varint · per header: keyLength varint (>= 0) · key · valueLength varint (-1 = null) · value
-// Varints longer than one byte are read by src/shared/varint.ts, which leaves where they end in `varintEnd`.
+// One-byte varints (and two-byte record and value lengths) are decoded inline; the rest by src/shared/varint.ts,
+// which leaves where they end in `varintEnd`.
 import { fromZigzag, readVarint, readVarlong, varintEnd } from '../../src/shared/varint.js';
 
 /** attributes + timestampDelta + offsetDelta + keyLength + valueLength + headerCount, one byte each at least. */
@@ -23,8 +24,6 @@ export const walked = {
   failedIndex: -1,
   /** Why the walk failed; '' when it passed. */
   problem: '',
-  /** The key check failed (as opposed to a malformed record): Kafka answers this one INVALID_RECORD too, with its own text. */
-  missingKey: false,
   /** The largest record timestampDelta seen. */
   maxTimestampDelta: 0,
 };
@@ -39,14 +38,13 @@ function fail(index: number, problem: string): false {
  * Checks the `recordCount` records in bytes[from, end). True when every one is readable and they fill the
  * section exactly; otherwise false with `walked` saying which record and why.
  *
- * The hot loop of the produce path (every record of every batch): one-byte varints, which most fields are,
- * are decoded inline and longer ones by the shared readVarint() / readVarlong(). A one-byte read may look past the record's end; the
- * record is then refused by the final position check, so bounds are checked once per record, not per byte.
+ * The hot loop of the produce path (every record of every batch): short varints, which most fields are, are
+ * decoded inline and longer ones by the shared readVarint() / readVarlong(). An inline read may look past the
+ * record's end; the record is then refused by the final position check, so bounds are checked once per record.
  */
 export function walkRecords(bytes: Uint8Array, from: number, end: number, recordCount: number, requireKeys: boolean): boolean {
   walked.failedIndex = -1;
   walked.problem = '';
-  walked.missingKey = false;
   walked.maxTimestampDelta = 0;
   let maxTimestampDelta = Number.NEGATIVE_INFINITY;
   let index = 0;
@@ -73,7 +71,6 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
     const keyBytes = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (keyBytes === -1 && requireKeys) {
-      walked.missingKey = true;
       return fail(index, 'a compacted topic does not accept records without a key');
     }
     if (p < 0 || keyBytes < -1) return fail(index, 'record key is malformed');

@@ -2,7 +2,9 @@
 // decompressing: a client's 1 MiB batch must not make the broker allocate gigabytes before it can refuse
 // it. Runs on any thread (today: a partition worker, before it decompresses a produced batch to check it).
 // gzip has no such framing; its decompression takes the limit itself (zlib's maxOutputLength).
+import { readUnsignedVarint, varintEnd } from '../varint.js';
 import { Codec } from './record-compression.js';
+import { isXerialFramed, XERIAL_HEADER_BYTES } from './snappy.js';
 
 /** The result when the framing itself is broken: the section cannot be decompressed at all. */
 export const MALFORMED_FRAMING = -1;
@@ -11,7 +13,7 @@ export const MALFORMED_FRAMING = -1;
  * An upper bound on the decompressed size of `data` compressed with `codec`, MALFORMED_FRAMING when the
  * framing is broken, or Infinity when the codec's framing gives no bound (gzip).
  */
-export function decompressedBytesBound(codec: number, data: Uint8Array): number {
+export function decompressedBytesBound(codec: number, data: Buffer): number {
   switch (codec) {
     case Codec.SNAPPY:
       return snappyBound(data);
@@ -26,26 +28,14 @@ export function decompressedBytesBound(codec: number, data: Uint8Array): number 
   }
 }
 
-function uint32le(data: Uint8Array, at: number): number {
-  return (data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16)) + data[at + 3]! * 0x100_0000;
-}
-
-function int32be(data: Uint8Array, at: number): number {
-  return (data[at]! << 24) | (data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!;
-}
-
 // snappy, raw: the section starts with the uncompressed length as an unsigned varint (at most 5 bytes).
 // snappy, xerial-framed (see snappy.ts): a 16-byte header, then blocks of int32 length · one raw snappy block.
-const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
-const XERIAL_HEADER_BYTES = 16;
-
-function snappyBound(data: Uint8Array): number {
-  const xerial = data.length >= XERIAL_HEADER_BYTES && XERIAL_MAGIC.every((b, i) => data[i] === b);
-  if (!xerial) return rawSnappyLength(data, 0, data.length);
+function snappyBound(data: Buffer): number {
+  if (!isXerialFramed(data)) return rawSnappyLength(data, 0, data.length);
   let bound = 0;
   for (let at = XERIAL_HEADER_BYTES; at < data.length; ) {
     if (at + 4 > data.length) return MALFORMED_FRAMING;
-    const blockBytes = int32be(data, at);
+    const blockBytes = data.readInt32BE(at);
     if (blockBytes < 0 || at + 4 + blockBytes > data.length) return MALFORMED_FRAMING;
     const length = rawSnappyLength(data, at + 4, at + 4 + blockBytes);
     if (length < 0) return MALFORMED_FRAMING;
@@ -55,14 +45,10 @@ function snappyBound(data: Uint8Array): number {
   return bound;
 }
 
-function rawSnappyLength(data: Uint8Array, from: number, end: number): number {
-  let length = 0;
-  for (let i = 0, scale = 1; i < 5 && from + i < end; i++, scale *= 128) {
-    const b = data[from + i]!;
-    length += (b & 0x7f) * scale;
-    if (b < 0x80) return length;
-  }
-  return MALFORMED_FRAMING;
+/** The unsigned varint length preamble of a raw snappy block in data[from, end), or MALFORMED_FRAMING. */
+function rawSnappyLength(data: Buffer, from: number, end: number): number {
+  const length = readUnsignedVarint(data, from, end);
+  return varintEnd < 0 ? MALFORMED_FRAMING : length;
 }
 
 // LZ4 frame format (little-endian):
@@ -85,14 +71,14 @@ const frame = { end: 0, bound: 0 };
  * Adds up the bounds of consecutive frames of `magic` (skippable frames passed over); `readFrame` reads the
  * frame whose header starts at `at` into `frame`, or returns false when its framing is broken.
  */
-function framesBound(data: Uint8Array, magic: number, readFrame: (data: Uint8Array, at: number) => boolean): number {
+function framesBound(data: Buffer, magic: number, readFrame: (data: Buffer, at: number) => boolean): number {
   let bound = 0;
   let at = 0;
   do {
     if (at + 8 > data.length) return MALFORMED_FRAMING;
-    const found = uint32le(data, at);
+    const found = data.readUInt32LE(at);
     if ((found & SKIPPABLE_MAGIC_MASK) >>> 0 === SKIPPABLE_MAGIC) {
-      at += 8 + uint32le(data, at + 4);
+      at += 8 + data.readUInt32LE(at + 4);
       continue;
     }
     if (found !== magic || !readFrame(data, at)) return MALFORMED_FRAMING;
@@ -102,11 +88,11 @@ function framesBound(data: Uint8Array, magic: number, readFrame: (data: Uint8Arr
   return at === data.length ? bound : MALFORMED_FRAMING;
 }
 
-function lz4FramesBound(data: Uint8Array): number {
+function lz4FramesBound(data: Buffer): number {
   return framesBound(data, LZ4_MAGIC, readLz4Frame);
 }
 
-function readLz4Frame(data: Uint8Array, at: number): boolean {
+function readLz4Frame(data: Buffer, at: number): boolean {
   const flags = data[at + 4]!;
   const blockMaxCode = (data[at + 5]! >> 4) & 0x7;
   if (flags >> 6 !== 1 || blockMaxCode < 4) return false;
@@ -116,7 +102,7 @@ function readLz4Frame(data: Uint8Array, at: number): boolean {
   at += 6 + (flags & 0x08 ? 8 : 0) + (flags & 0x01 ? 4 : 0) + 1;
   for (;;) {
     if (at + 4 > data.length) return false;
-    const word = uint32le(data, at);
+    const word = data.readUInt32LE(at);
     at += 4;
     if (word === 0) break;
     const stored = word >= 0x8000_0000;
@@ -142,11 +128,11 @@ const ZSTD_BLOCK_MAX_BYTES = 128 * 1024;
 const ZSTD_DICTIONARY_ID_BYTES = [0, 1, 2, 4];
 const ZSTD_CONTENT_SIZE_BYTES = [0, 2, 4, 8];
 
-function zstdFramesBound(data: Uint8Array): number {
+function zstdFramesBound(data: Buffer): number {
   return framesBound(data, ZSTD_MAGIC, readZstdFrame);
 }
 
-function readZstdFrame(data: Uint8Array, at: number): boolean {
+function readZstdFrame(data: Buffer, at: number): boolean {
   const descriptor = data[at + 4]!;
   const singleSegment = (descriptor & 0x20) !== 0;
   const contentSizeCode = descriptor >> 6;
@@ -155,7 +141,7 @@ function readZstdFrame(data: Uint8Array, at: number): boolean {
   at += 5 + (singleSegment ? 0 : 1) + ZSTD_DICTIONARY_ID_BYTES[descriptor & 0x3]! + contentSizeBytes;
   for (let last = false; !last; ) {
     if (at + 3 > data.length) return false;
-    const header = data[at]! | (data[at + 1]! << 8) | (data[at + 2]! << 16);
+    const header = data.readUIntLE(at, 3);
     at += 3;
     last = (header & 1) === 1;
     const type = (header >> 1) & 0x3;

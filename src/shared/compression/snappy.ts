@@ -11,7 +11,7 @@
 import { compressSync, uncompressSync } from 'snappy';
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
-const XERIAL_HEADER_BYTES = 16;
+export const XERIAL_HEADER_BYTES = 16;
 const XERIAL_VERSION = 1;
 /** snappy-java's default block size. */
 const XERIAL_BLOCK_BYTES = 32 * 1024;
