@@ -3,7 +3,7 @@
 // __consumer_offsets among them, stay off a full log dir. Raw requests and KafkaJS against an in-process broker.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { OFFSETS_TOPIC } from '../../src/shared/group-protocol.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { FullDiskWriter } from '../helpers/full-disk-writer.js';
@@ -22,7 +22,7 @@ let broker: BrokerHandle;
 let client: RawClient;
 
 beforeAll(async () => {
-  broker = await startBroker({
+  broker = await launchBroker({
     config: {
       'log.dirs': dirs.join(','),
       listeners: 'PLAINTEXT://127.0.0.1:0',
