@@ -5,6 +5,8 @@ import { type FileAccess, isStorageFailure } from './io/file-access.js';
 import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
 import { PartitionLog } from './log/partition-log.js';
 import { workerLogCleaner } from './log-cleaner.js';
+import { maxTimestampRecordOf } from './log/max-timestamp-record.js';
+import type { MaxTimestampRecord } from '../src/shared/offset-lookup.js';
 import type { DataPath } from './data-path.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
@@ -79,6 +81,18 @@ export class WorkerControl {
 
   offsetForTimestamp(slot: number, timestampMs: number): number {
     return this.guard.run(this.table.get(slot), slot, (o) => o.log.offsetForTimestamp(timestampMs));
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp, if it lies below the high watermark. */
+  async maxTimestampRecord(slot: number): Promise<MaxTimestampRecord | null> {
+    const found = this.guard.run(this.table.get(slot), slot, (o) => ({ batch: o.log.batchWithMaxTimestamp(), highWatermark: o.log.highWatermark }));
+    const record = found.batch === null ? null : await maxTimestampRecordOf(found.batch);
+    return record !== null && record.offset < found.highWatermark ? record : null;
+  }
+
+  /** ListOffsets v0's old-style offsets (see PartitionLog.legacyOffsetsBefore). */
+  legacyOffsetsBefore(slot: number, timestamp: number, maxNumOffsets: number, forConsumer: boolean): number[] {
+    return this.guard.run(this.table.get(slot), slot, (o) => o.log.legacyOffsetsBefore(timestamp, maxNumOffsets, forConsumer, Date.now()));
   }
 
   deleteRecordsBefore(slot: number, offset: number): number {

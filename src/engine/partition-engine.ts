@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
+import type { MaxTimestampRecord } from '../shared/offset-lookup.js';
 import type { PartitionOffsets } from '../shared/worker-protocol.js';
 import {
   type FreeSpaceProbe,
@@ -130,6 +131,16 @@ export class PartitionEngine {
   offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.offsetForTimestamp(route.slot, timestampMs));
+  }
+
+  maxTimestampRecord(topic: string, partition: number): Promise<MaxTimestampRecord | null> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.maxTimestampRecord(route.slot));
+  }
+
+  legacyOffsetsBefore(topic: string, partition: number, timestamp: number, maxNumOffsets: number, forConsumer: boolean): Promise<number[]> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.legacyOffsetsBefore(route.slot, timestamp, maxNumOffsets, forConsumer));
   }
 
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {

@@ -41,7 +41,8 @@ function moduleName(apiName: string, version: number): string {
 
 const cases = apis.flatMap((api) =>
   Array.from({ length: api.maxVersion - api.minVersion + 1 }, (_, i) => ({ api, version: api.minVersion + i })).filter(
-    ({ version }) => platformatic[moduleName(api.name, version)] !== undefined,
+    // Some of its modules cannot parse a response (offsetCommitV1 has only createRequest).
+    ({ version }) => typeof (platformatic[moduleName(api.name, version)] as Partial<ParserModule> | undefined)?.parseResponse === 'function',
   ),
 );
 
