@@ -51,21 +51,6 @@ describe('ApiVersions', () => {
   });
 });
 
-describe('versions not advertised', () => {
-  it("are answered UNSUPPORTED_VERSION in the API's own shape when the codec reads them, and the connection stays open", async () => {
-    // ListOffsets v7 is in the codec but not advertised (1-6): its shape has only per-partition errors, so the
-    // answer is the response with no topics. (A version the codec cannot read closes the connection.)
-    const listOffsets = await client.call(2, 7, {
-      replicaId: -1,
-      isolationLevel: 0,
-      topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
-    });
-    expect(listOffsets.topics).toEqual([]);
-    const { errorCode } = await client.call(18, 3, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' });
-    expect(errorCode).toBe(0);
-  });
-});
-
 describe('CreateTopics and DeleteTopics', () => {
   const topic = (name: string, configs: Array<{ name: string; value: string | null }> = []) => ({
     name,
@@ -108,7 +93,7 @@ describe('CreateTopics and DeleteTopics', () => {
 
   it('DeleteTopics v0 and v4 answer per name, duplicates refused', async () => {
     const v0 = await client.call(20, 0, { topicNames: ['v0-topic', 'unknown-topic'], timeoutMs: 1000 });
-    expect(v0.responses).toEqual([
+    expect(v0.responses.map((r) => ({ name: r.name, errorCode: r.errorCode }))).toEqual([
       { name: 'v0-topic', errorCode: 0 },
       { name: 'unknown-topic', errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION },
     ]);
