@@ -90,9 +90,9 @@ export class ClientWarnings {
   private countForApi(kind: ClientWarningKind, asked: number): void {
     const full = this.countsPerApi.size >= CLIENT_WARNING_API_KEYS_MAX && !this.countsPerApi.has(`${kind} ${asked}`);
     const apiKey = full ? OTHER_API_KEY : asked;
-    let counted = this.countsPerApi.get(`${kind} ${apiKey}`);
-    if (counted === undefined) this.countsPerApi.set(`${kind} ${apiKey}`, (counted = { kind, apiKey, count: 0 }));
-    counted.count++;
+    const counted = this.countsPerApi.get(`${kind} ${apiKey}`);
+    if (counted === undefined) this.countsPerApi.set(`${kind} ${apiKey}`, { kind, apiKey, count: 1 });
+    else counted.count++;
   }
 
   /** Re-inserting keeps the map in order of last line, so the first key is the longest quiet. */
