@@ -1,12 +1,11 @@
 // DeleteTopics, by name (v0–5) or by name or topic id (v6): removes each topic's partitions and files and
 // forgets it, so the name can be created again at once; long-polling fetches on it are woken to see it gone.
 // Answers carry Kafka's error messages from v5 and the topic id from v6. Runs on the main thread.
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { attempt, type ErrorFields, eachNamedOnce, NO_ERROR } from './admin-results.js';
-
-const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 interface DeleteAnswer extends ErrorFields {
   name: string | null;
@@ -22,7 +21,7 @@ export const deleteTopicsHandler = defineHandler({
   maxVersion: 6,
   async handle(ctx, request) {
     const { topicNames, topics } = request.body;
-    const resolved: Resolved[] = [...topicNames.map((name) => ({ name, topicId: ZERO_TOPIC_ID })), ...topics.map((t) => resolve(ctx, t.name, t.topicId))];
+    const resolved: Resolved[] = [...topicNames.map((name) => ({ name, topicId: ZERO_UUID })), ...topics.map((t) => resolve(ctx, t.name, t.topicId))];
     const early = resolved.flatMap((r) => ('answer' in r ? [r.answer] : []));
     const named = resolved.flatMap((r) => ('answer' in r ? [] : [r]));
     const responses = await eachNamedOnce(
@@ -38,8 +37,8 @@ export const deleteTopicsHandler = defineHandler({
 /** As Kafka's controller: exactly one of name and id; an id names a topic that exists. */
 function resolve(ctx: BrokerContext, name: string | null, topicId: string): Resolved {
   const refuse = (errorCode: number, errorMessage: string): Resolved => ({ answer: { name, topicId, errorCode, errorMessage } });
-  if (name === null && topicId === ZERO_TOPIC_ID) return refuse(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
-  if (name !== null && topicId !== ZERO_TOPIC_ID) return refuse(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.');
+  if (name === null && topicId === ZERO_UUID) return refuse(ErrorCode.INVALID_REQUEST, 'Neither topic name nor id were specified.');
+  if (name !== null && topicId !== ZERO_UUID) return refuse(ErrorCode.INVALID_REQUEST, 'You may not specify both topic name and topic id.');
   if (name !== null) return { name, topicId };
   const byId = ctx.topics.topicNames().find((n) => ctx.topics.topic(n)?.topicId === topicId);
   return byId === undefined ? refuse(ErrorCode.UNKNOWN_TOPIC_ID, `Topic id ${topicId} not found.`) : { name: byId, topicId };
