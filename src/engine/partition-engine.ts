@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
-import type { MaxTimestampRecord } from '../shared/offset-lookup.js';
+import type { TimestampAndOffset } from '../shared/offset-lookup.js';
 import type { PartitionOffsets } from '../shared/worker-protocol.js';
 import {
   type FreeSpaceProbe,
@@ -128,12 +128,12 @@ export class PartitionEngine {
     return this.router.call(route, (w) => w.control.offsets(route.slot));
   }
 
-  offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
+  offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<TimestampAndOffset | null> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.offsetForTimestamp(route.slot, timestampMs));
   }
 
-  maxTimestampRecord(topic: string, partition: number): Promise<MaxTimestampRecord | null> {
+  maxTimestampRecord(topic: string, partition: number): Promise<TimestampAndOffset | null> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.maxTimestampRecord(route.slot));
   }

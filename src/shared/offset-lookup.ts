@@ -1,5 +1,5 @@
 // The sentinel timestamps of a ListOffsets request (Kafka's ListOffsetsRequest constants) and what a lookup by
-// the largest timestamp answers: shared by the ListOffsets handler (main thread) and the partition workers.
+// time or by the largest timestamp answers: shared by the ListOffsets handler (main thread) and the partition workers.
 
 /** The log end for the client (the high watermark); in ListOffsets v0, the newest offsets first. */
 export const LATEST_TIMESTAMP = -1;
@@ -12,8 +12,8 @@ export const EARLIEST_LOCAL_TIMESTAMP = -4;
 /** ListOffsets v9+: the last offset in tiered storage; with remote storage off, none (offset -1). */
 export const LATEST_TIERED_TIMESTAMP = -5;
 
-/** The record with the largest timestamp below the high watermark, and its batch's leader epoch (-1: none). */
-export interface MaxTimestampRecord {
+/** A record found by time (below the high watermark): its timestamp, its offset and its batch's leader epoch (-1: none). */
+export interface TimestampAndOffset {
   timestamp: number;
   offset: number;
   leaderEpoch: number;

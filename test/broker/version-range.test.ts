@@ -75,6 +75,31 @@ describe('ListOffsets', () => {
     expect(await listOffset(6, 'stamps', 0, -3)).toMatchObject({ errorCode: ErrorCode.UNSUPPORTED_VERSION, offset: -1 });
   });
 
+  it('by time: the first record at or after it (its own timestamp), in the first batch whose largest reaches it', async () => {
+    const t = Date.now() - 60_000;
+    await broker.topics.createTopic('by-time', 1);
+    await produce('by-time', 0, await batchAt([t + 1000, t + 5000, t + 3000]));
+    await produce('by-time', 0, await batchAt([t + 2000]));
+    await produce('by-time', 0, await batchAt([t + 4000, t + 6000, t + 500], Codec.SNAPPY));
+    // Kafka's searchForTimestamp: batch 0 reaches t+1500 and its first record at or after it is offset 1.
+    expect(await listOffset(1, 'by-time', 0, t + 1500)).toMatchObject({ errorCode: 0, offset: 1, timestamp: t + 5000 });
+    expect(await listOffset(4, 'by-time', 0, t + 1000)).toMatchObject({ errorCode: 0, offset: 0, timestamp: t + 1000, leaderEpoch: 0 });
+    expect(await listOffset(9, 'by-time', 0, t + 5500)).toMatchObject({ errorCode: 0, offset: 5, timestamp: t + 6000 });
+    expect(await listOffset(9, 'by-time', 0, t + 7000)).toMatchObject({ errorCode: 0, offset: -1, timestamp: -1 });
+  });
+
+  it('by time when the log start cuts a batch: records below the log start are skipped, the search goes on', async () => {
+    const t = Date.now() - 60_000;
+    await broker.topics.createTopic('straddle', 1);
+    await produce('straddle', 0, await batchAt([t + 1000, t + 9000, t + 2000]));
+    await produce('straddle', 0, await batchAt([t + 3000]));
+    const deleted = await client.call(21, 2, { topics: [{ name: 'straddle', partitions: [{ partitionIndex: 0, offset: 2 }] }], timeoutMs: 1000 });
+    expect(deleted.topics[0]!.partitions[0]!.lowWatermark).toBe(2);
+    expect(await listOffset(5, 'straddle', 0, t + 1500)).toMatchObject({ offset: 2, timestamp: t + 2000 });
+    expect(await listOffset(5, 'straddle', 0, t + 2500)).toMatchObject({ offset: 3, timestamp: t + 3000 });
+    expect(await listOffset(5, 'straddle', 0, t + 5000)).toMatchObject({ errorCode: 0, offset: -1 });
+  });
+
   it('v8 EARLIEST_LOCAL is the log start; v9 LATEST_TIERED is none (no remote storage), each refused before its version', async () => {
     await broker.topics.createTopic('local', 1);
     for (let i = 0; i < 3; i++) await produce('local', 0, await batchAt([Date.now()]));

@@ -331,10 +331,20 @@ export class LogSegment {
    */
   copyBatchWithMaxTimestamp(walker: BatchWalker): Buffer | null {
     const from = this.offsetOfMaxTimestamp < 0 ? -1 : this.positionOf(this.offsetOfMaxTimestamp, walker);
+    return this.copyFirstBatchFrom(from, walker, (buf, at) => maxTimestampAt(buf, at) === this.maxTimestamp);
+  }
+
+  /** A copy of the batch holding `offset`, or null when the segment has none. */
+  copyBatchHolding(offset: number, walker: BatchWalker): Buffer | null {
+    return this.copyFirstBatchFrom(this.positionOf(offset, walker), walker, () => true);
+  }
+
+  /** A copy of the first whole batch at or after file position `from` (-1: none) that `wanted` accepts. */
+  private copyFirstBatchFrom(from: number, walker: BatchWalker, wanted: (buf: Buffer, at: number) => boolean): Buffer | null {
     if (from < 0) return null;
     let found: Buffer | null = null;
     walker.walk(this.fd, from, this.sizeBytes, true, (buf, at, _position, batchBytes) => {
-      if (maxTimestampAt(buf, at) !== this.maxTimestamp) return Visit.CONTINUE;
+      if (!wanted(buf, at)) return Visit.CONTINUE;
       found = Buffer.from(buf.subarray(at, at + batchBytes));
       return Visit.STOP;
     });

@@ -310,18 +310,25 @@ export class PartitionLog {
   }
 
   /**
-   * Kafka's ListOffsets by time: the base offset of the first batch at or after the log start whose max
-   * timestamp is >= target (the log start itself for a batch straddling it), or -1 if there is none
-   * below the high watermark.
+   * Kafka's ListOffsets by time, to the batch: the base offset of the first batch at or after `minOffset` (at
+   * least the log start) whose max timestamp is >= target (`minOffset` itself for a batch straddling it), or -1
+   * if there is none below the high watermark. The record within it: batch-record-search.ts.
    */
-  offsetForTimestamp(targetTimestamp: number): number {
-    for (let i = Math.max(0, this.segmentIndexFor(this.logStartOffset)); i < this.segments.length; i++) {
-      const offset = this.segments[i]!.offsetForTimestamp(targetTimestamp, this.logStartOffset, this.walker);
+  offsetForTimestamp(targetTimestamp: number, minOffset = this.logStartOffset): number {
+    const from = Math.max(minOffset, this.logStartOffset);
+    for (let i = Math.max(0, this.segmentIndexFor(from)); i < this.segments.length; i++) {
+      const offset = this.segments[i]!.offsetForTimestamp(targetTimestamp, from, this.walker);
       if (offset < 0) continue;
-      const readable = Math.max(offset, this.logStartOffset);
+      const readable = Math.max(offset, from);
       return readable < this.highWatermark ? readable : -1;
     }
     return -1;
+  }
+
+  /** A copy of the stored batch holding `offset`, or null. */
+  copyBatchHolding(offset: number): Buffer | null {
+    const index = this.segmentIndexFor(offset);
+    return index < 0 ? null : this.segments[index]!.copyBatchHolding(offset, this.walker);
   }
 
   /**

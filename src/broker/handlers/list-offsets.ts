@@ -1,5 +1,5 @@
-// ListOffsets: earliest (-2), latest (-1, the high watermark), by timestamp (the first batch whose timestamp
-// is at or after it), and from v7 the record with the largest timestamp (-3), from v8 the earliest local
+// ListOffsets: earliest (-2), latest (-1, the high watermark), by timestamp (the first record whose timestamp
+// is at or after it, with that record's timestamp), and from v7 the record with the largest timestamp (-3), from v8 the earliest local
 // offset (-4, the log start: Fjord has no tiered storage) and from v9 the latest tiered offset (-5: none, as
 // a Kafka 3.9 broker with remote storage off answers). v0 is the old style: up to maxNumOffsets offsets from
 // segment boundaries by their files' write times. v10's timeout is for tiered storage reads, so unused.
@@ -79,13 +79,13 @@ async function lookUp(ctx: BrokerContext, topic: string, p: PartitionAsked, vers
       // Kafka with remote storage off: no tiered offset, and an epoch of -1.
       await ctx.engine.offsets(topic, partitionIndex);
       answer.leaderEpoch = -1;
-    } else if (timestamp === MAX_TIMESTAMP) {
-      const found = await ctx.engine.maxTimestampRecord(topic, partitionIndex);
-      return found === null ? failed(partitionIndex, ErrorCode.NONE) : { ...answer, ...found };
     } else {
-      answer.offset = await ctx.engine.offsetForTimestamp(topic, partitionIndex, timestamp);
-      if (answer.offset < 0) return failed(partitionIndex, ErrorCode.NONE);
-      answer.timestamp = timestamp;
+      // A record: the one with the largest timestamp, or the first at or after the time asked for.
+      const found =
+        timestamp === MAX_TIMESTAMP
+          ? await ctx.engine.maxTimestampRecord(topic, partitionIndex)
+          : await ctx.engine.offsetForTimestamp(topic, partitionIndex, timestamp);
+      return found === null ? failed(partitionIndex, ErrorCode.NONE) : { ...answer, ...found };
     }
   } catch (error) {
     if (!(error instanceof KafkaError)) throw error;
