@@ -8,7 +8,7 @@ import { attempt, eachNamedOnce, type ErrorFields, fieldsOf, refuseAssignments }
 import { topicConfigViews } from './config-resources.js';
 
 type CreatableTopic = RequestOfKey<19>['body']['topics'][number];
-type EchoedConfig = { name: string; value: string; readOnly: boolean; configSource: number; isSensitive: boolean };
+type EchoedConfig = { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean };
 type TopicResult = ErrorFields & { name: string; numPartitions?: number; replicationFactor?: number; configs?: EchoedConfig[] };
 
 const BROKER_DEFAULT = -1;
