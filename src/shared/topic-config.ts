@@ -290,8 +290,12 @@ export function withTopicOverrides(base: Readonly<LogConfig>, overrides: Readonl
   const config: Record<string, unknown> = { ...base };
   for (const [key, raw] of Object.entries(overrides)) {
     const entry = TOPIC_CONFIG_KEYS.get(key);
-    if (entry === undefined) throw new Error(`unknown topic config "${key}"`);
-    config[entry.field] = entry.spec.parse(key, raw.trim(), 1);
+    if (entry === undefined) throw new Error(`Unknown topic config name: ${key}`);
+    try {
+      config[entry.field] = entry.spec.parse(key, raw.trim(), 1);
+    } catch (error) {
+      throw new Error(`Invalid value ${raw} for configuration ${key}: ${(error as Error).message}`);
+    }
   }
   return config as LogConfig;
 }

@@ -63,13 +63,22 @@ function appendAll(
     topicData.map(async (topic) => ({
       name: topic.name,
       partitionResponses: await Promise.all(
-        topic.partitionData.map((p) => (refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version, acks))),
+        topic.partitionData.map((p) =>
+          refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version, acks),
+        ),
       ),
     })),
   );
 }
 
-async function appendOne(ctx: BrokerContext, topic: string, partition: number, records: Buffer | null, version: number, acks: number): Promise<PartitionAnswer> {
+async function appendOne(
+  ctx: BrokerContext,
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  version: number,
+  acks: number,
+): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
   const problem = batchProblem(records, version) ?? notEnoughReplicasProblem(ctx, topic, partition, acks);
   if (problem !== null) return failed(partition, problem.code, problem.message);
