@@ -30,8 +30,9 @@ export const createPartitionsHandler = defineHandler({
 
 async function raiseCount(ctx: BrokerContext, topic: Wanted, validateOnly: boolean): Promise<ErrorFields> {
   const { assignments } = topic;
+  // An empty list is taken as no assignment (Kafka would refuse it): @platformatic/kafka sends [] when none is given.
   const checkAdded = (added: number): void => {
-    if (assignments !== null) checkAddedAssignments(assignments, added, [ctx.nodeId], REPLICATION_FACTOR);
+    if (assignments !== null && assignments.length > 0) checkAddedAssignments(assignments, added, [ctx.nodeId], REPLICATION_FACTOR);
   };
   const outcome = await attempt(() => ctx.topics.createPartitions(topic.name, topic.count, validateOnly, checkAdded));
   if (outcome.ok && !validateOnly) ctx.logger.info({ topic: topic.name, partitions: topic.count }, 'partitions added');

@@ -2,6 +2,7 @@
 // replica assignment or the partition count and replication factor, -1 meaning the broker defaults), then creates
 // it or, with validateOnly, only checks and answers as if created. From v5 each result echoes the partitions,
 // replication factor and effective configs; from v7 the new topic's id. Runs on the main thread.
+import { newTopicId } from '../../metadata/standalone-metadata.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
@@ -39,7 +40,8 @@ async function createOne(ctx: BrokerContext, topic: CreatableTopic, validateOnly
     ctx.topics.validateNewTopic(name, overrides);
     const layout = layoutOf(ctx, topic);
     ctx.topics.validateCreate(name, layout.partitions, overrides);
-    const topicId = validateOnly ? undefined : (await ctx.topics.createTopic(name, layout.partitions, overrides)).topicId;
+    // As Kafka's controller, validateOnly answers with the id the topic would have had.
+    const topicId = validateOnly ? newTopicId() : (await ctx.topics.createTopic(name, layout.partitions, overrides)).topicId;
     return { overrides, layout, topicId };
   });
   if (!outcome.ok) {
