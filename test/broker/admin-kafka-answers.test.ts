@@ -107,7 +107,9 @@ describe('DescribeConfigs on a broker with default configs', () => {
   });
 
   it('compression.type and retention.ms at their defaults answer as Kafka does', async () => {
-    const configs = new Map((await describeRaw(client, TOPIC, 'plain', ['compression.type', 'retention.ms', 'cleanup.policy'])).configs.map((c) => [c.name, c]));
+    const configs = new Map(
+      (await describeRaw(client, TOPIC, 'plain', ['compression.type', 'retention.ms', 'cleanup.policy'])).configs.map((c) => [c.name, c]),
+    );
     expect(configs.get('compression.type')).toMatchObject({
       value: 'producer',
       configSource: Source.DEFAULT,
@@ -149,7 +151,9 @@ describe('DescribeConfigs on a broker with default configs', () => {
     ]);
     expect(entries.get('retention.ms')!.configSynonyms).toEqual([{ configName: 'retention.ms', configValue: '3600000', configSource: Source.TOPIC }]);
     expect(entries.get('segment.bytes')).toMatchObject({ configValue: '1073741824', configSource: Source.DEFAULT, isDefault: true });
-    expect(entries.get('segment.bytes')!.configSynonyms).toEqual([{ configName: 'log.segment.bytes', configValue: '1073741824', configSource: Source.DEFAULT }]);
+    expect(entries.get('segment.bytes')!.configSynonyms).toEqual([
+      { configName: 'log.segment.bytes', configValue: '1073741824', configSource: Source.DEFAULT },
+    ]);
   });
 
   it('describes this broker by its id, with every name of each key as Kafka lists them', async () => {
@@ -158,7 +162,10 @@ describe('DescribeConfigs on a broker with default configs', () => {
     const configs = new Map(result.configs.map((c) => [c.name, c]));
     expect(configs.get('log.retention.hours')).toMatchObject({ value: '168', readOnly: true, configSource: Source.DEFAULT, configType: Type.LONG });
     expect(configs.get('log.retention.ms')).toMatchObject({ value: null, configSource: Source.DEFAULT, synonyms: [] });
-    expect(configs.get('compression.type')).toMatchObject({ value: 'producer', synonyms: [{ name: 'compression.type', value: 'producer', source: Source.DEFAULT }] });
+    expect(configs.get('compression.type')).toMatchObject({
+      value: 'producer',
+      synonyms: [{ name: 'compression.type', value: 'producer', source: Source.DEFAULT }],
+    });
     for (const key of ['log.message.timestamp.before.max.ms', 'log.message.timestamp.after.max.ms', 'min.insync.replicas', 'log.segment.bytes']) {
       expect(configs.has(key)).toBe(true);
     }
@@ -171,7 +178,10 @@ describe('DescribeConfigs on a broker with default configs', () => {
       errorMessage: `Unexpected broker id, expected ${broker.config.nodeId} or empty string, but received ${broker.config.nodeId + 5}`,
       configs: [],
     });
-    expect(await describeRaw(client, BROKER, 'one')).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Broker id must be an integer, but it is: one' });
+    expect(await describeRaw(client, BROKER, 'one')).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Broker id must be an integer, but it is: one',
+    });
     // "" is the cluster-wide dynamic default: Fjord has no dynamic broker configs, so none.
     expect(await describeRaw(client, BROKER, '')).toMatchObject({ errorCode: ErrorCode.NONE, configs: [] });
   });
@@ -236,7 +246,9 @@ describe('DescribeConfigs on a broker with static configs', () => {
   });
 
   it('the broker resource shows each given name as given', async () => {
-    const configs = new Map((await describeRaw(client, BROKER, String(broker.config.nodeId), ['log.retention.ms', 'log.retention.hours'])).configs.map((c) => [c.name, c]));
+    const configs = new Map(
+      (await describeRaw(client, BROKER, String(broker.config.nodeId), ['log.retention.ms', 'log.retention.hours'])).configs.map((c) => [c.name, c]),
+    );
     expect(configs.get('log.retention.ms')).toMatchObject({ value: '7200000', configSource: Source.STATIC });
     expect(configs.get('log.retention.hours')).toMatchObject({
       value: '48',
@@ -302,7 +314,11 @@ describe('CreateTopics and CreatePartitions as Kafka answers them', () => {
       creatable('with-count', { numPartitions: 1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [node] }] }),
     ]);
     expect(results.map((r) => [r.name, r.errorCode, r.errorMessage])).toEqual([
-      ['unknown-broker', ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes broker ${node + 1}, but no such broker is registered.`],
+      [
+        'unknown-broker',
+        ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+        `The manual partition assignment includes broker ${node + 1}, but no such broker is registered.`,
+      ],
       ['twice', ErrorCode.INVALID_REPLICA_ASSIGNMENT, `The manual partition assignment includes the broker ${node} more than once.`],
       ['empty', ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'The manual partition assignment includes an empty replica list.'],
       ['gap', ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'partitions should be a consecutive 0-based integer sequence'],
@@ -351,7 +367,10 @@ describe('CreateTopics and CreatePartitions as Kafka answers them', () => {
       expect.objectContaining({ name: 'message.timestamp.difference.max.ms', value: '60000', configSource: Source.TOPIC }),
     );
     expect(broker.topics.topic('dry')).toBeUndefined();
-    const [refused] = await create([creatable('dry-bad', { assignments: [{ partitionIndex: 0, brokerIds: [node + 1] }], numPartitions: -1, replicationFactor: -1 })], true);
+    const [refused] = await create(
+      [creatable('dry-bad', { assignments: [{ partitionIndex: 0, brokerIds: [node + 1] }], numPartitions: -1, replicationFactor: -1 })],
+      true,
+    );
     expect(refused!.errorCode).toBe(ErrorCode.INVALID_REPLICA_ASSIGNMENT);
   });
 

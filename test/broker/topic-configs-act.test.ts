@@ -111,7 +111,13 @@ describe('compression.type', () => {
     const kafka = await kafkajsClient(broker);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: 'gzip-topic', messages: [{ key: 'a', value: 'first' }, { key: 'b', value: 'second' }] });
+    await producer.send({
+      topic: 'gzip-topic',
+      messages: [
+        { key: 'a', value: 'first' },
+        { key: 'b', value: 'second' },
+      ],
+    });
     await producer.send({ topic: 'gzip-topic', messages: [{ key: 'c', value: 'third' }] });
     await producer.disconnect();
 
@@ -159,7 +165,12 @@ describe('compression.type', () => {
       isolationLevel: 0,
       sessionId: 0,
       sessionEpoch: -1,
-      topics: [{ topic: 'zstd-topic', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topic: 'zstd-topic',
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
       forgottenTopicsData: [],
       rackId: '',
     });

@@ -112,7 +112,10 @@ export function walkRecords(
 function failTimestamp(index: number, timestamp: number, lowest: number, highest: number): false {
   walked.outOfRangeTimestamp = timestamp;
   const bound = (ms: number): string => (Number.isFinite(ms) ? String(ms) : ms < 0 ? '-inf' : 'inf');
-  return fail(index, `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${bound(lowest)}, ${bound(highest)}]`);
+  return fail(
+    index,
+    `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${bound(lowest)}, ${bound(highest)}]`,
+  );
 }
 
 /** Moves past the headers at `at` (count, then key and value per header); returns where they end, or -1. */
