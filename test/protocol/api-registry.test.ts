@@ -35,7 +35,7 @@ describe('the registry', () => {
       DescribeGroups: '15:0-5',
       ListGroups: '16:0-4',
       ApiVersions: '18:0-3',
-      CreateTopics: '19:0-5',
+      CreateTopics: '19:0-7',
       DeleteTopics: '20:0-4',
       DeleteRecords: '21:0-2',
       InitProducerId: '22:0-4',
