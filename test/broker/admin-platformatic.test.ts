@@ -14,6 +14,7 @@ const BROKER = 4 as const;
 const SET = 0 as const;
 const DELETE = 1 as const;
 const APPEND = 2 as const;
+const SUBTRACT = 3 as const;
 const DYNAMIC_TOPIC_CONFIG = 1;
 const DEFAULT_CONFIG = 5;
 
@@ -160,14 +161,14 @@ describe('configs with @platformatic/kafka', () => {
     expect(configs.get('segment.ms')).toMatchObject({ value: '3600000', configSource: DYNAMIC_TOPIC_CONFIG });
   });
 
-  it('incrementalAlterConfigs refuses APPEND, bad values and broker resources, and validateOnly changes nothing', async () => {
+  it('incrementalAlterConfigs refuses APPEND to a key that is not a list, bad values and broker resources, and validateOnly changes nothing', async () => {
     const append: IncrementalResource = {
       resourceType: TOPIC,
       resourceName: 'events',
-      configs: [{ name: 'cleanup.policy', configOperation: APPEND, value: 'compact' }],
+      configs: [{ name: 'segment.ms', configOperation: APPEND, value: '5' }],
     };
     const [appendError] = await failure(admin.incrementalAlterConfigs({ resources: [append] }));
-    expect(appendError).toMatchObject({ id: 'INVALID_CONFIG', message: expect.stringContaining('list-typed') });
+    expect(appendError).toMatchObject({ id: 'INVALID_CONFIG', message: 'Config value append is not allowed for config key: segment.ms' });
     const bad: IncrementalResource = { resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'segment.ms', configOperation: SET, value: '-5' }] };
     expect(await failure(admin.incrementalAlterConfigs({ resources: [bad] }))).toEqual([expect.objectContaining({ id: 'INVALID_CONFIG' })]);
     const brokerSet: IncrementalResource = {
@@ -180,6 +181,25 @@ describe('configs with @platformatic/kafka', () => {
     const dryRun: IncrementalResource = { resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'segment.ms', configOperation: SET, value: '1000' }] };
     await admin.incrementalAlterConfigs({ validateOnly: true, resources: [dryRun] });
     expect(broker.topics.topic('events')!.configs).toEqual({ 'segment.ms': '3600000' });
+  });
+
+  it('incrementalAlterConfigs APPEND and SUBTRACT edit a list-typed key (cleanup.policy), from its default', async () => {
+    const edit = (configOperation: typeof APPEND | typeof SUBTRACT, value: string): IncrementalResource => ({
+      resourceType: TOPIC,
+      resourceName: 'events',
+      configs: [{ name: 'cleanup.policy', configOperation, value }],
+    });
+    await admin.incrementalAlterConfigs({ resources: [edit(APPEND, 'compact')] });
+    expect(broker.topics.topic('events')!.configs['cleanup.policy']).toBe('delete,compact');
+    expect(broker.topics.configOf('events').cleanupPolicy).toBe('compact,delete');
+    await admin.incrementalAlterConfigs({ resources: [edit(SUBTRACT, 'delete')] });
+    expect(broker.topics.configOf('events').cleanupPolicy).toBe('compact');
+    expect(await failure(admin.incrementalAlterConfigs({ resources: [edit(SUBTRACT, 'compact')] }))).toEqual([
+      expect.objectContaining({ id: 'INVALID_CONFIG' }),
+    ]);
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: TOPIC, resourceName: 'events', configs: [{ name: 'cleanup.policy', configOperation: DELETE }] }],
+    });
   });
 
   it('alterConfigs (v2) replaces the whole override set', async () => {
