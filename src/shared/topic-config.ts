@@ -232,9 +232,15 @@ export const TOPIC_CONFIG_TABLE = {
 export const TOPIC_ONLY_CONFIG_TABLE = {
   leaderReplicationThrottledReplicas: throttledReplicasKey('leader.replication.throttled.replicas', 'leader'),
   followerReplicationThrottledReplicas: throttledReplicasKey('follower.replication.throttled.replicas', 'follower'),
+  // Only false is accepted: as a Kafka broker without remote.log.storage.system.enable, Fjord has no tiered storage.
   remoteStorageEnable: {
-    ...bool({ key: 'remote.storage.enable', topicKey: 'remote.storage.enable', topicOnly: true, default: false, doc: '' }),
-    doc: 'Tiered storage for the topic. Only false is accepted: as a Kafka broker without remote.log.storage.system.enable, Fjord has no tiered storage.',
+    ...bool({
+      key: 'remote.storage.enable',
+      topicKey: 'remote.storage.enable',
+      topicOnly: true,
+      default: false,
+      doc: 'Tiered storage for the topic. Only false is accepted: Fjord has no tiered storage.',
+    }),
     parse: (name: string, text: string): boolean => {
       if (text === 'true') throw new Error(`${name}=true needs tiered storage, which this broker does not have (remote.log.storage.system.enable is false)`);
       if (text !== 'false') throw new Error(`${name} must be true or false, got "${text}"`);
