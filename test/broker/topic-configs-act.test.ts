@@ -78,6 +78,21 @@ describe('message.timestamp.* keys', () => {
     expect((await produce('ts-mixed', batchAt([now + 10 * 60_000]))).errorCode).toBe(ErrorCode.INVALID_TIMESTAMP);
   });
 
+  it('a KafkaJS producer gets INVALID_TIMESTAMP for an out-of-range record and sends in-range ones', async () => {
+    const producer = (await kafkajsClient(broker)).producer();
+    await producer.connect();
+    try {
+      const now = Date.now();
+      await expect(producer.send({ topic: 'ts-diff', messages: [{ value: 'stale', timestamp: String(now - 3 * HOUR_MS) }] })).rejects.toMatchObject({
+        type: 'INVALID_TIMESTAMP',
+      });
+      const [sent] = await producer.send({ topic: 'ts-diff', messages: [{ value: 'fresh', timestamp: String(now) }] });
+      expect(sent).toMatchObject({ errorCode: 0, baseOffset: '2' });
+    } finally {
+      await producer.disconnect();
+    }
+  });
+
   it('checks the records of compressed batches too', async () => {
     const now = Date.now();
     const plain = batchAt([now, now - 2 * HOUR_MS]);
