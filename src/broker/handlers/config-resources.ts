@@ -39,8 +39,8 @@ export interface ConfigView {
 }
 
 export interface ViewOptions {
-  /** null or empty: every key. Unknown keys are left out, as Kafka does. */
-  keys: readonly string[] | null;
+  /** null: every key (a request's null or empty list). Unknown keys are left out, as Kafka does. */
+  keys: ReadonlySet<string> | null;
   synonyms: boolean;
   documentation: boolean;
 }
@@ -80,7 +80,7 @@ export function brokerConfigViews(ctx: BrokerContext, options: Readonly<ViewOpti
 }
 
 function isAsked(options: Readonly<ViewOptions>, name: string): boolean {
-  return options.keys === null || options.keys.length === 0 || options.keys.includes(name);
+  return options.keys === null || options.keys.has(name);
 }
 
 /**

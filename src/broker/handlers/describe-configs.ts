@@ -17,7 +17,9 @@ export const describeConfigsHandler = defineHandler({
     const { resources, includeSynonyms, includeDocumentation } = request.body;
     const results = await Promise.all(
       resources.map(async ({ resourceType, resourceName, configurationKeys }) => {
-        const options: ViewOptions = { keys: configurationKeys, synonyms: includeSynonyms, documentation: includeDocumentation };
+        // A Set: a hostile request may list millions of names.
+        const keys = configurationKeys === null || configurationKeys.length === 0 ? null : new Set(configurationKeys);
+        const options: ViewOptions = { keys, synonyms: includeSynonyms, documentation: includeDocumentation };
         const outcome = await attempt(() => describeResource(ctx, resourceType, resourceName, options));
         return { ...fieldsOf(outcome), resourceType, resourceName, configs: outcome.ok ? outcome.value : [] };
       }),
