@@ -37,7 +37,7 @@ describe('ApiVersions', () => {
       15: [0, 5],
       16: [0, 5],
       47: [0, 0],
-      19: [0, 5],
+      19: [0, 7],
       20: [0, 6],
       21: [0, 2],
       32: [0, 4],
@@ -85,8 +85,9 @@ describe('CreateTopics and DeleteTopics', () => {
     expect(topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['twice', ErrorCode.INVALID_REQUEST],
       ['twice', ErrorCode.INVALID_REQUEST],
-      ['null-config', ErrorCode.INVALID_REQUEST],
+      ['null-config', ErrorCode.INVALID_CONFIG],
     ]);
+    expect(topics[2]!.errorMessage).toBe('Null value not supported for topic configs: retention.ms');
     expect(topics[2]!.numPartitions).toBe(-1);
     expect(broker.topics.topic('twice')).toBeUndefined();
   });
@@ -101,20 +102,21 @@ describe('CreateTopics and DeleteTopics', () => {
     expect(v4.responses.map((r) => r.errorCode)).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
   });
 
-  it('CreatePartitions refuses manual assignments and unknown topics', async () => {
+  it('CreatePartitions takes a manual assignment of this broker and refuses unknown topics', async () => {
     await broker.topics.createTopic('assign-me', 1);
     const { results } = await client.call(37, 0, {
       topics: [
-        { name: 'assign-me', count: 2, assignments: [{ brokerIds: [1] }] },
+        { name: 'assign-me', count: 2, assignments: [{ brokerIds: [broker.config.nodeId] }] },
         { name: 'nope', count: 2, assignments: null },
       ],
       timeoutMs: 1000,
       validateOnly: false,
     });
     expect(results.map((r) => [r.name, r.errorCode])).toEqual([
-      ['assign-me', ErrorCode.INVALID_REQUEST],
+      ['assign-me', ErrorCode.NONE],
       ['nope', ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
     ]);
+    expect(broker.topics.topic('assign-me')!.partitions).toBe(2);
   });
 });
 
@@ -125,7 +127,7 @@ describe('DescribeConfigs', () => {
       resources: [
         { resourceType: 2, resourceName: 'configured', configurationKeys: ['flush.messages'] },
         { resourceType: 2, resourceName: 'missing', configurationKeys: null },
-        { resourceType: 4, resourceName: '', configurationKeys: ['node.id'] },
+        { resourceType: 4, resourceName: '1', configurationKeys: ['node.id'] },
         { resourceType: 4, resourceName: '99', configurationKeys: null },
         { resourceType: 8, resourceName: '1', configurationKeys: null },
       ],
@@ -135,6 +137,7 @@ describe('DescribeConfigs', () => {
     expect(results.map((r) => r.errorCode)).toEqual([0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 0, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
     expect(results[0]!.configs).toEqual([expect.objectContaining({ name: 'flush.messages', value: '1', configSource: 1, synonyms: [], configType: 5 })]);
     expect(results[1]!.errorMessage).toBe('topic missing does not exist');
+    expect(results[3]!.errorMessage).toBe('Unexpected broker id, expected 1 or empty string, but received 99');
     expect(results[2]!.configs).toEqual([
       expect.objectContaining({ name: 'node.id', value: '1', readOnly: true, documentation: expect.stringContaining('id') }),
     ]);

@@ -35,7 +35,7 @@ describe('the registry', () => {
       DescribeGroups: '15:0-5',
       ListGroups: '16:0-5',
       ApiVersions: '18:0-4',
-      CreateTopics: '19:0-5',
+      CreateTopics: '19:0-7',
       DeleteTopics: '20:0-6',
       DeleteRecords: '21:0-2',
       InitProducerId: '22:0-5',

@@ -192,7 +192,7 @@ export class PartitionLog {
    */
   append(buf: Buffer, at: number, length: number, origin: AppendOrigin, nowMs: number, decompressed: DecompressedBatches | null = null): number {
     const info = this.lastAppend;
-    const code = validateBatches(buf, at, length, this.config, origin, info, decompressed);
+    const code = validateBatches(buf, at, length, this.config, origin, info, decompressed, nowMs);
     if (code !== ErrorCode.NONE) return code;
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
