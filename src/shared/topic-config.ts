@@ -115,6 +115,12 @@ export const TOPIC_CONFIG_TABLE = {
     max: 1,
     doc: 'Clean a compacted partition when its not-yet-cleaned bytes reach this share of its cleanable bytes.',
   }),
+  messageDownconversionEnable: bool({
+    key: 'log.message.downconversion.enable',
+    topicKey: 'message.downconversion.enable',
+    default: true,
+    doc: 'Answer Fetch v0-3 (old message formats, converted down by the partition worker); false answers them UNSUPPORTED_VERSION.',
+  }),
 } satisfies ConfigTable;
 
 export type LogConfig = ValuesOf<typeof TOPIC_CONFIG_TABLE>;

@@ -1,0 +1,84 @@
+// The old message formats (magic 0 and 1) at the data path's edge: a Produce v0-2 message set becomes one
+// record batch before the normal append validates and stores it, and a Fetch v0-3 reads stored batches and
+// answers them converted down; the log only ever holds magic 2. Owns the two converters and the scratch
+// buffer the stored batches are read into. Runs in a partition worker, called by data-path.ts only for
+// frames flagged as the old format, so appends and fetches in the current format never touch it.
+import { ErrorCode } from '../src/shared/kafka-error-codes.js';
+import type { DecompressedBatches } from './log/decompressed-batches.js';
+import { MessageSetDownConverter } from './log/legacy-down-conversion.js';
+import { MessageSetConverter } from './log/legacy-up-conversion.js';
+import type { PartitionLog } from './log/partition-log.js';
+
+export interface ConvertedAppend {
+  errorCode: number;
+  errorMessage: string;
+  /** The record batch to append in place of the message set (valid until the next call). */
+  batch: Buffer;
+  /** Its records are compressed; their uncompressed form is already in the DecompressedBatches passed in. */
+  compressed: boolean;
+}
+
+export interface ConvertedFetch {
+  errorCode: number;
+  errorMessage: string;
+  /** The converted message set (valid until the next call). */
+  messages: Buffer;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class LegacyFormats {
+  private readonly up = new MessageSetConverter();
+  private readonly down = new MessageSetDownConverter();
+  /** Stored batches read for a conversion; grows up to the largest read asked (at most a ring frame). */
+  private stored: Buffer = EMPTY;
+  private readonly appendResult: ConvertedAppend = { errorCode: 0, errorMessage: '', batch: EMPTY, compressed: false };
+  private readonly fetchResult: ConvertedFetch = { errorCode: 0, errorMessage: '', messages: EMPTY };
+
+  /** Converts the message set buf[at, at+length); a compressed result leaves its records in `decompressed` for the validator. */
+  async toBatch(buf: Buffer, at: number, length: number, decompressed: DecompressedBatches): Promise<ConvertedAppend> {
+    const result = this.appendResult;
+    result.errorCode = await this.up.convert(buf, at, length);
+    result.errorMessage = this.up.errorMessage;
+    result.batch = result.errorCode === ErrorCode.NONE ? this.up.batch : EMPTY;
+    result.compressed = this.up.uncompressedRecords !== null;
+    decompressed.clear();
+    if (result.compressed && result.errorCode === ErrorCode.NONE) decompressed.sections[0] = this.up.uncompressedRecords!;
+    return result;
+  }
+
+  /**
+   * Reads whole batches from `offset` (up to maxBytes, at least the first) and converts them to messages of
+   * `toMagic`, kept within maxBytes (the first message always) and `capacityBytes` (the completion frame).
+   * Throws what the log's read throws (OFFSET_OUT_OF_RANGE, I/O errors).
+   */
+  async readConverted(log: PartitionLog, offset: number, maxBytes: number, toMagic: number, capacityBytes: number): Promise<ConvertedFetch> {
+    const result = this.fetchResult;
+    result.messages = EMPTY;
+    result.errorMessage = '';
+    if (!log.config.messageDownconversionEnable) {
+      return this.failed(ErrorCode.UNSUPPORTED_VERSION, 'message.downconversion.enable is false for this topic: fetch with v4 or later');
+    }
+    const readBytes = Math.min(maxBytes, capacityBytes);
+    if (this.stored.length < readBytes) this.stored = Buffer.alloc(readBytes);
+    let bytes = log.read(offset, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
+    if (bytes < 0) {
+      if (-bytes > capacityBytes) return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${-bytes} bytes exceeds the data-path ring`);
+      this.stored = Buffer.alloc(-bytes);
+      bytes = log.read(offset, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
+    }
+    result.errorCode = await this.down.convert(this.stored, Math.max(0, bytes), toMagic, offset, Math.min(maxBytes, capacityBytes));
+    result.errorMessage = this.down.errorMessage;
+    if (result.errorCode !== ErrorCode.NONE) return result;
+    if (this.down.outBytes > capacityBytes) return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a converted message of ${this.down.outBytes} bytes exceeds the data-path ring`);
+    result.messages = this.down.out.subarray(0, this.down.outBytes);
+    return result;
+  }
+
+  private failed(errorCode: number, errorMessage: string): ConvertedFetch {
+    this.fetchResult.errorCode = errorCode;
+    this.fetchResult.errorMessage = errorMessage;
+    this.fetchResult.messages = EMPTY;
+    return this.fetchResult;
+  }
+}

@@ -1,0 +1,137 @@
+// Converts a produced message set of the old format (magic 0 or 1, Produce v0-2) into one record batch v2,
+// as Kafka's LogValidator does when a log holds magic 2: every message is checked (size, CRC, magic,
+// attributes, compressed wrappers and their inner messages), and all records go into one batch with the
+// codec of the last compressed wrapper (or none); offsets are assigned afterwards by the normal append,
+// which also validates the new batch. Magic-1 timestamps are kept (a LogAppendTime wrapper's inner messages
+// take its timestamp), magic-0 messages get no timestamp (-1). Runs in a partition worker, only for
+// appends flagged as the old format: a magic-2 append never reaches this file.
+//
+// The batch it builds (layout in src/shared/record-batch.ts): baseOffset 0, partitionLeaderEpoch -1, magic 2,
+// attributes = codec (CreateTime), no producer id (-1, epoch -1, sequence -1), baseTimestamp = the first
+// record's timestamp, maxTimestamp = the largest. Record layout: src/shared/record-reader.ts.
+import { Codec, compressRecords, DecompressedSizeError, decompressRecordsWithin } from '../../src/shared/compression/record-compression.js';
+import { withStandardHeaderChecksum } from '../../src/shared/compression/lz4-legacy-checksum.js';
+import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+import {
+  LEGACY_CODEC_MASK,
+  LEGACY_TIMESTAMP_TYPE_BIT,
+  type LegacyMessage,
+  LegacyField,
+  legacyFault,
+  newLegacyMessage,
+  readLegacyMessage,
+} from '../../src/shared/legacy-message.js';
+import { BATCH_HEADER_BYTES, CURRENT_MAGIC, rebuildBatch } from '../../src/shared/record-batch.js';
+import { buildRecordBatch, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
+import { DECOMPRESSED_RECORDS_BYTES_MAX } from './decompressed-batches.js';
+
+export class MessageSetConverter {
+  /** After a successful convert(): the batch. */
+  batch: Buffer = EMPTY;
+  /** The converted batch's records section uncompressed, when the batch is compressed (the validator walks it); else null. */
+  uncompressedRecords: Buffer | null = null;
+  errorMessage = '';
+  private records: ProducedRecord[] = [];
+  private codec: number = Codec.NONE;
+  /** The last compressed wrapper's value as the producer compressed it (snappy keeps its form). */
+  private like: Buffer | undefined;
+  private firstMagic = -1;
+  private decompressedBytes = 0;
+  private readonly outer = newLegacyMessage();
+  private readonly inner = newLegacyMessage();
+
+  /** Converts the message set buf[at, at+length). Returns an error code (errorMessage says why). */
+  async convert(buf: Buffer, at: number, length: number): Promise<number> {
+    this.reset();
+    const end = at + length;
+    if (length === 0) return this.fail(ErrorCode.CORRUPT_MESSAGE, 'empty message set');
+    for (let p = at; p < end; p += this.outer.entryBytes) {
+      const code = this.readChecked(buf, p, end, this.outer);
+      if (code !== ErrorCode.NONE) return code;
+      const codec = this.outer.attributes & LEGACY_CODEC_MASK;
+      const added = codec === Codec.NONE ? this.addRecord(buf, this.outer, this.outer.timestamp) : await this.addWrapper(buf, this.outer, codec);
+      if (added !== ErrorCode.NONE) return added;
+    }
+    return this.finish();
+  }
+
+  private reset(): void {
+    this.records = [];
+    this.codec = Codec.NONE;
+    this.like = undefined;
+    this.firstMagic = -1;
+    this.decompressedBytes = 0;
+    this.batch = EMPTY;
+    this.uncompressedRecords = null;
+    this.errorMessage = '';
+  }
+
+  private fail(code: number, message: string): number {
+    this.errorMessage = message;
+    return code;
+  }
+
+  /** Reads one message; every message of the request must have the first one's magic (as Kafka checks). */
+  private readChecked(buf: Buffer, at: number, end: number, into: LegacyMessage): number {
+    if (at + LegacyField.MAGIC < end && buf[at + LegacyField.MAGIC] === CURRENT_MAGIC) {
+      return this.fail(ErrorCode.INVALID_RECORD, 'a record batch (magic 2) among messages of magic 0/1');
+    }
+    if (!readLegacyMessage(buf, at, end, into)) return this.fail(ErrorCode.CORRUPT_MESSAGE, legacyFault.problem);
+    if (this.firstMagic < 0) this.firstMagic = into.magic;
+    if (into.magic !== this.firstMagic) return this.fail(ErrorCode.INVALID_RECORD, `message magic ${into.magic} is not the first message's ${this.firstMagic}`);
+    return ErrorCode.NONE;
+  }
+
+  /** A compressed wrapper: its value decompressed (bounded) and each inner message added. */
+  private async addWrapper(buf: Buffer, wrapper: LegacyMessage, codec: number): Promise<number> {
+    if (codec > Codec.LZ4) return this.fail(ErrorCode.INVALID_RECORD, `compression codec ${codec} is not allowed in message format v${wrapper.magic}`);
+    if (wrapper.valueLength <= 0) return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message has no inner messages');
+    let value = buf.subarray(wrapper.valueAt, wrapper.valueAt + wrapper.valueLength);
+    if (codec === Codec.LZ4 && wrapper.magic === 0) value = withStandardHeaderChecksum(value);
+    let inner: Buffer;
+    try {
+      inner = await decompressRecordsWithin(codec, value, DECOMPRESSED_RECORDS_BYTES_MAX - this.decompressedBytes);
+    } catch (error) {
+      const code = error instanceof DecompressedSizeError ? ErrorCode.MESSAGE_TOO_LARGE : ErrorCode.CORRUPT_MESSAGE;
+      return this.fail(code, `compressed message does not decompress (codec ${codec}): ${(error as Error).message}`);
+    }
+    this.decompressedBytes += inner.length;
+    this.codec = codec;
+    this.like = value;
+    const logAppendTime = wrapper.magic === 1 && (wrapper.attributes & LEGACY_TIMESTAMP_TYPE_BIT) !== 0;
+    let innerCount = 0;
+    for (let p = 0; p < inner.length; p += this.inner.entryBytes, innerCount++) {
+      const code = this.readChecked(inner, p, inner.length, this.inner);
+      if (code !== ErrorCode.NONE) return code;
+      if ((this.inner.attributes & LEGACY_CODEC_MASK) !== Codec.NONE) {
+        return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message holds a compressed inner message');
+      }
+      const added = this.addRecord(inner, this.inner, logAppendTime ? wrapper.timestamp : this.inner.timestamp);
+      if (added !== ErrorCode.NONE) return added;
+    }
+    return innerCount > 0 ? ErrorCode.NONE : this.fail(ErrorCode.INVALID_RECORD, 'a compressed message has no inner messages');
+  }
+
+  /** Adds one record: the key and value of `message` in `buf`. */
+  private addRecord(buf: Buffer, message: LegacyMessage, timestamp: number): number {
+    const key = message.keyLength < 0 ? null : buf.subarray(message.keyAt, message.keyAt + message.keyLength);
+    const value = message.valueLength < 0 ? null : buf.subarray(message.valueAt, message.valueAt + message.valueLength);
+    this.records.push({ key, value, timestamp });
+    return ErrorCode.NONE;
+  }
+
+  /** Builds the batch (buildRecordBatch, the one v2 encoder); compresses its records when a wrapper was compressed. */
+  private async finish(): Promise<number> {
+    const uncompressed = buildRecordBatch(this.records);
+    this.records = [];
+    if (this.codec === Codec.NONE) {
+      this.batch = uncompressed;
+      return ErrorCode.NONE;
+    }
+    this.uncompressedRecords = uncompressed.subarray(BATCH_HEADER_BYTES);
+    this.batch = rebuildBatch(uncompressed, await compressRecords(this.codec, this.uncompressedRecords, this.like), this.codec);
+    return ErrorCode.NONE;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
