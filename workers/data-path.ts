@@ -208,7 +208,8 @@ export class DataPath {
       const code = this.guard.codeFor(owned!, error);
       return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
     }
-    if (converted.errorCode !== ErrorCode.NONE) return this.fetchFailed(requestId, converted.errorCode, converted.errorMessage, converted.errorCode === ErrorCode.UNSUPPORTED_VERSION ? null : log);
+    if (converted.errorCode !== ErrorCode.NONE)
+      return this.fetchFailed(requestId, converted.errorCode, converted.errorMessage, converted.errorCode === ErrorCode.UNSUPPORTED_VERSION ? null : log);
     const out = await this.reserveCompletion(FETCH_DONE_HEADER_BYTES + converted.messages.length);
     this.writeFetchHeader(out, requestId, ErrorCode.NONE, log);
     converted.messages.copy(this.completions.data, out + FETCH_DONE_HEADER_BYTES);

@@ -70,7 +70,8 @@ export class LegacyFormats {
     result.errorCode = await this.down.convert(this.stored, Math.max(0, bytes), toMagic, offset, Math.min(maxBytes, capacityBytes));
     result.errorMessage = this.down.errorMessage;
     if (result.errorCode !== ErrorCode.NONE) return result;
-    if (this.down.outBytes > capacityBytes) return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a converted message of ${this.down.outBytes} bytes exceeds the data-path ring`);
+    if (this.down.outBytes > capacityBytes)
+      return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a converted message of ${this.down.outBytes} bytes exceeds the data-path ring`);
     result.messages = this.down.out.subarray(0, this.down.outBytes);
     return result;
   }

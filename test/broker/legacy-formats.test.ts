@@ -135,7 +135,7 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
   const corrupt = async (): Promise<Array<[string, Buffer, number]>> => {
     const good = messageSet(1, three);
     const badCrc = Buffer.from(good);
-    badCrc[30] ^= 0xff;
+    badCrc[30] = badCrc[30]! ^ 0xff;
     const truncated = good.subarray(0, good.length - 3);
     const wrongMagic = Buffer.from(good);
     wrongMagic[16] = 3;
@@ -245,7 +245,14 @@ describe('Fetch v0-3: answers in the old formats, converted down', () => {
 
   it('keeps whole messages within the partition max bytes (at least one)', async () => {
     const topic = await newTopic();
-    await produce(0, topic, messageSet(0, [{ key: null, value: 'x'.repeat(100) }, { key: null, value: 'y'.repeat(100) }]));
+    await produce(
+      0,
+      topic,
+      messageSet(0, [
+        { key: null, value: 'x'.repeat(100) },
+        { key: null, value: 'y'.repeat(100) },
+      ]),
+    );
     expect((await readMessageSet((await fetchRaw(1, topic, 0, 150)).records!)).map((m) => m.offset)).toEqual([0]);
     expect((await readMessageSet((await fetchRaw(1, topic, 0, 10)).records!)).map((m) => m.offset)).toEqual([0]);
   });

@@ -60,10 +60,7 @@ export class MessageSetDownConverter {
         this.errorMessage = `stored batch at offset ${facts.baseOffset} does not decompress: ${(error as Error).message}`;
         return ErrorCode.CORRUPT_MESSAGE;
       }
-      const full =
-        facts.codec === Codec.NONE
-          ? this.addMessages(section, toMagic, fetchOffset, maxBytes)
-          : await this.addWrapper(section, toMagic, maxBytes);
+      const full = facts.codec === Codec.NONE ? this.addMessages(section, toMagic, fetchOffset, maxBytes) : await this.addWrapper(section, toMagic, maxBytes);
       if (full) break;
     }
     return ErrorCode.NONE;
@@ -90,7 +87,16 @@ export class MessageSetDownConverter {
       if (this.outBytes > 0 && this.outBytes + entryBytes > maxBytes) return true;
       this.out = ensureRoom(this.out, this.outBytes, entryBytes);
       const timestamp = facts.logAppendTime >= 0 ? facts.logAppendTime : facts.baseTimestamp + cursor.timestampDelta;
-      this.outBytes = writeLegacyMessage(this.out, this.outBytes, offset, toMagic, attributes, timestamp, keyOf(section, cursor), valueOf(section, cursor));
+      this.outBytes = writeLegacyMessage(
+        this.out,
+        this.outBytes,
+        offset,
+        toMagic,
+        attributes,
+        timestamp,
+        recordKeyOf(section, cursor),
+        recordValueOf(section, cursor),
+      );
     }
     return false;
   }
@@ -112,7 +118,16 @@ export class MessageSetDownConverter {
       const timestamp = facts.logAppendTime >= 0 ? facts.logAppendTime : facts.baseTimestamp + cursor.timestampDelta;
       if (timestamp > maxTimestamp) maxTimestamp = timestamp;
       this.inner = ensureRoom(this.inner, innerBytes, legacyEntryBytes(toMagic, cursor.keyLength, cursor.valueLength));
-      innerBytes = writeLegacyMessage(this.inner, innerBytes, innerOffset, toMagic, timestampBit, timestamp, keyOf(section, cursor), valueOf(section, cursor));
+      innerBytes = writeLegacyMessage(
+        this.inner,
+        innerBytes,
+        innerOffset,
+        toMagic,
+        timestampBit,
+        timestamp,
+        recordKeyOf(section, cursor),
+        recordValueOf(section, cursor),
+      );
     }
     if (firstOffset < 0) return false;
     const value = await compressRecords(facts.codec, this.inner.subarray(0, innerBytes));
@@ -125,11 +140,11 @@ export class MessageSetDownConverter {
   }
 }
 
-function keyOf(section: Buffer, cursor: RecordCursor): Buffer | null {
+function recordKeyOf(section: Buffer, cursor: RecordCursor): Buffer | null {
   return cursor.keyLength < 0 ? null : section.subarray(cursor.keyAt, cursor.keyAt + cursor.keyLength);
 }
 
-function valueOf(section: Buffer, cursor: RecordCursor): Buffer | null {
+function recordValueOf(section: Buffer, cursor: RecordCursor): Buffer | null {
   return cursor.valueLength < 0 ? null : section.subarray(cursor.valueAt, cursor.valueAt + cursor.valueLength);
 }
 

@@ -102,7 +102,11 @@ async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wan
   for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
   const outcomes = await Promise.all(
     wanted.map((w, i) =>
-      w.unknownTopicId ? Promise.resolve(unknownTopicId()) : caps[i]! > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!, false, toMagic) : offsetsOnly(ctx, w),
+      w.unknownTopicId
+        ? Promise.resolve(unknownTopicId())
+        : caps[i]! > 0
+          ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!, false, toMagic)
+          : offsetsOnly(ctx, w),
     ),
   );
   memory.release(reservedBytes);
@@ -153,8 +157,12 @@ function unknownTopicId(): FetchOutcome {
 function topicNames(ctx: BrokerContext, body: FetchRequest, version: number): Array<string | undefined> {
   if (version < FIRST_TOPIC_ID_VERSION) return body.topics.map((t) => t.topic);
   let ids = topicIdsOf.get(ctx.topics);
-  if (ids === undefined) topicIdsOf.set(ctx.topics, (ids = new TopicIds(ctx.topics)));
-  return body.topics.map((t) => ids.nameOf(t.topicId));
+  if (ids === undefined) {
+    ids = new TopicIds(ctx.topics);
+    topicIdsOf.set(ctx.topics, ids);
+  }
+  const lookup = ids;
+  return body.topics.map((t) => lookup.nameOf(t.topicId));
 }
 
 function giveBack(memory: ConnectionMemory, records: Buffer): void {
