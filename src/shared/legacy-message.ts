@@ -1,7 +1,7 @@
 // The old message format ("MessageSet", magic 0 and 1) that Produce v0-2 carry and Fetch v0-3 answer in:
 // the layout of one message, reading one safely from hostile bytes, and writing one. Shared by the partition
 // workers (converting up on append, down on fetch) and tests and benchmarks (building what an old client
-// sends). Runs on whatever thread calls it; no allocation per message.
+// sends: buildMessageSet, wrapMessageSet). Runs on whatever thread calls it; reading allocates nothing.
 //
 // A message set is messages back to back. One message (big-endian):
 //   0  int64  offset        producers send anything (the broker assigns offsets); in a magic-1 compressed
@@ -17,6 +17,8 @@
 //  ..  int32  valueLength · value   -1 = null; a compressed message's value is the inner message set,
 //                                   compressed (its inner messages are uncompressed, of the same magic)
 import { crc32 } from '@node-rs/crc32';
+import { breakHeaderChecksum } from './compression/lz4-legacy-checksum.js';
+import { Codec, compressRecords } from './compression/record-compression.js';
 import { readInt64, writeInt64 } from './record-batch.js';
 
 export const LegacyField = {
@@ -155,4 +157,36 @@ export function countLegacyMessages(messageSet: Buffer): number {
     at += LEGACY_LOG_OVERHEAD_BYTES + messageSize;
   }
   return count;
+}
+
+/** A message to build: key and value bytes (null = -1 length), timestamp (magic 1; -1 = none). */
+export interface OldFormatMessage {
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  timestamp?: number;
+}
+
+/** Uncompressed messages of `magic` with offsets 0, 1, ... (what an old producer sends; the broker assigns its own). */
+export function buildMessageSet(magic: number, messages: readonly OldFormatMessage[]): Buffer {
+  let bytes = 0;
+  for (const m of messages) bytes += legacyEntryBytes(magic, m.key?.length ?? -1, m.value?.length ?? -1);
+  const out = Buffer.alloc(bytes);
+  let at = 0;
+  messages.forEach((m, i) => {
+    at = writeLegacyMessage(out, at, i, magic, 0, m.timestamp ?? -1, m.key, m.value);
+  });
+  return out;
+}
+
+/**
+ * One wrapper message holding the message set `inner` (of `innerCount` messages) compressed with `codec`, as an
+ * old producer writes it: magic 1 carries the last inner offset (inner offsets relative), magic-0 lz4 Kafka's
+ * header checksum (lz4-legacy-checksum.ts).
+ */
+export async function wrapMessageSet(magic: number, codec: number, inner: Buffer, innerCount: number, timestamp = -1): Promise<Buffer> {
+  const value = await compressRecords(codec, inner);
+  if (codec === Codec.LZ4 && magic === 0) breakHeaderChecksum(value);
+  const entry = Buffer.alloc(legacyEntryBytes(magic, -1, value.length));
+  writeLegacyMessage(entry, 0, magic === 1 ? innerCount - 1 : 0, magic, codec, timestamp, null, value);
+  return entry;
 }

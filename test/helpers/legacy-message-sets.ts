@@ -1,15 +1,15 @@
 // Test helper: builds message sets of the old format (magic 0/1) the way an old producer sends them, and
 // reads the ones a Fetch v0-3 answers (wrappers decompressed). Test helper only.
-import { breakHeaderChecksum, withStandardHeaderChecksum } from '../../src/shared/compression/lz4-legacy-checksum.js';
-import { Codec, compressRecords, decompressRecords } from '../../src/shared/compression/record-compression.js';
+import { withStandardHeaderChecksum } from '../../src/shared/compression/lz4-legacy-checksum.js';
+import { Codec, decompressRecords } from '../../src/shared/compression/record-compression.js';
 import {
+  buildMessageSet,
   LEGACY_CODEC_MASK,
   LEGACY_TIMESTAMP_TYPE_BIT,
-  legacyEntryBytes,
   legacyFault,
   newLegacyMessage,
   readLegacyMessage,
-  writeLegacyMessage,
+  wrapMessageSet,
 } from '../../src/shared/legacy-message.js';
 
 export interface OldMessage {
@@ -32,23 +32,15 @@ export interface ReadMessage {
 const text = (s: string | null): Buffer | null => (s === null ? null : Buffer.from(s));
 
 /** Uncompressed messages with offsets 0, 1, ... (an old producer's offsets; the broker ignores them). */
-export function messageSet(magic: number, messages: OldMessage[], relativeOffsets = true): Buffer {
-  const parts = messages.map((m, i) => {
-    const entry = Buffer.alloc(legacyEntryBytes(magic, m.key?.length ?? -1, m.value?.length ?? -1));
-    writeLegacyMessage(entry, 0, relativeOffsets ? i : 0, magic, 0, m.timestamp ?? -1, text(m.key), text(m.value));
-    return entry;
-  });
-  return Buffer.concat(parts);
+export function messageSet(magic: number, messages: OldMessage[]): Buffer {
+  return buildMessageSet(
+    magic,
+    messages.map((m) => ({ key: text(m.key), value: text(m.value), timestamp: m.timestamp })),
+  );
 }
 
 /** One wrapper message holding `inner` (a message set) compressed with `codec`, as a producer writes it. */
-export async function wrapped(magic: number, codec: number, inner: Buffer, innerCount: number, timestamp = -1): Promise<Buffer> {
-  const value = await compressRecords(codec, inner);
-  if (codec === Codec.LZ4 && magic === 0) breakHeaderChecksum(value);
-  const entry = Buffer.alloc(legacyEntryBytes(magic, -1, value.length));
-  writeLegacyMessage(entry, 0, magic === 1 ? innerCount - 1 : 0, magic, codec, timestamp, null, value);
-  return entry;
-}
+export const wrapped = wrapMessageSet;
 
 /** Every message of a fetched message set (a partial message at the end is left out, as old consumers do). */
 export async function readMessageSet(bytes: Buffer): Promise<ReadMessage[]> {
