@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
+import { TOPIC_CONFIG_KEYS } from '../../src/shared/topic-config.js';
 import { kafkajsClient, startTestBroker } from './test-broker.js';
 
 const TOPIC_CONFIG = 1;
@@ -127,7 +128,7 @@ describe('DescribeConfigs and AlterConfigs with KafkaJS', () => {
     const { resources } = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described' }] });
     expect(resources[0]!.errorCode).toBe(0);
     const entries = new Map(resources[0]!.configEntries.map((e) => [e.configName, e]));
-    expect(entries.size).toBe(16);
+    expect(entries.size).toBe(TOPIC_CONFIG_KEYS.size);
     expect(entries.get('max.message.bytes')).toMatchObject({ configValue: '65536', configSource: TOPIC_CONFIG, isDefault: false, readOnly: false });
     expect(entries.get('max.message.bytes')!.configSynonyms.map((s) => [s.configName, s.configSource])).toEqual([
       ['max.message.bytes', TOPIC_CONFIG],

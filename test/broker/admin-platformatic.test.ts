@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Admin } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
+import { TOPIC_CONFIG_KEYS } from '../../src/shared/topic-config.js';
 import { platformaticKafka, startTestBroker } from './test-broker.js';
 
 const TOPIC = 2 as const;
@@ -59,7 +60,7 @@ describe('topics with @platformatic/kafka', () => {
     const [created] = await admin.createTopics({ topics: ['events'], partitions: 3, replicas: 1, configs: [{ name: 'retention.ms', value: '60000' }] });
     expect(created).toMatchObject({ name: 'events', partitions: 3, replicas: 1 });
     expect(created!.configuration).toMatchObject({ 'retention.ms': '60000', 'cleanup.policy': 'delete' });
-    expect(Object.keys(created!.configuration)).toHaveLength(16);
+    expect(Object.keys(created!.configuration)).toHaveLength(TOPIC_CONFIG_KEYS.size);
     expect(broker.topics.topic('events')).toMatchObject({ partitions: 3, configs: { 'retention.ms': '60000' } });
   });
 
@@ -112,7 +113,7 @@ describe('configs with @platformatic/kafka', () => {
 
   it('describeConfigs (v4) shows every topic key with source, synonyms and type', async () => {
     const configs = await describeTopic();
-    expect(configs.size).toBe(16);
+    expect(configs.size).toBe(TOPIC_CONFIG_KEYS.size);
     expect(configs.get('retention.ms')).toMatchObject({
       value: '60000',
       configSource: DYNAMIC_TOPIC_CONFIG,
