@@ -4,6 +4,7 @@
 // buffer the stored batches are read into. Runs in a partition worker, called by data-path.ts only for
 // frames flagged as the old format, so appends and fetches in the current format never touch it.
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
+import { batchSizeAt, lastOffsetAt } from '../src/shared/record-batch.js';
 import type { DecompressedBatches } from './log/decompressed-batches.js';
 import { MessageSetDownConverter } from './log/legacy-down-conversion.js';
 import { MessageSetConverter } from './log/legacy-up-conversion.js';
@@ -26,6 +27,13 @@ export interface ConvertedFetch {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The last offset of the last of the whole batches in stored[0, bytes). */
+function lastOffsetOf(stored: Buffer, bytes: number): number {
+  let last = -1;
+  for (let at = 0; at < bytes; at += batchSizeAt(stored, at)) last = lastOffsetAt(stored, at);
+  return last;
+}
 
 export class LegacyFormats {
   private readonly up = new MessageSetConverter();
@@ -61,15 +69,21 @@ export class LegacyFormats {
     }
     const readBytes = Math.min(maxBytes, capacityBytes);
     if (this.stored.length < readBytes) this.stored = Buffer.alloc(readBytes);
-    let bytes = log.read(offset, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
-    if (bytes < 0) {
-      if (-bytes > capacityBytes) return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${-bytes} bytes exceeds the data-path ring`);
-      this.stored = Buffer.alloc(-bytes);
-      bytes = log.read(offset, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
+    // Batches that convert to nothing (control batches, records compacted away below the fetch offset) are read
+    // past, as Kafka's lazy down-conversion does, so an old consumer is never stuck on an empty answer.
+    for (let from = offset; ; ) {
+      let bytes = log.read(from, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
+      if (bytes < 0) {
+        if (-bytes > capacityBytes) return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${-bytes} bytes exceeds the data-path ring`);
+        this.stored = Buffer.alloc(-bytes);
+        bytes = log.read(from, readBytes, 'high-watermark', this.stored, 0, this.stored.length);
+      }
+      result.errorCode = await this.down.convert(this.stored, Math.max(0, bytes), toMagic, offset, Math.min(maxBytes, capacityBytes));
+      result.errorMessage = this.down.errorMessage;
+      if (result.errorCode !== ErrorCode.NONE) return result;
+      if (this.down.outBytes > 0 || bytes <= 0) break;
+      from = lastOffsetOf(this.stored, bytes) + 1;
     }
-    result.errorCode = await this.down.convert(this.stored, Math.max(0, bytes), toMagic, offset, Math.min(maxBytes, capacityBytes));
-    result.errorMessage = this.down.errorMessage;
-    if (result.errorCode !== ErrorCode.NONE) return result;
     if (this.down.outBytes > capacityBytes)
       return this.failed(ErrorCode.MESSAGE_TOO_LARGE, `a converted message of ${this.down.outBytes} bytes exceeds the data-path ring`);
     result.messages = this.down.out.subarray(0, this.down.outBytes);
