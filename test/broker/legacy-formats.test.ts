@@ -153,6 +153,11 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
     writeLegacyMessage(negativeKey, 0, 0, 0, 0, -1, null, Buffer.from('abcd'));
     negativeKey.writeInt32BE(-7, 18);
     const magic2Tail = Buffer.concat([messageSet(1, three), buildRecordBatch([{ key: null, value: Buffer.from('x') }])]);
+    const oneWrapper = await wrapped(1, Codec.GZIP, messageSet(1, three), 3);
+    const twoWrappers = Buffer.concat([oneWrapper, oneWrapper]);
+    const wrapperThenPlain = Buffer.concat([oneWrapper, messageSet(1, three)]);
+    const logAppendTime = messageSet(1, three.slice(0, 1));
+    logAppendTime[17] = 0x08;
     return [
       ['bad CRC', badCrc, ErrorCode.CORRUPT_MESSAGE],
       ['truncated', truncated, ErrorCode.CORRUPT_MESSAGE],
@@ -165,6 +170,9 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
       ['a message size past the end', hugeSize, ErrorCode.CORRUPT_MESSAGE],
       ['a negative key length (CRC fixed up)', fixCrc(negativeKey), ErrorCode.CORRUPT_MESSAGE],
       ['a record batch after the messages', magic2Tail, ErrorCode.INVALID_RECORD],
+      ['two compressed wrappers', twoWrappers, ErrorCode.INVALID_RECORD],
+      ['a compressed wrapper and a plain message', wrapperThenPlain, ErrorCode.INVALID_RECORD],
+      ['a producer claiming LogAppendTime', fixCrc(logAppendTime), ErrorCode.INVALID_TIMESTAMP],
     ];
   };
 

@@ -1,9 +1,9 @@
 // Converts a produced message set of the old format (magic 0 or 1, Produce v0-2) into one record batch v2,
 // as Kafka's LogValidator does when a log holds magic 2: every message is checked (size, CRC, magic,
 // attributes, compressed wrappers and their inner messages), and all records go into one batch with the
-// codec of the last compressed wrapper (or none); offsets are assigned afterwards by the normal append,
-// which also validates the new batch. Magic-1 timestamps are kept (a LogAppendTime wrapper's inner messages
-// take its timestamp), magic-0 messages get no timestamp (-1). Runs in a partition worker, only for
+// codec of the compressed wrapper (which must then be the only message, as Kafka requires) or none; offsets
+// are assigned afterwards by the normal append, which also validates the new batch. Magic-1 timestamps are
+// kept, magic-0 messages get no timestamp (-1); a message claiming LogAppendTime is refused (INVALID_TIMESTAMP). Runs in a partition worker, only for
 // appends flagged as the old format: a magic-2 append never reaches this file.
 //
 // The batch it builds (layout in src/shared/record-batch.ts): baseOffset 0, partitionLeaderEpoch -1, magic 2,
@@ -49,6 +49,10 @@ export class MessageSetConverter {
       const code = this.readChecked(buf, p, end, this.outer);
       if (code !== ErrorCode.NONE) return code;
       const codec = this.outer.attributes & LEGACY_CODEC_MASK;
+      // As Kafka's LogValidator: a compressed wrapper is the whole message set ("more than one batch" otherwise).
+      if ((codec !== Codec.NONE || this.codec !== Codec.NONE) && p !== at) {
+        return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message must be the only message of the message set');
+      }
       const added = codec === Codec.NONE ? this.addRecord(buf, this.outer, this.outer.timestamp) : await this.addWrapper(buf, this.outer, codec);
       if (added !== ErrorCode.NONE) return added;
     }
@@ -79,6 +83,10 @@ export class MessageSetConverter {
     if (!readLegacyMessage(buf, at, end, into)) return this.fail(ErrorCode.CORRUPT_MESSAGE, legacyFault.problem);
     if (this.firstMagic < 0) this.firstMagic = into.magic;
     if (into.magic !== this.firstMagic) return this.fail(ErrorCode.INVALID_RECORD, `message magic ${into.magic} is not the first message's ${this.firstMagic}`);
+    // The broker sets LogAppendTime, never a producer (refused for record batches alike, batch-validator.ts).
+    if ((into.attributes & LEGACY_TIMESTAMP_TYPE_BIT) !== 0 && into.magic === 1) {
+      return this.fail(ErrorCode.INVALID_TIMESTAMP, 'producers must send CreateTime messages (attribute bit 3 clear)');
+    }
     return ErrorCode.NONE;
   }
 
@@ -98,7 +106,6 @@ export class MessageSetConverter {
     this.decompressedBytes += inner.length;
     this.codec = codec;
     this.like = value;
-    const logAppendTime = wrapper.magic === 1 && (wrapper.attributes & LEGACY_TIMESTAMP_TYPE_BIT) !== 0;
     let innerCount = 0;
     for (let p = 0; p < inner.length; p += this.inner.entryBytes, innerCount++) {
       const code = this.readChecked(inner, p, inner.length, this.inner);
@@ -106,7 +113,7 @@ export class MessageSetConverter {
       if ((this.inner.attributes & LEGACY_CODEC_MASK) !== Codec.NONE) {
         return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message holds a compressed inner message');
       }
-      const added = this.addRecord(inner, this.inner, logAppendTime ? wrapper.timestamp : this.inner.timestamp);
+      const added = this.addRecord(inner, this.inner, this.inner.timestamp);
       if (added !== ErrorCode.NONE) return added;
     }
     return innerCount > 0 ? ErrorCode.NONE : this.fail(ErrorCode.INVALID_RECORD, 'a compressed message has no inner messages');
