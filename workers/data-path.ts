@@ -95,7 +95,9 @@ export class DataPath {
     let batchesAt = appendBatchesAt(at, flags);
     let batchesBytes = at + frameBytes - batchesAt;
     // An old-format message set becomes one record batch first (legacy-formats.ts), then goes the same way.
-    const legacy = isLegacyMessageSet(flags) ? await this.legacy.toBatch(buf, batchesAt, batchesBytes, this.decompressed) : null;
+    const legacy = isLegacyMessageSet(flags)
+      ? await this.legacy.toBatch(buf, batchesAt, batchesBytes, this.decompressed, this.table.get(partitionSlot)?.log ?? null)
+      : null;
     if (legacy !== null && legacy.errorCode !== ErrorCode.NONE) return this.appendDone(requestId, legacy.errorCode, null, legacy.errorMessage);
     const source = legacy?.batch ?? buf;
     if (legacy !== null) [batchesAt, batchesBytes] = [0, legacy.batch.length];

@@ -43,10 +43,13 @@ export class LegacyFormats {
   private readonly appendResult: ConvertedAppend = { errorCode: 0, errorMessage: '', batch: EMPTY, compressed: false };
   private readonly fetchResult: ConvertedFetch = { errorCode: 0, errorMessage: '', messages: EMPTY };
 
-  /** Converts the message set buf[at, at+length); a compressed result leaves its records in `decompressed` for the validator. */
-  async toBatch(buf: Buffer, at: number, length: number, decompressed: DecompressedBatches): Promise<ConvertedAppend> {
+  /**
+   * Converts the message set buf[at, at+length) for `log` (its max.message.bytes bounds each message; null: the
+   * partition is gone, which the append then answers); a compressed result leaves its records in `decompressed`.
+   */
+  async toBatch(buf: Buffer, at: number, length: number, decompressed: DecompressedBatches, log: PartitionLog | null): Promise<ConvertedAppend> {
     const result = this.appendResult;
-    result.errorCode = await this.up.convert(buf, at, length);
+    result.errorCode = await this.up.convert(buf, at, length, log?.config.maxMessageBytes);
     result.errorMessage = this.up.errorMessage;
     result.batch = result.errorCode === ErrorCode.NONE ? this.up.batch : EMPTY;
     result.compressed = this.up.uncompressedRecords !== null;

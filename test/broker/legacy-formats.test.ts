@@ -185,6 +185,14 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
     expect((await produce(2, topic, messageSet(1, three))).baseOffset).toBe(0);
   });
 
+  it('refuses a message over max.message.bytes before converting it (MESSAGE_TOO_LARGE)', async () => {
+    const topic = await newTopic({ 'max.message.bytes': '2000' });
+    const big = [{ key: null, value: 'x'.repeat(3000) }];
+    expect((await produce(1, topic, messageSet(0, big))).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    expect((await produce(2, topic, await wrapped(1, Codec.GZIP, messageSet(1, big), 1))).errorCode).toBe(ErrorCode.NONE);
+    expect((await broker.engine.offsets(topic, 0)).logEndOffset).toBe(1);
+  });
+
   it('v3+ takes magic-2 batches only', async () => {
     const topic = await newTopic();
     expect((await produce(3, topic, messageSet(1, three))).errorCode).toBe(ErrorCode.INVALID_RECORD);

@@ -21,8 +21,9 @@ import {
   newLegacyMessage,
   readLegacyMessage,
 } from '../../src/shared/legacy-message.js';
-import { BATCH_HEADER_BYTES, CURRENT_MAGIC, rebuildBatch } from '../../src/shared/record-batch.js';
-import { buildRecordBatch, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
+import { BatchField, CURRENT_MAGIC, rebuildBatch } from '../../src/shared/record-batch.js';
+import { buildRecordBatch, type ProducedRecord, recordBodyBytes, writeRecord } from '../../src/shared/record-batch-codec.js';
+import { sizeOfVarint } from '../../src/shared/varint.js';
 import { DECOMPRESSED_RECORDS_BYTES_MAX } from './decompressed-batches.js';
 
 export class MessageSetConverter {
@@ -31,7 +32,14 @@ export class MessageSetConverter {
   /** The converted batch's records section uncompressed, when the batch is compressed (the validator walks it); else null. */
   uncompressedRecords: Buffer | null = null;
   errorMessage = '';
-  private records: ProducedRecord[] = [];
+  /** The records section being built: records written one by one (records[0, recordsEnd)), no object kept per record. */
+  private records: Buffer = Buffer.alloc(INITIAL_RECORDS_BYTES);
+  private recordsEnd = 0;
+  private count = 0;
+  private baseTimestamp = -1;
+  private maxTimestamp = -1;
+  /** The one record holder handed to writeRecord() (src/shared/record-batch-codec.ts), refilled per record. */
+  private readonly record: ProducedRecord = { key: null, value: null, timestamp: -1 };
   private codec: number = Codec.NONE;
   /** The last compressed wrapper's value as the producer compressed it (snappy keeps its form). */
   private like: Buffer | undefined;
@@ -40,14 +48,21 @@ export class MessageSetConverter {
   private readonly outer = newLegacyMessage();
   private readonly inner = newLegacyMessage();
 
-  /** Converts the message set buf[at, at+length). Returns an error code (errorMessage says why). */
-  async convert(buf: Buffer, at: number, length: number): Promise<number> {
+  /**
+   * Converts the message set buf[at, at+length). Returns an error code (errorMessage says why). A top-level
+   * message over `maxMessageBytes` (the topic's max.message.bytes) is refused before anything is decompressed,
+   * as Kafka checks each message (a wrapper: the whole) against it.
+   */
+  async convert(buf: Buffer, at: number, length: number, maxMessageBytes = Number.POSITIVE_INFINITY): Promise<number> {
     this.reset();
     const end = at + length;
     if (length === 0) return this.fail(ErrorCode.CORRUPT_MESSAGE, 'empty message set');
     for (let p = at; p < end; p += this.outer.entryBytes) {
       const code = this.readChecked(buf, p, end, this.outer);
       if (code !== ErrorCode.NONE) return code;
+      if (this.outer.entryBytes > maxMessageBytes) {
+        return this.fail(ErrorCode.MESSAGE_TOO_LARGE, `a message of ${this.outer.entryBytes} bytes exceeds max.message.bytes ${maxMessageBytes}`);
+      }
       const codec = this.outer.attributes & LEGACY_CODEC_MASK;
       // As Kafka's LogValidator: a compressed wrapper is the whole message set ("more than one batch" otherwise).
       if ((codec !== Codec.NONE || this.codec !== Codec.NONE) && p !== at) {
@@ -60,7 +75,12 @@ export class MessageSetConverter {
   }
 
   private reset(): void {
-    this.records = [];
+    // A large message set's section is not kept between appends (the validator is done with the last one).
+    if (this.records.length > RETAINED_RECORDS_BYTES_MAX) this.records = Buffer.alloc(INITIAL_RECORDS_BYTES);
+    this.recordsEnd = 0;
+    this.count = 0;
+    this.baseTimestamp = -1;
+    this.maxTimestamp = -1;
     this.codec = Codec.NONE;
     this.like = undefined;
     this.firstMagic = -1;
@@ -119,26 +139,49 @@ export class MessageSetConverter {
     return innerCount > 0 ? ErrorCode.NONE : this.fail(ErrorCode.INVALID_RECORD, 'a compressed message has no inner messages');
   }
 
-  /** Adds one record: the key and value of `message` in `buf`. */
+  /** Writes one record (the key and value of `message` in `buf`) at the end of the records section. */
   private addRecord(buf: Buffer, message: LegacyMessage, timestamp: number): number {
-    const key = message.keyLength < 0 ? null : buf.subarray(message.keyAt, message.keyAt + message.keyLength);
-    const value = message.valueLength < 0 ? null : buf.subarray(message.valueAt, message.valueAt + message.valueLength);
-    this.records.push({ key, value, timestamp });
+    const record = this.record;
+    record.key = message.keyLength < 0 ? null : buf.subarray(message.keyAt, message.keyAt + message.keyLength);
+    record.value = message.valueLength < 0 ? null : buf.subarray(message.valueAt, message.valueAt + message.valueLength);
+    if (this.count === 0) this.baseTimestamp = timestamp;
+    if (timestamp > this.maxTimestamp) this.maxTimestamp = timestamp;
+    const timestampDelta = timestamp - this.baseTimestamp;
+    const bodyBytes = recordBodyBytes(record, this.count, timestampDelta);
+    this.ensureRoom(sizeOfVarint(bodyBytes) + bodyBytes);
+    this.recordsEnd = writeRecord(this.records, this.recordsEnd, record, this.count, timestampDelta);
+    this.count++;
     return ErrorCode.NONE;
   }
 
-  /** Builds the batch (buildRecordBatch, the one v2 encoder); compresses its records when a wrapper was compressed. */
+  private ensureRoom(moreBytes: number): void {
+    if (this.recordsEnd + moreBytes <= this.records.length) return;
+    const grown = Buffer.alloc(Math.max(this.records.length * 2, this.recordsEnd + moreBytes));
+    this.records.copy(grown, 0, 0, this.recordsEnd);
+    this.records = grown;
+  }
+
+  /**
+   * Puts a batch header before the records (compressed first when a wrapper was): the header fields come from
+   * buildRecordBatch (the one v2 encoder) of a one-record batch at the base timestamp, then rebuildBatch sets
+   * the length, codec, record count, max timestamp and CRC.
+   */
   private async finish(): Promise<number> {
-    const uncompressed = buildRecordBatch(this.records);
-    this.records = [];
+    const header = buildRecordBatch([{ key: null, value: null, timestamp: this.baseTimestamp }]);
+    header.writeInt32BE(this.count - 1, BatchField.LAST_OFFSET_DELTA);
+    const records = this.records.subarray(0, this.recordsEnd);
+    const facts = { count: this.count, maxTimestamp: this.maxTimestamp };
     if (this.codec === Codec.NONE) {
-      this.batch = uncompressed;
+      this.batch = rebuildBatch(header, records, Codec.NONE, facts);
       return ErrorCode.NONE;
     }
-    this.uncompressedRecords = uncompressed.subarray(BATCH_HEADER_BYTES);
-    this.batch = rebuildBatch(uncompressed, await compressRecords(this.codec, this.uncompressedRecords, this.like), this.codec);
+    this.uncompressedRecords = records;
+    this.batch = rebuildBatch(header, await compressRecords(this.codec, records, this.like), this.codec, facts);
     return ErrorCode.NONE;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
+const INITIAL_RECORDS_BYTES = 64 * 1024;
+/** Above this the records section is let go after use: a hostile wrapper may decompress to 128 MiB. */
+const RETAINED_RECORDS_BYTES_MAX = 4 * 1024 * 1024;
