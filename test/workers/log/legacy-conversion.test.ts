@@ -2,13 +2,14 @@
 // of each codec, converted up to a record batch and back down to either magic give back the same keys, values
 // and timestamps; a byte flipped anywhere either is refused with CORRUPT_MESSAGE / INVALID_RECORD or (offset
 // fields, which the broker ignores) still converts; the lz4 header checksum of magic 0 is Kafka's. Seeds printed.
+import { crc32 } from '@node-rs/crc32';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { breakHeaderChecksum, withStandardHeaderChecksum } from '../../../src/shared/compression/lz4-legacy-checksum.js';
 import { compressLz4 } from '../../../src/shared/compression/lz4.js';
 import { Codec } from '../../../src/shared/compression/record-compression.js';
 import { ErrorCode } from '../../../src/shared/kafka-error-codes.js';
-import { buildMessageSet, type OldFormatMessage, wrapMessageSet } from '../../../src/shared/legacy-message.js';
+import { buildMessageSet, crc32Of, type OldFormatMessage, wrapMessageSet } from '../../../src/shared/legacy-message.js';
 import { BatchField, computeBatchCrc, storedBatchCrc, writeInt64 } from '../../../src/shared/record-batch.js';
 import { MessageSetDownConverter } from '../../../workers/log/legacy-down-conversion.js';
 import { MessageSetConverter } from '../../../workers/log/legacy-up-conversion.js';
@@ -70,6 +71,17 @@ describe('old message formats: up to a record batch and back down', () => {
         },
       ),
       { seed, numRuns: 300 },
+    );
+  });
+
+  it('computes the CRC-32 of small messages in JS exactly as the native library does for every length', () => {
+    const seed = seedFor('legacy crc');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(8), (bytes, skip) => {
+        const buf = Buffer.concat([Buffer.alloc(skip, 0xaa), bytes]);
+        expect(crc32Of(buf, skip, buf.length)).toBe(crc32(bytes) >>> 0);
+      }),
+      { seed, numRuns: 500 },
     );
   });
 
