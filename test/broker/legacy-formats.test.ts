@@ -158,6 +158,8 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
     const wrapperThenPlain = Buffer.concat([oneWrapper, messageSet(1, three)]);
     const logAppendTime = messageSet(1, three.slice(0, 1));
     logAppendTime[17] = 0x08;
+    const negativeTime = messageSet(1, [{ key: null, value: 'v', timestamp: -5 }]);
+    const hugeTime = messageSet(1, [{ key: null, value: 'v', timestamp: 2 ** 60 }]);
     return [
       ['bad CRC', badCrc, ErrorCode.CORRUPT_MESSAGE],
       ['truncated', truncated, ErrorCode.CORRUPT_MESSAGE],
@@ -173,6 +175,8 @@ describe('Produce v0-2: hostile message sets are refused and nothing is stored',
       ['two compressed wrappers', twoWrappers, ErrorCode.INVALID_RECORD],
       ['a compressed wrapper and a plain message', wrapperThenPlain, ErrorCode.INVALID_RECORD],
       ['a producer claiming LogAppendTime', fixCrc(logAppendTime), ErrorCode.INVALID_TIMESTAMP],
+      ['a timestamp below -1', negativeTime, ErrorCode.INVALID_TIMESTAMP],
+      ['a timestamp beyond 2^53', hugeTime, ErrorCode.INVALID_TIMESTAMP],
     ];
   };
 

@@ -3,8 +3,9 @@
 // attributes, compressed wrappers and their inner messages), and all records go into one batch with the
 // codec of the compressed wrapper (which must then be the only message, as Kafka requires) or none; offsets
 // are assigned afterwards by the normal append, which also validates the new batch. Magic-1 timestamps are
-// kept, magic-0 messages get no timestamp (-1); a message claiming LogAppendTime is refused (INVALID_TIMESTAMP). Runs in a partition worker, only for
-// appends flagged as the old format: a magic-2 append never reaches this file.
+// kept, magic-0 messages get no timestamp (-1); a message claiming LogAppendTime, or a timestamp below -1 or
+// beyond 2^53, is refused (INVALID_TIMESTAMP). Runs in a partition worker, only for appends flagged as the old
+// format: a magic-2 append never reaches this file.
 //
 // The batch it builds (layout in src/shared/record-batch.ts): baseOffset 0, partitionLeaderEpoch -1, magic 2,
 // attributes = codec (CreateTime), no producer id (-1, epoch -1, sequence -1), baseTimestamp = the first
@@ -68,8 +69,11 @@ export class MessageSetConverter {
       if ((codec !== Codec.NONE || this.codec !== Codec.NONE) && p !== at) {
         return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message must be the only message of the message set');
       }
-      const added = codec === Codec.NONE ? this.addRecord(buf, this.outer, this.outer.timestamp) : await this.addWrapper(buf, this.outer, codec);
-      if (added !== ErrorCode.NONE) return added;
+      if (codec === Codec.NONE) this.addRecord(buf, this.outer);
+      else {
+        const added = await this.addWrapper(buf, this.outer, codec);
+        if (added !== ErrorCode.NONE) return added;
+      }
     }
     return this.finish();
   }
@@ -107,6 +111,8 @@ export class MessageSetConverter {
     if ((into.attributes & LEGACY_TIMESTAMP_TYPE_BIT) !== 0 && into.magic === 1) {
       return this.fail(ErrorCode.INVALID_TIMESTAMP, 'producers must send CreateTime messages (attribute bit 3 clear)');
     }
+    // Timestamps are ms since the epoch or -1 (none); the deltas of the new batch must stay exact numbers.
+    if (into.timestamp < -1 || into.timestamp > Number.MAX_SAFE_INTEGER) return this.fail(ErrorCode.INVALID_TIMESTAMP, `invalid timestamp ${into.timestamp}`);
     return ErrorCode.NONE;
   }
 
@@ -133,15 +139,15 @@ export class MessageSetConverter {
       if ((this.inner.attributes & LEGACY_CODEC_MASK) !== Codec.NONE) {
         return this.fail(ErrorCode.INVALID_RECORD, 'a compressed message holds a compressed inner message');
       }
-      const added = this.addRecord(inner, this.inner, this.inner.timestamp);
-      if (added !== ErrorCode.NONE) return added;
+      this.addRecord(inner, this.inner);
     }
     return innerCount > 0 ? ErrorCode.NONE : this.fail(ErrorCode.INVALID_RECORD, 'a compressed message has no inner messages');
   }
 
   /** Writes one record (the key and value of `message` in `buf`) at the end of the records section. */
-  private addRecord(buf: Buffer, message: LegacyMessage, timestamp: number): number {
-    const record = this.record;
+  private addRecord(buf: Buffer, message: LegacyMessage): void {
+    const { record } = this;
+    const { timestamp } = message;
     record.key = message.keyLength < 0 ? null : buf.subarray(message.keyAt, message.keyAt + message.keyLength);
     record.value = message.valueLength < 0 ? null : buf.subarray(message.valueAt, message.valueAt + message.valueLength);
     if (this.count === 0) this.baseTimestamp = timestamp;
@@ -151,7 +157,6 @@ export class MessageSetConverter {
     this.ensureRoom(sizeOfVarint(bodyBytes) + bodyBytes);
     this.recordsEnd = writeRecord(this.records, this.recordsEnd, record, this.count, timestampDelta);
     this.count++;
-    return ErrorCode.NONE;
   }
 
   private ensureRoom(moreBytes: number): void {
