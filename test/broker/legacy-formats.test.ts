@@ -5,7 +5,7 @@
 import { crc32 } from '@node-rs/crc32';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
-import { Codec, decompressRecords } from '../../src/shared/compression/record-compression.js';
+import { Codec, compressRecords, decompressRecords } from '../../src/shared/compression/record-compression.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { writeLegacyMessage } from '../../src/shared/legacy-message.js';
 import { Attribute, BATCH_HEADER_BYTES, BatchField, batchSizeAt, rebuildBatch } from '../../src/shared/record-batch.js';
@@ -282,6 +282,15 @@ describe('Fetch v0-3: answers in the old formats, converted down', () => {
     const answer = await produce(2, topic, messageSet(1, three));
     const messages = await readMessageSet((await fetchRaw(2, topic)).records!);
     expect(messages.every((m) => m.logAppendTime && m.timestamp === answer.logAppendTimeMs)).toBe(true);
+  });
+
+  it('answers UNSUPPORTED_COMPRESSION_TYPE for zstd batches, which the old formats cannot carry', async () => {
+    const topic = await newTopic();
+    const plain = buildRecordBatch([{ key: null, value: Buffer.from('z'.repeat(100)) }], { baseTimestamp: T });
+    const zstd = rebuildBatch(plain, await compressRecords(Codec.ZSTD, plain.subarray(BATCH_HEADER_BYTES)), Codec.ZSTD);
+    expect((await produce(9, topic, zstd)).errorCode).toBe(ErrorCode.NONE);
+    expect((await fetchRaw(3, topic)).errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect((await fetchRaw(12, topic)).errorCode).toBe(ErrorCode.NONE);
   });
 
   it('answers UNSUPPORTED_VERSION when message.downconversion.enable is false', async () => {
