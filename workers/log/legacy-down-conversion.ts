@@ -15,6 +15,7 @@ import { Attribute, BATCH_HEADER_BYTES, BatchField, batchSizeAt, readInt64 } fro
 import { RecordCursor } from '../../src/shared/record-reader.js';
 
 const INITIAL_SCRATCH_BYTES = 64 * 1024;
+const RETAINED_SCRATCH_BYTES_MAX = 4 * 1024 * 1024;
 
 /** One stored batch's facts, read once per batch. */
 interface BatchFacts {
@@ -42,6 +43,9 @@ export class MessageSetDownConverter {
   async convert(stored: Buffer, storedBytes: number, toMagic: number, fetchOffset: number, maxBytes: number): Promise<number> {
     this.outBytes = 0;
     this.errorMessage = '';
+    // Scratch grown for one large batch is not kept for the next fetch (the last answer was copied out already).
+    if (this.inner.length > RETAINED_SCRATCH_BYTES_MAX) this.inner = Buffer.alloc(0);
+    if (this.out.length > RETAINED_SCRATCH_BYTES_MAX) this.out = Buffer.alloc(0);
     for (let at = 0; at + BATCH_HEADER_BYTES <= storedBytes; at += batchSizeAt(stored, at)) {
       const attributes = stored.readInt16BE(at + BatchField.ATTRIBUTES);
       if ((attributes & Attribute.CONTROL) !== 0) continue;
