@@ -1,5 +1,5 @@
 // Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup,
-// kafka-perf, produce-validation, group-rebalance, offset-commit), passing --short through, with a header per bench
+// kafka-perf, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
 // and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
 // run. Main thread plus the workers each bench starts.
 // `npm run bench` (full, writes BENCHMARKS.md), `node --expose-gc dist/bench/run-all.js --short` (CI)
@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
 import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
+import { main as legacyFormats } from './legacy-formats.js';
 import { main as micro } from './micro.js';
 import { main as offsetCommit } from './offset-commit.js';
 import { main as produceValidation } from './produce-validation.js';
@@ -57,6 +58,12 @@ const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: 
     title: 'Checking produced records',
     about: 'Produce throughput with 1 KiB and 100 B records, uncompressed, lz4 and zstd (with --before, against an earlier build, interleaved).',
     run: produceValidation,
+  },
+  {
+    name: 'legacy-formats',
+    title: 'Old message formats',
+    about: 'Produce (v2, magic 1) and consume (Fetch v1 magic 0, v3 magic 1) in the old formats against the current ones, uncompressed and lz4.',
+    run: legacyFormats,
   },
   { name: 'group-rebalance', title: 'Consumer-group rebalance', about: 'Joins, rebalances and their latency with real group members.', run: groupRebalance },
   { name: 'offset-commit', title: 'Offset commits', about: 'OffsetCommit throughput and latency, admin-style and from group members.', run: offsetCommit },

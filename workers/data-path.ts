@@ -8,7 +8,9 @@ import {
   FETCH_DONE_HEADER_BYTES,
   FrameType,
   appendBatchesAt,
+  downConvertMagicOf,
   errorMessageBytes,
+  isLegacyMessageSet,
   isReplicaRequest,
   newAppendDone,
   newAppendRequest,
@@ -24,6 +26,7 @@ import { ErrorCode } from '../src/shared/kafka-error-codes.js';
 import type { SpscRing } from '../src/shared/ring/spsc-ring.js';
 import { AppendRun } from './log/batch-recompressor.js';
 import { DecompressedBatches, hasCompressedBatch } from './log/decompressed-batches.js';
+import { LegacyFormats } from './legacy-formats.js';
 import type { PartitionLog } from './log/partition-log.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
@@ -44,6 +47,7 @@ export class DataPath {
   private readonly partitionsToFsync = new Set<OwnedPartition>();
   private readonly decompressed = new DecompressedBatches();
   private readonly appendRun = new AppendRun();
+  private readonly legacy = new LegacyFormats();
   // Frames are read into and written from these, reused for every frame: no object per frame.
   private readonly appendRequest = newAppendRequest();
   private readonly fetchRequest = newFetchRequest();
@@ -90,15 +94,22 @@ export class DataPath {
     const buf = this.requests.data;
     const { requestId, partitionSlot, flags } = readAppendRequest(buf, at, this.appendRequest);
     const origin = isReplicaRequest(flags) ? 'replica' : 'client';
-    const batchesAt = appendBatchesAt(at, flags);
-    const batchesBytes = at + frameBytes - batchesAt;
+    let batchesAt = appendBatchesAt(at, flags);
+    let batchesBytes = at + frameBytes - batchesAt;
+    // An old-format message set becomes one record batch first (legacy-formats.ts), then goes the same way.
+    const legacy = isLegacyMessageSet(flags)
+      ? await this.legacy.toBatch(buf, batchesAt, batchesBytes, this.decompressed, this.table.get(partitionSlot)?.log ?? null)
+      : null;
+    if (legacy !== null && legacy.errorCode !== ErrorCode.NONE) return this.appendDone(requestId, legacy.errorCode, null, legacy.errorMessage);
+    const source = legacy?.batch ?? buf;
+    if (legacy !== null) [batchesAt, batchesBytes] = [0, legacy.batch.length];
     // Compressed client batches are decompressed first (asynchronously for some codecs) so the validator can
     // walk their records; the frame stays on the ring until this append is done.
-    const decompressed = origin === 'client' && hasCompressedBatch(buf, batchesAt, batchesBytes) ? this.decompressed : null;
-    if (decompressed !== null) await decompressed.load(buf, batchesAt, batchesBytes);
+    const decompressed = origin === 'client' && (legacy?.compressed || hasCompressedBatch(source, batchesAt, batchesBytes)) ? this.decompressed : null;
+    if (decompressed !== null && legacy === null) await decompressed.load(source, batchesAt, batchesBytes);
     // A topic with its own compression.type gets the batches recompressed (batch-recompressor.ts).
     const run = await this.appendRun.prepare(
-      buf,
+      source,
       batchesAt,
       batchesBytes,
       origin === 'client' ? this.table.get(partitionSlot)?.log?.config : undefined,
@@ -173,6 +184,7 @@ export class DataPath {
   private async fetch(at: number): Promise<void> {
     const { requestId, partitionSlot, flags, maxBytes: maxBytesAsked, fetchOffset: offset } = readFetchRequest(this.requests.data, at, this.fetchRequest);
     const owned = this.table.get(partitionSlot);
+    if (downConvertMagicOf(flags) >= 0) return this.fetchConverted(requestId, owned, offset, Math.max(0, maxBytesAsked), downConvertMagicOf(flags));
     const limit = isReplicaRequest(flags) ? 'log-end' : 'high-watermark';
     const maxBytes = Math.max(0, maxBytesAsked);
     const log = owned?.log ?? null;
@@ -196,6 +208,25 @@ export class DataPath {
       const code = this.guard.codeFor(owned!, error);
       return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
     }
+  }
+
+  /** Fetch v0-3: whole stored batches read, converted down to `toMagic` (legacy-formats.ts), answered as messages. */
+  private async fetchConverted(requestId: number, owned: OwnedPartition | undefined, offset: number, maxBytes: number, toMagic: number): Promise<void> {
+    const log = owned?.log ?? null;
+    if (log === null) return this.fetchFailed(requestId, unusableCode(owned), unusableMessage(owned));
+    let converted: { errorCode: number; errorMessage: string; messages: Buffer };
+    try {
+      converted = await this.legacy.readConverted(log, offset, maxBytes, toMagic, this.completions.maxPayloadBytes - FETCH_DONE_HEADER_BYTES);
+    } catch (error) {
+      const code = this.guard.codeFor(owned!, error);
+      return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
+    }
+    if (converted.errorCode !== ErrorCode.NONE)
+      return this.fetchFailed(requestId, converted.errorCode, converted.errorMessage, converted.errorCode === ErrorCode.UNSUPPORTED_VERSION ? null : log);
+    const out = await this.reserveCompletion(FETCH_DONE_HEADER_BYTES + converted.messages.length);
+    this.writeFetchHeader(out, requestId, ErrorCode.NONE, log);
+    converted.messages.copy(this.completions.data, out + FETCH_DONE_HEADER_BYTES);
+    this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + converted.messages.length);
   }
 
   private async fetchFailed(requestId: number, code: number, message: string, log: PartitionLog | null = null): Promise<void> {

@@ -7,6 +7,9 @@ import type { KafkaClient } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
 import { decodeFetchedRecords } from './record-batches.js';
 
+/** The last Fetch version that names topics; v13+ name them by id. */
+const LAST_FETCH_VERSION_BY_NAME = 12;
+
 export interface FetchedMessage {
   topic: string;
   partition: number;
@@ -96,7 +99,8 @@ export class Fetcher {
         forgottenTopicsData: [],
         rackId: '',
       },
-      { extraTimeoutMs: this.options.maxWaitMs },
+      // v12 at most: this request names its topic (v13+ name topics by id).
+      { extraTimeoutMs: this.options.maxWaitMs, maxVersion: LAST_FETCH_VERSION_BY_NAME },
     );
     const messages: FetchedMessage[] = [];
     for (const answer of body.responses.flatMap((r) => r.partitions)) {

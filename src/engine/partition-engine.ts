@@ -113,14 +113,17 @@ export class PartitionEngine {
     return filesReachable;
   }
 
-  /** Appends record batches (hot path). Errors come back as codes in the outcome, never as exceptions. */
-  append(topic: string, partition: number, batches: Buffer, replica = false): Promise<AppendOutcome> {
-    return this.router.append(topic, partition, batches, replica);
+  /**
+   * Appends record batches (hot path). Errors come back as codes in the outcome, never as exceptions.
+   * `legacyMessageSet`: a message set of magic 0/1 (Produce v0-2), converted to a batch by the worker.
+   */
+  append(topic: string, partition: number, batches: Buffer, replica = false, legacyMessageSet = false): Promise<AppendOutcome> {
+    return this.router.append(topic, partition, batches, replica, legacyMessageSet);
   }
 
-  /** Reads whole batches from `offset` (hot path). */
-  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica = false): Promise<FetchOutcome> {
-    return this.router.fetch(topic, partition, offset, maxBytes, replica);
+  /** Reads whole batches from `offset` (hot path); `toMagic` 0 or 1 converts them down to messages (Fetch v0-3). */
+  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica = false, toMagic?: number): Promise<FetchOutcome> {
+    return this.router.fetch(topic, partition, offset, maxBytes, replica, toMagic);
   }
 
   offsets(topic: string, partition: number): Promise<PartitionOffsets> {

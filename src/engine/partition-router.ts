@@ -97,19 +97,19 @@ export class PartitionRouter {
   }
 
   /** Appends record batches (hot path). Errors come back as codes in the outcome, never as exceptions. */
-  append(topic: string, partition: number, batches: Buffer, replica: boolean): Promise<AppendOutcome> {
+  append(topic: string, partition: number, batches: Buffer, replica: boolean, legacyMessageSet = false): Promise<AppendOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));
     if (route === undefined) return Promise.resolve(appendFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`));
     if (!route.dir.online) return Promise.resolve(appendFailure(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`));
-    return this.workerOf(route.workerId).append(route.slot, batches, replica);
+    return this.workerOf(route.workerId).append(route.slot, batches, replica, legacyMessageSet);
   }
 
   /** Reads whole batches from `offset` (hot path). */
-  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica: boolean): Promise<FetchOutcome> {
+  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica: boolean, toMagic?: number): Promise<FetchOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));
     if (route === undefined) return Promise.resolve(fetchFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`));
     if (!route.dir.online) return Promise.resolve(fetchFailure(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`));
-    return this.workerOf(route.workerId).fetch(route.slot, offset, maxBytes, replica);
+    return this.workerOf(route.workerId).fetch(route.slot, offset, maxBytes, replica, toMagic);
   }
 
   /** A control-plane call to the worker owning `route`: KAFKA_STORAGE_ERROR in an offline dir, a KafkaError for any failure. */

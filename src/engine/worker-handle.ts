@@ -26,6 +26,7 @@ import {
 } from '../shared/data-frames.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { SpscRing } from '../shared/ring/spsc-ring.js';
+import { CURRENT_MAGIC } from '../shared/record-batch.js';
 import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../shared/worker-protocol.js';
 import type { WorkerControl } from '../../workers/worker-control.js';
 import type { WorkerSettings } from '../shared/worker-settings.js';
@@ -155,8 +156,11 @@ export class WorkerHandle {
     return { requestBytes: this.requests.usedBytes(), completionBytes: this.completions.usedBytes(), capacityBytes: this.requests.capacityBytes };
   }
 
-  /** Appends record batches to the partition in `slot`; the batch bytes are copied once, into the ring. */
-  append(slot: number, batches: Buffer, replica = false): Promise<AppendOutcome> {
+  /**
+   * Appends record batches to the partition in `slot`; the batch bytes are copied once, into the ring.
+   * `legacyMessageSet`: the bytes are a message set of magic 0/1 (Produce v0-2), converted by the worker.
+   */
+  append(slot: number, batches: Buffer, replica = false, legacyMessageSet = false): Promise<AppendOutcome> {
     return new Promise((resolve) => {
       const leadPadding = leadPaddingFor(batches);
       const payloadBytes = appendRequestBytes(leadPadding, batches.length);
@@ -164,7 +168,7 @@ export class WorkerHandle {
       if (failure !== null) return resolve(appendFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       this.pending.set(requestId, { kind: 'append', resolve });
-      const flags = appendFlags(replica, leadPadding);
+      const flags = appendFlags(replica, leadPadding, legacyMessageSet);
       this.submit(FrameType.APPEND, payloadBytes, requestId, (buf, at) => {
         writeAppendRequest(buf, at, { requestId, partitionSlot: slot, flags });
         batches.copy(buf, appendBatchesAt(at, flags));
@@ -172,14 +176,17 @@ export class WorkerHandle {
     });
   }
 
-  /** Reads whole batches from `offset`, up to the high watermark (or the log end for a replica). */
-  fetch(slot: number, offset: number, maxBytes: number, replica = false): Promise<FetchOutcome> {
+  /**
+   * Reads whole batches from `offset`, up to the high watermark (or the log end for a replica). `toMagic` 0 or
+   * 1: the worker answers messages of that format (Fetch v0-3) instead of the batches as stored.
+   */
+  fetch(slot: number, offset: number, maxBytes: number, replica = false, toMagic = CURRENT_MAGIC): Promise<FetchOutcome> {
     return new Promise((resolve) => {
       const failure = this.refuse(FETCH_REQUEST_BYTES);
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       this.pending.set(requestId, { kind: 'fetch', resolve });
-      const frame = { requestId, partitionSlot: slot, flags: fetchFlags(replica), maxBytes: Math.min(maxBytes, 0x7fff_ffff), fetchOffset: offset };
+      const frame = { requestId, partitionSlot: slot, flags: fetchFlags(replica, toMagic), maxBytes: Math.min(maxBytes, 0x7fff_ffff), fetchOffset: offset };
       this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => writeFetchRequest(buf, at, frame));
     });
   }

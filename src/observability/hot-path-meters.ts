@@ -70,17 +70,17 @@ export class HotPathMeters {
   constructor(private readonly topicLabelsMax: number) {}
 
   /** A produce appended `batch` (one record batch, as the producer sent it) to `topic`. */
-  produced(topic: string, batch: Buffer): void {
+  produced(topic: string, batch: Buffer, messages = batch.length >= BATCH_HEADER_BYTES ? batch.readInt32BE(BatchField.RECORDS_COUNT) : 0): void {
     const traffic = this.trafficOf(topic);
     traffic.bytesIn += batch.length;
-    if (batch.length >= BATCH_HEADER_BYTES) traffic.messagesIn += batch.readInt32BE(BatchField.RECORDS_COUNT);
+    traffic.messagesIn += messages;
   }
 
-  /** A fetch returned `records` (whole batches) from `topic`; records are counted from each batch header. */
-  fetched(topic: string, records: Buffer): void {
+  /** A fetch returned `records` (whole batches, records counted from each batch header, unless `messages` counts them) from `topic`. */
+  fetched(topic: string, records: Buffer, messages = recordsIn(records)): void {
     const traffic = this.trafficOf(topic);
     traffic.bytesOut += records.length;
-    traffic.messagesOut += recordsIn(records);
+    traffic.messagesOut += messages;
   }
 
   /** Every topic's counters, the "(other)" bucket last when it has counted anything. */

@@ -8,6 +8,8 @@
 //     0  uint32 requestId
 //     4  uint32 partitionSlot     the worker's slot number for the partition
 //     8  uint32 flags             bit 0: replica origin (keep offsets, integrity checks only);
+//                                 bit 1: a message set of the old format (magic 0/1, Produce v0-2),
+//                                 converted to a record batch before it is validated;
 //                                 bits 8-10: lead padding, 0-7 bytes before the batches (see below)
 //    12  uint32 spare
 //    16  ...    lead padding, then the record batches exactly as received. The padding gives the batches
@@ -16,7 +18,9 @@
 //   FETCH (frame type 2)
 //     0  uint32 requestId
 //     4  uint32 partitionSlot
-//     8  uint32 flags             bit 0: read up to the log end (replica) instead of the high watermark
+//     8  uint32 flags             bit 0: read up to the log end (replica) instead of the high watermark;
+//                                 bits 1-2: the message format to answer in: 0 as stored (magic 2),
+//                                 1 magic 0 (Fetch v0-1), 2 magic 1 (Fetch v2-3), converted down
 //    12  int32  maxBytes
 //    16  int64  fetchOffset
 //
@@ -39,7 +43,7 @@
 //     8  int64  highWatermark
 //    16  int64  logStartOffset
 //    24  int64  logEndOffset
-//    32  ...    whole record batches as stored (or an error message when errorCode != 0)
+//    32  ...    whole record batches as stored, or converted messages (flags bits 1-2), or an error message
 //
 // Every request starts with requestId, partitionSlot, flags (RequestField); every completion with requestId,
 // errorCode (CompletionField). Adding a frame kind: its layout above, a FrameType, a `…Field` table that
@@ -103,7 +107,13 @@ export const FETCH_DONE_HEADER_BYTES = 32;
 
 export const RequestFlag = {
   REPLICA: 1,
+  /** APPEND: the payload is a message set of magic 0/1. */
+  LEGACY_MESSAGE_SET: 2,
 } as const;
+
+/** FETCH flags bits 1-2: 0 = as stored, else the magic to convert down to, plus one. */
+const DOWN_CONVERT_SHIFT = 1;
+const DOWN_CONVERT_MASK = 0x3;
 
 const LEAD_PADDING_SHIFT = 8;
 const LEAD_PADDING_MASK = 0x7;
@@ -167,12 +177,23 @@ export function leadPaddingFor(source: Buffer): number {
   return source.byteOffset & LEAD_PADDING_MASK;
 }
 
-export function appendFlags(replica: boolean, leadPadding: number): number {
-  return (replica ? RequestFlag.REPLICA : 0) | (leadPadding << LEAD_PADDING_SHIFT);
+export function appendFlags(replica: boolean, leadPadding: number, legacyMessageSet = false): number {
+  return (replica ? RequestFlag.REPLICA : 0) | (legacyMessageSet ? RequestFlag.LEGACY_MESSAGE_SET : 0) | (leadPadding << LEAD_PADDING_SHIFT);
 }
 
-export function fetchFlags(replica: boolean): number {
-  return replica ? RequestFlag.REPLICA : 0;
+/** `toMagic`: the message format the fetcher reads (0, 1), or 2 (CURRENT_MAGIC) for batches as stored. */
+export function fetchFlags(replica: boolean, toMagic = 2): number {
+  const convert = toMagic < 2 ? toMagic + 1 : 0;
+  return (replica ? RequestFlag.REPLICA : 0) | (convert << DOWN_CONVERT_SHIFT);
+}
+
+export function isLegacyMessageSet(flags: number): boolean {
+  return (flags & RequestFlag.LEGACY_MESSAGE_SET) !== 0;
+}
+
+/** The magic a FETCH with these flags answers in after converting down (0 or 1), or -1 for batches as stored. */
+export function downConvertMagicOf(flags: number): number {
+  return ((flags >>> DOWN_CONVERT_SHIFT) & DOWN_CONVERT_MASK) - 1;
 }
 
 export function isReplicaRequest(flags: number): boolean {

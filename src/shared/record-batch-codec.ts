@@ -69,7 +69,7 @@ export function buildRecordBatch(records: readonly ProducedRecord[], options: Ba
 }
 
 /** Bytes of a record after its length field. */
-function recordBodyBytes(record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
+export function recordBodyBytes(record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
   let bytes = 1 + sizeOfVarlong(timestampDelta) + sizeOfVarint(offsetDelta) + nullableBytesSize(record.key) + nullableBytesSize(record.value);
   const headers = record.headers ?? [];
   bytes += sizeOfVarint(headers.length);
@@ -85,7 +85,7 @@ function nullableBytesSize(bytes: Buffer | null): number {
 }
 
 /** Writes one record (length, attributes 0, deltas, key, value, headers) at buf[at]; returns where it ends. */
-function writeRecord(buf: Buffer, at: number, record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
+export function writeRecord(buf: Buffer, at: number, record: ProducedRecord, offsetDelta: number, timestampDelta: number): number {
   at = writeVarint(buf, at, recordBodyBytes(record, offsetDelta, timestampDelta));
   buf[at++] = 0;
   at = writeVarlong(buf, at, timestampDelta);

@@ -226,6 +226,12 @@ export const TOPIC_CONFIG_TABLE = {
     min: -2,
     doc: 'Tiered storage: bytes kept on local disk (-2: retention.bytes). Does not act: Fjord has no tiered storage.',
   }),
+  messageDownconversionEnable: bool({
+    key: 'log.message.downconversion.enable',
+    topicKey: 'message.downconversion.enable',
+    default: true,
+    doc: 'Answer Fetch v0-3 (old message formats, converted down by the partition worker); false answers them UNSUPPORTED_VERSION.',
+  }),
 } satisfies ConfigTable;
 
 /** Topic keys no broker key sets (Kafka lists no synonyms for them); `key` is the topic key itself. */

@@ -1,4 +1,4 @@
-// Produce edge cases over raw frames: refused old versions, acks values, one batch per partition, zstd
+// Produce edge cases over raw frames: acks values, one batch per partition, zstd
 // before v7, LogAppendTime topics, and acks=0 failures closing the connection.
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,9 +35,9 @@ async function produce(version: number, topic: string, records: Buffer, acks = 1
 }
 
 describe('Produce', () => {
-  it('refuses v0-v2 with UNSUPPORTED_VERSION and bad acks with INVALID_REQUIRED_ACKS', async () => {
-    expect((await produce(2, 'p', batch())).errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+  it('refuses bad acks with INVALID_REQUIRED_ACKS (old message formats: legacy-formats.test.ts)', async () => {
     expect((await produce(7, 'p', batch(), 2)).errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
+    expect((await produce(2, 'p', batch(), 2)).errorCode).toBe(ErrorCode.INVALID_REQUIRED_ACKS);
   });
 
   it('takes exactly one batch per partition', async () => {

@@ -1,5 +1,5 @@
 // @platformatic/kafka against a real broker process. It takes the highest versions Fjord advertises,
-// so this exercises the flexible versions: Produce v9, Fetch v12, Metadata v12, ApiVersions v3.
+// so this exercises the flexible versions: Produce v11, Fetch v17 (topics by id), Metadata v12, ApiVersions v3.
 import '../helpers/promise-with-resolvers.js';
 import { Consumer, Producer, type ProduceResult, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ afterAll(async () => {
 const zstdAvailable = Number(process.versions.node.split('.')[0]) >= 22;
 
 describe('@platformatic/kafka', () => {
-  it('produces with every codec it supports here and idempotently, and fetches back (Fetch v12)', async () => {
+  it('produces with every codec it supports here and idempotently, and fetches back by topic id (Fetch v17)', async () => {
     const producer = new Producer({ clientId: 'fjord-test', bootstrapBrokers: [broker.bootstrap], serializers: stringSerializers, autocreateTopics: true });
     const codecs = ['none', 'gzip', 'snappy', 'lz4', ...(zstdAvailable ? (['zstd'] as const) : [])] as const;
     for (const [i, compression] of codecs.entries()) {
@@ -36,7 +36,12 @@ describe('@platformatic/kafka', () => {
     expect((await consumer.listOffsets({ topics: ['pk'] })).get('pk')).toEqual([BigInt(codecs.length + 1)]);
     const fetched = await consumer.fetch({
       node: 1,
-      topics: [{ topicId: 'pk', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topicId: await topicIdOf(consumer, 'pk'),
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
       maxWaitTime: 100,
     });
     const partition = fetched.responses[0]!.partitions[0]!;
@@ -63,7 +68,12 @@ describe('@platformatic/kafka', () => {
     });
     const fetched = await consumer.fetch({
       node: 1,
-      topics: [{ topicId: 'plain', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+      topics: [
+        {
+          topicId: await topicIdOf(consumer, 'plain'),
+          partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }],
+        },
+      ],
       maxWaitTime: 100,
     });
     await consumer.close();
@@ -75,6 +85,11 @@ describe('@platformatic/kafka', () => {
     ]);
   });
 });
+
+/** Fetch v13+ names topics by id: the one Metadata answers. */
+async function topicIdOf(consumer: Consumer<string, string, string, string>, topic: string): Promise<string> {
+  return (await consumer.metadata({ topics: [topic] })).topics.get(topic)!.id;
+}
 
 async function readRaw(topic: string) {
   const { readFileSync } = await import('node:fs');

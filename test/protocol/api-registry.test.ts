@@ -21,8 +21,8 @@ describe('the registry', () => {
   it('holds the APIs and version ranges the codec is built for', () => {
     const table = Object.fromEntries(apis.map((api) => [api.name, `${api.apiKey}:${api.minVersion}-${api.maxVersion}`]));
     expect(table).toEqual({
-      Produce: '0:0-9',
-      Fetch: '1:4-12',
+      Produce: '0:0-11',
+      Fetch: '1:0-17',
       ListOffsets: '2:0-10',
       Metadata: '3:0-12',
       OffsetCommit: '8:0-9',
@@ -99,13 +99,13 @@ describe('requests the broker cannot serve', () => {
   });
 
   it('a version above the range: unsupported-version with the correlation id', () => {
-    const produceV10 = bytesOf('0000 000a 0000000b ffff 00 00 ffff 000003e8 01 00');
-    const error = thrown(() => decodeRequest(produceV10)) as UnsupportedRequestError;
+    const produceV12 = bytesOf('0000 000c 0000000b ffff 00 00 ffff 000003e8 01 00');
+    const error = thrown(() => decodeRequest(produceV12)) as UnsupportedRequestError;
     expect(error.kind).toBe('unsupported-version');
-    expect(error.header).toEqual({ apiKey: 0, apiVersion: 10, correlationId: 11, clientId: '' });
-    expect(error.message).toMatch(/Produce v10 is not supported \(v0-9\)/);
-    const fetchV3 = bytesOf('0001 0003 00000001 ffff');
-    expect(thrown(() => decodeRequest(fetchV3)).kind).toBe('unsupported-version');
+    expect(error.header).toEqual({ apiKey: 0, apiVersion: 12, correlationId: 11, clientId: '' });
+    expect(error.message).toMatch(/Produce v12 is not supported \(v0-11\)/);
+    const fetchV18 = bytesOf('0001 0012 00000001 ffff 00');
+    expect(thrown(() => decodeRequest(fetchV18)).kind).toBe('unsupported-version');
   });
 
   it('ApiVersions at a newer version (KIP-511): header read, body ignored, answered with a v0 body', () => {
@@ -143,7 +143,7 @@ describe('requests the broker cannot serve', () => {
 
   it('encoding for an unknown key or a version outside the range is refused', () => {
     expect(thrown(() => encodeResponse(4 as ApiKey, 0, 1, {})).kind).toBe('invalid-value');
-    expect(thrown(() => encodeResponse(0, 10, 1, {})).kind).toBe('invalid-value');
+    expect(thrown(() => encodeResponse(0, 12, 1, {})).kind).toBe('invalid-value');
   });
 });
 

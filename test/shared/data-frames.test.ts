@@ -22,7 +22,9 @@ import {
   appendRequestBytes,
   errorMessageBytes,
   errorMessageOf,
+  downConvertMagicOf,
   fetchFlags,
+  isLegacyMessageSet,
   isReplicaRequest,
   leadPaddingFor,
   leadPaddingOf,
@@ -199,6 +201,21 @@ describe('APPEND request flags and batches', () => {
     }
     expect(isReplicaRequest(fetchFlags(true))).toBe(true);
     expect(isReplicaRequest(fetchFlags(false))).toBe(false);
+  });
+
+  it('carries the old-format flags beside the others (append: a magic 0/1 message set; fetch: the magic to answer in)', () => {
+    for (const replica of [false, true]) {
+      for (const legacy of [false, true]) {
+        const flags = appendFlags(replica, 6, legacy);
+        expect([isReplicaRequest(flags), isLegacyMessageSet(flags), leadPaddingOf(flags)]).toEqual([replica, legacy, 6]);
+      }
+      for (const toMagic of [0, 1, 2]) {
+        const flags = fetchFlags(replica, toMagic);
+        expect([isReplicaRequest(flags), downConvertMagicOf(flags)]).toEqual([replica, toMagic === 2 ? -1 : toMagic]);
+      }
+    }
+    expect(isLegacyMessageSet(appendFlags(false, 0))).toBe(false);
+    expect(downConvertMagicOf(fetchFlags(false))).toBe(-1);
   });
 
   it('pads batches to their source alignment modulo 8', () => {

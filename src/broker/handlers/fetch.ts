@@ -5,37 +5,59 @@
 // response memory (src/network/response-memory.ts): a read asks for room first, and what finds none is not
 // read (the partition answers with its offsets and no records) or not kept. Sessions are not kept: every
 // response carries session id 0, which clients accept as "full fetches". Counts the bytes and records
-// returned per topic. Runs on the main thread.
+// returned per topic. v0-3 answer the old message format (v0-1 magic 0, v2-3 magic 1), converted down by the
+// owning worker (workers/legacy-formats.ts); v13+ name topics by id (unknown ids answer UNKNOWN_TOPIC_ID).
+// The tagged fields of features this single broker lacks (current leader, node endpoints, replica state and
+// directory) keep their defaults, as a Kafka 3.9 broker leading every partition answers. Runs on the main thread.
 import type { FetchOutcome } from '../../engine/worker-handle.js';
 import type { ConnectionMemory } from '../../network/response-memory.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { largeBuffers } from '../../buffer-pool.js';
+import { countLegacyMessages } from '../../shared/legacy-message.js';
+import { CURRENT_MAGIC } from '../../shared/record-batch.js';
+import { TopicIds } from '../topic-ids.js';
 
 type FetchRequest = RequestOfKey<1>['body'];
-type Wanted = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number };
+/** topic '' with `unknownTopicId`: a v13+ topic id that names no topic (answered UNKNOWN_TOPIC_ID, nothing read). */
+type Wanted = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number; unknownTopicId: boolean };
+
+/** Fetch v0-1 read message format v0, v2-3 v1; v4+ record batches as stored. */
+function magicFor(version: number): number {
+  return version <= 1 ? 0 : version <= 3 ? 1 : CURRENT_MAGIC;
+}
+const FIRST_TOPIC_ID_VERSION = 13;
+const topicIdsOf = new WeakMap<BrokerContext['topics'], TopicIds>();
 
 export const fetchHandler = defineHandler({
   apiKey: 1,
-  minVersion: 4,
-  maxVersion: 12,
+  minVersion: 0,
+  maxVersion: 17,
   async handle(ctx, request, connection) {
     const body = request.body;
     const memory = connection.responseMemory;
-    const wanted: Wanted[] = body.topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, fetchOffset: p.fetchOffset, partitionMaxBytes: p.partitionMaxBytes })),
+    const names = topicNames(ctx, body, request.header.apiVersion);
+    const wanted: Wanted[] = body.topics.flatMap((t, i) =>
+      t.partitions.map((p) => ({
+        topic: names[i] ?? '',
+        partition: p.partition,
+        fetchOffset: p.fetchOffset,
+        partitionMaxBytes: p.partitionMaxBytes,
+        unknownTopicId: names[i] === undefined,
+      })),
     );
+    const toMagic = magicFor(request.header.apiVersion);
     const deadline = Date.now() + Math.max(0, body.maxWaitMs);
     let appendsBeforeRead = ctx.waiters.appendsOn(wanted);
-    let outcomes = await readAll(ctx, memory, wanted, body);
+    let outcomes = await readAll(ctx, memory, wanted, body, toMagic);
     while (!enough(outcomes, body.minBytes) && Date.now() < deadline) {
       if (!(await ctx.waiters.wait(wanted, deadline - Date.now(), appendsBeforeRead))) break;
       for (const outcome of outcomes) giveBack(memory, outcome.records);
       appendsBeforeRead = ctx.waiters.appendsOn(wanted);
-      outcomes = await readAll(ctx, memory, wanted, body);
+      outcomes = await readAll(ctx, memory, wanted, body, toMagic);
     }
-    countReturned(ctx, wanted, outcomes);
+    countReturned(ctx, wanted, outcomes, toMagic);
     // wanted (and outcomes) list the partitions in request order, a repeated one each time: every outcome is answered, and so given back.
     let next = 0;
     return {
@@ -44,6 +66,7 @@ export const fetchHandler = defineHandler({
       sessionId: 0,
       responses: body.topics.map((t) => ({
         topic: t.topic,
+        topicId: t.topicId,
         partitions: t.partitions.map((p) => {
           const outcome = outcomes[next++]!;
           return {
@@ -72,13 +95,19 @@ export const fetchHandler = defineHandler({
  * partition granted nothing gets only its offsets), then keeps batches in request order until max_bytes
  * is used up or the memory has no room for them. Waits first while the connection holds too much.
  */
-async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wanted[], body: FetchRequest): Promise<FetchOutcome[]> {
+async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wanted[], body: FetchRequest, toMagic: number): Promise<FetchOutcome[]> {
   const caps = wanted.map((w) => Math.max(0, Math.min(w.partitionMaxBytes, body.maxBytes)));
   let grantedBytes = await memory.grant(caps.reduce((sum, cap) => sum + cap, 0));
   const reservedBytes = grantedBytes;
   for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
   const outcomes = await Promise.all(
-    wanted.map((w, i) => (caps[i]! > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!) : offsetsOnly(ctx, w))),
+    wanted.map((w, i) =>
+      w.unknownTopicId
+        ? Promise.resolve(unknownTopicId())
+        : caps[i]! > 0
+          ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!, false, toMagic)
+          : offsetsOnly(ctx, w),
+    ),
   );
   memory.release(reservedBytes);
   let maxBytesLeft = body.maxBytes;
@@ -120,6 +149,22 @@ async function offsetsOnly(ctx: BrokerContext, w: Wanted): Promise<FetchOutcome>
   }
 }
 
+function unknownTopicId(): FetchOutcome {
+  return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: '', highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };
+}
+
+/** Topic names in request order: v0-12 name them; v13+ by id, undefined for an id no topic has. */
+function topicNames(ctx: BrokerContext, body: FetchRequest, version: number): Array<string | undefined> {
+  if (version < FIRST_TOPIC_ID_VERSION) return body.topics.map((t) => t.topic);
+  let ids = topicIdsOf.get(ctx.topics);
+  if (ids === undefined) {
+    ids = new TopicIds(ctx.topics);
+    topicIdsOf.set(ctx.topics, ids);
+  }
+  const lookup = ids;
+  return body.topics.map((t) => lookup.nameOf(t.topicId));
+}
+
 function giveBack(memory: ConnectionMemory, records: Buffer): void {
   memory.release(largeBuffers.heldBytesOf(records));
   largeBuffers.release(records);
@@ -127,10 +172,12 @@ function giveBack(memory: ConnectionMemory, records: Buffer): void {
 
 const EMPTY = Buffer.alloc(0);
 
-function countReturned(ctx: BrokerContext, wanted: Wanted[], outcomes: FetchOutcome[]): void {
+function countReturned(ctx: BrokerContext, wanted: Wanted[], outcomes: FetchOutcome[], toMagic: number): void {
   for (let i = 0; i < wanted.length; i++) {
     const records = outcomes[i]!.records;
-    if (records.length > 0) ctx.meters.fetched(wanted[i]!.topic, records);
+    if (records.length === 0) continue;
+    if (toMagic === CURRENT_MAGIC) ctx.meters.fetched(wanted[i]!.topic, records);
+    else ctx.meters.fetched(wanted[i]!.topic, records, countLegacyMessages(records));
   }
 }
 

@@ -1,16 +1,20 @@
 // Produce: appends each partition's record batch through the engine (acks 0, 1 and all; on a single
 // broker all completes when the write is done), wakes long-polling fetches, answers per partition.
-// Versions 0-2 are advertised (librdkafka needs the low minimum) but refused with UNSUPPORTED_VERSION.
+// Versions 0-2 may carry a message set of the old format (magic 0/1; Kafka also takes magic 2 there): it is
+// flagged and the owning worker converts it to one record batch (workers/legacy-formats.ts). v3+ carries
+// exactly one magic-2 batch. v10+ answers no current leader (tagged, default): this broker leads every partition.
 // Counts bytes and records appended per topic, and requests waiting for their appends. Runs on the main thread.
 import { CloseConnectionError } from '../../network/client-connection.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
-import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
+import { Attribute, BatchField, batchSizeAt, CURRENT_MAGIC, LOG_OVERHEAD_BYTES } from '../../shared/record-batch.js';
+import { countLegacyMessages } from '../../shared/legacy-message.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 import { notEnoughReplicasProblem } from './min-insync-replicas.js';
 
-const FIRST_SERVED_VERSION = 3;
+/** The first version whose records must be one record batch v2 (Kafka's ProduceRequest.validateRecords). */
+const FIRST_BATCH_ONLY_VERSION = 3;
 const FIRST_ZSTD_VERSION = 7;
 const ZSTD = 4;
 
@@ -29,16 +33,11 @@ type PartitionAnswer = {
 export const produceHandler = defineHandler({
   apiKey: 0,
   minVersion: 0,
-  maxVersion: 9,
+  maxVersion: 11,
   async handle(ctx, request) {
     const { acks, topicData } = request.body;
     const version = request.header.apiVersion;
-    const refusal =
-      version < FIRST_SERVED_VERSION
-        ? ErrorCode.UNSUPPORTED_VERSION
-        : acks !== 0 && acks !== 1 && acks !== -1
-          ? ErrorCode.INVALID_REQUIRED_ACKS
-          : ErrorCode.NONE;
+    const refusal = acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE;
     ctx.meters.produceWaiting++;
     try {
       const responses = await appendAll(ctx, topicData, refusal, version, acks);
@@ -80,11 +79,13 @@ async function appendOne(
   acks: number,
 ): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
-  const problem = batchProblem(records, version) ?? notEnoughReplicasProblem(ctx, topic, partition, acks);
+  const legacy = isLegacyMessageSet(records, version);
+  const problem = (legacy ? null : batchProblem(records, version)) ?? notEnoughReplicasProblem(ctx, topic, partition, acks);
   if (problem !== null) return failed(partition, problem.code, problem.message);
-  const outcome = await ctx.engine.append(topic, partition, records!);
+  const outcome = await ctx.engine.append(topic, partition, records!, false, legacy);
   if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage, outcome.recordIndex);
-  ctx.meters.produced(topic, records!);
+  if (legacy) ctx.meters.produced(topic, records!, countLegacyMessages(records!));
+  else ctx.meters.produced(topic, records!);
   ctx.waiters.notify(topic, partition);
   return {
     index: partition,
@@ -97,7 +98,12 @@ async function appendOne(
   };
 }
 
-/** Produce v3+ carries exactly one magic-2 batch per partition; zstd needs v7+. */
+/** Produce v0-2 with a message set of magic 0/1 (the magic byte sits where a batch's does): the worker converts it. */
+function isLegacyMessageSet(records: Buffer | null, version: number): boolean {
+  return version < FIRST_BATCH_ONLY_VERSION && records !== null && records.length > BatchField.MAGIC && records[BatchField.MAGIC] !== CURRENT_MAGIC;
+}
+
+/** Produce carries exactly one magic-2 batch per partition (v3+; also a v0-2 request that sends one); zstd needs v7+. */
 function batchProblem(records: Buffer | null, version: number): { code: number; message: string } | null {
   if (records === null || records.length < LOG_OVERHEAD_BYTES) return { code: ErrorCode.CORRUPT_MESSAGE, message: 'no record batch' };
   if (batchSizeAt(records, 0) !== records.length)

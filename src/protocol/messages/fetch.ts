@@ -1,15 +1,28 @@
-// Fetch (key 1), versions 4–12: request and response fields as data for the generic codec. Main thread.
-// v4 record batch v2 + isolation level; v7 fetch sessions; v9 leader epochs; v11 rack; v12 first flexible version.
+// Fetch (key 1), versions 0–17: request and response fields as data for the generic codec. Main thread.
+// v0-1 answer message format v0, v2-3 v1 (converted down by the worker); v3 max bytes; v4 record batch v2 +
+// isolation level; v7 fetch sessions; v9 leader epochs; v11 rack; v12 first flexible version; v13 topic ids
+// instead of names; v15 replica state (tagged) instead of replica id; v16 node endpoints; v17 replica directory id.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const fetchApi = defineApi({
   apiKey: 1,
   name: 'Fetch',
-  versions: '4-12',
+  versions: '0-17',
   flexibleVersions: '12+',
   request: [
     { name: 'clusterId', type: 'string', versions: '12+', nullableVersions: '12+', taggedVersions: '12+', tag: 0, default: null },
     { name: 'replicaId', type: 'int32', versions: '0-14', default: -1 },
+    {
+      name: 'replicaState',
+      type: 'struct',
+      versions: '15+',
+      taggedVersions: '15+',
+      tag: 1,
+      fields: [
+        { name: 'replicaId', type: 'int32', versions: '15+', default: -1 },
+        { name: 'replicaEpoch', type: 'int64', versions: '15+', default: -1 },
+      ],
+    },
     { name: 'maxWaitMs', type: 'int32', versions: '0+' },
     { name: 'minBytes', type: 'int32', versions: '0+' },
     { name: 'maxBytes', type: 'int32', versions: '3+', default: 0x7fffffff },
@@ -21,7 +34,8 @@ export const fetchApi = defineApi({
       type: '[]struct',
       versions: '0+',
       fields: [
-        { name: 'topic', type: 'string', versions: '0-12' },
+        { name: 'topic', type: 'string', versions: '0-12', default: '' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         {
           name: 'partitions',
           type: '[]struct',
@@ -33,6 +47,7 @@ export const fetchApi = defineApi({
             { name: 'lastFetchedEpoch', type: 'int32', versions: '12+', default: -1 },
             { name: 'logStartOffset', type: 'int64', versions: '5+', default: -1 },
             { name: 'partitionMaxBytes', type: 'int32', versions: '0+' },
+            { name: 'replicaDirectoryId', type: 'uuid', versions: '17+', taggedVersions: '17+', tag: 0 },
           ],
         },
       ],
@@ -42,7 +57,8 @@ export const fetchApi = defineApi({
       type: '[]struct',
       versions: '7+',
       fields: [
-        { name: 'topic', type: 'string', versions: '7-12' },
+        { name: 'topic', type: 'string', versions: '7-12', default: '' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         { name: 'partitions', type: '[]int32', versions: '7+' },
       ],
     },
@@ -57,7 +73,8 @@ export const fetchApi = defineApi({
       type: '[]struct',
       versions: '0+',
       fields: [
-        { name: 'topic', type: 'string', versions: '0-12' },
+        { name: 'topic', type: 'string', versions: '0-12', default: '' },
+        { name: 'topicId', type: 'uuid', versions: '13+' },
         {
           name: 'partitions',
           type: '[]struct',
@@ -115,6 +132,19 @@ export const fetchApi = defineApi({
             { name: 'records', type: 'records', versions: '0+', nullableVersions: '0+' },
           ],
         },
+      ],
+    },
+    {
+      name: 'nodeEndpoints',
+      type: '[]struct',
+      versions: '16+',
+      taggedVersions: '16+',
+      tag: 0,
+      fields: [
+        { name: 'nodeId', type: 'int32', versions: '16+' },
+        { name: 'host', type: 'string', versions: '16+' },
+        { name: 'port', type: 'int32', versions: '16+' },
+        { name: 'rack', type: 'string', versions: '16+', nullableVersions: '16+', default: null },
       ],
     },
   ],

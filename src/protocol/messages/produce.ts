@@ -1,11 +1,13 @@
-// Produce (key 0), versions 0–9: request and response fields as data for the generic codec. Main thread.
-// v3 adds transactionalId (record batch v2 only); v8 adds per-batch record errors; v9 is the first flexible version.
+// Produce (key 0), versions 0–11: request and response fields as data for the generic codec. Main thread.
+// v0-2 carry message sets of magic 0/1 (or 2); v3 adds transactionalId (record batch v2 only); v8 adds per-batch
+// record errors; v9 is the first flexible version; v10 adds the new leader and its endpoint on NOT_LEADER
+// errors (tagged); v11 only allows the TRANSACTION_ABORTABLE error.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const produceApi = defineApi({
   apiKey: 0,
   name: 'Produce',
-  versions: '0-9',
+  versions: '0-11',
   flexibleVersions: '9+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
@@ -56,11 +58,35 @@ export const produceApi = defineApi({
               ],
             },
             { name: 'errorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
+            {
+              name: 'currentLeader',
+              type: 'struct',
+              versions: '10+',
+              taggedVersions: '10+',
+              tag: 0,
+              fields: [
+                { name: 'leaderId', type: 'int32', versions: '10+', default: -1 },
+                { name: 'leaderEpoch', type: 'int32', versions: '10+', default: -1 },
+              ],
+            },
           ],
         },
       ],
     },
     { name: 'throttleTimeMs', type: 'int32', versions: '1+', default: 0 },
+    {
+      name: 'nodeEndpoints',
+      type: '[]struct',
+      versions: '10+',
+      taggedVersions: '10+',
+      tag: 0,
+      fields: [
+        { name: 'nodeId', type: 'int32', versions: '10+' },
+        { name: 'host', type: 'string', versions: '10+' },
+        { name: 'port', type: 'int32', versions: '10+' },
+        { name: 'rack', type: 'string', versions: '10+', nullableVersions: '10+', default: null },
+      ],
+    },
   ],
 });
 
