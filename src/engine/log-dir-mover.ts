@@ -17,11 +17,14 @@ export const MOVE_COPY_STEP_BYTES = 4 * 1024 * 1024;
 /** Writes that a partition now lives in `logDir`, before anything acts on it (the metadata store). */
 export type RecordPlacement = (topic: string, partition: number, logDir: string) => Promise<void>;
 
-/** Where a move is, for the test hook: copying (future copy started), committed (placement written), switched (open in the new dir). */
-export type MoveStep = 'copying' | 'committed' | 'switched';
+/**
+ * Where a move is, for the test hook: started (its copy exists), copying (after each copy step), caught-up (before
+ * the switch-over), committed (placement written, folders not yet switched), switched (open from the new dir).
+ */
+export type MoveStep = 'started' | 'copying' | 'caught-up' | 'committed' | 'switched';
 
-/** Tests only: called after each step of every move (a kill test ends the process there). */
-export type MoveStepHook = (step: MoveStep, topic: string, partition: number) => void;
+/** Tests only: called after each step of every move, and awaited (a test pauses a move there, or ends the process). */
+export type MoveStepHook = (step: MoveStep, topic: string, partition: number) => void | Promise<void>;
 
 interface Move {
   route: Route;
@@ -63,6 +66,13 @@ export class LogDirMover {
     return next;
   }
 
+  /** Settles when the move of a partition under way (if any) has ended: switched over, cancelled or failed. */
+  async whenMoveEnds(topic: string, partition: number): Promise<void> {
+    const key = partitionKey(topic, partition);
+    await this.serial.get(key)?.catch(() => {});
+    await this.moves.get(key)?.done;
+  }
+
   /** The dir a partition is being moved to, if a move is under way. */
   targetOf(topic: string, partition: number): string | undefined {
     return this.moves.get(partitionKey(topic, partition))?.target.path;
@@ -84,7 +94,6 @@ export class LogDirMover {
     const move: Move = { route, recordPlacement, target, moveId, cancelled: false, done: Promise.resolve() };
     this.moves.set(key, move);
     this.logger.info({ partition: `${topic}-${partition}`, from: route.dir.path, to: target.path }, 'moving partition to another log dir');
-    this.onStep('copying', topic, partition);
     move.done = this.run(key, move);
   }
 
@@ -104,11 +113,14 @@ export class LogDirMover {
     const { route } = move;
     const name = `${route.topic}-${route.partition}`;
     try {
+      await this.onStep('started', route.topic, route.partition);
       for (;;) {
         if (move.cancelled || this.stopping) return await this.dropCopy(move);
         const progress = await this.router.call(route, (w) => w.control.copyMove(route.slot, MOVE_COPY_STEP_BYTES));
+        await this.onStep('copying', route.topic, route.partition);
         if (progress.caughtUp) break;
       }
+      await this.onStep('caught-up', route.topic, route.partition);
       if (move.cancelled || this.stopping) return await this.dropCopy(move);
       await this.switchOver(move);
       this.logger.info({ partition: name, to: move.target.path }, 'partition moved to another log dir');
@@ -137,13 +149,13 @@ export class LogDirMover {
       await this.router.callHeld(route, (w) => w.control.finishMove(route.slot));
       await move.recordPlacement(route.topic, route.partition, target.path);
       committed = true;
-      this.onStep('committed', route.topic, route.partition);
+      await this.onStep('committed', route.topic, route.partition);
       const from = route.dir;
       const retired = await this.router.callHeld(route, (w) => w.control.switchMove(route.slot, move.moveId));
       from.partitionCount--;
       target.partitionCount++;
       await this.router.reopenIn(route, target);
-      this.onStep('switched', route.topic, route.partition);
+      await this.onStep('switched', route.topic, route.partition);
       await this.router.callHeld(route, (w) => w.control.removeRetiredCopy(retired)).catch((error: unknown) => {
         this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
       });

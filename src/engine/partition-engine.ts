@@ -138,6 +138,11 @@ export class PartitionEngine {
     return this.mover.move(topic, partition, path, recordPlacement);
   }
 
+  /** Settles when the move of a partition under way, if any, has ended (switched over, cancelled or failed). */
+  whenMoveEnds(topic: string, partition: number): Promise<void> {
+    return this.mover.whenMoveEnds(topic, partition);
+  }
+
   /** The log dir a partition is being moved to, while a move is under way. */
   moveTargetOf(topic: string, partition: number): string | undefined {
     return this.mover.targetOf(topic, partition);
