@@ -40,6 +40,9 @@ export class LogDirMover {
   /** One move request at a time per partition (start, cancel and replace run in order). */
   private readonly serial = new Map<string, Promise<unknown>>();
   private stopping = false;
+  /** Switch-overs started so far, and the one under way: a consistent view of the partitions waits for none to run. */
+  private switchesStarted = 0;
+  private readonly switching = new Set<Promise<void>>();
 
   constructor(
     private readonly router: PartitionRouter,
@@ -143,6 +146,9 @@ export class LogDirMover {
     const { route, target } = move;
     let release!: () => void;
     route.held = new Promise((resolve) => (release = resolve));
+    const held = route.held;
+    this.switchesStarted++;
+    this.switching.add(held);
     let committed = false;
     try {
       await this.drain(route);
@@ -173,7 +179,21 @@ export class LogDirMover {
       throw error;
     } finally {
       route.held = null;
+      this.switching.delete(held);
       release();
+    }
+  }
+
+  /**
+   * Runs `read` (a look at every partition, as stats) so that no switch-over ran meanwhile: a partition switching
+   * over is closed in one worker before it opens in the other, and would show in neither.
+   */
+  async withoutSwitching<T>(read: () => Promise<T>): Promise<T> {
+    for (;;) {
+      await Promise.all(this.switching);
+      const started = this.switchesStarted;
+      const result = await read();
+      if (this.switchesStarted === started && this.switching.size === 0) return result;
     }
   }
 

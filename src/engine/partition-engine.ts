@@ -209,8 +209,9 @@ export class PartitionEngine {
     return this.router.route(topic, partition).workerId;
   }
 
+  /** Every dir, worker and partition, with the copies moves are building; never in the middle of a move's switch-over. */
   stats(): Promise<EngineStats> {
-    return this.supervisor.stats();
+    return this.mover.withoutSwitching(() => this.supervisor.stats());
   }
 
   /** Clean shutdown: finish in-flight requests, close (flush, checkpoint) every partition, mark online dirs clean. */
