@@ -88,7 +88,13 @@ export interface LogDirMoveResult {
  * Asks broker `brokerId` to move the partitions of `topic` into its log dir `path` (AlterReplicaLogDirs). The
  * broker answers once each move has started; the copy shows in DescribeLogDirs (isFuture) until it switches over.
  */
-export async function moveToLogDir(client: KafkaClient, brokerId: number, path: string, topic: string, partitions: readonly number[]): Promise<LogDirMoveResult[]> {
+export async function moveToLogDir(
+  client: KafkaClient,
+  brokerId: number,
+  path: string,
+  topic: string,
+  partitions: readonly number[],
+): Promise<LogDirMoveResult[]> {
   const { body } = await (await client.broker(brokerId)).call(34, { dirs: [{ path, topics: [{ name: topic, partitions: [...partitions] }] }] });
   return body.results.flatMap((t) => t.partitions.map((p) => ({ topic: t.topicName, partition: p.partitionIndex, errorCode: p.errorCode })));
 }

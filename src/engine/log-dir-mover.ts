@@ -63,9 +63,11 @@ export class LogDirMover {
     const previous = this.serial.get(key) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(() => this.startMove(key, topic, partition, path, recordPlacement));
     this.serial.set(key, next);
-    void next.finally(() => {
-      if (this.serial.get(key) === next) this.serial.delete(key);
-    }).catch(() => {});
+    void next
+      .finally(() => {
+        if (this.serial.get(key) === next) this.serial.delete(key);
+      })
+      .catch(() => {});
     return next;
   }
 
@@ -162,9 +164,11 @@ export class LogDirMover {
       target.partitionCount++;
       await this.router.reopenIn(route, target);
       await this.onStep('switched', route.topic, route.partition);
-      await this.router.callHeld(route, (w) => w.control.removeRetiredCopy(retired)).catch((error: unknown) => {
-        this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
-      });
+      await this.router
+        .callHeld(route, (w) => w.control.removeRetiredCopy(retired))
+        .catch((error: unknown) => {
+          this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
+        });
     } catch (error) {
       if (committed) {
         // The new placement is recorded: the next start finishes the switch from the folders on disk. Until then

@@ -63,10 +63,7 @@ export interface WorkerHandleOptions {
   onCrash: (handle: WorkerHandle, reason: string) => void;
 }
 
-type Pending = { slot: number } & (
-  | { kind: 'append'; resolve: (outcome: AppendOutcome) => void }
-  | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void }
-);
+type Pending = { slot: number } & ({ kind: 'append'; resolve: (outcome: AppendOutcome) => void } | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void });
 
 interface Queued {
   frameType: number;

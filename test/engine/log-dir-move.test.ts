@@ -75,7 +75,7 @@ function dirOf(broker: BrokerHandle, topic: string, partition: number): string {
   return broker.engine.partitions().find((p) => p.topic === topic && p.partition === partition)!.logDir;
 }
 
-async function appendNumbered(broker: BrokerHandle, topic: string, from: number, count: number, acked: Map<number, number>): Promise<void> {
+async function appendNumbered(broker: BrokerHandle, from: number, count: number, acked: Map<number, number>): Promise<void> {
   for (let n = from; n < from + count; n++) {
     const batch = buildRecordBatch([{ key: Buffer.from(`k${n}`), value: Buffer.from(`${n}`.padEnd(200, '.')) }]);
     const outcome = await broker.engine.append('t', 0, batch);
@@ -119,7 +119,7 @@ describe('moving a partition between log dirs', () => {
     const from = dirOf(broker, 't', 0);
     const to = otherDir(dirs, from);
     const acked = new Map<number, number>();
-    await appendNumbered(broker, 't', 0, 3000, acked);
+    await appendNumbered(broker, 0, 3000, acked);
     const switched = gate.until('switched');
     await broker.topics.moveToLogDir('t', 0, to);
     // Appends and reads go on while the copy is built and the partition switches over.
@@ -133,10 +133,10 @@ describe('moving a partition between log dirs', () => {
     let done = false;
     void switched.then(() => (done = true));
     while (!done) {
-      await appendNumbered(broker, 't', n, 50, acked);
+      await appendNumbered(broker, n, 50, acked);
       n += 50;
     }
-    await appendNumbered(broker, 't', n, 500, acked);
+    await appendNumbered(broker, n, 500, acked);
     reading = false;
     expect(await reader).toBeGreaterThan(0);
     await waitForMoveEnd(broker);
@@ -157,14 +157,14 @@ describe('moving a partition between log dirs', () => {
     await broker.topics.createTopic('t', 1);
     const from = dirOf(broker, 't', 0);
     const to = otherDir(dirs, from);
-    await appendNumbered(broker, 't', 0, 1000, new Map());
+    await appendNumbered(broker, 0, 1000, new Map());
     const raw = await RawClient.connect(broker.address.host, broker.address.port);
     try {
       const caughtUp = gate.pause('caught-up');
       const moved = await raw.call(34, 2, { dirs: [{ path: to, topics: [{ name: 't', partitions: [0] }] }] });
       expect(moved.results).toEqual([{ topicName: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }]);
       await caughtUp;
-      await appendNumbered(broker, 't', 1000, 100, new Map());
+      await appendNumbered(broker, 1000, 100, new Map());
       const during = await raw.call(35, 4, { topics: [{ topic: 't', partitions: [0] }] });
       expect(during.errorCode).toBe(0);
       const inFrom = during.results.find((r) => r.logDir === from)!;
@@ -235,7 +235,7 @@ describe('moving a partition between log dirs', () => {
     const from = dirOf(broker, 't', 0);
     const [second, third] = dirs.filter((d) => d !== from) as [string, string];
     const acked = new Map<number, number>();
-    await appendNumbered(broker, 't', 0, 500, acked);
+    await appendNumbered(broker, 0, 500, acked);
     let paused = gate.pause('copying');
     await broker.topics.moveToLogDir('t', 0, second);
     await paused;
@@ -266,7 +266,7 @@ describe('moving a partition between log dirs', () => {
     const { broker, gate } = await start(dirs);
     await broker.topics.createTopic('t', 1);
     const to = otherDir(dirs, dirOf(broker, 't', 0));
-    await appendNumbered(broker, 't', 0, 500, new Map());
+    await appendNumbered(broker, 0, 500, new Map());
     const paused = gate.pause('copying');
     await broker.topics.moveToLogDir('t', 0, to);
     await paused;
@@ -283,7 +283,7 @@ describe('moving a partition between log dirs', () => {
     await broker.topics.createTopic('t', 1);
     const to = otherDir(dirs, dirOf(broker, 't', 0));
     const acked = new Map<number, number>();
-    await appendNumbered(broker, 't', 0, 2000, acked);
+    await appendNumbered(broker, 0, 2000, acked);
     const paused = gate.pause('copying');
     await broker.topics.moveToLogDir('t', 0, to);
     await paused;

@@ -67,7 +67,7 @@ describe('moving a partition between log dirs under produce and consume load', (
       while (producing) {
         const numbers = Array.from({ length: 20 }, (_, i) => produced + i);
         const [sent] = await producer.send({ topic: TOPIC, acks: -1, messages: numbers.map((n) => ({ value: `${n}`.padEnd(400, ' ') })) });
-        numbers.forEach((n, i) => acked.set(n, Number(sent!.baseOffset) + i));
+        for (const [i, n] of numbers.entries()) acked.set(n, Number(sent!.baseOffset) + i);
         produced += numbers.length;
       }
     })();
