@@ -12,9 +12,13 @@ import { buildRecordBatch, decodeRecordBatches } from '../../src/shared/record-b
 import { RawClient } from '../broker/raw-client.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { waitUntil } from '../helpers/wait-until.js';
 
 const running: BrokerHandle[] = [];
+const gates: MoveGate[] = [];
 afterEach(async () => {
+  // A test that failed with a move paused must not keep the broker's stop waiting for it.
+  for (const gate of gates.splice(0)) gate.releaseAll();
   for (const broker of running.splice(0)) await broker.stop().catch(() => {});
 });
 
@@ -46,6 +50,11 @@ class MoveGate {
     this.release = null;
   }
 
+  releaseAll(): void {
+    this.pauseAt = null;
+    this.resume();
+  }
+
   /** Resolves at the next time a move reaches `step` (without pausing it). */
   async until(step: MoveStep): Promise<void> {
     await this.pause(step);
@@ -53,7 +62,7 @@ class MoveGate {
   }
 }
 
-async function start(dirs: string[], gate = new MoveGate(), extra: Record<string, string> = {}) {
+async function start(dirs: string[], gate = new MoveGate(), extra: Record<string, string> = {}, faultInjection = false) {
   const { logger, lines } = captureLogger();
   const broker = await startBroker({
     config: {
@@ -66,8 +75,10 @@ async function start(dirs: string[], gate = new MoveGate(), extra: Record<string
     },
     logger,
     onMoveStep: gate.hook,
+    faultInjection,
   });
   running.push(broker);
+  gates.push(gate);
   return { broker, gate, lines };
 }
 
@@ -297,6 +308,107 @@ describe('moving a partition between log dirs', () => {
     expect(existsSync(join(to, 't-0'))).toBe(true);
   });
 });
+
+describe('moves racing with the log cleaner, a failing target disk and a worker crash', () => {
+  it('a partition compacted in the middle of its move keeps every offset and the last value of every key', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker, gate } = await start(dirs, new MoveGate(), { 'log.cleaner.backoff.ms': '50' });
+    await broker.topics.createTopic('t', 1, {
+      'cleanup.policy': 'compact',
+      'segment.bytes': '16384',
+      'min.cleanable.dirty.ratio': '0.01',
+    });
+    const to = otherDir(dirs, dirOf(broker, 't', 0));
+    // The move starts first and waits with an empty copy while records go in and the cleaner compacts them.
+    const paused = gate.pause('started');
+    await broker.topics.moveToLogDir('t', 0, to);
+    await paused;
+    const produced = new Map<number, [string, number]>();
+    let appendedBytes = 0;
+    for (let n = 0; n < 3000; n++) {
+      const key = `k${n % 50}`;
+      const batch = buildRecordBatch([{ key: Buffer.from(key), value: Buffer.from(`${n}`.padEnd(100, '.')) }]);
+      const outcome = await broker.engine.append('t', 0, batch);
+      expect(outcome.errorCode).toBe(0);
+      produced.set(outcome.baseOffset, [key, n]);
+      appendedBytes += batch.length;
+    }
+    await waitUntil(async () => {
+      const stats = await broker.engine.stats();
+      return stats.workers.flatMap((w) => w.partitions).find((p) => p.topic === 't')!.sizeBytes < appendedBytes / 2;
+    }, 'the log cleaner to compact t-0');
+    gate.resume();
+    await waitForMoveEnd(broker);
+    expect(dirOf(broker, 't', 0)).toBe(to);
+    const lastOfKey = new Map<string, number>();
+    for (const [offset, [key]] of produced) lastOfKey.set(key, offset);
+    const fetched = await readKeyed(broker);
+    for (const [offset, key, n] of fetched) expect(produced.get(offset)).toEqual([key, n]);
+    const offsets = fetched.map(([offset]) => offset);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    for (const offset of lastOfKey.values()) expect(offsets).toContain(offset);
+  });
+
+  it('a target dir that fails during the copy goes offline alone; the partition keeps serving from its dir', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker, gate, lines } = await start(dirs, new MoveGate(), {}, true);
+    await broker.topics.createTopic('t', 1);
+    const from = dirOf(broker, 't', 0);
+    const to = otherDir(dirs, from);
+    const acked = new Map<number, number>();
+    await appendNumbered(broker, 0, 500, acked);
+    const paused = gate.pause('started');
+    await broker.topics.moveToLogDir('t', 0, to);
+    await paused;
+    await broker.engine.injectFault(to, 'EIO');
+    gate.resume();
+    await waitForMoveEnd(broker);
+    expect(broker.engine.offlineLogDirs()).toEqual([to]);
+    expect(dirOf(broker, 't', 0)).toBe(from);
+    await appendNumbered(broker, 500, 100, acked);
+    expectEveryAckedOnce(await readAll(broker), acked);
+    expect(lines.some((l) => l.msg === 'moving partition to another log dir failed')).toBe(true);
+    await expect(broker.topics.moveToLogDir('t', 0, to)).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
+  });
+
+  it('a worker that crashes in the middle of a move: the move ends, its copy is removed, the partition serves', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker, gate } = await start(dirs, new MoveGate(), {}, true);
+    await broker.topics.createTopic('t', 1);
+    const from = dirOf(broker, 't', 0);
+    const to = otherDir(dirs, from);
+    const acked = new Map<number, number>();
+    await appendNumbered(broker, 0, 500, acked);
+    const paused = gate.pause('started');
+    await broker.topics.moveToLogDir('t', 0, to);
+    await paused;
+    expect(readdirSync(to).filter((name) => name.startsWith('t-0.'))).toHaveLength(1);
+    await broker.engine.injectCrash(broker.engine.workerIdOf('t', 0));
+    await waitUntil(async () => (await broker.engine.stats()).workerRestarts === 1 && broker.engine.has('t', 0), 'the worker to restart');
+    await waitUntil(async () => (await broker.engine.offsets('t', 0).catch(() => null)) !== null, 't-0 to be reopened');
+    gate.resume();
+    await waitForMoveEnd(broker);
+    expect(dirOf(broker, 't', 0)).toBe(from);
+    expect(readdirSync(to).filter((name) => name.startsWith('t-'))).toEqual([]);
+    await appendNumbered(broker, 500, 100, acked);
+    expectEveryAckedOnce(await readAll(broker), acked);
+  });
+});
+
+/** Every record of t-0 as [offset, key, number]. */
+async function readKeyed(broker: BrokerHandle): Promise<Array<[number, string, number]>> {
+  const records: Array<[number, string, number]> = [];
+  let offset = (await broker.engine.offsets('t', 0)).logStartOffset;
+  for (;;) {
+    const fetched = await broker.engine.fetch('t', 0, offset, 1 << 20);
+    expect(fetched.errorCode, fetched.errorMessage).toBe(0);
+    if (fetched.records.length === 0) return records;
+    for (const record of decodeRecordBatches(fetched.records)) {
+      records.push([record.offset, record.key!.toString(), Number.parseInt(record.value!.toString(), 10)]);
+      offset = record.offset + 1;
+    }
+  }
+}
 
 function waitForMoveEnd(broker: BrokerHandle): Promise<void> {
   return broker.engine.whenMoveEnds('t', 0);

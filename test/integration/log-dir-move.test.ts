@@ -1,7 +1,8 @@
 // A partition moved between the log dirs of a real broker process (`fjord log-dirs move --wait`) while KafkaJS
 // produces numbered records with acks=all and a KafkaJS group consumer reads them: nothing is lost or duplicated,
 // offsets continue, the old dir is emptied, and every DescribeLogDirs answer (@platformatic/kafka, v4) during the
-// move lists the partition's own log in exactly one dir and its copy, if any, in the target.
+// move lists the partition's own log in exactly one dir and its copy, if any, in the target. The producer is
+// idempotent: its sequences carry on across the switch-over.
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
@@ -58,7 +59,8 @@ describe('moving a partition between log dirs under produce and consume load', (
       },
     });
 
-    const producer = client.producer();
+    // Idempotent: its sequence numbers must carry on across the switch-over (the producer state moves with the log).
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     const acked = new Map<number, number>();
     let produced = 0;
