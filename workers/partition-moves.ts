@@ -19,10 +19,17 @@ export class PartitionMoves {
     private readonly guard: StorageGuard,
   ) {}
 
-  /** Starts copying the partition in `slot` into `targetDir` (a move already going is dropped first). */
-  start(slot: number, targetDir: string, moveId: string): void {
+  /**
+   * Starts copying the partition in `slot` into `targetDir` (a move already going is dropped first), unless it is
+   * larger than `roomBytes`, what the target can take without becoming full.
+   */
+  start(slot: number, targetDir: string, moveId: string, roomBytes: number): void {
     this.guard.run(this.table.get(slot), slot, (owned) => {
       if (this.table.offlineDirs.has(targetDir)) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${targetDir} is offline`);
+      if (owned.log.sizeBytes > roomBytes) {
+        const room = Math.max(0, roomBytes);
+        throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${targetDir} has room for ${room} bytes; the partition holds ${owned.log.sizeBytes}`);
+      }
       this.cancel(slot, null);
       const futureDir = moveDir(targetDir, owned.topic, owned.partition, moveId, 'future');
       const move = this.onTarget(targetDir, () => new PartitionMove(this.files, owned.log, targetDir, futureDir, Date.now));

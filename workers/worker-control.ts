@@ -152,9 +152,12 @@ export class WorkerControl {
     this.guard.takeDirOffline(logDir, reason);
   }
 
-  /** Starts moving the partition in `slot` to `targetDir`: its future copy `<topic>-<partition>.<moveId>-future` (partition-moves.ts). */
-  startMove(slot: number, targetDir: string, moveId: string): void {
-    this.moves.start(slot, targetDir, moveId);
+  /**
+   * Starts moving the partition in `slot` to `targetDir`: its future copy `<topic>-<partition>.<moveId>-future`
+   * (partition-moves.ts). KAFKA_STORAGE_ERROR when the partition is larger than `roomBytes`, what the target can take.
+   */
+  startMove(slot: number, targetDir: string, moveId: string, roomBytes: number): void {
+    this.moves.start(slot, targetDir, moveId, roomBytes);
   }
 
   /** One copy step of a move (at most about `maxBytes`); the worker serves the partition between steps. */

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { moveDir } from '../shared/partition-folder.js';
-import { type LogDirState, partitionKey } from './log-dirs.js';
+import { type FreeSpaceProbe, LOG_DIR_FULL_BELOW_BYTES, type LogDirState, partitionKey } from './log-dirs.js';
 import type { PartitionRouter, Route } from './partition-router.js';
 
 /** Bytes one copy step moves; the worker serves its other requests between steps. */
@@ -48,6 +48,7 @@ export class LogDirMover {
     private readonly router: PartitionRouter,
     private readonly dirs: readonly LogDirState[],
     private readonly logger: Logger,
+    private readonly freeBytesOf: FreeSpaceProbe,
     private readonly onStep: MoveStepHook = () => {},
   ) {}
 
@@ -95,11 +96,23 @@ export class LogDirMover {
     if (route.dir === target) return;
     if (!route.dir.online) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`);
     const moveId = randomBytes(16).toString('hex');
-    await this.router.call(route, (w) => w.control.startMove(route.slot, target.path, moveId));
+    const room = this.roomIn(target);
+    await this.router.call(route, (w) => w.control.startMove(route.slot, target.path, moveId, room));
     const move: Move = { route, recordPlacement, target, moveId, cancelled: false, done: Promise.resolve() };
     this.moves.set(key, move);
     this.logger.info({ partition: `${topic}-${partition}`, from: route.dir.path, to: target.path }, 'moving partition to another log dir');
     move.done = this.run(key, move);
+  }
+
+  /** Bytes a copy may take in `dir` and leave it above the free space a dir needs to stay online (log-dirs.ts). */
+  private roomIn(dir: LogDirState): number {
+    let free: number;
+    try {
+      free = this.freeBytesOf(dir.path);
+    } catch (error) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `the free space of log dir ${dir.path} cannot be read: ${(error as Error).message}`);
+    }
+    return free - LOG_DIR_FULL_BELOW_BYTES;
   }
 
   /** Ends a move under way (its copy is deleted) and waits until it has stopped. */

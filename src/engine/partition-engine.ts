@@ -48,7 +48,7 @@ export class PartitionEngine {
   ) {
     this.router = new PartitionRouter(dirs, config.workerCount, (workerId) => this.supervisor.worker(workerId));
     this.supervisor = new WorkerSupervisor(config, dirs, this.router, logger);
-    this.mover = new LogDirMover(this.router, dirs, logger, onMoveStep);
+    this.mover = new LogDirMover(this.router, dirs, logger, freeBytesOf, onMoveStep);
   }
 
   /**

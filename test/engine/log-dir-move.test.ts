@@ -6,6 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type FreeSpaceProbe, LOG_DIR_FULL_BELOW_BYTES } from '../../src/engine/log-dirs.js';
 import type { MoveStep } from '../../src/engine/partition-engine.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
@@ -62,7 +63,7 @@ class MoveGate {
   }
 }
 
-async function start(dirs: string[], gate = new MoveGate(), extra: Record<string, string> = {}, faultInjection = false) {
+async function start(dirs: string[], gate = new MoveGate(), extra: Record<string, string> = {}, faultInjection = false, freeBytesOf?: FreeSpaceProbe) {
   const { logger, lines } = captureLogger();
   const broker = await startBroker({
     config: {
@@ -76,6 +77,7 @@ async function start(dirs: string[], gate = new MoveGate(), extra: Record<string
     logger,
     onMoveStep: gate.hook,
     faultInjection,
+    freeBytesOf,
   });
   running.push(broker);
   gates.push(gate);
@@ -237,6 +239,47 @@ describe('moving a partition between log dirs', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('refuses a move into a dir without room for the partition (KAFKA_STORAGE_ERROR), leaving nothing there', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const tight = dirs[1]!;
+    const freeBytesOf: FreeSpaceProbe = (path) => (path === tight ? LOG_DIR_FULL_BELOW_BYTES + 10_000 : 2 ** 40);
+    const { broker, gate } = await start(dirs, new MoveGate(), {}, false, freeBytesOf);
+    await broker.topics.createTopic('t', 1);
+    expect(dirOf(broker, 't', 0)).toBe(dirs[0]);
+    await appendNumbered(broker, 0, 200, new Map());
+    await expect(broker.topics.moveToLogDir('t', 0, tight)).rejects.toMatchObject({ code: ErrorCode.KAFKA_STORAGE_ERROR });
+    expect(gate.reached).toEqual([]);
+    expect(readdirSync(tight).filter((name) => name.startsWith('t-'))).toEqual([]);
+    expect(broker.engine.offlineLogDirs()).toEqual([]);
+  });
+
+  it('a clean stop in the middle of a move leaves one copy (the move dropped or finished) and no leftovers', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker, gate } = await start(dirs);
+    await broker.topics.createTopic('t', 1);
+    const from = dirOf(broker, 't', 0);
+    const acked = new Map<number, number>();
+    await appendNumbered(broker, 0, 300, acked);
+    const paused = gate.pause('copying');
+    await broker.topics.moveToLogDir('t', 0, otherDir(dirs, from));
+    await paused;
+    const stopped = broker.stop();
+    gate.resume();
+    await stopped;
+    running.length = 0;
+    // The stop may reach the mover before or after the move's next step: dropped, or finished first.
+    const left = dirs.flatMap((dir) =>
+      readdirSync(dir)
+        .filter((name) => name.startsWith('t-'))
+        .map((name) => join(dir, name)),
+    );
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/\/t-0$/);
+    const again = await start(dirs);
+    expect(join(dirOf(again.broker, 't', 0), 't-0')).toBe(left[0]);
+    expectEveryAckedOnce(await readAll(again.broker), acked);
   });
 
   it('a second request elsewhere replaces the move under way, and a request for the current dir cancels it', async () => {
