@@ -32,6 +32,8 @@ interface Move {
   target: LogDirState;
   moveId: string;
   cancelled: boolean;
+  /** The new placement is written: the copy is the partition now and is never dropped. */
+  committed: boolean;
   done: Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export class LogDirMover {
     const moveId = randomBytes(16).toString('hex');
     const room = this.roomIn(target);
     await this.router.call(route, (w) => w.control.startMove(route.slot, target.path, moveId, room));
-    const move: Move = { route, recordPlacement, target, moveId, cancelled: false, done: Promise.resolve() };
+    const move: Move = { route, recordPlacement, target, moveId, cancelled: false, committed: false, done: Promise.resolve() };
     this.moves.set(key, move);
     this.logger.info({ partition: `${topic}-${partition}`, from: route.dir.path, to: target.path }, 'moving partition to another log dir');
     move.done = this.run(key, move);
@@ -143,6 +145,7 @@ export class LogDirMover {
       await this.switchOver(move);
       this.logger.info({ partition: name, to: move.target.path }, 'partition moved to another log dir');
     } catch (error) {
+      if (move.committed) return; // Logged by switchOver; the next start finishes the switch.
       this.logger.error({ partition: name, to: move.target.path, err: (error as Error).message }, 'moving partition to another log dir failed');
       await this.dropCopy(move).catch(() => {});
     } finally {
@@ -164,18 +167,19 @@ export class LogDirMover {
     const held = route.held;
     this.switchesStarted++;
     this.switching.add(held);
-    let committed = false;
     try {
       await this.drain(route);
       await this.router.callHeld(route, (w) => w.control.finishMove(route.slot));
       await move.recordPlacement(route.topic, route.partition, target.path);
-      committed = true;
+      move.committed = true;
+      route.switchCommitted = true;
       await this.onStep('committed', route.topic, route.partition);
       const from = route.dir;
       const retired = await this.router.callHeld(route, (w) => w.control.switchMove(route.slot, move.moveId));
       from.partitionCount--;
       target.partitionCount++;
       await this.router.reopenIn(route, target);
+      route.switchCommitted = false;
       await this.onStep('switched', route.topic, route.partition);
       await this.router
         .callHeld(route, (w) => w.control.removeRetiredCopy(retired))
@@ -183,11 +187,12 @@ export class LogDirMover {
           this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
         });
     } catch (error) {
-      if (committed) {
+      if (move.committed) {
         // The new placement is recorded: the next start finishes the switch from the folders on disk. Until then
         // the partition is served nowhere, so that nothing is written to a copy the placement no longer names.
         await this.router.callHeld(route, (w) => w.control.closePartition(route.slot)).catch(() => {});
         this.router.forget(route);
+        route.switchCommitted = false;
         this.logger.error(
           { partition: `${route.topic}-${route.partition}`, err: (error as Error).message },
           'switching a moved partition over failed after its new placement was recorded; it is unavailable until the broker restarts and finishes the switch',

@@ -22,6 +22,11 @@ export interface Route extends TopicPartition {
   callsInFlight: number;
   /** Told when callsInFlight drops to 0 (callsSettled). */
   callsSettledWaiter: (() => void) | null;
+  /**
+   * A move's new placement is recorded and its switch-over not finished: a restarted worker must not reopen the
+   * partition from the dir the route still names (the mover finishes it, or the next start does).
+   */
+  switchCommitted: boolean;
 }
 
 export class PartitionRouter {
@@ -52,7 +57,18 @@ export class PartitionRouter {
     const candidates = this.workersServing(dir);
     const workerId = candidates.reduce((best, w) => (this.slotsInUse[w]!.size < this.slotsInUse[best]!.size ? w : best));
     const slot = this.takeSlot(workerId);
-    const route: Route = { topic: p.topic, partition: p.partition, dir, workerId, slot, config, held: null, callsInFlight: 0, callsSettledWaiter: null };
+    const route: Route = {
+      topic: p.topic,
+      partition: p.partition,
+      dir,
+      workerId,
+      slot,
+      config,
+      held: null,
+      callsInFlight: 0,
+      callsSettledWaiter: null,
+      switchCommitted: false,
+    };
     this.routes.set(partitionKey(p.topic, p.partition), route);
     try {
       const worker = this.workerOf(workerId);
@@ -113,9 +129,9 @@ export class PartitionRouter {
     return this.routes.has(partitionKey(topic, partition));
   }
 
-  /** The partitions worker `workerId` owns (to reopen after it was restarted). */
+  /** The partitions worker `workerId` owns (to reopen after it was restarted), but one whose move is switching over. */
   routesOf(workerId: number): Route[] {
-    return [...this.routes.values()].filter((r) => r.workerId === workerId);
+    return [...this.routes.values()].filter((r) => r.workerId === workerId && !r.switchCommitted);
   }
 
   partitions(): Array<TopicPartition & { logDir: string; online: boolean }> {

@@ -436,6 +436,30 @@ describe('moves racing with the log cleaner, a failing target disk and a worker 
     await appendNumbered(broker, 500, 100, acked);
     expectEveryAckedOnce(await readAll(broker), acked);
   });
+
+  it('a worker that crashes after the move was recorded: the partition is not reopened from its old dir; a restart finishes the move', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker, gate, lines } = await start(dirs, new MoveGate(), {}, true);
+    await broker.topics.createTopic('t', 1);
+    const to = otherDir(dirs, dirOf(broker, 't', 0));
+    const acked = new Map<number, number>();
+    await appendNumbered(broker, 0, 500, acked);
+    const paused = gate.pause('committed');
+    await broker.topics.moveToLogDir('t', 0, to);
+    await paused;
+    await broker.engine.injectCrash(broker.engine.workerIdOf('t', 0));
+    await waitUntil(() => lines.some((l) => l.msg === 'partition worker restarted'), 'the worker to restart');
+    gate.resume();
+    await waitForMoveEnd(broker);
+    expect(broker.engine.has('t', 0)).toBe(false);
+    expect(lines.some((l) => String(l.msg).startsWith('switching a moved partition over failed after its new placement was recorded'))).toBe(true);
+    await broker.stop();
+    running.length = 0;
+    const again = await start(dirs);
+    expect(dirOf(again.broker, 't', 0)).toBe(to);
+    for (const dir of dirs) expect(readdirSync(dir).filter((name) => name.startsWith('t-'))).toEqual(dir === to ? ['t-0'] : []);
+    expectEveryAckedOnce(await readAll(again.broker), acked);
+  });
 });
 
 /** Every record of t-0 as [offset, key, number]. */
