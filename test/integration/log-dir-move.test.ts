@@ -86,7 +86,7 @@ describe('moving a partition between log dirs under produce and consume load', (
     expect(moved.stderr).toBe('');
     expect(moved.status).toBe(0);
     expect(moved.stdout).toContain(`moved 1 partition of ${TOPIC} to ${to}`);
-    expect(moved.stdout.split('\n')[1]!.split(/\s+/)).toEqual([TOPIC, '0', '1', 'moving']);
+    expect(moved.stdout.split('\n')[1]!.split(/\s+/)).toEqual([TOPIC, '0', '1', 'ok']);
     const untilMoved = produced;
     await waitUntil(() => produced >= untilMoved + 500, '500 more records produced after the move');
     producing = false;

@@ -61,7 +61,7 @@ async function moveDirs(client: KafkaClient, topic: string, logDir: string, flag
     for (const result of await moveToLogDir(client, brokerId, logDir, topic, partitions)) results.push({ ...result, brokerId });
   }
   results.sort((a, b) => a.partition - b.partition);
-  const rows = results.map((r) => [r.topic, r.partition, r.brokerId, r.errorCode === 0 ? 'moving' : kafkaErrorName(r.errorCode)]);
+  const rows = results.map((r) => [r.topic, r.partition, r.brokerId, r.errorCode === 0 ? 'ok' : kafkaErrorName(r.errorCode)]);
   await write(renderTable(['TOPIC', 'PARTITION', 'BROKER', 'RESULT'], rows));
   const refused = results.filter((r) => r.errorCode !== 0);
   if (refused.length > 0) {
