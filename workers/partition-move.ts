@@ -6,11 +6,10 @@
 // The future log starts empty at the source's log start. Each step copies whole batches from the future's log
 // end up to the source's log end. Retention or DeleteRecords that moved the source's log start past what was
 // copied, or a truncation of the source, start the copy again from the source's log start. The last step runs
-// while the main thread holds the partition's appends: it copies the rest, moves the log start to the source's,
-// and closes the future log cleanly (flushed, checkpoint and producer snapshot written), so it opens as the
-// partition once renamed.
+// while the main thread holds the partition's appends: it copies the rest, takes the source's log start and
+// leader epoch, and closes the future log cleanly (flushed, checkpoint and producer snapshot written), so that it
+// opens as the partition once renamed.
 import { ErrorCode, KafkaError } from '../src/shared/kafka-error-codes.js';
-import { moveDir } from '../src/shared/partition-folder.js';
 import type { FileAccess } from './io/file-access.js';
 import { writeCheckpoint } from './log/partition-checkpoint.js';
 import { PartitionLog } from './log/partition-log.js';
@@ -48,10 +47,6 @@ export class PartitionMove {
   ) {
     this.sourceTruncations = source.truncations;
     this.future = onTarget(() => this.createEmptyFuture());
-  }
-
-  static futureDirOf(targetDir: string, topic: string, partition: number, moveId: string): string {
-    return moveDir(targetDir, topic, partition, moveId, 'future');
   }
 
   /** The future copy's size in bytes (DescribeLogDirs). */
@@ -110,15 +105,18 @@ export class PartitionMove {
   }
 
   /**
-   * The last step, while no append reaches the source: copies the rest, takes the source's log start, and
-   * closes the future log cleanly, so that renamed it opens as the partition without a scan.
+   * The last step, while no append reaches the source: copies the rest, takes the source's log end (past its last
+   * batch when the cleaner removed the newest records), log start and leader epoch, and closes the future log
+   * cleanly, so that renamed it opens as the partition without a scan.
    */
   finish(): void {
     while (!this.copyStep(this.copyBuffer.length).caughtUp) {
       // Each step copies a buffer's worth; the source does not grow meanwhile.
     }
     onTarget(() => {
+      if (this.future.logEndOffset < this.source.logEndOffset) this.future.roll(this.nowMs(), this.source.logEndOffset);
       if (this.source.logStartOffset > this.future.logStartOffset) this.future.deleteRecordsBefore(this.source.logStartOffset);
+      if (this.source.leaderEpoch > this.future.leaderEpoch) this.future.assignLeaderEpoch(this.source.leaderEpoch);
       this.finished = true;
       this.future.close(this.nowMs());
       this.files.syncDir(this.targetDir);
