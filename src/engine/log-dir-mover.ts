@@ -149,7 +149,7 @@ export class LogDirMover {
       this.logger.error({ partition: name, to: move.target.path, err: (error as Error).message }, 'moving partition to another log dir failed');
       await this.dropCopy(move).catch(() => {});
     } finally {
-      this.moves.delete(key);
+      if (this.moves.get(key) === move) this.moves.delete(key);
     }
   }
 
@@ -160,50 +160,60 @@ export class LogDirMover {
     await this.router.callHeld(route, (w) => w.control.cancelMove(route.slot, futureDir)).catch(() => {});
   }
 
+  /** Holds the partition's requests while the copy is finished, the new placement written and the folders switched. */
   private async switchOver(move: Move): Promise<void> {
-    const { route, target } = move;
+    const { route } = move;
     let release!: () => void;
-    route.held = new Promise((resolve) => (release = resolve));
-    const held = route.held;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    route.held = held;
     this.switchesStarted++;
     this.switching.add(held);
     try {
       await this.drain(route);
       await this.router.callHeld(route, (w) => w.control.finishMove(route.slot));
-      await move.recordPlacement(route.topic, route.partition, target.path);
+      await move.recordPlacement(route.topic, route.partition, move.target.path);
       move.committed = true;
-      route.switchCommitted = true;
-      await this.onStep('committed', route.topic, route.partition);
-      const from = route.dir;
-      const retired = await this.router.callHeld(route, (w) => w.control.switchMove(route.slot, move.moveId));
-      from.partitionCount--;
-      target.partitionCount++;
-      await this.router.reopenIn(route, target);
-      route.switchCommitted = false;
-      await this.onStep('switched', route.topic, route.partition);
-      await this.router
-        .callHeld(route, (w) => w.control.removeRetiredCopy(retired))
-        .catch((error: unknown) => {
-          this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
-        });
-    } catch (error) {
-      if (move.committed) {
-        // The new placement is recorded: the next start finishes the switch from the folders on disk. Until then
-        // the partition is served nowhere, so that nothing is written to a copy the placement no longer names.
-        await this.router.callHeld(route, (w) => w.control.closePartition(route.slot)).catch(() => {});
-        this.router.forget(route);
-        route.switchCommitted = false;
-        this.logger.error(
-          { partition: `${route.topic}-${route.partition}`, err: (error as Error).message },
-          'switching a moved partition over failed after its new placement was recorded; it is unavailable until the broker restarts and finishes the switch',
-        );
-      }
-      throw error;
+      await this.switchFolders(move);
     } finally {
       route.held = null;
       this.switching.delete(held);
       release();
     }
+  }
+
+  /**
+   * After the commit: the old worker closes the partition and switches the folders, the partition opens from the new
+   * dir, the old copy is deleted. If that fails, the partition is served nowhere until the next start finishes the
+   * switch from the folders, so that nothing is written to a copy the placement no longer names.
+   */
+  private async switchFolders(move: Move): Promise<void> {
+    const { route, target } = move;
+    route.switchCommitted = true;
+    let retired: string;
+    try {
+      await this.onStep('committed', route.topic, route.partition);
+      const from = route.dir;
+      retired = await this.router.callHeld(route, (w) => w.control.switchMove(route.slot, move.moveId));
+      from.partitionCount--;
+      target.partitionCount++;
+      await this.router.reopenIn(route, target);
+    } catch (error) {
+      await this.router.callHeld(route, (w) => w.control.closePartition(route.slot)).catch(() => {});
+      this.router.forget(route);
+      this.logger.error(
+        { partition: `${route.topic}-${route.partition}`, err: (error as Error).message },
+        'switching a moved partition over failed after its new placement was recorded; it is unavailable until the broker restarts and finishes the switch',
+      );
+      throw error;
+    } finally {
+      route.switchCommitted = false;
+    }
+    await this.onStep('switched', route.topic, route.partition);
+    await this.router
+      .callHeld(route, (w) => w.control.removeRetiredCopy(retired))
+      .catch((error: unknown) => {
+        this.logger.warn({ folder: retired, err: (error as Error).message }, 'the old copy of a moved partition is left; it is removed at the next start');
+      });
   }
 
   /**
