@@ -81,12 +81,12 @@ export class PartitionMoves {
     if (futureDir !== null && entry?.move.futureDir !== futureDir && this.files.exists(futureDir)) this.files.removeTree(futureDir);
   }
 
-  /** A dir went offline: moves into it end (their copies stay as leftovers a restart removes); moves out of it too. */
+  /** A dir went offline: moves into it or out of it end (a copy that cannot be removed now is removed at the next start). */
   dirOffline(logDir: string): void {
     for (const [slot, { owned, move }] of this.moves) {
       if (move.targetDir !== logDir && owned.logDir !== logDir) continue;
       this.moves.delete(slot);
-      if (move.targetDir !== logDir) move.abandon();
+      move.abandon();
     }
   }
 
