@@ -14,6 +14,12 @@ import type { PartitionRouter, Route } from './partition-router.js';
 /** Bytes one copy step moves; the worker serves its other requests between steps. */
 export const MOVE_COPY_STEP_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Copy steps running at once, broker-wide: however many partitions move, the copying takes at most this many
+ * workers' time at a moment (the other moves wait their turn between steps, and stay cancellable).
+ */
+export const MOVE_COPY_STEPS_AT_ONCE = 2;
+
 /** Writes that a partition now lives in `logDir`, before anything acts on it (the metadata store). */
 export type RecordPlacement = (topic: string, partition: number, logDir: string) => Promise<void>;
 
@@ -45,6 +51,8 @@ export class LogDirMover {
   /** Switch-overs started so far, and the one under way: a consistent view of the partitions waits for none to run. */
   private switchesStarted = 0;
   private readonly switching = new Set<Promise<void>>();
+  private copyStepsRunning = 0;
+  private readonly waitingToCopy: Array<() => void> = [];
 
   constructor(
     private readonly router: PartitionRouter,
@@ -136,7 +144,7 @@ export class LogDirMover {
       await this.onStep('started', route.topic, route.partition);
       for (;;) {
         if (move.cancelled || this.stopping) return await this.dropCopy(move);
-        const progress = await this.router.call(route, (w) => w.control.copyMove(route.slot, MOVE_COPY_STEP_BYTES));
+        const progress = await this.copyStep(route);
         await this.onStep('copying', route.topic, route.partition);
         if (progress.caughtUp) break;
       }
@@ -150,6 +158,20 @@ export class LogDirMover {
       await this.dropCopy(move).catch(() => {});
     } finally {
       if (this.moves.get(key) === move) this.moves.delete(key);
+    }
+  }
+
+  /** One copy step, when fewer than MOVE_COPY_STEPS_AT_ONCE are running (in the order the moves asked). */
+  private async copyStep(route: Route): Promise<{ caughtUp: boolean }> {
+    // A finishing step hands its turn straight to the next waiting one, so no newcomer slips in between.
+    if (this.copyStepsRunning < MOVE_COPY_STEPS_AT_ONCE) this.copyStepsRunning++;
+    else await new Promise<void>((resolve) => this.waitingToCopy.push(resolve));
+    try {
+      return await this.router.call(route, (w) => w.control.copyMove(route.slot, MOVE_COPY_STEP_BYTES));
+    } finally {
+      const next = this.waitingToCopy.shift();
+      if (next !== undefined) next();
+      else this.copyStepsRunning--;
     }
   }
 

@@ -241,6 +241,42 @@ describe('moving a partition between log dirs', () => {
     }
   });
 
+  it('moves many partitions at once (copy steps take turns), each with all its records', async () => {
+    const dirs = [tempDir(), tempDir()];
+    const { broker } = await start(dirs);
+    await broker.topics.createTopic('many', 8);
+    const sent = new Map<number, number>();
+    for (let p = 0; p < 8; p++) {
+      for (let i = 0; i < 40; i++) {
+        const batch = buildRecordBatch(Array.from({ length: 50 }, (_, j) => ({ key: null, value: Buffer.from(`${p}:${i * 50 + j}`.padEnd(100, '.')) })));
+        expect((await broker.engine.append('many', p, batch)).errorCode).toBe(0);
+      }
+      sent.set(p, 2000);
+    }
+    const raw = await RawClient.connect(broker.address.host, broker.address.port);
+    try {
+      const answer = await raw.call(34, 2, { dirs: [{ path: dirs[1]!, topics: [{ name: 'many', partitions: [0, 1, 2, 3, 4, 5, 6, 7] }] }] });
+      expect(answer.results[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    } finally {
+      raw.close();
+    }
+    for (let p = 0; p < 8; p++) await broker.engine.whenMoveEnds('many', p);
+    for (let p = 0; p < 8; p++) {
+      expect(dirOf(broker, 'many', p)).toBe(dirs[1]);
+      const values: string[] = [];
+      for (let offset = 0; ; ) {
+        const fetched = await broker.engine.fetch('many', p, offset, 1 << 20);
+        if (fetched.records.length === 0) break;
+        for (const record of decodeRecordBatches(fetched.records)) {
+          expect(record.offset).toBe(offset++);
+          values.push(record.value!.toString().replace(/\.+$/, ''));
+        }
+      }
+      expect(values).toEqual(Array.from({ length: sent.get(p)! }, (_, i) => `${p}:${i}`));
+    }
+    expect(readdirSync(dirs[0]!).filter((name) => name.startsWith('many-'))).toEqual([]);
+  });
+
   it('refuses a move into a dir without room for the partition (KAFKA_STORAGE_ERROR), leaving nothing there', async () => {
     const dirs = [tempDir(), tempDir()];
     const tight = dirs[1]!;
