@@ -1,40 +1,49 @@
-// Start-to-ready time of an embedded broker (startBroker: config, metadata, worker threads, listener)
-// on an empty temp dir, and its clean stop; main thread plus the broker's workers.
-// `node dist/bench/broker-startup.js [--short]`.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Start-to-ready and stop times of an embedded broker (the package's startBroker() with its defaults: temp log
+// dir, one worker thread, listener on port 0) over many starts, median and p99, and the memory one running
+// embedded broker adds to its process (RSS and heap, after a GC). Main thread plus the broker's worker.
+// `node --expose-gc dist/bench/broker-startup.js [--short]` (without --expose-gc the memory figures include garbage).
 import { pathToFileURL } from 'node:url';
-import { pino } from 'pino';
-import { startBroker } from '../src/broker.js';
+import { startBroker } from '../src/index.js';
 
-function median(values: number[]): number {
+function quantile(values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-export async function main(argv: string[]): Promise<{ startupMs: number; stopMs: number }> {
-  const reps = argv.includes('--short') ? 3 : 9;
+function settledMemory(): { rss: number; heap: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heap: heapUsed };
+}
+
+const MIB = 1024 * 1024;
+
+export async function main(argv: string[]): Promise<{ startupMs: number; startupP99Ms: number; stopMs: number; rssMiB: number }> {
+  const reps = argv.includes('--short') ? 5 : 50;
   const startups: number[] = [];
   const stops: number[] = [];
   for (let rep = 0; rep < reps; rep++) {
-    const dir = mkdtempSync(join(tmpdir(), 'fjord-startup-'));
     const startedAt = performance.now();
-    const broker = await startBroker({
-      config: { 'log.dirs': dir, listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' },
-      logger: pino({ level: 'silent' }),
-    });
+    const broker = await startBroker();
     startups.push(performance.now() - startedAt);
     const stoppingAt = performance.now();
     await broker.stop();
     stops.push(performance.now() - stoppingAt);
-    rmSync(dir, { recursive: true, force: true });
   }
-  const startupMs = median(startups);
-  const stopMs = median(stops);
-  console.log(`broker start to ready (empty dir, ${reps} reps): median ${startupMs.toFixed(0)} ms (reps: ${startups.map((v) => v.toFixed(0)).join(', ')})`);
-  console.log(`broker clean stop: median ${stopMs.toFixed(0)} ms`);
-  return { startupMs, stopMs };
+  const before = settledMemory();
+  const running = await startBroker();
+  const during = settledMemory();
+  await running.stop();
+  const startupMs = quantile(startups, 0.5);
+  const startupP99Ms = quantile(startups, 0.99);
+  const stopMs = quantile(stops, 0.5);
+  const rssMiB = (during.rss - before.rss) / MIB;
+  console.log(
+    `embedded broker start to ready (${reps} starts): median ${startupMs.toFixed(0)} ms, p99 ${startupP99Ms.toFixed(0)} ms (min ${Math.min(...startups).toFixed(0)}, max ${Math.max(...startups).toFixed(0)})`,
+  );
+  console.log(`embedded broker stop: median ${stopMs.toFixed(0)} ms, p99 ${quantile(stops, 0.99).toFixed(0)} ms`);
+  console.log(`one running embedded broker adds: RSS ${rssMiB.toFixed(1)} MiB, JS heap ${((during.heap - before.heap) / MIB).toFixed(1)} MiB`);
+  return { startupMs, startupP99Ms, stopMs, rssMiB };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -2,7 +2,7 @@
 // kafka-perf, produce-validation, group-rebalance, offset-commit), passing --short through, with a header per bench
 // and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
 // run. Main thread plus the workers each bench starts.
-// `npm run bench` (full, writes BENCHMARKS.md), `node dist/bench/run-all.js --short` (CI)
+// `npm run bench` (full, writes BENCHMARKS.md), `node --expose-gc dist/bench/run-all.js --short` (CI)
 // [--before <earlier build>/dist/src/main.js] (produce-validation compares against it)
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, platform, release, totalmem } from 'node:os';
@@ -39,7 +39,12 @@ const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: 
     run: segmentAppend,
   },
   { name: 'recovery-scan', title: 'Crash-recovery scan', about: 'Validating scan of segments after an unclean stop.', run: recoveryScan },
-  { name: 'broker-startup', title: 'Broker start-up', about: 'Start to ready of a broker process, empty and with partitions.', run: brokerStartup },
+  {
+    name: 'broker-startup',
+    title: 'Embedded broker start-up',
+    about: 'Start to ready and stop of an embedded broker (startBroker defaults), median and p99 over 50 starts, and the memory one adds.',
+    run: brokerStartup,
+  },
   {
     name: 'kafka-perf',
     title: 'Kafka protocol end to end',
@@ -116,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 function report(options: RunAllOptions, startedAt: Date, sections: readonly string[]): string {
-  const command = `npm run build && node dist/bench/run-all.js${options.short ? ' --short' : ''}${options.before !== undefined ? ' --before <earlier build>/dist/src/main.js' : ''} --write BENCHMARKS.md`;
+  const command = `npm run build && node --expose-gc dist/bench/run-all.js${options.short ? ' --short' : ''}${options.before !== undefined ? ' --before <earlier build>/dist/src/main.js' : ''} --write BENCHMARKS.md`;
   return [
     '# Benchmarks',
     '',

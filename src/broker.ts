@@ -37,12 +37,12 @@ export interface BrokerHandle {
   readonly bootstrap: string;
   /** Where the admin HTTP listener (/metrics, /health, /ready) is bound; null when fjord.http.listener is empty. */
   readonly http: { host: string; port: number } | null;
-  /** Milliseconds from startBroker() to ready. */
+  /** Milliseconds from launchBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
 }
 
-export interface StartBrokerOptions {
+export interface LaunchBrokerOptions {
   /** Kafka-style config keys (e.g. { 'log.dirs': '/tmp/x', listeners: 'PLAINTEXT://127.0.0.1:0' }); others take defaults. */
   config?: Record<string, string> | Map<string, string>;
   logger?: Logger;
@@ -56,7 +56,7 @@ export interface StartBrokerOptions {
   onMoveStep?: MoveStepHook;
 }
 
-export async function startBroker(options: StartBrokerOptions = {}): Promise<BrokerHandle> {
+export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<BrokerHandle> {
   const startedAt = performance.now();
   const source = options.config instanceof Map ? options.config : new Map(Object.entries(options.config ?? {}));
   const config = resolveBrokerConfig(source);
@@ -129,7 +129,7 @@ async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig): Promis
 }
 
 /** Metadata, engine, topics, request context and the Kafka listener, started in order; stop() reverses them. */
-async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: StartBrokerOptions) {
+async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: LaunchBrokerOptions) {
   const metadataDir = resolve(config.logDirs[0]!);
   mkdirSync(metadataDir, { recursive: true });
   const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter);

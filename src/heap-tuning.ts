@@ -10,7 +10,7 @@
 // live size (~100 MB for a small broker; V8 still caps it at half way to the heap's maximum) mark-compacts
 // became rare: produce throughput rose 1.6–1.9× and the p99 at 50 MB/s fell to a few milliseconds.
 //
-// Embedding applications (startBroker in their own process) are not changed behind their back; they can
+// Embedding applications (startBroker from the package, in their own process) are not changed behind their back; they can
 // start node with --heap-growing-percent=1000 (a V8 flag Node passes through) for the same effect.
 import { setFlagsFromString } from 'node:v8';
 

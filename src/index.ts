@@ -1,5 +1,5 @@
 // The package's public API for applications that embed Fjord. Runs on the caller's main thread.
-export { startBroker, type BrokerHandle, type StartBrokerOptions } from './broker.js';
+export { type EmbeddedBroker, EMBEDDED_DEFAULTS, type LogLevel, type StartBrokerOptions, startBroker } from './embedding/start-broker.js';
 export { PartitionEngine, type EngineConfig, type EngineStats } from './engine/partition-engine.js';
 export type { AppendOutcome, FetchOutcome } from './engine/worker-handle.js';
 export { resolveBrokerConfig, ConfigError, type BrokerConfig } from './config/broker-config.js';

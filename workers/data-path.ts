@@ -22,6 +22,7 @@ import {
 } from '../src/shared/data-frames.js';
 import { ErrorCode } from '../src/shared/kafka-error-codes.js';
 import type { SpscRing } from '../src/shared/ring/spsc-ring.js';
+import { AppendRun } from './log/batch-recompressor.js';
 import { DecompressedBatches, hasCompressedBatch } from './log/decompressed-batches.js';
 import type { PartitionLog } from './log/partition-log.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
@@ -42,6 +43,7 @@ export class DataPath {
   private readonly awaitingFsync: DeferredAppend[] = [];
   private readonly partitionsToFsync = new Set<OwnedPartition>();
   private readonly decompressed = new DecompressedBatches();
+  private readonly appendRun = new AppendRun();
   // Frames are read into and written from these, reused for every frame: no object per frame.
   private readonly appendRequest = newAppendRequest();
   private readonly fetchRequest = newFetchRequest();
@@ -94,17 +96,26 @@ export class DataPath {
     // walk their records; the frame stays on the ring until this append is done.
     const decompressed = origin === 'client' && hasCompressedBatch(buf, batchesAt, batchesBytes) ? this.decompressed : null;
     if (decompressed !== null) await decompressed.load(buf, batchesAt, batchesBytes);
+    // A topic with its own compression.type gets the batches recompressed (batch-recompressor.ts).
+    const run = await this.appendRun.prepare(
+      buf,
+      batchesAt,
+      batchesBytes,
+      origin === 'client' ? this.table.get(partitionSlot)?.log?.config : undefined,
+      decompressed,
+      this.decompressed,
+    );
     // Looked up after the wait: the partition may have been closed or deleted meanwhile.
     const owned = this.table.get(partitionSlot);
     const log = owned?.log ?? null;
     if (log === null) return this.appendDone(requestId, unusableCode(owned), null, unusableMessage(owned));
     let code: number;
     try {
-      code = log.append(buf, batchesAt, batchesBytes, origin, this.nowMs(), decompressed);
+      code = log.append(run.buf, run.at, run.length, origin, this.nowMs(), run.decompressed);
     } catch (error) {
       return this.appendDone(requestId, this.guard.codeFor(owned!, error), null, (error as Error).message);
     } finally {
-      decompressed?.clear();
+      this.decompressed.clear();
     }
     const info = log.lastAppend;
     if (code !== ErrorCode.NONE) return this.appendDone(requestId, code, log, info.errorMessage, -1, -1, info.recordIndex);

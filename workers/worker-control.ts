@@ -5,6 +5,9 @@ import { type FileAccess, isStorageFailure } from './io/file-access.js';
 import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
 import { PartitionLog } from './log/partition-log.js';
 import { workerLogCleaner } from './log-cleaner.js';
+import { firstRecordAtOrAfter, maxTimestampRecordOf } from './log/batch-record-search.js';
+import { lastOffsetAt } from '../src/shared/record-batch.js';
+import type { TimestampAndOffset } from '../src/shared/offset-lookup.js';
 import type { DataPath } from './data-path.js';
 import { PartitionMoves } from './partition-moves.js';
 import type { MoveProgress } from './partition-move.js';
@@ -84,8 +87,36 @@ export class WorkerControl {
     return this.guard.run(this.table.get(slot), slot, (o) => offsetsOf(o.log));
   }
 
-  offsetForTimestamp(slot: number, timestampMs: number): number {
-    return this.guard.run(this.table.get(slot), slot, (o) => o.log.offsetForTimestamp(timestampMs));
+  /**
+   * ListOffsets by time (Kafka's searchForTimestamp): the first record at or after the log start whose timestamp
+   * is >= the target, if it lies below the high watermark. A batch straddling the log start may hold its late
+   * records only below it: then the search goes on after that batch (twice at most).
+   */
+  async offsetForTimestamp(slot: number, timestampMs: number): Promise<TimestampAndOffset | null> {
+    let minOffset = -1;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const found = this.guard.run(this.table.get(slot), slot, (o) => {
+        const offset = o.log.offsetForTimestamp(timestampMs, minOffset);
+        return { from: offset, batch: offset < 0 ? null : o.log.copyBatchHolding(offset), highWatermark: o.log.highWatermark };
+      });
+      if (found.batch === null) return null;
+      const record = await firstRecordAtOrAfter(found.batch, timestampMs, found.from);
+      if (record !== null) return record.offset < found.highWatermark ? record : null;
+      minOffset = lastOffsetAt(found.batch, 0) + 1;
+    }
+    return null;
+  }
+
+  /** ListOffsets MAX_TIMESTAMP: the record with the largest timestamp, if it lies below the high watermark. */
+  async maxTimestampRecord(slot: number): Promise<TimestampAndOffset | null> {
+    const found = this.guard.run(this.table.get(slot), slot, (o) => ({ batch: o.log.batchWithMaxTimestamp(), highWatermark: o.log.highWatermark }));
+    const record = found.batch === null ? null : await maxTimestampRecordOf(found.batch);
+    return record !== null && record.offset < found.highWatermark ? record : null;
+  }
+
+  /** ListOffsets v0's old-style offsets (see PartitionLog.legacyOffsetsBefore). */
+  legacyOffsetsBefore(slot: number, timestamp: number, maxNumOffsets: number, forConsumer: boolean): number[] {
+    return this.guard.run(this.table.get(slot), slot, (o) => o.log.legacyOffsetsBefore(timestamp, maxNumOffsets, forConsumer, Date.now()));
   }
 
   deleteRecordsBefore(slot: number, offset: number): number {

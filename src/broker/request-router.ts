@@ -76,6 +76,10 @@ function answerUndecodable(error: unknown): Buffer {
   if (error instanceof UnsupportedRequestError && error.kind === 'unsupported-version') {
     return refuseVersion(error.header.apiKey, error.header.apiVersion, error.header.correlationId);
   }
+  if (error instanceof UnsupportedRequestError) {
+    const { apiKey, apiVersion } = error.header;
+    throw new CloseConnectionError(`unknown API key ${apiKey} (see ApiVersions)`, 'unknown-api', { apiKey, apiVersion });
+  }
   if (error instanceof ProtocolError) throw new CloseConnectionError(`malformed request: ${error.message}`, 'malformed-request');
   throw error;
 }
@@ -84,5 +88,5 @@ function answerUndecodable(error: unknown): Buffer {
 function refuseVersion(apiKey: number, apiVersion: number, correlationId: number): Buffer {
   if (apiKey === API_VERSIONS)
     return encodeResponse(API_VERSIONS, 0, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: advertisedVersions() });
-  throw new CloseConnectionError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`, 'unsupported-version');
+  throw new CloseConnectionError(`API ${apiKey} v${apiVersion} is not supported (see ApiVersions)`, 'unsupported-version', { apiKey, apiVersion });
 }

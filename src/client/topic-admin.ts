@@ -3,6 +3,7 @@
 // IncrementalAlterConfigs). Runs on the caller's main thread.
 import type { KafkaClient } from './kafka-client.js';
 import { checkErrorCode } from './kafka-errors.js';
+import { ZERO_UUID } from '../protocol/codec/reader.js';
 
 const TOPIC_RESOURCE = 2;
 const ADMIN_TIMEOUT_MS = 30_000;
@@ -44,7 +45,9 @@ export async function createTopic(client: KafkaClient, topic: NewTopic): Promise
 
 export async function deleteTopics(client: KafkaClient, names: readonly string[]): Promise<void> {
   const controller = await client.controller();
-  const { body } = await controller.call(20, { topicNames: names, timeoutMs: ADMIN_TIMEOUT_MS });
+  // By name: v0–5 carry topicNames, v6 topics (a name with the zero id); the codec writes what the version has.
+  const byName = names.map((name) => ({ name, topicId: ZERO_UUID }));
+  const { body } = await controller.call(20, { topicNames: names, topics: byName, timeoutMs: ADMIN_TIMEOUT_MS });
   for (const answer of body.responses) checkErrorCode(answer.errorCode, `delete topic "${answer.name}"`);
 }
 

@@ -4,7 +4,7 @@
 // main thread at start-up.
 import { resolve } from 'node:path';
 import { parseTable, type ValuesOf } from '../shared/config-table.js';
-import { type LogConfig, TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
+import { type LogConfig, TOPIC_CONFIG_TABLE, TOPIC_ONLY_DEFAULTS } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE, type WorkerSettings } from '../shared/worker-settings.js';
 import { BROKER_CONFIG_TABLE, BROKER_KEY_NAMES, HTTP_LISTENER_KEY, METRICS_CONFIG_TABLE } from './broker-config-schema.js';
 import { ConfigError } from './config-error.js';
@@ -24,6 +24,8 @@ export type BrokerConfig = ValuesOf<typeof BROKER_CONFIG_TABLE> &
     defaultLogConfig: LogConfig;
     /** Every broker key with its effective value as a config string (units converted, "never" as Long.MAX), for display. */
     effective: Record<string, string>;
+    /** The names given (file, environment, --set; a key or one of its older names) with their values as given: Kafka's STATIC_BROKER_CONFIG. */
+    given: Record<string, string>;
   };
 
 export type LogFormat = BrokerConfig['logFormat'];
@@ -67,8 +69,9 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     // The largest group metadata record is a record of __consumer_offsets, bounded as any batch.
     groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes },
     metrics,
-    defaultLogConfig,
+    defaultLogConfig: { ...defaultLogConfig, ...TOPIC_ONLY_DEFAULTS },
     effective,
+    given: Object.fromEntries([...merged].map(([name, value]) => [name, value.trim()])),
   };
   if (problems.length === 0) checkContradictions(config, problems);
   if (problems.length > 0) throw new ConfigError(problems);

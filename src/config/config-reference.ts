@@ -46,13 +46,18 @@ export function renderConfigReference(): string {
     '',
     '## Topic keys',
     '',
-    'Per-topic settings (CreateTopics, AlterConfigs, `fjord topics create --config`): each takes its default from a broker key',
-    'above, with the same type and bounds.',
+    'Per-topic settings (CreateTopics, AlterConfigs, `fjord topics create --config`): every topic key of Kafka 3.9. Each takes',
+    'its default from a broker key above, with the same type and bounds, except the topic-only ones. Keys marked "Does not',
+    'act" are accepted, kept and described (DescribeConfigs) with Kafka\'s defaults, but change nothing in Fjord yet.',
     '',
-    '| topic key | default from | type | built-in default |',
-    '|---|---|---|---|',
+    '| topic key | default from | type | built-in default | description |',
+    '|---|---|---|---|---|',
   );
-  for (const [topicKey, { spec }] of TOPIC_CONFIG_KEYS) lines.push(`| \`${topicKey}\` | \`${spec.key}\` | ${typeText(spec)} | \`${defaultText(spec)}\` |`);
+  for (const [topicKey, { spec }] of TOPIC_CONFIG_KEYS) {
+    const from = spec.topicOnly ? '(topic only)' : `\`${spec.key}\``;
+    const text = defaultText(spec);
+    lines.push(`| \`${topicKey}\` | ${from} | ${typeText(spec)} | ${text === '' ? 'empty' : `\`${text}\``} | ${spec.doc} |`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -73,6 +78,7 @@ function brokerRows(table: ConfigTable): string[] {
 /** The type with its values or bounds: `int, 1 to 256`, `long, at least -1`, `CreateTime \| LogAppendTime`. */
 function typeText(spec: KeySpec<unknown>): string {
   if (spec.kind === 'enum') return spec.values!.join(' \\| ');
+  if (spec.kind === 'list' && spec.values !== undefined) return `list of ${spec.values.join(', ')}`;
   const widest = spec.kind === 'int' ? INT_MAX : spec.kind === 'long' ? NEVER : undefined;
   const max = spec.max === widest ? undefined : spec.max;
   if (spec.min !== undefined && max !== undefined) return `${spec.kind}, ${spec.min} to ${max}`;

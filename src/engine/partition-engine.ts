@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
+import type { TimestampAndOffset } from '../shared/offset-lookup.js';
 import type { PartitionOffsets } from '../shared/worker-protocol.js';
 import {
   type FreeSpaceProbe,
@@ -163,9 +164,19 @@ export class PartitionEngine {
     return this.router.call(route, (w) => w.control.offsets(route.slot));
   }
 
-  offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<number> {
+  offsetForTimestamp(topic: string, partition: number, timestampMs: number): Promise<TimestampAndOffset | null> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.offsetForTimestamp(route.slot, timestampMs));
+  }
+
+  maxTimestampRecord(topic: string, partition: number): Promise<TimestampAndOffset | null> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.maxTimestampRecord(route.slot));
+  }
+
+  legacyOffsetsBefore(topic: string, partition: number, timestamp: number, maxNumOffsets: number, forConsumer: boolean): Promise<number[]> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.legacyOffsetsBefore(route.slot, timestamp, maxNumOffsets, forConsumer));
   }
 
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {

@@ -41,22 +41,32 @@ export class TopicManager {
     return this.metadata.clusterId;
   }
 
-  /** Checks a create request without changing anything; throws KafkaError with Kafka's code. */
-  validateCreate(name: string, partitions: number, configs: Record<string, string>): void {
+  /** Checks a new topic's name, that it does not exist yet, and its configs; throws KafkaError with Kafka's code and message. */
+  validateNewTopic(name: string, configs: Record<string, string>): void {
     const problem = topicNameProblem(name);
     if (problem !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
-    if (this.metadata.topic(name) !== undefined) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `topic ${name} already exists`);
+    if (this.metadata.topic(name) !== undefined) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     if (this.metadata.pendingDelete(name) !== undefined && !this.deletesDone.has(name)) {
       throw new KafkaError(
         ErrorCode.KAFKA_STORAGE_ERROR,
         `topic ${name} was deleted but not all of its partitions are gone from disk (a log dir is offline, or the delete is still running); it can be created again once they are`,
       );
     }
+    this.configWith(configs);
+  }
+
+  /** Checks a create request without changing anything; throws KafkaError with Kafka's code. */
+  validateCreate(name: string, partitions: number, configs: Record<string, string>): void {
+    this.validateNewTopic(name, configs);
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `partition count must be 1..${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`);
     }
+  }
+
+  /** The broker defaults with these overrides, or INVALID_CONFIG naming the key, as Kafka words it. */
+  private configWith(configs: Readonly<Record<string, string>>): LogConfig {
     try {
-      withTopicOverrides(this.brokerDefaults, configs);
+      return withTopicOverrides(this.brokerDefaults, configs);
     } catch (error) {
       throw new KafkaError(ErrorCode.INVALID_CONFIG, (error as Error).message);
     }
@@ -105,16 +115,25 @@ export class TopicManager {
     await this.removeTopic(name);
   }
 
-  /** Raises a topic's partition count (Kafka cannot lower it): the new count is written, then the partitions made. */
-  async createPartitions(name: string, newTotal: number, validateOnly = false): Promise<void> {
-    const record = this.requireTopic(name);
+  /**
+   * Raises a topic's partition count (Kafka cannot lower it): the new count is written, then the partitions made.
+   * `checkAdded(added)` checks a manual assignment of the added partitions once the count is known good.
+   */
+  async createPartitions(name: string, newTotal: number, validateOnly = false, checkAdded: (added: number) => void = () => {}): Promise<void> {
+    const record = this.metadata.topic(name);
+    if (record === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
     if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
-    if (!Number.isInteger(newTotal) || newTotal <= record.partitions || newTotal > MAX_PARTITIONS_PER_TOPIC) {
+    if (newTotal === record.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${record.partitions} partition(s).`);
+    if (!Number.isInteger(newTotal) || newTotal < record.partitions) {
       throw new KafkaError(
         ErrorCode.INVALID_PARTITIONS,
-        `topic ${name} has ${record.partitions} partitions; the new count must be larger (at most ${MAX_PARTITIONS_PER_TOPIC}), got ${newTotal}`,
+        `The topic ${name} currently has ${record.partitions} partition(s); ${newTotal} would not be an increase.`,
       );
     }
+    if (newTotal > MAX_PARTITIONS_PER_TOPIC) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} may have at most ${MAX_PARTITIONS_PER_TOPIC} partitions, got ${newTotal}`);
+    }
+    checkAdded(newTotal - record.partitions);
     if (validateOnly) return;
     this.engine.requireRoomForNewPartition();
     await this.write(`raise the partition count of ${name} to ${newTotal}`, () => this.metadata.putTopic(name, { ...record, partitions: newTotal }));
@@ -127,12 +146,7 @@ export class TopicManager {
    */
   async setConfigs(name: string, configs: Record<string, string>, validateOnly = false): Promise<void> {
     const record = this.requireTopic(name);
-    let config: LogConfig;
-    try {
-      config = withTopicOverrides(this.brokerDefaults, configs);
-    } catch (error) {
-      throw new KafkaError(ErrorCode.INVALID_CONFIG, (error as Error).message);
-    }
+    const config = this.configWith(configs);
     if (validateOnly) return;
     await this.write(`change the configs of ${name}`, () => this.metadata.putTopic(name, { ...record, configs }));
     for (const p of this.engine.partitions()) if (p.topic === name && p.online) await this.engine.updateConfig(name, p.partition, config);

@@ -50,6 +50,8 @@ export class CloseConnectionError extends Error {
   constructor(
     message: string,
     readonly kind: ClientWarningKind = 'closed',
+    /** Logged with the reason; an `apiKey` field also keys the rate limit and the per-API count (client-warnings.ts). */
+    readonly fields: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -180,17 +182,17 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   private failed(error: unknown): void {
-    if (error instanceof CloseConnectionError) return this.close(error.kind, error.message);
+    if (error instanceof CloseConnectionError) return this.close(error.kind, error.message, error.fields);
     // The handler could not even produce an error response (the Kafka router answers its own failures).
     this.warn('handler-failed', { err: error }, 'request handler failed; closing the connection', 'error');
     this.close(null);
   }
 
-  /** Closes the connection; with a `kind`, `reason` is logged (rate-limited per client address and kind). */
-  close(kind: ClientWarningKind | null, reason = ''): void {
+  /** Closes the connection; with a `kind`, `reason` is logged with `fields` (rate-limited per client address and kind). */
+  close(kind: ClientWarningKind | null, reason = '', fields: Record<string, unknown> = {}): void {
     if (this.closed) return;
     this.closed = true;
-    if (kind !== null) this.warn(kind, {}, `closing connection: ${reason}`);
+    if (kind !== null) this.warn(kind, fields, `closing connection: ${reason}`);
     if (this.readTimer !== null) clearTimeout(this.readTimer);
     this.outflow.close();
     this.responseMemory.close();

@@ -37,6 +37,7 @@ interface Snapshot {
   fetchWaiting: number;
   memory: { heldBytes: number; limitBytes: number; shortPartitions: number };
   warnings: Array<{ kind: ClientWarningKind; count: number }>;
+  warningsByApi: Array<{ kind: ClientWarningKind; apiKey: number; count: number }>;
 }
 
 const EMPTY_SNAPSHOT: Snapshot = {
@@ -48,6 +49,7 @@ const EMPTY_SNAPSHOT: Snapshot = {
   fetchWaiting: 0,
   memory: { heldBytes: 0, limitBytes: 0, shortPartitions: 0 },
   warnings: [],
+  warningsByApi: [],
 };
 
 type Labels = Record<string, string | number>;
@@ -111,6 +113,7 @@ export class BrokerMetrics {
         shortPartitions: sources.responseMemory.shortPartitions,
       },
       warnings: sources.clientWarnings.countsByKind(),
+      warningsByApi: sources.clientWarnings.countsByApi(),
     };
   }
 
@@ -335,6 +338,14 @@ export class BrokerMetrics {
       ['kind'],
       (set) => {
         for (const { kind, count } of this.snapshot.warnings) set({ kind }, count);
+      },
+    );
+    this.counter(
+      'fjord_client_unsupported_requests_total',
+      'Requests that closed their connection for an API version Fjord does not serve (kind unsupported-version) or an API key it does not know (unknown-api), per API key (-1: keys beyond the first 64 seen).',
+      ['kind', 'api_key'],
+      (set) => {
+        for (const { kind, apiKey, count } of this.snapshot.warningsByApi) set({ kind, api_key: String(apiKey) }, count);
       },
     );
     const memory = (): Snapshot['memory'] => this.snapshot.memory;

@@ -26,6 +26,14 @@ export interface KeySpec<T> {
   readonly aliases?: Readonly<Record<string, number>>;
   /** The per-topic key this broker key is the default of (log.retention.ms → retention.ms). */
   readonly topicKey?: string;
+  /**
+   * Kafka's own default under each of the key's synonym names, where it differs from "the key holds `default`":
+   * log.retention.ms has none (null) and log.retention.hours holds 168. Names here that are not aliases are
+   * synonyms Kafka lists that Fjord does not read (log.flush.scheduler.interval.ms). DescribeConfigs reports them.
+   */
+  readonly kafkaDefaults?: Readonly<Record<string, string | null>>;
+  /** A topic-only key (no broker key sets its default): Kafka lists no synonyms for it. */
+  readonly topicOnly?: boolean;
   /** The key is written in this many milliseconds (offsets.retention.minutes: 60000); the value read is in ms. */
   readonly unitMs?: number;
   /** The value of `text` (already trimmed) given under `name` (the key or an alias, `factor` its unit); throws a one-line Error. */
@@ -138,6 +146,18 @@ export function parseDouble(key: string, text: string, min: number, max: number)
 /** Every name a key may be given under: the key, then its aliases. */
 export function namesOf(spec: KeySpec<unknown>): string[] {
   return [spec.key, ...Object.keys(spec.aliases ?? {})];
+}
+
+/** The key's synonym names in Kafka's order: the key, its aliases, then names Kafka lists that Fjord does not read. */
+export function synonymNamesOf(spec: KeySpec<unknown>): string[] {
+  return [...new Set([...namesOf(spec), ...Object.keys(spec.kafkaDefaults ?? {})])];
+}
+
+/** Kafka's default under one of a key's synonym names (null: Kafka's ConfigDef has none for that name). */
+export function kafkaDefaultOf(spec: KeySpec<unknown>, name: string): string | null {
+  const declared = spec.kafkaDefaults?.[name];
+  if (declared !== undefined) return declared;
+  return name === spec.key ? defaultText(spec) : null;
 }
 
 /** The default as a config string. */

@@ -28,6 +28,8 @@ export interface JoinRequest extends MemberIdentity {
   protocols: Array<{ name: string; metadata: Uint8Array }>;
   /** JoinGroup v4+: a dynamic member without an id is given one and asked to join again (MEMBER_ID_REQUIRED). */
   requireKnownMemberId: boolean;
+  /** JoinGroup v9+: a static leader rejoining a Stable group is told it leads but should skip the assignment. */
+  supportSkippingAssignment: boolean;
 }
 
 export interface JoinResult {
@@ -39,6 +41,8 @@ export interface JoinResult {
   memberId: string;
   /** Filled for the leader only: every member with its metadata for the chosen protocol. */
   members: Array<{ memberId: string; groupInstanceId: string | null; metadata: Uint8Array }>;
+  /** True only for that static leader (JoinGroup v9+): it must not run an assignment the Stable group would ignore. */
+  skipAssignment?: boolean;
 }
 
 export interface SyncRequest extends MemberIdentity {
@@ -81,7 +85,8 @@ export interface CommitRequest extends MemberIdentity {
   groupId: string;
   /** -1 with an empty member id: a commit from outside the group (admin tools), allowed only while it is empty. */
   generationId: number;
-  offsets: Array<TopicPartitionRef & { offset: number; leaderEpoch: number; metadata: string | null }>;
+  /** commitTimestamp: OffsetCommit v1's per-partition commit time; -1 or absent = when the coordinator writes it. */
+  offsets: Array<TopicPartitionRef & { offset: number; leaderEpoch: number; metadata: string | null; commitTimestamp?: number }>;
 }
 
 export interface PartitionError extends TopicPartitionRef {

@@ -3,7 +3,7 @@
 // __consumer_offsets among them, stay off a full log dir. Raw requests and KafkaJS against an in-process broker.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { OFFSETS_TOPIC } from '../../src/shared/group-protocol.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { FullDiskWriter } from '../helpers/full-disk-writer.js';
@@ -22,7 +22,7 @@ let broker: BrokerHandle;
 let client: RawClient;
 
 beforeAll(async () => {
-  broker = await startBroker({
+  broker = await launchBroker({
     config: {
       'log.dirs': dirs.join(','),
       listeners: 'PLAINTEXT://127.0.0.1:0',
@@ -63,8 +63,11 @@ describe('admin requests with the metadata disk full', () => {
       );
       expect(created.topics[0]).toMatchObject({ name: 'fresh', errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });
 
-      const deleted = await answered(client.call(20, 4, { topicNames: ['existing'], timeoutMs: 1000 }));
-      expect(deleted.responses).toEqual([{ name: 'existing', errorCode: ErrorCode.KAFKA_STORAGE_ERROR }]);
+      // DeleteTopics v5 is the first to carry the message.
+      const deleted = await answered(client.call(20, 5, { topicNames: ['existing'], timeoutMs: 1000 }));
+      expect(deleted.responses).toEqual([
+        { name: 'existing', topicId: expect.any(String), errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) },
+      ]);
 
       const raised = await answered(client.call(37, 3, { topics: [{ name: 'existing', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false }));
       expect(raised.results[0]).toMatchObject({ errorCode: ErrorCode.KAFKA_STORAGE_ERROR, errorMessage: expect.stringMatching(NOT_WRITTEN) });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
+import { TOPIC_CONFIG_KEYS } from '../../src/shared/topic-config.js';
 import { kafkajsClient, startTestBroker } from './test-broker.js';
 
 const TOPIC_CONFIG = 1;
@@ -75,7 +76,7 @@ describe('CreateTopics with KafkaJS', () => {
     expect(await createErrorTypes([{ topic: 'three-replicas', replicationFactor: 3 }])).toEqual(['INVALID_REPLICATION_FACTOR']);
     expect(await createErrorTypes([{ topic: 'no partitions', numPartitions: 2 }])).toEqual(['INVALID_TOPIC_EXCEPTION']);
     expect(await createErrorTypes([{ topic: 'zero-partitions', numPartitions: 0 }])).toEqual(['INVALID_PARTITIONS']);
-    expect(await createErrorTypes([{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [1] }] }])).toEqual(['INVALID_REQUEST']);
+    expect(await createErrorTypes([{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [7] }] }])).toEqual(['INVALID_REPLICA_ASSIGNMENT']);
     for (const name of ['bad-config', 'unknown-config', 'three-replicas', 'zero-partitions', 'assigned']) expect(broker.topics.topic(name)).toBeUndefined();
   });
 });
@@ -127,7 +128,7 @@ describe('DescribeConfigs and AlterConfigs with KafkaJS', () => {
     const { resources } = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'described' }] });
     expect(resources[0]!.errorCode).toBe(0);
     const entries = new Map(resources[0]!.configEntries.map((e) => [e.configName, e]));
-    expect(entries.size).toBe(16);
+    expect(entries.size).toBe(TOPIC_CONFIG_KEYS.size);
     expect(entries.get('max.message.bytes')).toMatchObject({ configValue: '65536', configSource: TOPIC_CONFIG, isDefault: false, readOnly: false });
     expect(entries.get('max.message.bytes')!.configSynonyms.map((s) => [s.configName, s.configSource])).toEqual([
       ['max.message.bytes', TOPIC_CONFIG],

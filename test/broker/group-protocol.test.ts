@@ -463,9 +463,9 @@ describe('across a restart', () => {
 
 describe('when the worker owning a group dies', () => {
   it('the restarted worker rebuilds the group and its offsets by replaying the partition', async () => {
-    const { startBroker } = await import('../../src/broker.js');
+    const { launchBroker } = await import('../../src/broker.js');
     const { pino } = await import('pino');
-    const crashing = await startBroker({
+    const crashing = await launchBroker({
       config: {
         ...SETTINGS,
         'log.dirs': tempDir('fjord-groups-crash-'),

@@ -110,6 +110,21 @@ describe('a handler that throws', () => {
     client.close();
   });
 
+  it("a version the codec reads but the handler does not advertise: UNSUPPORTED_VERSION in the API's own shape, connection kept", async () => {
+    // ListOffsets advertised as v1-6 only: v7's shape has only per-partition errors, so the answer is the
+    // response with no topics. (A version the codec cannot read closes the connection.)
+    const narrowed = { ...handlerFor(2)!, minVersion: 1, maxVersion: 6 } as ApiHandler<ApiKey>;
+    const { client } = await start([narrowed]);
+    const listOffsets = await client.call(2, 7, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 'nope', partitions: [{ partitionIndex: 0, timestamp: -1 }] }],
+    });
+    expect(listOffsets.topics).toEqual([]);
+    expect((await client.call(18, 3, apiVersions)).errorCode).toBe(ErrorCode.NONE);
+    client.close();
+  });
+
   it('closes the connection when it throws CloseConnectionError', async () => {
     const { client, lines } = await start([
       failing(18, () => {

@@ -1,11 +1,11 @@
 // Test helper: a Fjord broker started in-process on a free port over a temp dir, silent, with few workers,
 // plus client factories for KafkaJS and @platformatic/kafka pointed at it. Test helper only.
 import { pino } from 'pino';
-import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 export async function startTestBroker(config: Record<string, string> = {}): Promise<BrokerHandle> {
-  return startBroker({
+  return launchBroker({
     config: {
       'log.dirs': tempDir('fjord-broker-'),
       listeners: 'PLAINTEXT://127.0.0.1:0',

@@ -29,7 +29,7 @@ describe('fjord topics', () => {
     const again = await fjord(['topics', 'create', 'orders', ...b]);
     expect(again.status).toBe(1);
     expect(again.stderr).toBe(
-      'fjord: create topic "orders": TOPIC_ALREADY_EXISTS (36): topic orders already exists; pick another name, or look at it with "fjord topics describe NAME"\n',
+      `fjord: create topic "orders": TOPIC_ALREADY_EXISTS (36): Topic 'orders' already exists.; pick another name, or look at it with "fjord topics describe NAME"\n`,
     );
     expect((await fjord(['topics', 'create', 'orders', '--if-not-exists', ...b])).status).toBe(0);
     const badConfig = await fjord(['topics', 'create', 'x', '--config', 'retention.ms=soon', ...b]);

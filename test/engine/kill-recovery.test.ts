@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
-import { startBroker } from '../../src/broker.js';
+import { launchBroker } from '../../src/broker.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/append-until-killed.mjs', import.meta.url));
@@ -31,7 +31,7 @@ describe('kill -9 mid-append', () => {
   it('keeps every acknowledged append and recovers a clean prefix', async () => {
     const logDir = tempDir();
     const acked = await runUntilAcked(logDir, 3000);
-    const broker = await startBroker({
+    const broker = await launchBroker({
       config: {
         'log.dirs': logDir,
         'fjord.workers': '2',

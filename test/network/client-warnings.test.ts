@@ -44,7 +44,45 @@ describe('client warnings', () => {
       ['e', 50],
     ]);
     const counts = Object.fromEntries(warnings.countsByKind().map(({ kind, count }) => [kind, count]));
-    expect(counts).toEqual({ 'bad-frame': 2, 'malformed-request': 0, 'unsupported-version': 0, refused: 2, closed: 0, 'read-timeout': 0, 'handler-failed': 1 });
+    expect(counts).toEqual({
+      'bad-frame': 2,
+      'malformed-request': 0,
+      'unsupported-version': 0,
+      'unknown-api': 0,
+      refused: 2,
+      closed: 0,
+      'read-timeout': 0,
+      'handler-failed': 1,
+    });
+  });
+
+  it('limit events about an API per address and API, counting them per API', () => {
+    const { warnings, lines, clock } = limiter();
+    // A client reconnecting in a loop with Produce v99, and once with an unknown key and with Fetch v99.
+    for (let i = 0; i < 20; i++) warnings.warn('10.0.0.1', 'unsupported-version', { apiKey: 0, apiVersion: 99 }, 'closing connection: Produce v99');
+    warnings.warn('10.0.0.1', 'unsupported-version', { apiKey: 1, apiVersion: 99 }, 'closing connection: Fetch v99');
+    warnings.warn('10.0.0.1', 'unknown-api', { apiKey: 4000, apiVersion: 0 }, 'closing connection: unknown API key 4000');
+    expect(lines.map((l) => [l.msg, l.apiKey])).toEqual([
+      ['closing connection: Produce v99', 0],
+      ['closing connection: Fetch v99', 1],
+      ['closing connection: unknown API key 4000', 4000],
+    ]);
+    clock.nowMs = 10_000;
+    warnings.warn('10.0.0.1', 'unsupported-version', { apiKey: 0, apiVersion: 99 }, 'closing connection: Produce v99');
+    expect(lines.at(-1)).toMatchObject({ apiKey: 0, suppressed: 19 });
+    expect(warnings.countsByApi()).toEqual([
+      { kind: 'unsupported-version', apiKey: 0, count: 21 },
+      { kind: 'unsupported-version', apiKey: 1, count: 1 },
+      { kind: 'unknown-api', apiKey: 4000, count: 1 },
+    ]);
+  });
+
+  it('count at most a bounded number of API keys, the rest under -1', () => {
+    const { warnings } = limiter();
+    for (let key = 0; key < 100; key++) warnings.warn('10.0.0.1', 'unknown-api', { apiKey: 1000 + key }, 'unknown');
+    const counts = warnings.countsByApi();
+    expect(counts).toHaveLength(65);
+    expect(counts.at(-1)).toEqual({ kind: 'unknown-api', apiKey: -1, count: 36 });
   });
 
   it('remember a bounded number of sources, forgetting the longest quiet', () => {

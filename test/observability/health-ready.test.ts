@@ -6,7 +6,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const BASE_CONFIG = { listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0', 'fjord.workers': '2' };
@@ -58,7 +58,7 @@ describe('admin HTTP listener', () => {
       early = get(`${String(entry.http)}/ready`);
       earlyHealth = get(`${String(entry.http)}/health`);
     });
-    const broker: BrokerHandle = await startBroker({ config: { ...BASE_CONFIG, 'log.dirs': tempDir() }, logger });
+    const broker: BrokerHandle = await launchBroker({ config: { ...BASE_CONFIG, 'log.dirs': tempDir() }, logger });
     const base = `http://127.0.0.1:${broker.http!.port}`;
     expect(await early).toEqual({ status: 503, body: 'starting\n' });
     expect(await earlyHealth).toEqual({ status: 200, body: 'ok\n' });
@@ -79,7 +79,7 @@ describe('admin HTTP listener', () => {
 
   it('is off when fjord.http.listener is empty', async () => {
     const lines: Array<Record<string, unknown>> = [];
-    const broker = await startBroker({
+    const broker = await launchBroker({
       config: { ...BASE_CONFIG, 'fjord.http.listener': '', 'log.dirs': tempDir() },
       logger: hookedLogger((e) => lines.push(e)),
     });
@@ -93,7 +93,7 @@ describe('admin HTTP listener', () => {
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
     const port = (squatter.address() as { port: number }).port;
     try {
-      const starting = startBroker({
+      const starting = launchBroker({
         config: { ...BASE_CONFIG, 'fjord.http.listener': `http://127.0.0.1:${port}`, 'log.dirs': tempDir() },
         logger: pino({ level: 'silent' }),
       });

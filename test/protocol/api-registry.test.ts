@@ -23,22 +23,22 @@ describe('the registry', () => {
     expect(table).toEqual({
       Produce: '0:0-9',
       Fetch: '1:4-12',
-      ListOffsets: '2:1-7',
-      Metadata: '3:1-12',
-      OffsetCommit: '8:2-8',
-      OffsetFetch: '9:1-8',
-      FindCoordinator: '10:0-4',
-      JoinGroup: '11:0-7',
+      ListOffsets: '2:0-10',
+      Metadata: '3:0-12',
+      OffsetCommit: '8:0-9',
+      OffsetFetch: '9:0-9',
+      FindCoordinator: '10:0-6',
+      JoinGroup: '11:0-9',
       Heartbeat: '12:0-4',
-      LeaveGroup: '13:0-4',
+      LeaveGroup: '13:0-5',
       SyncGroup: '14:0-5',
       DescribeGroups: '15:0-5',
-      ListGroups: '16:0-4',
-      ApiVersions: '18:0-3',
-      CreateTopics: '19:0-5',
-      DeleteTopics: '20:0-4',
+      ListGroups: '16:0-5',
+      ApiVersions: '18:0-4',
+      CreateTopics: '19:0-7',
+      DeleteTopics: '20:0-6',
       DeleteRecords: '21:0-2',
-      InitProducerId: '22:0-4',
+      InitProducerId: '22:0-5',
       DescribeConfigs: '32:0-4',
       AlterConfigs: '33:0-2',
       AlterReplicaLogDirs: '34:0-2',
@@ -49,7 +49,7 @@ describe('the registry', () => {
       OffsetDelete: '47:0-0',
       DescribeCluster: '60:0-1',
     });
-    expect(supportedVersions()).toContainEqual({ apiKey: 18, minVersion: 0, maxVersion: 3 });
+    expect(supportedVersions()).toContainEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });
     expect(apiByKey(4)).toBeUndefined();
   });
 
@@ -110,15 +110,15 @@ describe('requests the broker cannot serve', () => {
   });
 
   it('ApiVersions at a newer version (KIP-511): header read, body ignored, answered with a v0 body', () => {
-    const request = bytesOf('0012 0004 00000005 0003 636c69 00' + '0f 6e65772d636c69656e742d7631 02 31 00');
+    const request = bytesOf('0012 0005 00000005 0003 636c69 00' + '0f 6e65772d636c69656e742d7631 02 31 00');
     const error = thrown(() => decodeRequest(request)) as UnsupportedRequestError;
     expect(error.kind).toBe('unsupported-version');
     expect(error.header.correlationId).toBe(5);
     const answer = encodeResponse(18, 0, error.header.correlationId, {
       errorCode: 35,
-      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 3 }],
+      apiKeys: [{ apiKey: 18, minVersion: 0, maxVersion: 4 }],
     });
-    expect(hex(answer)).toBe('00000010' + '00000005' + '0023' + '00000001' + '0012' + '0000' + '0003');
+    expect(hex(answer)).toBe('00000010' + '00000005' + '0023' + '00000001' + '0012' + '0000' + '0004');
   });
 
   it('bytes left after the body are malformed', () => {

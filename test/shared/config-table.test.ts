@@ -9,7 +9,15 @@ import { problemsOf } from '../config/config-problems.js';
 
 describe('config table', () => {
   it('gives every topic key a broker key, and the broker defaults are the topic defaults', () => {
-    for (const { spec } of TOPIC_CONFIG_KEYS.values()) expect(BROKER_CONFIG_SCHEMA.get(spec.key)).toBe(spec);
+    for (const { spec } of TOPIC_CONFIG_KEYS.values()) if (!spec.topicOnly) expect(BROKER_CONFIG_SCHEMA.get(spec.key)).toBe(spec);
+    // The topic-only keys (throttled replicas, remote storage) have no broker key.
+    expect([...TOPIC_CONFIG_KEYS.values()].filter(({ spec }) => BROKER_CONFIG_SCHEMA.get(spec.key) === undefined).map(({ spec }) => spec.topicKey)).toEqual([
+      'leader.replication.throttled.replicas',
+      'follower.replication.throttled.replicas',
+      'remote.storage.enable',
+      'remote.log.copy.disable',
+      'remote.log.delete.on.disable',
+    ]);
     const config = resolveBrokerConfig(new Map());
     expect(config.defaultLogConfig).toEqual(DEFAULT_LOG_CONFIG);
     expect(config.groups).toEqual({ ...DEFAULT_GROUP_SETTINGS, maxGroupMetadataBytes: DEFAULT_LOG_CONFIG.maxMessageBytes });

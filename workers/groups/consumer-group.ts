@@ -158,8 +158,10 @@ export class ConsumerGroup {
     if (this.leaderId === old.memberId) this.leaderId = member.memberId;
     if (this.state === 'Stable' && old.offersSameAs(request.protocols)) {
       this.save(this);
-      // As Kafka answers JoinGroup < v9: the leader id as it was and no member list, so a restarted leader
+      // As Kafka: from JoinGroup v9 the leader learns it leads (with the members) but is told to skip the
+      // assignment; before v9 it gets the leader id as it was and no member list, so a restarted leader
       // does not run an assignment the Stable group would ignore (its SyncGroup gets the stored one).
+      if (request.supportSkippingAssignment) return { ...this.currentGeneration(member), skipAssignment: member.memberId === this.leaderId };
       return { ...this.currentGeneration(member), leader: leaderBefore, members: [] };
     }
     member.protocols = request.protocols;

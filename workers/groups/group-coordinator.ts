@@ -33,7 +33,7 @@ import type {
 import { batchSizeAt, lastOffsetAt, LOG_OVERHEAD_BYTES } from '../../src/shared/record-batch.js';
 import { buildRecordBatch, decodeRecordBatches, type ConsumedRecord, type ProducedRecord } from '../../src/shared/record-batch-codec.js';
 import type { PartitionLog } from '../log/partition-log.js';
-import { ConsumerGroup, isStandaloneCommit, type StoredOffset } from './consumer-group.js';
+import { ConsumerGroup, type StoredOffset } from './consumer-group.js';
 import {
   type CoordinatorRecord,
   decodeCoordinatorRecord,
@@ -205,8 +205,9 @@ export class GroupCoordinator implements GroupOperations {
 
   commit(request: CommitRequest): PartitionError[] {
     const group = this.groups.get(request.groupId);
-    // A group that does not exist yet takes commits from outside a group, as an empty one does; replaying them creates it.
-    const groupError = group !== undefined ? group.commitError(request) : isStandaloneCommit(request) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+    // A group that does not exist yet takes commits without a generation (replaying them creates it); one with a
+    // generation comes from a group that is gone: ILLEGAL_GENERATION (Kafka 3.9's classic coordinator, every version).
+    const groupError = group !== undefined ? group.commitError(request) : request.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     const answer = (code: number): PartitionError[] => request.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode: code }));
     if (groupError !== ErrorCode.NONE) return answer(groupError);
     const nowMs = this.clock.now();
@@ -215,7 +216,9 @@ export class GroupCoordinator implements GroupOperations {
       const metadata = o.metadata ?? '';
       if (Buffer.byteLength(metadata) > this.settings.offsetMetadataMaxBytes)
         return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.OFFSET_METADATA_TOO_LARGE };
-      const value = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp: nowMs };
+      // OffsetCommit v1 may name the commit time (-1: now); retention counts from it.
+      const commitTimestamp = o.commitTimestamp === undefined || o.commitTimestamp === -1 ? nowMs : o.commitTimestamp;
+      const value = { offset: o.offset, leaderEpoch: o.leaderEpoch, metadata, commitTimestamp };
       records.push({ kind: 'offset', groupId: request.groupId, topic: o.topic, partition: o.partition, value });
       return { topic: o.topic, partition: o.partition, errorCode: ErrorCode.NONE };
     });

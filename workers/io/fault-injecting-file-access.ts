@@ -78,6 +78,10 @@ export class FaultInjectingFileAccess implements FileAccess {
     this.checkFd(fd, 'stat');
     return this.inner.sizeOf(fd);
   }
+  modifiedMs(fd: number): number {
+    this.checkFd(fd, 'stat');
+    return this.inner.modifiedMs(fd);
+  }
   exists(path: string): boolean {
     this.check(path, 'stat');
     return this.inner.exists(path);

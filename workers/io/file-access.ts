@@ -16,6 +16,8 @@ export interface FileAccess {
   datasyncInBackground(fd: number): Promise<void>;
   truncate(fd: number, lengthBytes: number): void;
   sizeOf(fd: number): number;
+  /** When the file was last written (ms since the epoch): what ListOffsets v0 reports per segment, as Kafka. */
+  modifiedMs(fd: number): number;
   exists(path: string): boolean;
   makeDir(path: string): void;
   listDir(path: string): string[];
@@ -61,6 +63,10 @@ export class NodeFileAccess implements FileAccess {
   }
   sizeOf(fd: number): number {
     return fs.fstatSync(fd).size;
+  }
+
+  modifiedMs(fd: number): number {
+    return fs.fstatSync(fd).mtimeMs;
   }
   exists(path: string): boolean {
     return fs.existsSync(path);

@@ -2,7 +2,7 @@
 // timestamp, LogAppendTime) before they are written. Client batches get Kafka's producer checks: the header,
 // the CRC, and a walk over every record (record-walker.ts; compressed batches are walked in their
 // decompressed form, made beforehand by decompressed-batches.ts), so nothing is stored that a consumer cannot
-// read past. Replicated batches get integrity checks only (the leader walked them). Runs in a partition
+// read past, and on CreateTime topics no record timestamp outside message.timestamp.before/after.max.ms. Replicated batches get integrity checks only (the leader walked them). Runs in a partition
 // worker, on the append hot path: no allocation per batch.
 import {
   Attribute,
@@ -16,7 +16,7 @@ import {
   writeInt64,
 } from '../../src/shared/record-batch.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
-import { isCompacted, type LogConfig } from '../../src/shared/topic-config.js';
+import { isCompacted, type LogConfig, NEVER } from '../../src/shared/topic-config.js';
 import { Codec } from '../../src/shared/compression/record-compression.js';
 import type { DecompressedBatches } from './decompressed-batches.js';
 import { walked, walkRecords } from './record-walker.js';
@@ -78,10 +78,12 @@ export function validateBatches(
   origin: AppendOrigin,
   info: AppendInfo,
   decompressed: DecompressedBatches | null = null,
+  nowMs: number = Date.now(),
 ): number {
   info.reset();
   const end = at + length;
   if (length <= 0) return info.fail(ErrorCode.CORRUPT_MESSAGE, 'empty record set');
+  setTimestampWindow(config, nowMs);
   let position = at;
   while (position < end) {
     const code = validateOneBatch(buf, position, end - position, config, origin, info, decompressed);
@@ -146,22 +148,41 @@ function validateRecords(
 ): number {
   const codec = buf.readInt16BE(at + BatchField.ATTRIBUTES) & Attribute.COMPRESSION_MASK;
   let walkedOk: boolean;
+  const baseTimestamp = readInt64(buf, at + BatchField.BASE_TIMESTAMP);
+  const { lowest, highest } = timestampWindow;
   if (codec === Codec.NONE) {
-    walkedOk = walkRecords(buf, at + BATCH_HEADER_BYTES, at + batchBytes, recordCount, requireKeys);
+    walkedOk = walkRecords(buf, at + BATCH_HEADER_BYTES, at + batchBytes, recordCount, requireKeys, baseTimestamp, lowest, highest);
   } else {
     if (codec > Codec.ZSTD) return info.fail(ErrorCode.CORRUPT_MESSAGE, `unknown compression codec ${codec}`);
     const section = decompressed?.sections[info.batchCount];
     if (section === undefined) throw new Error('batch validator: a compressed client batch arrived without its decompressed records');
     if (!(section instanceof Uint8Array)) return info.fail(section.tooLarge ? ErrorCode.MESSAGE_TOO_LARGE : ErrorCode.INVALID_RECORD, section.message);
-    walkedOk = walkRecords(section, 0, section.length, recordCount, requireKeys);
+    walkedOk = walkRecords(section, 0, section.length, recordCount, requireKeys, baseTimestamp, lowest, highest);
   }
   if (!walkedOk) {
     info.recordIndex = walked.failedIndex;
+    if (walked.outOfRangeTimestamp !== -1) return info.fail(ErrorCode.INVALID_TIMESTAMP, walked.problem);
     const where = walked.failedIndex >= 0 ? `record ${walked.failedIndex}: ` : '';
     return info.fail(ErrorCode.INVALID_RECORD, where + walked.problem);
   }
-  info.recordsMaxTimestamps[info.batchCount] = readInt64(buf, at + BatchField.BASE_TIMESTAMP) + walked.maxTimestampDelta;
+  info.recordsMaxTimestamps[info.batchCount] = baseTimestamp + walked.maxTimestampDelta;
   return ErrorCode.NONE;
+}
+
+/** The record timestamps a client append accepts, set once per append (no allocation): ±Infinity = open. */
+const timestampWindow = { lowest: Number.NEGATIVE_INFINITY, highest: Number.POSITIVE_INFINITY };
+
+/**
+ * Kafka's window for CreateTime topics: [now - before.max.ms, now + after.max.ms], each key falling back to
+ * message.timestamp.difference.max.ms when unset; LogAppendTime topics check no record timestamp.
+ */
+function setTimestampWindow(config: Readonly<LogConfig>, nowMs: number): void {
+  const fallback = config.messageTimestampDifferenceMaxMs;
+  const before = config.messageTimestampBeforeMaxMs !== NEVER ? config.messageTimestampBeforeMaxMs : fallback;
+  const after = config.messageTimestampAfterMaxMs !== NEVER ? config.messageTimestampAfterMaxMs : fallback;
+  const createTime = config.messageTimestampType === 'CreateTime';
+  timestampWindow.lowest = createTime && before !== NEVER ? nowMs - before : Number.NEGATIVE_INFINITY;
+  timestampWindow.highest = createTime && after !== NEVER ? nowMs + after : Number.POSITIVE_INFINITY;
 }
 
 function validateClientBatch(buf: Buffer, at: number, recordCount: number, lastOffsetDelta: number, info: AppendInfo): number {

@@ -326,6 +326,37 @@ export class LogSegment {
   }
 
   /**
+   * A copy of the first batch whose max timestamp is this segment's largest (Kafka's MAX_TIMESTAMP lookup:
+   * from the batch the segment noted for it), or null when the segment has none.
+   */
+  copyBatchWithMaxTimestamp(walker: BatchWalker): Buffer | null {
+    const from = this.offsetOfMaxTimestamp < 0 ? -1 : this.positionOf(this.offsetOfMaxTimestamp, walker);
+    return this.copyFirstBatchFrom(from, walker, (buf, at) => maxTimestampAt(buf, at) === this.maxTimestamp);
+  }
+
+  /** A copy of the batch holding `offset`, or null when the segment has none. */
+  copyBatchHolding(offset: number, walker: BatchWalker): Buffer | null {
+    return this.copyFirstBatchFrom(this.positionOf(offset, walker), walker, () => true);
+  }
+
+  /** A copy of the first whole batch at or after file position `from` (-1: none) that `wanted` accepts. */
+  private copyFirstBatchFrom(from: number, walker: BatchWalker, wanted: (buf: Buffer, at: number) => boolean): Buffer | null {
+    if (from < 0) return null;
+    let found: Buffer | null = null;
+    walker.walk(this.fd, from, this.sizeBytes, true, (buf, at, _position, batchBytes) => {
+      if (!wanted(buf, at)) return Visit.CONTINUE;
+      found = Buffer.from(buf.subarray(at, at + batchBytes));
+      return Visit.STOP;
+    });
+    return found;
+  }
+
+  /** When the segment's file was last written: ListOffsets v0 answers by it, as Kafka does. */
+  lastModifiedMs(): number {
+    return this.files.modifiedMs(this.fd);
+  }
+
+  /**
    * Walks from the batch holding `fromOffset` to the first batch with maxTimestamp >= target and last
    * offset >= minOffset; returns its base offset or -1. With `entryTimestamp` (a time index entry's) the
    * batch at `fromOffset` must be that entry's batch, else INDEX_MISMATCH.

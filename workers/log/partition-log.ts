@@ -10,6 +10,7 @@ import { BatchField, batchSizeAt, readInt64 } from '../../src/shared/record-batc
 import { lastSequenceOf, type ProducerStateTable, SequenceCheck } from './producer-state.js';
 import { AppendInfo, type AppendOrigin, readReplicatedOffsets, stampBatches, validateBatches } from './batch-validator.js';
 import { BatchWalker } from '../../src/shared/batch-walker.js';
+import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../src/shared/offset-lookup.js';
 import type { DecompressedBatches } from './decompressed-batches.js';
 import { LogSegment } from './log-segment.js';
 import { EMPTY_CHECKPOINT, type PartitionCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
@@ -197,7 +198,7 @@ export class PartitionLog {
    */
   append(buf: Buffer, at: number, length: number, origin: AppendOrigin, nowMs: number, decompressed: DecompressedBatches | null = null): number {
     const info = this.lastAppend;
-    const code = validateBatches(buf, at, length, this.config, origin, info, decompressed);
+    const code = validateBatches(buf, at, length, this.config, origin, info, decompressed, nowMs);
     if (code !== ErrorCode.NONE) return code;
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
@@ -315,18 +316,61 @@ export class PartitionLog {
   }
 
   /**
-   * Kafka's ListOffsets by time: the base offset of the first batch at or after the log start whose max
-   * timestamp is >= target (the log start itself for a batch straddling it), or -1 if there is none
-   * below the high watermark.
+   * Kafka's ListOffsets by time, to the batch: the base offset of the first batch at or after `minOffset` (at
+   * least the log start) whose max timestamp is >= target (`minOffset` itself for a batch straddling it), or -1
+   * if there is none below the high watermark. The record within it: batch-record-search.ts.
    */
-  offsetForTimestamp(targetTimestamp: number): number {
-    for (let i = Math.max(0, this.segmentIndexFor(this.logStartOffset)); i < this.segments.length; i++) {
-      const offset = this.segments[i]!.offsetForTimestamp(targetTimestamp, this.logStartOffset, this.walker);
+  offsetForTimestamp(targetTimestamp: number, minOffset = this.logStartOffset): number {
+    const from = Math.max(minOffset, this.logStartOffset);
+    for (let i = Math.max(0, this.segmentIndexFor(from)); i < this.segments.length; i++) {
+      const offset = this.segments[i]!.offsetForTimestamp(targetTimestamp, from, this.walker);
       if (offset < 0) continue;
-      const readable = Math.max(offset, this.logStartOffset);
+      const readable = Math.max(offset, from);
       return readable < this.highWatermark ? readable : -1;
     }
     return -1;
+  }
+
+  /** A copy of the stored batch holding `offset`, or null. */
+  copyBatchHolding(offset: number): Buffer | null {
+    const index = this.segmentIndexFor(offset);
+    return index < 0 ? null : this.segments[index]!.copyBatchHolding(offset, this.walker);
+  }
+
+  /**
+   * The batch holding the largest timestamp at or after the log start, copied out (Kafka's MAX_TIMESTAMP: the
+   * first segment with the largest, then its first batch with it), or null when no batch has a timestamp.
+   */
+  batchWithMaxTimestamp(): Buffer | null {
+    let best: LogSegment | undefined;
+    for (let i = Math.max(0, this.segmentIndexFor(this.logStartOffset)); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      if (best === undefined || segment.maxTimestamp > best.maxTimestamp) best = segment;
+    }
+    return best === undefined || best.maxTimestamp < 0 ? null : best.copyBatchWithMaxTimestamp(this.walker);
+  }
+
+  /**
+   * ListOffsets v0 (Kafka's legacyFetchOffsetsBefore): up to maxNumOffsets offsets, largest first, from the
+   * (offset, time) pairs of the segments from the log start (base offset, at least the log start; the time
+   * the file was last written) and, when the last segment holds data, (log end offset, now). EARLIEST (-2)
+   * starts at the first pair, LATEST (-1) at the last, a time at the last pair written at or before it.
+   * For a consumer, offsets beyond the high watermark give way to the high watermark.
+   */
+  legacyOffsetsBefore(timestamp: number, maxNumOffsets: number, forConsumer: boolean, nowMs: number): number[] {
+    const pairs: Array<[offset: number, modifiedMs: number]> = [];
+    for (let i = Math.max(0, this.segmentIndexFor(this.logStartOffset)); i < this.segments.length; i++) {
+      const segment = this.segments[i]!;
+      pairs.push([Math.max(segment.baseOffset, this.logStartOffset), segment.lastModifiedMs()]);
+    }
+    if ((this.segments.at(-1)?.sizeBytes ?? 0) > 0) pairs.push([this.logEndOffset, nowMs]);
+    let start = timestamp === EARLIEST_TIMESTAMP ? 0 : pairs.length - 1;
+    if (timestamp !== EARLIEST_TIMESTAMP && timestamp !== LATEST_TIMESTAMP) while (start >= 0 && pairs[start]![1] > timestamp) start--;
+    const offsets: number[] = [];
+    for (let i = start; i >= 0 && offsets.length < maxNumOffsets; i--) offsets.push(pairs[i]![0]);
+    offsets.sort((a, b) => b - a);
+    if (!forConsumer || !offsets.some((o) => o > this.highWatermark)) return offsets;
+    return [this.highWatermark, ...offsets.filter((o) => o <= this.highWatermark)];
   }
 
   /**

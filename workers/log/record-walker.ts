@@ -1,7 +1,7 @@
 // Walks the records section of one produced batch (as sent, or decompressed) and checks that a consumer can
 // read every record: lengths and varints within bounds, offset deltas 0..n-1 in order, the record count the
-// header claims, non-negative header key lengths, no bytes left over, and (compacted topics) a key on every
-// record. Runs in a partition worker, on the append hot path: one pass, no allocation, results in `walked`.
+// header claims, non-negative header key lengths, no bytes left over, (compacted topics) a key on every
+// record, and each record's timestamp within the topic's window (message.timestamp.before/after.max.ms). Runs in a partition worker, on the append hot path: one pass, no allocation, results in `walked`.
 //
 // Record layout (varints are zigzag-encoded; varlong = up to 10 bytes), as in src/shared/record-reader.ts:
 //   length varint              bytes of the record after this field (at least 6: see RECORD_BODY_BYTES_MIN)
@@ -26,6 +26,8 @@ export const walked = {
   problem: '',
   /** The largest record timestampDelta seen. */
   maxTimestampDelta: 0,
+  /** The failed record's timestamp when it failed for being outside the window (INVALID_TIMESTAMP), else -1. */
+  outOfRangeTimestamp: -1,
 };
 
 function fail(index: number, problem: string): false {
@@ -36,16 +38,30 @@ function fail(index: number, problem: string): false {
 
 /**
  * Checks the `recordCount` records in bytes[from, end). True when every one is readable and they fill the
- * section exactly; otherwise false with `walked` saying which record and why.
+ * section exactly; otherwise false with `walked` saying which record and why. A record timestamp
+ * (baseTimestamp + its delta) outside [lowestTimestamp, highestTimestamp] fails it too, unless it is -1
+ * (no timestamp), as Kafka's LogValidator does; ±Infinity leave that side open.
  *
  * The hot loop of the produce path (every record of every batch): short varints, which most fields are, are
  * decoded inline and longer ones by the shared readVarint() / readVarlong(). An inline read may look past the
  * record's end; the record is then refused by the final position check, so bounds are checked once per record.
  */
-export function walkRecords(bytes: Uint8Array, from: number, end: number, recordCount: number, requireKeys: boolean): boolean {
+export function walkRecords(
+  bytes: Uint8Array,
+  from: number,
+  end: number,
+  recordCount: number,
+  requireKeys: boolean,
+  baseTimestamp = 0,
+  lowestTimestamp = Number.NEGATIVE_INFINITY,
+  highestTimestamp = Number.POSITIVE_INFINITY,
+): boolean {
   walked.failedIndex = -1;
   walked.problem = '';
   walked.maxTimestampDelta = 0;
+  walked.outOfRangeTimestamp = -1;
+  const lowestDelta = lowestTimestamp - baseTimestamp;
+  const highestDelta = highestTimestamp - baseTimestamp;
   let maxTimestampDelta = Number.NEGATIVE_INFINITY;
   let index = 0;
   let p = from;
@@ -63,6 +79,9 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
     const timestampDelta = b < 0x80 ? fromZigzag(b) : readVarlong(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
     if (timestampDelta > maxTimestampDelta) maxTimestampDelta = timestampDelta;
+    if (p >= 0 && (timestampDelta < lowestDelta || timestampDelta > highestDelta) && baseTimestamp + timestampDelta !== -1) {
+      return failTimestamp(index, baseTimestamp + timestampDelta, lowestTimestamp, highestTimestamp);
+    }
     b = p < 0 ? 0x80 : bytes[p]!;
     const offsetDelta = b < 0x80 ? fromZigzag(b) : readVarint(bytes, p, recordEnd);
     p = b < 0x80 ? p + 1 : varintEnd;
@@ -88,6 +107,15 @@ export function walkRecords(bytes: Uint8Array, from: number, end: number, record
   if (index !== recordCount) return fail(-1, `batch header claims ${recordCount} records but holds ${index}`);
   walked.maxTimestampDelta = index === 0 ? 0 : maxTimestampDelta;
   return true;
+}
+
+function failTimestamp(index: number, timestamp: number, lowest: number, highest: number): false {
+  walked.outOfRangeTimestamp = timestamp;
+  const bound = (ms: number): string => (Number.isFinite(ms) ? String(ms) : ms < 0 ? '-inf' : 'inf');
+  return fail(
+    index,
+    `Timestamp ${timestamp} of message with offset ${index} is out of range. The timestamp should be within [${bound(lowest)}, ${bound(highest)}]`,
+  );
 }
 
 /** Moves past the headers at `at` (count, then key and value per header); returns where they end, or -1. */

@@ -63,13 +63,6 @@ export async function eachNamedOnce<T, A>(
   return answers;
 }
 
-/** Manual replica assignments mean nothing on a single broker; Fjord places partitions itself. */
-export function refuseAssignments(assignments: readonly unknown[] | null): void {
-  if (assignments !== null && assignments.length > 0) {
-    throw new KafkaError(ErrorCode.INVALID_REQUEST, 'manual replica assignments are not supported; leave them empty and Fjord places the partitions');
-  }
-}
-
 /** Maps a request's topics → partitions to the response's, answering each partition (in parallel). */
 export async function answerPartitions<P, A>(
   topics: ReadonlyArray<{ name: string; partitions: readonly P[] }>,

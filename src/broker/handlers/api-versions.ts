@@ -12,7 +12,7 @@ export function apiVersionsHandlerFor(advertised: () => AdvertisedApi[]) {
   return defineHandler({
     apiKey: 18,
     minVersion: 0,
-    maxVersion: 3,
+    maxVersion: 4,
     handle: () => ({ errorCode: 0, apiKeys: advertised(), throttleTimeMs: 0 }),
   });
 }

@@ -1,8 +1,10 @@
 // Config resources as the config APIs see them: a topic's keys with effective values, sources and synonyms,
 // the broker's static keys (read-only), types, synonyms and documentation all from the config tables, and the
-// one path by which AlterConfigs and IncrementalAlterConfigs replace a topic's overrides live. Main thread.
-import { BROKER_CONFIG_SCHEMA } from '../../config/broker-config-schema.js';
-import { type ConfigKind, defaultText, type KeySpec } from '../../shared/config-table.js';
+// one path by which AlterConfigs and IncrementalAlterConfigs replace a topic's overrides live. Sources and
+// synonyms follow Kafka's ConfigHelper: topic override, then per synonym name its static value, then Kafka's
+// default, the list starting at the key's own broker name. Main thread.
+import { BROKER_CONFIG_SECTIONS } from '../../config/broker-config-schema.js';
+import { type ConfigKind, type KeySpec, kafkaDefaultOf, synonymNamesOf } from '../../shared/config-table.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import type { TopicRecord } from '../../metadata/standalone-metadata.js';
 import { TOPIC_CONFIG_KEYS, topicConfigEntries, withTopicOverrides } from '../../shared/topic-config.js';
@@ -26,7 +28,7 @@ export interface Synonym {
 /** One key as DescribeConfigs shows it (CreateTopics v5 echoes a subset of the fields). */
 export interface ConfigView {
   name: string;
-  value: string;
+  value: string | null;
   readOnly: boolean;
   configSource: number;
   isDefault: boolean;
@@ -37,8 +39,8 @@ export interface ConfigView {
 }
 
 export interface ViewOptions {
-  /** null: every key. Unknown keys are left out, as Kafka does. */
-  keys: readonly string[] | null;
+  /** null: every key (a request's null or empty list). Unknown keys are left out, as Kafka does. */
+  keys: ReadonlySet<string> | null;
   synonyms: boolean;
   documentation: boolean;
 }
@@ -49,39 +51,61 @@ export const EVERY_KEY: Readonly<ViewOptions> = Object.freeze({ keys: null, syno
 export function topicConfigViews(ctx: BrokerContext, overrides: Readonly<Record<string, string>>, options: Readonly<ViewOptions> = EVERY_KEY): ConfigView[] {
   const config = withTopicOverrides(ctx.config.defaultLogConfig, overrides);
   return topicConfigEntries(config)
-    .filter(([name]) => options.keys === null || options.keys.includes(name))
+    .filter(([name]) => isAsked(options, name))
     .map(([name, value]) => {
       const overridden: Synonym[] = name in overrides ? [{ name, value, source: ConfigSource.DYNAMIC_TOPIC_CONFIG }] : [];
       const { spec } = TOPIC_CONFIG_KEYS.get(name)!;
-      return viewOf(name, value, false, [...overridden, ...brokerSynonyms(ctx, spec)], spec, options);
-    });
-}
-
-/** The broker's keys: read-only (they come from server.properties, the environment or --set). */
-export function brokerConfigViews(ctx: BrokerContext, options: Readonly<ViewOptions>): ConfigView[] {
-  return Object.entries(ctx.config.effective)
-    .filter(([name]) => options.keys === null || options.keys.includes(name))
-    .map(([name, value]) => {
-      const spec = BROKER_CONFIG_SCHEMA.get(name)!;
-      return viewOf(name, value, true, brokerSynonyms(ctx, spec), spec, options);
+      const chain = spec.topicOnly ? [] : brokerSynonyms(ctx, spec, spec.key);
+      return viewOf(name, value, false, [...overridden, ...chain], spec, options);
     });
 }
 
 /**
- * A broker key's synonyms, most significant first: its static value when it differs from the default, then
- * the default. (A key set to exactly its default value reads as DEFAULT_CONFIG: the config keeps no source.)
- * For a topic key, `spec` is the broker key that sets its default (retention.ms → log.retention.ms).
+ * The broker's keys: every name of every key (log.retention.hours beside log.retention.ms, as Kafka lists
+ * them), read-only (they come from server.properties, the environment or --set). A name not given and with no
+ * default of its own in Kafka (log.retention.ms) has a null value.
  */
-function brokerSynonyms(ctx: BrokerContext, spec: KeySpec<unknown>): Synonym[] {
-  const name = spec.key;
-  const defaultValue = defaultText(spec);
-  const value = ctx.config.effective[name] ?? defaultValue;
-  const fallback: Synonym = { name, value: defaultValue, source: ConfigSource.DEFAULT_CONFIG };
-  return value === defaultValue ? [fallback] : [{ name, value, source: ConfigSource.STATIC_BROKER_CONFIG }, fallback];
+export function brokerConfigViews(ctx: BrokerContext, options: Readonly<ViewOptions>): ConfigView[] {
+  const views: ConfigView[] = [];
+  for (const { table } of BROKER_CONFIG_SECTIONS) {
+    for (const spec of Object.values(table)) {
+      for (const name of synonymNamesOf(spec)) {
+        if (!isAsked(options, name)) continue;
+        const value = name === spec.key && !spec.kafkaDefaults ? ctx.config.effective[name]! : (ctx.config.given[name] ?? kafkaDefaultOf(spec, name));
+        views.push(viewOf(name, value, true, brokerSynonyms(ctx, spec, name), spec, options));
+      }
+    }
+  }
+  return views;
 }
 
-function viewOf(name: string, value: string, readOnly: boolean, chain: Synonym[], spec: KeySpec<unknown>, options: Readonly<ViewOptions>): ConfigView {
-  const configSource = chain[0]!.source;
+function isAsked(options: Readonly<ViewOptions>, name: string): boolean {
+  return options.keys === null || options.keys.has(name);
+}
+
+/**
+ * A broker key's synonyms as Kafka lists them: each synonym name given statically (STATIC_BROKER_CONFIG),
+ * then each with a default of its own in Kafka (DEFAULT_CONFIG), dropping those before the first entry named
+ * `from` (so retention.ms at its default lists none: Kafka's default is under log.retention.hours).
+ * For a topic key, `spec` is the broker key that sets its default (retention.ms → log.retention.ms).
+ */
+function brokerSynonyms(ctx: BrokerContext, spec: KeySpec<unknown>, from: string): Synonym[] {
+  const names = synonymNamesOf(spec);
+  const chain: Synonym[] = [];
+  for (const name of names) {
+    const value = ctx.config.given[name];
+    if (value !== undefined) chain.push({ name, value, source: ConfigSource.STATIC_BROKER_CONFIG });
+  }
+  for (const name of names) {
+    const value = kafkaDefaultOf(spec, name);
+    if (value !== null) chain.push({ name, value, source: ConfigSource.DEFAULT_CONFIG });
+  }
+  const start = chain.findIndex((synonym) => synonym.name === from);
+  return start < 0 ? [] : chain.slice(start);
+}
+
+function viewOf(name: string, value: string | null, readOnly: boolean, chain: Synonym[], spec: KeySpec<unknown>, options: Readonly<ViewOptions>): ConfigView {
+  const configSource = chain[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
   return {
     name,
     value,

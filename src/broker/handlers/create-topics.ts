@@ -1,23 +1,26 @@
-// CreateTopics: checks each topic (name, partition count, replication factor 1 on this single broker, configs),
-// then creates it or, with validateOnly, only checks; -1 partitions / replication factor = broker defaults. From
-// v5 each result echoes the partitions, replication factor and effective configs. Runs on the main thread.
+// CreateTopics v0-7: checks each topic as Kafka's controller does (name, existence, configs, then either a manual
+// replica assignment or the partition count and replication factor, -1 meaning the broker defaults), then creates
+// it or, with validateOnly, only checks and answers as if created. From v5 each result echoes the partitions,
+// replication factor and effective configs; from v7 the new topic's id. Runs on the main thread.
+import { newTopicId } from '../../metadata/standalone-metadata.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
-import { attempt, eachNamedOnce, type ErrorFields, fieldsOf, refuseAssignments } from './admin-results.js';
+import { attempt, eachNamedOnce, type ErrorFields, fieldsOf } from './admin-results.js';
 import { topicConfigViews } from './config-resources.js';
+import { partitionsOfAssignment } from './replica-assignments.js';
 
 type CreatableTopic = RequestOfKey<19>['body']['topics'][number];
-type EchoedConfig = { name: string; value: string; readOnly: boolean; configSource: number; isSensitive: boolean };
-type TopicResult = ErrorFields & { name: string; numPartitions?: number; replicationFactor?: number; configs?: EchoedConfig[] };
+type EchoedConfig = { name: string; value: string | null; readOnly: boolean; configSource: number; isSensitive: boolean };
+type TopicResult = ErrorFields & { name: string; topicId?: string; numPartitions?: number; replicationFactor?: number; configs?: EchoedConfig[] };
+type Layout = { partitions: number; replicationFactor: number };
 
 const BROKER_DEFAULT = -1;
-const REPLICATION_FACTOR = 1;
 
 export const createTopicsHandler = defineHandler({
   apiKey: 19,
   minVersion: 0,
-  maxVersion: 5,
+  maxVersion: 7,
   async handle(ctx, request) {
     const { topics, validateOnly } = request.body;
     const results = await eachNamedOnce(
@@ -32,43 +35,62 @@ export const createTopicsHandler = defineHandler({
 
 async function createOne(ctx: BrokerContext, topic: CreatableTopic, validateOnly: boolean): Promise<TopicResult> {
   const name = topic.name;
-  const partitions = topic.numPartitions === BROKER_DEFAULT ? ctx.config.numPartitions : topic.numPartitions;
   const outcome = await attempt(async () => {
     const overrides = overridesOf(topic.configs);
-    ctx.topics.validateCreate(name, partitions, overrides);
-    checkReplication(topic);
-    if (!validateOnly) await ctx.topics.createTopic(name, partitions, overrides);
-    return overrides;
+    ctx.topics.validateNewTopic(name, overrides);
+    const layout = layoutOf(ctx, topic);
+    ctx.topics.validateCreate(name, layout.partitions, overrides);
+    // As Kafka's controller, validateOnly answers with the id the topic would have had.
+    const topicId = validateOnly ? newTopicId() : (await ctx.topics.createTopic(name, layout.partitions, overrides)).topicId;
+    return { overrides, layout, topicId };
   });
   if (!outcome.ok) {
     ctx.logger.debug({ topic: name, error: outcome.errorMessage }, 'topic creation refused');
     return { name, ...fieldsOf(outcome) };
   }
-  if (!validateOnly) ctx.logger.info({ topic: name, partitions, overrides: outcome.value }, 'topic created');
-  const configs = topicConfigViews(ctx, outcome.value).map(({ name, value, readOnly, configSource, isSensitive }) => ({
+  const { overrides, layout, topicId } = outcome.value;
+  if (!validateOnly) ctx.logger.info({ topic: name, partitions: layout.partitions, overrides }, 'topic created');
+  const configs = topicConfigViews(ctx, overrides).map(({ name, value, readOnly, configSource, isSensitive }) => ({
     name,
     value,
     readOnly,
     configSource,
     isSensitive,
   }));
-  return { name, ...fieldsOf(outcome), numPartitions: partitions, replicationFactor: REPLICATION_FACTOR, configs };
+  return { name, ...fieldsOf(outcome), topicId, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configs };
 }
 
-/** The request's config entries as overrides; a null value is refused, as Kafka does. */
+/** The request's config entries as overrides; null values are refused, as Kafka does. */
 function overridesOf(configs: CreatableTopic['configs']): Record<string, string> {
-  const overrides: Record<string, string> = {};
-  for (const { name, value } of configs) {
-    if (value === null) throw new KafkaError(ErrorCode.INVALID_REQUEST, `config ${name} has a null value`);
-    overrides[name] = value;
-  }
-  return overrides;
+  const nulls = configs.filter((c) => c.value === null).map((c) => c.name);
+  if (nulls.length > 0) throw new KafkaError(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${nulls.join(',')}`);
+  return Object.fromEntries(configs.map(({ name, value }) => [name, value!]));
 }
 
-function checkReplication(topic: CreatableTopic): void {
-  const factor = topic.replicationFactor;
-  if (factor !== BROKER_DEFAULT && factor !== REPLICATION_FACTOR) {
-    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, `replication factor must be 1 (or -1 for the default) on this single broker, got ${factor}`);
+/** Partition count and replication factor: from a manual assignment, or the request's (-1: broker defaults). */
+function layoutOf(ctx: BrokerContext, topic: CreatableTopic): Layout {
+  const registered = [ctx.nodeId];
+  if (topic.assignments.length > 0) {
+    if (topic.replicationFactor !== BROKER_DEFAULT) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
+    }
+    if (topic.numPartitions !== BROKER_DEFAULT) {
+      throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions was not set to -1.');
+    }
+    return partitionsOfAssignment(topic.assignments, registered);
   }
-  refuseAssignments(topic.assignments);
+  if (topic.replicationFactor < BROKER_DEFAULT || topic.replicationFactor === 0) {
+    throw new KafkaError(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+  }
+  if (topic.numPartitions < BROKER_DEFAULT || topic.numPartitions === 0) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
+  }
+  const replicationFactor = topic.replicationFactor === BROKER_DEFAULT ? ctx.config.defaultReplicationFactor : topic.replicationFactor;
+  if (replicationFactor > registered.length) {
+    throw new KafkaError(
+      ErrorCode.INVALID_REPLICATION_FACTOR,
+      `Unable to replicate the partition ${replicationFactor} time(s): The target replication factor of ${replicationFactor} cannot be reached because only ${registered.length} broker(s) are registered.`,
+    );
+  }
+  return { partitions: topic.numPartitions === BROKER_DEFAULT ? ctx.config.numPartitions : topic.numPartitions, replicationFactor };
 }

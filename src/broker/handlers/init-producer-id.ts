@@ -8,7 +8,7 @@ const MAX_EPOCH = 0x7fff;
 export const initProducerIdHandler = defineHandler({
   apiKey: 22,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   handle(ctx, request) {
     const { transactionalId, producerId, producerEpoch } = request.body;
     if (transactionalId !== null) {

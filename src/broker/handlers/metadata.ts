@@ -1,5 +1,6 @@
 // Metadata: brokers, cluster id, controller, and topics (all, by name, or by id) with their partitions;
-// auto-creates topics when the request and auto.create.topics.enable allow it. Runs on the main thread.
+// auto-creates topics when the request (always, before v4) and auto.create.topics.enable allow it. In v0 an
+// empty topic list asks for every topic (as Kafka's MetadataRequest.isAllTopics). Runs on the main thread.
 import { standaloneReplicaState } from '../../metadata/replica-state.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
@@ -21,16 +22,17 @@ const ZERO_TOPIC_ID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 export const metadataHandler = defineHandler({
   apiKey: 3,
-  minVersion: 1,
+  minVersion: 0,
   maxVersion: 12,
   async handle(ctx, request) {
     const { topics, allowAutoTopicCreation } = request.body;
+    const allTopics = topics === null || (topics.length === 0 && request.header.apiVersion === 0);
     const mayCreate = allowAutoTopicCreation && ctx.config.autoCreateTopics;
     const answers: TopicAnswer[] = [];
-    if (topics === null) {
+    if (allTopics) {
       for (const name of ctx.topics.topicNames()) answers.push(describeTopic(ctx, name));
     } else {
-      for (const wanted of topics) answers.push(await answerFor(ctx, wanted.name, wanted.topicId, mayCreate));
+      for (const wanted of topics ?? []) answers.push(await answerFor(ctx, wanted.name, wanted.topicId, mayCreate));
     }
     return {
       throttleTimeMs: 0,

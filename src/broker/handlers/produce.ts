@@ -8,6 +8,7 @@ import { Attribute, BatchField, batchSizeAt, LOG_OVERHEAD_BYTES } from '../../sh
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
+import { notEnoughReplicasProblem } from './min-insync-replicas.js';
 
 const FIRST_SERVED_VERSION = 3;
 const FIRST_ZSTD_VERSION = 7;
@@ -40,7 +41,7 @@ export const produceHandler = defineHandler({
           : ErrorCode.NONE;
     ctx.meters.produceWaiting++;
     try {
-      const responses = await appendAll(ctx, topicData, refusal, version);
+      const responses = await appendAll(ctx, topicData, refusal, version, acks);
       if (acks === 0) return noResponseUnlessFailed(responses);
       return { responses, throttleTimeMs: 0 };
     } finally {
@@ -56,20 +57,30 @@ function appendAll(
   topicData: TopicData,
   refusal: number,
   version: number,
+  acks: number,
 ): Promise<Array<{ name: string; partitionResponses: PartitionAnswer[] }>> {
   return Promise.all(
     topicData.map(async (topic) => ({
       name: topic.name,
       partitionResponses: await Promise.all(
-        topic.partitionData.map((p) => (refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version))),
+        topic.partitionData.map((p) =>
+          refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version, acks),
+        ),
       ),
     })),
   );
 }
 
-async function appendOne(ctx: BrokerContext, topic: string, partition: number, records: Buffer | null, version: number): Promise<PartitionAnswer> {
+async function appendOne(
+  ctx: BrokerContext,
+  topic: string,
+  partition: number,
+  records: Buffer | null,
+  version: number,
+  acks: number,
+): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
-  const problem = batchProblem(records, version);
+  const problem = batchProblem(records, version) ?? notEnoughReplicasProblem(ctx, topic, partition, acks);
   if (problem !== null) return failed(partition, problem.code, problem.message);
   const outcome = await ctx.engine.append(topic, partition, records!);
   if (outcome.errorCode !== ErrorCode.NONE) return failed(partition, outcome.errorCode, outcome.errorMessage, outcome.recordIndex);

@@ -2,7 +2,7 @@
 // the config, starts the broker, stops it cleanly on SIGTERM / SIGINT. Runs on the main thread.
 import { parseArgs } from 'node:util';
 import { ConfigError, environmentOverrides, readPropertiesFile } from '../../config/broker-config.js';
-import { startBroker } from '../../broker.js';
+import { launchBroker } from '../../broker.js';
 
 export const BROKER_START_USAGE = `usage: fjord broker start [--config FILE] [--set key=value ...]
   Starts a standalone Fjord broker in the foreground; SIGTERM or Ctrl-C stops it cleanly.
@@ -47,7 +47,7 @@ export async function runBrokerStart(argv: string[]): Promise<void> {
   const config = new Map([...fileEntries, ...environmentOverrides(process.env), ...overrides]);
   // Signal handlers come first: a SIGTERM that arrives while the broker is still starting (or right after it
   // logged "ready") waits for the start to finish, then shuts down cleanly.
-  const starting = startBroker({ config });
+  const starting = launchBroker({ config });
   const shutdown = (signal: string): void => {
     void starting.then(
       (broker) => {

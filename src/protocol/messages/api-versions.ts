@@ -1,12 +1,13 @@
-// ApiVersions (key 18), versions 0–3: request and response fields as data for the generic codec. Main thread.
-// v1 throttle time; v3 first flexible version (client software name/version, tagged feature lists).
+// ApiVersions (key 18), versions 0–4: request and response fields as data for the generic codec. Main thread.
+// v1 throttle time; v3 first flexible version (client software name/version, tagged feature lists);
+// v4 the same fields (KAFKA-17011: a supported feature's minVersion may be 0).
 // Its responses always use response header v0, even in flexible versions (see headers.ts).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const apiVersionsApi = defineApi({
   apiKey: 18,
   name: 'ApiVersions',
-  versions: '0-3',
+  versions: '0-4',
   flexibleVersions: '3+',
   request: [
     { name: 'clientSoftwareName', type: 'string', versions: '3+' },

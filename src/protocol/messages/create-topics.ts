@@ -1,11 +1,12 @@
-// CreateTopics (key 19), versions 0–5: request and response fields as data for the generic codec. Main thread.
-// v1 validateOnly and error messages; v4 default partitions/replication (-1); v5 first flexible, returns configs.
+// CreateTopics (key 19), versions 0–7: request and response fields as data for the generic codec. Main thread.
+// v1 validateOnly and error messages; v4 default partitions/replication (-1); v5 first flexible, returns configs;
+// v6 as v5 (may answer THROTTLING_QUOTA_EXCEEDED); v7 returns the new topic's id.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const createTopicsApi = defineApi({
   apiKey: 19,
   name: 'CreateTopics',
-  versions: '0-5',
+  versions: '0-7',
   flexibleVersions: '5+',
   request: [
     {
@@ -47,6 +48,7 @@ export const createTopicsApi = defineApi({
       versions: '0+',
       fields: [
         { name: 'name', type: 'string', versions: '0+' },
+        { name: 'topicId', type: 'uuid', versions: '7+' },
         { name: 'errorCode', type: 'int16', versions: '0+' },
         { name: 'errorMessage', type: 'string', versions: '1+', nullableVersions: '0+' },
         { name: 'topicConfigErrorCode', type: 'int16', versions: '5+', taggedVersions: '5+', tag: 0 },

@@ -1,11 +1,12 @@
-// FindCoordinator (key 10), versions 0–4: request and response fields as data for the generic codec. Main thread.
-// v1 key type (group / transaction); v3 first flexible version; v4 batches several keys.
+// FindCoordinator (key 10), versions 0–6: request and response fields as data for the generic codec. Main thread.
+// v1 key type (group / transaction); v3 first flexible version; v4 batches several keys; v5 (KIP-890) and
+// v6 (share groups, key type 2, KIP-932) add no field.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const findCoordinatorApi = defineApi({
   apiKey: 10,
   name: 'FindCoordinator',
-  versions: '0-4',
+  versions: '0-6',
   flexibleVersions: '3+',
   request: [
     { name: 'key', type: 'string', versions: '0-3' },

@@ -1,11 +1,12 @@
-// InitProducerId (key 22), versions 0–4: request and response fields as data for the generic codec. Main thread.
-// v2 first flexible version; v3 lets a producer bump its epoch (producerId/producerEpoch in the request).
+// InitProducerId (key 22), versions 0–5: request and response fields as data for the generic codec. Main thread.
+// v2 first flexible version; v3 lets a producer bump its epoch (producerId/producerEpoch in the request);
+// v4 (PRODUCER_FENCED) and v5 (TRANSACTION_ABORTABLE) add no field.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const initProducerIdApi = defineApi({
   apiKey: 22,
   name: 'InitProducerId',
-  versions: '0-4',
+  versions: '0-5',
   flexibleVersions: '2+',
   request: [
     { name: 'transactionalId', type: 'string', versions: '0+', nullableVersions: '0+' },

@@ -1,11 +1,12 @@
-// JoinGroup (key 11), versions 0–7: request and response fields as data for the generic codec. Main thread.
-// v1 rebalance timeout; v5 static membership; v6 first flexible version; v7 protocol type in the response.
+// JoinGroup (key 11), versions 0–9: request and response fields as data for the generic codec. Main thread.
+// v1 rebalance timeout; v5 static membership; v6 first flexible version; v7 protocol type in the response;
+// v8 reason; v9 skipAssignment (a static leader rejoining a Stable group keeps its assignment).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const joinGroupApi = defineApi({
   apiKey: 11,
   name: 'JoinGroup',
-  versions: '0-7',
+  versions: '0-9',
   flexibleVersions: '6+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -23,6 +24,7 @@ export const joinGroupApi = defineApi({
         { name: 'metadata', type: 'bytes', versions: '0+' },
       ],
     },
+    { name: 'reason', type: 'string', versions: '8+', nullableVersions: '8+', default: null },
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '2+' },
@@ -31,6 +33,7 @@ export const joinGroupApi = defineApi({
     { name: 'protocolType', type: 'string', versions: '7+', nullableVersions: '7+', default: null },
     { name: 'protocolName', type: 'string', versions: '0+', nullableVersions: '7+' },
     { name: 'leader', type: 'string', versions: '0+' },
+    { name: 'skipAssignment', type: 'bool', versions: '9+', default: false },
     { name: 'memberId', type: 'string', versions: '0+' },
     {
       name: 'members',

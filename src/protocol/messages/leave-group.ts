@@ -1,11 +1,11 @@
-// LeaveGroup (key 13), versions 0–4: request and response fields as data for the generic codec. Main thread.
-// v3 batches members (static membership); v4 first flexible version.
+// LeaveGroup (key 13), versions 0–5: request and response fields as data for the generic codec. Main thread.
+// v3 batches members (static membership); v4 first flexible version; v5 a reason per member.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const leaveGroupApi = defineApi({
   apiKey: 13,
   name: 'LeaveGroup',
-  versions: '0-4',
+  versions: '0-5',
   flexibleVersions: '4+',
   request: [
     { name: 'groupId', type: 'string', versions: '0+' },
@@ -17,6 +17,7 @@ export const leaveGroupApi = defineApi({
       fields: [
         { name: 'memberId', type: 'string', versions: '3+' },
         { name: 'groupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: null },
+        { name: 'reason', type: 'string', versions: '5+', nullableVersions: '5+', default: null },
       ],
     },
   ],

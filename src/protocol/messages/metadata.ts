@@ -1,11 +1,11 @@
-// Metadata (key 3), versions 1–12: request and response fields as data for the generic codec. Main thread.
-// v1+ null topics = all topics; v4 auto-creation flag; v8 authorized operations; v9 first flexible; v10 topic ids.
+// Metadata (key 3), versions 0–12: request and response fields as data for the generic codec. Main thread.
+// v0 an empty topic list = all topics; v1+ null topics = all topics; v4 auto-creation flag; v8 authorized operations; v9 first flexible; v10 topic ids.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const metadataApi = defineApi({
   apiKey: 3,
   name: 'Metadata',
-  versions: '1-12',
+  versions: '0-12',
   flexibleVersions: '9+',
   request: [
     {

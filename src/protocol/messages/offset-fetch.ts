@@ -1,11 +1,12 @@
-// OffsetFetch (key 9), versions 1–8: request and response fields as data for the generic codec. Main thread.
-// v2+ null topics = all, top-level error; v5 leader epochs; v6 first flexible; v7 requireStable; v8 many groups.
+// OffsetFetch (key 9), versions 0–9: request and response fields as data for the generic codec. Main thread.
+// v2+ null topics = all, top-level error; v5 leader epochs; v6 first flexible; v7 requireStable; v8 many groups;
+// v9 member id and epoch per group (KIP-848; classic groups ignore them).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const offsetFetchApi = defineApi({
   apiKey: 9,
   name: 'OffsetFetch',
-  versions: '1-8',
+  versions: '0-9',
   flexibleVersions: '6+',
   request: [
     { name: 'groupId', type: 'string', versions: '0-7' },
@@ -25,6 +26,8 @@ export const offsetFetchApi = defineApi({
       versions: '8+',
       fields: [
         { name: 'groupId', type: 'string', versions: '8+' },
+        { name: 'memberId', type: 'string', versions: '9+', nullableVersions: '9+', default: null },
+        { name: 'memberEpoch', type: 'int32', versions: '9+', default: -1 },
         {
           name: 'topics',
           type: '[]struct',

@@ -248,6 +248,7 @@ class Run {
       protocolType: 'consumer',
       protocols: inc.protocols(),
       requireKnownMemberId: inc.config.v4,
+      supportSkippingAssignment: false,
     };
     if (request.memberId !== '' && !this.dead.has(request.memberId)) this.offers.set(request.memberId, request.protocols);
     const identity = request.memberId === '' || this.isPending(request.memberId) ? undefined : this.identityError(request.memberId, request.groupInstanceId);

@@ -220,7 +220,8 @@ describe('offset commits', () => {
     });
     expect(p.coordinator.commit(member(1)).map((e) => e.errorCode)).toEqual([ErrorCode.ILLEGAL_GENERATION]);
     expect(p.coordinator.commit(member(2)).map((e) => e.errorCode)).toEqual([ErrorCode.NONE]);
-    expect(p.coordinator.commit({ ...member(2), groupId: 'unknown-group' }).map((e) => e.errorCode)).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    // A generation of a group that does not exist: Kafka 3.9's classic coordinator answers ILLEGAL_GENERATION.
+    expect(p.coordinator.commit({ ...member(2), groupId: 'unknown-group' }).map((e) => e.errorCode)).toEqual([ErrorCode.ILLEGAL_GENERATION]);
     expect(committed(p, 'g')).toEqual([['orders', 0, 3, '']]);
     p.close();
   });

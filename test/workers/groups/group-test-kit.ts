@@ -88,6 +88,7 @@ export function joinRequest(overrides: Partial<JoinRequest> = {}): JoinRequest {
     protocolType: 'consumer',
     protocols: [{ name: 'range', metadata: bytes('range-meta') }],
     requireKnownMemberId: false,
+    supportSkippingAssignment: false,
     ...overrides,
   };
 }

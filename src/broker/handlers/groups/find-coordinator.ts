@@ -1,6 +1,7 @@
 // FindCoordinator: every group's coordinator is this broker (standalone), found once __consumer_offsets
 // exists and the group's partition is online; transaction coordinators are not served. v4 batches keys.
-// Main thread.
+// Share groups (key type 2) are off, as on a Kafka 3.9 broker: INVALID_REQUEST before v6 (the key type is
+// not defined there), COORDINATOR_NOT_AVAILABLE from v6. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
 import { OFFSETS_TOPIC } from '../../../shared/group-protocol.js';
 import { defineHandler } from '../../api-handler.js';
@@ -8,6 +9,9 @@ import type { BrokerContext } from '../../broker-context.js';
 import { isInvalidGroupId } from './group-calls.js';
 
 const GROUP_KEY_TYPE = 0;
+const TRANSACTION_KEY_TYPE = 1;
+const SHARE_KEY_TYPE = 2;
+const SHARE_KEY_TYPE_SINCE = 6;
 
 interface CoordinatorFound {
   nodeId: number;
@@ -20,19 +24,23 @@ interface CoordinatorFound {
 export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   async handle(ctx, { header, body }) {
     if (header.apiVersion >= 4) {
       const coordinators = [];
-      for (const key of body.coordinatorKeys) coordinators.push({ key, ...(await locate(ctx, key, body.keyType)) });
+      for (const key of body.coordinatorKeys) coordinators.push({ key, ...(await locate(ctx, key, body.keyType, header.apiVersion)) });
       return { throttleTimeMs: 0, coordinators };
     }
-    return { throttleTimeMs: 0, ...(await locate(ctx, body.key, body.keyType)) };
+    return { throttleTimeMs: 0, ...(await locate(ctx, body.key, body.keyType, header.apiVersion)) };
   },
 });
 
-async function locate(ctx: BrokerContext, key: string, keyType: number): Promise<CoordinatorFound> {
-  if (keyType !== GROUP_KEY_TYPE) return notFound(ErrorCode.INVALID_REQUEST, `key type ${keyType} is not served: Fjord has no transaction coordinator`);
+async function locate(ctx: BrokerContext, key: string, keyType: number, version: number): Promise<CoordinatorFound> {
+  if (keyType === SHARE_KEY_TYPE && version >= SHARE_KEY_TYPE_SINCE) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'share groups are not enabled');
+  if (keyType !== GROUP_KEY_TYPE) {
+    const why = keyType === TRANSACTION_KEY_TYPE ? ': Fjord has no transaction coordinator' : '';
+    return notFound(ErrorCode.INVALID_REQUEST, `key type ${keyType} is not served${why}`);
+  }
   if (isInvalidGroupId(key)) return notFound(ErrorCode.INVALID_GROUP_ID, 'group id is empty or too long');
   try {
     await ctx.groups.ensureOffsetsTopic();

@@ -1,5 +1,6 @@
 // JoinGroup: checks the group id and session timeout, then hands the join to the group's coordinator,
-// which answers when the rebalance completes (the leader gets every member's metadata). Main thread.
+// which answers when the rebalance completes (the leader gets every member's metadata). v8's reason is only
+// logged by Kafka. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
 import type { JoinResult } from '../../../shared/group-protocol.js';
 import { defineHandler } from '../../api-handler.js';
@@ -7,11 +8,13 @@ import { asBuffer, callCoordinator, isInvalidGroupId } from './group-calls.js';
 
 /** JoinGroup v4 is the first where a member without an id must rejoin with the one it is given. */
 const MEMBER_ID_REQUIRED_SINCE = 4;
+/** JoinGroup v9 is the first that can tell a rejoining static leader to skip the assignment. */
+const SKIP_ASSIGNMENT_SINCE = 9;
 
 export const joinGroupHandler = defineHandler({
   apiKey: 11,
   minVersion: 0,
-  maxVersion: 7,
+  maxVersion: 9,
   async handle(ctx, { header, body }, connection) {
     const version = header.apiVersion;
     const answer = (result: JoinResult) => ({
@@ -37,6 +40,7 @@ export const joinGroupHandler = defineHandler({
       protocolType: body.protocolType,
       protocols: body.protocols,
       requireKnownMemberId: version >= MEMBER_ID_REQUIRED_SINCE,
+      supportSkippingAssignment: version >= SKIP_ASSIGNMENT_SINCE,
     });
     return outcome.ok ? answer(outcome.value) : fail(outcome.errorCode);
   },

@@ -1,5 +1,5 @@
 // LeaveGroup: one member (v0–2) or several, by member id or group instance id (v3+), leave; the group
-// rebalances without them. Main thread.
+// rebalances without them. v5's reasons are only logged by Kafka. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
 import { defineHandler } from '../../api-handler.js';
 import { callCoordinator, isInvalidGroupId } from './group-calls.js';
@@ -9,7 +9,7 @@ const BATCHED_SINCE = 3;
 export const leaveGroupHandler = defineHandler({
   apiKey: 13,
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   async handle(ctx, { header, body }) {
     const batched = header.apiVersion >= BATCHED_SINCE;
     const members = batched ? body.members : [{ memberId: body.memberId, groupInstanceId: null }];

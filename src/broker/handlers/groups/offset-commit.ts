@@ -1,6 +1,9 @@
 // OffsetCommit: a member of the current generation (or, for an empty group, an admin tool with
 // generation -1) stores offsets; each is acknowledged once its record is written to __consumer_offsets.
-// Partitions that do not exist answer UNKNOWN_TOPIC_OR_PARTITION. Main thread.
+// Partitions that do not exist answer UNKNOWN_TOPIC_OR_PARTITION. v0 has no generation or member: it is a
+// commit from outside the group (Kafka's coordinator takes it while the group is empty; a ZooKeeper-mode
+// Kafka wrote it to ZooKeeper and a KRaft one refuses it), readable by every OffsetFetch version. v1's
+// per-partition commit timestamp is stored as the commit time. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
 import type { PartitionError } from '../../../shared/group-protocol.js';
 import { defineHandler } from '../../api-handler.js';
@@ -9,8 +12,8 @@ import { byTopic, partitionExists } from './group-partitions.js';
 
 export const offsetCommitHandler = defineHandler({
   apiKey: 8,
-  minVersion: 2,
-  maxVersion: 8,
+  minVersion: 0,
+  maxVersion: 9,
   async handle(ctx, { body }) {
     const offsets = body.topics.flatMap((t) =>
       t.partitions.map((p) => ({
@@ -19,6 +22,7 @@ export const offsetCommitHandler = defineHandler({
         offset: p.committedOffset,
         leaderEpoch: p.committedLeaderEpoch,
         metadata: p.committedMetadata,
+        commitTimestamp: p.commitTimestamp,
       })),
     );
     const respond = (results: PartitionError[]) => ({

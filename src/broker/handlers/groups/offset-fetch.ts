@@ -1,5 +1,7 @@
 // OffsetFetch: a group's committed offsets for the partitions asked (or all it has, when topics is null),
-// -1 where nothing is committed; v8 asks for several groups at once. Main thread.
+// -1 where nothing is committed; v8 asks for several groups at once. v0 reads the same committed offsets as
+// v1+ (Fjord keeps one store; v0 commits land in it). v9's member id and epoch belong to KIP-848 consumer
+// groups; for classic groups Kafka 3.9 ignores them, and so does Fjord. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
 import type { CommittedOffset, OffsetFetchResult } from '../../../shared/group-protocol.js';
 import { defineHandler } from '../../api-handler.js';
@@ -13,8 +15,8 @@ const MULTI_GROUP_SINCE = 8;
 
 export const offsetFetchHandler = defineHandler({
   apiKey: 9,
-  minVersion: 1,
-  maxVersion: 8,
+  minVersion: 0,
+  maxVersion: 9,
   async handle(ctx, { header, body }) {
     if (header.apiVersion >= MULTI_GROUP_SINCE) {
       const groups = await Promise.all(

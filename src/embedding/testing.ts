@@ -1,0 +1,4 @@
+// The package's test-fixture entry (`fjord/testing`): brokers for an application's own test suite.
+// Runs on the caller's main thread.
+export { type TestBroker, type TestBrokerOptions, type TestTopic, startTestBroker } from './test-broker.js';
+export { EMBEDDED_DEFAULTS, type EmbeddedBroker, type LogLevel, type StartBrokerOptions, startBroker } from './start-broker.js';
