@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BrokerHandle, startBroker } from '../../src/broker.js';
+import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { type FreeSpaceProbe, LOG_DIR_FULL_BELOW_BYTES } from '../../src/engine/log-dirs.js';
 import type { MoveStep } from '../../src/engine/partition-engine.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
@@ -65,7 +65,7 @@ class MoveGate {
 
 async function start(dirs: string[], gate = new MoveGate(), extra: Record<string, string> = {}, faultInjection = false, freeBytesOf?: FreeSpaceProbe) {
   const { logger, lines } = captureLogger();
-  const broker = await startBroker({
+  const broker = await launchBroker({
     config: {
       'log.dirs': dirs.join(','),
       listeners: 'PLAINTEXT://127.0.0.1:0',

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startBroker } from '../../src/broker.js';
+import { launchBroker } from '../../src/broker.js';
 import type { MoveStep } from '../../src/engine/partition-engine.js';
 import { decodeRecordBatches } from '../../src/shared/record-batch-codec.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -35,7 +35,7 @@ async function runUntilKilled(dirs: [string, string], step: MoveStep): Promise<K
 }
 
 /** Every record of t-0 as [offset, number]. */
-async function readAll(broker: Awaited<ReturnType<typeof startBroker>>): Promise<Array<[number, number]>> {
+async function readAll(broker: Awaited<ReturnType<typeof launchBroker>>): Promise<Array<[number, number]>> {
   const records: Array<[number, number]> = [];
   let offset = 0;
   for (;;) {
@@ -62,7 +62,7 @@ describe('kill -9 during a move between log dirs', () => {
     const run = await runUntilKilled(dirs, step);
     expect(run.killedAt).toBe(step);
     const to = dirs.find((d) => d !== run.from)!;
-    const broker = await startBroker({
+    const broker = await launchBroker({
       config: { 'log.dirs': dirs.join(','), 'fjord.workers': '2', listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': '' },
       logger: pino({ level: 'silent' }),
     });
