@@ -13,7 +13,7 @@ import type { BrokerContext } from './broker/broker-context.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
-import { type EngineConfig, PartitionEngine } from './engine/partition-engine.js';
+import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
@@ -52,6 +52,8 @@ export interface LaunchBrokerOptions {
   metadataFileWriter?: MetadataFileWriter;
   /** Tests only: how a log dir's free space is read (statfs by default), to make a dir look full. */
   freeBytesOf?: FreeSpaceProbe;
+  /** Tests only: called after each step of a move between log dirs (a kill test ends the process there). */
+  onMoveStep?: MoveStepHook;
 }
 
 export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<BrokerHandle> {
@@ -136,6 +138,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     logger,
     (topic) => withTopicOverrides(config.defaultLogConfig, metadata.topic(topic)?.configs ?? {}),
     options.freeBytesOf,
+    { placementOf: (topic, partition) => metadata.logDirOf(metadata.topic(topic)?.topicId ?? '', partition), onMoveStep: options.onMoveStep },
   );
   const topics = new TopicManager(metadata, engine, config.defaultLogConfig, logger);
   await topics.reconcileWithEngine();

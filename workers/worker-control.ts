@@ -9,6 +9,8 @@ import { firstRecordAtOrAfter, maxTimestampRecordOf } from './log/batch-record-s
 import { lastOffsetAt } from '../src/shared/record-batch.js';
 import type { TimestampAndOffset } from '../src/shared/offset-lookup.js';
 import type { DataPath } from './data-path.js';
+import { PartitionMoves } from './partition-moves.js';
+import type { MoveProgress } from './partition-move.js';
 import type { OwnedPartition, PartitionTable } from './partition-table.js';
 import type { StorageGuard } from './storage-guard.js';
 import { partitionDir } from '../src/shared/partition-folder.js';
@@ -20,6 +22,8 @@ import type { PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } fro
 export type WorkerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 export class WorkerControl {
+  private readonly moves: PartitionMoves;
+
   constructor(
     private readonly workerId: number,
     private readonly files: FileAccess,
@@ -29,7 +33,9 @@ export class WorkerControl {
     private readonly log: WorkerLog,
     private readonly faults: FaultInjectingFileAccess | null,
     private readonly coordinators: CoordinatorRegistry,
-  ) {}
+  ) {
+    this.moves = new PartitionMoves(files, table, guard);
+  }
 
   /** Opens (creating if new) a partition into its slot. In an offline dir, or if its disk fails now, it is registered offline. */
   openPartition(spec: PartitionSpec): PartitionOffsets {
@@ -68,6 +74,7 @@ export class WorkerControl {
   }
 
   deletePartition(slot: number): void {
+    this.moves.cancel(slot, null);
     this.coordinators.closed(slot);
     const owned = this.table.get(slot);
     this.table.remove(slot);
@@ -170,9 +177,43 @@ export class WorkerControl {
     return this.coordinators.call(slot, operation, request);
   }
 
-  /** Another worker found this dir failing: stop using it here too. */
+  /** Another worker found this dir failing: stop using it here too (and end moves into or out of it). */
   markDirOffline(logDir: string, reason: string): void {
+    this.moves.dirOffline(logDir);
     this.guard.takeDirOffline(logDir, reason);
+  }
+
+  /**
+   * Starts moving the partition in `slot` to `targetDir`: its future copy `<topic>-<partition>.<moveId>-future`
+   * (partition-moves.ts). KAFKA_STORAGE_ERROR when the partition is larger than `roomBytes`, what the target can take.
+   */
+  startMove(slot: number, targetDir: string, moveId: string, roomBytes: number): void {
+    this.moves.start(slot, targetDir, moveId, roomBytes);
+  }
+
+  /** One copy step of a move (at most about `maxBytes`); the worker serves the partition between steps. */
+  copyMove(slot: number, maxBytes: number): MoveProgress {
+    return this.moves.copy(slot, maxBytes);
+  }
+
+  /** The last copy step of a move, while the main thread holds the partition's appends. */
+  finishMove(slot: number): void {
+    this.moves.finish(slot);
+  }
+
+  /** After the new placement is recorded: closes the partition here and renames its folders; returns the retired old folder. */
+  switchMove(slot: number, moveId: string): string {
+    return this.moves.switchOver(slot, moveId, (s) => this.closePartition(s));
+  }
+
+  /** Deletes the old folder of a finished move. */
+  removeRetiredCopy(retiredDir: string): void {
+    this.moves.removeRetired(retiredDir);
+  }
+
+  /** Drops a move and its future copy (by `futureDir` too, when this worker was restarted since it began). */
+  cancelMove(slot: number, futureDir: string | null): void {
+    this.moves.cancel(slot, futureDir);
   }
 
   stats(): WorkerStats {
@@ -192,12 +233,14 @@ export class WorkerControl {
           ...(owned.log ? offsetsOf(owned.log) : OFFLINE_OFFSETS),
         }),
       ),
+      futureLogs: this.moves.stats(),
     };
   }
 
   /** Clean shutdown: stop the data path, close every online partition (flush, seal, checkpoint). Returns how many closed. */
   closeAll(): number {
     this.dataPath.stop();
+    this.moves.abandonAll();
     this.coordinators.closeAll();
     let closed = 0;
     for (const owned of this.table.online()) {

@@ -4,6 +4,7 @@ import type { ApiHandler } from './api-handler.js';
 import type { ApiKey } from '../protocol/api-registry.js';
 import { apiByKey } from '../protocol/api-registry.js';
 import { alterConfigsHandler } from './handlers/alter-configs.js';
+import { alterReplicaLogDirsHandler } from './handlers/alter-replica-log-dirs.js';
 import { type AdvertisedApi, apiVersionsHandlerFor } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
@@ -53,6 +54,7 @@ const handlers: AnyHandler[] = [
   initProducerIdHandler,
   describeConfigsHandler,
   alterConfigsHandler,
+  alterReplicaLogDirsHandler,
   describeLogDirsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,

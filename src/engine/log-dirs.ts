@@ -39,10 +39,12 @@ export const LOG_DIR_FULL_BELOW_BYTES = 16 * 1024 * 1024;
 export type FreeSpaceProbe = (path: string) => number;
 
 /** statfs: the blocks an unprivileged writer may still use (bavail, not bfree: root's reserve does not count). */
-export const statfsFreeBytes: FreeSpaceProbe = (path) => {
+export const statfsFreeBytes: FreeSpaceProbe = (path) => statfsBytes(path).usableBytes;
+
+function statfsBytes(path: string): { totalBytes: number; usableBytes: number } {
   const stats = statfsSync(path);
-  return stats.bavail * stats.bsize;
-};
+  return { totalBytes: stats.blocks * stats.bsize, usableBytes: stats.bavail * stats.bsize };
+}
 
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -72,13 +74,16 @@ export function openLogDirs(paths: readonly string[], freeBytesOf: FreeSpaceProb
   });
 }
 
-/** Every partition folder in the online dirs. The same partition in two dirs is a start-up error. */
-export function discoverPartitions(dirs: LogDirState[]): DiscoveredPartition[] {
+/**
+ * Every partition folder in the online dirs but those in `notToOpen` (move-leftovers.ts). The same partition in
+ * two dirs is a start-up error.
+ */
+export function discoverPartitions(dirs: LogDirState[], notToOpen: ReadonlySet<string> = new Set()): DiscoveredPartition[] {
   const found = new Map<string, DiscoveredPartition>();
   for (const dir of dirs.filter((d) => d.online)) {
     for (const name of readdirSync(dir.path)) {
       const folder = parsePartitionFolderName(name);
-      if (folder === null || !statSync(join(dir.path, name)).isDirectory()) continue;
+      if (folder === null || notToOpen.has(join(dir.path, name)) || !statSync(join(dir.path, name)).isDirectory()) continue;
       const discovered = { ...folder, logDir: dir.path };
       const key = partitionKey(discovered.topic, discovered.partition);
       const other = found.get(key);
@@ -152,4 +157,13 @@ export function workersByDir(dirCount: number, workerCount: number): number[][] 
 
 export function writeCleanShutdownMarker(dir: LogDirState): void {
   writeFileAtomicSync(join(dir.path, CLEAN_SHUTDOWN_MARKER), `${new Date().toISOString()}\n`);
+}
+
+/** The size of the volume holding `path` and the bytes an unprivileged writer may still use (DescribeLogDirs v4); -1 each when unreadable. */
+export function volumeBytes(path: string): { totalBytes: number; usableBytes: number } {
+  try {
+    return statfsBytes(path);
+  } catch {
+    return { totalBytes: -1, usableBytes: -1 };
+  }
 }

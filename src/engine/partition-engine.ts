@@ -19,43 +19,59 @@ import {
   statfsFreeBytes,
   writeCleanShutdownMarker,
 } from './log-dirs.js';
+import { LogDirMover, type MoveStepHook, type RecordPlacement } from './log-dir-mover.js';
+import { type PlacementOf, settleInterruptedMoves } from './move-leftovers.js';
 import { PartitionRouter } from './partition-router.js';
 import type { AppendOutcome, FetchOutcome } from './worker-handle.js';
 import { type EngineConfig, type EngineStats, recoverUncleanDirs, WorkerSupervisor } from './worker-supervisor.js';
 
 export type { EngineConfig, EngineStats } from './worker-supervisor.js';
+export type { MoveStep, MoveStepHook, RecordPlacement } from './log-dir-mover.js';
+
+/** Moves between log dirs: where each moved partition was last placed (the metadata store), and a test hook. */
+export interface EngineMoveOptions {
+  placementOf?: PlacementOf;
+  /** Tests only: called after each step of a move. */
+  onMoveStep?: MoveStepHook;
+}
 
 export class PartitionEngine {
   private readonly router: PartitionRouter;
   private readonly supervisor: WorkerSupervisor;
+  private readonly mover: LogDirMover;
 
   private constructor(
     config: EngineConfig,
     private readonly dirs: LogDirState[],
     private readonly logger: Logger,
     private readonly freeBytesOf: FreeSpaceProbe,
+    onMoveStep: MoveStepHook | undefined,
   ) {
     this.router = new PartitionRouter(dirs, config.workerCount, (workerId) => this.supervisor.worker(workerId));
     this.supervisor = new WorkerSupervisor(config, dirs, this.router, logger);
+    this.mover = new LogDirMover(this.router, dirs, logger, freeBytesOf, onMoveStep);
   }
 
   /**
    * Opens the log dirs, recovers partitions of dirs not shut down cleanly (in parallel, on piscina),
    * starts the workers and opens every partition found, with the config `configFor` gives its topic. A dir
-   * that is full (`freeBytesOf`, statfs by default) starts offline, as one that cannot be opened does.
+   * that is full (`freeBytesOf`, statfs by default) starts offline, as one that cannot be opened does. Moves
+   * between log dirs a stop interrupted are finished or undone first, by `moves.placementOf` (move-leftovers.ts).
    */
   static async start(
     config: EngineConfig,
     logger: Logger,
     configFor: (topic: string) => LogConfig,
     freeBytesOf: FreeSpaceProbe = statfsFreeBytes,
+    moves: EngineMoveOptions = {},
   ): Promise<PartitionEngine> {
     const dirs = openLogDirs(config.logDirs, freeBytesOf);
     for (const dir of dirs.filter((d) => !d.online)) logger.error({ logDir: dir.path, reason: dir.offlineReason }, 'log dir offline at start-up');
     if (!dirs.some((d) => d.online)) throw new Error(`no usable log dir: ${dirs.map((d) => `${d.path} (${d.offlineReason})`).join(', ')}`);
-    const found = discoverPartitions(dirs);
+    const notToOpen = settleInterruptedMoves(dirs, moves.placementOf ?? (() => undefined), logger);
+    const found = discoverPartitions(dirs, notToOpen);
     await recoverUncleanDirs(dirs, found, configFor, logger);
-    const engine = new PartitionEngine(config, dirs, logger, freeBytesOf);
+    const engine = new PartitionEngine(config, dirs, logger, freeBytesOf, moves.onMoveStep);
     await engine.supervisor.start();
     await Promise.all(found.filter((p) => isOnline(dirs, p.logDir)).map((p) => engine.router.open(p, engineDir(dirs, p.logDir), configFor(p.topic), true)));
     for (const p of found.filter((p) => !isOnline(dirs, p.logDir)))
@@ -106,11 +122,31 @@ export class PartitionEngine {
    * all the same and false says its files are left on that disk.
    */
   async deletePartition(topic: string, partition: number): Promise<boolean> {
+    // A move of the partition ends first (a switch-over under way finishes): the delete reaches its one copy.
+    await this.mover.cancelMoveOf(topic, partition);
     const route = this.router.route(topic, partition);
     const filesReachable = route.dir.online;
     await this.router.delete(route);
     route.dir.partitionCount--;
     return filesReachable;
+  }
+
+  /**
+   * Starts moving a partition to the log dir `path` while it serves (AlterReplicaLogDirs; log-dir-mover.ts) and
+   * returns once its copy exists; `recordPlacement` writes the new placement when it switches over.
+   */
+  moveToLogDir(topic: string, partition: number, path: string, recordPlacement: RecordPlacement): Promise<void> {
+    return this.mover.move(topic, partition, path, recordPlacement);
+  }
+
+  /** Settles when the move of a partition under way, if any, has ended (switched over, cancelled or failed). */
+  whenMoveEnds(topic: string, partition: number): Promise<void> {
+    return this.mover.whenMoveEnds(topic, partition);
+  }
+
+  /** The log dir a partition is being moved to, while a move is under way. */
+  moveTargetOf(topic: string, partition: number): string | undefined {
+    return this.mover.targetOf(topic, partition);
   }
 
   /**
@@ -187,12 +223,14 @@ export class PartitionEngine {
     return this.router.route(topic, partition).workerId;
   }
 
+  /** Every dir, worker and partition, with the copies moves are building; never in the middle of a move's switch-over. */
   stats(): Promise<EngineStats> {
-    return this.supervisor.stats();
+    return this.mover.withoutSwitching(() => this.supervisor.stats());
   }
 
   /** Clean shutdown: finish in-flight requests, close (flush, checkpoint) every partition, mark online dirs clean. */
   async stop(): Promise<{ partitionsClosed: number; logDirsMarkedClean: string[]; logDirsOffline: string[] }> {
+    await this.mover.stop();
     const partitionsClosed = await this.supervisor.stop();
     const online = this.dirs.filter((d) => d.online);
     for (const dir of online) writeCleanShutdownMarker(dir);

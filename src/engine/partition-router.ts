@@ -7,12 +7,26 @@ import type { PartitionOffsets } from '../shared/worker-protocol.js';
 import { type LogDirState, type TopicPartition, partitionKey, workersByDir } from './log-dirs.js';
 import { type AppendOutcome, appendFailure, type FetchOutcome, fetchFailure, type WorkerHandle } from './worker-handle.js';
 
-/** Where one partition lives: its log dir, the worker owning it and its slot in that worker's table. */
+/**
+ * Where one partition lives: its log dir, the worker owning it and its slot in that worker's table. A move
+ * between log dirs changes dir, worker and slot in place, while `held` keeps requests back.
+ */
 export interface Route extends TopicPartition {
   dir: LogDirState;
   workerId: number;
   slot: number;
   config: LogConfig;
+  /** Set while a move switches the partition over: requests wait for it, then go where the route points. */
+  held: Promise<void> | null;
+  /** Control-plane calls on their way to the worker (a switch-over waits for them). */
+  callsInFlight: number;
+  /** Told when callsInFlight drops to 0 (callsSettled). */
+  callsSettledWaiter: (() => void) | null;
+  /**
+   * A move's new placement is recorded and its switch-over not finished: a restarted worker must not reopen the
+   * partition from the dir the route still names (the mover finishes it, or the next start does).
+   */
+  switchCommitted: boolean;
 }
 
 export class PartitionRouter {
@@ -43,7 +57,18 @@ export class PartitionRouter {
     const candidates = this.workersServing(dir);
     const workerId = candidates.reduce((best, w) => (this.slotsInUse[w]!.size < this.slotsInUse[best]!.size ? w : best));
     const slot = this.takeSlot(workerId);
-    const route: Route = { topic: p.topic, partition: p.partition, dir, workerId, slot, config };
+    const route: Route = {
+      topic: p.topic,
+      partition: p.partition,
+      dir,
+      workerId,
+      slot,
+      config,
+      held: null,
+      callsInFlight: 0,
+      callsSettledWaiter: null,
+      switchCommitted: false,
+    };
     this.routes.set(partitionKey(p.topic, p.partition), route);
     try {
       const worker = this.workerOf(workerId);
@@ -51,6 +76,23 @@ export class PartitionRouter {
     } catch (error) {
       this.routes.delete(partitionKey(p.topic, p.partition));
       this.slotsInUse[workerId]!.delete(slot);
+      throw kafkaErrorFrom(error) ?? error;
+    }
+  }
+
+  /**
+   * A moved partition, closed by its old worker, opens from `dir` (its files are there now) on a worker serving
+   * that dir; the route keeps its identity, so requests held meanwhile go to the new place. The caller holds it.
+   */
+  async reopenIn(route: Route, dir: LogDirState): Promise<PartitionOffsets> {
+    this.slotsInUse[route.workerId]!.delete(route.slot);
+    const workerId = this.workersServing(dir).reduce((best, w) => (this.slotsInUse[w]!.size < this.slotsInUse[best]!.size ? w : best));
+    Object.assign(route, { dir, workerId, slot: this.takeSlot(workerId) });
+    const worker = this.workerOf(workerId);
+    const spec = { slot: route.slot, topic: route.topic, partition: route.partition, logDir: dir.path, config: route.config, trustedOnDisk: true };
+    try {
+      return await worker.unlessDead(worker.control.openPartition(spec));
+    } catch (error) {
       throw kafkaErrorFrom(error) ?? error;
     }
   }
@@ -87,9 +129,9 @@ export class PartitionRouter {
     return this.routes.has(partitionKey(topic, partition));
   }
 
-  /** The partitions worker `workerId` owns (to reopen after it was restarted). */
+  /** The partitions worker `workerId` owns (to reopen after it was restarted), but one whose move is switching over. */
   routesOf(workerId: number): Route[] {
-    return [...this.routes.values()].filter((r) => r.workerId === workerId);
+    return [...this.routes.values()].filter((r) => r.workerId === workerId && !r.switchCommitted);
   }
 
   partitions(): Array<TopicPartition & { logDir: string; online: boolean }> {
@@ -100,6 +142,7 @@ export class PartitionRouter {
   append(topic: string, partition: number, batches: Buffer, replica: boolean, legacyMessageSet = false): Promise<AppendOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));
     if (route === undefined) return Promise.resolve(appendFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`));
+    if (route.held !== null) return route.held.then(() => this.append(topic, partition, batches, replica, legacyMessageSet));
     if (!route.dir.online) return Promise.resolve(appendFailure(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`));
     return this.workerOf(route.workerId).append(route.slot, batches, replica, legacyMessageSet);
   }
@@ -108,12 +151,44 @@ export class PartitionRouter {
   fetch(topic: string, partition: number, offset: number, maxBytes: number, replica: boolean, toMagic?: number): Promise<FetchOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));
     if (route === undefined) return Promise.resolve(fetchFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`));
+    if (route.held !== null) return route.held.then(() => this.fetch(topic, partition, offset, maxBytes, replica, toMagic));
     if (!route.dir.online) return Promise.resolve(fetchFailure(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`));
     return this.workerOf(route.workerId).fetch(route.slot, offset, maxBytes, replica, toMagic);
   }
 
-  /** A control-plane call to the worker owning `route`: KAFKA_STORAGE_ERROR in an offline dir, a KafkaError for any failure. */
+  /**
+   * A control-plane call to the worker owning `route`: KAFKA_STORAGE_ERROR in an offline dir, a KafkaError for any
+   * failure. While a move switches the partition over, the call waits and then goes to the partition's new place.
+   */
   async call<T>(route: Route, operation: (worker: WorkerHandle) => Promise<T>): Promise<T> {
+    while (route.held !== null) await route.held;
+    route.callsInFlight++;
+    try {
+      return await this.callHeld(route, operation);
+    } finally {
+      if (--route.callsInFlight === 0) route.callsSettledWaiter?.();
+    }
+  }
+
+  /** Settles once no control-plane call of `route` is in flight (the caller holds the route, so none starts). */
+  async callsSettled(route: Route): Promise<void> {
+    if (route.callsInFlight > 0) await new Promise<void>((resolve) => (route.callsSettledWaiter = resolve));
+    route.callsSettledWaiter = null;
+  }
+
+  /** The live handle of the worker owning `route`. */
+  workerFor(route: Route): WorkerHandle {
+    return this.workerOf(route.workerId);
+  }
+
+  /** Drops a route without a call to its worker (a move that could not finish switching over; the next start does). */
+  forget(route: Route): void {
+    this.routes.delete(partitionKey(route.topic, route.partition));
+    this.slotsInUse[route.workerId]!.delete(route.slot);
+  }
+
+  /** A control-plane call that does not wait for a hold: the mover's own steps while it holds the route. */
+  async callHeld<T>(route: Route, operation: (worker: WorkerHandle) => Promise<T>): Promise<T> {
     if (!route.dir.online) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`);
     const worker = this.workerOf(route.workerId);
     try {

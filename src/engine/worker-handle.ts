@@ -64,7 +64,7 @@ export interface WorkerHandleOptions {
   onCrash: (handle: WorkerHandle, reason: string) => void;
 }
 
-type Pending = { kind: 'append'; resolve: (outcome: AppendOutcome) => void } | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void };
+type Pending = { slot: number } & ({ kind: 'append'; resolve: (outcome: AppendOutcome) => void } | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void });
 
 interface Queued {
   frameType: number;
@@ -83,6 +83,8 @@ export class WorkerHandle {
   private nextRequestId = 1;
   private stopping = false;
   private onIdle: (() => void) | null = null;
+  /** whenSlotIdle() callers: a slot's requests still in flight, and who to tell once they are done. */
+  private readonly slotDrains = new Set<{ requestIds: Set<number>; done: () => void }>();
   private dead = false;
   /** Control-plane calls waiting for an answer: failed if the thread dies, since comlink would wait forever. */
   private readonly unanswered = new Set<(error: KafkaError) => void>();
@@ -167,7 +169,7 @@ export class WorkerHandle {
       const failure = this.refuse(payloadBytes);
       if (failure !== null) return resolve(appendFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
-      this.pending.set(requestId, { kind: 'append', resolve });
+      this.pending.set(requestId, { kind: 'append', slot, resolve });
       const flags = appendFlags(replica, leadPadding, legacyMessageSet);
       this.submit(FrameType.APPEND, payloadBytes, requestId, (buf, at) => {
         writeAppendRequest(buf, at, { requestId, partitionSlot: slot, flags });
@@ -185,7 +187,7 @@ export class WorkerHandle {
       const failure = this.refuse(FETCH_REQUEST_BYTES);
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
-      this.pending.set(requestId, { kind: 'fetch', resolve });
+      this.pending.set(requestId, { kind: 'fetch', slot, resolve });
       const frame = { requestId, partitionSlot: slot, flags: fetchFlags(replica, toMagic), maxBytes: Math.min(maxBytes, 0x7fff_ffff), fetchOffset: offset };
       this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => writeFetchRequest(buf, at, frame));
     });
@@ -252,6 +254,7 @@ export class WorkerHandle {
     if (pending === undefined) throw new Error(`completion for unknown request ${requestId} from worker ${this.workerId}`);
     this.pending.delete(requestId);
     if (this.pending.size === 0) this.onIdle?.();
+    if (this.slotDrains.size > 0) this.drained(requestId);
     if (frameType === FrameType.APPEND && pending.kind === 'append') {
       const done = readAppendDone(buf, at, this.appendDone);
       pending.resolve({
@@ -279,6 +282,25 @@ export class WorkerHandle {
     }
   }
 
+  /**
+   * Settles once every append and fetch sent to `slot` so far has completed (the caller stops sending new ones
+   * first): a partition moving between log dirs is switched over only when nothing of it is in flight.
+   */
+  whenSlotIdle(slot: number): Promise<void> {
+    const requestIds = new Set<number>();
+    for (const [requestId, pending] of this.pending) if (pending.slot === slot) requestIds.add(requestId);
+    if (requestIds.size === 0) return Promise.resolve();
+    return new Promise((done) => this.slotDrains.add({ requestIds, done }));
+  }
+
+  private drained(requestId: number): void {
+    for (const drain of this.slotDrains) {
+      if (!drain.requestIds.delete(requestId) || drain.requestIds.size > 0) continue;
+      this.slotDrains.delete(drain);
+      drain.done();
+    }
+  }
+
   private died(reason: string): void {
     if (this.dead) return;
     this.dead = true;
@@ -300,6 +322,8 @@ export class WorkerHandle {
     this.pending.clear();
     this.backlog.length = 0;
     this.onIdle?.();
+    for (const drain of this.slotDrains) drain.done();
+    this.slotDrains.clear();
   }
 
   /** Clean stop: waits for in-flight requests, closes every partition, ends the thread. Returns partitions closed. */

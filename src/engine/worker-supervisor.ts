@@ -7,7 +7,7 @@ import { partitionDir } from '../shared/partition-folder.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { WorkerEvent, WorkerStats } from '../shared/worker-protocol.js';
 import { workerSettingsOf, type WorkerSettingsSource } from '../shared/worker-settings.js';
-import type { DiscoveredPartition, LogDirState } from './log-dirs.js';
+import { type DiscoveredPartition, type LogDirState, volumeBytes } from './log-dirs.js';
 import type { Route } from './partition-router.js';
 import { recoverPartitions } from './recovery-pool.js';
 import { WorkerHandle, type WorkerHandleOptions } from './worker-handle.js';
@@ -23,7 +23,8 @@ export interface EngineConfig extends WorkerSettingsSource {
 }
 
 export interface EngineStats {
-  logDirs: Array<{ path: string; online: boolean; offlineReason: string; partitionCount: number; sizeBytes: number }>;
+  /** totalBytes / usableBytes: the volume's size and the bytes still usable (statfs), -1 when offline or unreadable. */
+  logDirs: Array<{ path: string; online: boolean; offlineReason: string; partitionCount: number; sizeBytes: number; totalBytes: number; usableBytes: number }>;
   workers: Array<WorkerStats & { busyMs: number; inFlight: number; ringRequestBytes: number; ringCompletionBytes: number; ringCapacityBytes: number }>;
   workerRestarts: number;
 }
@@ -31,7 +32,6 @@ export interface EngineStats {
 /** What the supervisor needs to know of the partition table (partition-router.ts). */
 export interface SupervisedPartitions {
   routesOf(workerId: number): Route[];
-  workersServing(dir: LogDirState): number[];
 }
 
 export class WorkerSupervisor {
@@ -80,7 +80,8 @@ export class WorkerSupervisor {
     dir.online = false;
     dir.offlineReason = reason;
     this.logger.error({ logDir, reason }, 'log dir went offline; its partitions answer KAFKA_STORAGE_ERROR, the others keep serving');
-    for (const workerId of this.partitions.workersServing(dir)) void this.workers[workerId]!.control.markDirOffline(logDir, reason).catch(() => {});
+    // Every worker, not only those serving the dir: a worker may be copying a partition into it (a move).
+    for (const worker of this.workers) void worker.control.markDirOffline(logDir, reason).catch(() => {});
   }
 
   private async restartWorker(dead: WorkerHandle, reason: string): Promise<void> {
@@ -126,7 +127,7 @@ export class WorkerSupervisor {
         // A worker that is restarting reports nothing until it is back.
         const stats = await w
           .unlessDead(w.control.stats())
-          .catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [] }));
+          .catch((): WorkerStats => ({ workerId: w.workerId, framesHandled: 0, offlineDirs: [], partitions: [], futureLogs: [] }));
         return {
           ...stats,
           busyMs: w.busyMs(),
@@ -146,6 +147,7 @@ export class WorkerSupervisor {
         offlineReason: d.offlineReason,
         partitionCount: d.partitionCount,
         sizeBytes: sizeByDir.get(d.path) ?? 0,
+        ...(d.online ? volumeBytes(d.path) : { totalBytes: -1, usableBytes: -1 }),
       })),
       workers,
       workerRestarts: this.workerRestarts,

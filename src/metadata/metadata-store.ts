@@ -35,4 +35,11 @@ export interface MetadataStore {
   deleteTopic(name: string): Promise<void>;
   /** Forgets a pending delete once none of its partitions is left on any disk. */
   completeDelete(name: string): Promise<void>;
+  /**
+   * The log dir a partition was last moved to (AlterReplicaLogDirs), or undefined when it never moved: the
+   * commit point of a move, read at start-up to tell which of two copies is the partition.
+   */
+  logDirOf(topicId: string, partition: number): string | undefined;
+  /** Records that a partition now lives in `logDir` (a move between log dirs switching over). */
+  putLogDir(topicId: string, partition: number, logDir: string): Promise<void>;
 }

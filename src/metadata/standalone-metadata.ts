@@ -5,8 +5,11 @@
 // File `fjord-metadata.json` in the metadata dir (default: the first log dir):
 //   { "version": 1, "clusterId": "<22 chars>", "topics": { "<name>": { "topicId": "<22 chars>", "partitions": N,
 //     "configs": { "<topic config key>": "<value>" } } },
-//     "pendingDeletes": { "<name>": { "topicId": "<22 chars>", "partitions": N } } }
-// `pendingDeletes` may be absent (files written before it existed): none pending.
+//     "pendingDeletes": { "<name>": { "topicId": "<22 chars>", "partitions": N } },
+//     "logDirs": { "<topicId>": { "<partition>": "<absolute log dir>" } } }
+// `pendingDeletes` and `logDirs` may be absent (files written before they existed): none pending, none moved.
+// `logDirs` holds the partitions moved between log dirs (AlterReplicaLogDirs), by topic id so that a topic
+// created again under the same name does not inherit them; a topic's entries go in the write that deletes it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +29,7 @@ interface MetadataFile {
   clusterId: string;
   topics: Readonly<Record<string, TopicRecord>>;
   pendingDeletes: Readonly<Record<string, PendingDelete>>;
+  logDirs: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export class StandaloneMetadata implements MetadataStore {
@@ -39,7 +43,7 @@ export class StandaloneMetadata implements MetadataStore {
   static open(dir: string, writeFile: MetadataFileWriter = writeFileAtomicSync): StandaloneMetadata {
     const path = join(dir, METADATA_FILE);
     if (!existsSync(path)) {
-      const fresh: MetadataFile = { version: 1, clusterId: newClusterId(), topics: {}, pendingDeletes: {} };
+      const fresh: MetadataFile = { version: 1, clusterId: newClusterId(), topics: {}, pendingDeletes: {}, logDirs: {} };
       const metadata = new StandaloneMetadata(path, writeFile, fresh);
       metadata.commit(fresh);
       return metadata;
@@ -53,7 +57,7 @@ export class StandaloneMetadata implements MetadataStore {
     if (parsed.version !== 1 || typeof parsed.clusterId !== 'string' || typeof parsed.topics !== 'object') {
       throw new Error(`metadata file ${path} is not a Fjord metadata file of version 1`);
     }
-    return new StandaloneMetadata(path, writeFile, { ...parsed, pendingDeletes: parsed.pendingDeletes ?? {} });
+    return new StandaloneMetadata(path, writeFile, { ...parsed, pendingDeletes: parsed.pendingDeletes ?? {}, logDirs: parsed.logDirs ?? {} });
   }
 
   get clusterId(): string {
@@ -85,13 +89,23 @@ export class StandaloneMetadata implements MetadataStore {
     const { [name]: record, ...topics } = this.state.topics;
     if (record === undefined) return;
     const pendingDeletes = { ...this.state.pendingDeletes, [name]: { topicId: record.topicId, partitions: record.partitions } };
-    this.commit({ ...this.state, topics, pendingDeletes });
+    const { [record.topicId]: _moved, ...logDirs } = this.state.logDirs;
+    this.commit({ ...this.state, topics, pendingDeletes, logDirs });
   }
 
   async completeDelete(name: string): Promise<void> {
     if (this.state.pendingDeletes[name] === undefined) return;
     const { [name]: _done, ...pendingDeletes } = this.state.pendingDeletes;
     this.commit({ ...this.state, pendingDeletes });
+  }
+
+  logDirOf(topicId: string, partition: number): string | undefined {
+    return this.state.logDirs[topicId]?.[String(partition)];
+  }
+
+  async putLogDir(topicId: string, partition: number, logDir: string): Promise<void> {
+    const placed = { ...this.state.logDirs[topicId], [String(partition)]: logDir };
+    this.commit({ ...this.state, logDirs: { ...this.state.logDirs, [topicId]: placed } });
   }
 
   /** Writes `next`, then makes it the state; on a failed write the state stays as it was. */

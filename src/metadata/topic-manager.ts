@@ -83,6 +83,32 @@ export class TopicManager {
     return record;
   }
 
+  /**
+   * Records that a partition now lives in `logDir`, the commit point of a move between log dirs (written before
+   * the switch acts on it). UNKNOWN_TOPIC_OR_PARTITION when the topic was deleted meanwhile: the move is dropped.
+   */
+  async recordLogDir(topic: string, partition: number, logDir: string): Promise<void> {
+    const record = this.metadata.topic(topic);
+    if (record === undefined || partition >= record.partitions) {
+      throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`);
+    }
+    await this.write(`move ${topic}-${partition} to ${logDir}`, () => this.metadata.putLogDir(record.topicId, partition, logDir));
+  }
+
+  /**
+   * Moves a partition to the log dir `path` while it serves (AlterReplicaLogDirs): the engine copies it and, when
+   * it switches over, the new placement is written first (recordLogDir). Returns once the move has started.
+   */
+  moveToLogDir(topic: string, partition: number, path: string): Promise<void> {
+    return this.engine.moveToLogDir(topic, partition, path, (t, p, dir) => this.recordLogDir(t, p, dir));
+  }
+
+  /** The log dir a partition was last moved to, if it ever was (start-up picks that copy). */
+  logDirOf(topic: string, partition: number): string | undefined {
+    const record = this.metadata.topic(topic);
+    return record === undefined ? undefined : this.metadata.logDirOf(record.topicId, partition);
+  }
+
   async deleteTopic(name: string): Promise<void> {
     this.requireTopic(name);
     if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is internal and cannot be deleted`);

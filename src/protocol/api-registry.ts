@@ -7,6 +7,7 @@ import { ProtocolError } from './codec/protocol-error.js';
 import { Reader } from './codec/reader.js';
 import { Writer } from './codec/writer.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
+import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
 import { apiVersionsApi } from './messages/api-versions.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
 import { createTopicsApi } from './messages/create-topics.js';
@@ -60,6 +61,7 @@ export const apis = [
   initProducerIdApi,
   describeConfigsApi,
   alterConfigsApi,
+  alterReplicaLogDirsApi,
   describeLogDirsApi,
   createPartitionsApi,
   deleteGroupsApi,

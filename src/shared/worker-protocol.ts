@@ -40,11 +40,23 @@ export interface PartitionStats extends PartitionOffsets {
   recoveryPoint: number;
 }
 
+/** A partition's future copy, being built in another log dir by a move (DescribeLogDirs' isFutureKey). */
+export interface FutureLogStats {
+  topic: string;
+  partition: number;
+  /** The dir the copy is being built in. */
+  logDir: string;
+  sizeBytes: number;
+  /** Offsets the copy is behind the partition's log end. */
+  offsetLag: number;
+}
+
 export interface WorkerStats {
   workerId: number;
   framesHandled: number;
   offlineDirs: string[];
   partitions: PartitionStats[];
+  futureLogs: FutureLogStats[];
 }
 
 /** Messages a worker posts to the main thread outside comlink's request/response pairs. */

@@ -229,7 +229,7 @@ describe('records and log dirs with @platformatic/kafka', () => {
     ]);
   });
 
-  it('describeLogDirs (v2) lists the partitions in each dir with their sizes', async () => {
+  it('describeLogDirs (v4) lists the partitions in each dir with their sizes', async () => {
     const [described] = await admin.describeLogDirs({ topics: [{ name: 'trimmed', partitions: [0] }] });
     expect(described!.broker).toBe(broker.config.nodeId);
     expect(described!.results).toHaveLength(1);

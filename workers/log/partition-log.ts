@@ -61,6 +61,7 @@ export class PartitionLog {
   private cleanedOffset: number;
   /** Bumped whenever segments are removed, truncated or replaced, or the log closes: voids cleaning plans. */
   private layoutVersion = 0;
+  #truncations = 0;
 
   private constructor(
     private readonly files: FileAccess,
@@ -117,6 +118,11 @@ export class PartitionLog {
 
   get config(): Readonly<LogConfig> {
     return this.#config;
+  }
+
+  /** How many times the tail was truncated since the log opened (a copy of the log, as a move makes, checks it). */
+  get truncations(): number {
+    return this.#truncations;
   }
 
   /** A topic config change (AlterConfigs): applies to the next append, roll, retention and cleaning. */
@@ -430,6 +436,7 @@ export class PartitionLog {
   truncateTo(offset: number, nowMs: number): void {
     if (offset >= this.logEndOffset) return;
     this.layoutVersion++;
+    this.#truncations++;
     while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.closeAndDelete();
     const segment = this.activeSegment;
     if (segment.baseOffset >= offset) {

@@ -1,11 +1,12 @@
-// DescribeLogDirs (key 35), versions 0–2: request and response fields as data for the generic codec. Main thread.
-// v1 same as v0; v2 first flexible version. A null topic list asks for every partition.
+// DescribeLogDirs (key 35), versions 0–4: request and response fields as data for the generic codec. Main thread.
+// v1 same as v0; v2 first flexible version; v3 adds a top-level error code; v4 each dir's volume size and usable
+// bytes (-1 when unknown). A null topic list asks for every partition.
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
 
 export const describeLogDirsApi = defineApi({
   apiKey: 35,
   name: 'DescribeLogDirs',
-  versions: '0-2',
+  versions: '0-4',
   flexibleVersions: '2+',
   request: [
     {
@@ -21,6 +22,7 @@ export const describeLogDirsApi = defineApi({
   ],
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
+    { name: 'errorCode', type: 'int16', versions: '3+' },
     {
       name: 'results',
       type: '[]struct',
@@ -47,6 +49,8 @@ export const describeLogDirsApi = defineApi({
             },
           ],
         },
+        { name: 'totalBytes', type: 'int64', versions: '4+', default: -1 },
+        { name: 'usableBytes', type: 'int64', versions: '4+', default: -1 },
       ],
     },
   ],
