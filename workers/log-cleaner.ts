@@ -2,7 +2,7 @@
 // compacted partition that is due, runs the jobs one at a time off this thread on a small piscina pool
 // (created on first use, its thread ended when idle), and swaps each result in on this thread, where the
 // partition's appends keep running meanwhile. Runs in a partition worker.
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { compiledPath } from '../src/shared/compiled-path.js';
 import type { CleanerJob, CleanerOutcome } from './log/segment-cleaner.js';
 import type { OwnedPartition } from './partition-table.js';
@@ -80,13 +80,17 @@ export class LogCleaner {
     return replaced;
   }
 
-  private runOnPool(job: CleanerJob): Promise<CleanerOutcome> {
-    this.pool ??= new Piscina<CleanerJob, CleanerOutcome>({
-      filename: compiledPath('workers/cleaner-task'),
-      minThreads: 0,
-      maxThreads: CLEANER_THREADS,
-      idleTimeout: CLEANER_THREAD_IDLE_MS,
-    });
+  private async runOnPool(job: CleanerJob): Promise<CleanerOutcome> {
+    // piscina is loaded with the first job, not with the worker: most workers never compact anything.
+    if (this.pool === null) {
+      const { Piscina } = await import('piscina');
+      this.pool ??= new Piscina<CleanerJob, CleanerOutcome>({
+        filename: compiledPath('workers/cleaner-task'),
+        minThreads: 0,
+        maxThreads: CLEANER_THREADS,
+        idleTimeout: CLEANER_THREAD_IDLE_MS,
+      });
+    }
     return this.pool.run(job);
   }
 }

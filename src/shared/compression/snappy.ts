@@ -8,7 +8,9 @@
 //  16  blocks:  int32 compressed length · that many bytes of raw snappy (each block <= 32 KiB uncompressed)
 // librdkafka and KafkaJS codecs may send one raw snappy block instead; every client reads both, so decoding
 // accepts both and re-encoding keeps the form the producer chose.
-import { compressSync, uncompressSync } from 'snappy';
+import { loadedOnFirstUse } from './native-codec.js';
+
+const snappy = loadedOnFirstUse<typeof import('snappy')>('snappy');
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 export const XERIAL_HEADER_BYTES = 16;
@@ -21,10 +23,10 @@ export function isXerialFramed(data: Buffer): boolean {
 }
 
 export async function compressSnappy(data: Buffer, xerial: boolean): Promise<Buffer> {
-  if (!xerial) return compressSync(data);
+  if (!xerial) return snappy().compressSync(data);
   const parts: Buffer[] = [xerialHeader()];
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_BYTES) {
-    const block = compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES));
+    const block = snappy().compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES));
     const length = Buffer.alloc(4);
     length.writeInt32BE(block.length);
     parts.push(length, block);
@@ -33,13 +35,13 @@ export async function compressSnappy(data: Buffer, xerial: boolean): Promise<Buf
 }
 
 export async function decompressSnappy(data: Buffer): Promise<Buffer> {
-  if (!isXerialFramed(data)) return uncompressSync(data, { asBuffer: true }) as Buffer;
+  if (!isXerialFramed(data)) return snappy().uncompressSync(data, { asBuffer: true }) as Buffer;
   const blocks: Buffer[] = [];
   for (let at = XERIAL_HEADER_BYTES; at < data.length; ) {
     if (at + 4 > data.length) throw new Error('snappy: xerial block length cut short');
     const length = data.readInt32BE(at);
     if (length < 0 || at + 4 + length > data.length) throw new Error(`snappy: xerial block of ${length} bytes overruns the data`);
-    blocks.push(uncompressSync(data.subarray(at + 4, at + 4 + length), { asBuffer: true }) as Buffer);
+    blocks.push(snappy().uncompressSync(data.subarray(at + 4, at + 4 + length), { asBuffer: true }) as Buffer);
     at += 4 + length;
   }
   return Buffer.concat(blocks);
