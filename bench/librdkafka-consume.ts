@@ -169,8 +169,11 @@ export async function main(argv: string[]): Promise<void> {
   const binary = buildRdkafkaConsumer();
   const builds: Build[] = [];
   try {
-    builds.push({ name: 'this build', broker: await startBrokerProcess({ partitions: 1 }) });
-    if (settings.before !== undefined) builds.push({ name: 'before', broker: await startBrokerProcess({ partitions: 1, brokerMain: settings.before }) });
+    // Two brokers may run at once: each admin HTTP listener on a free port.
+    const config = { 'fjord.http.listener': 'http://127.0.0.1:0' };
+    builds.push({ name: 'this build', broker: await startBrokerProcess({ partitions: 1, config }) });
+    if (settings.before !== undefined)
+      builds.push({ name: 'before', broker: await startBrokerProcess({ partitions: 1, config, brokerMain: settings.before }) });
     const counts = settings.sections.has('rows') ? settings.partitionCounts : [6];
     const stored = new Map<string, Map<number, number>>();
     for (const build of builds) stored.set(build.name, await load(build.broker, counts, settings.rowBytes));

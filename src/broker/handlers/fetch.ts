@@ -86,10 +86,9 @@ export const fetchHandler = defineHandler({
   },
   /** Records in pooled buffers go into the response frame uncopied; the connection gives them back once written. */
   lends(response) {
-    let lent: Set<Buffer> | null = null;
+    const lent = new Set<Buffer>();
     for (const topic of response.responses ?? [])
-      for (const partition of topic.partitions ?? [])
-        if (partition.records && BufferPool.mayBePooled(partition.records)) (lent ??= new Set()).add(partition.records);
+      for (const partition of topic.partitions ?? []) if (partition.records && BufferPool.mayBePooled(partition.records)) lent.add(partition.records);
     return lent;
   },
   /** Records copied into the response frame: their buffers and the memory they held go back (lent ones are the frame's now). */
