@@ -4,7 +4,8 @@
 // fetch sizes (64 KiB to 64 MiB, 6 partitions); MB/s of values and the broker's CPU seconds per GB fetched
 // (/proc/<pid>/stat). With --before an earlier build's broker is loaded alike and measured interleaved with this
 // one, rep by rep, for ratios from one run. Runs on the bench's main thread; brokers and consumers are child processes.
-// `node dist/bench/librdkafka-consume.js [--short] [--reps N] [--only rows,sweep] [--before <earlier build>/dist/src/main.js]`
+// `node dist/bench/librdkafka-consume.js [--short] [--reps N] [--only rows,sweep] [--partitions 2,6,12] [--row-mb N]
+//  [--before <earlier build>/dist/src/main.js] [--cpu-prof-dir DIR]`
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { KafkaClient } from '../src/client/kafka-client.js';
@@ -24,6 +25,7 @@ const CONSUME_TIMEOUT_MS = 300_000;
 /** librdkafka's own defaults (fetch.max.bytes 50 MB, max.partition.fetch.bytes 1 MiB). */
 const DEFAULTS: Readonly<Record<string, string>> = {};
 const SECTIONS = ['rows', 'sweep'] as const;
+const SWEEP_PARTITIONS = 6;
 
 /**
  * Per-partition and whole-fetch limits; librdkafka wants receive.message.max.bytes above fetch.max.bytes and
@@ -46,12 +48,22 @@ interface Settings {
   sweepSizes: number[];
   sections: Set<string>;
   before: string | undefined;
+  /** When set, this build's broker runs with --cpu-prof and writes its profiles here when it stops. */
+  cpuProfDir: string | undefined;
 }
 
 function parseSettings(argv: readonly string[]): Settings {
   const { values } = parseArgs({
     args: [...argv],
-    options: { short: { type: 'boolean' }, reps: { type: 'string' }, only: { type: 'string' }, before: { type: 'string' }, 'row-mb': { type: 'string' } },
+    options: {
+      short: { type: 'boolean' },
+      reps: { type: 'string' },
+      only: { type: 'string' },
+      before: { type: 'string' },
+      'row-mb': { type: 'string' },
+      partitions: { type: 'string' },
+      'cpu-prof-dir': { type: 'string' },
+    },
     strict: true,
   });
   const short = values.short === true;
@@ -60,11 +72,12 @@ function parseSettings(argv: readonly string[]): Settings {
   return {
     short,
     reps: Number(values.reps ?? (short ? 1 : 3)),
-    partitionCounts: [2, 6, 12],
+    partitionCounts: values.partitions?.split(',').map(Number) ?? [2, 6, 12],
     rowBytes: Number(values['row-mb'] ?? (short ? 12 : 400)) * 1e6,
     sweepSizes: short ? [64 * 1024, 10 * MIB] : [64 * 1024, MIB, 10 * MIB, 64 * MIB],
     sections,
     before: values.before,
+    cpuProfDir: values['cpu-prof-dir'],
   };
 }
 
@@ -138,7 +151,11 @@ function casesOf(settings: Settings): Case[] {
   if (settings.sections.has('sweep')) {
     for (const size of settings.sweepSizes) {
       const name = size >= MIB ? `${size / MIB} MiB` : `${size / 1024} KiB`;
-      cases.push({ label: `6 partitions, fetches of ${name} (fetch.max.bytes = max.partition.fetch.bytes)`, partitions: 6, config: fetchConfig(size, size) });
+      cases.push({
+        label: `${SWEEP_PARTITIONS} partitions, fetches of ${name} (fetch.max.bytes = max.partition.fetch.bytes)`,
+        partitions: SWEEP_PARTITIONS,
+        config: fetchConfig(size, size),
+      });
     }
   }
   return cases;
@@ -171,10 +188,13 @@ export async function main(argv: string[]): Promise<void> {
   try {
     // Two brokers may run at once: each admin HTTP listener on a free port.
     const config = { 'fjord.http.listener': 'http://127.0.0.1:0' };
-    builds.push({ name: 'this build', broker: await startBrokerProcess({ partitions: 1, config }) });
+    const nodeArgs = settings.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`];
+    builds.push({ name: 'this build', broker: await startBrokerProcess({ partitions: 1, config, nodeArgs }) });
     if (settings.before !== undefined)
       builds.push({ name: 'before', broker: await startBrokerProcess({ partitions: 1, config, brokerMain: settings.before }) });
-    const counts = settings.sections.has('rows') ? settings.partitionCounts : [6];
+    const counts = [
+      ...new Set([...(settings.sections.has('rows') ? settings.partitionCounts : []), ...(settings.sections.has('sweep') ? [SWEEP_PARTITIONS] : [])]),
+    ];
     const stored = new Map<string, Map<number, number>>();
     for (const build of builds) stored.set(build.name, await load(build.broker, counts, settings.rowBytes));
     const records = (partitions: number): number => Math.min(...builds.map((b) => stored.get(b.name)!.get(partitions)!));
