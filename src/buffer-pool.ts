@@ -26,6 +26,8 @@ export class BufferPool {
   private freeBytes = 0;
   /** A view handed out → the backing buffer it lends; deleted on release, so a second release is a no-op. */
   private readonly lent = new WeakMap<Buffer, Buffer>();
+  /** Views of memory lent by someone else (a worker's fetch arena): what they hold and how they go back. */
+  private readonly adopted = new WeakMap<Buffer, { heldBytes: number; giveBack: () => void }>();
 
   /** A buffer of exactly `bytes` bytes (contents undefined) to fill and later `release`. */
   take(bytes: number): Buffer {
@@ -42,7 +44,7 @@ export class BufferPool {
   /** Gives a taken buffer back; it must not be read or written after this. Buffers not taken here are ignored. */
   release(view: Buffer): void {
     const backing = this.lent.get(view);
-    if (backing === undefined) return;
+    if (backing === undefined) return this.releaseAdopted(view);
     this.lent.delete(view);
     if (backing.length > MAX_FREE_BYTES) return;
     // Over the bound, buffers of other classes go first: the sizes in use now are the ones worth keeping.
@@ -60,9 +62,24 @@ export class BufferPool {
     this.freeBytes += backing.length;
   }
 
-  /** The memory `view` occupies: its backing buffer's size when this pool lent it (its size class), else its length. */
+  /**
+   * Takes on a view of memory lent elsewhere (a worker's fetch arena), so that whoever holds it gives it back
+   * the one way every large buffer goes back (`release`, once; `giveBack` then runs) and counts `heldBytes` for it.
+   */
+  adopt(view: Buffer, heldBytes: number, giveBack: () => void): void {
+    this.adopted.set(view, { heldBytes, giveBack });
+  }
+
+  private releaseAdopted(view: Buffer): void {
+    const adopted = this.adopted.get(view);
+    if (adopted === undefined) return;
+    this.adopted.delete(view);
+    adopted.giveBack();
+  }
+
+  /** The memory `view` occupies: its backing buffer's size when this pool lent it (its size class), what an adopted view holds, else its length. */
   heldBytesOf(view: Buffer): number {
-    return this.lent.get(view)?.length ?? view.length;
+    return this.lent.get(view)?.length ?? this.adopted.get(view)?.heldBytes ?? view.length;
   }
 
   /** Whether `buffer` may be one this pool lent (only those are worth handing back). */

@@ -2,7 +2,7 @@
 // to the response frame uncopied (src/network/response-frame.ts), handed back once the socket has written them:
 // many large fetches pipelined on several connections at once, so buffers are handed back and lent again while
 // other responses are still being written — every record must come back exactly as produced, in every
-// response. Then the same around a consumer that stops reading for a while and one that closes mid-response:
+// response (the records are read by the workers into their fetch arenas, src/engine/fetch-arena.ts). Then the same around a consumer that stops reading for a while and one that closes mid-response:
 // the readers' records stay intact, the stalled one gets all its answers in order, and once every connection
 // is done the broker's response memory is back to zero (nothing leaked, nothing given back twice).
 import { connect } from 'node:net';
@@ -31,8 +31,17 @@ function recordValueOf(partition: number, batch: number, record: number): Buffer
   return Buffer.concat([Buffer.from(tag), Buffer.alloc(VALUE_BYTES - tag.length, (partition * 31 + batch * 7 + record) % 251)]);
 }
 
-beforeAll(async () => {
-  broker = await startTestBroker();
+/**
+ * Run twice: with the default rings (64 MiB fetch arenas: records go to the socket uncopied) and with 1 MiB
+ * rings (2 MiB arenas, soon all lent to the stalled connection: later fetches take the ring path, one copy).
+ */
+const RUNS = [
+  { name: 'default rings', config: {} },
+  { name: 'small rings, arenas exhausted', config: { 'fjord.ring.bytes': String(1 << 20), 'message.max.bytes': String(256 * 1024) } },
+];
+
+async function setUp(config: Record<string, string>): Promise<void> {
+  broker = await startTestBroker(config);
   metricsUrl = `http://${broker.http!.host}:${broker.http!.port}`;
   await broker.topics.createTopic('pooled', PARTITIONS);
   const producer = await RawClient.connect(broker.address.host, broker.address.port);
@@ -49,12 +58,12 @@ beforeAll(async () => {
       expect(answer.responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
     }
   }
-});
+}
 
-afterAll(async () => {
-  for (const c of clients) c.close();
+async function tearDown(): Promise<void> {
+  for (const c of clients.splice(0)) c.close();
   await broker.stop();
-});
+}
 
 function fetchBody(offset: number) {
   return {
@@ -132,8 +141,16 @@ function framesOf(bytes: Buffer): { frames: Buffer[]; rest: Buffer } {
 }
 
 const responseMemoryUsed = async (): Promise<number> => sampleValue(await scrape(metricsUrl), 'fjord_response_memory_used_bytes')!;
+/** Fetch arena bytes lent, all workers together (records the workers read for the main thread to send uncopied). */
+const arenaLent = async (): Promise<number> => {
+  const families = await scrape(metricsUrl);
+  return [0, 1].reduce((sum, worker) => sum + sampleValue(families, 'fjord_worker_fetch_arena_lent_bytes', { worker: String(worker) })!, 0);
+};
 
-describe('fetches served from pooled buffers', () => {
+describe.each(RUNS)('fetches served from pooled buffers ($name)', ({ config }) => {
+  beforeAll(() => setUp(config));
+  afterAll(tearDown);
+
   it('return every record intact under pipelined large fetches on several connections', async () => {
     const consumers = await Promise.all([1, 2, 3].map(() => RawClient.connect(broker.address.host, broker.address.port)));
     clients.push(...consumers);
@@ -148,7 +165,7 @@ describe('fetches served from pooled buffers', () => {
     const readers = await Promise.all([1, 2, 3].map(() => RawClient.connect(broker.address.host, broker.address.port)));
     clients.push(...readers);
     // The silent connections hold lent records while the readers fetch, lending buffers again and again.
-    await waitUntil(async () => (await responseMemoryUsed()) > 0, 'the silent connections to hold responses');
+    await waitUntil(async () => (await responseMemoryUsed()) > 0 && (await arenaLent()) > 0, 'the silent connections to hold responses read into the arena');
     const firstRound = await Promise.all(readers.map((reader, r) => fetchPipelined(reader, r * PIPELINED)));
     closing.destroy();
     const secondRound = await Promise.all(readers.map((reader, r) => fetchPipelined(reader, (r + 3) * PIPELINED)));
@@ -168,6 +185,6 @@ describe('fetches served from pooled buffers', () => {
       expect(checkAnswer(answer.body, offsetOf(i))).toBeGreaterThanOrEqual(PARTITIONS * RECORDS_PER_BATCH);
     });
     stalled.destroy();
-    await waitUntil(async () => (await responseMemoryUsed()) === 0, 'the response memory to be given back');
+    await waitUntil(async () => (await responseMemoryUsed()) === 0 && (await arenaLent()) === 0, 'the response memory and the arena to be given back');
   });
 });
