@@ -35,7 +35,7 @@ function recordValueOf(partition: number, batch: number, record: number): Buffer
  * Run twice: with the default rings (64 MiB fetch arenas: records go to the socket uncopied) and with 1 MiB
  * rings (2 MiB arenas, soon all lent to the stalled connection: later fetches take the ring path, one copy).
  */
-const RUNS = [
+const RUNS: Array<{ name: string; config: Record<string, string> }> = [
   { name: 'default rings', config: {} },
   { name: 'small rings, arenas exhausted', config: { 'fjord.ring.bytes': String(1 << 20), 'message.max.bytes': String(256 * 1024) } },
 ];
