@@ -88,6 +88,8 @@ export class WorkerHandle {
   private readonly requests: SpscRing;
   private readonly completions: SpscRing;
   private readonly arena: FetchArena;
+  /** Most record bytes one fetch reads: what one completion frame can carry. */
+  private readonly recordsBytesMax: number;
   private readonly pending = new Map<number, Pending>();
   private readonly backlog: Queued[] = [];
   private nextRequestId = 1;
@@ -106,6 +108,7 @@ export class WorkerHandle {
     this.requests = SpscRing.create(options.ringBytes);
     this.completions = SpscRing.create(options.ringBytes);
     this.arena = new FetchArena(FETCH_ARENA_RING_MULTIPLE * options.ringBytes);
+    this.recordsBytesMax = this.completions.maxPayloadBytes - FETCH_DONE_HEADER_BYTES;
     const workerData: PartitionWorkerData = {
       workerId: options.workerId,
       requestRing: this.requests.sab,
@@ -200,8 +203,10 @@ export class WorkerHandle {
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
       const cappedBytes = Math.min(maxBytes, 0x7fff_ffff);
-      // Converted answers (Fetch v0-3) are built by the worker in its own memory: they come in the frame.
-      const arenaOffset = toMagic === CURRENT_MAGIC && cappedBytes > 0 ? this.arena.allocate(cappedBytes) : -1;
+      // Converted answers (Fetch v0-3) are built by the worker in its own memory: they come in the frame. One
+      // partition reads at most what a completion frame could carry, as on the ring path: a partition's large
+      // read is then several fetches, the worker reading the next while the main thread sends the last.
+      const arenaOffset = toMagic === CURRENT_MAGIC && cappedBytes > 0 ? this.arena.allocate(Math.min(cappedBytes, this.recordsBytesMax)) : -1;
       this.pending.set(requestId, { kind: 'fetch', slot, resolve, arenaOffset });
       const arenaBytes = arenaOffset < 0 ? 0 : this.arena.sizeOf(arenaOffset);
       const frame = {
