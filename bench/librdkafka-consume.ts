@@ -1,16 +1,18 @@
 // Consume throughput as most users' clients see it: a librdkafka consumer (bench/perf/rdkafka-consumer.c)
 // reading topics of 2, 6 and 12 partitions of 1 KiB records from offset 0 against a Fjord broker child process
 // on 127.0.0.1, with librdkafka's default fetch settings and with 10 MiB per-partition fetches, plus a sweep of
-// fetch sizes (64 KiB to 64 MiB, 6 partitions); MB/s of values and the broker's CPU seconds per GB fetched
+// fetch sizes (64 KiB to 64 MiB, 6 partitions), and the same sizes with `fjord perf consume`'s load (src/perf);
+// MB/s of values and the broker's CPU seconds per GB fetched
 // (/proc/<pid>/stat). With --before an earlier build's broker is loaded alike and measured interleaved with this
 // one, rep by rep, for ratios from one run. Runs on the bench's main thread; brokers and consumers are child processes.
-// `node dist/bench/librdkafka-consume.js [--short] [--reps N] [--only rows,sweep] [--partitions 2,6,12] [--row-mb N]
+// `node dist/bench/librdkafka-consume.js [--short] [--reps N] [--only rows,sweep,fjord] [--partitions 2,6,12] [--row-mb N]
 //  [--before <earlier build>/dist/src/main.js] [--cpu-prof-dir DIR]`
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { KafkaClient } from '../src/client/kafka-client.js';
 import { closeLoadConnections, openLoadConnections } from '../src/perf/load-connections.js';
 import { createLoadTopic, endOffsets } from '../src/perf/load-topic.js';
+import { fetchAll } from '../src/perf/fetch-load.js';
 import { buildProducePool, produceAsFastAsAnswered } from '../src/perf/produce-load.js';
 import { fixed, mbPerSecond, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
@@ -24,7 +26,10 @@ const LOAD_DURATION_MAX_MS = 300_000;
 const CONSUME_TIMEOUT_MS = 300_000;
 /** librdkafka's own defaults (fetch.max.bytes 50 MB, max.partition.fetch.bytes 1 MiB). */
 const DEFAULTS: Readonly<Record<string, string>> = {};
-const SECTIONS = ['rows', 'sweep'] as const;
+const SECTIONS = ['rows', 'sweep', 'fjord'] as const;
+/** `fjord perf consume`'s load (src/perf/fetch-load.ts): connections, and its whole-fetch limit. */
+const FJORD_CONNECTIONS = 3;
+const FJORD_FETCH_MAX_BYTES = 64 * MIB;
 const SWEEP_PARTITIONS = 6;
 
 /**
@@ -115,6 +120,7 @@ interface Measure {
   consumerCores: number;
 }
 
+/** One librdkafka consumer run from the beginning of topic `rdk-<partitions>`. */
 async function measure(binary: string, build: Build, partitions: number, records: number, config: Record<string, string>): Promise<Measure> {
   const cpuBefore = build.broker.cpuSeconds();
   const startedMs = performance.now();
@@ -130,10 +136,35 @@ async function measure(binary: string, build: Build, partitions: number, records
   };
 }
 
+/** One `fjord perf consume` run (src/perf's fetchAll: one stream per partition over 3 connections) of topic `rdk-<partitions>`. */
+async function measureFjord(build: Build, partitions: number, partitionMaxBytes: number): Promise<Measure> {
+  const topic = `rdk-${partitions}`;
+  const client = new KafkaClient({ bootstrapServers: [build.broker.address], clientId: 'fjord-bench' });
+  const ends = await endOffsets(client, topic, partitions).finally(() => client.close());
+  const connections = await openLoadConnections(build.broker.host, build.broker.port, FJORD_CONNECTIONS);
+  try {
+    const cpuBefore = build.broker.cpuSeconds();
+    const startedMs = performance.now();
+    const run = await fetchAll(connections, { topic, endOffsets: ends, partitionMaxBytes, maxBytes: FJORD_FETCH_MAX_BYTES, durationMaxMs: CONSUME_TIMEOUT_MS });
+    const wallSeconds = (performance.now() - startedMs) / 1000;
+    const brokerCpu = build.broker.cpuSeconds() - cpuBefore;
+    const valueBytes = run.records * RECORD_BYTES;
+    return {
+      mbPerSecond: mbPerSecond(valueBytes, run.elapsedMs),
+      brokerCpuSecondsPerGb: brokerCpu / (valueBytes / 1e9),
+      brokerCores: brokerCpu / wallSeconds,
+      consumerCores: Number.NaN,
+    };
+  } finally {
+    closeLoadConnections(connections);
+  }
+}
+
 interface Case {
   label: string;
   partitions: number;
-  config: Record<string, string>;
+  /** librdkafka configuration, or (fjord) `fjord perf consume`'s partition limit. */
+  config: Record<string, string> | { fjordPartitionMaxBytes: number };
 }
 
 function casesOf(settings: Settings): Case[] {
@@ -148,9 +179,17 @@ function casesOf(settings: Settings): Case[] {
       });
     }
   }
+  if (settings.sections.has('fjord')) {
+    for (const size of settings.sweepSizes)
+      cases.push({
+        label: `${SWEEP_PARTITIONS} partitions, fjord perf consume --partition-max-bytes ${sizeName(size)}`,
+        partitions: SWEEP_PARTITIONS,
+        config: { fjordPartitionMaxBytes: size },
+      });
+  }
   if (settings.sections.has('sweep')) {
     for (const size of settings.sweepSizes) {
-      const name = size >= MIB ? `${size / MIB} MiB` : `${size / 1024} KiB`;
+      const name = sizeName(size);
       cases.push({
         label: `${SWEEP_PARTITIONS} partitions, fetches of ${name} (fetch.max.bytes = max.partition.fetch.bytes)`,
         partitions: SWEEP_PARTITIONS,
@@ -161,6 +200,8 @@ function casesOf(settings: Settings): Case[] {
   return cases;
 }
 
+const sizeName = (bytes: number): string => (bytes >= MIB ? `${bytes / MIB} MiB` : `${bytes / 1024} KiB`);
+
 const reps = (values: readonly number[], digits = 0): string => values.map((v) => fixed(v, digits)).join(', ');
 
 function report(c: Case, builds: readonly Build[], runs: Map<string, Measure[]>): void {
@@ -169,8 +210,8 @@ function report(c: Case, builds: readonly Build[], runs: Map<string, Measure[]>)
     const r = runs.get(build.name)!;
     console.log(
       `    ${build.name}: median ${fixed(median(r.map((m) => m.mbPerSecond)))} MB/s of values (reps ${reps(r.map((m) => m.mbPerSecond))}), ` +
-        `broker ${fixed(median(r.map((m) => m.brokerCpuSecondsPerGb)), 2)} CPU s per GB (busy ${fixed(median(r.map((m) => m.brokerCores)), 2)} cores), ` +
-        `consumer busy ${fixed(median(r.map((m) => m.consumerCores)), 2)} cores`,
+        `broker ${fixed(median(r.map((m) => m.brokerCpuSecondsPerGb)), 2)} CPU s per GB (busy ${fixed(median(r.map((m) => m.brokerCores)), 2)} cores)` +
+        (Number.isNaN(r[0]!.consumerCores) ? '' : `, consumer busy ${fixed(median(r.map((m) => m.consumerCores)), 2)} cores`),
     );
   }
   if (builds.length === 2) {
@@ -193,7 +234,10 @@ export async function main(argv: string[]): Promise<void> {
     if (settings.before !== undefined)
       builds.push({ name: 'before', broker: await startBrokerProcess({ partitions: 1, config, brokerMain: settings.before }) });
     const counts = [
-      ...new Set([...(settings.sections.has('rows') ? settings.partitionCounts : []), ...(settings.sections.has('sweep') ? [SWEEP_PARTITIONS] : [])]),
+      ...new Set([
+        ...(settings.sections.has('rows') ? settings.partitionCounts : []),
+        ...(settings.sections.has('sweep') || settings.sections.has('fjord') ? [SWEEP_PARTITIONS] : []),
+      ]),
     ];
     const stored = new Map<string, Map<number, number>>();
     for (const build of builds) stored.set(build.name, await load(build.broker, counts, settings.rowBytes));
@@ -206,7 +250,14 @@ export async function main(argv: string[]): Promise<void> {
     for (const c of casesOf(settings)) {
       const runs = new Map(builds.map((b) => [b.name, [] as Measure[]]));
       for (let rep = 0; rep < settings.reps; rep++)
-        for (const build of builds) runs.get(build.name)!.push(await measure(binary, build, c.partitions, records(c.partitions), c.config));
+        for (const build of builds) {
+          const config = c.config;
+          const measured =
+            'fjordPartitionMaxBytes' in config
+              ? await measureFjord(build, c.partitions, config.fjordPartitionMaxBytes as number)
+              : await measure(binary, build, c.partitions, records(c.partitions), config);
+          runs.get(build.name)!.push(measured);
+        }
       report(c, builds, runs);
     }
   } finally {
