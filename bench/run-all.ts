@@ -1,5 +1,5 @@
 // Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup,
-// kafka-perf, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
+// kafka-perf, librdkafka-consume, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
 // and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
 // run. Main thread plus the workers each bench starts.
 // `npm run bench` (full, writes BENCHMARKS.md), `node --expose-gc dist/bench/run-all.js --short` (CI)
@@ -12,6 +12,7 @@ import { main as brokerStartup } from './broker-startup.js';
 import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
 import { main as legacyFormats } from './legacy-formats.js';
+import { main as librdkafkaConsume } from './librdkafka-consume.js';
 import { main as micro } from './micro.js';
 import { main as offsetCommit } from './offset-commit.js';
 import { main as produceValidation } from './produce-validation.js';
@@ -52,6 +53,13 @@ const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: 
     about:
       'A broker child process under Produce and Fetch load over the Kafka protocol: throughput, latency at a steady rate, CPU per GB, and kcat (librdkafka).',
     run: kafkaPerf,
+  },
+  {
+    name: 'librdkafka-consume',
+    title: 'Consume with librdkafka',
+    about:
+      'A librdkafka consumer (C, built from librdkafka-dev) on 2, 6 and 12 partitions of 1 KiB records, default and 10 MiB per-partition fetches, and fetch sizes 64 KiB to 64 MiB: MB/s and broker CPU per GB.',
+    run: librdkafkaConsume,
   },
   {
     name: 'produce-validation',

@@ -61,6 +61,8 @@ export class DataPath {
     private readonly table: PartitionTable,
     private readonly guard: StorageGuard,
     private readonly nowMs: () => number = Date.now,
+    /** The main thread's fetch arena (src/engine/fetch-arena.ts): a FETCH may lend an extent of it for its records. */
+    private readonly fetchArena: Buffer | null = null,
   ) {}
 
   stop(): void {
@@ -182,13 +184,29 @@ export class DataPath {
   }
 
   private async fetch(at: number): Promise<void> {
-    const { requestId, partitionSlot, flags, maxBytes: maxBytesAsked, fetchOffset: offset } = readFetchRequest(this.requests.data, at, this.fetchRequest);
+    const request = readFetchRequest(this.requests.data, at, this.fetchRequest);
+    const { requestId, partitionSlot, flags, maxBytes: maxBytesAsked, fetchOffset: offset } = request;
     const owned = this.table.get(partitionSlot);
     if (downConvertMagicOf(flags) >= 0) return this.fetchConverted(requestId, owned, offset, Math.max(0, maxBytesAsked), downConvertMagicOf(flags));
     const limit = isReplicaRequest(flags) ? 'log-end' : 'high-watermark';
     const maxBytes = Math.max(0, maxBytesAsked);
     const log = owned?.log ?? null;
     if (log === null) return this.fetchFailed(requestId, unusableCode(owned), unusableMessage(owned));
+    // Records read into the lent arena extent go to the socket from there; a first batch larger than the
+    // extent (or no extent) takes the completion frame.
+    if (this.fetchArena !== null && request.arenaOffset >= 0) {
+      let bytes: number;
+      try {
+        bytes = log.read(offset, maxBytes, limit, this.fetchArena, request.arenaOffset, request.arenaBytes);
+      } catch (error) {
+        return this.readFailed(requestId, owned!, log, error);
+      }
+      if (bytes >= 0) {
+        const out = await this.reserveCompletion(FETCH_DONE_HEADER_BYTES);
+        this.writeFetchHeader(out, requestId, ErrorCode.NONE, log, bytes);
+        return this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES);
+      }
+    }
     const wanted = Math.min(FETCH_DONE_HEADER_BYTES + maxBytes, this.completions.maxPayloadBytes);
     let reserved = wanted;
     let out = await this.reserveCompletion(reserved);
@@ -205,9 +223,13 @@ export class DataPath {
       this.writeFetchHeader(out, requestId, ErrorCode.NONE, log);
       this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + Math.max(0, bytes));
     } catch (error) {
-      const code = this.guard.codeFor(owned!, error);
-      return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
+      return this.readFailed(requestId, owned!, log, error);
     }
+  }
+
+  private readFailed(requestId: number, owned: OwnedPartition, log: PartitionLog, error: unknown): Promise<void> {
+    const code = this.guard.codeFor(owned, error);
+    return this.fetchFailed(requestId, code, (error as Error).message, code === ErrorCode.KAFKA_STORAGE_ERROR ? null : log);
   }
 
   /** Fetch v0-3: whole stored batches read, converted down to `toMagic` (legacy-formats.ts), answered as messages. */
@@ -237,8 +259,10 @@ export class DataPath {
     this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + messageBytes);
   }
 
-  private writeFetchHeader(at: number, requestId: number, code: number, log: PartitionLog | null): void {
+  /** `arenaRecordsBytes`: records written to the request's arena extent, or -1 (any records follow the header). */
+  private writeFetchHeader(at: number, requestId: number, code: number, log: PartitionLog | null, arenaRecordsBytes = -1): void {
     const frame = this.fetchDoneFrame;
+    frame.arenaRecordsBytes = arenaRecordsBytes;
     frame.requestId = requestId;
     frame.errorCode = code;
     frame.highWatermark = log?.highWatermark ?? -1;

@@ -20,7 +20,7 @@ const faults = data.faultInjection ? new FaultInjectingFileAccess(new NodeFileAc
 const files = faults ?? new NodeFileAccess();
 const table = new PartitionTable();
 const guard = new StorageGuard(table, (logDir, reason) => post({ fjordEvent: 'dir-offline', logDir, reason }));
-const dataPath = new DataPath(new SpscRing(data.requestRing), new SpscRing(data.completionRing), table, guard);
+const dataPath = new DataPath(new SpscRing(data.requestRing), new SpscRing(data.completionRing), table, guard, Date.now, Buffer.from(data.fetchArena));
 const log = (level: 'info' | 'warn' | 'error', message: string): void => post({ fjordEvent: 'log', level, message });
 const coordinators = new CoordinatorRegistry(data.settings.groups, log);
 const control = new WorkerControl(data.workerId, files, table, guard, dataPath, log, faults, coordinators);

@@ -16,8 +16,16 @@ export interface ApiHandler<K extends ApiKey> {
   maxVersion: number;
   /** `connection` says who asked (the group coordinator records the client's address). */
   handle(ctx: BrokerContext, request: RequestOfKey<K>, connection: ConnectionInfo): HandlerResult<K> | Promise<HandlerResult<K>>;
-  /** Called once the response holding `body` is encoded (or failed to encode): buffers the body lent may be reused, memory it held released. */
-  afterEncode?(body: ResponseInput<K>, connection: ConnectionInfo): void;
+  /**
+   * Buffers in `body` the response frame may carry by reference instead of a copy (each held against the
+   * connection's memory at its pooled size): the connection gives them back once the socket has written them.
+   */
+  lends?(body: ResponseInput<K>): ReadonlySet<Buffer> | null;
+  /**
+   * Called once the response holding `body` is encoded (or failed to encode): buffers the body lent may be
+   * reused, memory it held released, except those in `lent`, which the response frame now owns.
+   */
+  afterEncode?(body: ResponseInput<K>, connection: ConnectionInfo, lent: ReadonlySet<Buffer>): void;
 }
 
 /** Keeps `apiKey` and the handler's request/response types tied together. */

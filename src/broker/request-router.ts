@@ -3,10 +3,12 @@
 // shape when the codec can write that version. A handler that throws (or a response that cannot be
 // encoded) gets UNKNOWN_SERVER_ERROR in the API's own shape (error-response.ts), logged with the reason,
 // and the connection goes on. Versions the codec cannot read, unknown API keys and malformed frames close
-// the connection (there is no shape to answer in). Counts each request and its latency per API in the
-// broker's meters. Runs on the main thread.
+// the connection (there is no shape to answer in). Buffers a handler lends (a Fetch's records) go into the
+// frame by reference, not copied: the frame is written in parts and the connection hands them back. Counts
+// each request and its latency per API in the broker's meters. Runs on the main thread.
 import { CloseConnectionError, type ConnectionInfo, type RequestHandler } from '../network/client-connection.js';
-import { decodeRequest, encodeResponse, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
+import type { ResponseFrame } from '../network/response-frame.js';
+import { decodeRequest, encodeResponse, encodeResponseParts, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
 import { ProtocolError } from '../protocol/codec/protocol-error.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 import type { ApiHandler } from './api-handler.js';
@@ -19,6 +21,7 @@ const API_VERSIONS = 18;
 
 /** Large response frames come from the pool; the connection hands them back once written. */
 const allocateFrame = (bytes: number): Buffer => largeBuffers.take(bytes);
+const NOTHING_LENT: ReadonlySet<Buffer> = new Set();
 
 type HandlerLookup = (apiKey: number) => ApiHandler<ApiKey> | undefined;
 
@@ -41,11 +44,17 @@ export function createRequestRouter(ctx: BrokerContext, lookUp: HandlerLookup = 
       // The codec read this version, so it can answer in it: the error code, every other field at its default.
       return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION } as never);
     }
-    const answer = (body: unknown): Buffer | null => {
+    const answer = (body: unknown): ResponseFrame | null => {
+      let lent: ReadonlySet<Buffer> = NOTHING_LENT;
       try {
-        return body === null ? null : encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never, allocateFrame);
+        if (body === null) return null;
+        const lendable = handler.lends?.(body as never) ?? null;
+        if (lendable === null || lendable.size === 0) return encodeResponse(apiKey as ApiKey, apiVersion, correlationId, body as never, allocateFrame);
+        const parts = encodeResponseParts(apiKey as ApiKey, apiVersion, correlationId, body as never, allocateFrame, lendable);
+        lent = lendable;
+        return { ...parts, lent: [...lendable] };
       } finally {
-        if (body !== null) handler.afterEncode?.(body as never, connection);
+        if (body !== null) handler.afterEncode?.(body as never, connection, lent);
         requests.answeredRequest(apiKey, performance.now() - startedMs);
       }
     };

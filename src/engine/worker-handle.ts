@@ -1,7 +1,9 @@
-// The main thread's handle on one partition worker: starts the thread with its two rings, writes
-// append and fetch frames (waiting in a bounded backlog when the request ring is full), matches
-// completions to their requests, and reports the thread's death so the engine can restart it.
-// Runs on the main thread; never blocks it (waits are Atomics.waitAsync).
+// The main thread's handle on one partition worker: starts the thread with its two rings and its fetch
+// arena, writes append and fetch frames (waiting in a bounded backlog when the request ring is full), matches
+// completions to their requests, and reports the thread's death so the engine can restart it. A fetch lends
+// the worker an arena extent to read records into; they reach the caller as a view of it, given back through
+// the buffer pool once written (fetch-arena.ts); without room there, they come in the completion frame and
+// are copied out once. Runs on the main thread; never blocks it (waits are Atomics.waitAsync).
 import { Worker } from 'node:worker_threads';
 import { compiledPath } from '../shared/compiled-path.js';
 import { Comlink, endpointOf } from '../shared/comlink-endpoint.js';
@@ -31,6 +33,10 @@ import { isWorkerEvent, type PartitionWorkerData, type WorkerEvent } from '../sh
 import type { WorkerControl } from '../../workers/worker-control.js';
 import type { WorkerSettings } from '../shared/worker-settings.js';
 import { largeBuffers } from '../buffer-pool.js';
+import { FetchArena } from './fetch-arena.js';
+
+/** Each worker's fetch arena is this many times fjord.ring.bytes (64 MiB by default). */
+export const FETCH_ARENA_RING_MULTIPLE = 2;
 
 export interface AppendOutcome {
   errorCode: number;
@@ -64,7 +70,10 @@ export interface WorkerHandleOptions {
   onCrash: (handle: WorkerHandle, reason: string) => void;
 }
 
-type Pending = { slot: number } & ({ kind: 'append'; resolve: (outcome: AppendOutcome) => void } | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void });
+type Pending = { slot: number } & (
+  | { kind: 'append'; resolve: (outcome: AppendOutcome) => void }
+  | { kind: 'fetch'; resolve: (outcome: FetchOutcome) => void; arenaOffset: number }
+);
 
 interface Queued {
   frameType: number;
@@ -78,6 +87,9 @@ export class WorkerHandle {
   private readonly worker: Worker;
   private readonly requests: SpscRing;
   private readonly completions: SpscRing;
+  private readonly arena: FetchArena;
+  /** Most record bytes one fetch reads: what one completion frame can carry. */
+  private readonly recordsBytesMax: number;
   private readonly pending = new Map<number, Pending>();
   private readonly backlog: Queued[] = [];
   private nextRequestId = 1;
@@ -95,10 +107,13 @@ export class WorkerHandle {
   private constructor(private readonly options: WorkerHandleOptions) {
     this.requests = SpscRing.create(options.ringBytes);
     this.completions = SpscRing.create(options.ringBytes);
+    this.arena = new FetchArena(FETCH_ARENA_RING_MULTIPLE * options.ringBytes);
+    this.recordsBytesMax = this.completions.maxPayloadBytes - FETCH_DONE_HEADER_BYTES;
     const workerData: PartitionWorkerData = {
       workerId: options.workerId,
       requestRing: this.requests.sab,
       completionRing: this.completions.sab,
+      fetchArena: this.arena.sab,
       faultInjection: options.faultInjection,
       settings: options.settings,
     };
@@ -187,8 +202,22 @@ export class WorkerHandle {
       const failure = this.refuse(FETCH_REQUEST_BYTES);
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
       const requestId = this.takeRequestId();
-      this.pending.set(requestId, { kind: 'fetch', slot, resolve });
-      const frame = { requestId, partitionSlot: slot, flags: fetchFlags(replica, toMagic), maxBytes: Math.min(maxBytes, 0x7fff_ffff), fetchOffset: offset };
+      const cappedBytes = Math.min(maxBytes, 0x7fff_ffff);
+      // Converted answers (Fetch v0-3) are built by the worker in its own memory: they come in the frame. One
+      // partition reads at most what a completion frame could carry, as on the ring path: a partition's large
+      // read is then several fetches, the worker reading the next while the main thread sends the last.
+      const arenaOffset = toMagic === CURRENT_MAGIC && cappedBytes > 0 ? this.arena.allocate(Math.min(cappedBytes, this.recordsBytesMax)) : -1;
+      this.pending.set(requestId, { kind: 'fetch', slot, resolve, arenaOffset });
+      const arenaBytes = arenaOffset < 0 ? 0 : this.arena.sizeOf(arenaOffset);
+      const frame = {
+        requestId,
+        partitionSlot: slot,
+        flags: fetchFlags(replica, toMagic),
+        maxBytes: cappedBytes,
+        fetchOffset: offset,
+        arenaOffset,
+        arenaBytes,
+      };
       this.submit(FrameType.FETCH, FETCH_REQUEST_BYTES, requestId, (buf, at) => writeFetchRequest(buf, at, frame));
     });
   }
@@ -275,11 +304,41 @@ export class WorkerHandle {
         highWatermark: done.highWatermark,
         logStartOffset: done.logStartOffset,
         logEndOffset: done.logEndOffset,
-        records: done.errorCode === 0 ? copyOut(body) : Buffer.alloc(0),
+        records: done.errorCode !== 0 ? this.unlend(pending.arenaOffset, Buffer.alloc(0)) : this.recordsOf(pending.arenaOffset, done.arenaRecordsBytes, body),
       });
     } else {
       throw new Error(`completion frame type ${frameType} does not match request ${requestId} (${pending.kind})`);
     }
+  }
+
+  /**
+   * A fetch's records: a view of its arena extent when the worker read them there (given back to the arena
+   * through the buffer pool's `release`), else copied out of the completion frame, which is reused at once.
+   */
+  private recordsOf(arenaOffset: number, arenaRecordsBytes: number, body: Buffer): Buffer {
+    if (arenaRecordsBytes < 0) return this.unlend(arenaOffset, copyOut(body));
+    if (arenaRecordsBytes === 0) return this.unlend(arenaOffset, Buffer.alloc(0));
+    const arena = this.arena;
+    arena.shrink(arenaOffset, arenaRecordsBytes);
+    const records = arena.view(arenaOffset, arenaRecordsBytes);
+    largeBuffers.adopt(records, arena.sizeOf(arenaOffset), () => {
+      unreleasedViews.unregister(records);
+      arena.free(arenaOffset);
+    });
+    // A caller that drops the records without releasing them (a bug) must not shrink the arena for good.
+    unreleasedViews.register(records, { arena, arenaOffset }, records);
+    return records;
+  }
+
+  /** The extent lent for a fetch that did not use it goes back now. */
+  private unlend(arenaOffset: number, records: Buffer): Buffer {
+    if (arenaOffset >= 0) this.arena.free(arenaOffset);
+    return records;
+  }
+
+  /** Bytes of fetch arena lent now: to fetches in flight and to records not yet written to their sockets. */
+  arenaLentBytes(): number {
+    return this.arena.lentBytes;
   }
 
   /**
@@ -343,6 +402,9 @@ export class WorkerHandle {
     this.died('terminated');
   }
 }
+
+/** Arena views garbage-collected without a release: their extents go back then. */
+const unreleasedViews = new FinalizationRegistry<{ arena: FetchArena; arenaOffset: number }>(({ arena, arenaOffset }) => arena.free(arenaOffset));
 
 /** The fetched bytes copied out of the ring (which is reused at once) into a pooled buffer. */
 function copyOut(body: Buffer): Buffer {

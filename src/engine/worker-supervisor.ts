@@ -25,7 +25,9 @@ export interface EngineConfig extends WorkerSettingsSource {
 export interface EngineStats {
   /** totalBytes / usableBytes: the volume's size and the bytes still usable (statfs), -1 when offline or unreadable. */
   logDirs: Array<{ path: string; online: boolean; offlineReason: string; partitionCount: number; sizeBytes: number; totalBytes: number; usableBytes: number }>;
-  workers: Array<WorkerStats & { busyMs: number; inFlight: number; ringRequestBytes: number; ringCompletionBytes: number; ringCapacityBytes: number }>;
+  workers: Array<
+    WorkerStats & { busyMs: number; inFlight: number; ringRequestBytes: number; ringCompletionBytes: number; ringCapacityBytes: number; arenaLentBytes: number }
+  >;
   workerRestarts: number;
 }
 
@@ -135,6 +137,7 @@ export class WorkerSupervisor {
           ringRequestBytes: ring.requestBytes,
           ringCompletionBytes: ring.completionBytes,
           ringCapacityBytes: ring.capacityBytes,
+          arenaLentBytes: w.arenaLentBytes(),
         };
       }),
     );

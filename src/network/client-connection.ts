@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js';
 import { type ClientWarningKind, type ClientWarnings, hostOf } from './client-warnings.js';
 import type { ConnectionMemory, ResponseMemoryBudget } from './response-memory.js';
+import type { ResponseFrame } from './response-frame.js';
 import { ResponseOutflow } from './response-outflow.js';
 
 export interface ConnectionInfo {
@@ -19,8 +20,8 @@ export interface ConnectionInfo {
   warn(kind: ClientWarningKind, fields: Record<string, unknown>, message: string, level?: 'warn' | 'error'): void;
 }
 
-/** Turns one request frame (no size prefix) into the whole response frame, or null when none is owed (acks=0). */
-export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<Buffer | null> | Buffer | null;
+/** Turns one request frame (no size prefix) into the whole response frame (maybe in parts), or null when none is owed (acks=0). */
+export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Promise<ResponseFrame | null> | ResponseFrame | null;
 
 export interface ConnectionLimits {
   maxFrameBytes: number;
@@ -133,7 +134,7 @@ export class ClientConnection implements ConnectionInfo {
 
   private dispatch(frame: Buffer): void {
     const slot = this.outflow.reserve();
-    let result: Promise<Buffer | null> | Buffer | null;
+    let result: Promise<ResponseFrame | null> | ResponseFrame | null;
     try {
       result = this.shared.handle(frame, this);
     } catch (error) {

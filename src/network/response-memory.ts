@@ -1,5 +1,6 @@
 // The memory responses hold on the main thread, broker-wide and per connection: records a Fetch has read
-// into pooled buffers and response frames not yet handed to the kernel. A Fetch asks for room before it
+// (pooled buffers or views of a worker's fetch arena, held until the socket has written them) and response
+// frames not yet handed to the kernel. A Fetch asks for room before it
 // reads: it waits while its own connection holds too much (its client is not reading), and reads fewer
 // records when the broker-wide budget is short. A connection's unsent frames are always held (they exist
 // already), and a connection with too many is muted (response-outflow.ts). Any listener (Kafka today,

@@ -4,15 +4,17 @@
 // written to the kernel) and unsent response bytes (the socket's buffer plus finished responses waiting
 // behind an earlier one) within its ConnectionMemory's limit (Kafka mutes a connection while its response
 // is unsent). Once socket.write() reports a full buffer, a muted connection looks again at 'drain'. Unsent
-// frames are held against the response memory budget; pooled frames go back to the pool once written.
+// frames are held against the response memory budget; pooled frames, and the buffers a frame in parts was
+// lent (response-frame.ts), go back to the pool once the socket has written them, never before.
 // Runs on the main thread.
 import type { Socket } from 'node:net';
-import { BufferPool, largeBuffers } from '../buffer-pool.js';
+import { largeBuffers } from '../buffer-pool.js';
+import { frameHead, releaseFrame, type ResponseFrame } from './response-frame.js';
 import type { ConnectionMemory } from './response-memory.js';
 
 /** One request's place in response order. */
 export interface ResponseSlot {
-  response: Buffer | null;
+  response: ResponseFrame | null;
   done: boolean;
 }
 
@@ -63,16 +65,16 @@ export class ResponseOutflow {
   }
 
   /** The request in `slot` has its response (null: none owed); writes every response now at the head. */
-  fill(slot: ResponseSlot, response: Buffer | null): void {
+  fill(slot: ResponseSlot, response: ResponseFrame | null): void {
     if (this.closed) {
-      if (response !== null && BufferPool.mayBePooled(response)) largeBuffers.release(response);
+      if (response !== null) releaseFrame(response, this.memory, false);
       return;
     }
     slot.response = response;
     slot.done = true;
     if (response !== null) {
       this.waitingBytes += response.length;
-      this.memory.hold(largeBuffers.heldBytesOf(response));
+      this.memory.hold(largeBuffers.heldBytesOf(frameHead(response)));
     }
     if (this.slots[0] === slot) this.writeReady();
     this.changed();
@@ -87,17 +89,26 @@ export class ResponseOutflow {
       corked = true;
       this.waitingBytes -= response.length;
       this.writing++;
-      if (!this.socket.write(response, () => this.written(response))) this.awaitingDrain = true;
+      if (!this.write(response)) this.awaitingDrain = true;
     }
     if (corked) this.socket.uncork();
   }
 
-  /** The kernel has the response (or the socket was destroyed): its memory goes back. */
-  private written(response: Buffer): void {
+  /** Hands the frame to the socket (a frame in parts as one buffer per part: corked, they leave in one writev). */
+  private write(response: ResponseFrame): boolean {
+    const done = (): void => this.written(response);
+    if (Buffer.isBuffer(response)) return this.socket.write(response, done);
+    const last = response.parts.length - 1;
+    let room = true;
+    // Writes complete in order, and a destroyed socket calls back every one: the last part's callback means all are done.
+    for (let i = 0; i < last; i++) room = this.socket.write(response.parts[i]!) && room;
+    return this.socket.write(response.parts[last]!, done) && room;
+  }
+
+  /** The kernel has the response (or the socket was destroyed): its memory and buffers go back. */
+  private written(response: ResponseFrame): void {
     this.writing--;
-    this.memory.release(largeBuffers.heldBytesOf(response));
-    // A large frame may be a pooled buffer (src/buffer-pool.ts): it goes back once the socket is done with it.
-    if (BufferPool.mayBePooled(response)) largeBuffers.release(response);
+    releaseFrame(response, this.memory, true);
     if (!this.awaitingDrain) this.changed();
   }
 
@@ -110,9 +121,7 @@ export class ResponseOutflow {
     if (this.closed) return;
     this.closed = true;
     for (const slot of this.slots.splice(0)) {
-      if (!slot.done || slot.response === null) continue;
-      this.memory.release(largeBuffers.heldBytesOf(slot.response));
-      if (BufferPool.mayBePooled(slot.response)) largeBuffers.release(slot.response);
+      if (slot.done && slot.response !== null) releaseFrame(slot.response, this.memory, true);
     }
     this.waitingBytes = 0;
   }

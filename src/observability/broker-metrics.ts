@@ -212,6 +212,12 @@ export class BrokerMetrics {
       eachWorker((w) => w.ringCapacityBytes),
     );
     this.gauge(
+      'fjord_worker_fetch_arena_lent_bytes',
+      "Bytes of a worker's fetch arena lent to fetches in flight and to fetched records not yet written to their sockets.",
+      ['worker'],
+      eachWorker((w) => w.arenaLentBytes),
+    );
+    this.gauge(
       'fjord_worker_inflight_requests',
       'Appends and fetches sent to a worker and not yet completed.',
       ['worker'],

@@ -5,7 +5,7 @@
 // has read it to cut the frame), encode* return the whole frame including the size.
 import { ProtocolError } from './codec/protocol-error.js';
 import { Reader } from './codec/reader.js';
-import { Writer } from './codec/writer.js';
+import { type LentSplice, Writer } from './codec/writer.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
 import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
 import { apiVersionsApi } from './messages/api-versions.js';
@@ -162,23 +162,54 @@ function checkEncodable(apiKey: number, apiVersion: number): KnownApi {
   return api;
 }
 
-/** int32 size | header | body, sized first and written into one allocation. */
 /** Where a frame's bytes come from: by default a fresh buffer; the broker passes a pool for large responses. */
 export type FrameAllocator = (bytes: number) => Buffer;
 
+/**
+ * A frame encoded in parts: `parts` in wire order are views of `head` (the encoded fields) with the lent
+ * values between them, uncopied; their lengths sum to `length`, the whole frame's, int32 size included.
+ */
+export interface EncodedParts {
+  head: Buffer;
+  parts: Buffer[];
+  length: number;
+}
+
+/**
+ * int32 size | header | body, sized first and written into one allocation; values in `lend` (each must occur
+ * exactly once in the body) are not copied but spliced into `parts` between views of that allocation.
+ */
 function encodeFrame<H extends MessageSchema>(
   header: { schema: H; version: number; value: MessageInput<H> },
   body: { schema: MessageSchema; version: number; value: object },
   allocate: FrameAllocator = Buffer.allocUnsafe,
-): Buffer {
+  lend: ReadonlySet<Uint8Array> | null = null,
+): EncodedParts {
   const headerSize = sizeOfMessage(header.schema, header.version, header.value);
   const bodySize = sizeOfMessage(body.schema, body.version, body.value);
-  const writer = new Writer(allocate(4 + headerSize + bodySize));
+  let lentBytes = 0;
+  for (const value of lend ?? []) lentBytes += value.length;
+  const writer = new Writer(allocate(4 + headerSize + bodySize - lentBytes), 0, lend);
   writer.int32(headerSize + bodySize);
   writeMessage(writer, header.schema, header.version, header.value);
   writeMessage(writer, body.schema, body.version, body.value);
   if (writer.offset !== writer.buf.length) throw new Error(`frame: wrote ${writer.offset} of ${writer.buf.length} bytes`);
-  return writer.buf;
+  if (writer.splices.length !== (lend?.size ?? 0)) throw new Error(`frame: ${writer.splices.length} values lent of ${lend?.size ?? 0}`);
+  return { head: writer.buf, parts: partsOf(writer.buf, writer.splices), length: 4 + headerSize + bodySize };
+}
+
+/** The head cut at each splice, the lent values between the pieces (empty pieces left out). */
+function partsOf(head: Buffer, splices: readonly LentSplice[]): Buffer[] {
+  if (splices.length === 0) return [head];
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const { at, value } of splices) {
+    if (at > from) parts.push(head.subarray(from, at));
+    parts.push(Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.length));
+    from = at;
+  }
+  if (head.length > from) parts.push(head.subarray(from));
+  return parts;
 }
 
 /**
@@ -193,11 +224,27 @@ export function encodeResponse<K extends ApiKey>(
   body: ResponseInput<K>,
   allocate?: FrameAllocator,
 ): Buffer {
+  return encodeResponseParts(apiKey, apiVersion, correlationId, body, allocate).head;
+}
+
+/**
+ * `encodeResponse` for a response to be written as several buffers: the values in `lend` (Buffers the body
+ * holds, each once, e.g. fetched records) are not copied into the frame but placed between its parts.
+ */
+export function encodeResponseParts<K extends ApiKey>(
+  apiKey: K,
+  apiVersion: number,
+  correlationId: number,
+  body: ResponseInput<K>,
+  allocate?: FrameAllocator,
+  lend: ReadonlySet<Uint8Array> | null = null,
+): EncodedParts {
   const api = checkEncodable(apiKey, apiVersion);
   return encodeFrame(
     { schema: responseHeader, version: responseHeaderVersion(api, apiVersion), value: { correlationId } },
     { schema: api.response, version: apiVersion, value: body },
     allocate,
+    lend,
   );
 }
 
@@ -208,7 +255,7 @@ export function encodeRequest<K extends ApiKey>(apiKey: K, apiVersion: number, c
   return encodeFrame(
     { schema: requestHeader, version: requestHeaderVersion(api, apiVersion), value },
     { schema: api.request, version: apiVersion, value: body },
-  );
+  ).head;
 }
 
 /** Decodes a response frame (the bytes after the int32 size) of a request sent at `apiVersion`. */

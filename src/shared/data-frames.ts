@@ -23,6 +23,8 @@
 //                                 1 magic 0 (Fetch v0-1), 2 magic 1 (Fetch v2-3), converted down
 //    12  int32  maxBytes
 //    16  int64  fetchOffset
+//    24  int32  arenaOffset       where in the worker's fetch arena (fetch-arena.ts) the records may go, -1: no room lent
+//    28  int32  arenaBytes        bytes lent there (the records go in the completion frame when they do not fit)
 //
 // Completion ring (worker → main).
 //   APPEND_DONE (frame type 1)
@@ -43,7 +45,10 @@
 //     8  int64  highWatermark
 //    16  int64  logStartOffset
 //    24  int64  logEndOffset
-//    32  ...    whole record batches as stored, or converted messages (flags bits 1-2), or an error message
+//    32  int32  arenaRecordsBytes -1: the records (if any) follow in this frame; else that many bytes of records
+//                                 were written at the request's arenaOffset, and none follow
+//    36  uint32 spare
+//    40  ...    whole record batches as stored, or converted messages (flags bits 1-2), or an error message
 //
 // Every request starts with requestId, partitionSlot, flags (RequestField); every completion with requestId,
 // errorCode (CompletionField). Adding a frame kind: its layout above, a FrameType, a `…Field` table that
@@ -83,8 +88,10 @@ export const FetchRequestField = {
   ...RequestField,
   MAX_BYTES: 12,
   FETCH_OFFSET: 16,
+  ARENA_OFFSET: 24,
+  ARENA_BYTES: 28,
 } as const;
-export const FETCH_REQUEST_BYTES = 24;
+export const FETCH_REQUEST_BYTES = 32;
 
 export const AppendDoneField = {
   ...CompletionField,
@@ -102,8 +109,10 @@ export const FetchDoneField = {
   HIGH_WATERMARK: 8,
   LOG_START_OFFSET: 16,
   LOG_END_OFFSET: 24,
+  ARENA_RECORDS_BYTES: 32,
+  SPARE_2: 36,
 } as const;
-export const FETCH_DONE_HEADER_BYTES = 32;
+export const FETCH_DONE_HEADER_BYTES = 40;
 
 export const RequestFlag = {
   REPLICA: 1,
@@ -139,6 +148,8 @@ export type AppendRequest = RequestHeader;
 export interface FetchRequest extends RequestHeader {
   maxBytes: number;
   fetchOffset: number;
+  arenaOffset: number;
+  arenaBytes: number;
 }
 
 export interface AppendDone extends CompletionHeader {
@@ -153,6 +164,7 @@ export interface FetchDone extends CompletionHeader {
   highWatermark: number;
   logStartOffset: number;
   logEndOffset: number;
+  arenaRecordsBytes: number;
 }
 
 // Holders to read frames into and write them from: each end keeps one of each and reuses it for every frame.
@@ -161,7 +173,7 @@ export function newAppendRequest(): AppendRequest {
 }
 
 export function newFetchRequest(): FetchRequest {
-  return { requestId: 0, partitionSlot: 0, flags: 0, maxBytes: 0, fetchOffset: 0 };
+  return { requestId: 0, partitionSlot: 0, flags: 0, maxBytes: 0, fetchOffset: 0, arenaOffset: -1, arenaBytes: 0 };
 }
 
 export function newAppendDone(): AppendDone {
@@ -169,7 +181,7 @@ export function newAppendDone(): AppendDone {
 }
 
 export function newFetchDone(): FetchDone {
-  return { requestId: 0, errorCode: 0, highWatermark: -1, logStartOffset: -1, logEndOffset: -1 };
+  return { requestId: 0, errorCode: 0, highWatermark: -1, logStartOffset: -1, logEndOffset: -1, arenaRecordsBytes: -1 };
 }
 
 /** Padding that puts a batch copied from `source` at the same alignment modulo 8 as the source. */
@@ -267,12 +279,16 @@ export function writeFetchRequest(buf: Buffer, at: number, frame: Readonly<Fetch
   writeRequestHeader(buf, at, frame);
   buf.writeInt32BE(frame.maxBytes, at + FetchRequestField.MAX_BYTES);
   writeInt64(buf, at + FetchRequestField.FETCH_OFFSET, frame.fetchOffset);
+  buf.writeInt32BE(frame.arenaOffset, at + FetchRequestField.ARENA_OFFSET);
+  buf.writeInt32BE(frame.arenaBytes, at + FetchRequestField.ARENA_BYTES);
 }
 
 export function readFetchRequest<T extends FetchRequest>(buf: Buffer, at: number, into: T): T {
   readRequestHeader(buf, at, into);
   into.maxBytes = buf.readInt32BE(at + FetchRequestField.MAX_BYTES);
   into.fetchOffset = readInt64(buf, at + FetchRequestField.FETCH_OFFSET);
+  into.arenaOffset = buf.readInt32BE(at + FetchRequestField.ARENA_OFFSET);
+  into.arenaBytes = buf.readInt32BE(at + FetchRequestField.ARENA_BYTES);
   return into;
 }
 
@@ -303,6 +319,8 @@ export function writeFetchDone(buf: Buffer, at: number, frame: Readonly<FetchDon
   writeInt64(buf, at + FetchDoneField.HIGH_WATERMARK, frame.highWatermark);
   writeInt64(buf, at + FetchDoneField.LOG_START_OFFSET, frame.logStartOffset);
   writeInt64(buf, at + FetchDoneField.LOG_END_OFFSET, frame.logEndOffset);
+  buf.writeInt32BE(frame.arenaRecordsBytes, at + FetchDoneField.ARENA_RECORDS_BYTES);
+  buf.writeUInt32BE(0, at + FetchDoneField.SPARE_2);
 }
 
 export function readFetchDone<T extends FetchDone>(buf: Buffer, at: number, into: T): T {
@@ -310,6 +328,7 @@ export function readFetchDone<T extends FetchDone>(buf: Buffer, at: number, into
   into.highWatermark = readInt64(buf, at + FetchDoneField.HIGH_WATERMARK);
   into.logStartOffset = readInt64(buf, at + FetchDoneField.LOG_START_OFFSET);
   into.logEndOffset = readInt64(buf, at + FetchDoneField.LOG_END_OFFSET);
+  into.arenaRecordsBytes = buf.readInt32BE(at + FetchDoneField.ARENA_RECORDS_BYTES);
   return into;
 }
 

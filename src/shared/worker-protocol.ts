@@ -8,6 +8,8 @@ export interface PartitionWorkerData {
   workerId: number;
   requestRing: SharedArrayBuffer;
   completionRing: SharedArrayBuffer;
+  /** Where the worker reads a fetch's records when the FETCH frame lends it an extent (src/engine/fetch-arena.ts). */
+  fetchArena: SharedArrayBuffer;
   /** Wrap the file-access seam so tests can inject disk faults through `injectFault`. */
   faultInjection: boolean;
   /** Its periodic tasks' intervals and how the group coordinators of its __consumer_offsets partitions behave. */

@@ -1,9 +1,12 @@
-// Makes sure the tools the integration tests need but npm cannot install are present: kcat (librdkafka's
-// command-line client). Installs it with apt-get when possible; otherwise stops the test run with a message
+// Makes sure the tools the integration tests and the short benches need but npm cannot install are present:
+// kcat (librdkafka's command-line client), a C compiler and librdkafka's headers (the librdkafka consumer of
+// bench/librdkafka-consume.ts). Installs it with apt-get when possible; otherwise stops the test run with a message
 // naming what is missing. Called by `npm test` before vitest. Never skips silently.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 function have(command) {
+  if (command.startsWith('/')) return existsSync(command);
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 }
 
@@ -22,7 +25,11 @@ function install(debianPackage) {
   }
 }
 
-const needed = [{ command: 'kcat', debianPackage: 'kcat', why: 'the librdkafka client in the integration tests' }];
+const needed = [
+  { command: 'kcat', debianPackage: 'kcat', why: 'the librdkafka client in the integration tests' },
+  { command: 'cc', debianPackage: 'gcc', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
+  { command: '/usr/include/librdkafka/rdkafka.h', debianPackage: 'librdkafka-dev', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
+];
 const missing = [];
 for (const tool of needed) {
   if (have(tool.command)) continue;

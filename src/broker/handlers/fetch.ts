@@ -1,7 +1,8 @@
 // Fetch: reads whole batches per partition from the owning workers, honours max_bytes (the first
 // partition with data always gets at least one whole batch) and partition_max_bytes, and long-polls up
 // to max_wait_ms for min_bytes, woken as soon as a produce lands on one of its partitions. Fetched bytes sit
-// in pooled buffers (src/buffer-pool.ts) handed back once the response is encoded, and are held against the
+// in pooled buffers (src/buffer-pool.ts); large ones are lent to the response frame uncopied and handed back
+// once the socket has written them, small ones once the response is encoded. All are held against the
 // response memory (src/network/response-memory.ts): a read asks for room first, and what finds none is not
 // read (the partition answers with its offsets and no records) or not kept. Sessions are not kept: every
 // response carries session id 0, which clients accept as "full fetches". Counts the bytes and records
@@ -14,7 +15,7 @@ import type { ConnectionMemory } from '../../network/response-memory.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
-import { largeBuffers } from '../../buffer-pool.js';
+import { BufferPool, largeBuffers } from '../../buffer-pool.js';
 import { countLegacyMessages } from '../../shared/legacy-message.js';
 import { CURRENT_MAGIC } from '../../shared/record-batch.js';
 import { TopicIds } from '../topic-ids.js';
@@ -83,10 +84,18 @@ export const fetchHandler = defineHandler({
       })),
     };
   },
-  /** The records were copied into the response frame: their pooled buffers and the memory they held go back. */
-  afterEncode(response, connection) {
+  /** Records in pooled buffers go into the response frame uncopied; the connection gives them back once written. */
+  lends(response) {
+    const lent = new Set<Buffer>();
     for (const topic of response.responses ?? [])
-      for (const partition of topic.partitions ?? []) if (partition.records) giveBack(connection.responseMemory, partition.records);
+      for (const partition of topic.partitions ?? []) if (partition.records && BufferPool.mayBePooled(partition.records)) lent.add(partition.records);
+    return lent;
+  },
+  /** Records copied into the response frame: their buffers and the memory they held go back (lent ones are the frame's now). */
+  afterEncode(response, connection, lent) {
+    for (const topic of response.responses ?? [])
+      for (const partition of topic.partitions ?? [])
+        if (partition.records && !lent.has(partition.records)) giveBack(connection.responseMemory, partition.records);
   },
 });
 

@@ -31,10 +31,21 @@ export function bytesLength(value: Uint8Array): number {
   return value.length;
 }
 
+/** A buffer the writer did not copy: it goes on the wire by reference, before the byte at `at` of `buf`. */
+export interface LentSplice {
+  at: number;
+  value: Uint8Array;
+}
+
 export class Writer {
+  /** Raw values written by reference (see `lendable`), in the order written. */
+  readonly splices: LentSplice[] = [];
+
   constructor(
     readonly buf: Buffer,
     public offset = 0,
+    /** Raw values not to copy but to splice in by reference (the caller sized `buf` without them). */
+    private readonly lendable: ReadonlySet<Uint8Array> | null = null,
   ) {}
 
   int8(value: number): void {
@@ -119,8 +130,12 @@ export class Writer {
     else this.compactString(value);
   }
 
-  /** Copies raw bytes with no length prefix (the one copy a Buffer field costs on encode). */
+  /** Copies raw bytes with no length prefix (the one copy a Buffer field costs on encode), or splices a lendable one. */
   raw(value: Uint8Array): void {
+    if (this.lendable?.has(value) === true) {
+      this.splices.push({ at: this.offset, value });
+      return;
+    }
     this.buf.set(value, this.offset);
     this.offset += value.length;
   }
