@@ -52,9 +52,10 @@ export async function createTopic(ns: Namespace, fence: Fence, name: string, top
     .then(ns.put(topicKey(name)).value(encodeRecord(topic)), ns.put(assignmentKey(name)).value(encodeRecord(assignment)), ...first)
     .commit();
   if (!created.succeeded) return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'exists' } : { ok: false, reason: 'fenced' };
-  let revision = BigInt(created.header.revision);
+  const createRevision = created.header.revision;
+  let revision = BigInt(createRevision);
   for (let from = first.length; from < states.length; from += ETCD_TXN_OPS_MAX - 1) {
-    const more = await guardedBy(ns.if(topicKey(name), 'Create', '==', revision.toString()), fence)
+    const more = await guardedBy(ns.if(topicKey(name), 'Create', '==', createRevision), fence)
       .then(...states.slice(from, from + ETCD_TXN_OPS_MAX - 1))
       .commit();
     if (!more.succeeded) return { ok: false, reason: 'fenced' };

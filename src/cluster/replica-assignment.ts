@@ -70,7 +70,8 @@ interface Start {
 function spread(arranged: number[], partitionCount: number, replicationFactor: number, start: Start, rackOf: Map<number, string> | null): number[][] {
   const n = arranged.length;
   const rackCount = rackOf === null ? 1 : new Set(rackOf.values()).size;
-  let shift = start.replicaShift;
+  // Added partitions continue the pattern: the shift has grown once per wrap before the first of them.
+  let shift = start.replicaShift + (start.firstPartition > 0 ? Math.floor((start.firstPartition - 1) / n) : 0);
   const result: number[][] = [];
   for (let partition = start.firstPartition; partition < start.firstPartition + partitionCount; partition++) {
     if (partition > 0 && partition % n === 0) shift += 1;
