@@ -45,7 +45,8 @@ async function fenceHolds(ns: Namespace, fence: Fence | null): Promise<boolean> 
  * transaction follow in further fenced ones (a partition with no state yet has no leader).
  */
 export async function createTopic(ns: Namespace, fence: Fence, name: string, topic: TopicRecord, assignment: AssignmentRecord): Promise<WriteResult> {
-  if (assignment.replicas.length !== topic.partitionCount) throw new Error(`topic ${name}: ${assignment.replicas.length} assignments for ${topic.partitionCount} partitions`);
+  if (assignment.replicas.length !== topic.partitionCount)
+    throw new Error(`topic ${name}: ${assignment.replicas.length} assignments for ${topic.partitionCount} partitions`);
   const states = assignment.replicas.map((replicas, partition) => ns.put(partitionKey(name, partition)).value(encodeRecord(initialState(replicas))));
   const first = states.slice(0, ETCD_TXN_OPS_MAX - 2);
   const created = await guardedBy(ns.if(topicKey(name), 'Create', '==', 0), fence)
@@ -107,7 +108,10 @@ export async function swapPartitionState(
 ): Promise<WriteResult> {
   const key = partitionKey(topic, partition);
   const compare = expectedModRevision === null ? ns.if(key, 'Create', '==', 0) : ns.if(key, 'Mod', '==', expectedModRevision.toString());
-  const result = await guardedBy(compare, fence).then(ns.put(key).value(encodeRecord(next))).else(ns.get(key)).commit();
+  const result = await guardedBy(compare, fence)
+    .then(ns.put(key).value(encodeRecord(next)))
+    .else(ns.get(key))
+    .commit();
   if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
   if (!(await fenceHolds(ns, fence))) return { ok: false, reason: 'fenced' };
   const kv = result.responses[0]?.response_range?.kvs[0];

@@ -101,8 +101,7 @@ export function decodeBrokerRegistration(key: string, text: string): BrokerRegis
   check(isStringList(v.logDirs), key, 'logDirs must be a list of strings');
   const listeners = v.listeners;
   check(
-    Array.isArray(listeners) &&
-      listeners.every((l: Record<string, unknown>) => typeof l?.name === 'string' && typeof l.host === 'string' && isInt(l.port, 0)),
+    Array.isArray(listeners) && listeners.every((l: Record<string, unknown>) => typeof l?.name === 'string' && typeof l.host === 'string' && isInt(l.port, 0)),
     key,
     'listeners must be a list of {name, host, port}',
   );
@@ -114,7 +113,11 @@ export function decodeTopicRecord(key: string, text: string): TopicRecord {
   check(typeof v.topicId === 'string', key, 'topicId must be a string');
   check(isInt(v.partitionCount, 1), key, 'partitionCount must be an integer >= 1');
   const configs = v.configs as Record<string, unknown>;
-  check(typeof configs === 'object' && configs !== null && Object.values(configs).every((c) => typeof c === 'string'), key, 'configs must map names to strings');
+  check(
+    typeof configs === 'object' && configs !== null && Object.values(configs).every((c) => typeof c === 'string'),
+    key,
+    'configs must map names to strings',
+  );
   return { topicId: v.topicId as string, partitionCount: v.partitionCount as number, configs: configs as Record<string, string> };
 }
 

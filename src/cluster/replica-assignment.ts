@@ -32,7 +32,8 @@ export class AssignmentError extends Error {
 /** replicas[i] lists partition (firstPartition + i)'s replicas, preferred leader first. */
 export function assignReplicas(brokers: AssignableBroker[], choice: AssignmentChoice): number[][] {
   const { partitionCount, replicationFactor } = choice;
-  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new AssignmentError('partitions', `partition count must be at least 1, got ${partitionCount}`);
+  if (!Number.isInteger(partitionCount) || partitionCount < 1)
+    throw new AssignmentError('partitions', `partition count must be at least 1, got ${partitionCount}`);
   if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
     throw new AssignmentError('replication-factor', `replication factor must be at least 1, got ${replicationFactor}`);
   }
@@ -76,7 +77,11 @@ function spread(arranged: number[], partitionCount: number, replicationFactor: n
   for (let partition = start.firstPartition; partition < start.firstPartition + partitionCount; partition++) {
     if (partition > 0 && partition % n === 0) shift += 1;
     const first = (partition + start.startIndex) % n;
-    result.push(rackOf === null ? followersShifted(arranged, first, shift, replicationFactor) : followersAcrossRacks(arranged, first, shift * rackCount, replicationFactor, rackOf, rackCount));
+    result.push(
+      rackOf === null
+        ? followersShifted(arranged, first, shift, replicationFactor)
+        : followersAcrossRacks(arranged, first, shift * rackCount, replicationFactor, rackOf, rackCount),
+    );
   }
   return result;
 }
@@ -93,7 +98,14 @@ function followersShifted(arranged: number[], first: number, shift: number, repl
 }
 
 /** Followers walk the same shifted sequence, skipping a broker whose rack already has a replica until every rack has one. */
-function followersAcrossRacks(arranged: number[], first: number, shift: number, replicationFactor: number, rackOf: Map<number, string>, rackCount: number): number[] {
+function followersAcrossRacks(
+  arranged: number[],
+  first: number,
+  shift: number,
+  replicationFactor: number,
+  rackOf: Map<number, string>,
+  rackCount: number,
+): number[] {
   const leader = arranged[first]!;
   const replicas = [leader];
   const racksUsed = new Set([rackOf.get(leader)!]);

@@ -4,14 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerBroker } from '../../src/cluster/broker-registry.js';
 import { type ClusterStateChange, ClusterStateView } from '../../src/cluster/cluster-state-view.js';
-import {
-  createTopic,
-  deleteTopic,
-  ETCD_TXN_OPS_MAX,
-  readPartitionState,
-  swapPartitionState,
-  writeAssignment,
-} from '../../src/cluster/cluster-state-writes.js';
+import { createTopic, deleteTopic, ETCD_TXN_OPS_MAX, readPartitionState, swapPartitionState, writeAssignment } from '../../src/cluster/cluster-state-writes.js';
 import { campaignForController, type ControllerTerm } from '../../src/cluster/controller-election.js';
 import type { ClusterEtcd } from '../../src/cluster/etcd-client.js';
 import { LeaseGuard } from '../../src/cluster/lease-guard.js';
@@ -38,7 +31,13 @@ const topicRecord = (partitionCount: number) => ({ topicId: 'AAAAAAAAAAAAAAAAAAA
 describe('cluster state', () => {
   it('creates a topic once, with its assignment and first partition states, and deletes it whole', async () => {
     const { side, term } = await controllerOf();
-    const assignment = { replicas: [[1, 2], [2, 3], [3, 1]] };
+    const assignment = {
+      replicas: [
+        [1, 2],
+        [2, 3],
+        [3, 1],
+      ],
+    };
     const created = await createTopic(side.ns, term.fence, 'orders', topicRecord(3), assignment);
     expect(created.ok).toBe(true);
     expect(await createTopic(side.ns, term.fence, 'orders', topicRecord(3), assignment)).toEqual({ ok: false, reason: 'exists' });

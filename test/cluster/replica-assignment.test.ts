@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AssignableBroker, AssignmentError, assignReplicas, rackAlternated } from '../../src/cluster/replica-assignment.js';
 
-const brokers = (ids: number[], rackOf: (id: number) => string | null = () => null): AssignableBroker[] => ids.map((nodeId) => ({ nodeId, rack: rackOf(nodeId) }));
+const brokers = (ids: number[], rackOf: (id: number) => string | null = () => null): AssignableBroker[] =>
+  ids.map((nodeId) => ({ nodeId, rack: rackOf(nodeId) }));
 
 describe('replica assignment', () => {
   it("matches Kafka's pattern for 5 brokers, 10 partitions, RF 3 (start 0, shift 0)", () => {
@@ -93,6 +94,13 @@ describe('replica assignment', () => {
     };
     expect(refusal(() => assignReplicas(brokers([1, 2]), { partitionCount: 1, replicationFactor: 3 }))).toBe('replication-factor');
     expect(refusal(() => assignReplicas(brokers([1, 2]), { partitionCount: 0, replicationFactor: 1 }))).toBe('partitions');
-    expect(refusal(() => assignReplicas(brokers([1, 2], (id) => (id === 1 ? 'a' : null)), { partitionCount: 1, replicationFactor: 1 }))).toBe('racks');
+    expect(
+      refusal(() =>
+        assignReplicas(
+          brokers([1, 2], (id) => (id === 1 ? 'a' : null)),
+          { partitionCount: 1, replicationFactor: 1 },
+        ),
+      ),
+    ).toBe('racks');
   });
 });

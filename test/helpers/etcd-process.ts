@@ -35,15 +35,34 @@ export async function deadEndpoint(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;
 }
 
+/** One etcd member; `startEtcdCluster` for several. */
 export async function startEtcdProcess(dataDir = tempDir('fjord-etcd-')): Promise<EtcdProcess> {
-  const clientUrl = `http://127.0.0.1:${await freePort()}`;
-  const peerUrl = `http://127.0.0.1:${await freePort()}`;
-  const name = 'fjord-test';
+  const [member] = await startEtcdCluster(1, [dataDir]);
+  return member!;
+}
+
+/** `size` etcd members forming one cluster (each needs the others for a quorum, so all start at once). */
+export async function startEtcdCluster(size: number, dataDirs = Array.from({ length: size }, () => tempDir('fjord-etcd-'))): Promise<EtcdProcess[]> {
+  const members: Array<{ name: string; clientUrl: string; peerUrl: string; dataDir: string }> = [];
+  for (let i = 0; i < size; i++) {
+    members.push({
+      name: `member-${i}`,
+      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      peerUrl: `http://127.0.0.1:${await freePort()}`,
+      dataDir: dataDirs[i]!,
+    });
+  }
+  const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
+  return Promise.all(members.map((m) => startMember(m, initialCluster)));
+}
+
+async function startMember(member: { name: string; clientUrl: string; peerUrl: string; dataDir: string }, initialCluster: string): Promise<EtcdProcess> {
+  const { name, clientUrl, peerUrl, dataDir } = member;
   const args = [
     ...['--name', name, '--data-dir', dataDir],
     ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
     ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
-    ...['--initial-cluster', `${name}=${peerUrl}`, '--initial-cluster-state', 'new'],
+    ...['--initial-cluster', initialCluster, '--initial-cluster-state', 'new'],
     ...['--logger', 'zap', '--log-outputs', 'stderr'],
   ];
   const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -22,7 +22,10 @@ function install(debianPackage) {
   }
 }
 
-const needed = [{ command: 'kcat', debianPackage: 'kcat', why: 'the librdkafka client in the integration tests' }];
+const needed = [
+  { command: 'kcat', debianPackage: 'kcat', why: 'the librdkafka client in the integration tests' },
+  { command: 'etcd', debianPackage: 'etcd-server', why: 'the etcd server the cluster tests (test/cluster/) coordinate through' },
+];
 const missing = [];
 for (const tool of needed) {
   if (have(tool.command)) continue;
