@@ -55,7 +55,7 @@ export class ClusterStateView extends EventEmitter<ClusterStateViewEvents> {
     return this.partitions.get(`${topic}/${partition}`);
   }
 
-  /** Resolves once the view has applied every change up to `revision` (e.g. a write's own revision). */
+  /** Resolves once the view has applied every change up to `revision`: the revision of a write under state/ (a write elsewhere may never be seen here). */
   waitForRevision(revision: bigint): Promise<void> {
     if (this.revision >= revision) return Promise.resolve();
     return new Promise((resolve) => this.revisionWaiters.push({ revision, resolve }));
