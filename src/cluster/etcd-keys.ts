@@ -5,7 +5,7 @@
 // relative to it and one etcd can hold several clusters, e.g. one per test):
 //
 //   brokers/<nodeId>                     BrokerRegistration, put with the broker's lease: gone when it expires
-//   election/controller/<lease id hex>   the candidate's nodeId (decimal text), etcd3's election: the key with the
+//   election/controller/<lease id>       the candidate's nodeId (decimal text), etcd3's election: the key with the
 //                                        lowest create revision is the controller
 //   state/topics/<topic name>                  TopicRecord
 //   state/assignments/<topic name>             AssignmentRecord
