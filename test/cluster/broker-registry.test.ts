@@ -79,6 +79,26 @@ describe('broker registry', () => {
     await live.close();
   });
 
+  it("vouches for a lease until the last acknowledged keep-alive's send time plus the TTL", async () => {
+    const side = connect([etcd.endpoint], newClusterName());
+    let nowMs = 1_000;
+    const lease = await LeaseGuard.grant(side.ns, 3, () => nowMs);
+    expect(lease.surelyAliveUntilMs).toBe(4_000); // from the grant request's send time
+    nowMs = 3_999;
+    expect(lease.isSurelyAlive()).toBe(true);
+    nowMs = 4_000;
+    expect(lease.isSurelyAlive()).toBe(false);
+
+    nowMs = 10_000; // the next keep-alive goes out at this (fake) time; etcd answers with the TTL left
+    const renewed = nextEvent<[{ TTL: string }]>(lease.raw, 'keepaliveSucceeded');
+    const ttlSeconds = Number((await renewed)[0].TTL);
+    expect(ttlSeconds).toBeGreaterThanOrEqual(3);
+    expect(lease.surelyAliveUntilMs).toBe(10_000 + ttlSeconds * 1000);
+    expect(lease.isSurelyAlive()).toBe(true);
+    await lease.revoke();
+    expect(lease.isSurelyAlive()).toBe(false);
+  });
+
   it('deregisters on controlled shutdown while the lease lives on', async () => {
     const name = newClusterName();
     const side = connect([etcd.endpoint], name);
