@@ -145,4 +145,29 @@ describe('cluster state', () => {
     expect(late!.partition('moves', 0)).toEqual(current);
     await Promise.all([early.close(), late!.close(), term.resign()]);
   });
+
+  it('keeps a view current across an etcd restart: changes made after it arrive, in order', async () => {
+    const { side, term, name } = await controllerOf();
+    await createTopic(side.ns, term.fence, 'restart', topicRecord(1), { replicas: [[1]] });
+    const view = await ClusterStateView.watch(connect([etcd.endpoint], name).ns);
+    const seen: number[] = [];
+    view.on('change', (change) => {
+      if (change.kind === 'partition') seen.push(change.value!.leaderEpoch);
+    });
+    let current = (await readPartitionState(side.ns, 'restart', 0))!;
+    const bump = async (epoch: number) => {
+      const swapped = await swapPartitionState(side.ns, term.fence, 'restart', 0, current.modRevision, { leader: 1, leaderEpoch: epoch, isr: [1] });
+      if (!swapped.ok) throw new Error(`swap ${epoch} failed: ${swapped.reason}`);
+      current = { value: { leader: 1, leaderEpoch: epoch, isr: [1] }, modRevision: swapped.revision };
+    };
+    await bump(1);
+    await view.waitForRevision(current.modRevision);
+    await etcd.restart();
+    await bump(2);
+    await bump(3);
+    await view.waitForRevision(current.modRevision);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(view.partition('restart', 0)).toEqual(current);
+    await Promise.all([view.close(), term.resign()]);
+  });
 });

@@ -13,6 +13,8 @@ export interface EtcdProcess {
   dataDir: string;
   stop(): Promise<number | null>;
   kill(): Promise<void>;
+  /** Stops it (SIGTERM) and starts it again on the same ports and data dir. */
+  restart(): Promise<void>;
 }
 
 const started = new Set<ChildProcess>();
@@ -65,6 +67,29 @@ async function startMember(member: { name: string; clientUrl: string; peerUrl: s
     ...['--initial-cluster', initialCluster, '--initial-cluster-state', 'new'],
     ...['--logger', 'zap', '--log-outputs', 'stderr'],
   ];
+  let running = await spawnServing(args);
+  const end = async (signal: NodeJS.Signals) => {
+    running.child.kill(signal);
+    const code = await running.exited;
+    started.delete(running.child);
+    return code;
+  };
+  return {
+    endpoint: clientUrl,
+    dataDir,
+    stop: () => end('SIGTERM'),
+    kill: async () => {
+      await end('SIGKILL');
+    },
+    restart: async () => {
+      await end('SIGTERM');
+      running = await spawnServing(args);
+    },
+  };
+}
+
+/** Spawns etcd and resolves once it serves clients (a member with data already on disk rejoins its cluster). */
+async function spawnServing(args: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   started.add(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -78,19 +103,5 @@ async function startMember(member: { name: string; clientUrl: string; peerUrl: s
     });
     void exited.then((code) => reject(new Error(`etcd exited with code ${code} before serving:\n${lines.join('\n')}`)));
   });
-  return {
-    endpoint: clientUrl,
-    dataDir,
-    stop: async () => {
-      child.kill('SIGTERM');
-      const code = await exited;
-      started.delete(child);
-      return code;
-    },
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-      started.delete(child);
-    },
-  };
+  return { child, exited };
 }
