@@ -1,5 +1,6 @@
 // One etcd lease kept alive by the etcd3 client, and this process's own, conservative view of it: the lease is
-// surely alive until the last acknowledged keep-alive's send time plus the TTL etcd granted. A broker stops
+// surely alive until the send time of the last answered keep-alive plus the TTL etcd answered with (answers come
+// in request order on a keep-alive stream, so each answer is matched to its own request's send time). A broker stops
 // acting on what the lease guards (leading partitions, registration) once that moment passes, even while etcd
 // is unreachable, so it stops before etcd can expire the lease and hand its role to another broker. Main thread.
 import { EventEmitter } from 'node:events';
@@ -11,33 +12,41 @@ export interface LeaseGuardEvents {
 }
 
 export class LeaseGuard extends EventEmitter<LeaseGuardEvents> {
-  /** The lease id as etcd's decimal int64 text. */
-  readonly leaseId: string;
   private readonly lease: Lease;
   private readonly nowMs: () => number;
+  private id = '';
   private safeUntilMs: number;
-  private lastFiredAtMs: number;
+  /** Send times of the keep-alives on the current stream not answered yet: etcd answers each, in order. */
+  private readonly unansweredFiredAtMs: number[] = [];
   private lostReason: Error | null = null;
 
-  private constructor(lease: Lease, leaseId: string, ttlSeconds: number, grantedAtMs: number, nowMs: () => number) {
+  private constructor(lease: Lease, ttlSeconds: number, requestedAtMs: number, nowMs: () => number) {
     super();
     this.lease = lease;
-    this.leaseId = leaseId;
     this.nowMs = nowMs;
-    this.safeUntilMs = grantedAtMs + ttlSeconds * 1000;
-    this.lastFiredAtMs = grantedAtMs;
-    lease.on('keepaliveFired', () => (this.lastFiredAtMs = this.nowMs()));
-    lease.on('keepaliveSucceeded', (res) => (this.safeUntilMs = this.lastFiredAtMs + Number(res.TTL) * 1000));
+    this.safeUntilMs = requestedAtMs + ttlSeconds * 1000;
+    // A new stream: the keep-alives sent on a broken one get no answer.
+    lease.on('keepaliveEstablished', () => this.unansweredFiredAtMs.splice(0));
+    lease.on('keepaliveFired', () => this.unansweredFiredAtMs.push(this.nowMs()));
+    lease.on('keepaliveSucceeded', (res) => {
+      const firedAtMs = this.unansweredFiredAtMs.shift();
+      if (firedAtMs !== undefined) this.safeUntilMs = Math.max(this.safeUntilMs, firedAtMs + Number(res.TTL) * 1000);
+    });
     lease.on('lost', (err) => this.markLost(err));
   }
 
   /** Grants a lease with the TTL in whole seconds (etcd's unit, at least 1) and starts keeping it alive. */
   static async grant(ns: Namespace, ttlSeconds: number, nowMs: () => number = Date.now): Promise<LeaseGuard> {
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) throw new RangeError(`lease TTL must be a whole number of seconds >= 1, got ${ttlSeconds}`);
-    const requestedAtMs = nowMs();
-    const lease = ns.lease(ttlSeconds);
-    const leaseId = await lease.grant();
-    return new LeaseGuard(lease, leaseId, ttlSeconds, requestedAtMs, nowMs);
+    // The guard listens before the grant completes, so it sees the first keep-alive (sent right after it).
+    const guard = new LeaseGuard(ns.lease(ttlSeconds), ttlSeconds, nowMs(), nowMs);
+    guard.id = await guard.lease.grant();
+    return guard;
+  }
+
+  /** The lease id as etcd's decimal int64 text. */
+  get leaseId(): string {
+    return this.id;
   }
 
   /** The etcd3 lease, to put keys bound to it. */
