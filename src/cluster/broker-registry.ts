@@ -53,10 +53,12 @@ export class LiveBrokers extends EventEmitter<LiveBrokersEvents> {
   static async watch(ns: Namespace): Promise<LiveBrokers> {
     const live = new LiveBrokers();
     live.watch = await watchPrefix(ns, BROKERS_PREFIX, {
+      onSnapshot: (snapshot) => {
+        for (const change of snapshot) live.applyOne(change, false);
+      },
       onChanges: (changes) => live.apply(changes),
       onError: (error) => live.emit('error', error),
     });
-    for (const change of live.watch.snapshot) live.applyOne(change, false);
     return live;
   }
 

@@ -43,11 +43,13 @@ export class ClusterStateView extends EventEmitter<ClusterStateViewEvents> {
   static async watch(ns: Namespace): Promise<ClusterStateView> {
     const view = new ClusterStateView();
     view.watch = await watchPrefix(ns, STATE_PREFIX, {
+      onSnapshot: (snapshot, revision) => {
+        for (const change of snapshot) view.applyOne(change, false);
+        view.revision = revision;
+      },
       onChanges: (changes) => view.apply(changes),
       onError: (error) => view.emit('error', error),
     });
-    for (const change of view.watch.snapshot) view.applyOne(change, false);
-    view.revision = view.watch.revision;
     return view;
   }
 

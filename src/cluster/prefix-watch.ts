@@ -11,13 +11,13 @@ export interface KeyChange {
 }
 
 export interface PrefixWatch {
-  /** Every key under the prefix at `revision` (its changes have modRevision <= revision). */
-  snapshot: KeyChange[];
   revision: bigint;
   cancel(): Promise<void>;
 }
 
 export interface PrefixWatchHandlers {
+  /** Every key under the prefix at `revision`; called once, before any onChanges. */
+  onSnapshot(snapshot: KeyChange[], revision: bigint): void;
   /** The changes of one etcd watch response, in revision order; called in order, one call at a time. */
   onChanges(changes: KeyChange[]): void;
   /** The watch ended (e.g. its start revision was compacted away): read the snapshot again. */
@@ -28,6 +28,7 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
   const read = await ns.getAll().prefix(prefix).exec();
   const revision = BigInt(read.header.revision);
   const snapshot = read.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), modRevision: BigInt(kv.mod_revision) }));
+  handlers.onSnapshot(snapshot, revision);
   let lastRevision = revision;
   const watcher: Watcher = await ns
     .watch()
@@ -46,5 +47,5 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
     if (changes.length > 0) handlers.onChanges(changes);
   });
   watcher.on('error', (error) => handlers.onError(error));
-  return { snapshot, revision, cancel: () => watcher.cancel() };
+  return { revision, cancel: () => watcher.cancel() };
 }
