@@ -23,6 +23,11 @@ export default mergeConfig(
         'test/observability/metrics.test.ts',
         'test/client/kafka-client.test.ts',
         'test/workers/log/partition-log-model.test.ts',
+        // A real etcd process each (the pure test/cluster/replica-assignment.test.ts stays in).
+        'test/cluster/broker-registry.test.ts',
+        'test/cluster/controller-election.test.ts',
+        'test/cluster/cluster-state.test.ts',
+        'test/cluster/etcd-endpoints.test.ts',
       ],
     },
   }),

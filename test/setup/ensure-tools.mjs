@@ -29,6 +29,7 @@ const needed = [
   { command: 'kcat', debianPackage: 'kcat', why: 'the librdkafka client in the integration tests' },
   { command: 'cc', debianPackage: 'gcc', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
   { command: '/usr/include/librdkafka/rdkafka.h', debianPackage: 'librdkafka-dev', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
+  { command: 'etcd', debianPackage: 'etcd-server', why: 'the etcd server the cluster tests (test/cluster/) coordinate through' },
 ];
 const missing = [];
 for (const tool of needed) {

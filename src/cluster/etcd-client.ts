@@ -1,0 +1,35 @@
+// Opens the etcd v3 client for one Fjord cluster: a list of endpoints (`fjord.etcd.endpoints`; the etcd3 client
+// spreads calls over them and moves on from one that is down) and the cluster's namespace (etcd-keys.ts).
+// Main thread.
+import { Etcd3, type Namespace } from 'etcd3';
+import { clusterRoot } from './etcd-keys.js';
+
+export interface ClusterEtcdOptions {
+  /** etcd client URLs, e.g. ['http://10.0.0.1:2379', 'http://10.0.0.2:2379', 'http://10.0.0.3:2379']. */
+  endpoints: string[];
+  /** Names the cluster's root key; several clusters (or tests) can share one etcd. */
+  clusterName: string;
+  /** How long a call waits for a connection before it fails over to the next endpoint. */
+  dialTimeoutMs?: number;
+}
+
+export interface ClusterEtcd {
+  /** The raw client: lease revokes and other calls outside the namespace. */
+  client: Etcd3;
+  /** Every cluster key, relative to `/fjord/<cluster name>/`. */
+  ns: Namespace;
+  root: string;
+  close(): void;
+}
+
+const DIAL_TIMEOUT_MS_DEFAULT = 3_000;
+
+export function openClusterEtcd(options: ClusterEtcdOptions): ClusterEtcd {
+  if (options.endpoints.length === 0) throw new Error('etcd needs at least one endpoint');
+  for (const endpoint of options.endpoints) {
+    if (!/^https?:\/\/[^/\s]+$/.test(endpoint)) throw new Error(`etcd endpoint "${endpoint}" must look like http://host:port`);
+  }
+  const root = clusterRoot(options.clusterName);
+  const client = new Etcd3({ hosts: options.endpoints, dialTimeout: options.dialTimeoutMs ?? DIAL_TIMEOUT_MS_DEFAULT });
+  return { client, ns: client.namespace(root), root, close: () => client.close() };
+}

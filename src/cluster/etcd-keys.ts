@@ -1,0 +1,136 @@
+// The etcd key layout of one Fjord cluster and the JSON value of each key, with the checks that turn a value
+// read back from etcd into a typed record. Main thread (whoever holds the etcd client).
+//
+// Every key lives under the cluster's root, `/fjord/<cluster name>/` (an etcd3 namespace, so the keys below are
+// relative to it and one etcd can hold several clusters, e.g. one per test):
+//
+//   brokers/<nodeId>                     BrokerRegistration, put with the broker's lease: gone when it expires
+//   election/controller/<lease id>       the candidate's nodeId (decimal text), etcd3's election: the key with the
+//                                        lowest create revision is the controller
+//   state/topics/<topic name>                  TopicRecord
+//   state/assignments/<topic name>             AssignmentRecord
+//   state/partitions/<topic name>/<partition>  PartitionStateRecord (partition as decimal text)
+//
+// The cluster state shares the state/ prefix so one watch sees all of it in a single revision order (a topic's
+// creation before its partitions' states, a leader change after the assignment that allowed it).
+//
+// Values are JSON (UTF-8), not msgpack: they are small, written rarely (registration, topic creation, a leader or
+// ISR change), and an operator can read and repair them with `etcdctl get --prefix /fjord/`. A topic name is a
+// Kafka topic name ([a-zA-Z0-9._-], checked by the caller), so it never holds a '/'.
+
+export const BROKERS_PREFIX = 'brokers/';
+export const ELECTION_NAME = 'controller';
+export const STATE_PREFIX = 'state/';
+export const TOPICS_PREFIX = `${STATE_PREFIX}topics/`;
+export const ASSIGNMENTS_PREFIX = `${STATE_PREFIX}assignments/`;
+export const PARTITIONS_PREFIX = `${STATE_PREFIX}partitions/`;
+
+export function clusterRoot(clusterName: string): string {
+  if (!/^[a-zA-Z0-9._-]+$/.test(clusterName)) throw new Error(`cluster name "${clusterName}" must match [a-zA-Z0-9._-]+`);
+  return `/fjord/${clusterName}/`;
+}
+
+export const brokerKey = (nodeId: number): string => `${BROKERS_PREFIX}${nodeId}`;
+export const topicKey = (topic: string): string => `${TOPICS_PREFIX}${topic}`;
+export const assignmentKey = (topic: string): string => `${ASSIGNMENTS_PREFIX}${topic}`;
+export const partitionKey = (topic: string, partition: number): string => `${PARTITIONS_PREFIX}${topic}/${partition}`;
+export const topicPartitionsPrefix = (topic: string): string => `${PARTITIONS_PREFIX}${topic}/`;
+
+export interface BrokerListener {
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** brokers/<nodeId>: {"nodeId":1,"listeners":[{"name":"PLAINTEXT","host":"127.0.0.1","port":9092}],"rack":null,"logDirs":["/data"]} */
+export interface BrokerRegistration {
+  nodeId: number;
+  listeners: BrokerListener[];
+  rack: string | null;
+  logDirs: string[];
+}
+
+/** state/topics/<name>: {"topicId":"<22-char base64url Kafka UUID>","partitionCount":3,"configs":{"cleanup.policy":"compact"}} */
+export interface TopicRecord {
+  topicId: string;
+  partitionCount: number;
+  configs: Record<string, string>;
+}
+
+/** state/assignments/<name>: {"replicas":[[1,2],[2,3],[3,1]]}: replicas[p] lists partition p's replicas, preferred leader first. */
+export interface AssignmentRecord {
+  replicas: number[][];
+}
+
+/** state/partitions/<name>/<p>: {"leader":1,"leaderEpoch":0,"isr":[1,2]}; leader -1: no leader (offline). */
+export interface PartitionStateRecord {
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+export class ClusterRecordError extends Error {}
+
+export function encodeRecord(record: BrokerRegistration | TopicRecord | AssignmentRecord | PartitionStateRecord): string {
+  return JSON.stringify(record);
+}
+
+function parseObject(key: string, text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ClusterRecordError(`etcd key ${key} does not hold JSON`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ClusterRecordError(`etcd key ${key} does not hold an object`);
+  return value as Record<string, unknown>;
+}
+
+const isInt = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
+const isIntList = (v: unknown, min: number): v is number[] => Array.isArray(v) && v.every((x) => isInt(x, min));
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+function check(ok: boolean, key: string, what: string): void {
+  if (!ok) throw new ClusterRecordError(`etcd key ${key}: ${what}`);
+}
+
+export function decodeBrokerRegistration(key: string, text: string): BrokerRegistration {
+  const v = parseObject(key, text);
+  check(isInt(v.nodeId, 0), key, 'nodeId must be an integer >= 0');
+  check(v.rack === null || typeof v.rack === 'string', key, 'rack must be a string or null');
+  check(isStringList(v.logDirs), key, 'logDirs must be a list of strings');
+  const listeners = v.listeners;
+  check(
+    Array.isArray(listeners) && listeners.every((l: Record<string, unknown>) => typeof l?.name === 'string' && typeof l.host === 'string' && isInt(l.port, 0)),
+    key,
+    'listeners must be a list of {name, host, port}',
+  );
+  return { nodeId: v.nodeId as number, listeners: listeners as BrokerListener[], rack: v.rack as string | null, logDirs: v.logDirs as string[] };
+}
+
+export function decodeTopicRecord(key: string, text: string): TopicRecord {
+  const v = parseObject(key, text);
+  check(typeof v.topicId === 'string', key, 'topicId must be a string');
+  check(isInt(v.partitionCount, 1), key, 'partitionCount must be an integer >= 1');
+  const configs = v.configs as Record<string, unknown>;
+  check(
+    typeof configs === 'object' && configs !== null && Object.values(configs).every((c) => typeof c === 'string'),
+    key,
+    'configs must map names to strings',
+  );
+  return { topicId: v.topicId as string, partitionCount: v.partitionCount as number, configs: configs as Record<string, string> };
+}
+
+export function decodeAssignmentRecord(key: string, text: string): AssignmentRecord {
+  const v = parseObject(key, text);
+  check(Array.isArray(v.replicas) && v.replicas.every((r) => isIntList(r, 0) && r.length > 0), key, 'replicas must be a list of non-empty broker id lists');
+  return { replicas: v.replicas as number[][] };
+}
+
+export function decodePartitionStateRecord(key: string, text: string): PartitionStateRecord {
+  const v = parseObject(key, text);
+  check(isInt(v.leader, -1), key, 'leader must be a broker id or -1');
+  check(isInt(v.leaderEpoch, 0), key, 'leaderEpoch must be an integer >= 0');
+  check(isIntList(v.isr, 0), key, 'isr must be a list of broker ids');
+  return { leader: v.leader as number, leaderEpoch: v.leaderEpoch as number, isr: v.isr as number[] };
+}
