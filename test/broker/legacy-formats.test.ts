@@ -5,6 +5,7 @@
 import { crc32 } from '@node-rs/crc32';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrokerHandle } from '../../src/broker.js';
+import { uncompressedBatch } from '../../src/client/record-batches.js';
 import { Codec, compressRecords, decompressRecords } from '../../src/shared/compression/record-compression.js';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { writeLegacyMessage } from '../../src/shared/legacy-message.js';
@@ -291,6 +292,13 @@ describe('Fetch v0-3: answers in the old formats, converted down', () => {
     expect((await produce(9, topic, zstd)).errorCode).toBe(ErrorCode.NONE);
     expect((await fetchRaw(3, topic)).errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
     expect((await fetchRaw(12, topic)).errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it('refuses Fetch below v10 of a topic whose compression.type is zstd, as Kafka does, whatever the batches hold', async () => {
+    const topic = await newTopic({ 'compression.type': 'zstd' });
+    expect((await produce(9, topic, buildRecordBatch([{ key: null, value: Buffer.from('z') }], { baseTimestamp: T }))).errorCode).toBe(ErrorCode.NONE);
+    for (const version of [1, 3, 4, 9]) expect((await fetchRaw(version, topic)).errorCode).toBe(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    expect(decodeRecordBatches(await uncompressedBatch((await fetchRaw(10, topic)).records!)).map((r) => r.value?.toString())).toEqual(['z']);
   });
 
   it('answers UNSUPPORTED_VERSION when message.downconversion.enable is false', async () => {

@@ -1,6 +1,6 @@
 // Makes sure the tools the integration tests and the short benches need but npm cannot install are present:
 // kcat (librdkafka's command-line client), a C compiler and librdkafka's headers (the librdkafka consumer of
-// bench/librdkafka-consume.ts). Installs it with apt-get when possible; otherwise stops the test run with a message
+// bench/librdkafka-consume.ts) and etcd (the cluster tests). Installs them with apt-get when possible; otherwise stops the test run with a message
 // naming what is missing. Called by `npm test` before vitest. Never skips silently.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

@@ -21,8 +21,11 @@ import { CURRENT_MAGIC } from '../../shared/record-batch.js';
 import { TopicIds } from '../topic-ids.js';
 
 type FetchRequest = RequestOfKey<1>['body'];
-/** topic '' with `unknownTopicId`: a v13+ topic id that names no topic (answered UNKNOWN_TOPIC_ID, nothing read). */
-type Wanted = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number; unknownTopicId: boolean };
+/**
+ * `refusal`: the error the partition answers without a read, or NONE — UNKNOWN_TOPIC_ID for a v13+ topic id that
+ * names no topic (topic ''), UNSUPPORTED_COMPRESSION_TYPE for a zstd topic fetched below v10 (as Kafka's KafkaApis).
+ */
+type Wanted = { topic: string; partition: number; fetchOffset: number; partitionMaxBytes: number; refusal: number };
 
 /** Fetch v0-1 read message format v0, v2-3 v1; v4+ record batches as stored. */
 function magicFor(version: number): number {
@@ -39,13 +42,14 @@ export const fetchHandler = defineHandler({
     const body = request.body;
     const memory = connection.responseMemory;
     const names = topicNames(ctx, body, request.header.apiVersion);
+    const refusals = names.map((name) => refusalFor(ctx, name, request.header.apiVersion));
     const wanted: Wanted[] = body.topics.flatMap((t, i) =>
       t.partitions.map((p) => ({
         topic: names[i] ?? '',
         partition: p.partition,
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
-        unknownTopicId: names[i] === undefined,
+        refusal: refusals[i]!,
       })),
     );
     const toMagic = magicFor(request.header.apiVersion);
@@ -111,8 +115,8 @@ async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wan
   for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
   const outcomes = await Promise.all(
     wanted.map((w, i) =>
-      w.unknownTopicId
-        ? Promise.resolve(unknownTopicId())
+      w.refusal !== ErrorCode.NONE
+        ? Promise.resolve(refused(w.refusal))
         : caps[i]! > 0
           ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!, false, toMagic)
           : offsetsOnly(ctx, w),
@@ -158,8 +162,19 @@ async function offsetsOnly(ctx: BrokerContext, w: Wanted): Promise<FetchOutcome>
   }
 }
 
-function unknownTopicId(): FetchOutcome {
-  return { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, errorMessage: '', highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };
+function refused(errorCode: number): FetchOutcome {
+  return { errorCode, errorMessage: '', highWatermark: -1, logStartOffset: -1, logEndOffset: -1, records: EMPTY };
+}
+
+/** Fetch v10 is the first that may carry zstd (KIP-110): older fetches of a zstd topic are refused, as Kafka does. */
+const FIRST_ZSTD_FETCH_VERSION = 10;
+
+function refusalFor(ctx: BrokerContext, name: string | undefined, version: number): number {
+  if (name === undefined) return ErrorCode.UNKNOWN_TOPIC_ID;
+  if (version < FIRST_ZSTD_FETCH_VERSION && ctx.topics.topic(name) !== undefined && ctx.topics.configOf(name).compressionType === 'zstd') {
+    return ErrorCode.UNSUPPORTED_COMPRESSION_TYPE;
+  }
+  return ErrorCode.NONE;
 }
 
 /** Topic names in request order: v0-12 name them; v13+ by id, undefined for an id no topic has. */
