@@ -104,43 +104,81 @@ export const fetchHandler = defineHandler({
 });
 
 /**
- * Reads every partition in parallel, each up to what the response memory grants it (in request order; a
- * partition granted nothing gets only its offsets), then keeps batches in request order until max_bytes
- * is used up or the memory has no room for them. Waits first while the connection holds too much.
+ * Reads the partitions within max_bytes as Kafka does (in request order, each from what max_bytes has left, the
+ * first partition with data getting at least one whole batch), but in parallel: a round asks every partition
+ * still waiting for its share of what is left, in order; the partitions whose turn found nothing left wait for
+ * the next round, which gives them what the round's reads did not use (a partition with little or no new data
+ * leaves its share to the ones after it, as in Kafka's sequential reads). Partitions never read are answered
+ * with their offsets. Each round's reads also ask the response memory for room: a partition granted nothing
+ * gets only its offsets. Keeps batches in request order until max_bytes is used up or the memory has no room.
  */
 async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wanted[], body: FetchRequest, toMagic: number): Promise<FetchOutcome[]> {
-  const caps = wanted.map((w) => Math.max(0, Math.min(w.partitionMaxBytes, body.maxBytes)));
-  let grantedBytes = await memory.grant(caps.reduce((sum, cap) => sum + cap, 0));
+  const outcomes: FetchOutcome[] = new Array(wanted.length);
+  const state = { maxBytesLeft: body.maxBytes, anyData: false };
+  let waiting = wanted.map((_, i) => i);
+  while (waiting.length > 0 && state.maxBytesLeft > 0) waiting = await readRound(ctx, memory, wanted, waiting, outcomes, state, toMagic);
+  await Promise.all(waiting.map(async (i) => (outcomes[i] = await offsetsOnly(ctx, wanted[i]!))));
+  return outcomes;
+}
+
+/** One round of readAll over the partitions `waiting` (request order); returns those whose turn found max_bytes used up. */
+async function readRound(
+  ctx: BrokerContext,
+  memory: ConnectionMemory,
+  wanted: Wanted[],
+  waiting: number[],
+  outcomes: FetchOutcome[],
+  state: { maxBytesLeft: number; anyData: boolean },
+  toMagic: number,
+): Promise<number[]> {
+  const later: number[] = [];
+  const asks = new Map<number, number>();
+  let left = state.maxBytesLeft;
+  for (const i of waiting) {
+    const w = wanted[i]!;
+    if (w.refusal !== ErrorCode.NONE || w.partitionMaxBytes <= 0) asks.set(i, 0);
+    else if (left <= 0) later.push(i);
+    else {
+      const ask = Math.min(w.partitionMaxBytes, left);
+      asks.set(i, ask);
+      left -= ask;
+    }
+  }
+  let grantedBytes = await memory.grant([...asks.values()].reduce((sum, ask) => sum + ask, 0));
   const reservedBytes = grantedBytes;
-  for (let i = 0; i < caps.length; i++) grantedBytes -= caps[i] = Math.min(caps[i]!, grantedBytes);
-  const outcomes = await Promise.all(
-    wanted.map((w, i) =>
-      w.refusal !== ErrorCode.NONE
-        ? Promise.resolve(refused(w.refusal))
-        : caps[i]! > 0
-          ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, caps[i]!, false, toMagic)
-          : offsetsOnly(ctx, w),
-    ),
+  const caps = new Map<number, number>();
+  for (const [i, ask] of asks) {
+    const cap = Math.min(ask, grantedBytes);
+    grantedBytes -= cap;
+    caps.set(i, cap);
+    if (ask > 0 && cap === 0) memory.budget.shortPartitions++;
+  }
+  const read = await Promise.all(
+    [...caps].map(([i, cap]) => {
+      const w = wanted[i]!;
+      if (w.refusal !== ErrorCode.NONE) return Promise.resolve(refused(w.refusal));
+      return cap > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, cap, false, toMagic) : offsetsOnly(ctx, w);
+    }),
   );
   memory.release(reservedBytes);
-  let maxBytesLeft = body.maxBytes;
-  let anyData = false;
-  for (let i = 0; i < outcomes.length; i++) {
-    const outcome = outcomes[i]!;
-    const size = outcome.records.length;
-    if (caps[i] === 0) memory.budget.shortPartitions++;
-    if (size === 0) continue;
-    const fits = !anyData || size <= maxBytesLeft;
-    if (!fits || !memory.tryHold(largeBuffers.heldBytesOf(outcome.records))) {
-      if (fits) memory.budget.shortPartitions++;
-      largeBuffers.release(outcome.records);
-      outcome.records = EMPTY;
-      continue;
-    }
-    anyData = true;
-    maxBytesLeft = Math.max(0, maxBytesLeft - size);
+  [...caps.keys()].forEach((i, k) => (outcomes[i] = read[k]!));
+  for (const i of [...caps.keys()].sort((a, b) => a - b)) keepWithinMaxBytes(memory, outcomes[i]!, state);
+  return later;
+}
+
+/** Keeps a partition's records if they fit what max_bytes has left (the first partition with data always fits) and the memory holds them. */
+function keepWithinMaxBytes(memory: ConnectionMemory, outcome: FetchOutcome, state: { maxBytesLeft: number; anyData: boolean }): void {
+  const size = outcome.records.length;
+  if (size === 0) return;
+  const fits = !state.anyData || size <= state.maxBytesLeft;
+  if (!fits || !memory.tryHold(largeBuffers.heldBytesOf(outcome.records))) {
+    if (fits) memory.budget.shortPartitions++;
+    largeBuffers.release(outcome.records);
+    outcome.records = EMPTY;
+    return;
   }
-  return outcomes;
+  state.anyData = true;
+  state.maxBytesLeft = Math.max(0, state.maxBytesLeft - size);
 }
 
 /** A partition read no records for want of memory: its offsets (a control-plane call, no data), or its error. */
