@@ -161,8 +161,9 @@ async function readRound(
     }),
   );
   memory.release(reservedBytes);
-  [...caps.keys()].forEach((i, k) => (outcomes[i] = read[k]!));
-  for (const i of [...caps.keys()].sort((a, b) => a - b)) keepWithinMaxBytes(memory, outcomes[i]!, state);
+  const readIndexes = [...caps.keys()];
+  for (let k = 0; k < readIndexes.length; k++) outcomes[readIndexes[k]!] = read[k]!;
+  for (const i of readIndexes.sort((a, b) => a - b)) keepWithinMaxBytes(memory, outcomes[i]!, state);
   return later;
 }
 
