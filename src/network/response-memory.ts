@@ -73,6 +73,17 @@ export class ConnectionMemory {
     return granted;
   }
 
+  /**
+   * Without waiting: holds and returns as much of `wantedBytes` as this connection's limit and the broker-wide
+   * budget have room for now (maybe 0). For a response that already holds memory and wants more for itself
+   * (waiting in grant() for its own bytes to be written would never end).
+   */
+  grantNow(wantedBytes: number): number {
+    const granted = this.closed ? 0 : Math.max(0, Math.min(wantedBytes, this.limitBytes - this.ownBytes, this.budget.availableBytes));
+    this.hold(granted);
+    return granted;
+  }
+
   /** Holds `bytes` when the broker-wide budget has room for them; false (nothing held) otherwise. */
   tryHold(bytes: number): boolean {
     if (bytes > this.budget.availableBytes) return false;

@@ -60,3 +60,28 @@ describe('Fetch max_bytes', () => {
     expect(await recordsPerPartition(1 << 20, 25_000)).toEqual([0, 2, 2, 2]);
   });
 });
+
+describe('Fetch max_bytes beyond what one connection may hold', () => {
+  it('answers without waiting for its own records to be written: later partitions get what room is left', async () => {
+    const small = await startTestBroker({ 'fjord.connection.unsent.bytes.max': String(64 * 1024) });
+    const raw = await RawClient.connect(small.address.host, small.address.port);
+    try {
+      await small.topics.createTopic('held', 2, {});
+      for (const partition of [0, 1]) {
+        const records = buildRecordBatch([0, 1, 2].map((r) => ({ key: null, value: Buffer.alloc(40_000, r) })));
+        const body = { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'held', partitionData: [{ index: partition, records }] }] };
+        expect((await raw.call(0, 9, body)).responses[0]!.partitionResponses[0]!.errorCode).toBe(0);
+      }
+      // Partition 0's batch (120 kB) is more than the connection may hold; partition 1's turn finds no room.
+      const partitions = [0, 1].map((partition) => ({ partition, fetchOffset: 0, partitionMaxBytes: 1 << 20 }));
+      const response = await raw.call(1, 12, { maxWaitMs: 0, minBytes: 0, maxBytes: 150_000, topics: [{ topic: 'held', partitions }] });
+      expect(response.responses[0]!.partitions.map((p) => [p.errorCode, decodeRecordBatches(p.records ?? Buffer.alloc(0)).length])).toEqual([
+        [0, 3],
+        [0, 0],
+      ]);
+    } finally {
+      raw.close();
+      await small.stop();
+    }
+  });
+});

@@ -116,7 +116,9 @@ async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wan
   const outcomes: FetchOutcome[] = new Array(wanted.length);
   const state = { maxBytesLeft: body.maxBytes, anyData: false };
   let waiting = wanted.map((_, i) => i);
-  while (waiting.length > 0 && state.maxBytesLeft > 0) waiting = await readRound(ctx, memory, wanted, waiting, outcomes, state, toMagic);
+  for (let round = 0; waiting.length > 0 && state.maxBytesLeft > 0; round++) {
+    waiting = await readRound(ctx, memory, wanted, waiting, outcomes, state, toMagic, round === 0);
+  }
   await Promise.all(waiting.map(async (i) => (outcomes[i] = await offsetsOnly(ctx, wanted[i]!))));
   return outcomes;
 }
@@ -130,6 +132,7 @@ async function readRound(
   outcomes: FetchOutcome[],
   state: { maxBytesLeft: number; anyData: boolean },
   toMagic: number,
+  firstRound: boolean,
 ): Promise<number[]> {
   const later: number[] = [];
   const asks = new Map<number, number>();
@@ -144,7 +147,10 @@ async function readRound(
       left -= ask;
     }
   }
-  let grantedBytes = await memory.grant([...asks.values()].reduce((sum, ask) => sum + ask, 0));
+  // The first round may wait for the connection's earlier responses to be written; a later one holds this
+  // response's own records, so it takes only the room there is now.
+  const askedBytes = [...asks.values()].reduce((sum, ask) => sum + ask, 0);
+  let grantedBytes = firstRound ? await memory.grant(askedBytes) : memory.grantNow(askedBytes);
   const reservedBytes = grantedBytes;
   const caps = new Map<number, number>();
   for (const [i, ask] of asks) {
