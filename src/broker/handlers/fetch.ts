@@ -116,9 +116,7 @@ async function readAll(ctx: BrokerContext, memory: ConnectionMemory, wanted: Wan
   const outcomes: FetchOutcome[] = new Array(wanted.length);
   const state = { maxBytesLeft: body.maxBytes, anyData: false };
   let waiting = wanted.map((_, i) => i);
-  for (let round = 0; waiting.length > 0 && state.maxBytesLeft > 0; round++) {
-    waiting = await readRound(ctx, memory, wanted, waiting, outcomes, state, toMagic, round === 0);
-  }
+  while (waiting.length > 0 && state.maxBytesLeft > 0) waiting = await readRound(ctx, memory, wanted, waiting, outcomes, state, toMagic);
   await Promise.all(waiting.map(async (i) => (outcomes[i] = await offsetsOnly(ctx, wanted[i]!))));
   return outcomes;
 }
@@ -132,44 +130,43 @@ async function readRound(
   outcomes: FetchOutcome[],
   state: { maxBytesLeft: number; anyData: boolean },
   toMagic: number,
-  firstRound: boolean,
 ): Promise<number[]> {
   const later: number[] = [];
-  const asks = new Map<number, number>();
+  const reads: Array<{ i: number; cap: number }> = [];
   let left = state.maxBytesLeft;
   for (const i of waiting) {
     const w = wanted[i]!;
-    if (w.refusal !== ErrorCode.NONE || w.partitionMaxBytes <= 0) asks.set(i, 0);
+    if (w.refusal !== ErrorCode.NONE || w.partitionMaxBytes <= 0) reads.push({ i, cap: 0 });
     else if (left <= 0) later.push(i);
     else {
-      const ask = Math.min(w.partitionMaxBytes, left);
-      asks.set(i, ask);
-      left -= ask;
+      reads.push({ i, cap: Math.min(w.partitionMaxBytes, left) });
+      left -= reads.at(-1)!.cap;
     }
   }
-  // The first round may wait for the connection's earlier responses to be written; a later one holds this
-  // response's own records, so it takes only the room there is now.
-  const askedBytes = [...asks.values()].reduce((sum, ask) => sum + ask, 0);
-  let grantedBytes = firstRound ? await memory.grant(askedBytes) : memory.grantNow(askedBytes);
+  // Until this response holds records it may wait for the connection's earlier responses to be written; once it
+  // holds some, waiting for them to be written would never end, so it takes only the room there is now.
+  const askedBytes = reads.reduce((sum, read) => sum + read.cap, 0);
+  let grantedBytes = state.anyData ? memory.grantNow(askedBytes) : await memory.grant(askedBytes);
   const reservedBytes = grantedBytes;
-  const caps = new Map<number, number>();
-  for (const [i, ask] of asks) {
-    const cap = Math.min(ask, grantedBytes);
-    grantedBytes -= cap;
-    caps.set(i, cap);
-    if (ask > 0 && cap === 0) memory.budget.shortPartitions++;
+  for (const read of reads) {
+    const asked = read.cap;
+    read.cap = Math.min(asked, grantedBytes);
+    grantedBytes -= read.cap;
+    if (asked > 0 && read.cap === 0) memory.budget.shortPartitions++;
   }
-  const read = await Promise.all(
-    [...caps].map(([i, cap]) => {
+  const answers = await Promise.all(
+    reads.map(({ i, cap }) => {
       const w = wanted[i]!;
       if (w.refusal !== ErrorCode.NONE) return Promise.resolve(refused(w.refusal));
       return cap > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, cap, false, toMagic) : offsetsOnly(ctx, w);
     }),
   );
   memory.release(reservedBytes);
-  const readIndexes = [...caps.keys()];
-  for (let k = 0; k < readIndexes.length; k++) outcomes[readIndexes[k]!] = read[k]!;
-  for (const i of readIndexes.sort((a, b) => a - b)) keepWithinMaxBytes(memory, outcomes[i]!, state);
+  // `reads` is in request order, so batches are kept in request order.
+  reads.forEach(({ i }, k) => {
+    outcomes[i] = answers[k]!;
+    keepWithinMaxBytes(memory, outcomes[i], state);
+  });
   return later;
 }
 
