@@ -31,6 +31,8 @@ const RECORD_BYTES = 100;
 const FETCH_LOAD_BYTES = 2_000_000;
 const PRODUCE_TOPIC = 'cost-produce';
 const FETCH_TOPIC = 'cost-fetch';
+/** More than a batch of one RECORD_BYTES record (about 170 B), less than two. */
+const ONE_BATCH_BYTES = 250;
 
 interface RequestType {
   name: string;
@@ -51,8 +53,8 @@ function fetchRequest(partition: number, fetchOffset: number): Buffer {
     isolationLevel: 0,
     sessionId: 0,
     sessionEpoch: -1,
-    // partitionMaxBytes 1: the first batch is returned whole and nothing after it.
-    topics: [{ topic: FETCH_TOPIC, partitions: [{ partition, fetchOffset, partitionMaxBytes: 1 }] }],
+    // Room for one batch of one record and no more.
+    topics: [{ topic: FETCH_TOPIC, partitions: [{ partition, fetchOffset, partitionMaxBytes: ONE_BATCH_BYTES }] }],
     forgottenTopicsData: [],
     rackId: '',
   });

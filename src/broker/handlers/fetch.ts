@@ -174,7 +174,12 @@ async function readRound(
  * Keeps a partition's records if they fit its own limit and what max_bytes has left (the first partition with
  * data always fits: a worker answers a first batch larger than the limit whole) and the memory holds them.
  */
-function keepWithinMaxBytes(memory: ConnectionMemory, outcome: FetchOutcome, partitionMaxBytes: number, state: { maxBytesLeft: number; anyData: boolean }): void {
+function keepWithinMaxBytes(
+  memory: ConnectionMemory,
+  outcome: FetchOutcome,
+  partitionMaxBytes: number,
+  state: { maxBytesLeft: number; anyData: boolean },
+): void {
   const size = outcome.records.length;
   if (size === 0) return;
   const fits = !state.anyData || (size <= state.maxBytesLeft && size <= partitionMaxBytes);
