@@ -263,7 +263,8 @@ async function profileOf(type: RequestType, seconds: number): Promise<{ split: P
     // The profile spans the whole broker life (start-up and loading too): only the measured samples count.
     return { split: splitProfile(mainThreadProfile(dir), measured.startMicros, measured.endMicros), requests: measured.requests };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.FJORD_BENCH_KEEP_PROFILE === undefined) rmSync(dir, { recursive: true, force: true });
+    else console.log(`  (profile kept in ${dir})`);
   }
 }
 
