@@ -63,7 +63,7 @@ export class PartitionMove {
     this.files.removeTree(this.futureDir);
     this.files.makeDir(this.futureDir);
     const start = this.source.logStartOffset;
-    writeCheckpoint(this.files, this.futureDir, { recoveryPoint: start, logStartOffset: start, highWatermark: start, leaderEpoch: this.source.leaderEpoch });
+    writeCheckpoint(this.files, this.futureDir, { recoveryPoint: start, logStartOffset: start, highWatermark: start });
     return PartitionLog.open(this.files, this.futureDir, this.source.config, { nowMs: this.nowMs(), trustedOnDisk: true });
   }
 
