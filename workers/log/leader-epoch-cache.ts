@@ -4,7 +4,7 @@
 // change is written first (temp file, fsync, rename) and applied after. Runs in the partition worker that owns
 // the partition (or a piscina recovery thread opening it).
 //
-// File format (text, Kafka's own layout; lines end with "\n"):
+// File format (text, Kafka's own layout; every line ends with "\n"):
 //   0                        version
 //   <count>                  number of entry lines that follow
 //   <epoch> <startOffset>    one line per entry, epochs strictly increasing, start offsets non-decreasing
@@ -134,7 +134,8 @@ export function formatLeaderEpochs(entries: readonly EpochEntry[]): string {
 /** The entries a leader-epoch-checkpoint file holds, or null when it is not one (see the layout at the top). */
 export function parseLeaderEpochs(text: string): EpochEntry[] | null {
   const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
+  // Every line ends with "\n": a file cut inside its last line (say "3 10" cut to "3 1") is refused.
+  if (lines.pop() !== '') return null;
   if (lines.length < 2 || lines[0] !== String(FILE_VERSION)) return null;
   const count = wholeNumber(lines[1]!);
   if (count === null || lines.length !== count + 2) return null;

@@ -580,9 +580,7 @@ export class PartitionLog {
   writeCheckpointIfDirty(): void {
     const { written } = this;
     const dirty =
-      written.recoveryPoint !== this.recoveryPoint ||
-      written.logStartOffset !== this.logStartOffset ||
-      written.highWatermark !== this.highWatermark;
+      written.recoveryPoint !== this.recoveryPoint || written.logStartOffset !== this.logStartOffset || written.highWatermark !== this.highWatermark;
     if (dirty) this.writeCheckpoint();
   }
 
