@@ -24,6 +24,8 @@ import type { CleanerOutcome } from './segment-cleaner.js';
 import { dropCleanedAway, removeCleanedFiles, swapInCleanedSegment } from './segment-swap.js';
 
 const LOOKUP_SCRATCH_BYTES = 64 * 1024;
+/** A request's current leader epoch when its client has none (Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH): not checked. */
+const NO_LEADER_EPOCH = -1;
 
 /** A cleaner job handed out by planCleaning(), with what its result may be swapped in against. */
 export interface CleaningPlan extends PlannedCleaning {
@@ -129,11 +131,11 @@ export class PartitionLog {
   }
 
   /**
-   * Kafka's check of a request's current leader epoch (-1: not checked) against this replica's:
-   * FENCED_LEADER_EPOCH when the request's is older, UNKNOWN_LEADER_EPOCH when it is newer.
+   * Kafka's check of a request's current leader epoch against this replica's: FENCED_LEADER_EPOCH when the
+   * request's is older, UNKNOWN_LEADER_EPOCH when it is newer; -1 (none) is not checked, any other value is.
    */
   requireCurrentLeaderEpoch(currentLeaderEpoch: number): void {
-    if (currentLeaderEpoch < 0 || currentLeaderEpoch === this.leaderEpoch) return;
+    if (currentLeaderEpoch === NO_LEADER_EPOCH || currentLeaderEpoch === this.leaderEpoch) return;
     const code = currentLeaderEpoch < this.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
     throw new KafkaError(code, `${this.dir}: the request's leader epoch ${currentLeaderEpoch} is not the partition's ${this.leaderEpoch}`);
   }

@@ -240,6 +240,8 @@ describe('in the partition log', () => {
     expect(() => log.requireCurrentLeaderEpoch(6)).toThrow(/UNKNOWN_LEADER_EPOCH/);
     expect(() => log.requireCurrentLeaderEpoch(5)).not.toThrow();
     expect(() => log.requireCurrentLeaderEpoch(-1)).not.toThrow();
+    // Only -1 means "none": any other negative epoch is older than the partition's (as Kafka checks it).
+    expect(() => log.requireCurrentLeaderEpoch(-2)).toThrow(/FENCED_LEADER_EPOCH/);
     log.close(2);
   });
 
