@@ -180,6 +180,14 @@ export class PartitionLog {
     this.#leaderEpochs.assign(epoch, this.logEndOffset);
   }
 
+  /**
+   * A copy of another log (a move's future log, holding the same batches) takes its leader-epoch entries, so the
+   * two answer OffsetForLeaderEpoch alike, epochs assigned with no batch written yet included.
+   */
+  copyLeaderEpochs(entries: readonly EpochEntry[]): void {
+    for (const entry of entries) this.#leaderEpochs.assign(entry.epoch, entry.startOffset);
+  }
+
   /** Moves the log start up to `offset` (never down, never past the high watermark), and the leader epochs' first entry with it; the caller checkpoints. */
   private advanceLogStart(offset: number): void {
     invariant(offset <= this.#highWatermark || offset <= this.#logStartOffset, () => `log start ${offset} beyond the high watermark ${this.#highWatermark}`);
