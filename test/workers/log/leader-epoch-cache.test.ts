@@ -1,15 +1,17 @@
 // Tests of the leader-epoch cache (workers/log/leader-epoch-cache.ts): Kafka's assign, truncation at both ends
 // and endOffsetFor rules, its file (round trip, what is refused, written before it is applied), and how the
 // partition log keeps it: appends of both origins, assignLeaderEpoch, truncateTo, retention and DeleteRecords,
-// reopening, and a missing, corrupt or cut file rebuilt from the segments' batch headers. Test-only.
+// reopening, and a missing, corrupt or cut file rebuilt from the segments' batch headers; and, over random
+// follower histories, that the cache always says what the stored batches say. Test-only.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BatchField } from '../../../src/shared/record-batch.js';
 import { FaultInjectingFileAccess } from '../../../workers/io/fault-injecting-file-access.js';
 import { type EpochEntry, formatLeaderEpochs, LEADER_EPOCH_FILE, LeaderEpochCache, parseLeaderEpochs } from '../../../workers/log/leader-epoch-cache.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
-import { appendOk, files, logConfig, readBytes, simpleBatch, tempPartitionDir, withBaseOffset } from './log-test-kit.js';
+import { appendOk, files, logConfig, readBytes, seedFor, segmentsOnDisk, simpleBatch, tempPartitionDir, withBaseOffset } from './log-test-kit.js';
 
 const e = (epoch: number, startOffset: number): EpochEntry => ({ epoch, startOffset });
 
@@ -343,5 +345,84 @@ describe('in the partition log', () => {
     expect(reopened.logEndOffset).toBe(7);
     expect(reopened.leaderEpochEntries).toEqual([e(0, 0), e(2, 4)]);
     reopened.close(2);
+  });
+});
+
+type Op =
+  | { kind: 'append'; batches: Array<{ count: number; epochStep: number }> }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'delete-records'; at: number }
+  | { kind: 'reopen'; withoutFile: boolean };
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('append' as const),
+      batches: fc.array(fc.record({ count: fc.integer({ min: 1, max: 3 }), epochStep: fc.constantFrom(0, 0, 1, 2) }), { minLength: 1, maxLength: 4 }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete-records' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reopen' as const), withoutFile: fc.boolean() }) },
+);
+
+/**
+ * What the stored batches say: an entry for each batch whose epoch differs from the one before; the epoch in force at
+ * the log start (the last entry starting at or below it) starts there, earlier ones are gone.
+ */
+function epochsOfBatches(batches: Array<{ base: number; epoch: number }>, logStart: number): EpochEntry[] {
+  const changes: EpochEntry[] = [];
+  for (const b of batches) if (b.epoch !== changes.at(-1)?.epoch) changes.push(e(b.epoch, b.base));
+  const below = changes.filter((c) => c.startOffset <= logStart).length;
+  return below === 0 ? changes : [e(changes[below - 1]!.epoch, logStart), ...changes.slice(below)];
+}
+
+describe('over random follower histories', () => {
+  it('the cache, its file and a rebuild from the batch headers agree with the stored batches', () => {
+    const seed = seedFor('leader-epoch cache');
+    fc.assert(
+      fc.property(fc.array(opArbitrary, { minLength: 3, maxLength: 40 }), (ops) => {
+        const dir = tempPartitionDir();
+        let log = openLog(dir, false);
+        let batches: Array<{ base: number; last: number; epoch: number }> = [];
+        let epoch = 0;
+        try {
+          for (const op of ops) {
+            if (op.kind === 'append') {
+              const run = op.batches.map(({ count, epochStep }, i) => {
+                epoch += epochStep;
+                const base = log.logEndOffset + op.batches.slice(0, i).reduce((sum, b) => sum + b.count, 0);
+                batches.push({ base, last: base + count - 1, epoch });
+                return replicatedBatch(count, base, epoch);
+              });
+              appendOk(log, Buffer.concat(run), 1, 'replica');
+              log.setHighWatermark(log.logEndOffset);
+            } else if (op.kind === 'truncate') {
+              log.truncateTo(Math.floor(op.at * log.logEndOffset), 1);
+              batches = batches.filter((b) => b.last < log.logEndOffset);
+            } else if (op.kind === 'delete-records') {
+              log.deleteRecordsBefore(log.logStartOffset + Math.floor(op.at * (log.highWatermark - log.logStartOffset)));
+            } else {
+              log.close(1);
+              if (op.withoutFile) {
+                fs.rmSync(join(dir, LEADER_EPOCH_FILE));
+                // A rebuild sees only the batches of the segments still on disk.
+                const firstBase = segmentsOnDisk(dir)[0]!.baseOffset;
+                batches = batches.filter((batch) => batch.last >= firstBase);
+              }
+              log = openLog(dir, false);
+            }
+            const expected = epochsOfBatches(batches, log.logStartOffset);
+            expect(log.leaderEpochEntries).toEqual(expected);
+            expect(reread(dir)).toEqual(expected);
+            expect(log.leaderEpoch).toBe(expected.at(-1)?.epoch ?? -1);
+          }
+        } finally {
+          log.close(1);
+        }
+      }),
+      { seed, numRuns: 50 },
+    );
   });
 });
