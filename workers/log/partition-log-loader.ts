@@ -2,7 +2,8 @@
 // drop leftovers of interrupted writes, read the checkpoint, open the segments (after an unclean stop,
 // validating and repairing every one from the recovery point on), work out the offsets to start from, and
 // load the idempotent-producer table (from the snapshot a clean close left, else rebuilt from the batch
-// headers) and the leader-epoch cache (its file, else rebuilt from the batch headers). Also writes that snapshot. Runs in the worker opening the partition, or a piscina recovery thread.
+// headers) and the leader-epoch cache (its file, else rebuilt from the batch headers). Also writes that
+// snapshot. Runs in the worker opening the partition, or a piscina recovery thread.
 import { join } from 'node:path';
 import type { LogConfig } from '../../src/shared/topic-config.js';
 import type { FileAccess } from '../io/file-access.js';

@@ -1,6 +1,7 @@
 // The log of one partition: its segments, offsets (log start, high watermark, log end, recovery point),
-// leader epochs (leader-epoch-cache.ts), append, read, roll, retention, head and tail truncation, flushing, checkpoints, and the hand-over points
-// of the log cleaner (plan a job, swap its result in); opening and recovery are partition-log-loader.ts.
+// leader epochs (leader-epoch-cache.ts), append, read, roll, retention, head and tail truncation, flushing,
+// checkpoints, and the hand-over points of the log cleaner (plan a job, swap its result in); opening and
+// recovery are partition-log-loader.ts.
 // Runs in the partition worker that owns the partition; nothing else touches its live files while it is
 // open (a cleaner job reads sealed ones and writes .cleaned).
 import type { FileAccess } from '../io/file-access.js';
@@ -188,7 +189,10 @@ export class PartitionLog {
     for (const entry of entries) this.#leaderEpochs.assign(entry.epoch, entry.startOffset);
   }
 
-  /** Moves the log start up to `offset` (never down, never past the high watermark), and the leader epochs' first entry with it; the caller checkpoints. */
+  /**
+   * Moves the log start up to `offset` (never down, never past the high watermark), and the first leader-epoch
+   * entry with it; the caller checkpoints.
+   */
   private advanceLogStart(offset: number): void {
     invariant(offset <= this.#highWatermark || offset <= this.#logStartOffset, () => `log start ${offset} beyond the high watermark ${this.#highWatermark}`);
     this.#logStartOffset = Math.max(this.#logStartOffset, offset);
