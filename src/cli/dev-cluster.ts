@@ -80,7 +80,7 @@ export async function runDevCluster(options: DevClusterOptions): Promise<void> {
     }
     const bootstrap = Array.from({ length: options.brokers }, (_, i) => `127.0.0.1:${options.port + i}`).join(',');
     options.out(`dev cluster up: etcd ${etcdEndpoint} (pid ${members[0]!.child.pid})`);
-    members.slice(1).forEach((m, i) => options.out(`  ${m.name}: 127.0.0.1:${options.port + i} (pid ${m.child.pid})`));
+    for (const [i, m] of members.slice(1).entries()) options.out(`  ${m.name}: 127.0.0.1:${options.port + i} (pid ${m.child.pid})`);
     options.out(`  bootstrap servers: ${bootstrap}`);
     options.out(`  logs: ${logs}; data: ${dir} (kept; remove it for a fresh cluster)`);
     options.out('  Ctrl-C stops everything');
