@@ -10,6 +10,7 @@ import { DataWaiters } from './broker/data-waiters.js';
 import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
+import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
@@ -149,6 +150,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     config,
     engine,
     topics,
+    leadership: new StandaloneLeadership(),
     waiters: new DataWaiters(config.maxFetchWaiters),
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),

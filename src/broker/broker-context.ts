@@ -1,5 +1,5 @@
 // Everything a request handler may use, in one object built at start-up: identity and advertised
-// address, the storage engine, topics, the long-poll waiters, the group router, producer ids, config,
+// address, the storage engine, topics, partition leadership, the long-poll waiters, the group router, producer ids, config,
 // logger and the request path's meters.
 // Runs on the main thread.
 import type { Logger } from 'pino';
@@ -9,6 +9,7 @@ import type { TopicManager } from '../metadata/topic-manager.js';
 import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
+import type { PartitionLeadership } from './partition-leadership.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 
 export interface BrokerContext {
@@ -17,6 +18,8 @@ export interface BrokerContext {
   readonly config: BrokerConfig;
   readonly engine: PartitionEngine;
   readonly topics: TopicManager;
+  /** Which partitions this broker leads, at which epoch (standalone: all, at epoch 0). */
+  readonly leadership: PartitionLeadership;
   readonly waiters: DataWaiters;
   readonly groups: GroupRouter;
   readonly producerIds: ProducerIdAllocator;
