@@ -1,0 +1,341 @@
+// This broker's membership of an etcd cluster, built from the library in this folder: it agrees on the cluster
+// id, registers the broker with a lease (and again whenever the lease is lost while the broker runs on), keeps
+// the live brokers and the controller current (watches that end are started again), campaigns for controller
+// on and on, and on leave resigns, revokes the lease (peers see the broker gone at once) and closes. Main thread.
+import type { Logger } from 'pino';
+import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroker } from './broker-registry.js';
+import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
+import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
+import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
+import { LeaseGuard } from './lease-guard.js';
+import type { LiveBroker, Membership } from './membership.js';
+
+export interface ClusterMembershipOptions {
+  endpoints: string[];
+  clusterName: string;
+  nodeId: number;
+  rack: string | null;
+  /** Resolved paths: with the host, they tell this broker's own earlier registration from another broker's. */
+  logDirs: string[];
+  /** The host clients and peers are told (the port is known once the listener is bound). */
+  advertisedHost: string;
+  /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
+  sessionTimeoutMs: number;
+  /** How long connecting (and leaving) may wait for etcd. */
+  connectTimeoutMs: number;
+  logger: Logger;
+}
+
+/** A reason this broker cannot join its cluster, in one line; start-up fails with it. */
+export class ClusterJoinError extends Error {}
+
+const LISTENER_NAME = 'PLAINTEXT';
+/** Pause before trying again after a failed registration, campaign or watch. */
+const RETRY_MS = 500;
+/** How often start-up looks whether this broker's previous registration (a process killed moments ago) expired. */
+const EXPIRY_POLL_MS = 250;
+
+export class ClusterMembership implements Membership {
+  private live: LiveBrokers | null = null;
+  private observer: ControllerObserver | null = null;
+  private controller: number | null = null;
+  private lease: LeaseGuard | null = null;
+  private registeredBroker: RegisteredBroker | null = null;
+  private candidate: { withdraw(): Promise<void> } | null = null;
+  private term: ControllerTerm | null = null;
+  private port = 0;
+  private leaving = false;
+  private readonly sleepers = new Set<() => void>();
+
+  private constructor(
+    private readonly etcd: ClusterEtcd,
+    readonly clusterId: string,
+    private readonly options: ClusterMembershipOptions,
+  ) {}
+
+  /**
+   * Reaches etcd (retrying until connectTimeoutMs), agrees on the cluster id (`proposedClusterId` is written if
+   * etcd has none yet; the one in etcd wins) and checks that no other live broker holds this node id.
+   */
+  static async connect(options: ClusterMembershipOptions, proposedClusterId: string): Promise<ClusterMembership> {
+    const etcd = openClusterEtcd({ endpoints: options.endpoints, clusterName: options.clusterName });
+    try {
+      const clusterId = await retryUntil(options, () => agreeOnClusterId(etcd, proposedClusterId));
+      await waitForNodeIdFree(etcd, options);
+      return new ClusterMembership(etcd, clusterId, options);
+    } catch (error) {
+      etcd.close();
+      throw error;
+    }
+  }
+
+  /** Registers at the bound address, then follows the live brokers and the controller and campaigns. */
+  async join(advertised: { host: string; port: number }): Promise<void> {
+    this.port = advertised.port;
+    await withinTimeout(this.options, 'register this broker', async () => {
+      await this.register();
+      this.live = await this.watchBrokers();
+      this.observer = await this.observeController();
+    });
+    this.campaign();
+  }
+
+  liveBrokers(): LiveBroker[] {
+    const brokers: LiveBroker[] = [];
+    for (const registration of this.live?.brokers.values() ?? []) {
+      const listener = registration.listeners.find((l) => l.name === LISTENER_NAME) ?? registration.listeners[0];
+      if (listener !== undefined) brokers.push({ nodeId: registration.nodeId, host: listener.host, port: listener.port, rack: registration.rack });
+    }
+    return brokers.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  controllerId(): number {
+    return this.controller ?? -1;
+  }
+
+  /** This broker's registration (its fence guards the writes only a registered broker may make), null while it is not registered. */
+  get registered(): RegisteredBroker | null {
+    return this.registeredBroker;
+  }
+
+  /** Steps down as controller (or withdraws the candidacy), revokes the lease, stops watching, closes the client. */
+  async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    for (const wake of this.sleepers) wake();
+    const { logger } = this.options;
+    try {
+      await withinTimeout(this.options, 'take leave of etcd', async () => {
+        await Promise.all([this.term?.resign() ?? this.candidate?.withdraw(), this.lease?.revoke()]);
+        await Promise.all([this.live?.close(), this.observer?.close()]);
+      });
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'leaving the cluster: etcd did not answer; peers see this broker gone when its lease expires');
+    } finally {
+      this.etcd.close();
+    }
+  }
+
+  private get ttlSeconds(): number {
+    return Math.ceil(this.options.sessionTimeoutMs / 1000);
+  }
+
+  private registration(): BrokerRegistration {
+    const { nodeId, rack, logDirs, advertisedHost } = this.options;
+    return { nodeId, listeners: [{ name: LISTENER_NAME, host: advertisedHost, port: this.port }], rack, logDirs };
+  }
+
+  /** A new lease, and brokers/<nodeId> bound to it; a refused registration gives the lease back. */
+  private async register(): Promise<void> {
+    const lease = await LeaseGuard.grant(this.etcd.ns, this.ttlSeconds);
+    try {
+      this.registeredBroker = await registerBroker(this.etcd.ns, lease, this.registration());
+    } catch (error) {
+      await lease.revoke().catch(() => undefined);
+      if (error instanceof DuplicateBrokerError) throw new ClusterJoinError(`node.id ${this.options.nodeId} is registered by another live broker in etcd`);
+      throw error;
+    }
+    this.lease = lease;
+    lease.once('lost', (reason) => this.onLeaseLost(lease, reason));
+  }
+
+  /** The lease expired or could not be renewed (a frozen process, etcd out of reach): register again until it works. */
+  private onLeaseLost(lease: LeaseGuard, reason: Error): void {
+    if (this.leaving || lease !== this.lease) return;
+    this.registeredBroker = null;
+    this.options.logger.warn({ err: reason.message }, 'etcd lease lost: this broker is out of the live brokers until it registers again');
+    void this.registerAgain(lease.leaseId);
+  }
+
+  private async registerAgain(lostLeaseId: string): Promise<void> {
+    const { logger } = this.options;
+    while (!this.leaving) {
+      try {
+        // The client gives a lease up when it cannot renew it; etcd may still hold it (and the old registration).
+        await this.etcd.client.leaseClient.leaseRevoke({ ID: lostLeaseId }).catch(() => undefined);
+        await this.register();
+        logger.info({ nodeId: this.options.nodeId }, 'registered in etcd again');
+        return;
+      } catch (error) {
+        logger.warn({ err: (error as Error).message }, 'registering again failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private async watchBrokers(): Promise<LiveBrokers> {
+    const { logger } = this.options;
+    const live = await LiveBrokers.watch(this.etcd.ns);
+    live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
+    live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
+    live.once('error', (error) => void this.rewatchBrokers(live, error));
+    return live;
+  }
+
+  /** The broker watch ended: read the brokers again and watch from there (the old map answers meanwhile). */
+  private async rewatchBrokers(ended: LiveBrokers, error: Error): Promise<void> {
+    this.options.logger.warn({ err: error.message }, 'the watch of live brokers ended; watching again');
+    await ended.close().catch(() => undefined);
+    while (!this.leaving) {
+      try {
+        const live = await this.watchBrokers();
+        if (this.leaving) await live.close();
+        else this.live = live;
+        return;
+      } catch (retryError) {
+        this.options.logger.warn({ err: (retryError as Error).message }, 'watching live brokers failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private async observeController(): Promise<ControllerObserver> {
+    const observer = await ControllerObserver.observe(this.etcd.ns);
+    this.setController(observer.controllerId);
+    observer.on('change', (controllerId) => this.setController(controllerId));
+    observer.once('error', (error) => void this.reobserveController(observer, error));
+    return observer;
+  }
+
+  private async reobserveController(ended: ControllerObserver, error: Error): Promise<void> {
+    this.options.logger.warn({ err: error.message }, 'the controller observer ended; observing again');
+    await ended.close().catch(() => undefined);
+    while (!this.leaving) {
+      try {
+        const observer = await this.observeController();
+        if (this.leaving) await observer.close();
+        else this.observer = observer;
+        return;
+      } catch (retryError) {
+        this.options.logger.warn({ err: (retryError as Error).message }, 'observing the controller failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private setController(controllerId: number | null): void {
+    if (controllerId === this.controller) return;
+    this.controller = controllerId;
+    this.options.logger.info({ controllerId: controllerId ?? -1 }, 'controller changed');
+  }
+
+  /** Campaigns for controller; after a term ends or a campaign fails, campaigns again. */
+  private campaign(): void {
+    if (this.leaving) return;
+    const { logger, nodeId } = this.options;
+    const candidate = campaignForController(this.etcd.ns, nodeId, this.ttlSeconds);
+    this.candidate = candidate;
+    candidate.elected.then(
+      (term) => {
+        if (this.leaving) return void term.resign().catch(() => undefined);
+        this.term = term;
+        logger.info({ nodeId }, 'this broker is the controller');
+        term.once('lost', (reason) => {
+          this.term = null;
+          if (this.leaving) return;
+          logger.warn({ err: reason.message }, 'this broker is no longer the controller; campaigning again');
+          void this.sleep(RETRY_MS).then(() => this.campaign());
+        });
+      },
+      (error: Error) => {
+        if (this.leaving) return;
+        logger.warn({ err: error.message }, 'the controller campaign failed; campaigning again');
+        void this.sleep(RETRY_MS).then(() => this.campaign());
+      },
+    );
+  }
+
+  /** Waits ms, or less if the broker starts leaving. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+/** The cluster id in etcd; the first broker to start writes `proposed` (create-if-absent). */
+async function agreeOnClusterId(etcd: ClusterEtcd, proposed: string): Promise<string> {
+  const { ns } = etcd;
+  const result = await ns.if(CLUSTER_ID_KEY, 'Create', '==', 0).then(ns.put(CLUSTER_ID_KEY).value(proposed)).else(ns.get(CLUSTER_ID_KEY)).commit();
+  if (result.succeeded) return proposed;
+  const stored = result.responses[0]?.response_range?.kvs[0]?.value.toString() ?? '';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stored)) throw new ClusterJoinError(`etcd key ${etcd.root}${CLUSTER_ID_KEY} holds no valid cluster id ("${stored}")`);
+  return stored;
+}
+
+/**
+ * Refuses a node id a live broker holds, unless the holder is this very broker's previous process (same host and
+ * log dirs: killed moments ago, its lease not expired yet), whose registration it waits out.
+ */
+async function waitForNodeIdFree(etcd: ClusterEtcd, options: ClusterMembershipOptions): Promise<void> {
+  const key = brokerKey(options.nodeId);
+  const deadline = Date.now() + options.sessionTimeoutMs + 2_000;
+  let waiting = false;
+  for (;;) {
+    const value = await retryUntil(options, () => etcd.ns.get(key).string());
+    if (value === null) return;
+    const holder = decodeBrokerRegistration(key, value);
+    const address = holder.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
+    const previousSelf = holder.listeners.every((l) => l.host === options.advertisedHost) && sameDirs(holder.logDirs, options.logDirs);
+    if (!previousSelf || Date.now() > deadline) {
+      throw new ClusterJoinError(
+        `node.id ${options.nodeId} is held by a live broker at ${address || 'no address'} in etcd cluster "${options.clusterName}"; give this broker another node.id`,
+      );
+    }
+    if (!waiting) options.logger.info({ nodeId: options.nodeId }, "waiting for this broker's previous registration in etcd to expire");
+    waiting = true;
+    await new Promise((resolve) => setTimeout(resolve, EXPIRY_POLL_MS));
+  }
+}
+
+function sameDirs(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+/** Calls `attempt` until it succeeds; a ClusterJoinError ends at once, other errors (etcd out of reach) are retried until connectTimeoutMs. */
+async function retryUntil<T>(options: ClusterMembershipOptions, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + options.connectTimeoutMs;
+  for (;;) {
+    try {
+      return await raceTimeout(attempt(), deadline - Date.now(), 'etcd did not answer in time');
+    } catch (error) {
+      if (error instanceof ClusterJoinError || Date.now() + RETRY_MS >= deadline) throw unreachable(options, error as Error);
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+    }
+  }
+}
+
+/** Runs `work`; if it fails, or takes longer than connectTimeoutMs, fails with a one-line ClusterJoinError naming the endpoints. */
+async function withinTimeout<T>(options: ClusterMembershipOptions, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await raceTimeout(work(), options.connectTimeoutMs, `etcd did not ${what} in time`);
+  } catch (error) {
+    throw unreachable(options, error as Error);
+  }
+}
+
+async function raceTimeout<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), Math.max(timeoutMs, 0));
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function unreachable(options: ClusterMembershipOptions, error: Error): ClusterJoinError {
+  if (error instanceof ClusterJoinError) return error;
+  const reason = (error.message.split('\n')[0] ?? '').trim();
+  return new ClusterJoinError(
+    `cannot reach etcd at ${options.endpoints.join(', ')} within ${options.connectTimeoutMs} ms (fjord.etcd.endpoints, fjord.etcd.connect.timeout.ms): ${reason}`,
+  );
+}
