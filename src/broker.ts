@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ClusterMembership } from './cluster/cluster-membership.js';
+import type { ClusterMembership } from './cluster/cluster-membership.js';
 import { StandaloneMembership } from './cluster/membership.js';
 import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
@@ -147,7 +147,9 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
 }
 
 /** Reaches etcd, agrees on the cluster id (a new cluster takes the id of this broker's metadata file, if it has one). */
-function connectCluster(config: BrokerConfig, metadataDir: string, logger: Logger): Promise<ClusterMembership> {
+async function connectCluster(config: BrokerConfig, metadataDir: string, logger: Logger): Promise<ClusterMembership> {
+  // Loaded only in a cluster: the etcd client takes about half a second to load.
+  const { ClusterMembership } = await import('./cluster/cluster-membership.js');
   const { etcdEndpoints: endpoints, clusterName, rack, sessionTimeoutMs, etcdConnectTimeoutMs: connectTimeoutMs } = config.cluster;
   const advertisedHost = config.advertisedListener?.host ?? config.listener.host;
   const logDirs = config.logDirs.map((dir) => resolve(dir));

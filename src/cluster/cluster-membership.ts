@@ -8,7 +8,7 @@ import { campaignForController, ControllerObserver, type ControllerTerm } from '
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
-import type { LiveBroker, Membership } from './membership.js';
+import { ClusterJoinError, type LiveBroker, type Membership } from './membership.js';
 
 export interface ClusterMembershipOptions {
   endpoints: string[];
@@ -25,9 +25,6 @@ export interface ClusterMembershipOptions {
   connectTimeoutMs: number;
   logger: Logger;
 }
-
-/** A reason this broker cannot join its cluster, in one line; start-up fails with it. */
-export class ClusterJoinError extends Error {}
 
 const LISTENER_NAME = 'PLAINTEXT';
 /** Pause before trying again after a failed registration, campaign or watch. */

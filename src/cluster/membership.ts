@@ -1,6 +1,10 @@
 // Who the brokers of this broker's cluster are and which one is the controller, as Metadata and DescribeCluster
 // answer it. A standalone broker (no etcd) is the whole cluster and its own controller (StandaloneMembership);
-// with fjord.etcd.endpoints set, ClusterMembership (cluster-membership.ts) answers from etcd. Main thread.
+// with fjord.etcd.endpoints set, ClusterMembership (cluster-membership.ts, loaded only then: the etcd client takes
+// half a second to load) answers from etcd. Main thread.
+
+/** A reason this broker cannot join its cluster, in one line; start-up fails with it. */
+export class ClusterJoinError extends Error {}
 
 /** A live broker as clients are told about it. */
 export interface LiveBroker {

@@ -1,0 +1,127 @@
+// Brokers joining a cluster through a real etcd, as real processes: three brokers list one another and one
+// controller in Metadata and DescribeCluster (and to KafkaJS and `fjord cluster describe`); a killed controller is
+// replaced and drops out within its lease, and rejoins when restarted; a frozen broker (SIGSTOP) drops out and
+// registers again once thawed; a second broker with a live node id and a broker that cannot reach etcd are
+// refused with one line each.
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerCluster, type ClusterView } from '../helpers/broker-cluster.js';
+import { startBrokerProcess } from '../helpers/broker-process.js';
+import { deadEndpoint } from '../helpers/etcd-process.js';
+import { tempDir } from '../helpers/temp-dir.js';
+import { fjord } from '../cli/run-fjord.js';
+
+let cluster: BrokerCluster;
+beforeAll(async () => {
+  cluster = await BrokerCluster.start({ brokers: 3, settingsOf: (nodeId) => ({ 'broker.rack': `rack-${nodeId % 2}` }) });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const ids = (view: ClusterView) => view.brokers.map((b) => b.nodeId);
+
+/** The single controller every view names. */
+function controllerOf(views: ClusterView[]): number {
+  const controllers = new Set(views.map((v) => v.controllerId));
+  expect(controllers.size).toBe(1);
+  return views[0]!.controllerId;
+}
+
+describe('brokers in an etcd cluster', () => {
+  it('list all three brokers, one controller and one cluster id in Metadata and DescribeCluster on every broker', async () => {
+    const views = await cluster.waitForMembers([1, 2, 3]);
+    const described = await Promise.all([1, 2, 3].map((id) => cluster.broker(id).describeCluster()));
+    const all = [...views, ...(described as ClusterView[])];
+    expect(all.map((v) => v.askedNodeId).sort()).toEqual([1, 1, 2, 2, 3, 3]);
+    expect(new Set(all.map((v) => v.clusterId)).size).toBe(1);
+    expect(all[0]!.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const controller = controllerOf(all);
+    // The broker named is the one the election chose: the only one that took a controller term.
+    const termsTaken = [1, 2, 3].filter((id) => cluster.broker(id).proc.logLines.some((l) => l.msg === 'this broker is the controller'));
+    expect(termsTaken).toEqual([controller]);
+    for (const view of all) {
+      expect(view.brokers).toEqual(
+        [1, 2, 3].map((nodeId) => ({ nodeId, host: '127.0.0.1', port: cluster.broker(nodeId).proc.port, rack: `rack-${nodeId % 2}` })),
+      );
+    }
+  });
+
+  it('shows the three brokers to a KafkaJS admin and to `fjord cluster describe`', async () => {
+    const admin = new Kafka({ clientId: 'membership-test', brokers: [cluster.broker(2).bootstrap], logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const described = await admin.describeCluster();
+      expect(described.brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+      expect([1, 2, 3]).toContain(described.controller);
+    } finally {
+      await admin.disconnect();
+    }
+    const result = await fjord(['cluster', 'describe', '--bootstrap-server', cluster.broker(3).bootstrap]);
+    expect(result.status).toBe(0);
+    const rows = result.stdout.trimEnd().split('\n').slice(2);
+    expect(rows.map((row) => row.split(/\s+/)[0])).toEqual(['1', '2', '3']);
+    expect(rows.map((row) => row.split(/\s+/)[3])).toEqual(['rack-1', 'rack-0', 'rack-1']);
+  });
+
+  it('elects a new controller when the controller is killed, drops the dead broker, and takes it back on restart', async () => {
+    const before = controllerOf(await cluster.waitForMembers([1, 2, 3]));
+    await cluster.broker(before).kill();
+    const others = [1, 2, 3].filter((id) => id !== before);
+    const after = controllerOf(await cluster.waitForMembers(others));
+    expect(others).toContain(after);
+
+    await cluster.broker(before).start();
+    const views = await cluster.waitForMembers([1, 2, 3]);
+    expect(views.find((v) => v.askedNodeId === before)!.controllerId).toBe(after);
+  });
+
+  it('takes a broker restarted right after a kill back once its old registration expires', async () => {
+    await cluster.waitForMembers([1, 2, 3]);
+    const broker = cluster.broker(2);
+    await broker.kill();
+    // Its registration is still live: the new process (same host and log dir) waits it out instead of failing.
+    await broker.start();
+    expect(broker.proc.logLines.some((l) => l.msg === "waiting for this broker's previous registration in etcd to expire")).toBe(true);
+    await cluster.waitForMembers([1, 2, 3]);
+  });
+
+  it('drops a frozen broker once its lease expires and registers it again when it thaws', async () => {
+    await cluster.waitForMembers([1, 2, 3]);
+    const frozen = cluster.broker(3);
+    frozen.freeze();
+    await cluster.waitForMembers([1, 2]);
+    frozen.thaw();
+    await cluster.waitForMembers([1, 2, 3]);
+    expect(frozen.proc.logLines.some((l) => l.msg === 'registered in etcd again')).toBe(true);
+  });
+
+  it('refuses a second broker with a node id a live broker holds, in one line', async () => {
+    await cluster.waitForMembers([1, 2, 3]);
+    const logDir = tempDir('fjord-duplicate-');
+    const started = startBrokerProcess(cluster.settingsFor(1, logDir), logDir);
+    const error = await started.then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error).not.toBeNull();
+    const stderr = error!.message.slice(error!.message.indexOf(': ') + 2).trimEnd();
+    expect(stderr.split('\n')).toEqual([
+      expect.stringMatching(/^fjord: cannot join the cluster: node\.id 1 is held by a live broker at 127\.0\.0\.1:\d+ in etcd cluster "test-[\w-]+"; /),
+    ]);
+    await cluster.waitForMembers([1, 2, 3]);
+  });
+});
+
+describe('a broker that cannot reach etcd', () => {
+  it('fails to start with one line naming the endpoints', async () => {
+    const endpoints = [await deadEndpoint(), await deadEndpoint()];
+    const error = await startBrokerProcess({ 'fjord.etcd.endpoints': endpoints.join(','), 'fjord.etcd.connect.timeout.ms': '1000' }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error).not.toBeNull();
+    const stderr = error!.message.slice(error!.message.indexOf(': ') + 2).trimEnd();
+    expect(stderr.split('\n')).toEqual([expect.stringContaining(`fjord: cannot join the cluster: cannot reach etcd at ${endpoints.join(', ')} within 1000 ms`)]);
+  });
+});
