@@ -132,6 +132,11 @@ export class ClusterMembership implements Membership {
       if (error instanceof DuplicateBrokerError) throw new ClusterJoinError(`node.id ${this.options.nodeId} is registered by another live broker in etcd`);
       throw error;
     }
+    if (this.leaving) {
+      // leave() ran while this registration was on its way: give it back too.
+      await lease.revoke().catch(() => undefined);
+      return;
+    }
     this.lease = lease;
     lease.once('lost', (reason) => this.onLeaseLost(lease, reason));
   }

@@ -50,7 +50,12 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
       if (modRevision < lastRevision) continue;
       lastRevision = modRevision;
       const put = event.type === 'Put';
-      changes.push({ key: event.kv.key.toString(), value: put ? event.kv.value.toString() : null, modRevision, createRevision: put ? BigInt(event.kv.create_revision) : 0n });
+      changes.push({
+        key: event.kv.key.toString(),
+        value: put ? event.kv.value.toString() : null,
+        modRevision,
+        createRevision: put ? BigInt(event.kv.create_revision) : 0n,
+      });
     }
     if (changes.length > 0) handlers.onChanges(changes);
   });

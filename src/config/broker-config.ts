@@ -136,7 +136,9 @@ function checkAddresses(c: BrokerConfig, problems: string[]): void {
     problems.push(`advertised.listeners cannot use the wildcard address ${advertised.host}: clients need a host they can connect to`);
   }
   if (advertised === null && isWildcard(c.listener.host) && c.cluster.etcdEndpoints.length > 0) {
-    problems.push(`listeners binds the wildcard address ${c.listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`);
+    problems.push(
+      `listeners binds the wildcard address ${c.listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`,
+    );
   }
   const [kafka, http] = [c.listener, c.httpListener];
   const hostsOverlap = http !== null && (kafka.host === http.host || isWildcard(kafka.host) || isWildcard(http.host));

@@ -69,7 +69,9 @@ export class StandaloneMetadata implements MetadataStore {
       return metadata;
     }
     if (clusterId !== undefined && parsed.clusterId !== clusterId) {
-      throw new Error(`metadata file ${path} belongs to cluster ${parsed.clusterId}, but this broker's cluster has id ${clusterId}; give it the log dirs of a broker of that cluster, or empty ones`);
+      throw new Error(
+        `metadata file ${path} belongs to cluster ${parsed.clusterId}, but this broker's cluster has id ${clusterId}; give it the log dirs of a broker of that cluster, or empty ones`,
+      );
     }
     return new StandaloneMetadata(path, writeFile, { ...parsed, pendingDeletes: parsed.pendingDeletes ?? {}, logDirs: parsed.logDirs ?? {} });
   }

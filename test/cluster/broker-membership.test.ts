@@ -19,8 +19,6 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const ids = (view: ClusterView) => view.brokers.map((b) => b.nodeId);
-
 /** The single controller every view names. */
 function controllerOf(views: ClusterView[]): number {
   const controllers = new Set(views.map((v) => v.controllerId));
@@ -122,6 +120,8 @@ describe('a broker that cannot reach etcd', () => {
     );
     expect(error).not.toBeNull();
     const stderr = error!.message.slice(error!.message.indexOf(': ') + 2).trimEnd();
-    expect(stderr.split('\n')).toEqual([expect.stringContaining(`fjord: cannot join the cluster: cannot reach etcd at ${endpoints.join(', ')} within 1000 ms`)]);
+    expect(stderr.split('\n')).toEqual([
+      expect.stringContaining(`fjord: cannot join the cluster: cannot reach etcd at ${endpoints.join(', ')} within 1000 ms`),
+    ]);
   });
 });
