@@ -75,12 +75,16 @@ describe('brokers in an etcd cluster', () => {
   });
 
   it('takes a broker restarted right after a kill back once its old registration expires', async () => {
-    await cluster.waitForMembers([1, 2, 3]);
-    const broker = cluster.broker(2);
+    // A long lease, so the new process surely starts while the old registration is still live.
+    const broker = cluster.add(4, { settings: { 'broker.session.timeout.ms': '10000' } });
+    await broker.start();
+    await cluster.waitForMembers([1, 2, 3, 4]);
     await broker.kill();
-    // Its registration is still live: the new process (same host and log dir) waits it out instead of failing.
+    // Same host and log dir: the new process waits the old registration out instead of failing.
     await broker.start();
     expect(broker.proc.logLines.some((l) => l.msg === "waiting for this broker's previous registration in etcd to expire")).toBe(true);
+    await cluster.waitForMembers([1, 2, 3, 4]);
+    expect(await broker.stop()).toBe(0);
     await cluster.waitForMembers([1, 2, 3]);
   });
 

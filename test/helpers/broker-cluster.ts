@@ -146,8 +146,8 @@ export class BrokerCluster {
     return cluster;
   }
 
-  /** The config a broker of this cluster starts with (tests start extra brokers from it). */
-  settingsFor(nodeId: number, logDir: string): Record<string, string> {
+  /** The config a broker of this cluster starts with (tests start extra brokers from it), `extra` winning. */
+  settingsFor(nodeId: number, logDir: string, extra: Record<string, string> = {}): Record<string, string> {
     return {
       'node.id': String(nodeId),
       'log.dirs': logDir,
@@ -157,13 +157,14 @@ export class BrokerCluster {
       'fjord.workers': '1',
       ...this.options.settings,
       ...this.options.settingsOf?.(nodeId),
+      ...extra,
     };
   }
 
-  /** A broker of the cluster, not started yet. */
-  add(nodeId: number): ClusterBroker {
-    const logDir = tempDir(`fjord-broker-${nodeId}-`);
-    const broker = new ClusterBroker(nodeId, logDir, this.settingsFor(nodeId, logDir));
+  /** A broker of the cluster, not started yet: its own temp log dir unless given, and extra settings. */
+  add(nodeId: number, options: { settings?: Record<string, string>; logDir?: string } = {}): ClusterBroker {
+    const logDir = options.logDir ?? tempDir(`fjord-broker-${nodeId}-`);
+    const broker = new ClusterBroker(nodeId, logDir, this.settingsFor(nodeId, logDir, options.settings));
     this.brokers.set(nodeId, broker);
     return broker;
   }
