@@ -170,6 +170,7 @@ export class ClusterMembership implements Membership {
     const live = await LiveBrokers.watch(this.etcd.ns);
     live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
     live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
+    live.on('invalid', (error) => logger.warn({ err: error.message }, 'ignored a broker registration in etcd that does not decode'));
     live.once('error', (error) => void this.rewatchBrokers(live, error));
     return live;
   }
