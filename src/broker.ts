@@ -220,7 +220,7 @@ async function startLocalParts(
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
   if (cluster !== null) {
     try {
-      await cluster.join(advertised);
+      await cluster.join(advertised.port);
     } catch (error) {
       await listener.close();
       await engine.stop();

@@ -17,7 +17,7 @@ export interface ClusterMembershipOptions {
   rack: string | null;
   /** Resolved paths: with the host, they tell this broker's own earlier registration from another broker's. */
   logDirs: string[];
-  /** The host clients and peers are told (the port is known once the listener is bound). */
+  /** The host clients and peers are told: advertised.listeners' or else listeners' (the port comes with join()). */
   advertisedHost: string;
   /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
   sessionTimeoutMs: number;
@@ -66,9 +66,9 @@ export class ClusterMembership implements Membership {
     }
   }
 
-  /** Registers at the bound address, then follows the live brokers and the controller and campaigns. */
-  async join(advertised: { host: string; port: number }): Promise<void> {
-    this.port = advertised.port;
+  /** Registers (advertisedHost and the listener's bound port), then follows the live brokers and the controller, and campaigns. */
+  async join(port: number): Promise<void> {
+    this.port = port;
     await withinTimeout(this.options, 'register this broker', async () => {
       await this.register();
       this.live = await this.watchBrokers();
