@@ -151,15 +151,15 @@ export class ClusterMembership implements Membership {
 
   private async registerAgain(lostLeaseId: string): Promise<void> {
     const { logger } = this.options;
-    while (!this.leaving) {
+    for (let failures = 0; !this.leaving; failures++) {
       try {
         // The client gives a lease up when it cannot renew it; etcd may still hold it (and the old registration).
         await this.etcd.client.leaseClient.leaseRevoke({ ID: lostLeaseId }).catch(() => undefined);
         await this.register();
-        logger.info({ nodeId: this.options.nodeId }, 'registered in etcd again');
+        logger.info({ nodeId: this.options.nodeId, failures }, 'registered in etcd again');
         return;
       } catch (error) {
-        logger.warn({ err: (error as Error).message }, 'registering again failed; retrying');
+        logRetry(logger, failures, error as Error, 'registering again failed; retrying every 500 ms');
         await this.sleep(RETRY_MS);
       }
     }
@@ -179,14 +179,14 @@ export class ClusterMembership implements Membership {
   private async rewatchBrokers(ended: LiveBrokers, error: Error): Promise<void> {
     this.options.logger.warn({ err: error.message }, 'the watch of live brokers ended; watching again');
     await ended.close().catch(() => undefined);
-    while (!this.leaving) {
+    for (let failures = 0; !this.leaving; failures++) {
       try {
         const live = await this.watchBrokers();
         if (this.leaving) await live.close();
         else this.live = live;
         return;
       } catch (retryError) {
-        this.options.logger.warn({ err: (retryError as Error).message }, 'watching live brokers failed; retrying');
+        logRetry(this.options.logger, failures, retryError as Error, 'watching live brokers failed; retrying');
         await this.sleep(RETRY_MS);
       }
     }
@@ -203,14 +203,14 @@ export class ClusterMembership implements Membership {
   private async reobserveController(ended: ControllerObserver, error: Error): Promise<void> {
     this.options.logger.warn({ err: error.message }, 'the controller observer ended; observing again');
     await ended.close().catch(() => undefined);
-    while (!this.leaving) {
+    for (let failures = 0; !this.leaving; failures++) {
       try {
         const observer = await this.observeController();
         if (this.leaving) await observer.close();
         else this.observer = observer;
         return;
       } catch (retryError) {
-        this.options.logger.warn({ err: (retryError as Error).message }, 'observing the controller failed; retrying');
+        logRetry(this.options.logger, failures, retryError as Error, 'observing the controller failed; retrying');
         await this.sleep(RETRY_MS);
       }
     }
@@ -223,11 +223,17 @@ export class ClusterMembership implements Membership {
   }
 
   /** Campaigns for controller; after a term ends or a campaign fails, campaigns again. */
-  private campaign(): void {
+  private campaign(failures = 0): void {
     if (this.leaving) return;
     const { logger, nodeId } = this.options;
     const candidate = campaignForController(this.etcd.ns, nodeId, this.ttlSeconds);
     this.candidate = candidate;
+    // The campaign's lease may still be in etcd (the client gives a lease up when it cannot renew it): revoke it,
+    // so its key does not keep naming this broker the controller until it expires.
+    const again = (next: number) => {
+      void candidate.withdraw().catch(() => undefined);
+      void this.sleep(RETRY_MS).then(() => this.campaign(next));
+    };
     candidate.elected.then(
       (term) => {
         if (this.leaving) return void term.resign().catch(() => undefined);
@@ -237,13 +243,13 @@ export class ClusterMembership implements Membership {
           this.term = null;
           if (this.leaving) return;
           logger.warn({ err: reason.message }, 'this broker is no longer the controller; campaigning again');
-          void this.sleep(RETRY_MS).then(() => this.campaign());
+          again(0);
         });
       },
       (error: Error) => {
         if (this.leaving) return;
-        logger.warn({ err: error.message }, 'the controller campaign failed; campaigning again');
-        void this.sleep(RETRY_MS).then(() => this.campaign());
+        logRetry(logger, failures, error, 'the controller campaign failed; campaigning again');
+        again(failures + 1);
       },
     );
   }
@@ -260,6 +266,12 @@ export class ClusterMembership implements Membership {
       this.sleepers.add(wake);
     });
   }
+}
+
+/** The first failure of a run of retries is a warning; the rest (every RETRY_MS while etcd is away) are debug lines. */
+function logRetry(logger: Logger, failures: number, error: Error, msg: string): void {
+  if (failures === 0) logger.warn({ err: error.message }, msg);
+  else logger.debug({ err: error.message, failures }, msg);
 }
 
 /** The cluster id in etcd; the first broker to start writes `proposed` (create-if-absent). */
