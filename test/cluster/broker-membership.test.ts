@@ -46,7 +46,7 @@ describe('brokers in an etcd cluster', () => {
   });
 
   it('shows the three brokers to a KafkaJS admin and to `fjord cluster describe`', async () => {
-    const admin = new Kafka({ clientId: 'membership-test', brokers: [cluster.broker(2).bootstrap], logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({ clientId: 'membership-test', brokers: cluster.bootstrapServers(), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
     try {
       const described = await admin.describeCluster();

@@ -179,6 +179,11 @@ export class BrokerCluster {
     return [...this.brokers.values()].filter((b) => b.answering);
   }
 
+  /** host:port of every answering broker, for a client's bootstrap list. */
+  bootstrapServers(): string[] {
+    return this.answering().map((b) => b.bootstrap);
+  }
+
   /** Polls `probe` until it returns a value (not null, undefined or false), failing after `timeoutMs` with `what`. */
   async waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = WAIT_MS_DEFAULT): Promise<T> {
     const deadline = Date.now() + timeoutMs;
