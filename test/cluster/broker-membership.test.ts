@@ -7,6 +7,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClusterEtcd } from '../../src/cluster/etcd-client.js';
+import { RawClient } from '../broker/raw-client.js';
 import { BrokerCluster, type ClusterView } from '../helpers/broker-cluster.js';
 import { startBrokerProcess } from '../helpers/broker-process.js';
 import { deadEndpoint } from '../helpers/etcd-process.js';
@@ -50,6 +51,25 @@ describe('brokers in an etcd cluster', () => {
       expect(view.brokers).toEqual(
         [1, 2, 3].map((nodeId) => ({ nodeId, host: '127.0.0.1', port: cluster.broker(nodeId).proc.port, rack: `rack-${nodeId % 2}` })),
       );
+    }
+  });
+
+  it('answers every Metadata and DescribeCluster version with the three brokers (rack from v1, cluster id from v2)', async () => {
+    await cluster.waitForMembers([1, 2, 3]);
+    const client = await RawClient.connect('127.0.0.1', cluster.broker(1).proc.port);
+    try {
+      for (let version = 0; version <= 12; version++) {
+        const body = await client.call(3, version, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+        expect(body.brokers.map((b) => [b.nodeId, b.rack])).toEqual([1, 2, 3].map((id) => [id, version >= 1 ? `rack-${id % 2}` : null]));
+        if (version >= 1) expect([1, 2, 3]).toContain(body.controllerId);
+        if (version >= 2) expect(body.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      }
+      for (const version of [0, 1]) {
+        const body = await client.call(60, version, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+        expect(body.brokers.map((b) => b.brokerId)).toEqual([1, 2, 3]);
+      }
+    } finally {
+      client.close();
     }
   });
 
