@@ -23,6 +23,16 @@ export interface ClusterEtcd {
 }
 
 const DIAL_TIMEOUT_MS_DEFAULT = 3_000;
+/** The longest pause between attempts to reopen the watch stream while etcd is away. */
+const WATCH_RETRY_MS_MAX = 1_000;
+
+/**
+ * The watch stream's reconnect delays: doubling from 100 ms to WATCH_RETRY_MS_MAX. (etcd3's default grows to 30 s, so
+ * after an etcd outage a broker's view of the live brokers and the controller could stay stale that long.)
+ */
+function watchBackoff(delayMs = 100): { duration: number; next(): ReturnType<typeof watchBackoff> } {
+  return { duration: delayMs, next: () => watchBackoff(Math.min(delayMs * 2, WATCH_RETRY_MS_MAX)) };
+}
 
 export function openClusterEtcd(options: ClusterEtcdOptions): ClusterEtcd {
   if (options.endpoints.length === 0) throw new Error('etcd needs at least one endpoint');
@@ -31,6 +41,10 @@ export function openClusterEtcd(options: ClusterEtcdOptions): ClusterEtcd {
     if (problem !== null) throw new Error(problem);
   }
   const root = clusterRoot(options.clusterName);
-  const client = new Etcd3({ hosts: options.endpoints, dialTimeout: options.dialTimeoutMs ?? DIAL_TIMEOUT_MS_DEFAULT });
+  const client = new Etcd3({
+    hosts: options.endpoints,
+    dialTimeout: options.dialTimeoutMs ?? DIAL_TIMEOUT_MS_DEFAULT,
+    faultHandling: { watchBackoff: watchBackoff() },
+  });
   return { client, ns: client.namespace(root), root, close: () => client.close() };
 }

@@ -59,6 +59,12 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
     }
     if (changes.length > 0) handlers.onChanges(changes);
   });
-  watcher.on('error', (error) => handlers.onError(error));
-  return { revision, cancel: () => watcher.cancel() };
+  // etcd3 emits `error` when etcd has ended the watch (it is then no longer attached); cancelling it afterwards
+  // would wait forever for an answer from etcd.
+  let ended = false;
+  watcher.on('error', (error) => {
+    ended = true;
+    handlers.onError(error);
+  });
+  return { revision, cancel: () => (ended ? Promise.resolve() : watcher.cancel()) };
 }
