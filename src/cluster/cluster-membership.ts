@@ -8,10 +8,10 @@ import { campaignForController, ControllerObserver, type ControllerTerm } from '
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
+import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
 import { ClusterJoinError, type LiveBroker, type Membership } from './membership.js';
 
-export interface ClusterMembershipOptions {
-  endpoints: string[];
+export interface ClusterMembershipOptions extends EtcdDeadline {
   clusterName: string;
   nodeId: number;
   rack: string | null;
@@ -21,14 +21,12 @@ export interface ClusterMembershipOptions {
   advertisedHost: string;
   /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
   sessionTimeoutMs: number;
-  /** How long connecting (and leaving) may wait for etcd. */
-  connectTimeoutMs: number;
   logger: Logger;
 }
 
 const LISTENER_NAME = 'PLAINTEXT';
 /** Pause before trying again after a failed registration, campaign or watch. */
-const RETRY_MS = 500;
+const RETRY_MS = ETCD_RETRY_MS;
 /** How often start-up looks whether this broker's previous registration (a process killed moments ago) expired. */
 const EXPIRY_POLL_MS = 250;
 
@@ -311,46 +309,4 @@ async function waitForNodeIdFree(etcd: ClusterEtcd, options: ClusterMembershipOp
 
 function sameDirs(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
-}
-
-/** Calls `attempt` until it succeeds; a ClusterJoinError ends at once, other errors (etcd out of reach) are retried until connectTimeoutMs. */
-async function retryUntil<T>(options: ClusterMembershipOptions, attempt: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + options.connectTimeoutMs;
-  for (;;) {
-    try {
-      return await raceTimeout(attempt(), deadline - Date.now(), 'etcd did not answer in time');
-    } catch (error) {
-      if (error instanceof ClusterJoinError || Date.now() + RETRY_MS >= deadline) throw unreachable(options, error as Error);
-      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
-    }
-  }
-}
-
-/** Runs `work`; if it fails, or takes longer than connectTimeoutMs, fails with a one-line ClusterJoinError naming the endpoints. */
-async function withinTimeout<T>(options: ClusterMembershipOptions, what: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await raceTimeout(work(), options.connectTimeoutMs, `etcd did not ${what} in time`);
-  } catch (error) {
-    throw unreachable(options, error as Error);
-  }
-}
-
-async function raceTimeout<T>(work: Promise<T>, timeoutMs: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), Math.max(timeoutMs, 0));
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function unreachable(options: ClusterMembershipOptions, error: Error): ClusterJoinError {
-  if (error instanceof ClusterJoinError) return error;
-  const reason = (error.message.split('\n')[0] ?? '').trim();
-  return new ClusterJoinError(
-    `cannot reach etcd at ${options.endpoints.join(', ')} within ${options.connectTimeoutMs} ms (fjord.etcd.endpoints, fjord.etcd.connect.timeout.ms): ${reason}`,
-  );
 }
