@@ -134,6 +134,15 @@ describe('brokers in an etcd cluster', () => {
     expect(frozen.proc.logLines.some((l) => l.msg === 'registered in etcd again')).toBe(true);
   });
 
+  it('joins through a list of etcd endpoints whose first one is down', async () => {
+    await cluster.waitForMembers([1, 2, 3]);
+    const broker = cluster.add(5, { settings: { 'fjord.etcd.endpoints': `${await deadEndpoint()},${cluster.etcd.endpoint}` } });
+    await broker.start();
+    await cluster.waitForMembers([1, 2, 3, 5]);
+    expect(await broker.stop()).toBe(0);
+    await cluster.waitForMembers([1, 2, 3]);
+  });
+
   it('refuses a second broker with a node id a live broker holds, in one line', async () => {
     await cluster.waitForMembers([1, 2, 3]);
     const logDir = tempDir('fjord-duplicate-');
