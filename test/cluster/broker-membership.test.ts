@@ -44,7 +44,9 @@ describe('brokers in an etcd cluster', () => {
     expect(new Set(all.map((v) => v.clusterId)).size).toBe(1);
     expect(all[0]!.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     const controller = controllerOf(all);
-    // The broker named is the one the election chose: the only one whose last word on it is that it holds a term.
+    // The broker named is the one the election chose: the only one whose last word on it is that it holds a term
+    // (its key names it before its campaign has logged the election).
+    await cluster.waitFor('the controller to log its term', async () => lastTermLine(controller) === 'this broker is the controller');
     const holdingTerm = [1, 2, 3].filter((id) => lastTermLine(id) === 'this broker is the controller');
     expect(holdingTerm).toEqual([controller]);
     for (const view of all) {
@@ -131,7 +133,8 @@ describe('brokers in an etcd cluster', () => {
     await cluster.waitForMembers([1, 2]);
     frozen.thaw();
     await cluster.waitForMembers([1, 2, 3]);
-    expect(frozen.proc.logLines.some((l) => l.msg === 'registered in etcd again')).toBe(true);
+    // Its lease is gone, so it is listed again only by registering again (the line may trail the others' answers).
+    await cluster.waitFor('the thawed broker to log its new registration', async () => frozen.proc.logLines.some((l) => l.msg === 'registered in etcd again'));
   });
 
   it('joins through a list of etcd endpoints whose first one is down', async () => {
