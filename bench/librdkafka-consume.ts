@@ -16,7 +16,7 @@ import { fetchAll } from '../src/perf/fetch-load.js';
 import { buildProducePool, produceAsFastAsAnswered } from '../src/perf/produce-load.js';
 import { fixed, mbPerSecond, median } from '../src/perf/stats.js';
 import { type BrokerProcess, startBrokerProcess } from './perf/broker-process.js';
-import { buildRdkafkaConsumer, runRdkafkaConsumer } from './perf/rdkafka-consumer.js';
+import { buildRdkafkaProgram, type RdkafkaConsumerRun, runRdkafkaProgram } from './perf/rdkafka-programs.js';
 
 const RECORD_BYTES = 1024;
 const MIB = 1024 * 1024;
@@ -124,7 +124,8 @@ interface Measure {
 async function measure(binary: string, build: Build, partitions: number, records: number, config: Record<string, string>): Promise<Measure> {
   const cpuBefore = build.broker.cpuSeconds();
   const startedMs = performance.now();
-  const run = await runRdkafkaConsumer(binary, build.broker.address, `rdk-${partitions}`, partitions, records, config, CONSUME_TIMEOUT_MS);
+  const args = [build.broker.address, `rdk-${partitions}`, String(partitions), String(records)];
+  const run = await runRdkafkaProgram<RdkafkaConsumerRun>(binary, args, config, CONSUME_TIMEOUT_MS);
   const wallSeconds = (performance.now() - startedMs) / 1000;
   const brokerCpu = build.broker.cpuSeconds() - cpuBefore;
   if (run.records !== records) throw new Error(`rdkafka-consumer read ${run.records} of ${records} records`);
@@ -224,7 +225,7 @@ function report(c: Case, builds: readonly Build[], runs: Map<string, Measure[]>)
 
 export async function main(argv: string[]): Promise<void> {
   const settings = parseSettings(argv);
-  const binary = buildRdkafkaConsumer();
+  const binary = buildRdkafkaProgram('rdkafka-consumer');
   const builds: Build[] = [];
   try {
     // Two brokers may run at once: each admin HTTP listener on a free port.

@@ -7,7 +7,7 @@
 // end up to the source's log end. Retention or DeleteRecords that moved the source's log start past what was
 // copied, or a truncation of the source, start the copy again from the source's log start. The last step runs
 // while the main thread holds the partition's appends: it copies the rest, takes the source's log start and
-// leader epoch, and closes the future log cleanly (flushed, checkpoint and producer snapshot written), so that it
+// leader epochs, and closes the future log cleanly (flushed, checkpoint and producer snapshot written), so that it
 // opens as the partition once renamed.
 import { ErrorCode, KafkaError } from '../src/shared/kafka-error-codes.js';
 import type { FileAccess } from './io/file-access.js';
@@ -63,7 +63,7 @@ export class PartitionMove {
     this.files.removeTree(this.futureDir);
     this.files.makeDir(this.futureDir);
     const start = this.source.logStartOffset;
-    writeCheckpoint(this.files, this.futureDir, { recoveryPoint: start, logStartOffset: start, highWatermark: start, leaderEpoch: this.source.leaderEpoch });
+    writeCheckpoint(this.files, this.futureDir, { recoveryPoint: start, logStartOffset: start, highWatermark: start });
     return PartitionLog.open(this.files, this.futureDir, this.source.config, { nowMs: this.nowMs(), trustedOnDisk: true });
   }
 
@@ -106,7 +106,7 @@ export class PartitionMove {
 
   /**
    * The last step, while no append reaches the source: copies the rest, takes the source's log end (past its last
-   * batch when the cleaner removed the newest records), log start and leader epoch, and closes the future log
+   * batch when the cleaner removed the newest records), log start and leader-epoch entries, and closes the future log
    * cleanly, so that renamed it opens as the partition without a scan.
    */
   finish(): void {
@@ -116,7 +116,7 @@ export class PartitionMove {
     onTarget(() => {
       if (this.future.logEndOffset < this.source.logEndOffset) this.future.roll(this.nowMs(), this.source.logEndOffset);
       if (this.source.logStartOffset > this.future.logStartOffset) this.future.deleteRecordsBefore(this.source.logStartOffset);
-      if (this.source.leaderEpoch > this.future.leaderEpoch) this.future.assignLeaderEpoch(this.source.leaderEpoch);
+      this.future.copyLeaderEpochs(this.source.leaderEpochEntries);
       this.finished = true;
       this.future.close(this.nowMs());
       this.files.syncDir(this.targetDir);

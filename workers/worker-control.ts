@@ -1,5 +1,5 @@
 // The control plane of a partition worker, exposed to the main thread over comlink: open, close, delete,
-// truncate partitions, offsets and timestamp lookups, config changes, retention, stats and shutdown.
+// truncate partitions, offsets, timestamp and leader-epoch lookups, config changes, retention, stats and shutdown.
 // Runs in a partition worker.
 import { type FileAccess, isStorageFailure } from './io/file-access.js';
 import type { FaultInjectingFileAccess, InjectedFaultCode } from './io/fault-injecting-file-access.js';
@@ -17,7 +17,7 @@ import { partitionDir } from '../src/shared/partition-folder.js';
 import type { LogConfig } from '../src/shared/topic-config.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../src/shared/group-protocol.js';
 import type { CoordinatorRegistry } from './groups/coordinator-registry.js';
-import type { PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } from '../src/shared/worker-protocol.js';
+import type { EpochEndOffset, PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } from '../src/shared/worker-protocol.js';
 
 export type WorkerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -127,6 +127,17 @@ export class WorkerControl {
     return this.guard.run(this.table.get(slot), slot, (o) => {
       o.log.truncateTo(offset, Date.now());
       return offsetsOf(o.log);
+    });
+  }
+
+  /**
+   * OffsetForLeaderEpoch: the largest epoch <= `requestedEpoch` the partition's log holds and where it ends, after
+   * the request's current leader epoch (-1: unchecked) is checked (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).
+   */
+  endOffsetForEpoch(slot: number, currentLeaderEpoch: number, requestedEpoch: number): EpochEndOffset {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.requireCurrentLeaderEpoch(currentLeaderEpoch);
+      return o.log.endOffsetForEpoch(requestedEpoch);
     });
   }
 

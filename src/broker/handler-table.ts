@@ -29,6 +29,7 @@ import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-con
 import { initProducerIdHandler } from './handlers/init-producer-id.js';
 import { listOffsetsHandler } from './handlers/list-offsets.js';
 import { metadataHandler } from './handlers/metadata.js';
+import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
 
 type AnyHandler = ApiHandler<ApiKey>;
@@ -52,6 +53,7 @@ const handlers: AnyHandler[] = [
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  offsetForLeaderEpochHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   alterReplicaLogDirsHandler,

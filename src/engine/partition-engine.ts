@@ -8,7 +8,7 @@ import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { TimestampAndOffset } from '../shared/offset-lookup.js';
-import type { PartitionOffsets } from '../shared/worker-protocol.js';
+import type { EpochEndOffset, PartitionOffsets } from '../shared/worker-protocol.js';
 import {
   type FreeSpaceProbe,
   type LogDirState,
@@ -180,6 +180,12 @@ export class PartitionEngine {
   legacyOffsetsBefore(topic: string, partition: number, timestamp: number, maxNumOffsets: number, forConsumer: boolean): Promise<number[]> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.legacyOffsetsBefore(route.slot, timestamp, maxNumOffsets, forConsumer));
+  }
+
+  /** OffsetForLeaderEpoch: where `requestedEpoch` ends in the partition's log, once `currentLeaderEpoch` (-1: unchecked) passes. */
+  endOffsetForEpoch(topic: string, partition: number, currentLeaderEpoch: number, requestedEpoch: number): Promise<EpochEndOffset> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.endOffsetForEpoch(route.slot, currentLeaderEpoch, requestedEpoch));
   }
 
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {

@@ -76,9 +76,19 @@ export class ResponseOutflow {
       this.waitingBytes += response.length;
       this.memory.hold(largeBuffers.heldBytesOf(frameHead(response)));
     }
-    if (this.slots[0] === slot) this.writeReady();
+    if (this.slots[0] === slot && !this.writeQueued) {
+      // Written once this task's microtasks are done, with the responses finished meanwhile: one writev for them all.
+      this.writeQueued = true;
+      queueMicrotask(this.writeQueuedResponses);
+    }
     this.changed();
   }
+
+  private writeQueued = false;
+  private readonly writeQueuedResponses = (): void => {
+    this.writeQueued = false;
+    if (!this.closed) this.writeReady();
+  };
 
   private writeReady(): void {
     let corked = false;

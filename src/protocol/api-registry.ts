@@ -32,6 +32,7 @@ import { metadataApi } from './messages/metadata.js';
 import { offsetCommitApi } from './messages/offset-commit.js';
 import { offsetDeleteApi } from './messages/offset-delete.js';
 import { offsetFetchApi } from './messages/offset-fetch.js';
+import { offsetForLeaderEpochApi } from './messages/offset-for-leader-epoch.js';
 import { produceApi } from './messages/produce.js';
 import { syncGroupApi } from './messages/sync-group.js';
 import type { ApiDefinition } from './schema/api-definition.js';
@@ -59,6 +60,7 @@ export const apis = [
   deleteTopicsApi,
   deleteRecordsApi,
   initProducerIdApi,
+  offsetForLeaderEpochApi,
   describeConfigsApi,
   alterConfigsApi,
   alterReplicaLogDirsApi,

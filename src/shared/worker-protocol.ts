@@ -32,6 +32,12 @@ export interface PartitionOffsets {
   logEndOffset: number;
 }
 
+/** What OffsetForLeaderEpoch answers for a requested epoch: the largest known epoch <= it, and where that epoch ended (-1, -1: none). */
+export interface EpochEndOffset {
+  epoch: number;
+  endOffset: number;
+}
+
 export interface PartitionStats extends PartitionOffsets {
   topic: string;
   partition: number;

@@ -56,6 +56,10 @@ describe('Fetch max_bytes', () => {
     expect(await recordsPerPartition(1_000, 1 << 20)).toEqual([0, 1, 0, 0]);
   });
 
+  it('answers the first partition with data with one whole batch even when its per-partition limit is below a batch header', async () => {
+    for (const limit of [1, 60]) expect(await recordsPerPartition(1 << 20, limit)).toEqual([0, 1, 0, 0]);
+  });
+
   it('applies the per-partition limit within max_bytes', async () => {
     expect(await recordsPerPartition(1 << 20, 25_000)).toEqual([0, 2, 2, 2]);
   });

@@ -39,6 +39,7 @@ describe('the registry', () => {
       DeleteTopics: '20:0-6',
       DeleteRecords: '21:0-2',
       InitProducerId: '22:0-5',
+      OffsetForLeaderEpoch: '23:0-4',
       DescribeConfigs: '32:0-4',
       AlterConfigs: '33:0-2',
       AlterReplicaLogDirs: '34:0-2',

@@ -1,5 +1,5 @@
 // The future copy of a partition being moved between log dirs, against real files: copied in steps while appends go
-// on, it reopens as the same log (offsets, records, log start, leader epoch); retention past what was copied and a
+// on, it reopens as the same log (offsets, records, log start, leader epochs); retention past what was copied and a
 // truncation of the source start the copy again; a log end past the last batch is kept; abandon removes the copy.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ function reopened(futureDir: string): PartitionLog {
 
 function expectSameLog(copy: PartitionLog, source: PartitionLog): void {
   expect([copy.logStartOffset, copy.logEndOffset, copy.leaderEpoch]).toEqual([source.logStartOffset, source.logEndOffset, source.leaderEpoch]);
+  expect(copy.leaderEpochEntries).toEqual(source.leaderEpochEntries);
   const records = (log: PartitionLog) => readAll(log).map((r) => [r.offset, r.key?.toString(), r.value?.toString()]);
   expect(records(copy)).toEqual(records(source));
 }
@@ -72,13 +73,20 @@ describe('PartitionMove', () => {
     expectSameLog(reopened(futureDir), source);
   });
 
-  it("takes the source's leader epoch and a log end past its last batch", () => {
+  it("takes the source's leader epochs (one assigned with nothing written yet too) and a log end past its last batch", () => {
     const source = sourceWith(20);
     const { move, futureDir } = moveOf(source);
     move.copyStep(1 << 20);
+    source.assignLeaderEpoch(3);
+    for (let i = 0; i < 5; i++) appendOk(source, simpleBatch(2, NOW));
     source.assignLeaderEpoch(5);
     source.roll(NOW, source.logEndOffset + 10);
     move.finish();
+    expect(source.leaderEpochEntries).toEqual([
+      { epoch: 0, startOffset: 0 },
+      { epoch: 3, startOffset: 60 },
+      { epoch: 5, startOffset: 70 },
+    ]);
     expectSameLog(reopened(futureDir), source);
   });
 

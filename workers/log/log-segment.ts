@@ -60,6 +60,9 @@ export interface SegmentScan {
   truncatedBytes: number;
 }
 
+/** The first batch's header when a read has room for less (readInto); this worker's own. */
+const firstHeader = Buffer.alloc(BATCH_HEADER_BYTES);
+
 export class LogSegment {
   sizeBytes = 0;
   nextOffset: number;
@@ -386,6 +389,11 @@ export class LogSegment {
    */
   readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number): number {
     const available = this.sizeBytes - position;
+    // Room for less than a batch header: the first batch's header alone tells whether it is readable and its size.
+    if (destCapacity < BATCH_HEADER_BYTES && available >= BATCH_HEADER_BYTES) {
+      if (this.readFully(firstHeader, 0, BATCH_HEADER_BYTES, position) < BATCH_HEADER_BYTES || lastOffsetAt(firstHeader, 0) >= endOffset) return 0;
+      return -batchSizeAt(firstHeader, 0);
+    }
     const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, BATCH_HEADER_BYTES), destCapacity), position);
     let used = 0;
     while (used + LOG_OVERHEAD_BYTES <= got) {

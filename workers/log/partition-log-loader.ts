@@ -2,14 +2,17 @@
 // drop leftovers of interrupted writes, read the checkpoint, open the segments (after an unclean stop,
 // validating and repairing every one from the recovery point on), work out the offsets to start from, and
 // load the idempotent-producer table (from the snapshot a clean close left, else rebuilt from the batch
-// headers). Also writes that snapshot. Runs in the worker opening the partition, or a piscina recovery thread.
+// headers) and the leader-epoch cache (its file, else rebuilt from the batch headers). Also writes that
+// snapshot. Runs in the worker opening the partition, or a piscina recovery thread.
 import { join } from 'node:path';
 import type { LogConfig } from '../../src/shared/topic-config.js';
 import type { FileAccess } from '../io/file-access.js';
 import { BatchWalker } from '../../src/shared/batch-walker.js';
+import { BatchField, readInt64 } from '../../src/shared/record-batch.js';
 import { readCleanerCheckpoint } from './cleaner-checkpoint.js';
 import { deleteSegmentFiles, LogSegment, parseSegmentBaseOffset } from './log-segment.js';
 import { type PartitionCheckpoint, readCheckpoint } from './partition-checkpoint.js';
+import { type EpochEntry, LEADER_EPOCH_FILE, LeaderEpochCache, UNDEFINED_EPOCH } from './leader-epoch-cache.js';
 import { ProducerStateTable } from './producer-state.js';
 import { completeInterruptedSwaps } from './segment-swap.js';
 
@@ -26,13 +29,17 @@ export interface LoadOptions {
   soleReplica?: boolean;
 }
 
+/** The epoch a sole replica leads its partition at until told otherwise (what Metadata and ListOffsets report). */
+const SOLE_REPLICA_LEADER_EPOCH = 0;
+
 /** What a partition starts from: its open segments (never none) and the offsets and tables derived from them. */
 export interface LoadedPartition {
   segments: LogSegment[];
   logStartOffset: number;
   highWatermark: number;
   recoveryPoint: number;
-  leaderEpoch: number;
+  /** Which leader epoch started where, within [log start, log end]; a sole replica's is never empty. */
+  leaderEpochs: LeaderEpochCache;
   soleReplica: boolean;
   producers: ProducerStateTable;
   /** The log cleaner's checkpoint, at most the log end. */
@@ -62,12 +69,17 @@ export function loadPartition(files: FileAccess, dir: string, config: Readonly<L
   const logStartOffset = Math.max(checkpoint?.logStartOffset ?? first, first);
   const soleReplica = options.soleReplica ?? true;
   const highWatermark = checkpoint?.highWatermark ?? logEndOffset;
+  const leaderEpochs = loadLeaderEpochs(files, dir, segments, options.onRepair);
+  // Entries beyond what recovery kept, or below the log start (a crash between a change of the log and of the file), go.
+  leaderEpochs.truncateFromEnd(logEndOffset + 1);
+  leaderEpochs.truncateFromStart(logStartOffset);
+  if (soleReplica && leaderEpochs.latestEpoch === UNDEFINED_EPOCH) leaderEpochs.assign(SOLE_REPLICA_LEADER_EPOCH, logEndOffset);
   return {
     segments,
     logStartOffset,
     highWatermark: soleReplica ? logEndOffset : Math.min(Math.max(highWatermark, logStartOffset), logEndOffset),
     recoveryPoint: options.trustedOnDisk ? Math.min(checkpoint?.recoveryPoint ?? logEndOffset, logEndOffset) : logEndOffset,
-    leaderEpoch: checkpoint?.leaderEpoch ?? 0,
+    leaderEpochs,
     soleReplica,
     producers: loadProducerState(files, dir, segments, options.trustedOnDisk),
     cleanedOffset: Math.min(readCleanerCheckpoint(files, dir), logEndOffset),
@@ -131,6 +143,22 @@ function removeLeftovers(files: FileAccess, dir: string): void {
     const orphanIndex = stem !== name && !names.has(`${stem}.log`);
     if (name.endsWith('.tmp') || name.endsWith('.deleted') || orphanIndex) files.remove(join(dir, name));
   }
+}
+
+/** The leader-epoch cache from its file; a missing or unreadable one is rebuilt from every stored batch header's epoch. */
+function loadLeaderEpochs(files: FileAccess, dir: string, segments: LogSegment[], onRepair: LoadOptions['onRepair']): LeaderEpochCache {
+  const cache = LeaderEpochCache.read(files, dir);
+  if (cache !== null) return cache;
+  if (files.exists(join(dir, LEADER_EPOCH_FILE))) onRepair?.(`${dir}: rebuilt the unreadable ${LEADER_EPOCH_FILE} from the batch headers`);
+  const entries: EpochEntry[] = [];
+  const walker = new BatchWalker(files);
+  for (const segment of segments) {
+    segment.forEachBatch(walker, (buf, at) => {
+      const epoch = buf.readInt32BE(at + BatchField.PARTITION_LEADER_EPOCH);
+      if (epoch >= 0 && epoch !== entries.at(-1)?.epoch) entries.push({ epoch, startOffset: readInt64(buf, at + BatchField.BASE_OFFSET) });
+    });
+  }
+  return LeaderEpochCache.rebuild(files, dir, entries);
 }
 
 /** Loads the snapshot a clean close left for this exact log end, else replays every stored batch header. */

@@ -1,6 +1,7 @@
 // The log of one partition: its segments, offsets (log start, high watermark, log end, recovery point),
-// append, read, roll, retention, head and tail truncation, flushing, checkpoints, and the hand-over points
-// of the log cleaner (plan a job, swap its result in); opening and recovery are partition-log-loader.ts.
+// leader epochs (leader-epoch-cache.ts), append, read, roll, retention, head and tail truncation, flushing,
+// checkpoints, and the hand-over points of the log cleaner (plan a job, swap its result in); opening and
+// recovery are partition-log-loader.ts.
 // Runs in the partition worker that owns the partition; nothing else touches its live files while it is
 // open (a cleaner job reads sealed ones and writes .cleaned).
 import type { FileAccess } from '../io/file-access.js';
@@ -14,6 +15,8 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../src/shared/offset-lo
 import type { DecompressedBatches } from './decompressed-batches.js';
 import { LogSegment } from './log-segment.js';
 import { EMPTY_CHECKPOINT, type PartitionCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+import type { EpochEntry, LeaderEpochCache } from './leader-epoch-cache.js';
+import type { EpochEndOffset } from '../../src/shared/worker-protocol.js';
 import { writeCleanerCheckpoint } from './cleaner-checkpoint.js';
 import { type LoadedPartition, loadPartition, type LoadOptions, writeProducerSnapshot } from './partition-log-loader.js';
 import { type PlannedCleaning, planCleaning } from './cleaning-plan.js';
@@ -22,6 +25,8 @@ import type { CleanerOutcome } from './segment-cleaner.js';
 import { dropCleanedAway, removeCleanedFiles, swapInCleanedSegment } from './segment-swap.js';
 
 const LOOKUP_SCRATCH_BYTES = 64 * 1024;
+/** A request's current leader epoch when its client has none (Kafka's RecordBatch.NO_PARTITION_LEADER_EPOCH): not checked. */
+const NO_LEADER_EPOCH = -1;
 
 /** A cleaner job handed out by planCleaning(), with what its result may be swapped in against. */
 export interface CleaningPlan extends PlannedCleaning {
@@ -43,7 +48,8 @@ export class PartitionLog {
   #logStartOffset: number;
   #highWatermark: number;
   #recoveryPoint: number;
-  #leaderEpoch: number;
+  /** Which leader epoch started at which offset: the one record of this replica's epochs, in its own file. */
+  readonly #leaderEpochs: LeaderEpochCache;
   #soleReplica: boolean;
   #config: Readonly<LogConfig>;
   readonly lastAppend = new AppendInfo();
@@ -75,7 +81,7 @@ export class PartitionLog {
     this.#logStartOffset = loaded.logStartOffset;
     this.#highWatermark = loaded.highWatermark;
     this.#recoveryPoint = loaded.recoveryPoint;
-    this.#leaderEpoch = loaded.leaderEpoch;
+    this.#leaderEpochs = loaded.leaderEpochs;
     this.#soleReplica = loaded.soleReplica;
     this.producers = loaded.producers;
     this.cleanedOffset = loaded.cleanedOffset;
@@ -106,9 +112,33 @@ export class PartitionLog {
     return this.#recoveryPoint;
   }
 
-  /** The epoch of the leader that stamps client batches (partitionLeaderEpoch), kept in the checkpoint. */
+  /**
+   * The newest leader epoch this replica knows, the one it stamps client batches with (partitionLeaderEpoch) as
+   * leader: the leader-epoch cache's latest. -1 only for a replica that has neither led nor stored a batch with
+   * an epoch (a sole replica leads at epoch 0 from its first open).
+   */
   get leaderEpoch(): number {
-    return this.#leaderEpoch;
+    return this.#leaderEpochs.latestEpoch;
+  }
+
+  /** The leader-epoch cache's entries, oldest first. */
+  get leaderEpochEntries(): readonly EpochEntry[] {
+    return this.#leaderEpochs.epochEntries;
+  }
+
+  /** OffsetForLeaderEpoch: the largest epoch <= `requestedEpoch` this log holds and where it ends (leader-epoch-cache.ts). */
+  endOffsetForEpoch(requestedEpoch: number): EpochEndOffset {
+    return this.#leaderEpochs.endOffsetFor(requestedEpoch, this.logEndOffset);
+  }
+
+  /**
+   * Kafka's check of a request's current leader epoch against this replica's: FENCED_LEADER_EPOCH when the
+   * request's is older, UNKNOWN_LEADER_EPOCH when it is newer; -1 (none) is not checked, any other value is.
+   */
+  requireCurrentLeaderEpoch(currentLeaderEpoch: number): void {
+    if (currentLeaderEpoch === NO_LEADER_EPOCH || currentLeaderEpoch === this.leaderEpoch) return;
+    const code = currentLeaderEpoch < this.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;
+    throw new KafkaError(code, `${this.dir}: the request's leader epoch ${currentLeaderEpoch} is not the partition's ${this.leaderEpoch}`);
   }
 
   /** This broker holds the only replica: the high watermark follows the log end on every append. */
@@ -142,18 +172,31 @@ export class PartitionLog {
     this.#highWatermark = offset;
   }
 
-  /** A new leader epoch for this partition (epochs only grow); written to the checkpoint before it is used. */
+  /**
+   * This replica leads the partition at `epoch` from the log end on (Kafka's makeLeader: epochs only grow): the
+   * epoch's entry is written to the leader-epoch file before any batch is stamped with it.
+   */
   assignLeaderEpoch(epoch: number): void {
-    invariant(Number.isInteger(epoch) && epoch >= this.#leaderEpoch, () => `leader epoch ${epoch} is below the current ${this.#leaderEpoch}`);
-    if (epoch === this.#leaderEpoch) return;
-    this.#leaderEpoch = epoch;
-    this.writeCheckpoint();
+    invariant(Number.isInteger(epoch) && epoch >= this.leaderEpoch, () => `leader epoch ${epoch} is below the current ${this.leaderEpoch}`);
+    this.#leaderEpochs.assign(epoch, this.logEndOffset);
   }
 
-  /** Moves the log start up to `offset` (never down, never past the high watermark); the caller checkpoints. */
+  /**
+   * A copy of another log (a move's future log, holding the same batches) takes its leader-epoch entries, so the
+   * two answer OffsetForLeaderEpoch alike, epochs assigned with no batch written yet included.
+   */
+  copyLeaderEpochs(entries: readonly EpochEntry[]): void {
+    for (const entry of entries) this.#leaderEpochs.assign(entry.epoch, entry.startOffset);
+  }
+
+  /**
+   * Moves the log start up to `offset` (never down, never past the high watermark), and the first leader-epoch
+   * entry with it; the caller checkpoints.
+   */
   private advanceLogStart(offset: number): void {
     invariant(offset <= this.#highWatermark || offset <= this.#logStartOffset, () => `log start ${offset} beyond the high watermark ${this.#highWatermark}`);
     this.#logStartOffset = Math.max(this.#logStartOffset, offset);
+    this.#leaderEpochs.truncateFromStart(this.#logStartOffset);
   }
 
   get logEndOffset(): number {
@@ -203,19 +246,32 @@ export class PartitionLog {
     if (origin === 'client') {
       if (this.isDuplicateOrRefused(buf, at, info)) return info.errorCode;
       const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? nowMs : -1;
-      stampBatches(buf, at, length, this.logEndOffset, this.#leaderEpoch, appendTime, info);
+      stampBatches(buf, at, length, this.logEndOffset, this.leaderEpoch, appendTime, info);
     } else {
       if (readReplicatedOffsets(buf, at, length, info) !== ErrorCode.NONE) return info.errorCode;
       if (info.firstOffset < this.logEndOffset) {
         return info.fail(ErrorCode.CORRUPT_MESSAGE, `replicated offset ${info.firstOffset} is below the log end ${this.logEndOffset}`);
       }
     }
+    this.assignBatchEpochs(buf, at, length);
     if (this.activeSegment.shouldRoll(length, info.lastOffset, this.config, nowMs)) this.roll(nowMs, info.firstOffset);
     this.activeSegment.append(buf, at, length, info, this.config.indexIntervalBytes);
     for (let position = at; position < at + length; position += batchSizeAt(buf, position)) this.producers.recordStoredBatch(buf, position);
     if (this.#soleReplica) this.#highWatermark = this.logEndOffset;
     this.unflushedMessages += info.recordCount;
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Records each batch whose leader epoch is not the latest in the leader-epoch cache (written before the batch,
+   * as Kafka does, so the file never misses an epoch the log holds). A leader's stamped batches carry its latest
+   * epoch already; a follower's replicated ones bring the leader's epochs.
+   */
+  private assignBatchEpochs(buf: Buffer, at: number, length: number): void {
+    for (let position = at; position < at + length; position += batchSizeAt(buf, position)) {
+      const epoch = buf.readInt32BE(position + BatchField.PARTITION_LEADER_EPOCH);
+      if (epoch !== this.#leaderEpochs.latestEpoch) this.#leaderEpochs.assign(epoch, readInt64(buf, position + BatchField.BASE_OFFSET));
+    }
   }
 
   /**
@@ -447,6 +503,10 @@ export class PartitionLog {
       segment.flush();
     }
     this.producers.truncateFrom(this.logEndOffset);
+    const leaderEpoch = this.leaderEpoch;
+    this.#leaderEpochs.truncateFromEnd(this.logEndOffset);
+    // A sole replica stays its partition's leader at the same epoch, from the new log end on.
+    if (this.#soleReplica && leaderEpoch >= 0) this.#leaderEpochs.assign(leaderEpoch, this.logEndOffset);
     // As in Kafka, truncating below the log start moves the log start down with it.
     this.#logStartOffset = Math.min(this.#logStartOffset, this.logEndOffset);
     this.#highWatermark = Math.min(this.#highWatermark, this.logEndOffset);
@@ -518,7 +578,6 @@ export class PartitionLog {
       recoveryPoint: this.recoveryPoint,
       logStartOffset: this.logStartOffset,
       highWatermark: this.highWatermark,
-      leaderEpoch: this.leaderEpoch,
     };
   }
 
@@ -530,15 +589,12 @@ export class PartitionLog {
 
   /**
    * Writes the checkpoint if anything in it moved since the last write (periodic task): the recovery
-   * point after a flush, the high watermark after appends, or a leader epoch set by the owner.
+   * point after a flush or the high watermark after appends.
    */
   writeCheckpointIfDirty(): void {
     const { written } = this;
     const dirty =
-      written.recoveryPoint !== this.recoveryPoint ||
-      written.logStartOffset !== this.logStartOffset ||
-      written.highWatermark !== this.highWatermark ||
-      written.leaderEpoch !== this.leaderEpoch;
+      written.recoveryPoint !== this.recoveryPoint || written.logStartOffset !== this.logStartOffset || written.highWatermark !== this.highWatermark;
     if (dirty) this.writeCheckpoint();
   }
 

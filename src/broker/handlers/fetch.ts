@@ -165,16 +165,24 @@ async function readRound(
   // `reads` is in request order, so batches are kept in request order.
   reads.forEach(({ i }, k) => {
     outcomes[i] = answers[k]!;
-    keepWithinMaxBytes(memory, outcomes[i], state);
+    keepWithinMaxBytes(memory, outcomes[i], wanted[i]!.partitionMaxBytes, state);
   });
   return later;
 }
 
-/** Keeps a partition's records if they fit what max_bytes has left (the first partition with data always fits) and the memory holds them. */
-function keepWithinMaxBytes(memory: ConnectionMemory, outcome: FetchOutcome, state: { maxBytesLeft: number; anyData: boolean }): void {
+/**
+ * Keeps a partition's records if they fit its own limit and what max_bytes has left (the first partition with
+ * data always fits: a worker answers a first batch larger than the limit whole) and the memory holds them.
+ */
+function keepWithinMaxBytes(
+  memory: ConnectionMemory,
+  outcome: FetchOutcome,
+  partitionMaxBytes: number,
+  state: { maxBytesLeft: number; anyData: boolean },
+): void {
   const size = outcome.records.length;
   if (size === 0) return;
-  const fits = !state.anyData || size <= state.maxBytesLeft;
+  const fits = !state.anyData || (size <= state.maxBytesLeft && size <= partitionMaxBytes);
   if (!fits || !memory.tryHold(largeBuffers.heldBytesOf(outcome.records))) {
     if (fits) memory.budget.shortPartitions++;
     largeBuffers.release(outcome.records);

@@ -206,8 +206,19 @@ export class SpscRing {
     this.reservedPayloadBytes = -1;
     // The seq-cst store publishes header and payload (plain writes above) to the consumer's Atomics.load.
     Atomics.store(this.control, CELL_WRITE, (writeCounter + padBytes + ((payloadBytes + FRAME_HEADER_BYTES + 7) & ~7)) | 0);
-    if (Atomics.load(this.control, CELL_CONSUMER_WAITING) !== 0) this.wake(CELL_CONSUMER_WAITING);
+    // The consumer is woken once this task's synchronous work and its microtasks are done: the frames committed
+    // meanwhile (a socket read's pipelined requests, a batch of completions) cost one notify, not one each.
+    if (!this.consumerWakeQueued && Atomics.load(this.control, CELL_CONSUMER_WAITING) !== 0) {
+      this.consumerWakeQueued = true;
+      queueMicrotask(this.wakeConsumer);
+    }
   }
+
+  private consumerWakeQueued = false;
+  private readonly wakeConsumer = (): void => {
+    this.consumerWakeQueued = false;
+    this.wake(CELL_CONSUMER_WAITING);
+  };
 
   /** Resolves true once reserve(payloadBytes) would succeed; false on timeout or when the ring is closed. */
   waitForSpace(payloadBytes: number, timeoutMs = Infinity): Promise<boolean> {

@@ -454,6 +454,29 @@ const initProducerId: Scenario = async (world, version) => {
   expect(answer.ProducerEpoch as number).toBeGreaterThanOrEqual(0);
 };
 
+/** The topic was written under the standalone leader epoch 0: it ends at the log end; epoch 1 is unknown (-1, -1). */
+const offsetForLeaderEpoch: Scenario = async (world, version) => {
+  const ask = async (leaderEpoch: number): Promise<Value> => {
+    const answer = await call(
+      world,
+      23,
+      { ReplicaId: -1, Topics: [{ Topic: world.topic, Partitions: [{ Partition: 0, CurrentLeaderEpoch: 0, LeaderEpoch: leaderEpoch }] }] },
+      version,
+    );
+    const partition = first(first(answer.Topics).Partitions);
+    expect([partition.ErrorCode, partition.Partition]).toEqual([0, 0]);
+    return partition;
+  };
+  const end = BigInt(world.produced.length);
+  expect(end).toBeGreaterThan(0n);
+  const latest = await ask(0);
+  expect(latest.EndOffset).toBe(end);
+  if (version >= 1) expect(latest.LeaderEpoch).toBe(0);
+  const unknown = await ask(1);
+  expect(unknown.EndOffset).toBe(-1n);
+  if (version >= 1) expect(unknown.LeaderEpoch).toBe(-1);
+};
+
 const describeConfigs: Scenario = async (world, version) => {
   const answer = await call(
     world,
@@ -583,6 +606,7 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [20, deleteTopics],
   [21, deleteRecords],
   [22, initProducerId],
+  [23, offsetForLeaderEpoch],
   [32, describeConfigs],
   [33, alterConfigs],
   [34, alterReplicaLogDirs],

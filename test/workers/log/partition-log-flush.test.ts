@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { NEVER } from '../../../src/shared/topic-config.js';
 import { CHECKPOINT_FILE, parseCheckpoint, readCheckpoint } from '../../../workers/log/partition-checkpoint.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
+import { LEADER_EPOCH_FILE } from '../../../workers/log/leader-epoch-cache.js';
 import { appendOk, files, logConfig, simpleBatch, tempPartitionDir } from './log-test-kit.js';
 
 function openLog(overrides: Parameters<typeof logConfig>[0] = {}, nowMs = 0): { log: PartitionLog; dir: string } {
@@ -79,52 +80,49 @@ describe('flush policy', () => {
 });
 
 describe('checkpoint file', () => {
-  it('holds the offsets and epoch after a clean close, in the documented text format', () => {
+  it('holds the offsets after a clean close, in the documented text format; the epoch is in the leader-epoch file', () => {
     const { log, dir } = openLog({ segmentBytes: 400 });
     log.assignLeaderEpoch(7);
     for (let i = 0; i < 10; i++) appendOk(log, simpleBatch(2), i);
     expect(log.deleteRecordsBefore(3)).toBe(3);
     log.close(50);
     const text = fs.readFileSync(join(dir, CHECKPOINT_FILE), 'utf8');
-    expect(text).toBe('version 1\nrecovery.point 20\nlog.start.offset 3\nhigh.watermark 20\nleader.epoch 7\n');
-    expect(parseCheckpoint(text)).toEqual({ recoveryPoint: 20, logStartOffset: 3, highWatermark: 20, leaderEpoch: 7 });
+    expect(text).toBe('version 2\nrecovery.point 20\nlog.start.offset 3\nhigh.watermark 20\n');
+    expect(parseCheckpoint(text)).toEqual({ recoveryPoint: 20, logStartOffset: 3, highWatermark: 20 });
+    // Epoch 7 led from offset 0; DeleteRecords moved its start up to the log start.
+    expect(fs.readFileSync(join(dir, LEADER_EPOCH_FILE), 'utf8')).toBe('0\n1\n7 3\n');
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     const reopened = PartitionLog.open(files, dir, logConfig({ segmentBytes: 400 }), { nowMs: 60, trustedOnDisk: true });
     expect([reopened.logStartOffset, reopened.highWatermark, reopened.logEndOffset, reopened.recoveryPoint, reopened.leaderEpoch]).toEqual([3, 20, 20, 20, 7]);
     reopened.close(70);
   });
 
-  it('writeCheckpointIfDirty writes only when an offset or the epoch moved', () => {
+  it('writeCheckpointIfDirty writes only when an offset moved', () => {
     const { log, dir } = openLog();
     const path = join(dir, CHECKPOINT_FILE);
     const stamp = (): string => fs.readFileSync(path, 'utf8');
-    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 0, leaderEpoch: 0 });
+    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 0 });
     fs.writeFileSync(path, `${stamp()}# untouched\n`);
     log.writeCheckpointIfDirty();
     expect(stamp()).toContain('# untouched');
     appendOk(log, simpleBatch(3), 1);
     log.writeCheckpointIfDirty();
-    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 3, leaderEpoch: 0 });
+    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 3 });
     log.flush(2);
     log.writeCheckpointIfDirty();
     expect(readCheckpoint(files, dir)!.recoveryPoint).toBe(3);
-    log.assignLeaderEpoch(2);
-    log.writeCheckpointIfDirty();
-    expect(readCheckpoint(files, dir)!.leaderEpoch).toBe(2);
     fs.writeFileSync(path, `${stamp()}# untouched\n`);
     log.writeCheckpointIfDirty();
     expect(stamp()).toContain('# untouched');
     log.close(3);
   });
 
-  it('parseCheckpoint rejects anything but a complete version-1 file', () => {
-    expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch -1\n')).toEqual({
-      recoveryPoint: 1,
-      logStartOffset: 0,
-      highWatermark: 1,
-      leaderEpoch: -1,
-    });
-    expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\n')).toBeNull();
+  it('parseCheckpoint reads version 2 and the version-1 files of older builds (their leader.epoch line ignored), nothing else', () => {
+    const offsets = { recoveryPoint: 1, logStartOffset: 0, highWatermark: 1 };
+    expect(parseCheckpoint('version 2\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\n')).toEqual(offsets);
+    expect(parseCheckpoint('version 1\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch -1\n')).toEqual(offsets);
+    expect(parseCheckpoint('version 2\nrecovery.point 1\nlog.start.offset 0\n')).toBeNull();
+    expect(parseCheckpoint('version 3\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\n')).toBeNull();
     expect(parseCheckpoint('recovery.point 1\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch 0\n')).toBeNull();
     expect(parseCheckpoint('version 1\nrecovery.point 99999999999999999999\nlog.start.offset 0\nhigh.watermark 1\nleader.epoch 0\n')).toBeNull();
   });

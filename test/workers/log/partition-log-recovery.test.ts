@@ -9,6 +9,7 @@ import { BatchField } from '../../../src/shared/record-batch.js';
 import type { LogConfig } from '../../../src/shared/topic-config.js';
 import { CHECKPOINT_FILE, readCheckpoint } from '../../../workers/log/partition-checkpoint.js';
 import { PartitionLog } from '../../../workers/log/partition-log.js';
+import { LEADER_EPOCH_FILE } from '../../../workers/log/leader-epoch-cache.js';
 import {
   appendOk,
   batchSpec,
@@ -290,7 +291,7 @@ describe('damaged or missing index files', () => {
 describe('the checkpoint file', () => {
   const damaged: Array<[string, string]> = [
     ['garbage', '\u0000\u0001binary junk\n\n'],
-    ['unknown version', 'version 2\nrecovery.point 5\nlog.start.offset 0\nhigh.watermark 5\nleader.epoch 0\n'],
+    ['unknown version', 'version 3\nrecovery.point 5\nlog.start.offset 0\nhigh.watermark 5\n'],
     ['cut short', 'version 1\nrecovery.point 5\nlog.start'],
     ['not a number', 'version 1\nrecovery.point x\nlog.start.offset 0\nhigh.watermark 5\nleader.epoch 0\n'],
     ['empty', ''],
@@ -311,9 +312,10 @@ describe('the checkpoint file', () => {
         fs.writeFileSync(join(dir, CHECKPOINT_FILE), text);
         const reopened = open(dir, config, trustedOnDisk);
         expect(reopened.logStartOffset).toBe(segmentsOnDisk(dir)[0]!.baseOffset);
-        expect([reopened.highWatermark, reopened.logEndOffset, reopened.recoveryPoint, reopened.leaderEpoch]).toEqual([24, 24, 24, 0]);
+        // The leader epoch lives in its own file, which the damaged checkpoint does not touch.
+        expect([reopened.highWatermark, reopened.logEndOffset, reopened.recoveryPoint, reopened.leaderEpoch]).toEqual([24, 24, 24, 3]);
         expect(readAll(reopened, reopened.logStartOffset).length).toBe(24 - reopened.logStartOffset);
-        expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 24, logStartOffset: reopened.logStartOffset, highWatermark: 24, leaderEpoch: 0 });
+        expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 24, logStartOffset: reopened.logStartOffset, highWatermark: 24 });
         expect(written.length).toBe(12);
         reopened.close(T0);
       });
@@ -329,7 +331,13 @@ describe('the checkpoint file', () => {
     fs.writeFileSync(join(dir, '00000000000000000099.index'), Buffer.alloc(8));
     fs.writeFileSync(join(dir, '00000000000000000099.timeindex'), Buffer.alloc(12));
     const reopened = open(dir, logConfig(), true);
-    expect(fs.readdirSync(dir).sort()).toEqual(['00000000000000000000.index', '00000000000000000000.log', '00000000000000000000.timeindex', CHECKPOINT_FILE]);
+    expect(fs.readdirSync(dir).sort()).toEqual([
+      '00000000000000000000.index',
+      '00000000000000000000.log',
+      '00000000000000000000.timeindex',
+      LEADER_EPOCH_FILE,
+      CHECKPOINT_FILE,
+    ]);
     reopened.close(T0);
   });
 });

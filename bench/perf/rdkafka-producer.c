@@ -1,0 +1,147 @@
+/*
+ * A librdkafka producer for the benchmarks (bench/librdkafka-produce.ts builds it with the system's cc and
+ * Debian's librdkafka-dev): sends keyless records of a fixed size to partitions 0..P-1 in turn at a steady rate
+ * (bytes of values per second) for a number of seconds, and measures each record's latency from produce() to its
+ * delivery report; then prints one JSON line on stdout. It runs in its own process; the bench starts the broker.
+ *
+ * usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second> <seconds> [key=value ...]
+ *   key=value pairs are librdkafka configuration (the bench passes acks and linger.ms).
+ * stdout: {"records":N,"elapsedMs":E,"p50":..,"p99":..,"p999":..,"max":..,"lagMaxMs":L,"cpuSeconds":C}
+ *   latencies in ms; elapsedMs: first send to the last delivery report; lagMaxMs: how far the sends fell behind
+ *   the schedule at most (a producer that cannot keep the rate reports it rather than hiding it);
+ *   cpuSeconds: this process's user + system CPU over the whole run.
+ * Exit status 0 on success; 1 with a message on stderr otherwise (bad arguments, a delivery error, a timeout).
+ */
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#define FLUSH_TIMEOUT_MS 60000
+#define METADATA_TIMEOUT_MS 10000
+/* Sleep when ahead of schedule: long enough not to take a core from the broker, short enough for a steady rate
+ * (at 150k records/s a pause is about 30 records, which librdkafka sends as one batch per partition anyway). */
+#define PACE_SLEEP_NS 200000
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static double cpu_seconds(void) {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static void fail(const char *what, const char *detail) {
+  fprintf(stderr, "rdkafka-producer: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+  exit(1);
+}
+
+static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
+  char error[512];
+  if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) fail("configuration", error);
+}
+
+/* Send time of record i (ms), and its latency once delivered (ms; -1 until then). */
+static double *sent_at;
+static double *latency;
+static long long delivered = 0;
+static double last_delivery_ms = 0;
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  (void)opaque;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) fail("delivery", rd_kafka_err2str(m->err));
+  const long long i = (long long)(intptr_t)m->_private;
+  last_delivery_ms = now_ms();
+  latency[i] = last_delivery_ms - sent_at[i];
+  delivered++;
+}
+
+static int by_value(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double percentile(const double *sorted, long long n, double p) {
+  long long at = (long long)(p * (double)(n - 1) + 0.5);
+  return sorted[at < n ? at : n - 1];
+}
+
+int main(int argc, char **argv) {
+  if (argc < 7) fail("usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second> <seconds> [key=value ...]", NULL);
+  const int partitions = atoi(argv[3]);
+  const int record_bytes = atoi(argv[4]);
+  const double bytes_per_second = atof(argv[5]);
+  const double seconds = atof(argv[6]);
+  if (partitions <= 0 || record_bytes <= 0 || bytes_per_second <= 0 || seconds <= 0) fail("partitions, record bytes, rate and seconds must be positive", NULL);
+  const double records_per_ms = bytes_per_second / record_bytes / 1e3;
+  const long long total = (long long)(records_per_ms * seconds * 1e3);
+  if (total <= 0) fail("the rate and duration give no record", NULL);
+
+  char error[512];
+  rd_kafka_conf_t *conf = rd_kafka_conf_new();
+  set(conf, "bootstrap.servers", argv[1]);
+  for (int i = 7; i < argc; i++) {
+    char *eq = strchr(argv[i], '=');
+    if (eq == NULL) fail("expected key=value", argv[i]);
+    *eq = '\0';
+    set(conf, argv[i], eq + 1);
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+  rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, error, sizeof error);
+  if (rk == NULL) fail("rd_kafka_new", error);
+  rd_kafka_topic_t *topic = rd_kafka_topic_new(rk, argv[2], NULL);
+  /* Connected and the topic's leaders known before the clock starts. */
+  const struct rd_kafka_metadata *metadata;
+  if (rd_kafka_metadata(rk, 0, topic, &metadata, METADATA_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR) fail("metadata", NULL);
+  rd_kafka_metadata_destroy(metadata);
+
+  sent_at = malloc(sizeof(double) * total);
+  latency = malloc(sizeof(double) * total);
+  char *value = malloc(record_bytes);
+  if (sent_at == NULL || latency == NULL || value == NULL) fail("out of memory", NULL);
+  for (int i = 0; i < record_bytes; i++) value[i] = (char)('a' + i % 26);
+
+  const double started_ms = now_ms();
+  double lag_max_ms = 0;
+  for (long long i = 0; i < total;) {
+    const double now = now_ms();
+    const long long due = (long long)((now - started_ms) * records_per_ms) + 1;
+    if (i >= due) {
+      rd_kafka_poll(rk, 0);
+      struct timespec pause = {0, PACE_SLEEP_NS};
+      nanosleep(&pause, NULL);
+      continue;
+    }
+    const double lag = now - (started_ms + (double)i / records_per_ms);
+    if (lag > lag_max_ms) lag_max_ms = lag;
+    sent_at[i] = now;
+    if (rd_kafka_produce(topic, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, record_bytes, NULL, 0, (void *)(intptr_t)i) != 0) {
+      if (rd_kafka_last_error() != RD_KAFKA_RESP_ERR__QUEUE_FULL) fail("produce", rd_kafka_err2str(rd_kafka_last_error()));
+      rd_kafka_poll(rk, 1);
+      continue;
+    }
+    i++;
+    rd_kafka_poll(rk, 0);
+  }
+  const double flush_from = now_ms();
+  while (delivered < total) {
+    rd_kafka_poll(rk, 10);
+    if (now_ms() - flush_from > FLUSH_TIMEOUT_MS) fail("not every record was delivered in time", NULL);
+  }
+  qsort(latency, total, sizeof(double), by_value);
+  printf("{\"records\":%lld,\"elapsedMs\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"lagMaxMs\":%.3f,\"cpuSeconds\":%.3f}\n", total,
+         last_delivery_ms - started_ms, percentile(latency, total, 0.5), percentile(latency, total, 0.99), percentile(latency, total, 0.999),
+         latency[total - 1], lag_max_ms, cpu_seconds());
+  fflush(stdout);
+  rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(rk);
+  return 0;
+}
