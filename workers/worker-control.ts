@@ -171,12 +171,12 @@ export class WorkerControl {
     return workerLogCleaner.cleanDue(this.table.online(), nowMs, this.log, (owned, error) => this.guard.codeFor(owned, error));
   }
 
-  /** fsyncs partitions whose flush.ms passed (periodic) and writes checkpoints whose offsets moved. */
+  /** fsyncs partitions whose flush.ms passed (periodic) and writes checkpoints whose offsets moved (in the background). */
   flushDue(nowMs = Date.now(), writeCheckpoints = false): void {
     for (const owned of this.table.online()) {
       try {
         if (owned.log.needsFlush(nowMs)) owned.log.flush(nowMs);
-        if (writeCheckpoints) owned.log.writeCheckpointIfDirty();
+        if (writeCheckpoints) owned.log.writeCheckpointInBackground().catch((error: unknown) => this.guard.codeFor(owned, error));
       } catch (error) {
         this.guard.codeFor(owned, error);
       }

@@ -57,7 +57,46 @@ export function parseCheckpoint(text: string): PartitionCheckpoint | null {
   return checkpoint;
 }
 
-export function writeCheckpoint(files: FileAccess, partitionDir: string, checkpoint: PartitionCheckpoint): void {
+function checkpointText(checkpoint: PartitionCheckpoint): string {
   const lines = [`version ${VERSION}`, ...KEYS.map(([key, field]) => `${key} ${checkpoint[field]}`)];
-  files.writeTextAtomic(join(partitionDir, CHECKPOINT_FILE), `${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function writeCheckpoint(files: FileAccess, partitionDir: string, checkpoint: PartitionCheckpoint): void {
+  files.writeTextAtomic(join(partitionDir, CHECKPOINT_FILE), checkpointText(checkpoint));
+}
+
+/** The temp file of a checkpoint written in the background (a `.tmp`: start-up removes a leftover one). */
+const BACKGROUND_TEMP = `${CHECKPOINT_FILE}.bg.tmp`;
+
+/**
+ * The slow half of a checkpoint written in the background: the text into its temp file, fdatasynced on libuv's
+ * pool while the worker goes on serving. The caller then either commits it (commitCheckpointInBackground) or,
+ * when a newer checkpoint was written meanwhile, drops it (discardCheckpointInBackground): both on its own thread.
+ */
+export async function prepareCheckpointInBackground(files: FileAccess, partitionDir: string, checkpoint: PartitionCheckpoint): Promise<void> {
+  const bytes = Buffer.from(checkpointText(checkpoint), 'utf8');
+  const fd = files.openReadWrite(join(partitionDir, BACKGROUND_TEMP), true);
+  try {
+    files.truncate(fd, 0);
+    files.write(fd, bytes, 0, bytes.length, 0);
+    await files.datasyncInBackground(fd);
+  } finally {
+    files.close(fd);
+  }
+}
+
+/** Renames the prepared checkpoint over the current one (on the caller's thread), then fsyncs the folder in the background. */
+export async function commitCheckpointInBackground(files: FileAccess, partitionDir: string): Promise<void> {
+  files.rename(join(partitionDir, BACKGROUND_TEMP), join(partitionDir, CHECKPOINT_FILE));
+  const fd = files.openReadOnly(partitionDir);
+  try {
+    await files.datasyncInBackground(fd);
+  } finally {
+    files.close(fd);
+  }
+}
+
+export function discardCheckpointInBackground(files: FileAccess, partitionDir: string): void {
+  files.remove(join(partitionDir, BACKGROUND_TEMP));
 }

@@ -14,7 +14,14 @@ import { BatchWalker } from '../../src/shared/batch-walker.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP } from '../../src/shared/offset-lookup.js';
 import type { DecompressedBatches } from './decompressed-batches.js';
 import { LogSegment } from './log-segment.js';
-import { EMPTY_CHECKPOINT, type PartitionCheckpoint, writeCheckpoint } from './partition-checkpoint.js';
+import {
+  commitCheckpointInBackground,
+  discardCheckpointInBackground,
+  EMPTY_CHECKPOINT,
+  type PartitionCheckpoint,
+  prepareCheckpointInBackground,
+  writeCheckpoint,
+} from './partition-checkpoint.js';
 import type { EpochEntry, LeaderEpochCache } from './leader-epoch-cache.js';
 import type { EpochEndOffset } from '../../src/shared/worker-protocol.js';
 import { writeCleanerCheckpoint } from './cleaner-checkpoint.js';
@@ -61,6 +68,8 @@ export class PartitionLog {
   private lastFlushMs: number;
   /** What the checkpoint file holds, to tell whether it is out of date. */
   private written: PartitionCheckpoint = { ...EMPTY_CHECKPOINT, recoveryPoint: -1 };
+  /** A checkpoint being written in the background; `superseded` once a newer one was written (or the log closed). */
+  private backgroundCheckpoint: { superseded: boolean } | null = null;
   private readonly walker: BatchWalker;
   private segments: LogSegment[];
   /** The log cleaner's checkpoint: below this offset the log has been cleaned (compacted topics). */
@@ -582,20 +591,49 @@ export class PartitionLog {
   }
 
   writeCheckpoint(): void {
+    this.supersedeBackgroundCheckpoint();
     const checkpoint = this.checkpoint();
     writeCheckpoint(this.files, this.dir, checkpoint);
     this.written = checkpoint;
   }
 
+  private get checkpointDirty(): boolean {
+    const { written } = this;
+    return written.recoveryPoint !== this.recoveryPoint || written.logStartOffset !== this.logStartOffset || written.highWatermark !== this.highWatermark;
+  }
+
   /**
-   * Writes the checkpoint if anything in it moved since the last write (periodic task): the recovery
-   * point after a flush or the high watermark after appends.
+   * Writes the checkpoint if anything in it moved since the last write: the recovery point after a flush or the
+   * high watermark after appends.
    */
   writeCheckpointIfDirty(): void {
-    const { written } = this;
-    const dirty =
-      written.recoveryPoint !== this.recoveryPoint || written.logStartOffset !== this.logStartOffset || written.highWatermark !== this.highWatermark;
-    if (dirty) this.writeCheckpoint();
+    if (this.checkpointDirty) this.writeCheckpoint();
+  }
+
+  /**
+   * The periodic checkpoint, written without holding up appends: its fsyncs (which wait for the journal while
+   * the disk takes a stream of writes: tens of ms) run on libuv's pool, and only the rename happens on this
+   * thread. A checkpoint written meanwhile by writeCheckpoint (truncation, DeleteRecords, close) is newer: this one
+   * is then dropped, so an older checkpoint never replaces a newer one. One at a time; the next period writes the
+   * offsets of its time.
+   */
+  async writeCheckpointInBackground(): Promise<void> {
+    if (this.backgroundCheckpoint !== null || !this.checkpointDirty) return;
+    const write = { superseded: false };
+    this.backgroundCheckpoint = write;
+    const checkpoint = this.checkpoint();
+    try {
+      await prepareCheckpointInBackground(this.files, this.dir, checkpoint);
+      if (write.superseded) return discardCheckpointInBackground(this.files, this.dir);
+      this.written = checkpoint;
+      await commitCheckpointInBackground(this.files, this.dir);
+    } finally {
+      if (this.backgroundCheckpoint === write) this.backgroundCheckpoint = null;
+    }
+  }
+
+  private supersedeBackgroundCheckpoint(): void {
+    if (this.backgroundCheckpoint !== null) this.backgroundCheckpoint.superseded = true;
   }
 
   /** Clean close: seal the active segment's files (it stays active on reopen), flush, checkpoint. */
@@ -614,6 +652,7 @@ export class PartitionLog {
   /** Closes without flushing, for a partition whose log dir failed. */
   abandon(): void {
     this.layoutVersion++;
+    this.supersedeBackgroundCheckpoint();
     for (const segment of this.segments) {
       try {
         segment.close();
@@ -626,6 +665,7 @@ export class PartitionLog {
   /** Deletes the partition's folder and everything in it. */
   delete(): void {
     this.layoutVersion++;
+    this.supersedeBackgroundCheckpoint();
     for (const segment of this.segments) segment.close();
     this.segments = [];
     this.files.removeTree(this.dir);

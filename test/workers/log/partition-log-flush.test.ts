@@ -117,6 +117,23 @@ describe('checkpoint file', () => {
     log.close(3);
   });
 
+  it('writeCheckpointInBackground writes the moved offsets, and once a newer checkpoint was written meanwhile leaves that one', async () => {
+    const { log, dir } = openLog();
+    appendOk(log, simpleBatch(3), 1);
+    await log.writeCheckpointInBackground();
+    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 0, highWatermark: 3 });
+    expect(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+
+    // A background write starts with the high watermark at 5; DeleteRecords writes log start 2 while it runs.
+    appendOk(log, simpleBatch(2), 2);
+    const background = log.writeCheckpointInBackground();
+    log.deleteRecordsBefore(2);
+    await background;
+    expect(readCheckpoint(files, dir)).toEqual({ recoveryPoint: 0, logStartOffset: 2, highWatermark: 5 });
+    expect(fs.readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    log.close(3);
+  });
+
   it('parseCheckpoint reads version 2 and the version-1 files of older builds (their leader.epoch line ignored), nothing else', () => {
     const offsets = { recoveryPoint: 1, logStartOffset: 0, highWatermark: 1 };
     expect(parseCheckpoint('version 2\nrecovery.point 1\nlog.start.offset 0\nhigh.watermark 1\n')).toEqual(offsets);
