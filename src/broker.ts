@@ -23,6 +23,7 @@ import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
+import { startReplication, type Replication } from './replication/replication-start.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
 
@@ -37,6 +38,8 @@ export interface BrokerHandle {
   readonly bootstrap: string;
   /** Where the admin HTTP listener (/metrics, /health, /ready) is bound; null when fjord.http.listener is empty. */
   readonly http: { host: string; port: number } | null;
+  /** The replica manager and where the replication listener is bound; null when replication.listener is empty. */
+  readonly replication: Replication | null;
   /** Milliseconds from launchBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -97,6 +100,7 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
       address,
       bootstrap: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
       http,
+      replication: broker.replication,
       startupMs,
       stop: () =>
         (stopping ??= (async () => {
@@ -180,9 +184,18 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     await engine.stop();
     throw new Error(`cannot listen on ${config.listener.host}:${config.listener.port}: ${(error as Error).message}`);
   }
+  let replication: Replication | null;
+  try {
+    replication = await startReplication(ctx, responseMemory, clientWarnings);
+  } catch (error) {
+    await listener.close();
+    await engine.stop();
+    throw error;
+  }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
   const stop = async () => {
     const connectionsClosed = await listener.close();
+    await replication?.stop();
     const fetchWaitersWoken = ctx.waiters.size;
     ctx.waiters.wakeAll();
     // Which dirs got the clean-shutdown marker: the ones still online when the partitions closed.
@@ -194,6 +207,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     topics,
     address,
     advertised,
+    replication,
     stop,
     sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings },
   };

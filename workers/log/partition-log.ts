@@ -173,6 +173,16 @@ export class PartitionLog {
   }
 
   /**
+   * Whether this replica alone makes a record committed (a standalone broker, or a leader whose ISR is itself
+   * only): then the high watermark follows the log end, moved there at once. Otherwise (a leader with followers
+   * in its ISR, or a follower) only setHighWatermark moves it, and a truncation assigns no epoch.
+   */
+  setSoleReplica(sole: boolean): void {
+    this.#soleReplica = sole;
+    if (sole) this.#highWatermark = this.logEndOffset;
+  }
+
+  /**
    * This replica leads the partition at `epoch` from the log end on (Kafka's makeLeader: epochs only grow): the
    * epoch's entry is written to the leader-epoch file before any batch is stamped with it.
    */
@@ -490,7 +500,12 @@ export class PartitionLog {
 
   /** Removes every batch from the one holding `offset` on (a follower dropping a divergent tail). */
   truncateTo(offset: number, nowMs: number): void {
-    if (offset >= this.logEndOffset) return;
+    if (offset >= this.logEndOffset) {
+      // As Kafka: a replica that led an epoch and wrote nothing in it keeps that epoch's entry at the log end; a
+      // follower truncating to its log end drops it (else its last fetched epoch would diverge from the leader forever).
+      if (!this.#soleReplica) this.#leaderEpochs.truncateFromEnd(this.logEndOffset);
+      return;
+    }
     this.layoutVersion++;
     this.#truncations++;
     while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.closeAndDelete();
