@@ -56,8 +56,11 @@ export class ReplicaManager implements FetchServingDeps {
   private readonly isrTimer: NodeJS.Timeout;
   private isrCheckRunning = false;
   private readonly logger: Logger;
+  /** Where ISR changes are written before they apply (the controller wiring sets it to its etcd write; tests too). */
+  onIsrChange: IsrChangeWriter | null;
 
   constructor(private readonly options: ReplicaManagerOptions) {
+    this.onIsrChange = options.onIsrChange ?? null;
     this.engine = options.engine;
     this.waiters = options.waiters;
     this.logger = options.logger.child({ component: 'replication' });
@@ -209,7 +212,7 @@ export class ReplicaManager implements FetchServingDeps {
     const { topic, partition } = leadership;
     leadership.isrChangePending = true;
     try {
-      await this.options.onIsrChange?.(topic, partition, next);
+      await this.onIsrChange?.(topic, partition, next);
       if (leadership.resigned) return;
       const previous = leadership.isr;
       if (leadership.alone && next.length > 1) {
