@@ -1,7 +1,8 @@
 // Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
 // (/health answers from here on, /ready says 503) → metadata → storage engine (workers, recovery) → Kafka
-// listener → ready; stop reverses it (/ready turns 503 first, the admin listener closes last). Used by the
-// command line (src/main.ts) and by applications that embed a broker in their tests. Runs on the main thread.
+// listener → replication (when replication.listener is set) → ready; stop reverses it (/ready turns 503
+// first, the admin listener closes last). Used by the command line (src/main.ts) and by applications that
+// embed a broker in their tests. Runs on the main thread.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -194,8 +195,8 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
   }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
   const stop = async () => {
-    const connectionsClosed = await listener.close();
     await replication?.stop();
+    const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
     ctx.waiters.wakeAll();
     // Which dirs got the clean-shutdown marker: the ones still online when the partitions closed.

@@ -54,7 +54,8 @@ describe("the follower's truncation", () => {
     ];
     let followerEnd = 12;
     const endOffsetFor = (cache: typeof leader, logEnd: number, epoch: number) => {
-      const i = cache.findLastIndex((e) => e.epoch <= epoch);
+      let i = cache.length - 1;
+      while (i >= 0 && cache[i]!.epoch > epoch) i--;
       if (i < 0) return { epoch: -1, endOffset: -1 };
       return { epoch: cache[i]!.epoch, endOffset: i === cache.length - 1 ? logEnd : cache[i + 1]!.start };
     };
