@@ -31,7 +31,8 @@ const offsets = (broker: ClusterBroker) => broker.handle.engine.offsets(TOPIC, 0
 const range = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
 beforeAll(async () => {
-  for (const nodeId of [1, 2, 3]) brokers.push(await startClusterBroker(nodeId, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': '60000' }));
+  for (const nodeId of [1, 2, 3])
+    brokers.push(await startClusterBroker(nodeId, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': '60000', 'group.initial.rebalance.delay.ms': '0' }));
 }, 60_000);
 
 afterAll(async () => {
