@@ -54,7 +54,7 @@ export class ReplicaFetcher {
 
   constructor(
     readonly leaderId: number,
-    readonly address: LeaderAddress,
+    private address: LeaderAddress,
     private readonly identity: FetcherIdentity,
     private readonly engine: PartitionEngine,
     private readonly logger: Logger,
@@ -79,6 +79,18 @@ export class ReplicaFetcher {
     this.wakeUp();
   }
 
+  /** Where the leader's replication listener is. */
+  get leaderAddress(): LeaderAddress {
+    return this.address;
+  }
+
+  /** The leader moved to another address (it restarted): the next round connects there. */
+  retarget(address: LeaderAddress): void {
+    this.address = { ...address };
+    this.connection?.close();
+    this.wakeUp();
+  }
+
   remove(topic: string, partition: number): boolean {
     return this.partitions.delete(partitionKey(topic, partition));
   }
@@ -89,7 +101,11 @@ export class ReplicaFetcher {
 
   private start(): void {
     if (this.running !== null || this.stopped) return;
-    this.running = this.loop().finally(() => (this.running = null));
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      // A partition added while the loop was ending: it runs again.
+      if (this.partitions.size > 0) this.start();
+    });
   }
 
   /** Ends the loop and the connection; resolves once the round under way has finished. */

@@ -101,11 +101,7 @@ export class ReplicaManager implements FetchServingDeps {
     const state = await this.engine.setSoleReplica(topic, partition, false);
     let fetcher = this.fetchers.get(assignment.leaderId);
     const { host, port } = assignment.leaderAddress;
-    if (fetcher !== undefined && (fetcher.address.host !== host || fetcher.address.port !== port)) {
-      this.fetchers.delete(assignment.leaderId);
-      void fetcher.stop();
-      fetcher = undefined;
-    }
+    if (fetcher !== undefined && (fetcher.leaderAddress.host !== host || fetcher.leaderAddress.port !== port)) fetcher.retarget({ host, port });
     if (fetcher === undefined) {
       const identity = { nodeId: this.options.nodeId, replicaEpoch: this.options.replicaEpoch ?? -1, clusterId: this.options.clusterId };
       fetcher = new ReplicaFetcher(assignment.leaderId, { host, port }, identity, this.engine, this.logger);

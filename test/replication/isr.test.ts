@@ -75,3 +75,17 @@ it('drops a stopped follower from the ISR after the lag time and takes it back o
   await waitUntil(async () => (await offsets(follower)).logEndOffset === 18, 'the follower at 18');
   expect((await storedBytes(follower, TOPIC, 0)).equals(await storedBytes(leader, TOPIC, 0))).toBe(true);
 });
+
+it('follows a leader restarted on another port once told its new address', async () => {
+  const leaderDir = leader.logDir;
+  const before = await offsets(leader);
+  await leader.handle.stop();
+  leader = await startClusterBroker(1, { [TOPIC]: 1 }, CONFIG, leaderDir);
+  await replicasOf(leader).becomeLeader(TOPIC, 0, { leaderEpoch: 2, isr: [1, 2], replicas: [1, 2] });
+  await replicasOf(follower).becomeFollower(TOPIC, 0, { leaderEpoch: 2, leaderId: 1, leaderAddress: replicationAddress(leader) });
+  expect(replicasOf(follower).fetcherOf(1)!.leaderAddress).toEqual(replicationAddress(leader));
+  await produce(leader, 4);
+  expect(await replicasOf(leader).waitForCommit(TOPIC, 0, before.logEndOffset + 3, 10_000)).toBe(ErrorCode.NONE);
+  await waitUntil(async () => (await offsets(follower)).logEndOffset === before.logEndOffset + 4, 'the follower has the new records');
+  expect((await storedBytes(follower, TOPIC, 0)).equals(await storedBytes(leader, TOPIC, 0))).toBe(true);
+});
