@@ -10,10 +10,12 @@ import { type LeaderMessage, parseLeaderMessage } from '../../src/replication/me
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { encodeFrame } from '../../src/replication/wire-format.js';
 import { kafkajsClient } from '../broker/test-broker.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { CLUSTER_ID, type ClusterBroker, replicasOf, replicationAddress, startClusterBroker } from './replicated-brokers.js';
 
 const TOPIC = 'guarded';
 let broker: ClusterBroker;
+const log = captureLogger();
 
 /** A raw connection to the replication listener: bytes out, frames in, and whether the broker closed it. */
 class RawPeer {
@@ -93,7 +95,7 @@ async function produce(count: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  broker = await startClusterBroker(1, { [TOPIC]: 1 }, { 'fjord.request.read.timeout.ms': '200' });
+  broker = await startClusterBroker(1, { [TOPIC]: 1 }, { 'fjord.request.read.timeout.ms': '200' }, undefined, log.logger);
   // Epoch 1 wrote offsets 0..4, epoch 3 wrote 5..7: epoch 2 was never this leader's.
   await replicasOf(broker).becomeLeader(TOPIC, 0, { leaderEpoch: 1, isr: [1], replicas: [1, 2] });
   await produce(5);
@@ -131,6 +133,13 @@ describe('frames that close the connection', () => {
       good.end();
     });
   }
+
+  it('logs why it closed (rate-limited per client address and kind)', () => {
+    const closing = log.lines.filter((line) => String(line.msg).startsWith('closing connection'));
+    expect(closing.some((line) => String(line.msg).includes('malformed replication frame'))).toBe(true);
+    expect(closing.some((line) => String(line.msg).includes('exceeds'))).toBe(true);
+    expect(closing.some((line) => String(line.msg).includes('incomplete'))).toBe(true);
+  });
 
   it('closes on a fetch with a wrong field type after the handshake', async () => {
     const peer = await RawPeer.open();

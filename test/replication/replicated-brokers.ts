@@ -4,7 +4,7 @@
 // partitions. Roles are then given by calling becomeLeader / becomeFollower on each broker's replica manager.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { largeBuffers } from '../../src/buffer-pool.js';
 import type { ReplicaManager } from '../../src/replication/replica-manager.js';
@@ -25,6 +25,7 @@ export async function startClusterBroker(
   topics: Record<string, number>,
   config: Record<string, string> = {},
   logDir = tempDir(`fjord-replica-${nodeId}-`),
+  logger: Logger = pino({ level: 'silent' }),
 ): Promise<ClusterBroker> {
   const topicRecords = Object.fromEntries(
     Object.entries(topics).map(([name, partitions]) => [name, { topicId: `${name}-topic-id-0000000000`.slice(0, 22), partitions, configs: {} }]),
@@ -43,7 +44,7 @@ export async function startClusterBroker(
       'fjord.workers': '1',
       ...config,
     },
-    logger: pino({ level: 'silent' }),
+    logger,
   });
   return { nodeId, logDir, handle };
 }
