@@ -10,6 +10,8 @@ import { waitUntil } from '../helpers/wait-until.js';
 import { type ClusterBroker, replicasOf, replicationAddress, startClusterBroker, storedBytes } from './replicated-brokers.js';
 
 const TOPIC = 'replicated';
+/** Three partitions, each led by another broker: every broker leads one and follows two from two leaders. */
+const SPREAD = 'spread';
 const brokers: ClusterBroker[] = [];
 
 async function produce(broker: ClusterBroker, count: number, from: number): Promise<void> {
@@ -31,7 +33,7 @@ async function offsetsOf(broker: ClusterBroker) {
 }
 
 beforeAll(async () => {
-  for (const nodeId of [1, 2, 3]) brokers.push(await startClusterBroker(nodeId, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': '60000' }));
+  for (const nodeId of [1, 2, 3]) brokers.push(await startClusterBroker(nodeId, { [TOPIC]: 1, [SPREAD]: 3 }, { 'replica.lag.time.max.ms': '60000' }));
   const [leader, ...followers] = brokers;
   await replicasOf(leader!).becomeLeader(TOPIC, 0, { leaderEpoch: 1, isr: [1, 2, 3], replicas: [1, 2, 3] });
   for (const follower of followers)
@@ -121,5 +123,38 @@ describe('three brokers, one leader', () => {
     expect((await offsetsOf(f2)).logEndOffset).toBe(end);
     await replicasOf(f2).becomeFollower(TOPIC, 0, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
     await waitUntil(async () => (await offsetsOf(f2)).logEndOffset === end + 5, 'broker 2 caught up at epoch 1');
+  });
+});
+
+describe('three brokers, each leading one partition', () => {
+  it('replicates every partition to the two other brokers, many batches each', async () => {
+    for (let p = 0; p < 3; p++) {
+      const leader = brokers[p]!;
+      await replicasOf(leader).becomeLeader(SPREAD, p, { leaderEpoch: 1, isr: [1, 2, 3], replicas: [1, 2, 3] });
+      for (const follower of brokers.filter((b) => b !== leader))
+        await replicasOf(follower).becomeFollower(SPREAD, p, { leaderEpoch: 1, leaderId: leader.nodeId, leaderAddress: replicationAddress(leader) });
+    }
+    await Promise.all(
+      brokers.map(async (leader, p) => {
+        const producer = (await kafkajsClient(leader.handle)).producer();
+        await producer.connect();
+        for (let i = 0; i < 30; i++)
+          await producer.send({
+            topic: SPREAD,
+            acks: 1,
+            messages: Array.from({ length: 20 }, (_, j) => ({ partition: p, value: `p${p}-${i}-${j}-${'x'.repeat(200)}` })),
+          });
+        await producer.disconnect();
+      }),
+    );
+    for (let p = 0; p < 3; p++) {
+      const leader = brokers[p]!;
+      await waitUntil(async () => (await leader.handle.engine.offsets(SPREAD, p)).highWatermark === 600, `partition ${p} committed on its leader`);
+      const leaderBytes = await storedBytes(leader, SPREAD, p);
+      for (const follower of brokers.filter((b) => b !== leader)) {
+        await waitUntil(async () => (await follower.handle.engine.offsets(SPREAD, p)).logEndOffset === 600, `partition ${p} on broker ${follower.nodeId}`);
+        expect((await storedBytes(follower, SPREAD, p)).equals(leaderBytes)).toBe(true);
+      }
+    }
   });
 });
