@@ -18,7 +18,7 @@ let refuseNextWrite = false;
 async function produce(broker: ClusterBroker, count: number): Promise<void> {
   const producer = (await kafkajsClient(broker.handle)).producer();
   await producer.connect();
-  await producer.send({ topic: TOPIC, acks: 1, messages: Array.from({ length: count }, (_, i) => ({ value: `m${i}` })) });
+  await producer.send({ topic: TOPIC, acks: 1, messages: Array.from({ length: count }, (_, i) => ({ partition: 0, value: `m${i}` })) });
   await producer.disconnect();
 }
 
@@ -26,8 +26,8 @@ const offsets = (broker: ClusterBroker) => broker.handle.engine.offsets(TOPIC, 0
 const isr = () => [...(replicasOf(leader).isrOf(TOPIC, 0) ?? [])].sort();
 
 beforeAll(async () => {
-  leader = await startClusterBroker(1, { [TOPIC]: 1 }, CONFIG);
-  follower = await startClusterBroker(2, { [TOPIC]: 1 }, CONFIG);
+  leader = await startClusterBroker(1, { [TOPIC]: 2 }, CONFIG);
+  follower = await startClusterBroker(2, { [TOPIC]: 2 }, CONFIG);
   replicasOf(leader).onIsrChange = async (_topic, _partition, next) => {
     writes.push({ next: [...next].sort(), appliedDuringWrite: isr() });
     if (refuseNextWrite) {
@@ -63,7 +63,7 @@ it('drops a stopped follower from the ISR after the lag time and takes it back o
   expect((await offsets(leader)).highWatermark).toBe(15);
 
   // Restarted over its dir and following again, it catches up and rejoins.
-  follower = await startClusterBroker(2, { [TOPIC]: 1 }, CONFIG, follower.logDir);
+  follower = await startClusterBroker(2, { [TOPIC]: 2 }, CONFIG, follower.logDir);
   await replicasOf(follower).becomeFollower(TOPIC, 0, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
   await waitUntil(() => isr().length === 2, 'the follower back in the ISR');
   expect(writes.at(-1)).toEqual({ next: [1, 2], appliedDuringWrite: [1] });
@@ -77,13 +77,19 @@ it('drops a stopped follower from the ISR after the lag time and takes it back o
 });
 
 it('follows a leader restarted on another port once told its new address', async () => {
+  // Partition 1 too, so that the follower's fetcher for broker 1 outlives partition 0's change of leader.
+  await replicasOf(leader).becomeLeader(TOPIC, 1, { leaderEpoch: 1, isr: [1, 2], replicas: [1, 2] });
+  await replicasOf(follower).becomeFollower(TOPIC, 1, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
+  const fetcher = replicasOf(follower).fetcherOf(1);
   const leaderDir = leader.logDir;
   const before = await offsets(leader);
   await leader.handle.stop();
-  leader = await startClusterBroker(1, { [TOPIC]: 1 }, CONFIG, leaderDir);
-  await replicasOf(leader).becomeLeader(TOPIC, 0, { leaderEpoch: 2, isr: [1, 2], replicas: [1, 2] });
+  leader = await startClusterBroker(1, { [TOPIC]: 2 }, CONFIG, leaderDir);
+  for (const p of [0, 1]) await replicasOf(leader).becomeLeader(TOPIC, p, { leaderEpoch: 2, isr: [1, 2], replicas: [1, 2] });
   await replicasOf(follower).becomeFollower(TOPIC, 0, { leaderEpoch: 2, leaderId: 1, leaderAddress: replicationAddress(leader) });
-  expect(replicasOf(follower).fetcherOf(1)!.leaderAddress).toEqual(replicationAddress(leader));
+  expect(replicasOf(follower).fetcherOf(1)).toBe(fetcher);
+  expect(fetcher!.leaderAddress).toEqual(replicationAddress(leader));
+  await replicasOf(follower).becomeFollower(TOPIC, 1, { leaderEpoch: 2, leaderId: 1, leaderAddress: replicationAddress(leader) });
   await produce(leader, 4);
   expect(await replicasOf(leader).waitForCommit(TOPIC, 0, before.logEndOffset + 3, 10_000)).toBe(ErrorCode.NONE);
   await waitUntil(async () => (await offsets(follower)).logEndOffset === before.logEndOffset + 4, 'the follower has the new records');
