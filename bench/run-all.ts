@@ -1,5 +1,5 @@
 // Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup,
-// kafka-perf, librdkafka-consume, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
+// kafka-perf, librdkafka-consume, librdkafka-produce, request-cost, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
 // and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
 // run. Main thread plus the workers each bench starts.
 // `npm run bench` (full, writes BENCHMARKS.md), `node --expose-gc dist/bench/run-all.js --short` (CI)
@@ -13,10 +13,12 @@ import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
 import { main as legacyFormats } from './legacy-formats.js';
 import { main as librdkafkaConsume } from './librdkafka-consume.js';
+import { main as librdkafkaProduce } from './librdkafka-produce.js';
 import { main as micro } from './micro.js';
 import { main as offsetCommit } from './offset-commit.js';
 import { main as produceValidation } from './produce-validation.js';
 import { main as recoveryScan } from './recovery-scan.js';
+import { main as requestCost } from './request-cost.js';
 import { main as ringHandoff } from './ring-handoff.js';
 import { main as segmentAppend } from './segment-append.js';
 
@@ -60,6 +62,20 @@ const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: 
     about:
       'A librdkafka consumer (C, built from librdkafka-dev) on 2, 6 and 12 partitions of 1 KiB records, default and 10 MiB per-partition fetches, and fetch sizes 64 KiB to 64 MiB: MB/s and broker CPU per GB.',
     run: librdkafkaConsume,
+  },
+  {
+    name: 'librdkafka-produce',
+    title: 'Produce latency with librdkafka',
+    about:
+      'A librdkafka producer (C, built from librdkafka-dev) at a steady 50 and 150 MB/s of 1 KiB records, acks=1, linger.ms=0, 6 partitions: latency from produce() to the delivery report, broker CPU per GB.',
+    run: librdkafkaProduce,
+  },
+  {
+    name: 'request-cost',
+    title: 'Cost per request',
+    about:
+      "Small requests of each type as fast as answered: the broker's CPU per request, and (full run) its main thread's time per request split by what it went to, from a CPU profile.",
+    run: requestCost,
   },
   {
     name: 'produce-validation',
@@ -126,6 +142,7 @@ export async function main(argv: string[]): Promise<void> {
     const benchArgv = [
       ...(options.short ? ['--short'] : []),
       ...(bench.name === 'produce-validation' && options.before !== undefined ? ['--before', options.before] : []),
+      ...(bench.name === 'request-cost' && !options.short ? ['--profile'] : []),
     ];
     const lines = await capturing(() => bench.run(benchArgv));
     const seconds = ((performance.now() - startedMs) / 1000).toFixed(1);

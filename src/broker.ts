@@ -1,22 +1,26 @@
 // Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
-// (/health answers from here on, /ready says 503) → metadata → storage engine (workers, recovery) → Kafka
-// listener → replication (when replication.listener is set) → ready; stop reverses it (/ready turns 503
-// first, the admin listener closes last). Used by the command line (src/main.ts) and by applications that
-// embed a broker in their tests. Runs on the main thread.
+// (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with fjord.etcd.endpoints)
+// → metadata → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
+// → registration in etcd → ready; stop reverses it (/ready turns 503 first, the broker leaves etcd, the admin
+// listener closes last). Used by the command line (src/main.ts) and by applications that embed a broker in their
+// tests. Runs on the main thread.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
+import type { ClusterMembership } from './cluster/cluster-membership.js';
+import { StandaloneMembership } from './cluster/membership.js';
 import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
 import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
+import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
-import { type MetadataFileWriter, StandaloneMetadata } from './metadata/standalone-metadata.js';
+import { type MetadataFileWriter, newClusterId, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListener } from './network/kafka-listener.js';
@@ -85,7 +89,9 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
         listener: `${address.host}:${address.port}`,
         advertised: `${advertised.host}:${advertised.port}`,
         http: httpUrl(http),
-        clusterId: broker.topics.clusterId,
+        clusterId: broker.membership.clusterId,
+        controllerId: broker.membership.controllerId(),
+        brokers: broker.membership.liveBrokers().length,
         topics: broker.topics.topicNames().length,
         partitions: broker.engine.partitions().length,
         startupMs: Math.round(startupMs),
@@ -133,11 +139,41 @@ async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig): Promis
   }
 }
 
-/** Metadata, engine, topics, request context and the Kafka listener, started in order; stop() reverses them. */
+/** etcd membership (in a cluster), metadata, engine, topics, request context, the Kafka listener, registration; stop() reverses them. */
 async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: LaunchBrokerOptions) {
   const metadataDir = resolve(config.logDirs[0]!);
   mkdirSync(metadataDir, { recursive: true });
-  const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter);
+  const cluster = config.cluster.etcdEndpoints.length > 0 ? await connectCluster(config, metadataDir, logger) : null;
+  try {
+    return await startLocalParts(config, logger, meters, options, metadataDir, cluster);
+  } catch (error) {
+    await cluster?.leave();
+    throw error;
+  }
+}
+
+/** Reaches etcd, agrees on the cluster id (a new cluster takes the id of this broker's metadata file, if it has one). */
+async function connectCluster(config: BrokerConfig, metadataDir: string, logger: Logger): Promise<ClusterMembership> {
+  // Loaded only in a cluster: the etcd client takes about half a second to load.
+  const { ClusterMembership } = await import('./cluster/cluster-membership.js');
+  const { etcdEndpoints: endpoints, clusterName, rack, sessionTimeoutMs, etcdConnectTimeoutMs: connectTimeoutMs } = config.cluster;
+  const advertisedHost = config.advertisedListener?.host ?? config.listener.host;
+  const logDirs = config.logDirs.map((dir) => resolve(dir));
+  return ClusterMembership.connect(
+    { endpoints, clusterName, nodeId: config.nodeId, rack, logDirs, advertisedHost, sessionTimeoutMs, connectTimeoutMs, logger },
+    StandaloneMetadata.clusterIdIn(metadataDir) ?? newClusterId(),
+  );
+}
+
+async function startLocalParts(
+  config: BrokerConfig,
+  logger: Logger,
+  meters: HotPathMeters,
+  options: LaunchBrokerOptions,
+  metadataDir: string,
+  cluster: ClusterMembership | null,
+) {
+  const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter, cluster?.clusterId);
   const engine = await PartitionEngine.start(
     engineConfigOf(config, options.faultInjection ?? false),
     logger,
@@ -148,12 +184,15 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
   const topics = new TopicManager(metadata, engine, config.defaultLogConfig, logger);
   await topics.reconcileWithEngine();
   const advertised = { host: '', port: 0 };
+  const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
   const ctx: BrokerContext = {
     nodeId: config.nodeId,
     advertised,
     config,
+    membership,
     engine,
     topics,
+    leadership: new StandaloneLeadership(),
     waiters: new DataWaiters(config.maxFetchWaiters),
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),
@@ -194,7 +233,19 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     throw error;
   }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
+  if (cluster !== null) {
+    try {
+      await cluster.join(advertised.port);
+    } catch (error) {
+      await replication?.stop();
+      await listener.close();
+      await engine.stop();
+      throw error;
+    }
+  }
   const stop = async () => {
+    // Peers and clients stop being told about this broker first (its registration goes with its lease).
+    await cluster?.leave();
     await replication?.stop();
     const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
@@ -209,6 +260,7 @@ async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathM
     address,
     advertised,
     replication,
+    membership,
     stop,
     sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings },
   };

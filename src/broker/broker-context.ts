@@ -1,22 +1,29 @@
 // Everything a request handler may use, in one object built at start-up: identity and advertised
-// address, the storage engine, topics, the long-poll waiters, the group router, producer ids, config,
+// address, the cluster's brokers and controller, the storage engine, topics, partition leadership, the long-poll
+// waiters, the group router, producer ids, config,
 // logger and the request path's meters.
 // Runs on the main thread.
 import type { Logger } from 'pino';
+import type { Membership } from '../cluster/membership.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
+import type { PartitionLeadership } from './partition-leadership.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 
 export interface BrokerContext {
   readonly nodeId: number;
   readonly advertised: { host: string; port: number };
   readonly config: BrokerConfig;
+  /** The cluster id, the live brokers and the controller: this broker alone when standalone, etcd's view otherwise. */
+  readonly membership: Membership;
   readonly engine: PartitionEngine;
   readonly topics: TopicManager;
+  /** Which partitions this broker leads, at which epoch (standalone: all, at epoch 0). */
+  readonly leadership: PartitionLeadership;
   readonly waiters: DataWaiters;
   readonly groups: GroupRouter;
   readonly producerIds: ProducerIdAllocator;

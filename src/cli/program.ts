@@ -5,6 +5,7 @@ import { describeFailure, ExitCode } from './cli-errors.js';
 import { registerBroker } from './commands/broker.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerConsume } from './commands/consume.js';
+import { registerDevCluster } from './commands/dev-cluster.js';
 import { registerDumpSegment } from './commands/dump-segment.js';
 import { registerGroups } from './commands/groups.js';
 import { registerPerf } from './commands/perf.js';
@@ -29,6 +30,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerCluster(program);
   registerDumpSegment(program);
   registerPerf(program);
+  registerDevCluster(program);
   return program;
 }
 

@@ -42,6 +42,9 @@ export async function registerBroker(ns: Namespace, lease: LeaseGuard, registrat
 export interface LiveBrokersEvents {
   added: [broker: BrokerRegistration];
   removed: [nodeId: number];
+  /** A registration that does not decode (written by hand, or by another version): ignored, the watch goes on. */
+  invalid: [error: Error];
+  /** The watch ended for good: watch again. */
   error: [error: Error];
 }
 
@@ -81,7 +84,9 @@ export class LiveBrokers extends EventEmitter<LiveBrokersEvents> {
     try {
       broker = decodeBrokerRegistration(change.key, change.value);
     } catch (error) {
-      this.emit('error', error as Error);
+      // A broker with an unreadable registration is not live to us.
+      this.emit('invalid', error as Error);
+      if (this.brokers.delete(nodeId) && announce) this.emit('removed', nodeId);
       return;
     }
     const known = this.brokers.has(nodeId);

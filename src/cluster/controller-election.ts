@@ -1,11 +1,15 @@
-// Controller election over etcd's election recipe (the etcd3 client's Campaign and ElectionObserver under
-// election/controller/): each broker campaigns with its own lease, the candidate whose key is oldest is the
+// Controller election over etcd's election recipe (the etcd3 client's Campaign under election/controller/, and
+// ControllerObserver following the candidates' keys): each broker campaigns with its own lease, the candidate whose key is oldest is the
 // controller, and a controller whose lease is lost (revoked, expired, not renewed) stops being controller.
 // Its fence (the election key and its create revision) guards every controller write. Main thread.
 import { EventEmitter } from 'node:events';
-import type { Campaign, ElectionObserver, Namespace } from 'etcd3';
+import type { Campaign, Namespace } from 'etcd3';
 import { ELECTION_NAME } from './etcd-keys.js';
 import type { Fence } from './fence.js';
+import { type KeyChange, type PrefixWatch, watchPrefix } from './prefix-watch.js';
+
+/** The candidates' keys: election/controller/<lease id>, as etcd3's Election names them. */
+const CANDIDATES_PREFIX = `election/${ELECTION_NAME}/`;
 
 export interface ControllerTermEvents {
   /** This broker is no longer controller; emitted once. */
@@ -66,7 +70,7 @@ export function campaignForController(ns: Namespace, nodeId: number, ttlSeconds:
 async function startTerm(ns: Namespace, nodeId: number, campaign: Campaign): Promise<ControllerTerm> {
   const absoluteKey = await campaign.getCampaignKey();
   const leaseId = absoluteKey.slice(absoluteKey.lastIndexOf('/') + 1);
-  const key = `election/${ELECTION_NAME}/${leaseId}`;
+  const key = `${CANDIDATES_PREFIX}${leaseId}`;
   const read = await ns.get(key).exec();
   const kv = read.kvs[0];
   if (kv === undefined) throw new Error(`controller election key ${key} vanished before the term began`);
@@ -79,24 +83,46 @@ export interface ControllerObserverEvents {
   error: [error: Error];
 }
 
-/** Who the controller is, kept current by etcd's election observer; for Metadata and DescribeCluster. */
+/**
+ * Who the controller is, for Metadata and DescribeCluster: the candidate whose election key is oldest (lowest create
+ * revision), as the campaign recipe elects it, kept current by a snapshot-then-watch of the candidates. (etcd3's
+ * ElectionObserver is not used: when several candidates appear in one watch response it follows the newest one.)
+ */
 export class ControllerObserver extends EventEmitter<ControllerObserverEvents> {
-  private constructor(private readonly observer: ElectionObserver) {
-    super();
-    observer.on('change', (value) => this.emit('change', parseNodeId(value)));
-    observer.on('error', (error) => this.emit('error', error));
-  }
+  /** Election key → the candidate's create revision and node id. */
+  private readonly candidates = new Map<string, { createRevision: bigint; nodeId: number | null }>();
+  private current: number | null = null;
+  private watch: PrefixWatch | null = null;
 
   static async observe(ns: Namespace): Promise<ControllerObserver> {
-    return new ControllerObserver(await ns.election(ELECTION_NAME).observe());
+    const observer = new ControllerObserver();
+    observer.watch = await watchPrefix(ns, CANDIDATES_PREFIX, {
+      onSnapshot: (snapshot) => observer.apply(snapshot),
+      onChanges: (changes) => observer.apply(changes),
+      onError: (error) => observer.emit('error', error),
+    });
+    return observer;
   }
 
   get controllerId(): number | null {
-    return parseNodeId(this.observer.leader());
+    return this.current;
   }
 
-  close(): Promise<void> {
-    return this.observer.cancel();
+  async close(): Promise<void> {
+    await this.watch?.cancel();
+  }
+
+  private apply(changes: KeyChange[]): void {
+    for (const { key, value, createRevision } of changes) {
+      if (value === null) this.candidates.delete(key);
+      else this.candidates.set(key, { createRevision, nodeId: parseNodeId(value) });
+    }
+    let oldest: { createRevision: bigint; nodeId: number | null } | null = null;
+    for (const candidate of this.candidates.values()) if (oldest === null || candidate.createRevision < oldest.createRevision) oldest = candidate;
+    const next = oldest?.nodeId ?? null;
+    if (next === this.current) return;
+    this.current = next;
+    this.emit('change', next);
   }
 }
 

@@ -4,6 +4,8 @@
 // Every key lives under the cluster's root, `/fjord/<cluster name>/` (an etcd3 namespace, so the keys below are
 // relative to it and one etcd can hold several clusters, e.g. one per test):
 //
+//   cluster-id                           the cluster id (Kafka's 22-char base64url UUID), written once by the
+//                                        first broker to start; every broker answers clients with it
 //   brokers/<nodeId>                     BrokerRegistration, put with the broker's lease: gone when it expires
 //   election/controller/<lease id>       the candidate's nodeId (decimal text), etcd3's election: the key with the
 //                                        lowest create revision is the controller
@@ -18,6 +20,7 @@
 // ISR change), and an operator can read and repair them with `etcdctl get --prefix /fjord/`. A topic name is a
 // Kafka topic name ([a-zA-Z0-9._-], checked by the caller), so it never holds a '/'.
 
+export const CLUSTER_ID_KEY = 'cluster-id';
 export const BROKERS_PREFIX = 'brokers/';
 export const ELECTION_NAME = 'controller';
 export const STATE_PREFIX = 'state/';
@@ -26,8 +29,19 @@ export const ASSIGNMENTS_PREFIX = `${STATE_PREFIX}assignments/`;
 export const PARTITIONS_PREFIX = `${STATE_PREFIX}partitions/`;
 
 export function clusterRoot(clusterName: string): string {
-  if (!/^[a-zA-Z0-9._-]+$/.test(clusterName)) throw new Error(`cluster name "${clusterName}" must match [a-zA-Z0-9._-]+`);
+  const problem = clusterNameProblem(clusterName);
+  if (problem !== null) throw new Error(problem);
   return `/fjord/${clusterName}/`;
+}
+
+/** Why a cluster name cannot name a root key, or null. Also checks `fjord.cluster.name` at start-up. */
+export function clusterNameProblem(clusterName: string): string | null {
+  return /^[a-zA-Z0-9._-]+$/.test(clusterName) ? null : `cluster name "${clusterName}" must match [a-zA-Z0-9._-]+`;
+}
+
+/** Why an etcd client URL is unusable, or null. Also checks `fjord.etcd.endpoints` at start-up. */
+export function etcdEndpointProblem(endpoint: string): string | null {
+  return /^https?:\/\/[^/\s]+$/.test(endpoint) ? null : `etcd endpoint "${endpoint}" must look like http://host:port`;
 }
 
 export const brokerKey = (nodeId: number): string => `${BROKERS_PREFIX}${nodeId}`;

@@ -8,6 +8,8 @@ export interface KeyChange {
   key: string;
   value: string | null;
   modRevision: bigint;
+  /** The revision that created the key (0 for a delete). */
+  createRevision: bigint;
 }
 
 export interface PrefixWatch {
@@ -27,7 +29,12 @@ export interface PrefixWatchHandlers {
 export async function watchPrefix(ns: Namespace, prefix: string, handlers: PrefixWatchHandlers): Promise<PrefixWatch> {
   const read = await ns.getAll().prefix(prefix).exec();
   const revision = BigInt(read.header.revision);
-  const snapshot = read.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), modRevision: BigInt(kv.mod_revision) }));
+  const snapshot = read.kvs.map((kv) => ({
+    key: kv.key.toString(),
+    value: kv.value.toString(),
+    modRevision: BigInt(kv.mod_revision),
+    createRevision: BigInt(kv.create_revision),
+  }));
   handlers.onSnapshot(snapshot, revision);
   let lastRevision = revision;
   const watcher: Watcher = await ns
@@ -42,10 +49,22 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
       // etcd3 resumes a broken watch after the last revision it delivered; an older event would be a replay.
       if (modRevision < lastRevision) continue;
       lastRevision = modRevision;
-      changes.push({ key: event.kv.key.toString(), value: event.type === 'Put' ? event.kv.value.toString() : null, modRevision });
+      const put = event.type === 'Put';
+      changes.push({
+        key: event.kv.key.toString(),
+        value: put ? event.kv.value.toString() : null,
+        modRevision,
+        createRevision: put ? BigInt(event.kv.create_revision) : 0n,
+      });
     }
     if (changes.length > 0) handlers.onChanges(changes);
   });
-  watcher.on('error', (error) => handlers.onError(error));
-  return { revision, cancel: () => watcher.cancel() };
+  // etcd3 emits `error` when etcd has ended the watch (it is then no longer attached); cancelling it afterwards
+  // would wait forever for an answer from etcd.
+  let ended = false;
+  watcher.on('error', (error) => {
+    ended = true;
+    handlers.onError(error);
+  });
+  return { revision, cancel: () => (ended ? Promise.resolve() : watcher.cancel()) };
 }

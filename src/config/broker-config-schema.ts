@@ -4,6 +4,7 @@
 // give the broker config's type, its parser, DescribeConfigs' answers and docs/configuration.md. Main thread.
 import { availableParallelism } from 'node:os';
 import { bool, type ConfigTable, custom, int, INT_MAX, type KeySpec, list, long, namesOf, oneOf } from '../shared/config-table.js';
+import { clusterNameProblem, etcdEndpointProblem } from '../cluster/etcd-keys.js';
 import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
 
@@ -182,9 +183,55 @@ export const METRICS_CONFIG_TABLE = {
   }),
 } satisfies ConfigTable;
 
+/** Joining a cluster through etcd; with no endpoints the broker is standalone. */
+export const CLUSTER_CONFIG_TABLE = {
+  /** Empty: standalone (no etcd). */
+  etcdEndpoints: custom<string[]>({
+    key: 'fjord.etcd.endpoints',
+    default: [],
+    parse: parseEtcdEndpoints,
+    format: (endpoints) => endpoints.join(','),
+    doc: 'Comma-separated etcd client URLs (http://host:port), every member of the etcd cluster; empty: a standalone broker. With etcd the broker registers, sees the other live brokers and takes part in the controller election.',
+  }),
+  clusterName: custom<string>({
+    key: 'fjord.cluster.name',
+    default: 'fjord',
+    parse: (name, text) => {
+      const problem = clusterNameProblem(text);
+      if (problem !== null) throw new Error(`${name}: ${problem}`);
+      return text;
+    },
+    format: String,
+    doc: "The cluster's namespace in etcd (its keys live under /fjord/<name>/), so one etcd can hold several clusters: [a-zA-Z0-9._-]+.",
+  }),
+  /** null: no rack. */
+  rack: custom<string | null>({
+    key: 'broker.rack',
+    default: null,
+    parse: (_name, text) => (text === '' ? null : text),
+    format: (rack) => rack ?? '',
+    doc: "This broker's rack, given to clients in Metadata and DescribeCluster; empty: none.",
+  }),
+  sessionTimeoutMs: int({
+    key: 'broker.session.timeout.ms',
+    default: 9000,
+    min: 1000,
+    max: 300_000,
+    doc: "The TTL of this broker's etcd lease (rounded up to whole seconds; etcd raises a TTL below its own minimum, about 2 s): a broker that stops renewing it (dead, frozen, cut off) leaves the live brokers and the controller election this long after its last renewal.",
+  }),
+  etcdConnectTimeoutMs: int({
+    key: 'fjord.etcd.connect.timeout.ms',
+    default: 15_000,
+    min: 100,
+    max: 600_000,
+    doc: 'How long start-up keeps trying to reach etcd before it fails naming the endpoints; also how long shutdown waits for etcd to take its leave.',
+  }),
+} satisfies ConfigTable;
+
 /** Every table of broker keys, in the order the reference and DescribeConfigs list them. */
 export const BROKER_CONFIG_SECTIONS: ReadonlyArray<{ title: string; table: ConfigTable }> = [
   { title: 'Broker', table: BROKER_CONFIG_TABLE },
+  { title: 'Cluster', table: CLUSTER_CONFIG_TABLE },
   { title: 'Topic defaults', table: TOPIC_CONFIG_TABLE },
   { title: 'Partition workers', table: WORKER_CONFIG_TABLE },
   { title: 'Consumer groups', table: GROUP_CONFIG_TABLE },
@@ -210,6 +257,18 @@ function parseAddress(key: string, text: string, scheme: 'PLAINTEXT' | 'http' | 
   const port = Number(match[2]);
   if (port > 65535 || (!bindsPort && port === 0)) throw new Error(`${key} has an invalid port ${port}`);
   return { host: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
+}
+
+function parseEtcdEndpoints(name: string, text: string): string[] {
+  const endpoints = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const endpoint of endpoints) {
+    const problem = etcdEndpointProblem(endpoint);
+    if (problem !== null) throw new Error(`${name}: ${problem}`);
+  }
+  return endpoints;
 }
 
 function formatAddress(scheme: string, address: ListenerAddress | null): string {

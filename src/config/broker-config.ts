@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { parseTable, type ValuesOf } from '../shared/config-table.js';
 import { type LogConfig, TOPIC_CONFIG_TABLE, TOPIC_ONLY_DEFAULTS } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE, type WorkerSettings } from '../shared/worker-settings.js';
-import { BROKER_CONFIG_TABLE, BROKER_KEY_NAMES, HTTP_LISTENER_KEY, METRICS_CONFIG_TABLE } from './broker-config-schema.js';
+import { BROKER_CONFIG_TABLE, BROKER_KEY_NAMES, CLUSTER_CONFIG_TABLE, HTTP_LISTENER_KEY, METRICS_CONFIG_TABLE } from './broker-config-schema.js';
 import { ConfigError } from './config-error.js';
 
 export { ConfigError } from './config-error.js';
@@ -20,6 +20,8 @@ export type { ListenerAddress } from './broker-config-schema.js';
 export type BrokerConfig = ValuesOf<typeof BROKER_CONFIG_TABLE> &
   WorkerSettings & {
     metrics: ValuesOf<typeof METRICS_CONFIG_TABLE>;
+    /** etcd membership (fjord.etcd.endpoints empty: standalone), rack and lease TTL. */
+    cluster: ValuesOf<typeof CLUSTER_CONFIG_TABLE>;
     /** Topic defaults from the log.* keys (and message.max.bytes, min.insync.replicas). */
     defaultLogConfig: LogConfig;
     /** Every broker key with its effective value as a config string (units converted, "never" as Long.MAX), for display. */
@@ -62,6 +64,7 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
   const worker = parseTable(WORKER_CONFIG_TABLE, merged, problems, effective);
   const groups = parseTable(GROUP_CONFIG_TABLE, merged, problems, effective);
   const metrics = parseTable(METRICS_CONFIG_TABLE, merged, problems, effective);
+  const cluster = parseTable(CLUSTER_CONFIG_TABLE, merged, problems, effective);
   const config: BrokerConfig = {
     ...broker,
     ...worker,
@@ -69,6 +72,7 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     // The largest group metadata record is a record of __consumer_offsets, bounded as any batch.
     groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes },
     metrics,
+    cluster,
     defaultLogConfig: { ...defaultLogConfig, ...TOPIC_ONLY_DEFAULTS },
     effective,
     given: Object.fromEntries([...merged].map(([name, value]) => [name, value.trim()])),
@@ -130,6 +134,11 @@ function checkAddresses(c: BrokerConfig, problems: string[]): void {
   const advertised = c.advertisedListener;
   if (advertised !== null && isWildcard(advertised.host)) {
     problems.push(`advertised.listeners cannot use the wildcard address ${advertised.host}: clients need a host they can connect to`);
+  }
+  if (advertised === null && isWildcard(c.listener.host) && c.cluster.etcdEndpoints.length > 0) {
+    problems.push(
+      `listeners binds the wildcard address ${c.listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`,
+    );
   }
   const [kafka, http] = [c.listener, c.httpListener];
   const hostsOverlap = http !== null && (kafka.host === http.host || isWildcard(kafka.host) || isWildcard(http.host));

@@ -41,6 +41,7 @@ export function renderConfigReference(): string {
     '- `default.replication.factor` or `offsets.topic.replication.factor` above 1: a standalone broker holds the only replica of every partition;',
     '- `min.insync.replicas` above `default.replication.factor` (or above 1 on a standalone broker): acks=all could never succeed;',
     '- `advertised.listeners` on a wildcard host (`0.0.0.0`, `::`);',
+    '- `listeners` on a wildcard host with `fjord.etcd.endpoints` set and no `advertised.listeners`: peers and clients need a host they can reach;',
     '- `fjord.http.listener` on the same port as `listeners` (when the hosts overlap);',
     '- a dir listed twice in `log.dirs` (compared after resolving the paths).',
     '',

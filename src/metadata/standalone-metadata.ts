@@ -21,6 +21,21 @@ export type { TopicRecord } from './metadata-store.js';
 
 export const METADATA_FILE = 'fjord-metadata.json';
 
+/** The file's contents, or null when there is none; an unreadable or foreign file is a start-up error. */
+function readMetadataFile(path: string): MetadataFile | null {
+  if (!existsSync(path)) return null;
+  let parsed: MetadataFile;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as MetadataFile;
+  } catch (error) {
+    throw new Error(`metadata file ${path} is unreadable (${(error as Error).message}); restore it or move it away to start a new cluster`);
+  }
+  if (parsed.version !== 1 || typeof parsed.clusterId !== 'string' || typeof parsed.topics !== 'object') {
+    throw new Error(`metadata file ${path} is not a Fjord metadata file of version 1`);
+  }
+  return parsed;
+}
+
 /** Replaces a small file atomically (or throws, leaving the old one). The seam fault tests fail. */
 export type MetadataFileWriter = (path: string, text: string) => void;
 
@@ -39,25 +54,31 @@ export class StandaloneMetadata implements MetadataStore {
     private state: Readonly<MetadataFile>,
   ) {}
 
-  /** Loads the file, or starts a new cluster (fresh id) when there is none. A corrupt file is a start-up error. */
-  static open(dir: string, writeFile: MetadataFileWriter = writeFileAtomicSync): StandaloneMetadata {
+  /**
+   * Loads the file, or starts a new cluster (fresh id) when there is none. A corrupt file is a start-up error.
+   * `clusterId`: the id the cluster already has (a broker of an etcd cluster); a new file takes it, and an existing
+   * file holding another id is refused (its data belongs to another cluster).
+   */
+  static open(dir: string, writeFile: MetadataFileWriter = writeFileAtomicSync, clusterId?: string): StandaloneMetadata {
     const path = join(dir, METADATA_FILE);
-    if (!existsSync(path)) {
-      const fresh: MetadataFile = { version: 1, clusterId: newClusterId(), topics: {}, pendingDeletes: {}, logDirs: {} };
+    const parsed = readMetadataFile(path);
+    if (parsed === null) {
+      const fresh: MetadataFile = { version: 1, clusterId: clusterId ?? newClusterId(), topics: {}, pendingDeletes: {}, logDirs: {} };
       const metadata = new StandaloneMetadata(path, writeFile, fresh);
       metadata.commit(fresh);
       return metadata;
     }
-    let parsed: MetadataFile;
-    try {
-      parsed = JSON.parse(readFileSync(path, 'utf8')) as MetadataFile;
-    } catch (error) {
-      throw new Error(`metadata file ${path} is unreadable (${(error as Error).message}); restore it or move it away to start a new cluster`);
-    }
-    if (parsed.version !== 1 || typeof parsed.clusterId !== 'string' || typeof parsed.topics !== 'object') {
-      throw new Error(`metadata file ${path} is not a Fjord metadata file of version 1`);
+    if (clusterId !== undefined && parsed.clusterId !== clusterId) {
+      throw new Error(
+        `metadata file ${path} belongs to cluster ${parsed.clusterId}, but this broker's cluster has id ${clusterId}; give it the log dirs of a broker of that cluster, or empty ones`,
+      );
     }
     return new StandaloneMetadata(path, writeFile, { ...parsed, pendingDeletes: parsed.pendingDeletes ?? {}, logDirs: parsed.logDirs ?? {} });
+  }
+
+  /** The cluster id in the metadata file of `dir`, or null when there is no file yet. */
+  static clusterIdIn(dir: string): string | null {
+    return readMetadataFile(join(dir, METADATA_FILE))?.clusterId ?? null;
   }
 
   get clusterId(): string {
@@ -120,7 +141,7 @@ export class StandaloneMetadata implements MetadataStore {
 }
 
 /** A Kafka-style cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */
-function newClusterId(): string {
+export function newClusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 

@@ -117,4 +117,30 @@ describe('broker registry', () => {
     expect(lease.isSurelyAlive()).toBe(true);
     await Promise.all([live.close(), lease.revoke()]);
   });
+
+  it('ignores registrations that do not decode, in the snapshot and later, and keeps watching', async () => {
+    const name = newClusterName();
+    const side = connect([etcd.endpoint], name);
+    await side.ns.put('brokers/7').value('not json');
+    const invalid: Error[] = [];
+    const live = await LiveBrokers.watch(side.ns);
+    live.on('invalid', (error) => invalid.push(error));
+    expect(live.brokers.size).toBe(0);
+
+    const lease = await LeaseGuard.grant(side.ns, 30);
+    const added = nextEvent<[BrokerRegistration]>(live, 'added');
+    await registerBroker(side.ns, lease, broker(8));
+    await added;
+    const removed = nextEvent<[number]>(live, 'removed');
+    await side.ns.put('brokers/8').value('{"nodeId":"eight"}');
+    expect((await removed)[0]).toBe(8);
+    expect(invalid.map((e) => e.message)).toEqual(['etcd key brokers/8: nodeId must be an integer >= 0']);
+    expect(live.brokers.size).toBe(0);
+
+    const again = nextEvent<[BrokerRegistration]>(live, 'added');
+    await side.ns.put('brokers/9').value(JSON.stringify(broker(9)));
+    expect((await again)[0]).toEqual(broker(9));
+    await lease.revoke();
+    await live.close();
+  });
 });

@@ -73,4 +73,18 @@ describe('controller election', () => {
     expect(term2.fence.createRevision).toBeGreaterThan(term1.fence.createRevision);
     await term2.resign();
   });
+
+  it('observes the candidate the campaigns elect when several campaign at once', async () => {
+    // Candidates appearing together reach an observer in one watch response; the oldest key is the controller.
+    for (let round = 0; round < 5; round++) {
+      const name = newClusterName();
+      const observer = await ControllerObserver.observe(connect([etcd.endpoint], name).ns);
+      const candidates = [1, 2, 3].map((nodeId) => campaignForController(connect([etcd.endpoint], name).ns, nodeId, 10));
+      const term = await Promise.race(candidates.map((c) => c.elected));
+      await waitUntil(() => observer.controllerId !== null, 'an observed controller');
+      expect(observer.controllerId).toBe(term.nodeId);
+      await Promise.all(candidates.map((c) => c.withdraw()));
+      await observer.close();
+    }
+  });
 });

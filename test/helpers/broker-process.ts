@@ -13,6 +13,10 @@ export interface BrokerProcess {
   httpUrl: string | null;
   logDir: string;
   logLines: Array<Record<string, unknown>>;
+  /** Resolves with the exit code once the process has ended (null: ended by a signal). */
+  exited: Promise<number | null>;
+  /** Sends a signal without waiting (SIGSTOP freezes the process, SIGCONT thaws it). */
+  signal(signal: NodeJS.Signals): void;
   stop(): Promise<number | null>;
   kill(): Promise<void>;
 }
@@ -53,6 +57,8 @@ export async function startBrokerProcess(settings: Record<string, string> = {}, 
     httpUrl: typeof readyLine.http === 'string' ? readyLine.http : null,
     logDir,
     logLines,
+    exited,
+    signal: (signal) => child.kill(signal),
     stop: async () => {
       child.kill('SIGTERM');
       const code = await exited;

@@ -1,5 +1,5 @@
-// DescribeCluster: this broker as the whole cluster (it is also the controller admin clients talk to) and the
-// cluster id. Only the brokers endpoint type exists here. Runs on the main thread.
+// DescribeCluster: the live brokers, the controller and the cluster id (ctx.membership: this broker alone when
+// standalone, etcd's view in a cluster). Only the brokers endpoint type exists here. Runs on the main thread.
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
 
@@ -12,7 +12,7 @@ export const describeClusterHandler = defineHandler({
   minVersion: 0,
   maxVersion: 1,
   handle(ctx, request) {
-    const cluster = { throttleTimeMs: 0, endpointType: BROKERS_ENDPOINT, clusterId: ctx.topics.clusterId };
+    const cluster = { throttleTimeMs: 0, endpointType: BROKERS_ENDPOINT, clusterId: ctx.membership.clusterId };
     if (request.body.endpointType !== BROKERS_ENDPOINT) {
       return {
         ...cluster,
@@ -25,8 +25,8 @@ export const describeClusterHandler = defineHandler({
       ...cluster,
       errorCode: ErrorCode.NONE,
       errorMessage: null,
-      controllerId: ctx.nodeId,
-      brokers: [{ brokerId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
+      controllerId: ctx.membership.controllerId(),
+      brokers: ctx.membership.liveBrokers().map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
     };
   },
 });

@@ -49,7 +49,7 @@ export const fetchHandler = defineHandler({
         partition: p.partition,
         fetchOffset: p.fetchOffset,
         partitionMaxBytes: p.partitionMaxBytes,
-        refusal: refusals[i]!,
+        refusal: refusals[i] !== ErrorCode.NONE ? refusals[i]! : ctx.leadership.leaderProblem(names[i]!, p.partition, p.currentLeaderEpoch),
       })),
     );
     const toMagic = magicFor(request.header.apiVersion);

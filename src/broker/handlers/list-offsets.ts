@@ -8,6 +8,7 @@ import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { EARLIEST_LOCAL_TIMESTAMP, EARLIEST_TIMESTAMP, LATEST_TIERED_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../shared/offset-lookup.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
+import { ANY_LEADER_EPOCH } from '../partition-leadership.js';
 
 /** The first version that accepts each sentinel timestamp; other negative timestamps are UNSUPPORTED_VERSION. */
 const SENTINEL_SINCE = new Map<number, number>([
@@ -19,8 +20,6 @@ const SENTINEL_SINCE = new Map<number, number>([
 ]);
 /** A request from a consumer, not a replica: offsets beyond the high watermark are not shown. */
 const CONSUMER_REPLICA_ID = -1;
-/** The leader epoch Fjord's standalone partitions answer with (their epoch never changes). */
-const STANDALONE_LEADER_EPOCH = 0;
 
 interface OffsetAnswer {
   partitionIndex: number;
@@ -31,7 +30,7 @@ interface OffsetAnswer {
   leaderEpoch: number;
 }
 
-type PartitionAsked = { partitionIndex: number; timestamp: number; maxNumOffsets: number };
+type PartitionAsked = { partitionIndex: number; timestamp: number; maxNumOffsets: number; currentLeaderEpoch: number };
 
 export const listOffsetsHandler = defineHandler({
   apiKey: 2,
@@ -70,7 +69,9 @@ function isServedSentinel(timestamp: number, version: number): boolean {
 async function lookUp(ctx: BrokerContext, topic: string, p: PartitionAsked, version: number): Promise<OffsetAnswer> {
   const { partitionIndex, timestamp } = p;
   if (timestamp < 0 && !isServedSentinel(timestamp, version)) return failed(partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
-  const answer: OffsetAnswer = { ...failed(partitionIndex, ErrorCode.NONE), leaderEpoch: STANDALONE_LEADER_EPOCH };
+  const notLeader = ctx.leadership.leaderProblem(topic, partitionIndex, p.currentLeaderEpoch);
+  if (notLeader !== ErrorCode.NONE) return failed(partitionIndex, notLeader);
+  const answer: OffsetAnswer = { ...failed(partitionIndex, ErrorCode.NONE), leaderEpoch: ctx.leadership.leaderEpoch(topic, partitionIndex) };
   try {
     if (timestamp === EARLIEST_TIMESTAMP || timestamp === EARLIEST_LOCAL_TIMESTAMP || timestamp === LATEST_TIMESTAMP) {
       const offsets = await ctx.engine.offsets(topic, partitionIndex);
@@ -97,6 +98,8 @@ async function lookUp(ctx: BrokerContext, topic: string, p: PartitionAsked, vers
 async function lookUpOldStyle(ctx: BrokerContext, topic: string, p: PartitionAsked, forConsumer: boolean): Promise<OffsetAnswer> {
   // v0 knows only LATEST and EARLIEST among the sentinels.
   if (p.timestamp < EARLIEST_TIMESTAMP) return failed(p.partitionIndex, ErrorCode.UNSUPPORTED_VERSION);
+  const notLeader = ctx.leadership.leaderProblem(topic, p.partitionIndex, ANY_LEADER_EPOCH);
+  if (notLeader !== ErrorCode.NONE) return failed(p.partitionIndex, notLeader);
   try {
     const offsets = await ctx.engine.legacyOffsetsBefore(topic, p.partitionIndex, p.timestamp, p.maxNumOffsets, forConsumer);
     return { ...failed(p.partitionIndex, ErrorCode.NONE), oldStyleOffsets: offsets };

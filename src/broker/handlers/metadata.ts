@@ -1,4 +1,5 @@
-// Metadata: brokers, cluster id, controller, and topics (all, by name, or by id) with their partitions;
+// Metadata: the live brokers, cluster id and controller (ctx.membership), and topics (all, by name, or by id)
+// with their partitions, from this broker's own topics (in a cluster too, until topics are placed through etcd);
 // auto-creates topics when the request (always, before v4) and auto.create.topics.enable allow it. In v0 an
 // empty topic list asks for every topic (as Kafka's MetadataRequest.isAllTopics). Runs on the main thread.
 import { standaloneReplicaState } from '../../metadata/replica-state.js';
@@ -36,9 +37,9 @@ export const metadataHandler = defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      brokers: [{ nodeId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
-      clusterId: ctx.topics.clusterId,
-      controllerId: ctx.nodeId,
+      brokers: ctx.membership.liveBrokers(),
+      clusterId: ctx.membership.clusterId,
+      controllerId: ctx.membership.controllerId(),
       topics: answers,
     };
   },

@@ -12,6 +12,7 @@ import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
 import { notEnoughReplicasProblem } from './min-insync-replicas.js';
+import { ANY_LEADER_EPOCH } from '../partition-leadership.js';
 
 /** The first version whose records must be one record batch v2 (Kafka's ProduceRequest.validateRecords). */
 const FIRST_BATCH_ONLY_VERSION = 3;
@@ -79,6 +80,8 @@ async function appendOne(
   acks: number,
 ): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
+  const notLeader = ctx.leadership.leaderProblem(topic, partition, ANY_LEADER_EPOCH);
+  if (notLeader !== ErrorCode.NONE) return failed(partition, notLeader, `this broker does not lead ${topic}-${partition}`);
   const legacy = isLegacyMessageSet(records, version);
   const problem = (legacy ? null : batchProblem(records, version)) ?? notEnoughReplicasProblem(ctx, topic, partition, acks);
   if (problem !== null) return failed(partition, problem.code, problem.message);

@@ -1,11 +1,13 @@
 // `fjord broker start [--config FILE] [--set key=value …]` (also what `node dist/src/main.js` runs): loads
 // the config, starts the broker, stops it cleanly on SIGTERM / SIGINT. Runs on the main thread.
 import { parseArgs } from 'node:util';
+import { ClusterJoinError } from '../../cluster/membership.js';
 import { ConfigError, environmentOverrides, readPropertiesFile } from '../../config/broker-config.js';
 import { launchBroker } from '../../broker.js';
 
 export const BROKER_START_USAGE = `usage: fjord broker start [--config FILE] [--set key=value ...]
-  Starts a standalone Fjord broker in the foreground; SIGTERM or Ctrl-C stops it cleanly.
+  Starts a Fjord broker in the foreground (standalone, or a cluster member when fjord.etcd.endpoints is set);
+  SIGTERM or Ctrl-C stops it cleanly.
   --config FILE      Kafka-style properties file (default: none; see config/server.properties)
   --set key=value    override one config key (repeatable); FJORD_<KEY> environment variables work too`;
 
@@ -66,6 +68,7 @@ export async function runBrokerStart(argv: string[]): Promise<void> {
     await starting;
   } catch (error) {
     if (error instanceof ConfigError) fail(`bad configuration:\n  ${error.problems.join('\n  ')}`, 1);
+    if (error instanceof ClusterJoinError) fail(`cannot join the cluster: ${error.message}`, 1);
     fail(`cannot start: ${(error as Error).message}; check the address and the log dirs in the config`, 1);
   }
 }

@@ -1,0 +1,312 @@
+// This broker's membership of an etcd cluster, built from the library in this folder: it agrees on the cluster
+// id, registers the broker with a lease (and again whenever the lease is lost while the broker runs on), keeps
+// the live brokers and the controller current (watches that end are started again), campaigns for controller
+// on and on, and on leave resigns, revokes the lease (peers see the broker gone at once) and closes. Main thread.
+import type { Logger } from 'pino';
+import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroker } from './broker-registry.js';
+import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
+import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
+import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
+import { LeaseGuard } from './lease-guard.js';
+import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
+import { ClusterJoinError, type LiveBroker, type Membership } from './membership.js';
+
+export interface ClusterMembershipOptions extends EtcdDeadline {
+  clusterName: string;
+  nodeId: number;
+  rack: string | null;
+  /** Resolved paths: with the host, they tell this broker's own earlier registration from another broker's. */
+  logDirs: string[];
+  /** The host clients and peers are told: advertised.listeners' or else listeners' (the port comes with join()). */
+  advertisedHost: string;
+  /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
+  sessionTimeoutMs: number;
+  logger: Logger;
+}
+
+const LISTENER_NAME = 'PLAINTEXT';
+/** Pause before trying again after a failed registration, campaign or watch. */
+const RETRY_MS = ETCD_RETRY_MS;
+/** How often start-up looks whether this broker's previous registration (a process killed moments ago) expired. */
+const EXPIRY_POLL_MS = 250;
+
+export class ClusterMembership implements Membership {
+  private live: LiveBrokers | null = null;
+  private observer: ControllerObserver | null = null;
+  private controller: number | null = null;
+  private lease: LeaseGuard | null = null;
+  private registeredBroker: RegisteredBroker | null = null;
+  private candidate: { withdraw(): Promise<void> } | null = null;
+  private term: ControllerTerm | null = null;
+  private port = 0;
+  private leaving = false;
+  private readonly sleepers = new Set<() => void>();
+
+  private constructor(
+    private readonly etcd: ClusterEtcd,
+    readonly clusterId: string,
+    private readonly options: ClusterMembershipOptions,
+  ) {}
+
+  /**
+   * Reaches etcd (retrying until connectTimeoutMs), agrees on the cluster id (`proposedClusterId` is written if
+   * etcd has none yet; the one in etcd wins) and checks that no other live broker holds this node id.
+   */
+  static async connect(options: ClusterMembershipOptions, proposedClusterId: string): Promise<ClusterMembership> {
+    const etcd = openClusterEtcd({ endpoints: options.endpoints, clusterName: options.clusterName });
+    try {
+      const clusterId = await retryUntil(options, () => agreeOnClusterId(etcd, proposedClusterId));
+      await waitForNodeIdFree(etcd, options);
+      return new ClusterMembership(etcd, clusterId, options);
+    } catch (error) {
+      etcd.close();
+      throw error;
+    }
+  }
+
+  /** Registers (advertisedHost and the listener's bound port), then follows the live brokers and the controller, and campaigns. */
+  async join(port: number): Promise<void> {
+    this.port = port;
+    await withinTimeout(this.options, 'register this broker', async () => {
+      await this.register();
+      this.live = await this.watchBrokers();
+      this.observer = await this.observeController();
+    });
+    this.campaign();
+  }
+
+  liveBrokers(): LiveBroker[] {
+    const brokers: LiveBroker[] = [];
+    for (const registration of this.live?.brokers.values() ?? []) {
+      const listener = registration.listeners.find((l) => l.name === LISTENER_NAME) ?? registration.listeners[0];
+      if (listener !== undefined) brokers.push({ nodeId: registration.nodeId, host: listener.host, port: listener.port, rack: registration.rack });
+    }
+    return brokers.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  controllerId(): number {
+    return this.controller ?? -1;
+  }
+
+  /** This broker's registration (its fence guards the writes only a registered broker may make), null while it is not registered. */
+  get registered(): RegisteredBroker | null {
+    return this.registeredBroker;
+  }
+
+  /** Steps down as controller (or withdraws the candidacy), revokes the lease, stops watching, closes the client. */
+  async leave(): Promise<void> {
+    if (this.leaving) return;
+    this.leaving = true;
+    for (const wake of this.sleepers) wake();
+    const { logger } = this.options;
+    try {
+      await withinTimeout(this.options, 'take leave of etcd', async () => {
+        await Promise.all([this.term?.resign() ?? this.candidate?.withdraw(), this.lease?.revoke()]);
+        await Promise.all([this.live?.close(), this.observer?.close()]);
+      });
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'leaving the cluster: etcd did not answer; peers see this broker gone when its lease expires');
+    } finally {
+      this.etcd.close();
+    }
+  }
+
+  private get ttlSeconds(): number {
+    return Math.ceil(this.options.sessionTimeoutMs / 1000);
+  }
+
+  private registration(): BrokerRegistration {
+    const { nodeId, rack, logDirs, advertisedHost } = this.options;
+    return { nodeId, listeners: [{ name: LISTENER_NAME, host: advertisedHost, port: this.port }], rack, logDirs };
+  }
+
+  /** A new lease, and brokers/<nodeId> bound to it; a refused registration gives the lease back. */
+  private async register(): Promise<void> {
+    const lease = await LeaseGuard.grant(this.etcd.ns, this.ttlSeconds);
+    try {
+      this.registeredBroker = await registerBroker(this.etcd.ns, lease, this.registration());
+    } catch (error) {
+      await lease.revoke().catch(() => undefined);
+      if (error instanceof DuplicateBrokerError) throw new ClusterJoinError(`node.id ${this.options.nodeId} is registered by another live broker in etcd`);
+      throw error;
+    }
+    if (this.leaving) {
+      // leave() ran while this registration was on its way: give it back too.
+      await lease.revoke().catch(() => undefined);
+      return;
+    }
+    this.lease = lease;
+    lease.once('lost', (reason) => this.onLeaseLost(lease, reason));
+  }
+
+  /** The lease expired or could not be renewed (a frozen process, etcd out of reach): register again until it works. */
+  private onLeaseLost(lease: LeaseGuard, reason: Error): void {
+    if (this.leaving || lease !== this.lease) return;
+    this.registeredBroker = null;
+    this.options.logger.warn({ err: reason.message }, 'etcd lease lost: this broker is out of the live brokers until it registers again');
+    void this.registerAgain(lease.leaseId);
+  }
+
+  private async registerAgain(lostLeaseId: string): Promise<void> {
+    const { logger } = this.options;
+    for (let failures = 0; !this.leaving; failures++) {
+      try {
+        // The client gives a lease up when it cannot renew it; etcd may still hold it (and the old registration).
+        await this.etcd.client.leaseClient.leaseRevoke({ ID: lostLeaseId }).catch(() => undefined);
+        await this.register();
+        logger.info({ nodeId: this.options.nodeId, failures }, 'registered in etcd again');
+        return;
+      } catch (error) {
+        logRetry(logger, failures, error as Error, 'registering again failed; retrying every 500 ms');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private async watchBrokers(): Promise<LiveBrokers> {
+    const { logger } = this.options;
+    const live = await LiveBrokers.watch(this.etcd.ns);
+    live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
+    live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
+    live.on('invalid', (error) => logger.warn({ err: error.message }, 'ignored a broker registration in etcd that does not decode'));
+    live.once('error', (error) => void this.rewatchBrokers(live, error));
+    return live;
+  }
+
+  /** The broker watch ended: read the brokers again and watch from there (the old map answers meanwhile). */
+  private async rewatchBrokers(ended: LiveBrokers, error: Error): Promise<void> {
+    this.options.logger.warn({ err: error.message }, 'the watch of live brokers ended; watching again');
+    await ended.close().catch(() => undefined);
+    for (let failures = 0; !this.leaving; failures++) {
+      try {
+        const live = await this.watchBrokers();
+        if (this.leaving) await live.close();
+        else this.live = live;
+        return;
+      } catch (retryError) {
+        logRetry(this.options.logger, failures, retryError as Error, 'watching live brokers failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private async observeController(): Promise<ControllerObserver> {
+    const observer = await ControllerObserver.observe(this.etcd.ns);
+    this.setController(observer.controllerId);
+    observer.on('change', (controllerId) => this.setController(controllerId));
+    observer.once('error', (error) => void this.reobserveController(observer, error));
+    return observer;
+  }
+
+  private async reobserveController(ended: ControllerObserver, error: Error): Promise<void> {
+    this.options.logger.warn({ err: error.message }, 'the controller observer ended; observing again');
+    await ended.close().catch(() => undefined);
+    for (let failures = 0; !this.leaving; failures++) {
+      try {
+        const observer = await this.observeController();
+        if (this.leaving) await observer.close();
+        else this.observer = observer;
+        return;
+      } catch (retryError) {
+        logRetry(this.options.logger, failures, retryError as Error, 'observing the controller failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  private setController(controllerId: number | null): void {
+    if (controllerId === this.controller) return;
+    this.controller = controllerId;
+    this.options.logger.info({ controllerId: controllerId ?? -1 }, 'controller changed');
+  }
+
+  /** Campaigns for controller; after a term ends or a campaign fails, campaigns again. */
+  private campaign(failures = 0): void {
+    if (this.leaving) return;
+    const { logger, nodeId } = this.options;
+    const candidate = campaignForController(this.etcd.ns, nodeId, this.ttlSeconds);
+    this.candidate = candidate;
+    // The campaign's lease may still be in etcd (the client gives a lease up when it cannot renew it): revoke it,
+    // so its key does not keep naming this broker the controller until it expires.
+    const again = (next: number) => {
+      void candidate.withdraw().catch(() => undefined);
+      void this.sleep(RETRY_MS).then(() => this.campaign(next));
+    };
+    candidate.elected.then(
+      (term) => {
+        if (this.leaving) return void term.resign().catch(() => undefined);
+        this.term = term;
+        logger.info({ nodeId }, 'this broker is the controller');
+        term.once('lost', (reason) => {
+          this.term = null;
+          if (this.leaving) return;
+          logger.warn({ err: reason.message }, 'this broker is no longer the controller; campaigning again');
+          again(0);
+        });
+      },
+      (error: Error) => {
+        if (this.leaving) return;
+        logRetry(logger, failures, error, 'the controller campaign failed; campaigning again');
+        again(failures + 1);
+      },
+    );
+  }
+
+  /** Waits ms, or less if the broker starts leaving. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+/** The first failure of a run of retries is a warning; the rest (every RETRY_MS while etcd is away) are debug lines. */
+function logRetry(logger: Logger, failures: number, error: Error, msg: string): void {
+  if (failures === 0) logger.warn({ err: error.message }, msg);
+  else logger.debug({ err: error.message, failures }, msg);
+}
+
+/** The cluster id in etcd; the first broker to start writes `proposed` (create-if-absent). */
+async function agreeOnClusterId(etcd: ClusterEtcd, proposed: string): Promise<string> {
+  const { ns } = etcd;
+  const result = await ns.if(CLUSTER_ID_KEY, 'Create', '==', 0).then(ns.put(CLUSTER_ID_KEY).value(proposed)).else(ns.get(CLUSTER_ID_KEY)).commit();
+  if (result.succeeded) return proposed;
+  const stored = result.responses[0]?.response_range?.kvs[0]?.value.toString() ?? '';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stored)) throw new ClusterJoinError(`etcd key ${etcd.root}${CLUSTER_ID_KEY} holds no valid cluster id ("${stored}")`);
+  return stored;
+}
+
+/**
+ * Refuses a node id a live broker holds, unless the holder is this very broker's previous process (same host and
+ * log dirs: killed moments ago, its lease not expired yet), whose registration it waits out.
+ */
+async function waitForNodeIdFree(etcd: ClusterEtcd, options: ClusterMembershipOptions): Promise<void> {
+  const key = brokerKey(options.nodeId);
+  const deadline = Date.now() + options.sessionTimeoutMs + 2_000;
+  let waiting = false;
+  for (;;) {
+    const value = await retryUntil(options, () => etcd.ns.get(key).string());
+    if (value === null) return;
+    const holder = decodeBrokerRegistration(key, value);
+    const address = holder.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
+    const previousSelf = holder.listeners.every((l) => l.host === options.advertisedHost) && sameDirs(holder.logDirs, options.logDirs);
+    if (!previousSelf || Date.now() > deadline) {
+      throw new ClusterJoinError(
+        `node.id ${options.nodeId} is held by a live broker at ${address || 'no address'} in etcd cluster "${options.clusterName}"; give this broker another node.id`,
+      );
+    }
+    if (!waiting) options.logger.info({ nodeId: options.nodeId }, "waiting for this broker's previous registration in etcd to expire");
+    waiting = true;
+    await new Promise((resolve) => setTimeout(resolve, EXPIRY_POLL_MS));
+  }
+}
+
+function sameDirs(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
