@@ -28,7 +28,7 @@ import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
-import { startReplication, type Replication } from './replication/replication-start.js';
+import { type Replication, replicaManagerFor, startReplication } from './replication/replication-start.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
 
@@ -185,6 +185,8 @@ async function startLocalParts(
   await topics.reconcileWithEngine();
   const advertised = { host: '', port: 0 };
   const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
+  const waiters = new DataWaiters(config.maxFetchWaiters);
+  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId);
   const ctx: BrokerContext = {
     nodeId: config.nodeId,
     advertised,
@@ -192,8 +194,8 @@ async function startLocalParts(
     membership,
     engine,
     topics,
-    leadership: new StandaloneLeadership(),
-    waiters: new DataWaiters(config.maxFetchWaiters),
+    leadership: replicas ?? new StandaloneLeadership(),
+    waiters,
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),
     logger,
@@ -221,12 +223,13 @@ async function startLocalParts(
   try {
     address = await listener.listen();
   } catch (error) {
+    await replicas?.stop();
     await engine.stop();
     throw new Error(`cannot listen on ${config.listener.host}:${config.listener.port}: ${(error as Error).message}`);
   }
-  let replication: Replication | null;
+  let replication: Replication | null = null;
   try {
-    replication = await startReplication(ctx, responseMemory, clientWarnings);
+    if (replicas !== null) replication = await startReplication(replicas, config, () => topics.clusterId, responseMemory, clientWarnings, logger);
   } catch (error) {
     await listener.close();
     await engine.stop();

@@ -11,14 +11,14 @@ import type { ConnectionMemory } from '../network/response-memory.js';
 import { ErrorCode, kafkaErrorFrom } from '../shared/kafka-error-codes.js';
 import { divergingEpochOf } from './divergence.js';
 import type { ReplicaFetch, ReplicaFetchPartition, ReplicaFetchPartitionResult } from './messages.js';
-import type { PartitionLeadership } from './partition-leadership.js';
+import type { PartitionLeaderState } from './partition-leader-state.js';
 
 export interface FetchServingDeps {
   engine: PartitionEngine;
   waiters: DataWaiters;
-  leadershipOf(topic: string, partition: number): PartitionLeadership | undefined;
+  leadershipOf(topic: string, partition: number): PartitionLeaderState | undefined;
   /** A follower fetched from `fetchOffset` while this log ended at `leaderLogEndOffset`. */
-  followerFetched(leadership: PartitionLeadership, replicaId: number, fetchOffset: number, leaderLogEndOffset: number): void;
+  followerFetched(leadership: PartitionLeaderState, replicaId: number, fetchOffset: number, leaderLogEndOffset: number): void;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -104,7 +104,7 @@ async function readOne(request: ReplicaFetch, p: ReplicaFetchPartition, roomByte
 async function positionOnly(
   request: ReplicaFetch,
   p: ReplicaFetchPartition,
-  leadership: PartitionLeadership,
+  leadership: PartitionLeaderState,
   deps: FetchServingDeps,
 ): Promise<ReplicaFetchPartitionResult> {
   try {
@@ -118,7 +118,7 @@ async function positionOnly(
 }
 
 /** Kafka's checks of a follower's current leader epoch: not the leader, older (fenced), newer (unknown to us yet). */
-function leaderEpochCheck(leadership: PartitionLeadership | undefined, currentLeaderEpoch: number): number {
+function leaderEpochCheck(leadership: PartitionLeaderState | undefined, currentLeaderEpoch: number): number {
   if (leadership === undefined) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   if (currentLeaderEpoch < 0 || currentLeaderEpoch === leadership.leaderEpoch) return ErrorCode.NONE;
   return currentLeaderEpoch < leadership.leaderEpoch ? ErrorCode.FENCED_LEADER_EPOCH : ErrorCode.UNKNOWN_LEADER_EPOCH;

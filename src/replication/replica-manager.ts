@@ -7,15 +7,16 @@
 // writer: every change goes through the engine's control calls. Main thread.
 import type { Logger } from 'pino';
 import type { DataWaiters } from '../broker/data-waiters.js';
+import { epochProblem, type PartitionLeadership, StandaloneLeadership } from '../broker/partition-leadership.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import { partitionKey } from '../engine/log-dirs.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { FetchServingDeps } from './fetch-serving.js';
 import type { LeaderAddress } from './leader-connection.js';
-import { type LeaderAssignment, PartitionLeadership } from './partition-leadership.js';
+import { type LeaderAssignment, PartitionLeaderState } from './partition-leader-state.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
 
-export type { LeaderAssignment } from './partition-leadership.js';
+export type { LeaderAssignment } from './partition-leader-state.js';
 
 export interface FollowerAssignment {
   leaderEpoch: number;
@@ -45,14 +46,18 @@ interface CommitWaiter {
   timer: NodeJS.Timeout;
 }
 
-export class ReplicaManager implements FetchServingDeps {
+export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
   readonly engine: PartitionEngine;
   readonly waiters: DataWaiters;
-  private readonly leaders = new Map<string, PartitionLeadership>();
-  private readonly hwUpdating = new Set<PartitionLeadership>();
-  private readonly hwDirty = new Set<PartitionLeadership>();
+  private readonly leaders = new Map<string, PartitionLeaderState>();
+  private readonly hwUpdating = new Set<PartitionLeaderState>();
+  private readonly hwDirty = new Set<PartitionLeaderState>();
   private readonly commitWaiters = new Map<string, Set<CommitWaiter>>();
   private readonly fetchers = new Map<number, ReplicaFetcher>();
+  /** Partitions with a role here other than leader (followed, or stopped): their last known leader epoch. */
+  private readonly notLedEpochs = new Map<string, number>();
+  /** Partitions given no role yet (nothing assigned them one): led as on a standalone broker. */
+  private readonly unassigned = new StandaloneLeadership();
   private readonly isrTimer: NodeJS.Timeout;
   private isrCheckRunning = false;
   private readonly logger: Logger;
@@ -85,8 +90,9 @@ export class ReplicaManager implements FetchServingDeps {
     await this.engine.setLeaderEpoch(topic, partition, assignment.leaderEpoch);
     const alone = new Set([nodeId, ...assignment.isr]).size === 1;
     const state = await this.engine.setSoleReplica(topic, partition, alone);
-    const started = new PartitionLeadership(topic, partition, nodeId, assignment, state.logEndOffset, state.highWatermark, Date.now());
+    const started = new PartitionLeaderState(topic, partition, nodeId, assignment, state.logEndOffset, state.highWatermark, Date.now());
     this.leaders.set(partitionKey(topic, partition), started);
+    this.notLedEpochs.delete(partitionKey(topic, partition));
     this.logger.info(
       { partition: `${topic}-${partition}`, leaderEpoch: assignment.leaderEpoch, isr: started.isr, logEndOffset: state.logEndOffset },
       'leading',
@@ -96,6 +102,8 @@ export class ReplicaManager implements FetchServingDeps {
 
   /** This broker follows the partition from `leaderId` at `leaderEpoch`; its log is fetched from its own log end. */
   async becomeFollower(topic: string, partition: number, assignment: FollowerAssignment): Promise<void> {
+    // Clients are sent on from now (NOT_LEADER_OR_FOLLOWER), before the log changes role.
+    this.notLedEpochs.set(partitionKey(topic, partition), assignment.leaderEpoch);
     this.resign(topic, partition);
     this.stopFollowing(topic, partition);
     const state = await this.engine.setSoleReplica(topic, partition, false);
@@ -113,11 +121,30 @@ export class ReplicaManager implements FetchServingDeps {
 
   /** The partition is neither led nor followed here any more (deleted, or moved away). */
   stopReplica(topic: string, partition: number): void {
+    this.notLedEpochs.set(partitionKey(topic, partition), this.leaderEpoch(topic, partition));
     this.resign(topic, partition);
     this.stopFollowing(topic, partition);
   }
 
-  leadershipOf(topic: string, partition: number): PartitionLeadership | undefined {
+  /**
+   * The request path's question (src/broker/partition-leadership.ts): a partition led here is checked against its
+   * leader epoch, one followed (or stopped) here is NOT_LEADER_OR_FOLLOWER, one never given a role is led as on a
+   * standalone broker.
+   */
+  leaderProblem(topic: string, partition: number, currentLeaderEpoch: number): number {
+    const key = partitionKey(topic, partition);
+    const led = this.leaders.get(key);
+    if (led !== undefined) return epochProblem(currentLeaderEpoch, led.leaderEpoch);
+    if (this.notLedEpochs.has(key)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    return this.unassigned.leaderProblem(topic, partition, currentLeaderEpoch);
+  }
+
+  leaderEpoch(topic: string, partition: number): number {
+    const key = partitionKey(topic, partition);
+    return this.leaders.get(key)?.leaderEpoch ?? this.notLedEpochs.get(key) ?? this.unassigned.leaderEpoch();
+  }
+
+  leadershipOf(topic: string, partition: number): PartitionLeaderState | undefined {
     return this.leaders.get(partitionKey(topic, partition));
   }
 
@@ -161,7 +188,7 @@ export class ReplicaManager implements FetchServingDeps {
   }
 
   /** The replication listener: a follower fetched (fetch-serving.ts). Moves the high watermark and the ISR. */
-  followerFetched(leadership: PartitionLeadership, replicaId: number, fetchOffset: number, leaderLogEndOffset: number): void {
+  followerFetched(leadership: PartitionLeaderState, replicaId: number, fetchOffset: number, leaderLogEndOffset: number): void {
     if (leadership.resigned) return;
     leadership.recordFetch(replicaId, fetchOffset, leaderLogEndOffset, Date.now());
     this.advanceHighWatermark(leadership);
@@ -170,7 +197,7 @@ export class ReplicaManager implements FetchServingDeps {
   }
 
   /** Sets the high watermark in the worker to the minimum over the ISR, one call at a time per partition. */
-  private advanceHighWatermark(leadership: PartitionLeadership): void {
+  private advanceHighWatermark(leadership: PartitionLeaderState): void {
     if (this.hwUpdating.has(leadership)) {
       this.hwDirty.add(leadership);
       return;
@@ -195,7 +222,7 @@ export class ReplicaManager implements FetchServingDeps {
   }
 
   /** Commit waiters at or below the new high watermark resolve, and fetches long-polling on the partition wake. */
-  private highWatermarkMoved(leadership: PartitionLeadership, highWatermark: number): void {
+  private highWatermarkMoved(leadership: PartitionLeaderState, highWatermark: number): void {
     if (highWatermark <= leadership.highWatermark) return;
     leadership.highWatermark = highWatermark;
     const waiters = this.commitWaiters.get(partitionKey(leadership.topic, leadership.partition));
@@ -204,7 +231,7 @@ export class ReplicaManager implements FetchServingDeps {
   }
 
   /** Writes the next ISR (onIsrChange), then applies it: leaving or joining the sole-replica mode in the worker in the safe order. */
-  private async changeIsr(leadership: PartitionLeadership, next: number[]): Promise<void> {
+  private async changeIsr(leadership: PartitionLeaderState, next: number[]): Promise<void> {
     const { topic, partition } = leadership;
     leadership.isrChangePending = true;
     try {

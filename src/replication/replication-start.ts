@@ -1,7 +1,11 @@
-// Starts a broker's replication when replication.listener is set: the replica manager (roles, ISR, high
-// watermark) and the replication listener serving followers, over the broker's engine, data waiters,
-// response memory and client warnings; stop() closes the listener, then the manager. Main thread.
-import type { BrokerContext } from '../broker/broker-context.js';
+// A broker's replication, when replication.listener is set: the replica manager (roles, ISR, high watermark;
+// built before the request context, whose partition leadership it answers) and then the replication listener
+// serving followers over the broker's response memory and client warnings; stop() closes the listener, then
+// the manager. Main thread.
+import type { Logger } from 'pino';
+import type { DataWaiters } from '../broker/data-waiters.js';
+import type { BrokerConfig } from '../config/broker-config.js';
+import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { ClientWarnings } from '../network/client-warnings.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
 import { ReplicaManager } from './replica-manager.js';
@@ -15,12 +19,28 @@ export interface Replication {
   stop(): Promise<void>;
 }
 
-export async function startReplication(ctx: BrokerContext, memory: ResponseMemoryBudget, warnings: ClientWarnings): Promise<Replication | null> {
-  const { config, engine, topics, waiters, logger } = ctx;
-  const bind = config.replicationListener;
-  if (bind === null) return null;
-  const clusterId = () => topics.clusterId;
-  const manager = new ReplicaManager({ nodeId: config.nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs: config.replicaLagTimeMaxMs });
+/** The replica manager, or null when replication.listener is empty (a standalone broker keeps today's paths). */
+export function replicaManagerFor(
+  config: BrokerConfig,
+  engine: PartitionEngine,
+  waiters: DataWaiters,
+  logger: Logger,
+  clusterId: () => string,
+): ReplicaManager | null {
+  if (config.replicationListener === null) return null;
+  return new ReplicaManager({ nodeId: config.nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs: config.replicaLagTimeMaxMs });
+}
+
+/** Binds the replication listener for `manager`; on failure the manager is stopped and the error names the key. */
+export async function startReplication(
+  manager: ReplicaManager,
+  config: BrokerConfig,
+  clusterId: () => string,
+  memory: ResponseMemoryBudget,
+  warnings: ClientWarnings,
+  logger: Logger,
+): Promise<Replication> {
+  const bind = config.replicationListener!;
   const listener = new ReplicationListener(
     {
       host: bind.host,

@@ -4,6 +4,7 @@
 // waitForCommit resolves once every ISR member has the record.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
+import { buildRecordBatch } from '../../src/shared/record-batch-codec.js';
 import { kafkajsClient } from '../broker/test-broker.js';
 import { RawClient } from '../broker/raw-client.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -123,6 +124,40 @@ describe('three brokers, one leader', () => {
     expect((await offsetsOf(f2)).logEndOffset).toBe(end);
     await replicasOf(f2).becomeFollower(TOPIC, 0, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
     await waitUntil(async () => (await offsetsOf(f2)).logEndOffset === end + 5, 'broker 2 caught up at epoch 1');
+  });
+});
+
+describe('the Kafka listener asks the replica manager who leads', () => {
+  it('refuses Produce on a follower, checks the leader epoch of Fetch on the leader, and reports the epoch', async () => {
+    const [leader, f2] = brokers as [ClusterBroker, ClusterBroker];
+    const records = buildRecordBatch([{ key: null, value: Buffer.from('x') }]);
+    const produce = { transactionalId: null, acks: 1, timeoutMs: 10_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records }] }] };
+    const onFollower = await RawClient.connect(f2.handle.address.host, f2.handle.address.port);
+    const onLeader = await RawClient.connect(leader.handle.address.host, leader.handle.address.port);
+    try {
+      const refused = await onFollower.call(0, 9, produce);
+      expect(refused.responses[0]!.partitionResponses[0]!.errorCode).toBe(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+      const fetchAt = (currentLeaderEpoch: number) =>
+        onLeader.call(1, 11, {
+          replicaId: -1,
+          maxWaitMs: 0,
+          minBytes: 0,
+          maxBytes: 1 << 20,
+          isolationLevel: 0,
+          sessionId: 0,
+          sessionEpoch: -1,
+          topics: [{ topic: TOPIC, partitions: [{ partition: 0, currentLeaderEpoch, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+          forgottenTopicsData: [],
+          rackId: '',
+        });
+      expect((await fetchAt(0)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.FENCED_LEADER_EPOCH);
+      expect((await fetchAt(2)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.UNKNOWN_LEADER_EPOCH);
+      expect((await fetchAt(1)).responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+      expect(replicasOf(leader).leaderEpoch(TOPIC, 0)).toBe(1);
+    } finally {
+      onFollower.close();
+      onLeader.close();
+    }
   });
 });
 

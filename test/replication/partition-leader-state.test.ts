@@ -1,12 +1,12 @@
 // A leader's view of one partition: Kafka's lastCaughtUpTimeMs rule, the high watermark candidate (minimum log
 // end over the ISR's followers) and the ISR's next membership (lagging followers leave, caught-up ones join).
 import { describe, expect, it } from 'vitest';
-import { PartitionLeadership } from '../../src/replication/partition-leadership.js';
+import { PartitionLeaderState } from '../../src/replication/partition-leader-state.js';
 
 const LAG_MS = 1000;
 
-function leadership(isr = [1, 2, 3], epochStart = 10, highWatermark = 10): PartitionLeadership {
-  return new PartitionLeadership('t', 0, 1, { leaderEpoch: 5, isr, replicas: [1, 2, 3] }, epochStart, highWatermark, 0);
+function leadership(isr = [1, 2, 3], epochStart = 10, highWatermark = 10): PartitionLeaderState {
+  return new PartitionLeaderState('t', 0, 1, { leaderEpoch: 5, isr, replicas: [1, 2, 3] }, epochStart, highWatermark, 0);
 }
 
 describe('high watermark', () => {

@@ -20,7 +20,7 @@ interface FollowerProgress {
   lastFetchMs: number;
 }
 
-export class PartitionLeadership {
+export class PartitionLeaderState {
   readonly leaderEpoch: number;
   readonly replicas: readonly number[];
   isr: readonly number[];
