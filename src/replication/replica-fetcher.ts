@@ -198,8 +198,9 @@ export class ReplicaFetcher {
       }
       this.advance(p, result.records);
     }
+    // Only upwards, as Kafka's follower (maybeUpdateHighWatermark): a new leader's may trail what this log knew.
     const highWatermark = Math.min(result.highWatermark, p.fetchOffset);
-    if (highWatermark !== p.highWatermark && highWatermark >= 0) {
+    if (highWatermark > p.highWatermark) {
       const state = await this.engine.setHighWatermark(p.topic, p.partition, highWatermark);
       p.highWatermark = state.highWatermark;
     }
