@@ -39,6 +39,8 @@ interface FollowedPartition {
   highWatermark: number;
   /** The partition sits out fetches until then (an error answered for it, e.g. the leader not there yet). */
   retryAtMs: number;
+  /** Its answer being applied (append, high watermark, truncation): a change of role waits for it. */
+  busy: Promise<void> | null;
 }
 
 export class ReplicaFetcher {
@@ -74,6 +76,7 @@ export class ReplicaFetcher {
       lastFetchedEpoch: state.leaderEpoch,
       highWatermark: state.highWatermark,
       retryAtMs: 0,
+      busy: null,
     });
     this.start();
     this.wakeUp();
@@ -91,8 +94,17 @@ export class ReplicaFetcher {
     this.wakeUp();
   }
 
-  remove(topic: string, partition: number): boolean {
-    return this.partitions.delete(partitionKey(topic, partition));
+  /**
+   * Stops following a partition (null: it was not followed here). The promise settles once what was being applied
+   * to its log from the last answer is done, so that a new role's first change comes after the last replicated one
+   * (appends travel on the ring, role changes on the control channel: nothing else orders them).
+   */
+  remove(topic: string, partition: number): Promise<void> | null {
+    const key = partitionKey(topic, partition);
+    const p = this.partitions.get(key);
+    if (p === undefined) return null;
+    this.partitions.delete(key);
+    return p.busy ?? Promise.resolve();
   }
 
   has(topic: string, partition: number): boolean {
@@ -126,7 +138,7 @@ export class ReplicaFetcher {
           continue;
         }
         const response = await connection.fetch(this.fetchRequest(due), FOLLOWER_FETCH_WAIT_MS + FOLLOWER_RESPONSE_GRACE_MS);
-        for (const result of response.partitions) await this.handle(result, due);
+        for (const result of response.partitions) await this.apply(result, due);
         this.rounds++;
         this.backoffMs = FOLLOWER_BACKOFF_MS_MIN;
       } catch (error) {
@@ -182,9 +194,19 @@ export class ReplicaFetcher {
   }
 
   /** One partition's answer; ignored when the partition was dropped or re-added (another epoch) since it was asked. */
-  private async handle(result: ReplicaFetchPartitionResult, asked: FollowedPartition[]): Promise<void> {
+  private async apply(result: ReplicaFetchPartitionResult, asked: FollowedPartition[]): Promise<void> {
     const p = this.partitions.get(partitionKey(result.topic, result.partition));
     if (p === undefined || !asked.includes(p)) return;
+    const work = this.handle(p, result);
+    p.busy = work.catch(() => undefined);
+    try {
+      await work;
+    } finally {
+      p.busy = null;
+    }
+  }
+
+  private async handle(p: FollowedPartition, result: ReplicaFetchPartitionResult): Promise<void> {
     if (result.errorCode !== ErrorCode.NONE) return this.failed(p, result);
     if (result.divergingEpoch !== null) return this.truncate(p, result);
     if (result.records.length > 0) {

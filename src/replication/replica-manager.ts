@@ -76,8 +76,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
 
   /** This broker leads the partition from now on at `leaderEpoch` (assigned in its log from the log end). */
   async becomeLeader(topic: string, partition: number, assignment: LeaderAssignment): Promise<void> {
-    this.stopFollowing(topic, partition);
     this.resign(topic, partition);
+    await this.stopFollowing(topic, partition);
     const current = await this.engine.replicaState(topic, partition);
     if (assignment.leaderEpoch < current.leaderEpoch)
       throw new KafkaError(
@@ -105,7 +105,7 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     // Clients are sent on from now (NOT_LEADER_OR_FOLLOWER), before the log changes role.
     this.notLedEpochs.set(partitionKey(topic, partition), assignment.leaderEpoch);
     this.resign(topic, partition);
-    this.stopFollowing(topic, partition);
+    await this.stopFollowing(topic, partition);
     const state = await this.engine.setSoleReplica(topic, partition, false);
     let fetcher = this.fetchers.get(assignment.leaderId);
     const { host, port } = assignment.leaderAddress;
@@ -119,11 +119,11 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     this.logger.info({ partition: `${topic}-${partition}`, leaderEpoch: assignment.leaderEpoch, leader: assignment.leaderId }, 'following');
   }
 
-  /** The partition is neither led nor followed here any more (deleted, or moved away). */
-  stopReplica(topic: string, partition: number): void {
+  /** The partition is neither led nor followed here any more (deleted, or moved away); settles once its fetching has. */
+  stopReplica(topic: string, partition: number): Promise<void> {
     this.notLedEpochs.set(partitionKey(topic, partition), this.leaderEpoch(topic, partition));
     this.resign(topic, partition);
-    this.stopFollowing(topic, partition);
+    return this.stopFollowing(topic, partition);
   }
 
   /**
@@ -291,12 +291,18 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     this.waiters.notify(topic, partition);
   }
 
-  private stopFollowing(topic: string, partition: number): void {
+  /** Drops the partition from its fetcher (a fetcher left with none stops); settles once what it was applying is done. */
+  private stopFollowing(topic: string, partition: number): Promise<void> {
+    const applying: Promise<void>[] = [];
     for (const [leaderId, fetcher] of this.fetchers) {
-      if (!fetcher.remove(topic, partition) || fetcher.size > 0) continue;
+      const removed = fetcher.remove(topic, partition);
+      if (removed === null) continue;
+      applying.push(removed);
+      if (fetcher.size > 0) continue;
       this.fetchers.delete(leaderId);
       void fetcher.stop();
     }
+    return Promise.all(applying).then(() => undefined);
   }
 
   /** Stops every fetcher and gives up every leadership (shutdown). */

@@ -47,7 +47,7 @@ it('truncates the old leader uncommitted tail when it follows the new leader at 
   await waitUntil(async () => (await offsets(b1)).highWatermark === 6, 'the first six committed');
 
   // The followers stop copying; broker 1 takes four more it alone holds (uncommitted: the high watermark stays at 6).
-  for (const b of [b2, b3]) replicasOf(b).stopReplica(TOPIC, 0);
+  for (const b of [b2, b3]) await replicasOf(b).stopReplica(TOPIC, 0);
   await produce(b1, range('lost', 4));
   expect(await offsets(b1)).toMatchObject({ logEndOffset: 10, highWatermark: 6 });
 
