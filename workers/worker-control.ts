@@ -130,6 +130,14 @@ export class WorkerControl {
     });
   }
 
+  /** Replication: a follower far behind its leader's log start restarts its log empty at `offset`. */
+  truncateFullyAndStartAt(slot: number, offset: number): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.truncateFullyAndStartAt(offset, Date.now());
+      return replicaStateOf(o.log);
+    });
+  }
+
   /**
    * OffsetForLeaderEpoch: the largest epoch <= `requestedEpoch` the partition's log holds and where it ends, after
    * the request's current leader epoch (-1: unchecked) is checked (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).

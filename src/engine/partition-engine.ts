@@ -206,6 +206,12 @@ export class PartitionEngine {
     return this.router.call(route, (w) => w.control.setHighWatermark(route.slot, offset));
   }
 
+  /** Replication: a follower whose log end is below its leader's log start restarts its log empty at `offset`. */
+  truncateFullyAndStartAt(topic: string, partition: number, offset: number): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.truncateFullyAndStartAt(route.slot, offset));
+  }
+
   /** Replication: offsets and latest leader epoch of a partition's log. */
   replicaState(topic: string, partition: number): Promise<ReplicaLogState> {
     const route = this.router.route(topic, partition);

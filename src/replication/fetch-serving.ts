@@ -92,7 +92,9 @@ async function readOne(request: ReplicaFetch, p: ReplicaFetchPartition, roomByte
   const { errorCode, highWatermark, logStartOffset, logEndOffset } = outcome;
   if (errorCode !== ErrorCode.NONE) {
     largeBuffers.release(outcome.records);
-    return { ...position(p), errorCode, highWatermark, logStartOffset, logEndOffset, divergingEpoch: null, records: EMPTY };
+    // Out of range: the follower needs this log's start and end to know which way to go.
+    const offsets = errorCode === ErrorCode.OFFSET_OUT_OF_RANGE ? await deps.engine.offsets(p.topic, p.partition).catch(() => null) : null;
+    return { ...position(p), errorCode, highWatermark, logStartOffset, logEndOffset, ...offsets, divergingEpoch: null, records: EMPTY };
   }
   deps.followerFetched(leadership, request.replicaId, p.fetchOffset, logEndOffset);
   // The high watermark the manager holds may be newer than the one read (this very fetch may have moved it).

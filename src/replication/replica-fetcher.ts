@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import { partitionKey } from '../engine/log-dirs.js';
 import { ErrorCode, errorName } from '../shared/kafka-error-codes.js';
-import { BatchField, batchSizeAt, lastOffsetAt } from '../shared/record-batch.js';
+import { BATCH_HEADER_BYTES, BatchField, baseOffsetAt, batchSizeAt, lastOffsetAt } from '../shared/record-batch.js';
 import type { ReplicaLogState } from '../shared/worker-protocol.js';
 import { truncationOffsetOf } from './divergence.js';
 import { type LeaderAddress, LeaderConnection } from './leader-connection.js';
@@ -35,6 +35,8 @@ interface FollowedPartition {
   partition: number;
   leaderEpoch: number;
   fetchOffset: number;
+  /** This log's start: a log with nothing stored (start = end) may restart at a leader's batch that begins below it. */
+  logStartOffset: number;
   lastFetchedEpoch: number;
   highWatermark: number;
   /** The partition sits out fetches until then (an error answered for it, e.g. the leader not there yet). */
@@ -73,6 +75,7 @@ export class ReplicaFetcher {
       partition,
       leaderEpoch,
       fetchOffset: state.logEndOffset,
+      logStartOffset: state.logStartOffset,
       lastFetchedEpoch: state.leaderEpoch,
       highWatermark: state.highWatermark,
       retryAtMs: 0,
@@ -210,7 +213,7 @@ export class ReplicaFetcher {
     if (result.errorCode !== ErrorCode.NONE) return this.failed(p, result);
     if (result.divergingEpoch !== null) return this.truncate(p, result);
     if (result.records.length > 0) {
-      const outcome = await this.engine.append(p.topic, p.partition, result.records, true);
+      const outcome = await this.appendStraddling(p, result.records);
       if (outcome.errorCode !== ErrorCode.NONE) {
         this.logger.error(
           { partition: `${p.topic}-${p.partition}`, error: errorName(outcome.errorCode), message: outcome.errorMessage },
@@ -226,6 +229,20 @@ export class ReplicaFetcher {
       const state = await this.engine.setHighWatermark(p.topic, p.partition, highWatermark);
       p.highWatermark = state.highWatermark;
     }
+  }
+
+  /**
+   * Appends the leader's batches. A log with nothing stored that started at the leader's log start may get a first
+   * batch beginning below it (the leader's log start moved inside a batch, by DeleteRecords): as Kafka does, it
+   * restarts at that batch's base offset and appends again.
+   */
+  private async appendStraddling(p: FollowedPartition, records: Buffer) {
+    const outcome = await this.engine.append(p.topic, p.partition, records, true);
+    if (outcome.errorCode === ErrorCode.NONE || p.fetchOffset !== p.logStartOffset || records.length < BATCH_HEADER_BYTES) return outcome;
+    const firstBase = baseOffsetAt(records, 0);
+    if (firstBase >= p.fetchOffset || lastOffsetAt(records, 0) < p.fetchOffset) return outcome;
+    this.take(p, await this.engine.truncateFullyAndStartAt(p.topic, p.partition, firstBase));
+    return this.engine.append(p.topic, p.partition, records, true);
   }
 
   /** After an append: the fetch goes on after the last batch, with that batch's epoch. */
@@ -252,11 +269,15 @@ export class ReplicaFetcher {
 
   /** Takes the log's own offsets and latest epoch again (after a truncation or a refused append). */
   private async resync(p: FollowedPartition, delayMs: number): Promise<void> {
-    const state = await this.engine.replicaState(p.topic, p.partition);
+    this.take(p, await this.engine.replicaState(p.topic, p.partition));
+    p.retryAtMs = Date.now() + delayMs;
+  }
+
+  private take(p: FollowedPartition, state: ReplicaLogState): void {
     p.fetchOffset = state.logEndOffset;
+    p.logStartOffset = state.logStartOffset;
     p.lastFetchedEpoch = state.leaderEpoch;
     p.highWatermark = state.highWatermark;
-    p.retryAtMs = Date.now() + delayMs;
   }
 
   private async failed(p: FollowedPartition, result: ReplicaFetchPartitionResult): Promise<void> {
@@ -264,6 +285,12 @@ export class ReplicaFetcher {
     if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && result.logEndOffset >= 0 && p.fetchOffset > result.logEndOffset) {
       await this.engine.truncateTo(p.topic, p.partition, result.logEndOffset);
       return this.resync(p, 0);
+    }
+    // Below the leader's log start: what this log would need is deleted there; start afresh where the leader's begins.
+    if (result.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE && result.logStartOffset > p.fetchOffset) {
+      this.logger.info({ partition: `${p.topic}-${p.partition}`, from: p.fetchOffset, to: result.logStartOffset }, "restarting below the leader's log start");
+      this.take(p, await this.engine.truncateFullyAndStartAt(p.topic, p.partition, result.logStartOffset));
+      return;
     }
     this.logger.debug(
       { partition: `${p.topic}-${p.partition}`, leader: this.leaderId, error: errorName(result.errorCode) },

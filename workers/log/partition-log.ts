@@ -534,6 +534,26 @@ export class PartitionLog {
   }
 
   /**
+   * A follower whose log end is below its leader's log start (Kafka's truncateFullyAndStartAt): every segment goes
+   * and the log starts empty at `offset`, without producer state or leader epochs (the replicated batches bring them).
+   */
+  truncateFullyAndStartAt(offset: number, nowMs: number): void {
+    invariant(Number.isSafeInteger(offset) && offset >= 0, () => `cannot start a log at ${offset}`);
+    this.layoutVersion++;
+    this.#truncations++;
+    for (const segment of this.segments.splice(0)) segment.closeAndDelete();
+    this.segments.push(LogSegment.create(this.files, this.dir, offset, this.config, nowMs));
+    this.producers.clear();
+    this.#leaderEpochs.truncateFromEnd(0);
+    this.#logStartOffset = offset;
+    this.#highWatermark = offset;
+    this.#recoveryPoint = offset;
+    this.writeCheckpoint();
+    this.cleanedOffset = offset;
+    writeCleanerCheckpoint(this.files, this.dir, this.cleanedOffset);
+  }
+
+  /**
    * The log cleaner's next job for this partition (compacted topics only), or null when nothing is due:
    * see cleaning-plan.ts for what is cleanable and when. The job runs elsewhere; hand its outcome to
    * applyCleaning() (or discardCleaning()).
