@@ -1,10 +1,12 @@
 // The replication frame codec and message validation: a fetch and its response survive a round trip with the
 // records as the very bytes sent (a view of the frame, no copy); every field is type-checked and bounded, and
-// anything else is a ReplicationProtocolError.
+// anything else is a ReplicationProtocolError, also for random bytes and random msgpack values (seed printed).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseFollowerMessage, parseLeaderMessage } from '../../src/replication/messages.js';
 import { FETCH_BYTES_MAX, FETCH_PARTITIONS_MAX } from '../../src/replication/replication-limits.js';
 import { decodeBody, encodeFrame, ReplicationProtocolError } from '../../src/replication/wire-format.js';
+import { seedFor } from '../helpers/test-seed.js';
 
 const FETCH = {
   type: 'fetch',
@@ -117,5 +119,53 @@ describe('validation', () => {
       const frame = encodeFrame({ type: 'fetch', correlationId: 1, partitions: [{ ...partition, ...wrong }] });
       expect(() => parseLeaderMessage(bodyOf(frame))).toThrow(ReplicationProtocolError);
     }
+  });
+});
+
+describe('hostile input (property)', () => {
+  /** Parsing either gives a message or throws ReplicationProtocolError: never another error, never a crash. */
+  function parsesOrRefuses(body: Buffer): boolean {
+    for (const parse of [parseFollowerMessage, parseLeaderMessage]) {
+      try {
+        parse(body);
+      } catch (error) {
+        if (!(error instanceof ReplicationProtocolError)) throw error;
+      }
+    }
+    return true;
+  }
+
+  it('refuses random bytes with a protocol error only', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 256 }), (bytes) => parsesOrRefuses(Buffer.from(bytes))),
+      { seed: seedFor('replication random bytes'), numRuns: 2000 },
+    );
+  });
+
+  it('refuses random msgpack values, and fetches with random field values, with a protocol error only', () => {
+    const field = fc.oneof(
+      fc.anything(),
+      fc.integer(),
+      fc.double(),
+      fc.string(),
+      fc.constant(null),
+      fc.uint8Array().map((a) => Buffer.from(a)),
+    );
+    const fetchLike = fc.record({
+      type: fc.constantFrom('fetch', 'handshake'),
+      correlationId: field,
+      replicaId: field,
+      partitions: fc.oneof(
+        field,
+        fc.array(fc.dictionary(fc.constantFrom('topic', 'partition', 'fetchOffset', 'maxBytes', 'records', 'divergingEpoch'), field), { maxLength: 3 }),
+      ),
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fetchLike), (value) => parsesOrRefuses(encodeFrame(value).subarray(4))),
+      {
+        seed: seedFor('replication random values'),
+        numRuns: 2000,
+      },
+    );
   });
 });
