@@ -18,6 +18,7 @@ const PARTITIONS = 6;
 /** The issue's setting: every record sent as soon as produced (librdkafka batches only what queued meanwhile). */
 const PRODUCER_CONFIG: Readonly<Record<string, string>> = { acks: '1', 'linger.ms': '0' };
 const RUN_TIMEOUT_MS = 180_000;
+const WARM_UP_SECONDS = 3;
 
 interface Settings {
   reps: number;
@@ -123,8 +124,11 @@ export async function main(argv: string[]): Promise<void> {
       `librdkafka producer (bench/perf/rdkafka-producer.c, ${Object.entries(PRODUCER_CONFIG)
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')}) sending ${RECORD_BYTES}-byte records to ${PARTITIONS} partitions in turn at a steady rate, ${settings.seconds} s per run, ` +
-        `${settings.reps} reps${builds.length === 2 ? ', this build and the one before interleaved' : ''}; latency from produce() to the delivery report`,
+        `${settings.reps} reps${builds.length === 2 ? ', this build and the one before interleaved' : ''}; latency from produce() to the delivery report, after a ${WARM_UP_SECONDS} s warm-up at ${settings.ratesMb[0]} MB/s not reported`,
     );
+    // A fresh broker compiles its hot paths and grows its heaps during the first seconds of load: every build
+    // first takes WARM_UP_SECONDS at the first rate, not reported.
+    for (const build of builds) await measure(binary, build, settings.ratesMb[0]!, WARM_UP_SECONDS);
     for (const rateMb of settings.ratesMb) {
       const runs = new Map(builds.map((b) => [b.name, [] as Measure[]]));
       for (let rep = 0; rep < settings.reps; rep++)

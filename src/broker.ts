@@ -160,7 +160,18 @@ async function connectCluster(config: BrokerConfig, metadataDir: string, logger:
   const advertisedHost = config.advertisedListener?.host ?? config.listener.host;
   const logDirs = config.logDirs.map((dir) => resolve(dir));
   return ClusterMembership.connect(
-    { endpoints, clusterName, nodeId: config.nodeId, rack, logDirs, advertisedHost, sessionTimeoutMs, connectTimeoutMs, logger },
+    {
+      endpoints,
+      clusterName,
+      nodeId: config.nodeId,
+      rack,
+      logDirs,
+      advertisedHost,
+      sessionTimeoutMs,
+      connectTimeoutMs,
+      logDefaults: config.defaultLogConfig,
+      logger,
+    },
     StandaloneMetadata.clusterIdIn(metadataDir) ?? newClusterId(),
   );
 }

@@ -2,8 +2,13 @@
 // id, registers the broker with a lease (and again whenever the lease is lost while the broker runs on), keeps
 // the live brokers and the controller current (watches that end are started again), campaigns for controller
 // on and on, and on leave resigns, revokes the lease (peers see the broker gone at once) and closes. Main thread.
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { newTopicId } from '../metadata/standalone-metadata.js';
+import { type LogConfig, withTopicOverrides } from '../shared/topic-config.js';
 import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroker } from './broker-registry.js';
+import { ClusterStateView } from './cluster-state-view.js';
+import { Controller } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
@@ -21,6 +26,8 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
   advertisedHost: string;
   /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
   sessionTimeoutMs: number;
+  /** The broker's log defaults: a topic's unclean.leader.election.enable is its override, else this. */
+  logDefaults: Readonly<LogConfig>;
   logger: Logger;
 }
 
@@ -33,11 +40,15 @@ const EXPIRY_POLL_MS = 250;
 export class ClusterMembership implements Membership {
   private live: LiveBrokers | null = null;
   private observer: ControllerObserver | null = null;
-  private controller: number | null = null;
+  private controllerNode: number | null = null;
   private lease: LeaseGuard | null = null;
   private registeredBroker: RegisteredBroker | null = null;
   private candidate: { withdraw(): Promise<void> } | null = null;
   private term: ControllerTerm | null = null;
+  private state: ClusterStateView | null = null;
+  private controllerRole: Controller | null = null;
+  /** 'changed' when a broker comes or goes or a topic or assignment changes, from whichever watch is current. */
+  private readonly changes = new EventEmitter();
   private port = 0;
   private leaving = false;
   private readonly sleepers = new Set<() => void>();
@@ -70,6 +81,7 @@ export class ClusterMembership implements Membership {
     await withinTimeout(this.options, 'register this broker', async () => {
       await this.register();
       this.live = await this.watchBrokers();
+      this.state = await this.watchState();
       this.observer = await this.observeController();
     });
     this.campaign();
@@ -85,7 +97,7 @@ export class ClusterMembership implements Membership {
   }
 
   controllerId(): number {
-    return this.controller ?? -1;
+    return this.controllerNode ?? -1;
   }
 
   /** This broker's registration (its fence guards the writes only a registered broker may make), null while it is not registered. */
@@ -101,8 +113,9 @@ export class ClusterMembership implements Membership {
     const { logger } = this.options;
     try {
       await withinTimeout(this.options, 'take leave of etcd', async () => {
+        this.controllerRole?.stop();
         await Promise.all([this.term?.resign() ?? this.candidate?.withdraw(), this.lease?.revoke()]);
-        await Promise.all([this.live?.close(), this.observer?.close()]);
+        await Promise.all([this.live?.close(), this.state?.close(), this.observer?.close()]);
       });
     } catch (error) {
       logger.warn({ err: (error as Error).message }, 'leaving the cluster: etcd did not answer; peers see this broker gone when its lease expires');
@@ -168,6 +181,7 @@ export class ClusterMembership implements Membership {
     const live = await LiveBrokers.watch(this.etcd.ns);
     live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
     live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
+    live.on('added', () => this.changes.emit('changed')).on('removed', () => this.changes.emit('changed'));
     live.on('invalid', (error) => logger.warn({ err: error.message }, 'ignored a broker registration in etcd that does not decode'));
     live.once('error', (error) => void this.rewatchBrokers(live, error));
     return live;
@@ -181,13 +195,82 @@ export class ClusterMembership implements Membership {
       try {
         const live = await this.watchBrokers();
         if (this.leaving) await live.close();
-        else this.live = live;
+        else {
+          this.live = live;
+          this.changes.emit('changed');
+        }
         return;
       } catch (retryError) {
         logRetry(this.options.logger, failures, retryError as Error, 'watching live brokers failed; retrying');
         await this.sleep(RETRY_MS);
       }
     }
+  }
+
+  /** The cluster state (topics, assignments, partition states), watched; a watch that ends is started again. */
+  private async watchState(): Promise<ClusterStateView> {
+    const view = await ClusterStateView.watch(this.etcd.ns);
+    view.on('change', (change) => {
+      if (change.kind !== 'partition') this.changes.emit('changed');
+    });
+    view.once('error', (error) => void this.rewatchState(view, error));
+    return view;
+  }
+
+  private async rewatchState(ended: ClusterStateView, error: Error): Promise<void> {
+    this.options.logger.warn({ err: error.message }, 'the watch of the cluster state ended; watching again');
+    await ended.close().catch(() => undefined);
+    for (let failures = 0; !this.leaving; failures++) {
+      try {
+        const view = await this.watchState();
+        if (this.leaving) await view.close();
+        else {
+          this.state = view;
+          this.changes.emit('changed');
+        }
+        return;
+      } catch (retryError) {
+        logRetry(this.options.logger, failures, retryError as Error, 'watching the cluster state failed; retrying');
+        await this.sleep(RETRY_MS);
+      }
+    }
+  }
+
+  /** The cluster state as this broker last saw it; null before join(). */
+  get clusterState(): ClusterStateView | null {
+    return this.state;
+  }
+
+  /** This broker's controller duties while it holds a term; null otherwise. */
+  get controller(): Controller | null {
+    return this.controllerRole;
+  }
+
+  /** Takes up the controller's duties for `term`; they end with it. */
+  private takeOffice(term: ControllerTerm): void {
+    const { logger, logDefaults } = this.options;
+    const controller = new Controller(
+      this.etcd.ns,
+      term,
+      {
+        liveBrokers: () => this.live?.brokers ?? new Map(),
+        view: () => this.state!,
+        subscribe: (onChange) => {
+          this.changes.on('changed', onChange);
+          return () => this.changes.off('changed', onChange);
+        },
+      },
+      {
+        uncleanLeaderElection: (topic) => withTopicOverrides(logDefaults, this.state?.topics.get(topic)?.value.configs ?? {}).uncleanLeaderElectionEnable,
+        newTopicId,
+        logger,
+      },
+    );
+    this.controllerRole = controller;
+    term.once('lost', () => {
+      if (this.controllerRole === controller) this.controllerRole = null;
+    });
+    controller.start();
   }
 
   private async observeController(): Promise<ControllerObserver> {
@@ -215,8 +298,8 @@ export class ClusterMembership implements Membership {
   }
 
   private setController(controllerId: number | null): void {
-    if (controllerId === this.controller) return;
-    this.controller = controllerId;
+    if (controllerId === this.controllerNode) return;
+    this.controllerNode = controllerId;
     this.options.logger.info({ controllerId: controllerId ?? -1 }, 'controller changed');
   }
 
@@ -237,6 +320,7 @@ export class ClusterMembership implements Membership {
         if (this.leaving) return void term.resign().catch(() => undefined);
         this.term = term;
         logger.info({ nodeId }, 'this broker is the controller');
+        this.takeOffice(term);
         term.once('lost', (reason) => {
           this.term = null;
           if (this.leaving) return;

@@ -5,11 +5,10 @@
 // partitions run one at a time; a change seen during a pass asks for another. Main thread.
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
-import type { LiveBrokers } from './broker-registry.js';
 import type { ClusterStateView } from './cluster-state-view.js';
 import { createTopic, deleteTopic, swapPartitionState, writeAssignment, type WriteResult } from './cluster-state-writes.js';
 import type { ControllerTerm } from './controller-election.js';
-import type { PartitionStateRecord, TopicRecord } from './etcd-keys.js';
+import type { BrokerRegistration, PartitionStateRecord, TopicRecord } from './etcd-keys.js';
 import { NO_LEADER, nextPartitionState, preferredLeaderState } from './partition-election.js';
 import { type AssignableBroker, AssignmentError, assignReplicas } from './replica-assignment.js';
 
@@ -39,27 +38,37 @@ export interface NewTopic {
   replicaAssignment?: number[][];
 }
 
+/**
+ * What the controller reads, through getters: the owner may replace a watch that ended (the live brokers, the
+ * state view) with a new one while the controller runs.
+ */
+export interface ControllerInputs {
+  liveBrokers(): ReadonlyMap<number, BrokerRegistration>;
+  view(): ClusterStateView;
+  /** Calls `onChange` whenever a broker comes or goes or a topic or assignment changes; returns the unsubscribe. */
+  subscribe(onChange: () => void): () => void;
+}
+
 export class Controller {
   private stopped = false;
   private passRunning: Promise<void> | null = null;
   private passWanted = false;
-  private readonly onBrokersChanged = (): void => this.requestPass();
-  private readonly onStateChanged = (change: { kind: string }): void => {
-    if (change.kind !== 'partition') this.requestPass();
-  };
+  private unsubscribe: () => void = () => {};
 
   constructor(
     private readonly ns: Namespace,
     private readonly term: ControllerTerm,
-    private readonly view: ClusterStateView,
-    private readonly live: LiveBrokers,
+    private readonly inputs: ControllerInputs,
     private readonly options: ControllerOptions,
   ) {}
 
+  private get view(): ClusterStateView {
+    return this.inputs.view();
+  }
+
   /** Takes office: one pass over every partition now, and another whenever brokers come or go or topics change. */
   start(): void {
-    this.live.on('added', this.onBrokersChanged).on('removed', this.onBrokersChanged);
-    this.view.on('change', this.onStateChanged);
+    this.unsubscribe = this.inputs.subscribe(() => this.requestPass());
     this.term.once('lost', () => this.stop());
     this.requestPass();
   }
@@ -67,8 +76,7 @@ export class Controller {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.live.off('added', this.onBrokersChanged).off('removed', this.onBrokersChanged);
-    this.view.off('change', this.onStateChanged);
+    this.unsubscribe();
   }
 
   /** Resolves when no pass is running or wanted (tests, and callers that want the cluster settled). */
@@ -98,7 +106,7 @@ export class Controller {
 
   /** Every partition checked against the live brokers; partitions of an assignment without a state get one. */
   private async pass(): Promise<void> {
-    const live = new Set(this.live.brokers.keys());
+    const live = new Set(this.inputs.liveBrokers().keys());
     let lastRevision = 0n;
     for (const [topic, assignment] of this.view.assignments) {
       const unclean = this.options.uncleanLeaderElection(topic);
@@ -185,7 +193,7 @@ export class Controller {
   async electPreferredLeaders(
     partitions?: Array<{ topic: string; partition: number }>,
   ): Promise<Array<{ topic: string; partition: number; changed: boolean }>> {
-    const live = new Set(this.live.brokers.keys());
+    const live = new Set(this.inputs.liveBrokers().keys());
     const wanted = partitions ?? [...this.view.assignments].flatMap(([topic, a]) => a.value.replicas.map((_, partition) => ({ topic, partition })));
     const results: Array<{ topic: string; partition: number; changed: boolean }> = [];
     for (const { topic, partition } of wanted) {
@@ -200,7 +208,7 @@ export class Controller {
   }
 
   private replicasFor(request: NewTopic, firstPartition = 0): number[][] | ControllerRefusal {
-    const brokers: AssignableBroker[] = [...this.live.brokers.values()].map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
+    const brokers: AssignableBroker[] = [...this.inputs.liveBrokers().values()].map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
     if (request.replicaAssignment !== undefined) return checkedAssignment(request.replicaAssignment);
     try {
       return assignReplicas(brokers, { partitionCount: request.partitionCount, replicationFactor: request.replicationFactor, firstPartition });

@@ -53,7 +53,22 @@ async function start(brokerIds: number[], unclean = false): Promise<Harness> {
   const view = await ClusterStateView.watch(side.ns);
   const campaign = campaignForController(side.ns, brokerIds[0]!, 30);
   const term = await campaign.elected;
-  const controller = new Controller(side.ns, term, view, live, {
+  const inputs = {
+    liveBrokers: () => live.brokers,
+    view: () => view,
+    subscribe: (onChange: () => void) => {
+      const onState = (change: { kind: string }): void => {
+        if (change.kind !== 'partition') onChange();
+      };
+      live.on('added', onChange).on('removed', onChange);
+      view.on('change', onState);
+      return () => {
+        live.off('added', onChange).off('removed', onChange);
+        view.off('change', onState);
+      };
+    },
+  };
+  const controller = new Controller(side.ns, term, inputs, {
     uncleanLeaderElection: () => unclean,
     newTopicId,
     logger: pino({ level: 'silent' }),
