@@ -103,8 +103,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
   /** This broker follows the partition from `leaderId` at `leaderEpoch`; its log is fetched from its own log end. */
   async becomeFollower(topic: string, partition: number, assignment: FollowerAssignment): Promise<void> {
     // Clients are sent on from now (NOT_LEADER_OR_FOLLOWER), before the log changes role.
-    this.notLedEpochs.set(partitionKey(topic, partition), assignment.leaderEpoch);
     this.resign(topic, partition);
+    this.notLedEpochs.set(partitionKey(topic, partition), assignment.leaderEpoch);
     await this.stopFollowing(topic, partition);
     const state = await this.engine.setSoleReplica(topic, partition, false);
     let fetcher = this.fetchers.get(assignment.leaderId);
@@ -286,6 +286,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     if (leadership === undefined) return;
     leadership.resigned = true;
     this.leaders.delete(key);
+    // Not led here until told otherwise (a becomeLeader that fails halfway leaves it so, never led as standalone).
+    this.notLedEpochs.set(key, leadership.leaderEpoch);
     for (const waiter of [...(this.commitWaiters.get(key) ?? [])]) waiter.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
     this.commitWaiters.delete(key);
     this.waiters.notify(topic, partition);
