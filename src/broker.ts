@@ -1,8 +1,9 @@
 // Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
 // (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with fjord.etcd.endpoints)
-// → metadata → storage engine (workers, recovery) → Kafka listener → registration in etcd → ready; stop reverses
-// it (/ready turns 503 first, the broker leaves etcd, the admin listener closes last). Used by the
-// command line (src/main.ts) and by applications that embed a broker in their tests. Runs on the main thread.
+// → metadata → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
+// → registration in etcd → ready; stop reverses it (/ready turns 503 first, the broker leaves etcd, the admin
+// listener closes last). Used by the command line (src/main.ts) and by applications that embed a broker in their
+// tests. Runs on the main thread.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -27,6 +28,7 @@ import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
+import { type Replication, replicaManagerFor, startReplication } from './replication/replication-start.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
 
@@ -41,6 +43,8 @@ export interface BrokerHandle {
   readonly bootstrap: string;
   /** Where the admin HTTP listener (/metrics, /health, /ready) is bound; null when fjord.http.listener is empty. */
   readonly http: { host: string; port: number } | null;
+  /** The replica manager and where the replication listener is bound; null when replication.listener is empty. */
+  readonly replication: Replication | null;
   /** Milliseconds from launchBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -103,6 +107,7 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
       address,
       bootstrap: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
       http,
+      replication: broker.replication,
       startupMs,
       stop: () =>
         (stopping ??= (async () => {
@@ -191,6 +196,8 @@ async function startLocalParts(
   await topics.reconcileWithEngine();
   const advertised = { host: '', port: 0 };
   const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
+  const waiters = new DataWaiters(config.maxFetchWaiters);
+  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId);
   const ctx: BrokerContext = {
     nodeId: config.nodeId,
     advertised,
@@ -198,8 +205,8 @@ async function startLocalParts(
     membership,
     engine,
     topics,
-    leadership: new StandaloneLeadership(),
-    waiters: new DataWaiters(config.maxFetchWaiters),
+    leadership: replicas ?? new StandaloneLeadership(),
+    waiters,
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),
     logger,
@@ -227,14 +234,24 @@ async function startLocalParts(
   try {
     address = await listener.listen();
   } catch (error) {
+    await replicas?.stop();
     await engine.stop();
     throw new Error(`cannot listen on ${config.listener.host}:${config.listener.port}: ${(error as Error).message}`);
+  }
+  let replication: Replication | null = null;
+  try {
+    if (replicas !== null) replication = await startReplication(replicas, config, () => topics.clusterId, responseMemory, clientWarnings, logger);
+  } catch (error) {
+    await listener.close();
+    await engine.stop();
+    throw error;
   }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
   if (cluster !== null) {
     try {
       await cluster.join(advertised.port);
     } catch (error) {
+      await replication?.stop();
       await listener.close();
       await engine.stop();
       throw error;
@@ -243,6 +260,7 @@ async function startLocalParts(
   const stop = async () => {
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
+    await replication?.stop();
     const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
     ctx.waiters.wakeAll();
@@ -255,6 +273,7 @@ async function startLocalParts(
     topics,
     address,
     advertised,
+    replication,
     membership,
     stop,
     sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings },

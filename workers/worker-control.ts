@@ -17,7 +17,7 @@ import { partitionDir } from '../src/shared/partition-folder.js';
 import type { LogConfig } from '../src/shared/topic-config.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../src/shared/group-protocol.js';
 import type { CoordinatorRegistry } from './groups/coordinator-registry.js';
-import type { EpochEndOffset, PartitionOffsets, PartitionSpec, PartitionStats, WorkerStats } from '../src/shared/worker-protocol.js';
+import type { EpochEndOffset, PartitionOffsets, PartitionSpec, PartitionStats, ReplicaLogState, WorkerStats } from '../src/shared/worker-protocol.js';
 
 export type WorkerLog = (level: 'info' | 'warn' | 'error', message: string) => void;
 
@@ -130,6 +130,14 @@ export class WorkerControl {
     });
   }
 
+  /** Replication: a follower far behind its leader's log start restarts its log empty at `offset`. */
+  truncateFullyAndStartAt(slot: number, offset: number): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.truncateFullyAndStartAt(offset, Date.now());
+      return replicaStateOf(o.log);
+    });
+  }
+
   /**
    * OffsetForLeaderEpoch: the largest epoch <= `requestedEpoch` the partition's log holds and where it ends, after
    * the request's current leader epoch (-1: unchecked) is checked (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH).
@@ -141,8 +149,32 @@ export class WorkerControl {
     });
   }
 
-  setLeaderEpoch(slot: number, leaderEpoch: number): void {
-    this.guard.run(this.table.get(slot), slot, (o) => o.log.assignLeaderEpoch(leaderEpoch));
+  setLeaderEpoch(slot: number, leaderEpoch: number): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.assignLeaderEpoch(leaderEpoch);
+      return replicaStateOf(o.log);
+    });
+  }
+
+  /** Replication: whether the high watermark follows the log end (sole replica) or only the leader's computation moves it. */
+  setSoleReplica(slot: number, sole: boolean): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.setSoleReplica(sole);
+      return replicaStateOf(o.log);
+    });
+  }
+
+  /** Replication: the high watermark a leader computed (or a follower took from its leader), kept within [log start, log end]. */
+  setHighWatermark(slot: number, offset: number): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => {
+      o.log.setHighWatermark(Math.min(Math.max(offset, o.log.logStartOffset), o.log.logEndOffset));
+      return replicaStateOf(o.log);
+    });
+  }
+
+  /** Replication: the offsets and latest leader epoch (a follower fetches from its log end with that epoch). */
+  replicaState(slot: number): ReplicaLogState {
+    return this.guard.run(this.table.get(slot), slot, (o) => replicaStateOf(o.log));
   }
 
   updateConfig(slot: number, config: LogConfig): void {
@@ -289,4 +321,8 @@ const OFFLINE_OFFSETS: PartitionOffsets = Object.freeze({ logStartOffset: -1, hi
 
 function offsetsOf(log: PartitionLog): PartitionOffsets {
   return { logStartOffset: log.logStartOffset, highWatermark: log.highWatermark, logEndOffset: log.logEndOffset };
+}
+
+function replicaStateOf(log: PartitionLog): ReplicaLogState {
+  return { ...offsetsOf(log), leaderEpoch: log.leaderEpoch };
 }

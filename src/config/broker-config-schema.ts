@@ -49,6 +49,21 @@ export const BROKER_CONFIG_TABLE = {
     format: (address) => formatAddress('http', address),
     doc: 'Where the admin HTTP listener binds (GET /metrics, /health, /ready): http://host:port (port 0 picks a free port); empty turns it off.',
   }),
+  /** The replication listener (followers fetch over it; src/replication/); null: off. */
+  replicationListener: custom<ListenerAddress | null>({
+    key: 'replication.listener',
+    default: null,
+    parse: (name, text) => (text === '' ? null : parseAddress(name, text, 'REPLICATION', 'REPLICATION://host:port (or empty to turn it off)', true)),
+    format: (address) => formatAddress('REPLICATION', address),
+    doc: 'Where the replication listener binds (followers fetch from this broker over it, msgpack over TCP): REPLICATION://host:port (port 0 picks a free port); empty (the default) turns it off.',
+  }),
+  replicaLagTimeMaxMs: long({
+    key: 'replica.lag.time.max.ms',
+    default: 30_000,
+    min: 1,
+    max: INT_MAX,
+    doc: 'A follower that has not caught up with the leader for this long leaves the ISR; it rejoins once caught up.',
+  }),
   autoCreateTopics: bool({
     key: 'auto.create.topics.enable',
     default: true,
@@ -235,7 +250,7 @@ export const BROKER_KEY_NAMES: ReadonlyMap<string, readonly string[]> = new Map(
  * scheme://host:port, IPv6 hosts in brackets, an empty host meaning every interface; port 0 (pick a free port) only
  * where a listener binds. `shape` is the form the error message asks for.
  */
-function parseAddress(key: string, text: string, scheme: 'PLAINTEXT' | 'http', shape: string, bindsPort: boolean): ListenerAddress {
+function parseAddress(key: string, text: string, scheme: 'PLAINTEXT' | 'http' | 'REPLICATION', shape: string, bindsPort: boolean): ListenerAddress {
   const pattern = new RegExp(`^${scheme}://(\\[[0-9a-fA-F:]+\\]|[^:/\\s,]*):(\\d{1,5})${scheme === 'http' ? '/?' : ''}$`);
   const match = pattern.exec(text);
   if (!match) throw new Error(`${key} must be ${shape}, got "${text}"`);

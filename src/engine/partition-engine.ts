@@ -8,7 +8,7 @@ import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import type { GroupOperation, GroupOperationRequest, GroupOperationResult } from '../shared/group-protocol.js';
 import type { LogConfig } from '../shared/topic-config.js';
 import type { TimestampAndOffset } from '../shared/offset-lookup.js';
-import type { EpochEndOffset, PartitionOffsets } from '../shared/worker-protocol.js';
+import type { EpochEndOffset, PartitionOffsets, ReplicaLogState } from '../shared/worker-protocol.js';
 import {
   type FreeSpaceProbe,
   type LogDirState,
@@ -186,6 +186,36 @@ export class PartitionEngine {
   endOffsetForEpoch(topic: string, partition: number, currentLeaderEpoch: number, requestedEpoch: number): Promise<EpochEndOffset> {
     const route = this.router.route(topic, partition);
     return this.router.call(route, (w) => w.control.endOffsetForEpoch(route.slot, currentLeaderEpoch, requestedEpoch));
+  }
+
+  /** Replication: a new leader's epoch, starting at its log end (epochs only grow). */
+  setLeaderEpoch(topic: string, partition: number, leaderEpoch: number): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.setLeaderEpoch(route.slot, leaderEpoch));
+  }
+
+  /** Replication: true, the high watermark follows the log end (standalone, or a leader alone in its ISR); false, only setHighWatermark moves it. */
+  setSoleReplica(topic: string, partition: number, sole: boolean): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.setSoleReplica(route.slot, sole));
+  }
+
+  /** Replication: moves the high watermark (kept within [log start, log end] by the worker). */
+  setHighWatermark(topic: string, partition: number, offset: number): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.setHighWatermark(route.slot, offset));
+  }
+
+  /** Replication: a follower whose log end is below its leader's log start restarts its log empty at `offset`. */
+  truncateFullyAndStartAt(topic: string, partition: number, offset: number): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.truncateFullyAndStartAt(route.slot, offset));
+  }
+
+  /** Replication: offsets and latest leader epoch of a partition's log. */
+  replicaState(topic: string, partition: number): Promise<ReplicaLogState> {
+    const route = this.router.route(topic, partition);
+    return this.router.call(route, (w) => w.control.replicaState(route.slot));
   }
 
   deleteRecordsBefore(topic: string, partition: number, offset: number): Promise<number> {

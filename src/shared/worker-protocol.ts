@@ -32,6 +32,11 @@ export interface PartitionOffsets {
   logEndOffset: number;
 }
 
+/** A replica's offsets with its latest leader epoch (the epoch of its last batch, or of its leadership): what replication tracks. */
+export interface ReplicaLogState extends PartitionOffsets {
+  leaderEpoch: number;
+}
+
 /** What OffsetForLeaderEpoch answers for a requested epoch: the largest known epoch <= it, and where that epoch ended (-1, -1: none). */
 export interface EpochEndOffset {
   epoch: number;

@@ -182,6 +182,16 @@ export class PartitionLog {
   }
 
   /**
+   * Whether this replica alone makes a record committed (a standalone broker, or a leader whose ISR is itself
+   * only): then the high watermark follows the log end, moved there at once. Otherwise (a leader with followers
+   * in its ISR, or a follower) only setHighWatermark moves it, and a truncation assigns no epoch.
+   */
+  setSoleReplica(sole: boolean): void {
+    this.#soleReplica = sole;
+    if (sole) this.#highWatermark = this.logEndOffset;
+  }
+
+  /**
    * This replica leads the partition at `epoch` from the log end on (Kafka's makeLeader: epochs only grow): the
    * epoch's entry is written to the leader-epoch file before any batch is stamped with it.
    */
@@ -499,7 +509,12 @@ export class PartitionLog {
 
   /** Removes every batch from the one holding `offset` on (a follower dropping a divergent tail). */
   truncateTo(offset: number, nowMs: number): void {
-    if (offset >= this.logEndOffset) return;
+    if (offset >= this.logEndOffset) {
+      // As Kafka: a replica that led an epoch and wrote nothing in it keeps that epoch's entry at the log end; a
+      // follower truncating to its log end drops it (else its last fetched epoch would diverge from the leader forever).
+      if (!this.#soleReplica) this.#leaderEpochs.truncateFromEnd(this.logEndOffset);
+      return;
+    }
     this.layoutVersion++;
     this.#truncations++;
     while (this.segments.length > 1 && this.activeSegment.baseOffset >= offset) this.segments.pop()!.closeAndDelete();
@@ -525,6 +540,26 @@ export class PartitionLog {
       this.cleanedOffset = this.logEndOffset;
       writeCleanerCheckpoint(this.files, this.dir, this.cleanedOffset);
     }
+  }
+
+  /**
+   * A follower whose log end is below its leader's log start (Kafka's truncateFullyAndStartAt): every segment goes
+   * and the log starts empty at `offset`, without producer state or leader epochs (the replicated batches bring them).
+   */
+  truncateFullyAndStartAt(offset: number, nowMs: number): void {
+    invariant(Number.isSafeInteger(offset) && offset >= 0, () => `cannot start a log at ${offset}`);
+    this.layoutVersion++;
+    this.#truncations++;
+    for (const segment of this.segments.splice(0)) segment.closeAndDelete();
+    this.segments.push(LogSegment.create(this.files, this.dir, offset, this.config, nowMs));
+    this.producers.clear();
+    this.#leaderEpochs.truncateFromEnd(0);
+    this.#logStartOffset = offset;
+    this.#highWatermark = offset;
+    this.#recoveryPoint = offset;
+    this.writeCheckpoint();
+    this.cleanedOffset = offset;
+    writeCleanerCheckpoint(this.files, this.dir, this.cleanedOffset);
   }
 
   /**

@@ -267,6 +267,22 @@ describe('in the partition log', () => {
     sole.close(2);
   });
 
+  it('a replica that led an epoch and wrote nothing in it drops that entry when it truncates to its log end; a sole replica keeps it', () => {
+    const { log, dir } = followerLog();
+    log.assignLeaderEpoch(7);
+    expect(log.leaderEpochEntries.at(-1)).toEqual(e(7, 12));
+    log.truncateTo(log.logEndOffset, 2);
+    expect(log.leaderEpochEntries).toEqual([e(0, 0), e(2, 4), e(5, 10)]);
+    expect(reread(dir)).toEqual([e(0, 0), e(2, 4), e(5, 10)]);
+    log.close(2);
+    const sole = openLog(tempPartitionDir(), true);
+    appendOk(sole, simpleBatch(2));
+    sole.assignLeaderEpoch(3);
+    sole.truncateTo(sole.logEndOffset, 2);
+    expect(sole.leaderEpochEntries).toEqual([e(0, 0), e(3, 2)]);
+    sole.close(2);
+  });
+
   it('DeleteRecords and retention move the first entry up to the log start', () => {
     const { log, dir } = followerLog();
     log.setHighWatermark(12);

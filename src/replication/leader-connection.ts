@@ -1,0 +1,120 @@
+// A follower's connection to a leader's replication listener: connects, handshakes (cluster id and node
+// ids, both ways), then sends one request at a time and matches each response by correlation id. Frames
+// are cut by src/network/frame-splitter.ts with RESPONSE_FRAME_BYTES_MAX as the bound, and validated by
+// messages.ts; an oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader
+// silent past the deadline closes the connection and fails what waits on it. Main thread.
+import { connect, type Socket } from 'node:net';
+import { FrameSizeError, FrameSplitter } from '../network/frame-splitter.js';
+import type { Handshake, LeaderMessage, ReplicaFetch, ReplicaFetchResult } from './messages.js';
+import { parseLeaderMessage } from './messages.js';
+import { RESPONSE_FRAME_BYTES_MAX } from './replication-limits.js';
+import { encodeFrame, ReplicationProtocolError } from './wire-format.js';
+
+export interface LeaderAddress {
+  host: string;
+  port: number;
+}
+
+interface Pending {
+  correlationId: number;
+  resolve: (message: LeaderMessage) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class LeaderConnection {
+  private readonly splitter = new FrameSplitter(RESPONSE_FRAME_BYTES_MAX);
+  private pending: Pending | null = null;
+  private nextCorrelationId = 1;
+  private closedWith: Error | null = null;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('error', (error) => this.close(error));
+    socket.on('close', () => this.close(new Error('connection closed by the leader')));
+  }
+
+  /** Connects and handshakes; rejects when either fails within `timeoutMs`, or the leader is not of `clusterId` or not `leaderId`. */
+  static async open(address: LeaderAddress, clusterId: string, nodeId: number, leaderId: number, timeoutMs: number): Promise<LeaderConnection> {
+    const socket = connect({ host: address.host, port: address.port });
+    const connection = new LeaderConnection(socket);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`connecting to ${address.host}:${address.port} timed out`)), timeoutMs);
+        socket.once('connect', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        socket.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      const reply = await connection.request({ type: 'handshake', clusterId, nodeId }, timeoutMs);
+      if (reply.type !== 'handshake') throw new ReplicationProtocolError(`the leader answered a handshake with ${reply.type}`);
+      if (reply.clusterId !== clusterId) throw new ReplicationProtocolError(`the leader is in cluster ${reply.clusterId}, not ${clusterId}`);
+      if (reply.nodeId !== leaderId)
+        throw new ReplicationProtocolError(`the broker at ${address.host}:${address.port} is node ${reply.nodeId}, not ${leaderId}`);
+      return connection;
+    } catch (error) {
+      connection.close(error as Error);
+      throw error;
+    }
+  }
+
+  get closed(): boolean {
+    return this.closedWith !== null;
+  }
+
+  /** Sends a fetch and resolves with its response; rejects when the connection ends or `timeoutMs` passes first. */
+  async fetch(request: Omit<ReplicaFetch, 'type' | 'correlationId'>, timeoutMs: number): Promise<ReplicaFetchResult> {
+    const reply = await this.request({ type: 'fetch', ...request }, timeoutMs);
+    if (reply.type !== 'fetch') throw new ReplicationProtocolError(`the leader answered a fetch with ${reply.type}`);
+    return reply;
+  }
+
+  private request(message: Omit<Handshake, 'correlationId'> | Omit<ReplicaFetch, 'correlationId'>, timeoutMs: number): Promise<LeaderMessage> {
+    if (this.closedWith !== null) return Promise.reject(this.closedWith);
+    if (this.pending !== null) return Promise.reject(new Error('a request is already in flight on this connection'));
+    const correlationId = this.nextCorrelationId;
+    this.nextCorrelationId = (this.nextCorrelationId % 0x7fffffff) + 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.close(new Error(`no response from the leader within ${timeoutMs} ms`)), timeoutMs);
+      this.pending = { correlationId, resolve, reject, timer };
+      this.socket.write(encodeFrame({ ...message, correlationId }));
+    });
+  }
+
+  private received(chunk: Buffer): void {
+    if (this.closedWith !== null) return;
+    try {
+      this.splitter.add(chunk);
+      for (let frame = this.splitter.next(); frame !== null; frame = this.splitter.next()) {
+        const message = parseLeaderMessage(frame);
+        const pending = this.pending;
+        if (pending === null || pending.correlationId !== message.correlationId)
+          throw new ReplicationProtocolError(`unexpected response with correlation id ${message.correlationId}`);
+        this.pending = null;
+        clearTimeout(pending.timer);
+        pending.resolve(message);
+      }
+    } catch (error) {
+      if (error instanceof FrameSizeError || error instanceof ReplicationProtocolError) return this.close(error);
+      throw error;
+    }
+  }
+
+  /** Ends the connection; what waits on it is rejected with `reason`. */
+  close(reason: Error = new Error('connection closed')): void {
+    if (this.closedWith !== null) return;
+    this.closedWith = reason;
+    this.socket.destroy();
+    const pending = this.pending;
+    this.pending = null;
+    if (pending !== null) {
+      clearTimeout(pending.timer);
+      pending.reject(reason);
+    }
+  }
+}

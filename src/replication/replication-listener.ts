@@ -1,0 +1,95 @@
+// The replication listener (replication.listener): a TCP server for followers. Its connections are the
+// Kafka listener's (src/network/: framing with a size bound, responses in order, muting, idle and read
+// timeouts, the broker-wide response memory and rate-limited client warnings); only the handler differs.
+// The first frame must be a handshake naming this cluster; then each frame is a ReplicaFetch served by
+// fetch-serving.ts. A malformed frame or message closes its connection with one log line. Main thread.
+import type { ClientWarnings } from '../network/client-warnings.js';
+import { CloseConnectionError, type ConnectionInfo } from '../network/client-connection.js';
+import { KafkaListener } from '../network/kafka-listener.js';
+import type { ResponseMemoryBudget } from '../network/response-memory.js';
+import { type FetchServingDeps, serveReplicaFetch } from './fetch-serving.js';
+import { parseFollowerMessage, type FollowerMessage } from './messages.js';
+import { REPLICATION_CONNECTIONS_MAX, REPLICATION_INFLIGHT_REQUESTS_MAX, REQUEST_FRAME_BYTES_MAX } from './replication-limits.js';
+import { encodeFrame, ReplicationProtocolError } from './wire-format.js';
+
+export interface ReplicationListenerOptions {
+  host: string;
+  port: number;
+  nodeId: number;
+  clusterId: () => string;
+  idleTimeoutMs: number;
+  requestReadTimeoutMs: number;
+  unsentBytesMax: number;
+}
+
+export class ReplicationListener {
+  private readonly listener: KafkaListener;
+  /** The follower node id each connection handshook as. */
+  private readonly peers = new WeakMap<ConnectionInfo, number>();
+
+  constructor(
+    private readonly options: ReplicationListenerOptions,
+    private readonly replicas: FetchServingDeps,
+    memory: ResponseMemoryBudget,
+    warnings: ClientWarnings,
+  ) {
+    this.listener = new KafkaListener(
+      {
+        host: options.host,
+        port: options.port,
+        maxConnections: REPLICATION_CONNECTIONS_MAX,
+        maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
+        maxInFlightRequests: REPLICATION_INFLIGHT_REQUESTS_MAX,
+        idleTimeoutMs: options.idleTimeoutMs,
+        requestReadTimeoutMs: options.requestReadTimeoutMs,
+        unsentBytesMax: options.unsentBytesMax,
+      },
+      (frame, connection) => this.handle(frame, connection),
+      memory,
+      warnings,
+    );
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return this.listener.listen();
+  }
+
+  connectionCounts() {
+    return this.listener.connectionCounts();
+  }
+
+  close(): Promise<number> {
+    return this.listener.close();
+  }
+
+  private handle(frame: Buffer, connection: ConnectionInfo): Buffer | Promise<Buffer> {
+    const message = parse(frame);
+    const peer = this.peers.get(connection);
+    if (message.type === 'handshake') {
+      if (peer !== undefined) throw new CloseConnectionError('a second handshake on a replication connection', 'malformed-request');
+      const clusterId = this.options.clusterId();
+      if (message.clusterId !== clusterId)
+        throw new CloseConnectionError(`replication handshake from cluster ${message.clusterId}, not ${clusterId}`, 'malformed-request', {
+          nodeId: message.nodeId,
+        });
+      if (message.nodeId === this.options.nodeId)
+        throw new CloseConnectionError(`replication handshake from this broker's own node id ${message.nodeId}`, 'malformed-request');
+      this.peers.set(connection, message.nodeId);
+      return encodeFrame({ type: 'handshake', correlationId: message.correlationId, clusterId, nodeId: this.options.nodeId });
+    }
+    if (peer === undefined) throw new CloseConnectionError('a replication fetch before the handshake', 'malformed-request');
+    if (message.replicaId !== peer)
+      throw new CloseConnectionError(`a fetch for replica ${message.replicaId} on the connection of node ${peer}`, 'malformed-request');
+    const { correlationId } = message;
+    return serveReplicaFetch(message, connection.responseMemory, this.replicas, (partitions) => encodeFrame({ type: 'fetch', correlationId, partitions }));
+  }
+}
+
+function parse(frame: Buffer): FollowerMessage {
+  try {
+    return parseFollowerMessage(frame);
+  } catch (error) {
+    if (error instanceof ReplicationProtocolError) throw new CloseConnectionError(`malformed replication frame: ${error.message}`, 'malformed-request');
+    throw error;
+  }
+}
