@@ -206,6 +206,7 @@ async function startLocalParts(
     engine,
     topics,
     leadership: replicas ?? new StandaloneLeadership(),
+    replicas,
     waiters,
     groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
     producerIds: new ProducerIdAllocator(metadataDir),

@@ -11,6 +11,7 @@ import type { TopicManager } from '../metadata/topic-manager.js';
 import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
+import type { CommitWaits } from './handlers/min-insync-replicas.js';
 import type { PartitionLeadership } from './partition-leadership.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 
@@ -24,6 +25,8 @@ export interface BrokerContext {
   readonly topics: TopicManager;
   /** Which partitions this broker leads, at which epoch (standalone: all, at epoch 0). */
   readonly leadership: PartitionLeadership;
+  /** The replica manager's ISR and commit waits for acks=all; null without replication (every ISR is this broker). */
+  readonly replicas: CommitWaits | null;
   readonly waiters: DataWaiters;
   readonly groups: GroupRouter;
   readonly producerIds: ProducerIdAllocator;

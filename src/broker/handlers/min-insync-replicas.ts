@@ -1,19 +1,50 @@
-// min.insync.replicas for Produce: an acks=all write needs at least that many in-sync replicas, and a
-// standalone broker has exactly one (itself), so a topic asking for more answers NOT_ENOUGH_REPLICAS before
-// anything is written, as Kafka's leader does. Main thread.
-import { STANDALONE_REPLICAS } from '../../config/broker-config.js';
+// acks=all for Produce, as Kafka's leader does it: before the append, a partition whose ISR is smaller than its
+// min.insync.replicas answers NOT_ENOUGH_REPLICAS and nothing is written; after it, the answer waits until the
+// high watermark passes the batch (every in-sync replica has it: replicas.waitForCommit) or the request's
+// timeout (REQUEST_TIMED_OUT), and is NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below the minimum
+// meanwhile. A partition this broker leads alone (standalone, or given no replicated role) is committed once
+// written: its ISR is itself. Main thread.
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import type { BrokerContext } from '../broker-context.js';
 
 const ACKS_ALL = -1;
 
-/** Why an acks=all produce to topic-partition cannot be taken, or null. Unknown topics are left to the append. */
-export function notEnoughReplicasProblem(ctx: BrokerContext, topic: string, partition: number, acks: number): { code: number; message: string } | null {
+/** What acks=all needs of the replica manager (src/replication): the ISR of a partition led here, and commit waits. */
+export interface CommitWaits {
+  /** The ISR of a partition this broker leads as a replicated leader; undefined when it has no such role here. */
+  isrOf(topic: string, partition: number): readonly number[] | undefined;
+  /** NONE once the high watermark passes `offset`; REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER otherwise. */
+  waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number>;
+}
+
+type Problem = { code: number; message: string };
+
+function isrOf(ctx: BrokerContext, topic: string, partition: number): readonly number[] {
+  return ctx.replicas?.isrOf(topic, partition) ?? [ctx.nodeId];
+}
+
+function tooFew(code: number, isr: readonly number[], minInsync: number, topic: string, partition: number): Problem {
+  const message = `The size of the current ISR ${isr.length} is insufficient to satisfy the min.isr requirement of ${minInsync} for partition ${topic}-${partition}; in-sync replica broker ids: ${isr.join(',')}`;
+  return { code, message };
+}
+
+/** Why an acks=all produce to topic-partition cannot be taken before anything is written, or null. Unknown topics are left to the append. */
+export function notEnoughReplicasProblem(ctx: BrokerContext, topic: string, partition: number, acks: number): Problem | null {
   if (acks !== ACKS_ALL || ctx.topics.topic(topic) === undefined) return null;
   const minInsync = ctx.topics.configOf(topic).minInsyncReplicas;
-  if (STANDALONE_REPLICAS >= minInsync) return null;
-  return {
-    code: ErrorCode.NOT_ENOUGH_REPLICAS,
-    message: `The size of the current ISR ${STANDALONE_REPLICAS} is insufficient to satisfy the min.isr requirement of ${minInsync} for partition ${topic}-${partition}; in-sync replica broker ids: ${ctx.nodeId}`,
-  };
+  const isr = isrOf(ctx, topic, partition);
+  return isr.length >= minInsync ? null : tooFew(ErrorCode.NOT_ENOUGH_REPLICAS, isr, minInsync, topic, partition);
+}
+
+/** For acks=all after a successful append ending at `lastOffset`: waits for the ISR to have it; null when committed. */
+export async function awaitCommitted(ctx: BrokerContext, topic: string, partition: number, lastOffset: number, timeoutMs: number): Promise<Problem | null> {
+  if (ctx.replicas === null || ctx.replicas.isrOf(topic, partition) === undefined) return null;
+  const code = await ctx.replicas.waitForCommit(topic, partition, lastOffset, timeoutMs);
+  if (code !== ErrorCode.NONE) {
+    const message = code === ErrorCode.REQUEST_TIMED_OUT ? `not every in-sync replica of ${topic}-${partition} had the records within ${timeoutMs} ms` : '';
+    return { code, message };
+  }
+  const minInsync = ctx.topics.configOf(topic).minInsyncReplicas;
+  const isr = isrOf(ctx, topic, partition);
+  return isr.length >= minInsync ? null : tooFew(ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND, isr, minInsync, topic, partition);
 }

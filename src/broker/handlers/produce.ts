@@ -1,5 +1,6 @@
-// Produce: appends each partition's record batch through the engine (acks 0, 1 and all; on a single
-// broker all completes when the write is done), wakes long-polling fetches, answers per partition.
+// Produce: appends each partition's record batch through the engine (acks 0, 1 and all; all completes once every
+// in-sync replica has the batch: min-insync-replicas.ts; alone, when the write is done), wakes long-polling
+// fetches, answers per partition; a partition this broker does not lead answers NOT_LEADER_OR_FOLLOWER.
 // Versions 0-2 may carry a message set of the old format (magic 0/1; Kafka also takes magic 2 there): it is
 // flagged and the owning worker converts it to one record batch (workers/legacy-formats.ts). v3+ carries
 // exactly one magic-2 batch. v10+ answers no current leader (tagged, default): this broker leads every partition.
@@ -11,13 +12,14 @@ import { countLegacyMessages } from '../../shared/legacy-message.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { OFFSETS_TOPIC } from '../../shared/group-protocol.js';
-import { notEnoughReplicasProblem } from './min-insync-replicas.js';
+import { awaitCommitted, notEnoughReplicasProblem } from './min-insync-replicas.js';
 import { ANY_LEADER_EPOCH } from '../partition-leadership.js';
 
 /** The first version whose records must be one record batch v2 (Kafka's ProduceRequest.validateRecords). */
 const FIRST_BATCH_ONLY_VERSION = 3;
 const FIRST_ZSTD_VERSION = 7;
 const ZSTD = 4;
+const ACKS_ALL = -1;
 
 type RecordError = { batchIndex: number; batchIndexErrorMessage: string | null };
 type PartitionAnswer = {
@@ -41,7 +43,7 @@ export const produceHandler = defineHandler({
     const refusal = acks !== 0 && acks !== 1 && acks !== -1 ? ErrorCode.INVALID_REQUIRED_ACKS : ErrorCode.NONE;
     ctx.meters.produceWaiting++;
     try {
-      const responses = await appendAll(ctx, topicData, refusal, version, acks);
+      const responses = await appendAll(ctx, topicData, refusal, version, acks, request.body.timeoutMs);
       if (acks === 0) return noResponseUnlessFailed(responses);
       return { responses, throttleTimeMs: 0 };
     } finally {
@@ -58,13 +60,14 @@ function appendAll(
   refusal: number,
   version: number,
   acks: number,
+  timeoutMs: number,
 ): Promise<Array<{ name: string; partitionResponses: PartitionAnswer[] }>> {
   return Promise.all(
     topicData.map(async (topic) => ({
       name: topic.name,
       partitionResponses: await Promise.all(
         topic.partitionData.map((p) =>
-          refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version, acks),
+          refusal !== ErrorCode.NONE ? failed(p.index, refusal, '') : appendOne(ctx, topic.name, p.index, p.records, version, acks, timeoutMs),
         ),
       ),
     })),
@@ -78,6 +81,7 @@ async function appendOne(
   records: Buffer | null,
   version: number,
   acks: number,
+  timeoutMs: number,
 ): Promise<PartitionAnswer> {
   if (topic === OFFSETS_TOPIC) return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `${OFFSETS_TOPIC} is written by the group coordinator only`);
   const notLeader = ctx.leadership.leaderProblem(topic, partition, ANY_LEADER_EPOCH);
@@ -90,6 +94,14 @@ async function appendOne(
   if (legacy) ctx.meters.produced(topic, records!, countLegacyMessages(records!));
   else ctx.meters.produced(topic, records!);
   ctx.waiters.notify(topic, partition);
+  if (acks === ACKS_ALL) {
+    // An old-format set's record count is known only once converted: waiting for the log end covers it (and maybe more).
+    const lastOffset = legacy
+      ? (await ctx.engine.offsets(topic, partition)).logEndOffset - 1
+      : outcome.baseOffset + records!.readInt32BE(BatchField.LAST_OFFSET_DELTA);
+    const notCommitted = await awaitCommitted(ctx, topic, partition, lastOffset, timeoutMs);
+    if (notCommitted !== null) return failed(partition, notCommitted.code, notCommitted.message);
+  }
   return {
     index: partition,
     errorCode: ErrorCode.NONE,
