@@ -76,7 +76,7 @@ function describeTopic(ctx: BrokerContext, name: string): TopicAnswer {
       errorCode: state.leader === -1 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex,
       leaderId: state.leader,
-      leaderEpoch: 0,
+      leaderEpoch: ctx.leadership.leaderEpoch(name, partitionIndex),
       replicaNodes: [...state.replicas],
       isrNodes: [...state.isr],
       offlineReplicas: [...state.offline],
