@@ -12,6 +12,7 @@ import {
   errorMessageBytes,
   isLegacyMessageSet,
   isReplicaRequest,
+  isWithinMaxBytes,
   newAppendDone,
   newAppendRequest,
   newFetchDone,
@@ -189,6 +190,7 @@ export class DataPath {
     const owned = this.table.get(partitionSlot);
     if (downConvertMagicOf(flags) >= 0) return this.fetchConverted(requestId, owned, offset, Math.max(0, maxBytesAsked), downConvertMagicOf(flags));
     const limit = isReplicaRequest(flags) ? 'log-end' : 'high-watermark';
+    const wholeFirstBatch = !isWithinMaxBytes(flags);
     const maxBytes = Math.max(0, maxBytesAsked);
     const log = owned?.log ?? null;
     if (log === null) return this.fetchFailed(requestId, unusableCode(owned), unusableMessage(owned));
@@ -197,7 +199,7 @@ export class DataPath {
     if (this.fetchArena !== null && request.arenaOffset >= 0) {
       let bytes: number;
       try {
-        bytes = log.read(offset, maxBytes, limit, this.fetchArena, request.arenaOffset, request.arenaBytes);
+        bytes = log.read(offset, maxBytes, limit, this.fetchArena, request.arenaOffset, request.arenaBytes, wholeFirstBatch);
       } catch (error) {
         return this.readFailed(requestId, owned!, log, error);
       }
@@ -211,14 +213,14 @@ export class DataPath {
     let reserved = wanted;
     let out = await this.reserveCompletion(reserved);
     try {
-      let bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES);
+      let bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES, wholeFirstBatch);
       if (bytes < 0) {
         reserved = FETCH_DONE_HEADER_BYTES - bytes;
         if (reserved > this.completions.maxPayloadBytes) {
           return this.fetchFailed(requestId, ErrorCode.MESSAGE_TOO_LARGE, `a batch of ${-bytes} bytes exceeds the data-path ring`);
         }
         out = await this.reserveCompletion(reserved);
-        bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES);
+        bytes = log.read(offset, maxBytes, limit, this.completions.data, out + FETCH_DONE_HEADER_BYTES, reserved - FETCH_DONE_HEADER_BYTES, wholeFirstBatch);
       }
       this.writeFetchHeader(out, requestId, ErrorCode.NONE, log);
       this.completions.commit(FrameType.FETCH, FETCH_DONE_HEADER_BYTES + Math.max(0, bytes));

@@ -11,8 +11,7 @@ import type { TopicManager } from '../metadata/topic-manager.js';
 import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
-import type { CommitWaits } from './handlers/min-insync-replicas.js';
-import type { PartitionLeadership } from './partition-leadership.js';
+import type { CommitWaits, PartitionLeadership } from './partition-leadership.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
 
 export interface BrokerContext {

@@ -2,7 +2,8 @@
 // ListOffsets ask before they touch a partition, as Kafka's leader does: a client with stale metadata is sent
 // on (NOT_LEADER_OR_FOLLOWER), told its leader epoch is older than the partition's (FENCED_LEADER_EPOCH) or newer
 // than this broker knows (UNKNOWN_LEADER_EPOCH). A standalone broker leads every partition at epoch 0; in a
-// cluster the answer comes from the partition states in etcd. Runs on the main thread.
+// cluster the answer comes from the partition states in etcd. Also what acks=all asks of the replica manager
+// (CommitWaits). Runs on the main thread.
 import { ErrorCode } from '../shared/kafka-error-codes.js';
 
 /** A request's current_leader_epoch of -1: the client does not know it, and no check is made. */
@@ -36,4 +37,12 @@ export class StandaloneLeadership implements PartitionLeadership {
   leaderEpoch(): number {
     return STANDALONE_LEADER_EPOCH;
   }
+}
+
+/** What acks=all needs of the replica manager (src/replication): the ISR of a partition led here, and commit waits. */
+export interface CommitWaits {
+  /** The ISR of a partition this broker leads as a replicated leader; undefined when it has no such role here. */
+  isrOf(topic: string, partition: number): readonly number[] | undefined;
+  /** NONE once the high watermark passes `offset`; REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER otherwise. */
+  waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number>;
 }

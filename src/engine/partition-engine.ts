@@ -158,8 +158,8 @@ export class PartitionEngine {
   }
 
   /** Reads whole batches from `offset` (hot path); `toMagic` 0 or 1 converts them down to messages (Fetch v0-3). */
-  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica = false, toMagic?: number): Promise<FetchOutcome> {
-    return this.router.fetch(topic, partition, offset, maxBytes, replica, toMagic);
+  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica = false, toMagic?: number, withinMaxBytes = false): Promise<FetchOutcome> {
+    return this.router.fetch(topic, partition, offset, maxBytes, replica, toMagic, withinMaxBytes);
   }
 
   offsets(topic: string, partition: number): Promise<PartitionOffsets> {

@@ -148,12 +148,12 @@ export class PartitionRouter {
   }
 
   /** Reads whole batches from `offset` (hot path). */
-  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica: boolean, toMagic?: number): Promise<FetchOutcome> {
+  fetch(topic: string, partition: number, offset: number, maxBytes: number, replica: boolean, toMagic?: number, withinMaxBytes = false): Promise<FetchOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));
     if (route === undefined) return Promise.resolve(fetchFailure(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition} does not exist`));
-    if (route.held !== null) return route.held.then(() => this.fetch(topic, partition, offset, maxBytes, replica, toMagic));
+    if (route.held !== null) return route.held.then(() => this.fetch(topic, partition, offset, maxBytes, replica, toMagic, withinMaxBytes));
     if (!route.dir.online) return Promise.resolve(fetchFailure(ErrorCode.KAFKA_STORAGE_ERROR, `log dir ${route.dir.path} is offline`));
-    return this.workerOf(route.workerId).fetch(route.slot, offset, maxBytes, replica, toMagic);
+    return this.workerOf(route.workerId).fetch(route.slot, offset, maxBytes, replica, toMagic, withinMaxBytes);
   }
 
   /**

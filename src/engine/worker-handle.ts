@@ -197,7 +197,7 @@ export class WorkerHandle {
    * Reads whole batches from `offset`, up to the high watermark (or the log end for a replica). `toMagic` 0 or
    * 1: the worker answers messages of that format (Fetch v0-3) instead of the batches as stored.
    */
-  fetch(slot: number, offset: number, maxBytes: number, replica = false, toMagic = CURRENT_MAGIC): Promise<FetchOutcome> {
+  fetch(slot: number, offset: number, maxBytes: number, replica = false, toMagic = CURRENT_MAGIC, withinMaxBytes = false): Promise<FetchOutcome> {
     return new Promise((resolve) => {
       const failure = this.refuse(FETCH_REQUEST_BYTES);
       if (failure !== null) return resolve(fetchFailure(failure.code, failure.message));
@@ -212,7 +212,7 @@ export class WorkerHandle {
       const frame = {
         requestId,
         partitionSlot: slot,
-        flags: fetchFlags(replica, toMagic),
+        flags: fetchFlags(replica, toMagic, withinMaxBytes),
         maxBytes: cappedBytes,
         fetchOffset: offset,
         arenaOffset,

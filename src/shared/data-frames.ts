@@ -20,7 +20,9 @@
 //     4  uint32 partitionSlot
 //     8  uint32 flags             bit 0: read up to the log end (replica) instead of the high watermark;
 //                                 bits 1-2: the message format to answer in: 0 as stored (magic 2),
-//                                 1 magic 0 (Fetch v0-1), 2 magic 1 (Fetch v2-3), converted down
+//                                 1 magic 0 (Fetch v0-1), 2 magic 1 (Fetch v2-3), converted down;
+//                                 bit 3: within maxBytes: no batch beyond it, not even a first one (the
+//                                 read cannot be the response's first with data, so KIP-74 does not apply)
 //    12  int32  maxBytes
 //    16  int64  fetchOffset
 //    24  int32  arenaOffset       where in the worker's fetch arena (fetch-arena.ts) the records may go, -1: no room lent
@@ -118,6 +120,8 @@ export const RequestFlag = {
   REPLICA: 1,
   /** APPEND: the payload is a message set of magic 0/1. */
   LEGACY_MESSAGE_SET: 2,
+  /** FETCH: no batch beyond maxBytes, not even the first. */
+  WITHIN_MAX_BYTES: 8,
 } as const;
 
 /** FETCH flags bits 1-2: 0 = as stored, else the magic to convert down to, plus one. */
@@ -194,9 +198,14 @@ export function appendFlags(replica: boolean, leadPadding: number, legacyMessage
 }
 
 /** `toMagic`: the message format the fetcher reads (0, 1), or 2 (CURRENT_MAGIC) for batches as stored. */
-export function fetchFlags(replica: boolean, toMagic = 2): number {
+export function fetchFlags(replica: boolean, toMagic = 2, withinMaxBytes = false): number {
   const convert = toMagic < 2 ? toMagic + 1 : 0;
-  return (replica ? RequestFlag.REPLICA : 0) | (convert << DOWN_CONVERT_SHIFT);
+  return (replica ? RequestFlag.REPLICA : 0) | (convert << DOWN_CONVERT_SHIFT) | (withinMaxBytes ? RequestFlag.WITHIN_MAX_BYTES : 0);
+}
+
+/** A FETCH that must not answer a first batch larger than its maxBytes. */
+export function isWithinMaxBytes(flags: number): boolean {
+  return (flags & RequestFlag.WITHIN_MAX_BYTES) !== 0;
 }
 
 export function isLegacyMessageSet(flags: number): boolean {

@@ -382,17 +382,18 @@ export class LogSegment {
   }
 
   /**
-   * Copies whole batches starting at file `position` into dest[destAt ..], at most `maxBytes` (but always
-   * the first batch, if it fits `destCapacity`), stopping before any batch whose last offset is at or
-   * beyond `endOffset` (a batch is readable only once all of it is below the high watermark).
+   * Copies whole batches starting at file `position` into dest[destAt ..], at most `maxBytes` (but the first
+   * batch whole when `wholeFirstBatch`, KIP-74, if it fits `destCapacity`), stopping before any batch whose last
+   * offset is at or beyond `endOffset` (a batch is readable only once all of it is below the high watermark).
    * Returns the bytes copied, or minus the size of a first batch that does not fit `destCapacity`.
    */
-  readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number): number {
+  readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number, wholeFirstBatch = true): number {
     const available = this.sizeBytes - position;
     // Room for less than a batch header: the first batch's header alone tells whether it is readable and its size.
     if (destCapacity < BATCH_HEADER_BYTES && available >= BATCH_HEADER_BYTES) {
       if (this.readFully(firstHeader, 0, BATCH_HEADER_BYTES, position) < BATCH_HEADER_BYTES || lastOffsetAt(firstHeader, 0) >= endOffset) return 0;
-      return -batchSizeAt(firstHeader, 0);
+      const size = batchSizeAt(firstHeader, 0);
+      return wholeFirstBatch || size <= maxBytes ? -size : 0;
     }
     const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, BATCH_HEADER_BYTES), destCapacity), position);
     let used = 0;
@@ -402,8 +403,10 @@ export class LogSegment {
       used += batchBytes;
     }
     if (used > 0 || got < LOG_OVERHEAD_BYTES) return used;
-    // The first batch alone is larger than maxBytes: it goes out whole anyway (KIP-74).
+    // The first batch alone is larger than maxBytes (or than dest): it goes out whole anyway (KIP-74) unless the
+    // read must stay within maxBytes.
     const firstBatchBytes = batchSizeAt(dest, destAt);
+    if (!wholeFirstBatch && firstBatchBytes > maxBytes) return 0;
     if (firstBatchBytes > destCapacity) return -firstBatchBytes;
     if (lastOffsetAt(dest, destAt) >= endOffset) return 0;
     return this.readFully(dest, destAt, firstBatchBytes, position);

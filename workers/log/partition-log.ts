@@ -376,7 +376,7 @@ export class PartitionLog {
    * the log end. Returns bytes copied (0 at the end of the log), or minus the size a first batch needs.
    * Throws OFFSET_OUT_OF_RANGE for offsets outside [log start, log end].
    */
-  read(offset: number, maxBytes: number, limit: ReadLimit, dest: Buffer, destAt: number, destCapacity: number): number {
+  read(offset: number, maxBytes: number, limit: ReadLimit, dest: Buffer, destAt: number, destCapacity: number, wholeFirstBatch = true): number {
     const endOffset = limit === 'high-watermark' ? this.highWatermark : this.logEndOffset;
     if (offset < this.logStartOffset || offset > this.logEndOffset) {
       throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `offset ${offset} is outside [${this.logStartOffset}, ${this.logEndOffset}]`);
@@ -385,7 +385,7 @@ export class PartitionLog {
     for (let i = Math.max(0, this.segmentIndexFor(offset)); i < this.segments.length; i++) {
       const segment = this.segments[i]!;
       const position = segment.positionOf(offset, this.walker);
-      if (position >= 0) return segment.readInto(position, maxBytes, endOffset, dest, destAt, destCapacity);
+      if (position >= 0) return segment.readInto(position, maxBytes, endOffset, dest, destAt, destCapacity, wholeFirstBatch);
     }
     return 0;
   }

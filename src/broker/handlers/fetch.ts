@@ -158,7 +158,8 @@ async function readRound(
     reads.map(({ i, cap }) => {
       const w = wanted[i]!;
       if (w.refusal !== ErrorCode.NONE) return Promise.resolve(refused(w.refusal));
-      return cap > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, cap, false, toMagic) : offsetsOnly(ctx, w);
+      // Once the response holds records no read of this round is its first with data: none may exceed its share.
+      return cap > 0 ? ctx.engine.fetch(w.topic, w.partition, w.fetchOffset, cap, false, toMagic, state.anyData) : offsetsOnly(ctx, w);
     }),
   );
   memory.release(reservedBytes);

@@ -9,14 +9,6 @@ import type { BrokerContext } from '../broker-context.js';
 
 const ACKS_ALL = -1;
 
-/** What acks=all needs of the replica manager (src/replication): the ISR of a partition led here, and commit waits. */
-export interface CommitWaits {
-  /** The ISR of a partition this broker leads as a replicated leader; undefined when it has no such role here. */
-  isrOf(topic: string, partition: number): readonly number[] | undefined;
-  /** NONE once the high watermark passes `offset`; REQUEST_TIMED_OUT or NOT_LEADER_OR_FOLLOWER otherwise. */
-  waitForCommit(topic: string, partition: number, offset: number, timeoutMs: number): Promise<number>;
-}
-
 type Problem = { code: number; message: string };
 
 function isrOf(ctx: BrokerContext, topic: string, partition: number): readonly number[] {

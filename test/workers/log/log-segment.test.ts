@@ -1,5 +1,5 @@
 // Tests of LogSegment behaviour seen through reads and lookups: whole batches only, the first batch even
-// beyond maxBytes, a too-small destination, the high watermark inside a batch, index entries that lie,
+// beyond maxBytes (unless the read must stay within it), a too-small destination, the high watermark inside a batch, index entries that lie,
 // full indexes and file naming. Test-only.
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -53,6 +53,19 @@ describe('reads', () => {
     expect(log.read(0, 100, 'high-watermark', dest, 0, batch.length - 1)).toBe(-batch.length);
     expect(log.read(0, 100, 'high-watermark', dest, 0, 20)).toBe(-batch.length);
     expect(log.read(0, 100, 'high-watermark', dest, 0, batch.length)).toBe(batch.length);
+    log.close(2);
+  });
+
+  it('within maxBytes: no first batch beyond it (a read that cannot be the first with data), but one that fits maxBytes and not the destination is asked for', () => {
+    const { log } = openLog();
+    const batch = encodeSpec(batchSpec('big', 3, 500, 1_000));
+    appendOk(log, batch);
+    const dest = Buffer.alloc(batch.length);
+    expect(log.read(0, 100, 'high-watermark', dest, 0, batch.length, false)).toBe(0);
+    expect(log.read(0, 100, 'high-watermark', dest, 0, 20, false)).toBe(0);
+    expect(log.read(0, batch.length, 'high-watermark', dest, 0, 20, false)).toBe(-batch.length);
+    expect(log.read(0, batch.length, 'high-watermark', dest, 0, batch.length - 1, false)).toBe(-batch.length);
+    expect(log.read(0, batch.length, 'high-watermark', dest, 0, batch.length, false)).toBe(batch.length);
     log.close(2);
   });
 
