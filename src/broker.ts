@@ -277,7 +277,18 @@ async function startLocalParts(
     replication,
     membership,
     stop,
-    sources: { nodeId: config.nodeId, engine, topics, groups: ctx.groups, fetchWaiters: ctx.waiters, listener, responseMemory, clientWarnings },
+    sources: {
+      nodeId: config.nodeId,
+      engine,
+      topics,
+      groups: ctx.groups,
+      fetchWaiters: ctx.waiters,
+      listener,
+      responseMemory,
+      clientWarnings,
+      controllerId: () => membership.controllerId(),
+      replication: replicas,
+    },
   };
 }
 

@@ -26,11 +26,24 @@ export interface MetricSources {
   listener: KafkaListener;
   responseMemory: ResponseMemoryBudget;
   clientWarnings: ClientWarnings;
+  /** The controller's node id as this broker sees it (its own: the controller; -1: none). */
+  controllerId: () => number;
+  /** The replica manager when replication is on: its replicated leaderships and ISR changes. */
+  replication: ReplicationStats | null;
+}
+
+/** What /metrics reads of the replica manager (src/replication/replica-manager.ts). */
+export interface ReplicationStats {
+  readonly isrChanges: { readonly shrinks: number; readonly expands: number };
+  leaderships(): Iterable<{ topic: string; partition: number; replicas: readonly number[]; isr: readonly number[] }>;
 }
 
 interface Snapshot {
   engine: EngineStats | null;
   health: PartitionHealth;
+  controller: boolean;
+  replicatedLeaders: number;
+  isrChanges: { shrinks: number; expands: number };
   lag: LagReport;
   connections: ConnectionCounts;
   topics: number;
@@ -43,6 +56,9 @@ interface Snapshot {
 const EMPTY_SNAPSHOT: Snapshot = {
   engine: null,
   health: { partitions: 0, offline: 0, underReplicated: 0 },
+  controller: false,
+  replicatedLeaders: 0,
+  isrChanges: { shrinks: 0, expands: 0 },
   lag: NO_LAG,
   connections: { open: 0, accepted: 0, refused: 0, closed: 0, muted: 0, unsentBytes: 0, unsentBytesMax: 0 },
   topics: 0,
@@ -100,9 +116,14 @@ export class BrokerMetrics {
     if (sources === null) return;
     const engine = await sources.engine.stats();
     this.meters.forgetTopicsExcept((topic) => sources.topics.topic(topic) !== undefined);
+    const led = new Map<string, { replicas: readonly number[]; isr: readonly number[] }>();
+    for (const l of sources.replication?.leaderships() ?? []) led.set(partitionKey(l.topic, l.partition), { replicas: l.replicas, isr: l.isr });
     this.snapshot = {
       engine,
-      health: partitionHealth(sources.nodeId, sources.topics, sources.engine),
+      health: partitionHealth(sources.nodeId, sources.topics, sources.engine, (topic, partition) => led.get(partitionKey(topic, partition))),
+      controller: sources.controllerId() === sources.nodeId,
+      replicatedLeaders: led.size,
+      isrChanges: { ...(sources.replication?.isrChanges ?? { shrinks: 0, expands: 0 }) },
       lag: await this.lagOf(sources, engine),
       connections: sources.listener.connectionCounts(),
       topics: sources.topics.topicNames().length,
@@ -292,6 +313,18 @@ export class BrokerMetrics {
       (set) => {
         set({}, this.snapshot.health.underReplicated);
       },
+    );
+    this.gauge('fjord_controller_active', '1 while this broker is the cluster controller (a standalone broker is its own), else 0.', [], (set) =>
+      set({}, this.snapshot.controller ? 1 : 0),
+    );
+    this.gauge('fjord_replicated_partition_leaders', 'Partitions this broker leads with replicas on other brokers (replication on).', [], (set) =>
+      set({}, this.snapshot.replicatedLeaders),
+    );
+    this.counter('fjord_isr_shrinks_total', 'ISR shrinks applied by this broker as leader (a follower left the ISR).', [], (set) =>
+      set({}, this.snapshot.isrChanges.shrinks),
+    );
+    this.counter('fjord_isr_expands_total', 'ISR expansions applied by this broker as leader (a follower caught up and rejoined).', [], (set) =>
+      set({}, this.snapshot.isrChanges.expands),
     );
   }
 

@@ -63,6 +63,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
   private readonly logger: Logger;
   /** Where ISR changes are written before they apply (the controller wiring sets it to its etcd write; tests too). */
   onIsrChange: IsrChangeWriter | null;
+  /** ISR changes applied since start, for /metrics (Kafka's IsrShrinksPerSec / IsrExpandsPerSec). */
+  readonly isrChanges = { shrinks: 0, expands: 0 };
 
   constructor(private readonly options: ReplicaManagerOptions) {
     this.onIsrChange = options.onIsrChange ?? null;
@@ -146,6 +148,11 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
 
   leadershipOf(topic: string, partition: number): PartitionLeaderState | undefined {
     return this.leaders.get(partitionKey(topic, partition));
+  }
+
+  /** The partitions this broker leads as a replicated leader, with their replicas and ISR (for /metrics). */
+  leaderships(): IterableIterator<PartitionLeaderState> {
+    return this.leaders.values();
   }
 
   /** The ISR of a partition this broker leads (undefined otherwise). */
@@ -250,6 +257,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
       } else {
         leadership.isr = next;
       }
+      if (next.length < previous.length) this.isrChanges.shrinks++;
+      else if (next.length > previous.length) this.isrChanges.expands++;
       this.logger.info({ partition: `${topic}-${partition}`, from: previous, to: next }, next.length < previous.length ? 'ISR shrunk' : 'ISR changed');
       this.advanceHighWatermark(leadership);
     } catch (error) {

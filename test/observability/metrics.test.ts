@@ -101,6 +101,10 @@ describe('/metrics', () => {
     expect(metric(families, 'fjord_partitions')).toBe(broker.engine.partitions().length);
     expect(metric(families, 'fjord_partitions_offline')).toBe(0);
     expect(metric(families, 'fjord_partitions_under_replicated')).toBe(0);
+    // Alone, the broker is its own controller and leads no partition with followers.
+    expect(metric(families, 'fjord_controller_active')).toBe(1);
+    expect(metric(families, 'fjord_replicated_partition_leaders')).toBe(0);
+    expect(metric(families, 'fjord_isr_shrinks_total')).toBe(0);
     expect(metric(families, 'fjord_worker_ring_capacity_bytes', { worker: '0' })).toBe(broker.config.ringBytes);
     const frames =
       metric(families, 'fjord_worker_frames_handled_total', { worker: '0' }) + metric(families, 'fjord_worker_frames_handled_total', { worker: '1' });

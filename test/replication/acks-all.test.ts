@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/shared/kafka-error-codes.js';
 import { buildRecordBatch } from '../../src/shared/record-batch-codec.js';
 import { RawClient } from '../broker/raw-client.js';
+import { sampleValue, scrape } from '../observability/prometheus-text.js';
 import { waitUntil } from '../helpers/wait-until.js';
 import { type ClusterBroker, replicasOf, replicationAddress, startClusterBroker } from './replicated-brokers.js';
 
@@ -16,7 +17,7 @@ let follower: ClusterBroker;
 let client: RawClient;
 
 beforeAll(async () => {
-  leader = await startClusterBroker(1, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': String(LAG_MS) });
+  leader = await startClusterBroker(1, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': String(LAG_MS), 'fjord.http.listener': 'http://127.0.0.1:0' });
   follower = await startClusterBroker(2, { [TOPIC]: 1 }, { 'replica.lag.time.max.ms': String(LAG_MS) });
   await replicasOf(leader).becomeLeader(TOPIC, 0, { leaderEpoch: 1, isr: [1, 2], replicas: [1, 2] });
   await replicasOf(follower).becomeFollower(TOPIC, 0, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
@@ -55,6 +56,10 @@ describe('acks=all on a replicated leader', () => {
     expect((await produce(1, 200, 'leader only')).errorCode).toBe(ErrorCode.NONE);
 
     await waitUntil(async () => replicasOf(leader).isrOf(TOPIC, 0)?.join() === '1', 'the ISR shrinks to the leader');
+    const shrunk = await scrape(`http://127.0.0.1:${leader.handle.http!.port}`);
+    expect(sampleValue(shrunk, 'fjord_partitions_under_replicated')).toBe(1);
+    expect(sampleValue(shrunk, 'fjord_replicated_partition_leaders')).toBe(1);
+    expect(sampleValue(shrunk, 'fjord_isr_shrinks_total')).toBe(1);
     const endShrunk = (await leader.handle.engine.offsets(TOPIC, 0)).logEndOffset;
     expect((await produce(-1, 5_000, 'refused')).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect((await leader.handle.engine.offsets(TOPIC, 0)).logEndOffset).toBe(endShrunk);
@@ -62,6 +67,9 @@ describe('acks=all on a replicated leader', () => {
     // The follower comes back, catches up and rejoins: acks=all works again.
     await replicasOf(follower).becomeFollower(TOPIC, 0, { leaderEpoch: 1, leaderId: 1, leaderAddress: replicationAddress(leader) });
     await waitUntil(async () => replicasOf(leader).isrOf(TOPIC, 0)?.join() === '1,2', 'the follower rejoins the ISR');
+    const rejoined = await scrape(`http://127.0.0.1:${leader.handle.http!.port}`);
+    expect(sampleValue(rejoined, 'fjord_partitions_under_replicated')).toBe(0);
+    expect(sampleValue(rejoined, 'fjord_isr_expands_total')).toBe(1);
     expect((await produce(-1, 10_000, 'both again')).errorCode).toBe(ErrorCode.NONE);
   }, 60_000);
 });
