@@ -25,6 +25,8 @@ export type RequestHandler = (frame: Buffer, connection: ConnectionInfo) => Prom
 
 export interface ConnectionLimits {
   maxFrameBytes: number;
+  /** What the frame limit is called in an oversize frame's log line (default: Kafka's socket.request.max.bytes). */
+  maxFrameBytesName?: string;
   maxInFlightRequests: number;
   idleTimeoutMs: number;
   /** A request whose first byte arrived this long ago and is still incomplete closes the connection. */
@@ -78,7 +80,7 @@ export class ClientConnection implements ConnectionInfo {
   ) {
     const { limits } = shared;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
-    this.splitter = new FrameSplitter(limits.maxFrameBytes);
+    this.splitter = new FrameSplitter(limits.maxFrameBytes, limits.maxFrameBytesName);
     this.responseMemory = shared.memory.account(limits.unsentBytesMax);
     this.outflow = new ResponseOutflow(socket, limits.maxInFlightRequests, this.responseMemory, () => this.readable());
     socket.setNoDelay(true);

@@ -6,17 +6,17 @@
 //   0  int32  size        bytes that follow (must be 1 .. socket.request.max.bytes)
 //   4  ...    request     header + body, `size` bytes
 
+/** The Kafka listener's frame limit, as its config key names it. */
+const KAFKA_FRAME_LIMIT_NAME = 'socket.request.max.bytes';
+
 export class FrameSizeError extends Error {
   constructor(
     readonly sizeBytes: number,
     limitBytes: number,
+    limitName = KAFKA_FRAME_LIMIT_NAME,
   ) {
     super(
-      sizeBytes < 0
-        ? `negative frame size ${sizeBytes}`
-        : sizeBytes === 0
-          ? 'empty frame'
-          : `frame of ${sizeBytes} bytes exceeds socket.request.max.bytes ${limitBytes}`,
+      sizeBytes < 0 ? `negative frame size ${sizeBytes}` : sizeBytes === 0 ? 'empty frame' : `frame of ${sizeBytes} bytes exceeds ${limitName} ${limitBytes}`,
     );
     this.name = 'FrameSizeError';
   }
@@ -26,7 +26,10 @@ export class FrameSplitter {
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly maxFrameBytesName = KAFKA_FRAME_LIMIT_NAME,
+  ) {}
 
   /** Adds bytes from the socket and returns every frame now complete (without its size prefix). */
   push(chunk: Buffer): Buffer[] {
@@ -54,7 +57,7 @@ export class FrameSplitter {
   next(): Buffer | null {
     if (this.bufferedBytes < 4) return null;
     const size = this.peekSize();
-    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes);
+    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes, this.maxFrameBytesName);
     if (this.bufferedBytes < 4 + size) return null;
     const first = this.chunks[0]!;
     if (first.length >= 4 + size) {

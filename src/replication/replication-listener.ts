@@ -39,6 +39,7 @@ export class ReplicationListener {
         port: options.port,
         maxConnections: REPLICATION_CONNECTIONS_MAX,
         maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
+        maxFrameBytesName: 'the replication request limit',
         maxInFlightRequests: REPLICATION_INFLIGHT_REQUESTS_MAX,
         idleTimeoutMs: options.idleTimeoutMs,
         requestReadTimeoutMs: options.requestReadTimeoutMs,

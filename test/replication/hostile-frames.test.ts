@@ -137,7 +137,7 @@ describe('frames that close the connection', () => {
   it('logs why it closed (rate-limited per client address and kind)', () => {
     const closing = log.lines.filter((line) => String(line.msg).startsWith('closing connection'));
     expect(closing.some((line) => String(line.msg).includes('malformed replication frame'))).toBe(true);
-    expect(closing.some((line) => String(line.msg).includes('exceeds'))).toBe(true);
+    expect(closing.some((line) => String(line.msg).includes('exceeds the replication request limit'))).toBe(true);
     expect(closing.some((line) => String(line.msg).includes('incomplete'))).toBe(true);
   });
 
