@@ -250,7 +250,7 @@ async function startLocalParts(
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
   if (cluster !== null) {
     try {
-      await cluster.join(advertised.port);
+      await cluster.join(advertised.port, replication?.address.port ?? null);
     } catch (error) {
       await replication?.stop();
       await listener.close();

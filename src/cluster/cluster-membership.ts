@@ -8,6 +8,7 @@ import { newTopicId } from '../metadata/standalone-metadata.js';
 import { type LogConfig, withTopicOverrides } from '../shared/topic-config.js';
 import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroker } from './broker-registry.js';
 import { ClusterStateView } from './cluster-state-view.js';
+import { writeLeaderIsr } from './leader-isr-write.js';
 import { Controller } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
@@ -32,6 +33,8 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
 }
 
 const LISTENER_NAME = 'PLAINTEXT';
+/** The registration's listener peers fetch replicas from (replication.listener's port, at the advertised host). */
+const REPLICATION_LISTENER_NAME = 'REPLICATION';
 /** Pause before trying again after a failed registration, campaign or watch. */
 const RETRY_MS = ETCD_RETRY_MS;
 /** How often start-up looks whether this broker's previous registration (a process killed moments ago) expired. */
@@ -50,6 +53,7 @@ export class ClusterMembership implements Membership {
   /** 'changed' when a broker comes or goes or a topic or assignment changes, from whichever watch is current. */
   private readonly changes = new EventEmitter();
   private port = 0;
+  private replicationPort: number | null = null;
   private leaving = false;
   private readonly sleepers = new Set<() => void>();
 
@@ -76,8 +80,9 @@ export class ClusterMembership implements Membership {
   }
 
   /** Registers (advertisedHost and the listener's bound port), then follows the live brokers and the controller, and campaigns. */
-  async join(port: number): Promise<void> {
+  async join(port: number, replicationPort: number | null = null): Promise<void> {
     this.port = port;
+    this.replicationPort = replicationPort;
     await withinTimeout(this.options, 'register this broker', async () => {
       await this.register();
       this.live = await this.watchBrokers();
@@ -94,6 +99,18 @@ export class ClusterMembership implements Membership {
       if (listener !== undefined) brokers.push({ nodeId: registration.nodeId, host: listener.host, port: listener.port, rack: registration.rack });
     }
     return brokers.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** As a partition's leader, writes its next ISR to etcd (leader-isr-write.ts): the replica manager's onIsrChange. */
+  writeIsr(topic: string, partition: number, nextIsr: readonly number[]): Promise<void> {
+    if (this.state === null) return Promise.reject(new Error('not joined to the cluster yet'));
+    return writeLeaderIsr(this.etcd.ns, this.state, this.registeredBroker?.fence ?? null, this.options.nodeId, topic, partition, nextIsr);
+  }
+
+  /** Where a live broker serves replica fetches (its registration's REPLICATION listener), or null. */
+  replicationAddressOf(nodeId: number): { host: string; port: number } | null {
+    const listener = this.live?.brokers.get(nodeId)?.listeners.find((l) => l.name === REPLICATION_LISTENER_NAME);
+    return listener === undefined ? null : { host: listener.host, port: listener.port };
   }
 
   controllerId(): number {
@@ -130,7 +147,9 @@ export class ClusterMembership implements Membership {
 
   private registration(): BrokerRegistration {
     const { nodeId, rack, logDirs, advertisedHost } = this.options;
-    return { nodeId, listeners: [{ name: LISTENER_NAME, host: advertisedHost, port: this.port }], rack, logDirs };
+    const listeners = [{ name: LISTENER_NAME, host: advertisedHost, port: this.port }];
+    if (this.replicationPort !== null) listeners.push({ name: REPLICATION_LISTENER_NAME, host: advertisedHost, port: this.replicationPort });
+    return { nodeId, listeners, rack, logDirs };
   }
 
   /** A new lease, and brokers/<nodeId> bound to it; a refused registration gives the lease back. */

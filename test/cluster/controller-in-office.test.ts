@@ -1,5 +1,6 @@
 // The controller's duties follow the election: among three brokers' memberships (in this process, against a
-// real etcd) exactly one holds a Controller; it creates a replicated topic; when a broker leaves, partitions it
+// real etcd) exactly one holds a Controller; it creates a replicated topic; registrations carry the replication
+// listener; a partition's leader (and only it) writes its ISR; when a broker leaves, partitions it
 // led get new leaders at the next epoch; when the controller itself leaves, the next controller takes office and
 // does the same for the partitions the old one led.
 import { pino } from 'pino';
@@ -45,7 +46,7 @@ describe('controller in office', () => {
         logger,
       };
       const member = await ClusterMembership.connect(options, 'AAAAAAAAAAAAAAAAAAAAAQ');
-      await member.join(9000 + nodeId);
+      await member.join(9000 + nodeId, 9100 + nodeId);
       members.set(nodeId, member);
     }
     try {
@@ -58,6 +59,23 @@ describe('controller in office', () => {
       expect(created.ok).toBe(true);
       const state = (m: ClusterMembership, p: number) => m.clusterState?.partition('replicated', p)?.value;
       await waitFor('every broker sees the topic', () => [...members.values()].every((m) => [0, 1, 2].every((p) => state(m, p) !== undefined)));
+
+      // Each broker's replication listener is in its registration, for followers to fetch from.
+      await waitFor('every registration seen', () => [1, 2, 3].every((id) => first.replicationAddressOf(id) !== null));
+      expect(first.replicationAddressOf(2)).toEqual({ host: '127.0.0.1', port: 9102 });
+
+      // A leader writes its own ISR change; a broker that does not lead the partition cannot.
+      const leaderOf0 = members.get(state(first, 0)!.leader)!;
+      const notLeader = members.get([1, 2, 3].find((id) => id !== state(first, 0)!.leader)!)!;
+      const leaderId = state(first, 0)!.leader;
+      const shrunk = [leaderId, [1, 2, 3].find((id) => id !== leaderId)!];
+      await leaderOf0.writeIsr('replicated', 0, shrunk);
+      await waitFor("the leader's ISR write seen by all", () => [...members.values()].every((m) => state(m, 0)!.isr.join() === shrunk.join()));
+      await expect(notLeader.writeIsr('replicated', 0, [1, 2, 3])).rejects.toThrow(/does not name broker/);
+      expect(state(first, 0)!.isr).toEqual(shrunk);
+      // The follower caught up: the leader writes the full ISR back.
+      await leaderOf0.writeIsr('replicated', 0, [1, 2, 3]);
+      await waitFor('the full ISR back', () => [...members.values()].every((m) => state(m, 0)!.isr.length === 3));
 
       // A broker that is not the controller leaves: the partitions it led get new leaders.
       const leaverId = [1, 2, 3].find((id) => id !== first.controllerId())!;
