@@ -56,7 +56,7 @@ export interface BrokerListener {
   port: number;
 }
 
-/** brokers/<nodeId>: {"nodeId":1,"listeners":[{"name":"PLAINTEXT","host":"127.0.0.1","port":9092}],"rack":null,"logDirs":["/data"]} */
+/** brokers/<nodeId>: {"nodeId":1,"listeners":[{"name":"PLAINTEXT","host":"127.0.0.1","port":9092}],"rack":null,"logDirs":["/data"]}; a REPLICATION listener too when replication.listener is set */
 export interface BrokerRegistration {
   nodeId: number;
   listeners: BrokerListener[];
