@@ -389,11 +389,10 @@ export class LogSegment {
    */
   readInto(position: number, maxBytes: number, endOffset: number, dest: Buffer, destAt: number, destCapacity: number, wholeFirstBatch = true): number {
     const available = this.sizeBytes - position;
-    // Room for less than a batch header: the first batch's header alone tells whether it is readable and its size.
     if (destCapacity < BATCH_HEADER_BYTES && available >= BATCH_HEADER_BYTES) {
-      if (this.readFully(firstHeader, 0, BATCH_HEADER_BYTES, position) < BATCH_HEADER_BYTES || lastOffsetAt(firstHeader, 0) >= endOffset) return 0;
-      const size = batchSizeAt(firstHeader, 0);
-      return wholeFirstBatch || size <= maxBytes ? -size : 0;
+      // Room for less than a batch header: the first batch's header, read alone, says what to do.
+      if (this.readFully(firstHeader, 0, BATCH_HEADER_BYTES, position) < BATCH_HEADER_BYTES) return 0;
+      return this.readFirstBatchAlone(firstHeader, 0, position, maxBytes, endOffset, dest, destAt, destCapacity, wholeFirstBatch);
     }
     const got = this.readFully(dest, destAt, Math.min(available, Math.max(maxBytes, BATCH_HEADER_BYTES), destCapacity), position);
     let used = 0;
@@ -403,14 +402,31 @@ export class LogSegment {
       used += batchBytes;
     }
     if (used > 0 || got < LOG_OVERHEAD_BYTES) return used;
-    // The first batch alone is larger than maxBytes (or than dest): it goes out whole anyway (KIP-74) unless the
-    // read must stay within maxBytes.
-    const firstBatchBytes = batchSizeAt(dest, destAt);
-    if (!wholeFirstBatch && firstBatchBytes > maxBytes) return 0;
+    return this.readFirstBatchAlone(dest, destAt, position, maxBytes, endOffset, dest, destAt, destCapacity, wholeFirstBatch);
+  }
+
+  /**
+   * The first batch (its header at header[at]) is larger than maxBytes or than dest: it goes out whole anyway
+   * (KIP-74) unless the read must stay within maxBytes; nothing if it reaches endOffset; minus its size if it does
+   * not fit `destCapacity`.
+   */
+  private readFirstBatchAlone(
+    header: Buffer,
+    at: number,
+    position: number,
+    maxBytes: number,
+    endOffset: number,
+    dest: Buffer,
+    destAt: number,
+    destCapacity: number,
+    wholeFirstBatch: boolean,
+  ): number {
+    const firstBatchBytes = batchSizeAt(header, at);
+    if ((!wholeFirstBatch && firstBatchBytes > maxBytes) || lastOffsetAt(header, at) >= endOffset) return 0;
     if (firstBatchBytes > destCapacity) return -firstBatchBytes;
-    if (lastOffsetAt(dest, destAt) >= endOffset) return 0;
     return this.readFully(dest, destAt, firstBatchBytes, position);
   }
+
 
   private readFully(dest: Buffer, destAt: number, length: number, position: number): number {
     let got = 0;
