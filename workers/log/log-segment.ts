@@ -427,7 +427,6 @@ export class LogSegment {
     return this.readFully(dest, destAt, firstBatchBytes, position);
   }
 
-
   private readFully(dest: Buffer, destAt: number, length: number, position: number): number {
     let got = 0;
     while (got < length) {
