@@ -13,6 +13,8 @@
  *
  * The partitions are assigned directly (no group membership, no offset commits): the load is fetches only.
  */
+#define PROGRAM "rdkafka-consumer"
+#include "rdkafka-common.h"
 #include <librdkafka/rdkafka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,28 +25,6 @@
 #define BATCH_MAX 4096
 #define POLL_MS 100
 #define IDLE_LIMIT_MS 30000
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double cpu_seconds(void) {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-static void fail(const char *what, const char *detail) {
-  fprintf(stderr, "rdkafka-consumer: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-  exit(1);
-}
-
-static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
-  char error[512];
-  if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) fail("configuration", error);
-}
 
 static rd_kafka_t *open_consumer(const char *bootstrap, int argc, char **argv) {
   char error[512];

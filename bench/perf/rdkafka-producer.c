@@ -12,6 +12,8 @@
  *   cpuSeconds: this process's user + system CPU over the whole run.
  * Exit status 0 on success; 1 with a message on stderr otherwise (bad arguments, a delivery error, a timeout).
  */
+#define PROGRAM "rdkafka-producer"
+#include "rdkafka-common.h"
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,28 +28,6 @@
  * application (or rdkafka_performance) does; librdkafka then sends one ProduceRequest per partition per wake-up,
  * about 6k requests/s over 6 partitions at any rate. */
 #define PACE_SLEEP_NS 1000000
-
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static double cpu_seconds(void) {
-  struct rusage usage;
-  getrusage(RUSAGE_SELF, &usage);
-  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-}
-
-static void fail(const char *what, const char *detail) {
-  fprintf(stderr, "rdkafka-producer: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
-  exit(1);
-}
-
-static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
-  char error[512];
-  if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) fail("configuration", error);
-}
 
 /* Send time of record i (ms), and its latency once delivered (ms; -1 until then). */
 static double *sent_at;

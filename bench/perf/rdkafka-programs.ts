@@ -1,4 +1,4 @@
-// The librdkafka programs of the benchmarks (rdkafka-consumer.c, rdkafka-producer.c): compiled on first use with
+// The librdkafka programs of the benchmarks (rdkafka-consumer.c, rdkafka-producer.c, sharing rdkafka-common.h): compiled on first use with
 // the system's C compiler against Debian's librdkafka-dev into dist/bench/perf/, then run as a child process per
 // measurement, each printing one JSON line. Missing compiler or library: a one-line error naming the Debian
 // package, never a silent skip. Runs on the bench's main thread; the programs run in their own processes.
@@ -49,8 +49,10 @@ function compilerOrNull(): string | null {
 /** Builds the program unless an up-to-date binary exists; throws a one-line message naming what to install. */
 export function buildRdkafkaProgram(program: RdkafkaProgram): string {
   const source = fileURLToPath(new URL(`../../../bench/perf/${program}.c`, import.meta.url));
+  const sharedHeader = fileURLToPath(new URL('../../../bench/perf/rdkafka-common.h', import.meta.url));
   const binary = fileURLToPath(new URL(`./${program}`, import.meta.url));
-  if (existsSync(binary) && statSync(binary).mtimeMs >= statSync(source).mtimeMs) return binary;
+  const newestSourceMs = Math.max(statSync(source).mtimeMs, statSync(sharedHeader).mtimeMs);
+  if (existsSync(binary) && statSync(binary).mtimeMs >= newestSourceMs) return binary;
   const cc = compilerOrNull();
   if (cc === null) throw new Error('librdkafka bench: no C compiler (cc); install the Debian package gcc ("apt-get install -y gcc")');
   if (!existsSync(HEADER))
