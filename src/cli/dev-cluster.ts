@@ -187,7 +187,8 @@ async function requireFreePorts(options: DevClusterOptions): Promise<void> {
   }
 }
 
-function isFree(port: number): Promise<boolean> {
+/** Whether nothing listens on 127.0.0.1:port now (a listen that succeeds, closed at once). */
+export function isFree(port: number): Promise<boolean> {
   return new Promise((resolveFree) => {
     const server = createServer();
     server.once('error', () => resolveFree(false));

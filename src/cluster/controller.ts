@@ -208,8 +208,8 @@ export class Controller {
   }
 
   private replicasFor(request: NewTopic, firstPartition = 0): number[][] | ControllerRefusal {
-    const brokers: AssignableBroker[] = [...this.inputs.liveBrokers().values()].map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
     if (request.replicaAssignment !== undefined) return checkedAssignment(request.replicaAssignment);
+    const brokers: AssignableBroker[] = [...this.inputs.liveBrokers().values()].map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
     try {
       return assignReplicas(brokers, { partitionCount: request.partitionCount, replicationFactor: request.replicationFactor, firstPartition });
     } catch (error) {

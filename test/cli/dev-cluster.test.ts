@@ -2,6 +2,7 @@
 // broker; a broker killed is reported with the command that starts it again, and the others keep answering;
 // Ctrl-C stops every process. Bad flags and a port in use answer one line. Real processes on 127.0.0.1.
 import { createServer, type Server } from 'node:net';
+import { isFree } from '../../src/cli/dev-cluster.js';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -9,14 +10,6 @@ import { fjord, fjordInBackground } from './run-fjord.js';
 
 const BROKERS = 3;
 const UP_TIMEOUT_MS = 90_000;
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
 
 /** A base port whose broker, replication and metrics ports (and etcd's two after base+300) are all free now. */
 async function freeBase(): Promise<number> {
