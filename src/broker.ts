@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterMembership } from './cluster/cluster-membership.js';
+import type { StateApplier } from './cluster/state-applier.js';
 import { StandaloneMembership } from './cluster/membership.js';
 import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
@@ -28,6 +29,7 @@ import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
+import type { ReplicaManager } from './replication/replica-manager.js';
 import { type Replication, replicaManagerFor, startReplication } from './replication/replication-start.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
@@ -193,11 +195,13 @@ async function startLocalParts(
     { placementOf: (topic, partition) => metadata.logDirOf(metadata.topic(topic)?.topicId ?? '', partition), onMoveStep: options.onMoveStep },
   );
   const topics = new TopicManager(metadata, engine, config.defaultLogConfig, logger);
-  await topics.reconcileWithEngine();
+  await topics.reconcileWithEngine(cluster !== null);
   const advertised = { host: '', port: 0 };
   const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
   const waiters = new DataWaiters(config.maxFetchWaiters);
-  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId);
+  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId, cluster === null ? null : (id) => cluster.isLive(id));
+  if (replicas !== null && cluster !== null) replicas.onIsrChange = (topic, partition, isr) => cluster.writeIsr(topic, partition, isr);
+  const leadership = replicas ?? new StandaloneLeadership();
   const ctx: BrokerContext = {
     nodeId: config.nodeId,
     advertised,
@@ -205,10 +209,16 @@ async function startLocalParts(
     membership,
     engine,
     topics,
-    leadership: replicas ?? new StandaloneLeadership(),
+    leadership,
     replicas,
     waiters,
-    groups: new GroupRouter(engine, topics, { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes }),
+    groups: new GroupRouter(
+      engine,
+      topics,
+      { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes, replicationFactor: config.offsetsTopicReplicationFactor },
+      leadership,
+      membership.clusterTopics,
+    ),
     producerIds: new ProducerIdAllocator(metadataDir),
     logger,
     meters,
@@ -248,6 +258,7 @@ async function startLocalParts(
     throw error;
   }
   Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
+  let applier: StateApplier | null = null;
   if (cluster !== null) {
     try {
       await cluster.join(advertised.port, replication?.address.port ?? null);
@@ -257,10 +268,12 @@ async function startLocalParts(
       await engine.stop();
       throw error;
     }
+    applier = await applyClusterState(config.nodeId, cluster, topics, engine, replicas!, logger);
   }
   const stop = async () => {
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
+    await applier?.stop();
     await replication?.stop();
     const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
@@ -290,6 +303,31 @@ async function startLocalParts(
       replication: replicas,
     },
   };
+}
+
+/** Gives this broker its partitions and replica roles from the cluster state, now and as it changes (state-applier.ts). */
+async function applyClusterState(
+  nodeId: number,
+  cluster: ClusterMembership,
+  topics: TopicManager,
+  engine: PartitionEngine,
+  replicas: ReplicaManager,
+  logger: Logger,
+): Promise<StateApplier> {
+  const { StateApplier } = await import('./cluster/state-applier.js');
+  const applier = new StateApplier({
+    nodeId,
+    view: () => cluster.clusterState,
+    replicationAddressOf: (nodeId) => cluster.replicationAddressOf(nodeId),
+    subscribe: (onChange) => cluster.subscribe(onChange),
+    topics,
+    engine,
+    replicas,
+    logger,
+  });
+  cluster.trackApplied((revision) => applier.appliedUpTo(revision));
+  applier.start();
+  return applier;
 }
 
 function httpUrl(address: { host: string; port: number } | null): string | null {

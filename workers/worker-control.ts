@@ -156,6 +156,16 @@ export class WorkerControl {
     });
   }
 
+  /**
+   * Replication: whether this broker coordinates the groups of a __consumer_offsets partition. On, its coordinator
+   * is loaded again from the log (the records replicated while it followed included); off, it is closed (a follower
+   * never writes to its log).
+   */
+  setCoordinating(slot: number, active: boolean): void {
+    if (!active) return this.coordinators.closed(slot);
+    this.guard.run(this.table.get(slot), slot, (o) => this.coordinators.start(o, o.log));
+  }
+
   /** Replication: whether the high watermark follows the log end (sole replica) or only the leader's computation moves it. */
   setSoleReplica(slot: number, sole: boolean): ReplicaLogState {
     return this.guard.run(this.table.get(slot), slot, (o) => {

@@ -1,14 +1,20 @@
 // Where each consumer group lives: the __consumer_offsets partition its id hashes to (Kafka's
 // abs(String.hashCode) mod partitions, so groups land where Kafka would put them), creating the topic
-// on first use; forwards group operations to the worker owning that partition and gathers answers that
-// span every partition (ListGroups). Runs on the main thread.
+// on first use (in a cluster: in etcd's state, with offsets.topic.replication.factor replicas); forwards group
+// operations to the worker owning that partition — in a cluster only while this broker leads it, else
+// NOT_COORDINATOR — and gathers answers that span every partition coordinated here (ListGroups). Main thread.
+import type { ClusterTopics } from '../cluster/membership.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import { type GroupListing, type GroupOperation, type GroupOperationRequest, type GroupOperationResult, OFFSETS_TOPIC } from '../shared/group-protocol.js';
+import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
+import { changeClusterTopics } from './cluster-topic-changes.js';
+import { ANY_LEADER_EPOCH, type PartitionLeadership } from './partition-leadership.js';
 
 export interface OffsetsTopicSettings {
   partitions: number;
   segmentBytes: number;
+  replicationFactor: number;
 }
 
 export class GroupRouter {
@@ -18,28 +24,55 @@ export class GroupRouter {
     private readonly engine: PartitionEngine,
     private readonly topics: TopicManager,
     private readonly settings: OffsetsTopicSettings,
+    private readonly leadership: PartitionLeadership,
+    /** The cluster's topics; null standalone. */
+    private readonly cluster: ClusterTopics | null = null,
   ) {}
+
+  private offsetsPartitionCount(): number | undefined {
+    return this.cluster === null ? this.topics.topic(OFFSETS_TOPIC)?.partitions : this.cluster.topic(OFFSETS_TOPIC)?.partitionCount;
+  }
 
   /** The __consumer_offsets partition holding `groupId`'s offsets and metadata. */
   partitionFor(groupId: string): number {
-    return offsetsPartitionOf(groupId, this.topics.topic(OFFSETS_TOPIC)?.partitions ?? this.settings.partitions);
+    return offsetsPartitionOf(groupId, this.offsetsPartitionCount() ?? this.settings.partitions);
   }
 
   /** Creates __consumer_offsets (compacted) the first time any group needs it; concurrent callers share one creation. */
   ensureOffsetsTopic(): Promise<void> {
-    if (this.topics.topic(OFFSETS_TOPIC) !== undefined) return Promise.resolve();
-    this.creating ??= this.topics
-      .createTopic(OFFSETS_TOPIC, this.settings.partitions, { 'cleanup.policy': 'compact', 'segment.bytes': String(this.settings.segmentBytes) })
-      .then(() => undefined)
-      .finally(() => {
-        this.creating = null;
-      });
+    if (this.offsetsPartitionCount() !== undefined) return Promise.resolve();
+    this.creating ??= this.createOffsetsTopic().finally(() => {
+      this.creating = null;
+    });
     return this.creating;
+  }
+
+  private async createOffsetsTopic(): Promise<void> {
+    const { partitions, segmentBytes, replicationFactor } = this.settings;
+    const configs = { 'cleanup.policy': 'compact', 'segment.bytes': String(segmentBytes) };
+    const cluster = this.cluster;
+    if (cluster === null) {
+      await this.topics.createTopic(OFFSETS_TOPIC, partitions, configs);
+      return;
+    }
+    try {
+      await changeClusterTopics(cluster, () => cluster.createTopic(OFFSETS_TOPIC, { partitionCount: partitions, replicationFactor, configs }));
+    } catch (error) {
+      // Another broker created it first: as good.
+      if (!(error instanceof KafkaError) || error.code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw error;
+    }
   }
 
   async call<K extends GroupOperation>(groupId: string, operation: K, request: GroupOperationRequest<K>): Promise<GroupOperationResult<K>> {
     await this.ensureOffsetsTopic();
-    return this.engine.group(OFFSETS_TOPIC, this.partitionFor(groupId), operation, request);
+    const partition = this.partitionFor(groupId);
+    if (!this.coordinatesHere(partition)) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not led by this broker`);
+    return this.engine.group(OFFSETS_TOPIC, partition, operation, request);
+  }
+
+  /** Whether this broker leads (so coordinates) the __consumer_offsets partition: always standalone. */
+  private coordinatesHere(partition: number): boolean {
+    return this.leadership.leaderProblem(OFFSETS_TOPIC, partition, ANY_LEADER_EPOCH) === ErrorCode.NONE;
   }
 
   /** Every committed offset of one group (consumer lag in /metrics). */
@@ -47,14 +80,14 @@ export class GroupRouter {
     return this.call(groupId, 'fetchOffsets', { groupId, partitions: null });
   }
 
-  /** Every group of every coordinator (partitions in offline dirs are skipped). */
+  /** Every group of every coordinator here (partitions in offline dirs, and in a cluster those led elsewhere, are skipped). */
   async listAll(): Promise<GroupListing[]> {
     const record = this.topics.topic(OFFSETS_TOPIC);
     if (record === undefined) return [];
     const online = new Set(
       this.engine
         .partitions()
-        .filter((p) => p.topic === OFFSETS_TOPIC && p.online)
+        .filter((p) => p.topic === OFFSETS_TOPIC && p.online && this.coordinatesHere(p.partition))
         .map((p) => p.partition),
     );
     const lists = await Promise.all([...online].map((p) => this.engine.group(OFFSETS_TOPIC, p, 'list', undefined)));

@@ -99,6 +99,8 @@ function brokerArgs(id: number, dir: string, etcdEndpoint: string, options: DevC
     `fjord.etcd.endpoints=${etcdEndpoint}`,
     `replication.listener=REPLICATION://127.0.0.1:${options.port + REPLICATION_PORT_OFFSET + id - 1}`,
     `fjord.http.listener=http://127.0.0.1:${options.port + HTTP_PORT_OFFSET + id - 1}`,
+    // Groups survive a broker's loss: their offsets are replicated as widely as the cluster allows (up to 3).
+    `offsets.topic.replication.factor=${Math.min(3, options.brokers)}`,
     ...options.sets,
   ];
   return ['broker', 'start', ...settings.flatMap((s) => ['--set', s])];

@@ -8,6 +8,7 @@ import { newTopicId } from '../metadata/standalone-metadata.js';
 import { type LogConfig, withTopicOverrides } from '../shared/topic-config.js';
 import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroker } from './broker-registry.js';
 import { ClusterStateView } from './cluster-state-view.js';
+import { EtcdClusterTopics } from './cluster-topics.js';
 import { writeLeaderIsr } from './leader-isr-write.js';
 import { Controller } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
@@ -50,8 +51,14 @@ export class ClusterMembership implements Membership {
   private term: ControllerTerm | null = null;
   private state: ClusterStateView | null = null;
   private controllerRole: Controller | null = null;
-  /** 'changed' when a broker comes or goes or a topic or assignment changes, from whichever watch is current. */
+  /**
+   * From whichever watch is current: 'changed' when a broker comes or goes or a topic or assignment changes (the
+   * controller's cue); 'state' for those and every partition state change too (the local replicas' cue).
+   */
   private readonly changes = new EventEmitter();
+  /** The cluster's topics as handlers read and change them (under this broker's registration). */
+  readonly clusterTopics: EtcdClusterTopics;
+  private appliedUpTo: (revision: bigint) => Promise<void> = (revision) => this.state?.waitForRevision(revision) ?? Promise.resolve();
   private port = 0;
   private replicationPort: number | null = null;
   private leaving = false;
@@ -61,7 +68,19 @@ export class ClusterMembership implements Membership {
     private readonly etcd: ClusterEtcd,
     readonly clusterId: string,
     private readonly options: ClusterMembershipOptions,
-  ) {}
+  ) {
+    this.clusterTopics = new EtcdClusterTopics({
+      ns: etcd.ns,
+      fence: () => this.registeredBroker?.fence ?? null,
+      // A registration found gone is a lost lease: the lease's own 'lost' event registers the broker again.
+      onFenced: () => {},
+      liveBrokers: () => this.live?.brokers ?? new Map(),
+      view: () => this.state,
+      newTopicId,
+      logger: options.logger,
+      applied: (revision) => this.appliedUpTo(revision),
+    });
+  }
 
   /**
    * Reaches etcd (retrying until connectTimeoutMs), agrees on the cluster id (`proposedClusterId` is written if
@@ -107,6 +126,10 @@ export class ClusterMembership implements Membership {
     return writeLeaderIsr(this.etcd.ns, this.state, this.registeredBroker?.fence ?? null, this.options.nodeId, topic, partition, nextIsr);
   }
 
+  isLive(nodeId: number): boolean {
+    return this.live?.brokers.has(nodeId) ?? false;
+  }
+
   /** Where a live broker serves replica fetches (its registration's REPLICATION listener), or null. */
   replicationAddressOf(nodeId: number): { host: string; port: number } | null {
     const listener = this.live?.brokers.get(nodeId)?.listeners.find((l) => l.name === REPLICATION_LISTENER_NAME);
@@ -115,6 +138,22 @@ export class ClusterMembership implements Membership {
 
   controllerId(): number {
     return this.controllerNode ?? -1;
+  }
+
+  /** Only while the lease is surely alive: before etcd can expire it and the controller move this broker's partitions. */
+  mayAcknowledge(): boolean {
+    return this.registeredBroker !== null && (this.lease?.isSurelyAlive() ?? false);
+  }
+
+  /** Calls `onChange` on every change of the cluster state or the live brokers, and when a watch is replaced; returns the unsubscribe. */
+  subscribe(onChange: () => void): () => void {
+    this.changes.on('state', onChange);
+    return () => this.changes.off('state', onChange);
+  }
+
+  /** What `clusterTopics.applied(revision)` waits for: the local replicas' progress through the state (state-applier.ts). */
+  trackApplied(appliedUpTo: (revision: bigint) => Promise<void>): void {
+    this.appliedUpTo = appliedUpTo;
   }
 
   /** This broker's registration (its fence guards the writes only a registered broker may make), null while it is not registered. */
@@ -200,7 +239,7 @@ export class ClusterMembership implements Membership {
     const live = await LiveBrokers.watch(this.etcd.ns);
     live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
     live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
-    live.on('added', () => this.changes.emit('changed')).on('removed', () => this.changes.emit('changed'));
+    live.on('added', () => this.announce(true)).on('removed', () => this.announce(true));
     live.on('invalid', (error) => logger.warn({ err: error.message }, 'ignored a broker registration in etcd that does not decode'));
     live.once('error', (error) => void this.rewatchBrokers(live, error));
     return live;
@@ -216,7 +255,7 @@ export class ClusterMembership implements Membership {
         if (this.leaving) await live.close();
         else {
           this.live = live;
-          this.changes.emit('changed');
+          this.announce(true);
         }
         return;
       } catch (retryError) {
@@ -229,9 +268,7 @@ export class ClusterMembership implements Membership {
   /** The cluster state (topics, assignments, partition states), watched; a watch that ends is started again. */
   private async watchState(): Promise<ClusterStateView> {
     const view = await ClusterStateView.watch(this.etcd.ns);
-    view.on('change', (change) => {
-      if (change.kind !== 'partition') this.changes.emit('changed');
-    });
+    view.on('change', (change) => this.announce(change.kind !== 'partition'));
     view.once('error', (error) => void this.rewatchState(view, error));
     return view;
   }
@@ -245,7 +282,7 @@ export class ClusterMembership implements Membership {
         if (this.leaving) await view.close();
         else {
           this.state = view;
-          this.changes.emit('changed');
+          this.announce(true);
         }
         return;
       } catch (retryError) {
@@ -253,6 +290,12 @@ export class ClusterMembership implements Membership {
         await this.sleep(RETRY_MS);
       }
     }
+  }
+
+  /** Tells the controller (`forController`: brokers, topics or assignments changed) and the local replicas (always). */
+  private announce(forController: boolean): void {
+    if (forController) this.changes.emit('changed');
+    this.changes.emit('state');
   }
 
   /** The cluster state as this broker last saw it; null before join(). */

@@ -78,13 +78,34 @@ export async function deleteTopic(ns: Namespace, fence: Fence, name: string): Pr
   return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'missing' } : { ok: false, reason: 'fenced' };
 }
 
-/** Replaces a topic's replica assignment (reassignment, added partitions), fenced by the controller. */
-export async function writeAssignment(ns: Namespace, fence: Fence, name: string, assignment: AssignmentRecord): Promise<WriteResult> {
-  const result = await guardedBy(ns.if(topicKey(name), 'Create', '>', 0), fence)
-    .then(ns.put(assignmentKey(name)).value(encodeRecord(assignment)))
+/**
+ * Replaces a topic's replica assignment (added partitions, reassignment), fenced by the writer; with
+ * `expectedModRevision`, only if the assignment is still the one read at it (two writers cannot both add).
+ */
+export async function writeAssignment(
+  ns: Namespace,
+  fence: Fence,
+  name: string,
+  assignment: AssignmentRecord,
+  expectedModRevision?: bigint,
+): Promise<WriteResult> {
+  const key = assignmentKey(name);
+  const compare = expectedModRevision === undefined ? ns.if(topicKey(name), 'Create', '>', 0) : ns.if(key, 'Mod', '==', expectedModRevision.toString());
+  const result = await guardedBy(compare, fence)
+    .then(ns.put(key).value(encodeRecord(assignment)))
     .commit();
   if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
-  return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'missing' } : { ok: false, reason: 'fenced' };
+  if (!(await fenceHolds(ns, fence))) return { ok: false, reason: 'fenced' };
+  return expectedModRevision === undefined ? { ok: false, reason: 'missing' } : { ok: false, reason: 'conflict', current: null };
+}
+
+/** Replaces a topic's record (its config overrides) if it is still the one read at `expectedModRevision`. */
+export async function writeTopicRecord(ns: Namespace, fence: Fence, name: string, topic: TopicRecord, expectedModRevision: bigint): Promise<WriteResult> {
+  const result = await guardedBy(ns.if(topicKey(name), 'Mod', '==', expectedModRevision.toString()), fence)
+    .then(ns.put(topicKey(name)).value(encodeRecord(topic)))
+    .commit();
+  if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
+  return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'conflict', current: null } : { ok: false, reason: 'fenced' };
 }
 
 export async function readPartitionState(ns: Namespace, topic: string, partition: number): Promise<Versioned<PartitionStateRecord> | null> {

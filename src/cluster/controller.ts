@@ -6,11 +6,11 @@
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import type { ClusterStateView } from './cluster-state-view.js';
-import { createTopic, deleteTopic, swapPartitionState, writeAssignment, type WriteResult } from './cluster-state-writes.js';
+import { swapPartitionState } from './cluster-state-writes.js';
 import type { ControllerTerm } from './controller-election.js';
-import type { BrokerRegistration, PartitionStateRecord, TopicRecord } from './etcd-keys.js';
+import type { BrokerRegistration, PartitionStateRecord } from './etcd-keys.js';
 import { NO_LEADER, nextPartitionState, preferredLeaderState } from './partition-election.js';
-import { type AssignableBroker, AssignmentError, assignReplicas } from './replica-assignment.js';
+import { type NewTopic, TopicAdmin, type TopicAdminResult } from './topic-admin.js';
 
 /** Compare-and-swap attempts on one partition before a pass leaves it to the next one. */
 const SWAP_ATTEMPTS = 5;
@@ -20,22 +20,6 @@ export interface ControllerOptions {
   uncleanLeaderElection(topic: string): boolean;
   newTopicId(): string;
   logger: Logger;
-}
-
-/** Why a topic operation was refused, in Kafka's terms (the handler maps `kind` to an error code). */
-export type ControllerRefusal = {
-  ok: false;
-  kind: 'not-controller' | 'topic-exists' | 'unknown-topic' | 'invalid-replication-factor' | 'invalid-partitions' | 'invalid-replica-assignment';
-  message: string;
-};
-export type ControllerResult = { ok: true; revision: bigint } | ControllerRefusal;
-
-export interface NewTopic {
-  partitionCount: number;
-  replicationFactor: number;
-  configs: Record<string, string>;
-  /** Explicit replicas per partition (CreateTopics' assignments); replicationFactor and partitionCount then follow from it. */
-  replicaAssignment?: number[][];
 }
 
 /**
@@ -54,13 +38,24 @@ export class Controller {
   private passRunning: Promise<void> | null = null;
   private passWanted = false;
   private unsubscribe: () => void = () => {};
+  private readonly topics: TopicAdmin;
 
   constructor(
     private readonly ns: Namespace,
     private readonly term: ControllerTerm,
     private readonly inputs: ControllerInputs,
     private readonly options: ControllerOptions,
-  ) {}
+  ) {
+    this.topics = new TopicAdmin({
+      ns,
+      fence: () => (term.isController ? term.fence : null),
+      onFenced: () => term.markLost(new Error('controller fence lost')),
+      liveBrokers: () => inputs.liveBrokers(),
+      view: () => inputs.view(),
+      newTopicId: options.newTopicId,
+      logger: options.logger,
+    });
+  }
 
   private get view(): ClusterStateView {
     return this.inputs.view();
@@ -154,39 +149,19 @@ export class Controller {
     else this.options.logger.info(fields, 'partition ISR changed by the controller');
   }
 
-  // ---- topic operations ------------------------------------------------------------------------------------
+  // ---- topic operations: the TopicAdmin under this term's fence ---------------------------------------------
 
-  async createTopic(name: string, request: NewTopic): Promise<ControllerResult> {
-    if (!this.term.isController) return notController();
-    const replicas = this.replicasFor(request);
-    if (!Array.isArray(replicas)) return replicas;
-    const record: TopicRecord = { topicId: this.options.newTopicId(), partitionCount: replicas.length, configs: request.configs };
-    const result = await createTopic(this.ns, this.term.fence, name, record, { replicas });
-    if (result.ok) this.options.logger.info({ topic: name, partitions: replicas.length, replicas }, 'topic created');
-    return this.outcome(result, name);
+  createTopic(name: string, request: NewTopic): Promise<TopicAdminResult> {
+    return this.topics.createTopic(name, request);
   }
 
-  async deleteTopic(name: string): Promise<ControllerResult> {
-    if (!this.term.isController) return notController();
-    const result = await deleteTopic(this.ns, this.term.fence, name);
-    if (result.ok) this.options.logger.info({ topic: name }, 'topic deleted');
-    return this.outcome(result, name);
+  deleteTopic(name: string): Promise<TopicAdminResult> {
+    return this.topics.deleteTopic(name);
   }
 
   /** Adds partitions up to `totalCount` (CreatePartitions), spread like new ones, or as `newAssignment` lists them. */
-  async createPartitions(name: string, totalCount: number, newAssignment?: number[][]): Promise<ControllerResult> {
-    if (!this.term.isController) return notController();
-    const assignment = this.view.assignments.get(name);
-    if (assignment === undefined) return { ok: false, kind: 'unknown-topic', message: `topic ${name} does not exist` };
-    const existing = assignment.value.replicas;
-    const added = totalCount - existing.length;
-    if (added <= 0) return { ok: false, kind: 'invalid-partitions', message: `topic ${name} has ${existing.length} partitions; it can only grow` };
-    const replicationFactor = existing[0]?.length ?? 1;
-    const replicas = this.replicasFor({ partitionCount: added, replicationFactor, configs: {}, replicaAssignment: newAssignment }, existing.length);
-    if (!Array.isArray(replicas)) return replicas;
-    const result = await writeAssignment(this.ns, this.term.fence, name, { replicas: [...existing, ...replicas] });
-    // The new partitions get their states from the pass the assignment change asks for.
-    return this.outcome(result, name);
+  createPartitions(name: string, totalCount: number, newAssignment?: number[][]): Promise<TopicAdminResult> {
+    return this.topics.createPartitions(name, totalCount, newAssignment);
   }
 
   /** Preferred-leader election for the given partitions (all when omitted): the ones whose leader changed. */
@@ -206,53 +181,10 @@ export class Controller {
     }
     return results;
   }
-
-  private replicasFor(request: NewTopic, firstPartition = 0): number[][] | ControllerRefusal {
-    if (request.replicaAssignment !== undefined) return checkedAssignment(request.replicaAssignment);
-    const brokers: AssignableBroker[] = [...this.inputs.liveBrokers().values()].map((b) => ({ nodeId: b.nodeId, rack: b.rack }));
-    try {
-      return assignReplicas(brokers, { partitionCount: request.partitionCount, replicationFactor: request.replicationFactor, firstPartition });
-    } catch (error) {
-      if (!(error instanceof AssignmentError)) throw error;
-      const kind = error.kind === 'partitions' ? 'invalid-partitions' : error.kind === 'racks' ? 'invalid-replica-assignment' : 'invalid-replication-factor';
-      return { ok: false, kind, message: error.message };
-    }
-  }
-
-  private outcome(result: WriteResult, name: string): ControllerResult {
-    if (result.ok) return result;
-    if (result.reason === 'fenced') {
-      this.term.markLost(new Error('controller fence lost'));
-      return notController();
-    }
-    if (result.reason === 'exists') return { ok: false, kind: 'topic-exists', message: `topic ${name} already exists` };
-    return { ok: false, kind: 'unknown-topic', message: `topic ${name} does not exist` };
-  }
-}
-
-function notController(): ControllerRefusal {
-  return { ok: false, kind: 'not-controller', message: 'this broker is no longer the controller' };
 }
 
 /** A new partition's first state: the first live assigned replica leads (epoch 0), the live replicas are the ISR. */
 function firstState(replicas: readonly number[], live: ReadonlySet<number>): PartitionStateRecord {
   const isr = replicas.filter((id) => live.has(id));
   return { leader: isr[0] ?? NO_LEADER, leaderEpoch: 0, isr: isr.length > 0 ? isr : [...replicas] };
-}
-
-/** An explicit assignment: every partition the same number of distinct, non-negative replica ids. */
-function checkedAssignment(assignment: number[][]): number[][] | ControllerRefusal {
-  const size = assignment[0]?.length ?? 0;
-  for (const replicas of assignment) {
-    if (
-      replicas.length === 0 ||
-      replicas.length !== size ||
-      new Set(replicas).size !== replicas.length ||
-      replicas.some((id) => !Number.isInteger(id) || id < 0)
-    ) {
-      return { ok: false, kind: 'invalid-replica-assignment', message: 'every partition needs the same number of distinct broker ids' };
-    }
-  }
-  if (assignment.length === 0) return { ok: false, kind: 'invalid-partitions', message: 'no partitions in the assignment' };
-  return assignment;
 }

@@ -1,5 +1,5 @@
-// Who the brokers of this broker's cluster are and which one is the controller, as Metadata and DescribeCluster
-// answer it. A standalone broker (no etcd) is the whole cluster and its own controller (StandaloneMembership);
+// Who the brokers of this broker's cluster are, which one is the controller and, in a cluster, where each topic's
+// replicas are and how topics are changed, as Metadata, DescribeCluster and the topic admin APIs answer it. A standalone broker (no etcd) is the whole cluster and its own controller (StandaloneMembership);
 // with fjord.etcd.endpoints set, ClusterMembership (cluster-membership.ts, loaded only then: the etcd client takes
 // half a second to load) answers from etcd. Main thread.
 
@@ -14,6 +14,49 @@ export interface LiveBroker {
   rack: string | null;
 }
 
+/** One partition as the cluster state places it. */
+export interface PartitionPlacement {
+  /** -1: no leader (offline), or its broker is not live. */
+  leader: number;
+  leaderEpoch: number;
+  replicas: readonly number[];
+  isr: readonly number[];
+  /** Assigned replicas whose broker is not live. */
+  offline: readonly number[];
+}
+
+/** A topic as the cluster state records it. */
+export interface ClusterTopic {
+  topicId: string;
+  partitionCount: number;
+  configs: Readonly<Record<string, string>>;
+}
+
+/** The refusals of a topic change, in Kafka's terms (the handlers map `kind` to an error code). */
+export type TopicChangeResult =
+  | { ok: true; revision: bigint }
+  | {
+      ok: false;
+      kind: 'not-controller' | 'topic-exists' | 'unknown-topic' | 'invalid-replication-factor' | 'invalid-partitions' | 'invalid-replica-assignment';
+      message: string;
+    };
+
+/** A cluster's topics: where their replicas are (this broker's copy of etcd's state) and how they are changed. */
+export interface ClusterTopics {
+  topicNames(): string[];
+  topic(name: string): ClusterTopic | undefined;
+  partition(topic: string, partition: number): PartitionPlacement | undefined;
+  createTopic(
+    name: string,
+    request: { partitionCount: number; replicationFactor: number; configs: Record<string, string>; replicaAssignment?: number[][] },
+  ): Promise<TopicChangeResult>;
+  deleteTopic(name: string): Promise<TopicChangeResult>;
+  createPartitions(name: string, totalCount: number, newAssignment?: number[][]): Promise<TopicChangeResult>;
+  setConfigs(name: string, configs: Record<string, string>): Promise<TopicChangeResult>;
+  /** Resolves once this broker has applied the cluster state up to `revision` (its partitions, roles and topic copies). */
+  applied(revision: bigint): Promise<void>;
+}
+
 export interface Membership {
   /** The id every broker of the cluster answers clients with. */
   readonly clusterId: string;
@@ -21,6 +64,13 @@ export interface Membership {
   liveBrokers(): LiveBroker[];
   /** The controller's node id, -1 while there is none. */
   controllerId(): number;
+  /** The cluster's topics; null on a standalone broker, whose own topics (TopicManager) are the answer. */
+  readonly clusterTopics: ClusterTopics | null;
+  /**
+   * Whether this broker may still acknowledge an acks=all write: in a cluster, only while its etcd lease is surely
+   * alive (before it can expire and its partitions be given to another broker). Always true standalone.
+   */
+  mayAcknowledge(): boolean;
 }
 
 /** A standalone broker: itself, at its advertised address (filled in once its listener is bound). */
@@ -37,5 +87,11 @@ export class StandaloneMembership implements Membership {
 
   controllerId(): number {
     return this.self.nodeId;
+  }
+
+  readonly clusterTopics = null;
+
+  mayAcknowledge(): boolean {
+    return true;
   }
 }

@@ -69,8 +69,9 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     ...broker,
     ...worker,
     cleanerBackoffMs: broker.cleanerEnable ? worker.cleanerBackoffMs : CLEANER_OFF_MS,
-    // The largest group metadata record is a record of __consumer_offsets, bounded as any batch.
-    groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes },
+    // The largest group metadata record is a record of __consumer_offsets, bounded as any batch. In a cluster a
+    // coordinator runs only where its partition is led.
+    groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes, coordinateOnOpen: cluster.etcdEndpoints.length === 0 },
     metrics,
     cluster,
     defaultLogConfig: { ...defaultLogConfig, ...TOPIC_ONLY_DEFAULTS },
@@ -101,8 +102,16 @@ function checkContradictions(c: BrokerConfig, problems: string[]): void {
   if (repeated.length > 0) problems.push(`log.dirs names ${[...new Set(repeated)].join(', ')} more than once; each dir must be listed once`);
 }
 
-/** Replication keys a standalone broker can honour: one replica per partition, so no min.insync.replicas above it. */
+/**
+ * Replication keys: min.insync.replicas within the replication factor; a standalone broker holds the only replica
+ * of every partition (in a cluster, a factor above the live brokers is refused per topic, as Kafka does).
+ */
 function checkReplication(c: BrokerConfig, problems: string[]): void {
+  const [minInsync, factor] = [c.defaultLogConfig.minInsyncReplicas, c.defaultReplicationFactor];
+  if (minInsync > factor) {
+    problems.push(`min.insync.replicas (${minInsync}) must not exceed default.replication.factor (${factor}): acks=all produces could never succeed`);
+  }
+  if (c.cluster.etcdEndpoints.length > 0) return;
   const factors: Array<[string, number]> = [
     ['default.replication.factor', c.defaultReplicationFactor],
     ['offsets.topic.replication.factor', c.offsetsTopicReplicationFactor],
@@ -111,10 +120,7 @@ function checkReplication(c: BrokerConfig, problems: string[]): void {
     if (factor > STANDALONE_REPLICAS)
       problems.push(`${key} must be ${STANDALONE_REPLICAS} on a standalone broker (it holds the only replica of every partition), got ${factor}`);
   }
-  const [minInsync, factor] = [c.defaultLogConfig.minInsyncReplicas, c.defaultReplicationFactor];
-  if (minInsync > factor) {
-    problems.push(`min.insync.replicas (${minInsync}) must not exceed default.replication.factor (${factor}): acks=all produces could never succeed`);
-  } else if (minInsync > STANDALONE_REPLICAS) {
+  if (minInsync <= factor && minInsync > STANDALONE_REPLICAS) {
     problems.push(`min.insync.replicas (${minInsync}) must be ${STANDALONE_REPLICAS} on a standalone broker: acks=all produces could never succeed`);
   }
 }

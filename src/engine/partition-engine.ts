@@ -194,6 +194,12 @@ export class PartitionEngine {
     return this.router.call(route, (w) => w.control.setLeaderEpoch(route.slot, leaderEpoch));
   }
 
+  /** Replication: whether this broker coordinates the groups of a __consumer_offsets partition (WorkerControl.setCoordinating). */
+  async setCoordinating(topic: string, partition: number, active: boolean): Promise<void> {
+    const route = this.router.route(topic, partition);
+    await this.router.call(route, (w) => w.control.setCoordinating(route.slot, active));
+  }
+
   /** Replication: true, the high watermark follows the log end (standalone, or a leader alone in its ISR); false, only setHighWatermark moves it. */
   setSoleReplica(topic: string, partition: number, sole: boolean): Promise<ReplicaLogState> {
     const route = this.router.route(topic, partition);

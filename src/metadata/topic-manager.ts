@@ -43,8 +43,7 @@ export class TopicManager {
 
   /** Checks a new topic's name, that it does not exist yet, and its configs; throws KafkaError with Kafka's code and message. */
   validateNewTopic(name: string, configs: Record<string, string>): void {
-    const problem = topicNameProblem(name);
-    if (problem !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+    checkTopicName(name);
     if (this.metadata.topic(name) !== undefined) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     if (this.metadata.pendingDelete(name) !== undefined && !this.deletesDone.has(name)) {
       throw new KafkaError(
@@ -58,9 +57,14 @@ export class TopicManager {
   /** Checks a create request without changing anything; throws KafkaError with Kafka's code. */
   validateCreate(name: string, partitions: number, configs: Record<string, string>): void {
     this.validateNewTopic(name, configs);
-    if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `partition count must be 1..${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`);
-    }
+    checkPartitionCount(partitions);
+  }
+
+  /** A new topic's name, partition count and configs, whatever exists (a cluster's state says that): KafkaError if wrong. */
+  validateShape(name: string, partitions: number, configs: Record<string, string>): void {
+    checkTopicName(name);
+    checkPartitionCount(partitions);
+    this.configWith(configs);
   }
 
   /** The broker defaults with these overrides, or INVALID_CONFIG naming the key, as Kafka words it. */
@@ -121,18 +125,8 @@ export class TopicManager {
    */
   async createPartitions(name: string, newTotal: number, validateOnly = false, checkAdded: (added: number) => void = () => {}): Promise<void> {
     const record = this.metadata.topic(name);
-    if (record === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
-    if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
-    if (newTotal === record.partitions) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${record.partitions} partition(s).`);
-    if (!Number.isInteger(newTotal) || newTotal < record.partitions) {
-      throw new KafkaError(
-        ErrorCode.INVALID_PARTITIONS,
-        `The topic ${name} currently has ${record.partitions} partition(s); ${newTotal} would not be an increase.`,
-      );
-    }
-    if (newTotal > MAX_PARTITIONS_PER_TOPIC) {
-      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} may have at most ${MAX_PARTITIONS_PER_TOPIC} partitions, got ${newTotal}`);
-    }
+    checkPartitionIncrease(name, record?.partitions, newTotal);
+    if (record === undefined) return;
     checkAdded(newTotal - record.partitions);
     if (validateOnly) return;
     this.engine.requireRoomForNewPartition();
@@ -153,16 +147,18 @@ export class TopicManager {
   }
 
   /**
-   * Start-up: finishes pending deletes (their partitions found on disk are deleted, never adopted); partitions
+   * Start-up: finishes pending deletes (their partitions found on disk are deleted, never adopted); standalone,
    * found on disk for topics the metadata does not know are adopted (the metadata file was lost or predates
    * them); partitions the metadata lists but no online dir holds are created empty, with a warning, unless a
    * log dir is offline (they may be there).
    */
-  async reconcileWithEngine(): Promise<void> {
+  async reconcileWithEngine(inCluster = false): Promise<void> {
     for (const name of this.metadata.pendingDeleteNames()) {
       const removed = await this.finishDelete(name);
       if (removed > 0) this.logger.info({ topic: name, partitions: removed }, 'removed the partitions of a deleted topic left on disk');
     }
+    // In a cluster, etcd's state says which topics and partitions this broker holds (the state applier).
+    if (inCluster) return;
     await this.adoptUnknownPartitions();
     if (this.engine.offlineLogDirs().length > 0) return;
     try {
@@ -199,6 +195,37 @@ export class TopicManager {
       }
       this.logger.warn({ topic, partitions }, 'adopted a topic found on disk but missing from the metadata file');
     }
+  }
+
+  // ---- in a cluster: this broker's copy of etcd's topics (src/cluster/state-applier.ts) ---------------------
+
+  /**
+   * Makes this broker's copy of a topic match the cluster state's (id, partition count, configs), written first;
+   * new configs then apply live to its online partitions. A copy with another id (the topic was deleted and created
+   * again while this broker was away) is removed first, partitions and all. Partitions are made one by one, only
+   * those assigned here (createLocalPartition).
+   */
+  async mirrorTopic(name: string, record: TopicRecord): Promise<void> {
+    const local = this.metadata.topic(name);
+    if (local !== undefined && local.topicId !== record.topicId) await this.removeTopic(name);
+    const current = this.metadata.topic(name);
+    const sameConfigs = current !== undefined && JSON.stringify(current.configs) === JSON.stringify(record.configs);
+    if (current !== undefined && sameConfigs && current.partitions === record.partitions) return;
+    await this.write(`copy topic ${name} from the cluster state`, () => this.metadata.putTopic(name, { ...record, configs: { ...record.configs } }));
+    this.deletesDone.delete(name);
+    if (current === undefined || sameConfigs) return;
+    const config = this.configOf(name);
+    for (const p of this.engine.partitions()) if (p.topic === name && p.online) await this.engine.updateConfig(name, p.partition, config);
+  }
+
+  /** The cluster state no longer has the topic (or not with this id): its partitions here are deleted, write-first. */
+  async forgetTopic(name: string): Promise<void> {
+    if (this.metadata.topic(name) !== undefined) await this.removeTopic(name);
+  }
+
+  /** A partition of a copied topic assigned to this broker: created empty unless it is here already. */
+  async createLocalPartition(name: string, partition: number): Promise<void> {
+    if (!this.engine.has(name, partition)) await this.engine.createPartition(name, partition, this.configOf(name));
   }
 
   /**
@@ -281,5 +308,29 @@ export class TopicManager {
     const record = this.metadata.topic(name);
     if (record === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic ${name} does not exist`);
     return record;
+  }
+}
+
+function checkTopicName(name: string): void {
+  const problem = topicNameProblem(name);
+  if (problem !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
+}
+
+function checkPartitionCount(partitions: number): void {
+  if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS_PER_TOPIC) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `partition count must be 1..${MAX_PARTITIONS_PER_TOPIC}, got ${partitions}`);
+  }
+}
+
+/** CreatePartitions' checks, as Kafka words them: the topic exists (`current` its count), is not the offsets topic, and grows within the limit. */
+export function checkPartitionIncrease(name: string, current: number | undefined, newTotal: number): void {
+  if (current === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `The topic '${name}' does not exist.`);
+  if (name === OFFSETS_TOPIC) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `${OFFSETS_TOPIC} keeps its partition count: groups are placed by it`);
+  if (newTotal === current) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partition(s).`);
+  if (!Number.isInteger(newTotal) || newTotal < current) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `The topic ${name} currently has ${current} partition(s); ${newTotal} would not be an increase.`);
+  }
+  if (newTotal > MAX_PARTITIONS_PER_TOPIC) {
+    throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `topic ${name} may have at most ${MAX_PARTITIONS_PER_TOPIC} partitions, got ${newTotal}`);
   }
 }

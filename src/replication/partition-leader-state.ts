@@ -28,6 +28,8 @@ export class PartitionLeaderState {
   highWatermark: number;
   /** The leader's own log end offset, as last seen (fetches and ISR checks read it). */
   leaderLogEndOffset: number;
+  /** The ISR the cluster state last gave (null: none given since leading began); followed when it differs. */
+  stateIsr: readonly number[] | null = null;
   /** An ISR change is being written (onIsrChange): no other starts until it is applied. */
   isrChangePending = false;
   /** Set when leadership ends: pending work for it is dropped. */
@@ -90,12 +92,13 @@ export class PartitionLeaderState {
 
   /**
    * The ISR this partition should have now: followers not caught up with the leader's log end for longer than
-   * `lagMaxMs` leave; a follower out of it whose log end reached the high watermark and this epoch's start joins.
-   * Null when it should stay as it is.
+   * `lagMaxMs` leave; a follower out of it whose log end reached the high watermark and this epoch's start joins,
+   * if `eligible` (in a cluster: its broker is live; a dead broker's last fetch must not bring it back). Null when
+   * it should stay as it is.
    */
-  nextIsr(nowMs: number, lagMaxMs: number): number[] | null {
+  nextIsr(nowMs: number, lagMaxMs: number, eligible: (id: number) => boolean = () => true): number[] | null {
     const next = this.isr.filter((id) => id === this.nodeId || this.isCaughtUp(id, nowMs, lagMaxMs));
-    for (const id of this.replicas) if (!next.includes(id) && !this.isr.includes(id) && this.mayJoin(id)) next.push(id);
+    for (const id of this.replicas) if (!next.includes(id) && !this.isr.includes(id) && this.mayJoin(id) && eligible(id)) next.push(id);
     const changed = next.length !== this.isr.length || next.some((id) => !this.isr.includes(id));
     return changed ? next : null;
   }

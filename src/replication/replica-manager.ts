@@ -38,6 +38,13 @@ export interface ReplicaManagerOptions {
   onIsrChange?: IsrChangeWriter;
   /** The follower's registration epoch, sent with each fetch; -1 until membership provides one. */
   replicaEpoch?: number;
+  /**
+   * In a cluster the state gives every partition its role: one given none (yet) is not led here
+   * (NOT_LEADER_OR_FOLLOWER). Default false: led as on a standalone broker until given a role.
+   */
+  rolesFromCluster?: boolean;
+  /** Whether a replica's broker may join an ISR (in a cluster: it is live). Default: every replica may. */
+  isLive?: (nodeId: number) => boolean;
 }
 
 interface CommitWaiter {
@@ -137,7 +144,7 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     const key = partitionKey(topic, partition);
     const led = this.leaders.get(key);
     if (led !== undefined) return epochProblem(currentLeaderEpoch, led.leaderEpoch);
-    if (this.notLedEpochs.has(key)) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (this.notLedEpochs.has(key) || this.options.rolesFromCluster === true) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
     return this.unassigned.leaderProblem(topic, partition, currentLeaderEpoch);
   }
 
@@ -199,7 +206,7 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     if (leadership.resigned) return;
     leadership.recordFetch(replicaId, fetchOffset, leaderLogEndOffset, Date.now());
     this.advanceHighWatermark(leadership);
-    const next = leadership.isrChangePending ? null : leadership.nextIsr(Date.now(), this.options.replicaLagTimeMaxMs);
+    const next = leadership.isrChangePending ? null : leadership.nextIsr(Date.now(), this.options.replicaLagTimeMaxMs, this.options.isLive);
     if (next !== null) void this.changeIsr(leadership, next);
   }
 
@@ -237,35 +244,71 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     this.waiters.notify(leadership.topic, leadership.partition);
   }
 
-  /** Writes the next ISR (onIsrChange), then applies it: leaving or joining the sole-replica mode in the worker in the safe order. */
+  /**
+   * The cluster state changed the ISR of a partition led here at the same leader epoch (the controller took out a
+   * follower whose broker died; or this leader's own write, seen back): applied as the leader's ISR, once no
+   * change of its own is being written.
+   */
+  updateIsr(topic: string, partition: number, isr: readonly number[]): void {
+    const leadership = this.leadershipOf(topic, partition);
+    if (leadership === undefined) return;
+    leadership.stateIsr = [...isr];
+    if (!leadership.isrChangePending) void this.followStateIsr(leadership);
+  }
+
+  /** Applies the ISR the cluster state holds, if it differs from the leader's (the leader stays in it). */
+  private async followStateIsr(leadership: PartitionLeaderState): Promise<void> {
+    const wanted = leadership.stateIsr;
+    if (wanted === null || leadership.resigned || sameIsr(wanted, leadership.isr) || !wanted.includes(this.options.nodeId)) return;
+    leadership.isrChangePending = true;
+    try {
+      await this.applyIsr(leadership, [...wanted]);
+    } catch (error) {
+      this.logger.warn({ partition: `${leadership.topic}-${leadership.partition}`, isr: wanted, err: (error as Error).message }, 'ISR change not applied');
+    } finally {
+      leadership.isrChangePending = false;
+    }
+  }
+
+  /** Writes the next ISR (onIsrChange), then applies it. */
   private async changeIsr(leadership: PartitionLeaderState, next: number[]): Promise<void> {
     const { topic, partition } = leadership;
     leadership.isrChangePending = true;
     try {
       await this.onIsrChange?.(topic, partition, next);
       if (leadership.resigned) return;
-      const previous = leadership.isr;
-      if (leadership.alone && next.length > 1) {
-        // Leaving sole mode first: the high watermark the worker holds (its log end) is where the computed one starts.
-        const state = await this.engine.setSoleReplica(topic, partition, false);
-        leadership.highWatermark = Math.max(leadership.highWatermark, state.highWatermark);
-        leadership.isr = next;
-      } else if (!leadership.alone && next.length === 1) {
-        leadership.isr = next;
-        const state = await this.engine.setSoleReplica(topic, partition, true);
-        this.highWatermarkMoved(leadership, state.highWatermark);
-      } else {
-        leadership.isr = next;
-      }
-      if (next.length < previous.length) this.isrChanges.shrinks++;
-      else if (next.length > previous.length) this.isrChanges.expands++;
-      this.logger.info({ partition: `${topic}-${partition}`, from: previous, to: next }, next.length < previous.length ? 'ISR shrunk' : 'ISR changed');
-      this.advanceHighWatermark(leadership);
+      // Written: the state holds it now (an older state ISR seen meanwhile must not undo it).
+      if (leadership.stateIsr !== null) leadership.stateIsr = next;
+      await this.applyIsr(leadership, next);
     } catch (error) {
       this.logger.warn({ partition: `${topic}-${partition}`, nextIsr: next, err: (error as Error).message }, 'ISR change not applied');
     } finally {
       leadership.isrChangePending = false;
     }
+    // The state may have moved on meanwhile (the controller's change, or the refusal's reason).
+    await this.followStateIsr(leadership);
+  }
+
+  /** Makes `next` the leader's ISR: leaving or joining the sole-replica mode in the worker in the safe order. */
+  private async applyIsr(leadership: PartitionLeaderState, next: number[]): Promise<void> {
+    const { topic, partition } = leadership;
+    const previous = leadership.isr;
+    if (leadership.alone && next.length > 1) {
+      // Leaving sole mode first: the high watermark the worker holds (its log end) is where the computed one starts.
+      const state = await this.engine.setSoleReplica(topic, partition, false);
+      leadership.highWatermark = Math.max(leadership.highWatermark, state.highWatermark);
+      leadership.isr = next;
+    } else if (!leadership.alone && next.length === 1) {
+      leadership.isr = next;
+      const state = await this.engine.setSoleReplica(topic, partition, true);
+      this.highWatermarkMoved(leadership, state.highWatermark);
+    } else {
+      leadership.isr = next;
+    }
+    if (next.length < previous.length) this.isrChanges.shrinks++;
+    else if (next.length > previous.length) this.isrChanges.expands++;
+    this.logger.info({ partition: `${topic}-${partition}`, from: previous, to: next }, next.length < previous.length ? 'ISR shrunk' : 'ISR changed');
+    this.advanceHighWatermark(leadership);
   }
 
   /** Every half lag time: the leader's log end is read again and followers not caught up for too long leave the ISR. */
@@ -281,7 +324,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
         } catch {
           continue;
         }
-        const next = leadership.isrChangePending || leadership.resigned ? null : leadership.nextIsr(Date.now(), this.options.replicaLagTimeMaxMs);
+        const next =
+          leadership.isrChangePending || leadership.resigned ? null : leadership.nextIsr(Date.now(), this.options.replicaLagTimeMaxMs, this.options.isLive);
         if (next !== null) await this.changeIsr(leadership, next);
       }
     } finally {
@@ -324,4 +368,8 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     await Promise.all(fetchers.map((f) => f.stop()));
     for (const leadership of [...this.leaders.values()]) this.resign(leadership.topic, leadership.partition);
   }
+}
+
+function sameIsr(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id) => b.includes(id));
 }

@@ -1,4 +1,4 @@
-// A broker's replication, when replication.listener is set: the replica manager (roles, ISR, high watermark;
+// A broker's replication, when replication.listener is set or the broker is in a cluster: the replica manager (roles, ISR, high watermark;
 // built before the request context, whose partition leadership it answers) and then the replication listener
 // serving followers over the broker's response memory and client warnings; stop() closes the listener, then
 // the manager. Main thread.
@@ -19,16 +19,28 @@ export interface Replication {
   stop(): Promise<void>;
 }
 
-/** The replica manager, or null when replication.listener is empty (a standalone broker keeps today's paths). */
+/**
+ * The replica manager, or null on a standalone broker with replication.listener empty (it keeps today's paths).
+ * In a cluster (`isLive` given) the state gives every partition its role.
+ */
 export function replicaManagerFor(
   config: BrokerConfig,
   engine: PartitionEngine,
   waiters: DataWaiters,
   logger: Logger,
   clusterId: () => string,
+  /** In a cluster: whether a broker is live (only live replicas join an ISR); null standalone. */
+  isLive: ((nodeId: number) => boolean) | null,
 ): ReplicaManager | null {
-  if (config.replicationListener === null) return null;
-  return new ReplicaManager({ nodeId: config.nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs: config.replicaLagTimeMaxMs });
+  const inCluster = isLive !== null;
+  if (config.replicationListener === null && !inCluster) return null;
+  const { nodeId, replicaLagTimeMaxMs } = config;
+  return new ReplicaManager({ nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs, rolesFromCluster: inCluster, isLive: isLive ?? undefined });
+}
+
+/** Where the replication listener binds: replication.listener, or in a cluster without it a free port on the Kafka listener's host. */
+function bindAddressOf(config: BrokerConfig): { host: string; port: number } {
+  return config.replicationListener ?? { host: config.listener.host, port: 0 };
 }
 
 /** Binds the replication listener for `manager`; on failure the manager is stopped and the error names the key. */
@@ -40,7 +52,7 @@ export async function startReplication(
   warnings: ClientWarnings,
   logger: Logger,
 ): Promise<Replication> {
-  const bind = config.replicationListener!;
+  const bind = bindAddressOf(config);
   const listener = new ReplicationListener(
     {
       host: bind.host,

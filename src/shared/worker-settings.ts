@@ -55,10 +55,19 @@ export const GROUP_CONFIG_TABLE = {
 export type GroupSettings = ValuesOf<typeof GROUP_CONFIG_TABLE> & {
   /** Largest group metadata record (every member's subscription and assignment): the offsets topic's max.message.bytes. */
   maxGroupMetadataBytes: number;
+  /**
+   * Whether a __consumer_offsets partition gets its coordinator when it opens (standalone: this broker leads it).
+   * In a cluster it gets one only while this broker leads it (WorkerControl.setCoordinating).
+   */
+  coordinateOnOpen: boolean;
 };
 
 /** Kafka's defaults. */
-export const DEFAULT_GROUP_SETTINGS: Readonly<GroupSettings> = Object.freeze({ ...defaultsOf(GROUP_CONFIG_TABLE), maxGroupMetadataBytes: 1024 * 1024 });
+export const DEFAULT_GROUP_SETTINGS: Readonly<GroupSettings> = Object.freeze({
+  ...defaultsOf(GROUP_CONFIG_TABLE),
+  maxGroupMetadataBytes: 1024 * 1024,
+  coordinateOnOpen: true,
+});
 
 export type WorkerSettings = ValuesOf<typeof WORKER_CONFIG_TABLE> & { groups: GroupSettings };
 

@@ -1,5 +1,6 @@
 // The group coordinators of one worker: one per __consumer_offsets partition it owns, created (and
-// loaded by replay) when the partition opens, closed when it closes, moves or is deleted; routes each
+// loaded by replay) when the partition opens (in a cluster: when this broker starts leading it), closed when it
+// closes, moves, is deleted or (in a cluster) is led elsewhere; routes each
 // group operation from the main thread to the right one. Runs in a partition worker.
 import { ErrorCode, KafkaError } from '../../src/shared/kafka-error-codes.js';
 import {
@@ -24,8 +25,13 @@ export class CoordinatorRegistry {
     private readonly clock: GroupClock = systemClock,
   ) {}
 
-  /** Called for every partition the worker opens; only __consumer_offsets partitions get a coordinator. */
+  /** Called for every partition the worker opens; only __consumer_offsets partitions get a coordinator (in a cluster, once led: start()). */
   opened(owned: OwnedPartition, log: PartitionLog): void {
+    if (this.settings.coordinateOnOpen) this.start(owned, log);
+  }
+
+  /** A coordinator for a __consumer_offsets partition, loaded from its log now (replacing any it had). */
+  start(owned: OwnedPartition, log: PartitionLog): void {
     if (owned.topic !== OFFSETS_TOPIC) return;
     this.closed(owned.slot);
     const coordinator = new GroupCoordinator(log, this.settings, this.clock, this.report);

@@ -3,6 +3,7 @@
 // one path by which AlterConfigs and IncrementalAlterConfigs replace a topic's overrides live. Sources and
 // synonyms follow Kafka's ConfigHelper: topic override, then per synonym name its static value, then Kafka's
 // default, the list starting at the key's own broker name. Main thread.
+import { changeClusterTopics } from '../cluster-topic-changes.js';
 import { BROKER_CONFIG_SECTIONS } from '../../config/broker-config-schema.js';
 import { type ConfigKind, type KeySpec, kafkaDefaultOf, synonymNamesOf } from '../../shared/config-table.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
@@ -134,7 +135,8 @@ type AlterResult = ErrorFields & AlterResource;
 
 /**
  * AlterConfigs and IncrementalAlterConfigs: each topic resource gets the overrides `next` makes of its current
- * ones, validated and applied live to every partition (or only validated). Broker configs are static.
+ * ones, validated and applied live to every partition (or only validated; in a cluster, written to etcd's state
+ * and applied by every broker holding a replica). Broker configs are static.
  * Resources are handled in order, so two naming the same topic apply one after the other.
  */
 export async function alterConfigResources<R extends AlterResource>(
@@ -149,7 +151,10 @@ export async function alterConfigResources<R extends AlterResource>(
     const outcome = await attempt(async () => {
       if (resourceType === ResourceType.BROKER) throw new KafkaError(ErrorCode.INVALID_REQUEST, 'broker configs are static; edit server.properties');
       const overrides = next(resource, topicOfResource(ctx, resourceType, resourceName).configs);
-      await ctx.topics.setConfigs(resourceName, overrides, validateOnly);
+      const cluster = ctx.membership.clusterTopics;
+      // In a cluster the overrides go to etcd's state; every broker applies them to its replicas.
+      await ctx.topics.setConfigs(resourceName, overrides, validateOnly || cluster !== null);
+      if (cluster !== null && !validateOnly) await changeClusterTopics(cluster, () => cluster.setConfigs(resourceName, overrides));
       return overrides;
     });
     if (outcome.ok && !validateOnly) ctx.logger.info({ topic: resourceName, overrides: outcome.value }, 'topic configs changed');

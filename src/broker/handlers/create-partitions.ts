@@ -1,10 +1,13 @@
 // CreatePartitions: raises a topic's partition count (never lowers it); validateOnly only checks. A manual
 // assignment of the added partitions is checked as Kafka's controller does (one broker list per added
-// partition, registered brokers only: on a standalone broker this node) and the partitions then placed here.
+// partition, registered brokers only: on a standalone broker this node) and the partitions then placed here or,
+// in a cluster, on the brokers it names (else spread over the live brokers like a new topic's).
 // Runs on the main thread.
 import { defineHandler } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
+import { checkPartitionIncrease } from '../../metadata/topic-manager.js';
 import { attempt, eachNamedOnce, type ErrorFields, fieldsOf } from './admin-results.js';
+import { changeClusterTopics, registeredBrokerIds } from '../cluster-topic-changes.js';
 import { checkAddedAssignments } from './replica-assignments.js';
 
 type Wanted = { name: string; count: number; assignments: ReadonlyArray<{ brokerIds: readonly number[] }> | null };
@@ -29,12 +32,27 @@ export const createPartitionsHandler = defineHandler({
 });
 
 async function raiseCount(ctx: BrokerContext, topic: Wanted, validateOnly: boolean): Promise<ErrorFields> {
-  const { assignments } = topic;
   // An empty list is taken as no assignment (Kafka would refuse it): @platformatic/kafka sends [] when none is given.
-  const checkAdded = (added: number): void => {
-    if (assignments !== null && assignments.length > 0) checkAddedAssignments(assignments, added, [ctx.nodeId], REPLICATION_FACTOR);
-  };
-  const outcome = await attempt(() => ctx.topics.createPartitions(topic.name, topic.count, validateOnly, checkAdded));
+  const assignments = topic.assignments !== null && topic.assignments.length > 0 ? topic.assignments : null;
+  const cluster = ctx.membership.clusterTopics;
+  const outcome = await attempt(async () => {
+    if (cluster === null) {
+      const checkAdded = (added: number) => assignments !== null && checkAddedAssignments(assignments, added, [ctx.nodeId], REPLICATION_FACTOR);
+      return ctx.topics.createPartitions(topic.name, topic.count, validateOnly, checkAdded);
+    }
+    const current = cluster.topic(topic.name)?.partitionCount;
+    checkPartitionIncrease(topic.name, current, topic.count);
+    const replicationFactor = cluster.partition(topic.name, 0)?.replicas.length ?? 1;
+    if (assignments !== null) checkAddedAssignments(assignments, topic.count - current!, registeredBrokerIds(ctx), replicationFactor);
+    if (validateOnly) return;
+    await changeClusterTopics(cluster, () =>
+      cluster.createPartitions(
+        topic.name,
+        topic.count,
+        assignments?.map((a) => [...a.brokerIds]),
+      ),
+    );
+  });
   if (outcome.ok && !validateOnly) ctx.logger.info({ topic: topic.name, partitions: topic.count }, 'partitions added');
   if (!outcome.ok) ctx.logger.debug({ topic: topic.name, error: outcome.errorMessage }, 'partition increase refused');
   return fieldsOf(outcome);

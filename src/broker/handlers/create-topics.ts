@@ -1,12 +1,15 @@
 // CreateTopics v0-7: checks each topic as Kafka's controller does (name, existence, configs, then either a manual
 // replica assignment or the partition count and replication factor, -1 meaning the broker defaults), then creates
-// it or, with validateOnly, only checks and answers as if created. From v5 each result echoes the partitions,
+// it (in a cluster: in etcd's state, replicas over the live brokers) or, with validateOnly, only checks and answers
+// as if created. From v5 each result echoes the partitions,
 // replication factor and effective configs; from v7 the new topic's id. Runs on the main thread.
 import { newTopicId } from '../../metadata/standalone-metadata.js';
+import { ZERO_UUID } from '../../protocol/codec/reader.js';
 import { ErrorCode, KafkaError } from '../../shared/kafka-error-codes.js';
 import { defineHandler, type RequestOfKey } from '../api-handler.js';
 import type { BrokerContext } from '../broker-context.js';
 import { attempt, eachNamedOnce, type ErrorFields, fieldsOf } from './admin-results.js';
+import { changeClusterTopics, registeredBrokerIds } from '../cluster-topic-changes.js';
 import { topicConfigViews } from './config-resources.js';
 import { partitionsOfAssignment } from './replica-assignments.js';
 
@@ -37,12 +40,19 @@ async function createOne(ctx: BrokerContext, topic: CreatableTopic, validateOnly
   const name = topic.name;
   const outcome = await attempt(async () => {
     const overrides = overridesOf(topic.configs);
-    ctx.topics.validateNewTopic(name, overrides);
+    const cluster = ctx.membership.clusterTopics;
+    if (cluster === null) ctx.topics.validateNewTopic(name, overrides);
+    else if (cluster.topic(name) !== undefined) throw new KafkaError(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${name}' already exists.`);
     const layout = layoutOf(ctx, topic);
-    ctx.topics.validateCreate(name, layout.partitions, overrides);
+    if (cluster === null) ctx.topics.validateCreate(name, layout.partitions, overrides);
+    else ctx.topics.validateShape(name, layout.partitions, overrides);
     // As Kafka's controller, validateOnly answers with the id the topic would have had.
-    const topicId = validateOnly ? newTopicId() : (await ctx.topics.createTopic(name, layout.partitions, overrides)).topicId;
-    return { overrides, layout, topicId };
+    if (validateOnly) return { overrides, layout, topicId: newTopicId() };
+    if (cluster === null) return { overrides, layout, topicId: (await ctx.topics.createTopic(name, layout.partitions, overrides)).topicId };
+    const request = { partitionCount: layout.partitions, replicationFactor: layout.replicationFactor, configs: overrides };
+    const replicaAssignment = topic.assignments.length > 0 ? replicasOf(topic.assignments) : undefined;
+    await changeClusterTopics(cluster, () => cluster.createTopic(name, { ...request, replicaAssignment }));
+    return { overrides, layout, topicId: cluster.topic(name)?.topicId ?? ZERO_UUID };
   });
   if (!outcome.ok) {
     ctx.logger.debug({ topic: name, error: outcome.errorMessage }, 'topic creation refused');
@@ -69,7 +79,7 @@ function overridesOf(configs: CreatableTopic['configs']): Record<string, string>
 
 /** Partition count and replication factor: from a manual assignment, or the request's (-1: broker defaults). */
 function layoutOf(ctx: BrokerContext, topic: CreatableTopic): Layout {
-  const registered = [ctx.nodeId];
+  const registered = registeredBrokerIds(ctx);
   if (topic.assignments.length > 0) {
     if (topic.replicationFactor !== BROKER_DEFAULT) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
@@ -93,4 +103,9 @@ function layoutOf(ctx: BrokerContext, topic: CreatableTopic): Layout {
     );
   }
   return { partitions: topic.numPartitions === BROKER_DEFAULT ? ctx.config.numPartitions : topic.numPartitions, replicationFactor };
+}
+
+/** A checked manual assignment as replica lists in partition order. */
+function replicasOf(assignments: CreatableTopic['assignments']): number[][] {
+  return [...assignments].sort((a, b) => a.partitionIndex - b.partitionIndex).map((a) => [...a.brokerIds]);
 }

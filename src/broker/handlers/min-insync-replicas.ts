@@ -2,7 +2,7 @@
 // min.insync.replicas answers NOT_ENOUGH_REPLICAS and nothing is written; after it, the answer waits until the
 // high watermark passes the batch (every in-sync replica has it: replicas.waitForCommit) or the request's
 // timeout (REQUEST_TIMED_OUT), and is NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below the minimum
-// meanwhile. A partition this broker leads alone (standalone, or given no replicated role) is committed once
+// meanwhile, and NOT_LEADER_OR_FOLLOWER when this broker's etcd lease may have expired. A partition this broker leads alone (standalone, or given no replicated role) is committed once
 // written: its ISR is itself. Main thread.
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import type { BrokerContext } from '../broker-context.js';
@@ -35,6 +35,14 @@ export async function awaitCommitted(ctx: BrokerContext, topic: string, partitio
   if (code !== ErrorCode.NONE) {
     const message = code === ErrorCode.REQUEST_TIMED_OUT ? `not every in-sync replica of ${topic}-${partition} had the records within ${timeoutMs} ms` : '';
     return { code, message };
+  }
+  // A leader whose etcd lease may have expired may have been replaced: it acknowledges nothing (the client retries
+  // at the leader it finds next; an idempotent producer's retry is not stored twice).
+  if (!ctx.membership.mayAcknowledge()) {
+    return {
+      code: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+      message: `this broker cannot confirm it still leads ${topic}-${partition}: its etcd lease may have expired`,
+    };
   }
   const minInsync = ctx.topics.configOf(topic).minInsyncReplicas;
   const isr = isrOf(ctx, topic, partition);

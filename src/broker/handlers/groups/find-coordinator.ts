@@ -1,5 +1,6 @@
-// FindCoordinator: every group's coordinator is this broker (standalone), found once __consumer_offsets
-// exists and the group's partition is online; transaction coordinators are not served. v4 batches keys.
+// FindCoordinator: a group's coordinator is the leader of its __consumer_offsets partition — this broker when
+// standalone (once the partition is online), the partition's live leader in a cluster — found once
+// __consumer_offsets exists; transaction coordinators are not served. v4 batches keys.
 // Share groups (key type 2) are off, as on a Kafka 3.9 broker: INVALID_REQUEST before v6 (the key type is
 // not defined there), COORDINATOR_NOT_AVAILABLE from v6. Main thread.
 import { ErrorCode } from '../../../shared/kafka-error-codes.js';
@@ -49,6 +50,13 @@ async function locate(ctx: BrokerContext, key: string, keyType: number, version:
     return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC} cannot be created`);
   }
   const partition = ctx.groups.partitionFor(key);
+  const cluster = ctx.membership.clusterTopics;
+  if (cluster !== null) {
+    const leader = cluster.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
+    const broker = ctx.membership.liveBrokers().find((b) => b.nodeId === leader);
+    if (broker === undefined) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} has no live leader`);
+    return { nodeId: broker.nodeId, host: broker.host, port: broker.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  }
   const online = ctx.engine.partitions().some((p) => p.topic === OFFSETS_TOPIC && p.partition === partition && p.online);
   if (!online) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is offline`);
   return { nodeId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, errorCode: ErrorCode.NONE, errorMessage: null };

@@ -24,7 +24,9 @@ export async function callCoordinator<K extends GroupOperation>(
   } catch (error) {
     if (!(error instanceof KafkaError)) throw error;
     const code = error.code === ErrorCode.NOT_COORDINATOR ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    ctx.logger.warn({ groupId, operation, reason: error.message }, 'group coordinator unavailable');
+    // NOT_COORDINATOR is routine in a cluster (a client's view of the coordinator is behind a leader change).
+    const level = code === ErrorCode.NOT_COORDINATOR ? 'debug' : 'warn';
+    ctx.logger[level]({ groupId, operation, reason: error.message }, 'group coordinator unavailable');
     return { ok: false, errorCode: code };
   }
 }
