@@ -13,7 +13,7 @@ import { StandaloneMembership } from './cluster/membership.js';
 import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
 import { GroupRouter } from './broker/group-router.js';
-import { ProducerIdAllocator } from './broker/producer-ids.js';
+import { ProducerIdAllocator, producerIdFile } from './broker/producer-ids.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
@@ -219,7 +219,7 @@ async function startLocalParts(
       leadership,
       membership.clusterTopics,
     ),
-    producerIds: new ProducerIdAllocator(metadataDir),
+    producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
     logger,
     meters,
   };

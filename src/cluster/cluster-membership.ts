@@ -15,6 +15,7 @@ import { campaignForController, ControllerObserver, type ControllerTerm } from '
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
+import { reserveProducerIdBlock } from './producer-id-blocks.js';
 import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
 import { ClusterJoinError, type LiveBroker, type Membership } from './membership.js';
 
@@ -124,6 +125,11 @@ export class ClusterMembership implements Membership {
   writeIsr(topic: string, partition: number, nextIsr: readonly number[]): Promise<void> {
     if (this.state === null) return Promise.reject(new Error('not joined to the cluster yet'));
     return writeLeaderIsr(this.etcd.ns, this.state, this.registeredBroker?.fence ?? null, this.options.nodeId, topic, partition, nextIsr);
+  }
+
+  /** Reserves a block of `size` producer ids for this broker to hand out (producer-id-blocks.ts); resolves with the first. */
+  reserveProducerIds(size: number): Promise<number> {
+    return reserveProducerIdBlock(this.etcd.ns, this.registeredBroker?.fence ?? null, size);
   }
 
   isLive(nodeId: number): boolean {
@@ -440,7 +446,8 @@ async function waitForNodeIdFree(etcd: ClusterEtcd, options: ClusterMembershipOp
     const value = await retryUntil(options, () => etcd.ns.get(key).string());
     if (value === null) return;
     const holder = decodeBrokerRegistration(key, value);
-    const address = holder.listeners.map((l) => `${l.host}:${l.port}`).join(', ');
+    const listener = holder.listeners.find((l) => l.name === LISTENER_NAME) ?? holder.listeners[0];
+    const address = listener === undefined ? '' : `${listener.host}:${listener.port}`;
     const previousSelf = holder.listeners.every((l) => l.host === options.advertisedHost) && sameDirs(holder.logDirs, options.logDirs);
     if (!previousSelf || Date.now() > deadline) {
       throw new ClusterJoinError(

@@ -71,7 +71,7 @@ export function resolveBrokerConfig(...sources: Array<Map<string, string>>): Bro
     cleanerBackoffMs: broker.cleanerEnable ? worker.cleanerBackoffMs : CLEANER_OFF_MS,
     // The largest group metadata record is a record of __consumer_offsets, bounded as any batch. In a cluster a
     // coordinator runs only where its partition is led.
-    groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes, coordinateOnOpen: cluster.etcdEndpoints.length === 0 },
+    groups: { ...groups, maxGroupMetadataBytes: defaultLogConfig.maxMessageBytes, coordinateOnOpen: (cluster.etcdEndpoints ?? []).length === 0 },
     metrics,
     cluster,
     defaultLogConfig: { ...defaultLogConfig, ...TOPIC_ONLY_DEFAULTS },

@@ -17,6 +17,17 @@ export interface ClusterView {
   brokers: Array<{ nodeId: number; host: string; port: number; rack: string | null }>;
 }
 
+/** One partition as a broker's Metadata places it. */
+export interface PartitionView {
+  partition: number;
+  errorCode: number;
+  leader: number;
+  leaderEpoch: number;
+  replicas: number[];
+  isr: number[];
+  offline: number[];
+}
+
 export interface BrokerClusterOptions {
   brokers: number;
   /** Config for every broker (e.g. a short broker.session.timeout.ms); per-broker ones in `settingsOf`. */
@@ -102,6 +113,26 @@ export class ClusterBroker {
     });
   }
 
+  /** Its Metadata answer (v12) for one topic's partitions, in partition order; null when it does not answer or knows no such topic. */
+  async partitions(topic: string): Promise<PartitionView[] | null> {
+    return this.ask(async (client) => {
+      const body = await client.call(3, 12, { topics: [{ name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+      const found = body.topics[0];
+      if (found === undefined || found.errorCode !== 0) return null;
+      return found.partitions
+        .map((p) => ({
+          partition: p.partitionIndex,
+          errorCode: p.errorCode,
+          leader: p.leaderId,
+          leaderEpoch: p.leaderEpoch,
+          replicas: p.replicaNodes,
+          isr: p.isrNodes,
+          offline: p.offlineReplicas,
+        }))
+        .sort((a, b) => a.partition - b.partition);
+    });
+  }
+
   /** Its DescribeCluster answer (v1), or null when it does not answer. */
   async describeCluster(): Promise<ClusterView | null> {
     return this.ask(async (client) => {
@@ -111,7 +142,7 @@ export class ClusterBroker {
     });
   }
 
-  private async ask(call: (client: RawClient) => Promise<ClusterView>): Promise<ClusterView | null> {
+  private async ask<T>(call: (client: RawClient) => Promise<T>): Promise<T | null> {
     if (!this.answering) return null;
     const { port } = this.proc;
     let client: RawClient | null = null;
@@ -216,6 +247,23 @@ export class BrokerCluster {
       (views) =>
         views.every((v) => v.brokers.map((b) => b.nodeId).join(',') === wanted && v.controllerId === views[0]!.controllerId) &&
         nodeIds.includes(views[0]!.controllerId),
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Every answering broker's partitions of `topic`, once they all give the same answer and `agree` holds for it
+   * (e.g. every partition led, every ISR full).
+   */
+  async waitForPartitions(topic: string, what: string, agree: (partitions: PartitionView[]) => boolean, timeoutMs = WAIT_MS_DEFAULT): Promise<PartitionView[]> {
+    return this.waitFor(
+      `every answering broker to agree on ${topic}: ${what}`,
+      async () => {
+        const views = await Promise.all(this.answering().map((b) => b.partitions(topic)));
+        const first = views[0];
+        if (first === null || first === undefined || views.some((v) => JSON.stringify(v) !== JSON.stringify(first))) return null;
+        return agree(first) ? first : null;
+      },
       timeoutMs,
     );
   }

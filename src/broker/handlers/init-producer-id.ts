@@ -9,7 +9,7 @@ export const initProducerIdHandler = defineHandler({
   apiKey: 22,
   minVersion: 0,
   maxVersion: 5,
-  handle(ctx, request) {
+  async handle(ctx, request) {
     const { transactionalId, producerId, producerEpoch } = request.body;
     if (transactionalId !== null) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 };
@@ -17,6 +17,12 @@ export const initProducerIdHandler = defineHandler({
     if (producerId >= 0 && producerEpoch >= 0 && producerEpoch < MAX_EPOCH - 1) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: producerEpoch + 1 };
     }
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: ctx.producerIds.allocate(), producerEpoch: 0 };
+    try {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: await ctx.producerIds.allocate(), producerEpoch: 0 };
+    } catch (error) {
+      // No block could be reserved (a full disk; etcd out of reach): the client retries.
+      ctx.logger.warn({ err: (error as Error).message }, 'no producer id could be reserved');
+      return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+    }
   },
 });

@@ -1,0 +1,204 @@
+// Replicated topics through the Kafka API on a real three-broker cluster (processes, a real etcd): a topic created
+// through any broker is placed on all three and every broker's Metadata agrees on its leaders, replicas and ISR;
+// acks=all produces through one broker are consumed by a group through another; when a partition's leader is
+// killed another replica leads within seconds, an idempotent acks=all producer and the consumer group carry on and
+// nothing acknowledged is lost or duplicated, and the old leader rejoins the ISR when it comes back; with too few
+// in-sync replicas acks=all answers NOT_ENOUGH_REPLICAS; deleting a topic through any broker removes every replica.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, type Admin, logLevel } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerCluster, type PartitionView } from '../helpers/broker-cluster.js';
+
+const TOPIC = 'orders';
+const PARTITIONS = 3;
+
+let cluster: BrokerCluster;
+beforeAll(async () => {
+  cluster = await BrokerCluster.start({
+    brokers: 3,
+    settings: {
+      'offsets.topic.replication.factor': '3',
+      'offsets.topic.num.partitions': '3',
+      'group.initial.rebalance.delay.ms': '0',
+      'replica.lag.time.max.ms': '5000',
+    },
+  });
+  await cluster.waitForMembers([1, 2, 3]);
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+function kafka(bootstrap: string[]): Kafka {
+  return new Kafka({
+    clientId: 'replicated-topics-test',
+    brokers: bootstrap,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+  });
+}
+
+async function withAdmin<T>(bootstrap: string, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafka([bootstrap]).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const fullyReplicated = (ps: PartitionView[]) => ps.length === PARTITIONS && ps.every((p) => p.leader > 0 && p.isr.length === 3 && p.errorCode === 0);
+
+/** Produces `values` one acks=all send each (idempotent), keyed by value; returns the values acknowledged. */
+async function produce(bootstrap: string[], values: string[]): Promise<string[]> {
+  const producer = kafka(bootstrap).producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const acknowledged: string[] = [];
+  try {
+    for (const value of values) {
+      await producer.send({ topic: TOPIC, acks: -1, messages: [{ key: value, value }] });
+      acknowledged.push(value);
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  return acknowledged;
+}
+
+/** Consumes with group `groupId` until `count` messages arrived (or 60 s passed); the values in arrival order per partition. */
+async function consume(bootstrap: string[], groupId: string, count: number): Promise<string[]> {
+  const consumer = kafka(bootstrap).consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
+  const values: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`consumed ${values.length} of ${count} within 60 s`)), 60_000);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value!.toString());
+          if (values.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}
+
+const numbered = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `m-${String(from + i).padStart(4, '0')}`);
+
+describe('replicated topics in a three-broker cluster', () => {
+  it('places a topic created through one broker on all three; every broker agrees on leaders, replicas and ISR', async () => {
+    await withAdmin(cluster.broker(2).bootstrap, async (admin) => {
+      expect(await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: PARTITIONS, replicationFactor: 3 }], waitForLeaders: true })).toBe(true);
+    });
+    const partitions = await cluster.waitForPartitions(TOPIC, 'three partitions, each led with a full ISR', fullyReplicated);
+    for (const p of partitions) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
+    // Replicas spread as Kafka spreads them: each broker leads one partition.
+    expect(partitions.map((p) => p.leader).sort()).toEqual([1, 2, 3]);
+    // A replication factor above the live brokers is refused, naming it.
+    const refused = await withAdmin(cluster.broker(1).bootstrap, (admin) =>
+      admin.createTopics({ topics: [{ topic: 'too-wide', numPartitions: 1, replicationFactor: 4 }] }).then(
+        () => null,
+        (error: { errors?: Array<{ type: string }> }) => error.errors?.[0]?.type,
+      ),
+    );
+    expect(refused).toBe('INVALID_REPLICATION_FACTOR');
+  });
+
+  it('takes acks=all produces through one broker and serves them to a consumer group through another', async () => {
+    const sent = numbered(0, 60);
+    expect(await produce([cluster.broker(1).bootstrap], sent)).toEqual(sent);
+    const got = await consume([cluster.broker(3).bootstrap], 'readers', sent.length);
+    expect([...got].sort()).toEqual(sent);
+  });
+
+  it('replaces a killed leader within seconds; producer and group carry on; nothing acknowledged is lost or doubled; the old leader rejoins', async () => {
+    const before = await cluster.waitForPartitions(TOPIC, 'fully replicated', fullyReplicated);
+    const victim = before[0]!.leader;
+    const survivors = [1, 2, 3].filter((id) => id !== victim);
+    const bootstrap = survivors.map((id) => cluster.broker(id).bootstrap);
+    await cluster.broker(victim).kill();
+    const killedAt = Date.now();
+    const after = await cluster.waitForPartitions(TOPIC, `no partition led by the killed broker ${victim}`, (ps) =>
+      ps.every((p) => p.leader > 0 && p.leader !== victim && !p.isr.includes(victim)),
+    );
+    const failoverMs = Date.now() - killedAt;
+    expect(after[0]!.leaderEpoch).toBeGreaterThan(before[0]!.leaderEpoch);
+    expect(failoverMs).toBeLessThan(15_000);
+    const more = numbered(60, 120);
+    expect(await produce(bootstrap, more)).toEqual(more);
+    // The group 'readers' committed through m-0059 before: it resumes after it, on the new coordinator if it moved.
+    const resumed = await consume(bootstrap, 'readers', more.length);
+    expect([...resumed].sort()).toEqual(more);
+    const everything = await consume(bootstrap, 'audit-1', 120);
+    expect([...everything].sort()).toEqual(numbered(0, 120));
+
+    await cluster.broker(victim).start();
+    await cluster.waitForPartitions(TOPIC, `broker ${victim} back in every ISR`, fullyReplicated, 30_000);
+    // Back in every ISR means caught up: the high watermarks (asked through it) still add up to every message.
+    const offsets = await withAdmin(cluster.broker(victim).bootstrap, (admin) => admin.fetchTopicOffsets(TOPIC));
+    expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(120);
+  });
+
+  it('answers acks=all with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas, and loses nothing', async () => {
+    await withAdmin(cluster.broker(1).bootstrap, async (admin) => {
+      await admin.createTopics({
+        topics: [{ topic: 'strict', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+        waitForLeaders: true,
+      });
+    });
+    const [placed] = await cluster.waitForPartitions('strict', 'led with a full ISR', (ps) => ps.length === 1 && ps[0]!.isr.length === 3);
+    const leader = placed!.leader;
+    const followers = placed!.replicas.filter((id) => id !== leader);
+    const client = kafka([cluster.broker(leader).bootstrap]);
+    const producer = client.producer({ retry: { retries: 0 } });
+    await producer.connect();
+    try {
+      await producer.send({ topic: 'strict', acks: -1, messages: [{ value: 'kept-1' }] });
+      await cluster.broker(followers[0]!).kill();
+      await cluster.waitForPartitions('strict', 'ISR of two', (ps) => ps[0]!.isr.length === 2);
+      // One follower down: min.insync.replicas=2 still holds.
+      await producer.send({ topic: 'strict', acks: -1, messages: [{ value: 'kept-2' }] });
+      await cluster.broker(followers[1]!).kill();
+      await cluster.waitForPartitions('strict', 'ISR of the leader alone', (ps) => ps[0]!.isr.length === 1);
+      await expect(producer.send({ topic: 'strict', acks: -1, messages: [{ value: 'refused' }] })).rejects.toThrow(/not enough replicas|insync|in-sync/i);
+    } finally {
+      await producer.disconnect();
+    }
+    await Promise.all(followers.map((id) => cluster.broker(id).start()));
+    await cluster.waitForPartitions('strict', 'full ISR again', (ps) => ps[0]!.isr.length === 3, 30_000);
+    const consumer = client.consumer({ groupId: 'strict-reader' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'strict', fromBeginning: true });
+    const values: string[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          values.push(message.value!.toString());
+          if (values.length === 2) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    expect(values).toEqual(['kept-1', 'kept-2']);
+  });
+
+  it('deletes a topic through any broker: every broker forgets it and removes its replicas', async () => {
+    const dirs = [1, 2, 3].map((id) => join(cluster.broker(id).logDir, `${TOPIC}-0`));
+    expect(dirs.every((dir) => existsSync(dir))).toBe(true);
+    await withAdmin(cluster.broker(3).bootstrap, (admin) => admin.deleteTopics({ topics: [TOPIC] }));
+    await cluster.waitFor(
+      'every broker to forget the topic and remove its replicas',
+      async () =>
+        (await Promise.all([1, 2, 3].map((id) => cluster.broker(id).partitions(TOPIC)))).every((p) => p === null) && dirs.every((dir) => !existsSync(dir)),
+    );
+  });
+});
