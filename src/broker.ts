@@ -307,6 +307,7 @@ async function startLocalParts(
       clientWarnings,
       controllerId: () => membership.controllerId(),
       replication: replicas,
+      cluster: membership.clusterTopics,
     },
   };
 }

@@ -1,10 +1,12 @@
 // Leaders that stop leading in an orderly way, on a real three-broker cluster (in this process, so a log dir can
 // fail on demand): a broker stopped (SIGTERM's path, BrokerHandle.stop) hands the partitions it leads to other
 // in-sync replicas before it leaves; a broker whose log dir fails hands over the partitions it led there while it
-// keeps leading the others.
+// keeps leading the others; the controller counts partitions left with no live leader (/metrics).
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerHandle, launchBroker } from '../../src/broker.js';
+import { RawClient } from '../broker/raw-client.js';
+import { sampleValue, scrape } from '../observability/prometheus-text.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { type EtcdProcess, startEtcdProcess } from '../helpers/etcd-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -25,7 +27,7 @@ async function start(nodeId: number): Promise<BrokerHandle> {
       'node.id': String(nodeId),
       'log.dirs': logDirs.join(','),
       listeners: 'PLAINTEXT://127.0.0.1:0',
-      'fjord.http.listener': '',
+      'fjord.http.listener': 'http://127.0.0.1:0',
       'fjord.etcd.endpoints': etcd.endpoint,
       'fjord.cluster.name': `leaving-${process.pid}`,
       'broker.session.timeout.ms': '2000',
@@ -82,9 +84,38 @@ async function createTopic(topic: string, partitions: number): Promise<void> {
   await waitUntil(async () => (await placement(topic)).every((p) => p.leader > 0 && p.isr.length === 3), `${topic} fully replicated`, 20_000);
 }
 
+/** The controller's node id, as a live broker's Metadata (asking for no topic) names it. */
+async function controllerId(): Promise<number> {
+  const client = await RawClient.connect('127.0.0.1', [...brokers.values()][0]!.address.port);
+  try {
+    return (await client.call(3, 12, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).controllerId;
+  } finally {
+    client.close();
+  }
+}
+
 const messagesOf = (log: ReturnType<typeof captureLogger>) => log.lines.map((l) => String(l.msg));
 
 describe('leaders that leave in order', () => {
+  it('the controller (only) counts the partitions left with no live leader', async () => {
+    const host = [...brokers.keys()].at(-1)!;
+    const admin = kafka().admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'single', replicaAssignment: [{ partition: 0, replicas: [host] }] }], waitForLeaders: true });
+    await admin.disconnect();
+    const offlineOn = async (id: number) => sampleValue(await scrape(`http://127.0.0.1:${brokers.get(id)!.http!.port}`), 'fjord_cluster_partitions_offline');
+    const offlineOnController = async () => offlineOn(await controllerId());
+    await waitUntil(async () => (await offlineOnController()) === 0, 'the controller reports no offline partition', 20_000);
+    await brokers.get(host)!.stop();
+    brokers.delete(host);
+    await waitUntil(async () => (await offlineOnController()) === 1, 'the controller counts the partition its only replica left', 20_000);
+    // As Kafka's OfflinePartitionsCount: the other brokers report 0.
+    const controller = await controllerId();
+    for (const id of brokers.keys()) if (id !== controller) expect(await offlineOn(id)).toBe(0);
+    await start(host);
+    await waitUntil(async () => (await offlineOnController()) === 0, 'led again once its replica is back', 20_000);
+  });
+
   it('a stopping broker hands the partitions it leads to in-sync replicas before it leaves', async () => {
     await createTopic('handover', 3);
     const before = await placement('handover');
