@@ -115,6 +115,29 @@ describe('replicated topics in a three-broker cluster', () => {
     expect(refused).toBe('INVALID_REPLICATION_FACTOR');
   });
 
+  it("changes a topic's configs through one broker and every broker applies them; auto-creates with the default replication factor", async () => {
+    await withAdmin(cluster.broker(2).bootstrap, (admin) =>
+      admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] }),
+    );
+    // Every broker's own copy of the topic (what its replica's log runs with, and DescribeConfigs answers) takes it.
+    for (const id of [1, 2, 3]) {
+      await cluster.waitFor(`broker ${id} to apply the override`, async () => {
+        const configs = await withAdmin(cluster.broker(id).bootstrap, (admin) =>
+          admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: TOPIC, configNames: ['retention.ms'] }] }),
+        );
+        return configs.resources[0]!.configEntries[0]?.configValue === '3600000';
+      });
+    }
+    const producer = kafka([cluster.broker(3).bootstrap]).producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    await producer.send({ topic: 'auto-made', acks: -1, messages: [{ value: 'first' }] });
+    await producer.disconnect();
+    const made = await cluster.waitForPartitions('auto-made', 'created and led', (ps) => ps.length > 0 && ps.every((p) => p.leader > 0));
+    expect(made.every((p) => p.replicas.length === 1)).toBe(true);
+    // Gone again: a partition with one replica would be offline while a later test kills its broker.
+    await withAdmin(cluster.broker(1).bootstrap, (admin) => admin.deleteTopics({ topics: ['auto-made'] }));
+  });
+
   it('takes acks=all produces through one broker and serves them to a consumer group through another', async () => {
     const sent = numbered(0, 60);
     expect(await produce([cluster.broker(1).bootstrap], sent)).toEqual(sent);
