@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrokerHandle, launchBroker } from '../../src/broker.js';
 import { RawClient } from '../broker/raw-client.js';
 import { sampleValue, scrape } from '../observability/prometheus-text.js';
+import { fjord } from '../cli/run-fjord.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 import { type EtcdProcess, startEtcdProcess } from '../helpers/etcd-process.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -112,6 +113,13 @@ describe('leaders that leave in order', () => {
     // As Kafka's OfflinePartitionsCount: the other brokers report 0.
     const controller = await controllerId();
     for (const id of brokers.keys()) if (id !== controller) expect(await offlineOn(id)).toBe(0);
+    // `fjord topics describe --unavailable-partitions` lists it (its replica offline, no offsets), and nothing else.
+    const unavailable = await fjord(['topics', 'describe', '--unavailable-partitions', '-b', [...brokers.values()][0]!.bootstrap]);
+    expect(unavailable.status).toBe(0);
+    const [head, , row] = unavailable.stdout.trimEnd().split('\n');
+    expect(head).toMatch(/^Topic: single /);
+    // Offline with its last ISR kept (its replica leads again when it returns).
+    expect(row!.split(/\s+/).slice(0, 7)).toEqual(['0', '-1', String(host), String(host), String(host), '-', '-']);
     await start(host);
     await waitUntil(async () => (await offlineOnController()) === 0, 'led again once its replica is back', 20_000);
   });
