@@ -1,9 +1,10 @@
 // startCluster(): etcd and three embedded brokers used by KafkaJS — an RF 3 topic written with acks=all keeps
 // every acknowledged message through a stop of its leader (produce and consume again, the broker started again
-// and back in the ISR); the one-line error when etcd is not installed; and a process that starts a cluster,
+// on its port and back in the ISR; on another port when its own was taken meanwhile); the one-line error when etcd is not installed; and a process that starts a cluster,
 // stops it and ends on its own (no port, thread, file, timer or etcd process left).
 import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -55,6 +56,19 @@ describe('startCluster', () => {
         await waitUntil(async () => (await partition()).isr.length === 3, `broker ${leader} back in the ISR of payments-0`);
         await send(['p6']);
         expect(await consumeAll(kafka, 6)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6']);
+
+        // A broker whose port was taken while it was stopped starts on another one.
+        const other = newLeader;
+        const { port: taken } = cluster.broker(other);
+        await cluster.stopBroker(other);
+        const squatter = await listenOn(taken);
+        try {
+          await cluster.startBroker(other);
+        } finally {
+          squatter.close();
+        }
+        expect(cluster.broker(other).port).not.toBe(taken);
+        expect(cluster.bootstrapServers).toContain(cluster.broker(other).bootstrap);
       } finally {
         await producer.disconnect();
         await admin.disconnect();
@@ -102,6 +116,11 @@ describe('startCluster', () => {
     expect(lines[2]).toEqual({ stopped: true, dirsLeft: [] });
   }, 120_000);
 });
+
+function listenOn(port: number): Promise<Server> {
+  const server = createServer();
+  return new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', () => resolve(server)));
+}
 
 /** Every message of payments-0 in order, read by a new consumer group from the beginning. */
 async function consumeAll(kafka: Kafka, count: number): Promise<string[]> {
