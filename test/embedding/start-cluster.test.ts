@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { findEtcdBinary } from '../../src/embedding/etcd-server.js';
-import { startCluster } from '../../src/embedding/testing.js';
+import { EtcdNotFoundError, startCluster } from '../../src/embedding/testing.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -84,6 +84,7 @@ describe('startCluster', () => {
     const failure = startCluster({ etcdBinary: missing });
     await expect(failure).rejects.toThrow(/^etcd is not installed \(looked for .*\): install it \(Debian\/Ubuntu: apt-get install etcd-server;/);
     await expect(failure).rejects.not.toThrow(/\n/);
+    await expect(failure).rejects.toBeInstanceOf(EtcdNotFoundError);
     expect(clusterDirs().filter((d) => !before.has(d))).toEqual([]);
   });
 
