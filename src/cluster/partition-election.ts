@@ -48,3 +48,20 @@ export function preferredLeaderState(current: PartitionStateRecord, replicas: re
   if (preferred === undefined || preferred === current.leader || !live.has(preferred) || !current.isr.includes(preferred)) return null;
   return { leader: preferred, leaderEpoch: current.leaderEpoch + 1, isr: current.isr };
 }
+
+/**
+ * A leader handing its partition over before it stops leading it (controlled shutdown, a failed log dir): the first
+ * other live ISR member in replica order leads at the next epoch and `leaving` leaves the ISR; null when no other
+ * live ISR member can take it (the partition goes offline once `leaving` is gone, as without a handover).
+ */
+export function handOverState(
+  current: PartitionStateRecord,
+  replicas: readonly number[],
+  live: ReadonlySet<number>,
+  leaving: number,
+): PartitionStateRecord | null {
+  if (current.leader !== leaving) return null;
+  const next = replicas.find((id) => id !== leaving && live.has(id) && current.isr.includes(id));
+  if (next === undefined) return null;
+  return { leader: next, leaderEpoch: current.leaderEpoch + 1, isr: current.isr.filter((id) => id !== leaving) };
+}

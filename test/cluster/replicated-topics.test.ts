@@ -2,12 +2,14 @@
 // through any broker is placed on all three and every broker's Metadata agrees on its leaders, replicas and ISR;
 // acks=all produces through one broker are consumed by a group through another; when a partition's leader is
 // killed another replica leads within seconds, an idempotent acks=all producer and the consumer group carry on and
-// nothing acknowledged is lost or duplicated, and the old leader rejoins the ISR when it comes back; with too few
+// nothing acknowledged is lost or duplicated, and the old leader rejoins the ISR when it comes back; a group's
+// committed offsets survive its coordinator's death; with too few
 // in-sync replicas acks=all answers NOT_ENOUGH_REPLICAS; deleting a topic through any broker removes every replica.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, type Admin, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../broker/raw-client.js';
 import { BrokerCluster, type PartitionView } from '../helpers/broker-cluster.js';
 
 const TOPIC = 'orders';
@@ -148,6 +150,23 @@ describe('replicated topics in a three-broker cluster', () => {
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(120);
   });
 
+  it('keeps the offsets a group committed when its coordinator is killed', async () => {
+    await withAdmin(cluster.broker(1).bootstrap, (admin) =>
+      admin.setOffsets({ groupId: 'durable', topic: TOPIC, partitions: [{ partition: 1, offset: '5' }] }),
+    );
+    const coordinator = await coordinatorOf('durable');
+    await cluster.broker(coordinator).kill();
+    const survivor = [1, 2, 3].find((id) => id !== coordinator)!;
+    await cluster.waitFor('another coordinator for the group', async () => {
+      const now = await coordinatorOf('durable', survivor).catch(() => -1);
+      return now > 0 && now !== coordinator;
+    });
+    const offsets = await withAdmin(cluster.broker(survivor).bootstrap, (admin) => admin.fetchOffsets({ groupId: 'durable', topics: [TOPIC] }));
+    expect(offsets[0]!.partitions.find((p) => p.partition === 1)?.offset).toBe('5');
+    await cluster.broker(coordinator).start();
+    await cluster.waitForPartitions(TOPIC, `broker ${coordinator} back in every ISR`, fullyReplicated, 30_000);
+  });
+
   it('answers acks=all with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas, and loses nothing', async () => {
     await withAdmin(cluster.broker(1).bootstrap, async (admin) => {
       await admin.createTopics({
@@ -202,3 +221,15 @@ describe('replicated topics in a three-broker cluster', () => {
     );
   });
 });
+
+/** The group's coordinator as broker `askedNodeId` names it (FindCoordinator v3). */
+async function coordinatorOf(groupId: string, askedNodeId = 1): Promise<number> {
+  const client = await RawClient.connect('127.0.0.1', cluster.broker(askedNodeId).proc.port);
+  try {
+    const found = await client.call(10, 3, { key: groupId, keyType: 0 });
+    if (found.errorCode !== 0) throw new Error(`FindCoordinator answered error ${found.errorCode}`);
+    return found.nodeId;
+  } finally {
+    client.close();
+  }
+}
