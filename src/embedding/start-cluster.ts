@@ -1,8 +1,8 @@
 // The embedding API for failover tests: startCluster() runs an etcd (the installed binary, a child process) and
 // N Fjord brokers inside the caller's process (startBroker() each, so with the embedding defaults), one
 // namespace in etcd per cluster, node ids 1..N, a short session timeout so a lost broker is noticed in about
-// 2 s, and __consumer_offsets replicated min(3, N) times. A broker can be stopped (cleanly: it leaves etcd,
-// so its partitions get new leaders at once) and started again on its log dir and port; stop() ends it all
+// 2 s, and __consumer_offsets replicated min(3, N) times. A broker can be stopped (a controlled shutdown: its
+// partitions get new leaders at once) and started again on its log dir and port; stop() ends it all
 // and removes the temp dirs. Runs on the caller's main thread.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -63,7 +63,7 @@ export interface EmbeddedCluster {
   readonly brokers: ClusterBroker[];
   broker(nodeId: number): ClusterBroker;
   /**
-   * Stops one broker cleanly (it leaves etcd first, so the controller moves its partitions' leadership at once),
+   * Stops one broker with a controlled shutdown (it hands the partitions it leads to in-sync replicas, then leaves etcd),
    * then waits until the other brokers no longer list it. Idempotent. An abrupt kill is not possible in-process.
    */
   stopBroker(nodeId: number): Promise<void>;
