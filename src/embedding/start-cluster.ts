@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { waitForAgreement } from './cluster-agreement.js';
-import { type EtcdServer, startEtcdServer } from './etcd-server.js';
+import { type EtcdServer, requireEtcdBinary, startEtcdServer } from './etcd-server.js';
 import { type EmbeddedBroker, type LogLevel, startBroker } from './start-broker.js';
 
 /** Per-broker keys a cluster's brokers run with unless `config` says otherwise (on top of EMBEDDED_DEFAULTS). */
@@ -92,6 +92,8 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<E
   if (!Number.isInteger(count) || count < 1 || count > CLUSTER_BROKERS_MAX) {
     throw new RangeError(`startCluster: brokers must be an integer from 1 to ${CLUSTER_BROKERS_MAX}, not ${count}`);
   }
+  // Before anything is made: no etcd is one clear line, not a failure halfway.
+  const etcdBinary = options.etcdEndpoints === undefined ? requireEtcdBinary(options.etcdBinary) : null;
   const root = mkdtempSync(join(tmpdir(), 'fjord-cluster-'));
   let etcd: EtcdServer | null = null;
   const slots: Slot[] = [];
@@ -107,7 +109,7 @@ export async function startCluster(options: StartClusterOptions = {}): Promise<E
     }
   };
   try {
-    if (options.etcdEndpoints === undefined) etcd = await startEtcdServer(join(root, 'etcd'), options.etcdBinary);
+    if (etcdBinary !== null) etcd = await startEtcdServer(join(root, 'etcd'), etcdBinary);
     const etcdEndpoints = options.etcdEndpoints ?? [etcd!.endpoint];
     clustersStarted += 1;
     const clusterName = `embedded-${process.pid}-${clustersStarted}-${randomUUID().slice(0, 8)}`;

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -17,8 +16,6 @@ import { waitUntil } from '../helpers/wait-until.js';
 const FIXTURE = new URL('../fixtures/started-cluster.mjs', import.meta.url).pathname;
 /** KafkaJS 2.2.4 sets a negative timeout on Node 24, which prints a process warning; it is not the cluster's. */
 const KAFKAJS_TIMEOUT_WARNING = /^\(node:\d+\) TimeoutNegativeWarning: .*\nTimeout duration was set to 1\.\n(\(Use `node --trace-warnings \.\.\.` .*\n)?/gm;
-
-const clusterDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('fjord-cluster-'));
 
 describe('startCluster', () => {
   it('an RF 3 topic keeps every acknowledged message through a stop and start of its leader', async () => {
@@ -79,13 +76,21 @@ describe('startCluster', () => {
   }, 120_000);
 
   it('names how to install etcd when there is none, and leaves nothing behind', async () => {
-    const before = new Set(clusterDirs());
     const missing = join(tempDir('fjord-no-etcd-'), 'etcd');
-    const failure = startCluster({ etcdBinary: missing });
-    await expect(failure).rejects.toThrow(/^etcd is not installed \(looked for .*\): install it \(Debian\/Ubuntu: apt-get install etcd-server;/);
-    await expect(failure).rejects.not.toThrow(/\n/);
-    await expect(failure).rejects.toBeInstanceOf(EtcdNotFoundError);
-    expect(clusterDirs().filter((d) => !before.has(d))).toEqual([]);
+    // A temp dir of this test's own, so other test files' clusters running meanwhile do not count.
+    const privateTmp = tempDir('fjord-no-etcd-tmp-');
+    const tmpBefore = process.env.TMPDIR;
+    process.env.TMPDIR = privateTmp;
+    try {
+      const failure = startCluster({ etcdBinary: missing });
+      await expect(failure).rejects.toThrow(/^etcd is not installed \(looked for .*\): install it \(Debian\/Ubuntu: apt-get install etcd-server;/);
+      await expect(failure).rejects.not.toThrow(/\n/);
+      await expect(failure).rejects.toBeInstanceOf(EtcdNotFoundError);
+    } finally {
+      if (tmpBefore === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmpBefore;
+    }
+    expect(readdirSync(privateTmp)).toEqual([]);
   });
 
   it('finds etcd on PATH before the fallbacks, and none where there is none', () => {
