@@ -233,6 +233,21 @@ describe('replicated topics in a three-broker cluster', () => {
     expect(values).toEqual(['kept-1', 'kept-2']);
   });
 
+  it('adds partitions through any broker: they are placed, led and replicated like the first ones', async () => {
+    await withAdmin(cluster.broker(3).bootstrap, (admin) => admin.createPartitions({ topicPartitions: [{ topic: TOPIC, count: PARTITIONS + 2 }] }));
+    const grown = await cluster.waitForPartitions(
+      TOPIC,
+      'five partitions, each led with a full ISR',
+      (ps) => ps.length === PARTITIONS + 2 && ps.every((p) => p.leader > 0 && p.isr.length === 3),
+    );
+    for (const p of grown) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
+    const producer = kafka([cluster.broker(2).bootstrap]).producer({ idempotent: true });
+    await producer.connect();
+    const sent = await producer.send({ topic: TOPIC, acks: -1, messages: [{ partition: PARTITIONS + 1, value: 'in a new partition' }] });
+    await producer.disconnect();
+    expect(sent[0]!.errorCode).toBe(0);
+  });
+
   it('deletes a topic through any broker: every broker forgets it and removes its replicas', async () => {
     const dirs = [1, 2, 3].map((id) => join(cluster.broker(id).logDir, `${TOPIC}-0`));
     expect(dirs.every((dir) => existsSync(dir))).toBe(true);
