@@ -12,6 +12,7 @@ const CODE_OF_REFUSAL: Record<Extract<TopicChangeResult, { ok: false }>['kind'],
   'invalid-replication-factor': ErrorCode.INVALID_REPLICATION_FACTOR,
   'invalid-partitions': ErrorCode.INVALID_PARTITIONS,
   'invalid-replica-assignment': ErrorCode.INVALID_REPLICA_ASSIGNMENT,
+  'no-reassignment': ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
 };
 
 /** How long a change waits at most for this broker to apply it before answering (the change is made either way). */

@@ -7,7 +7,9 @@ import { alterConfigsHandler } from './handlers/alter-configs.js';
 import { alterReplicaLogDirsHandler } from './handlers/alter-replica-log-dirs.js';
 import { type AdvertisedApi, apiVersionsHandlerFor } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
+import { alterPartitionReassignmentsHandler } from './handlers/alter-partition-reassignments.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
+import { listPartitionReassignmentsHandler } from './handlers/list-partition-reassignments.js';
 import { deleteRecordsHandler } from './handlers/delete-records.js';
 import { deleteTopicsHandler } from './handlers/delete-topics.js';
 import { describeClusterHandler } from './handlers/describe-cluster.js';
@@ -61,6 +63,8 @@ const handlers: AnyHandler[] = [
   createPartitionsHandler,
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
   offsetDeleteHandler,
   describeClusterHandler,
 ] as unknown as AnyHandler[];

@@ -47,6 +47,15 @@ export function partitionList(text: string): number[] {
   return [...partitions].sort((a, b) => a - b);
 }
 
+/** Broker ids in the order given ("2,3,1": the first is the preferred leader), each once. */
+export function brokerList(text: string): number[] {
+  const ids = text.split(',').map((id) => id.trim());
+  if (ids.some((id) => !/^\d+$/.test(id))) throw new InvalidArgumentError(`expected broker ids like 2,3,1, got "${text}"`);
+  const numbers = ids.map(Number);
+  if (new Set(numbers).size !== numbers.length) throw new InvalidArgumentError(`a broker is listed twice in "${text}"`);
+  return numbers;
+}
+
 /** Milliseconds since the epoch, or an ISO-8601 date-time ("2024-05-01T12:00:00Z"; no zone = local time). */
 export function timestamp(text: string): number {
   if (/^\d+$/.test(text.trim())) return Number(text);

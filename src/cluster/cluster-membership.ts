@@ -293,7 +293,8 @@ export class ClusterMembership implements Membership {
   /** The cluster state (topics, assignments, partition states), watched; a watch that ends is started again. */
   private async watchState(): Promise<ClusterStateView> {
     const view = await ClusterStateView.watch(this.etcd.ns);
-    view.on('change', (change) => this.announce(change.kind !== 'partition'));
+    // A partition's ISR change matters to the controller while that partition is being reassigned (it completes then).
+    view.on('change', (change) => this.announce(change.kind !== 'partition' || view.reassignments.has(`${change.topic}/${change.partition}`)));
     view.once('error', (error) => void this.rewatchState(view, error));
     return view;
   }

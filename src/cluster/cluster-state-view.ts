@@ -9,9 +9,12 @@ import {
   type AssignmentRecord,
   decodeAssignmentRecord,
   decodePartitionStateRecord,
+  decodeReassignmentRecord,
   decodeTopicRecord,
   PARTITIONS_PREFIX,
   type PartitionStateRecord,
+  REASSIGNMENTS_PREFIX,
+  type ReassignmentRecord,
   STATE_PREFIX,
   TOPICS_PREFIX,
   type TopicRecord,
@@ -21,7 +24,8 @@ import { type KeyChange, type PrefixWatch, watchPrefix } from './prefix-watch.js
 export type ClusterStateChange =
   | { kind: 'topic'; topic: string; value: TopicRecord | null; modRevision: bigint }
   | { kind: 'assignment'; topic: string; value: AssignmentRecord | null; modRevision: bigint }
-  | { kind: 'partition'; topic: string; partition: number; value: PartitionStateRecord | null; modRevision: bigint };
+  | { kind: 'partition'; topic: string; partition: number; value: PartitionStateRecord | null; modRevision: bigint }
+  | { kind: 'reassignment'; topic: string; partition: number; value: ReassignmentRecord | null; modRevision: bigint };
 
 export interface ClusterStateViewEvents {
   /** One change, after it is applied; in etcd's revision order. */
@@ -35,6 +39,8 @@ export class ClusterStateView extends EventEmitter<ClusterStateViewEvents> {
   readonly assignments = new Map<string, Versioned<AssignmentRecord>>();
   /** Keyed by `${topic}/${partition}`. */
   readonly partitions = new Map<string, Versioned<PartitionStateRecord>>();
+  /** Reassignments under way, keyed by `${topic}/${partition}`. */
+  readonly reassignments = new Map<string, Versioned<ReassignmentRecord>>();
   /** The etcd revision this view reflects: every change up to it is applied. */
   revision = 0n;
   private watch: PrefixWatch | null = null;
@@ -91,7 +97,8 @@ export class ClusterStateView extends EventEmitter<ClusterStateViewEvents> {
     if (decoded === null) return;
     if (decoded.kind === 'topic') store(this.topics, decoded.topic, decoded.value, decoded.modRevision);
     else if (decoded.kind === 'assignment') store(this.assignments, decoded.topic, decoded.value, decoded.modRevision);
-    else store(this.partitions, `${decoded.topic}/${decoded.partition}`, decoded.value, decoded.modRevision);
+    else if (decoded.kind === 'partition') store(this.partitions, `${decoded.topic}/${decoded.partition}`, decoded.value, decoded.modRevision);
+    else store(this.reassignments, `${decoded.topic}/${decoded.partition}`, decoded.value, decoded.modRevision);
     if (announce) this.emit('change', decoded);
   }
 }
@@ -110,10 +117,18 @@ function decodeChange(change: KeyChange): ClusterStateChange | null {
     const topic = key.slice(ASSIGNMENTS_PREFIX.length);
     return { kind: 'assignment', topic, value: value === null ? null : decodeAssignmentRecord(key, value), modRevision };
   }
-  if (!key.startsWith(PARTITIONS_PREFIX)) return null;
-  const rest = key.slice(PARTITIONS_PREFIX.length);
-  const slash = rest.lastIndexOf('/');
-  const partition = Number(rest.slice(slash + 1));
-  if (slash <= 0 || !Number.isSafeInteger(partition) || partition < 0) return null;
-  return { kind: 'partition', topic: rest.slice(0, slash), partition, value: value === null ? null : decodePartitionStateRecord(key, value), modRevision };
+  for (const [prefix, kind] of [
+    [PARTITIONS_PREFIX, 'partition'],
+    [REASSIGNMENTS_PREFIX, 'reassignment'],
+  ] as const) {
+    if (!key.startsWith(prefix)) continue;
+    const rest = key.slice(prefix.length);
+    const slash = rest.lastIndexOf('/');
+    const partition = Number(rest.slice(slash + 1));
+    if (slash <= 0 || !Number.isSafeInteger(partition) || partition < 0) return null;
+    const topic = rest.slice(0, slash);
+    if (kind === 'partition') return { kind, topic, partition, value: value === null ? null : decodePartitionStateRecord(key, value), modRevision };
+    return { kind, topic, partition, value: value === null ? null : decodeReassignmentRecord(key, value), modRevision };
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
-// Writes to the cluster state in etcd (etcd-keys.ts, state/), each one transaction: topic creation and deletion
-// and replica assignment by the controller (guarded by its fence), partition state (leader, leader epoch, ISR) by
+// Writes to the cluster state in etcd (etcd-keys.ts, state/), each one transaction: topic creation and deletion,
+// replica assignment and reassignments (guarded by the writer's fence), partition state (leader, leader epoch, ISR) by
 // compare-and-swap on the key's mod revision, guarded by the writer's fence (the controller's, or a leader's own
 // registration for its ISR changes). Main thread.
 import type { Namespace } from 'etcd3';
@@ -10,9 +10,12 @@ import {
   encodeRecord,
   type PartitionStateRecord,
   partitionKey,
+  type ReassignmentRecord,
+  reassignmentKey,
   type TopicRecord,
   topicKey,
   topicPartitionsPrefix,
+  topicReassignmentsPrefix,
 } from './etcd-keys.js';
 import { type Fence, guardedBy } from './fence.js';
 
@@ -72,7 +75,12 @@ function initialState(replicas: number[]): PartitionStateRecord {
 /** Deletes a topic with its assignment and partition states, in one fenced transaction. */
 export async function deleteTopic(ns: Namespace, fence: Fence, name: string): Promise<WriteResult> {
   const result = await guardedBy(ns.if(topicKey(name), 'Create', '>', 0), fence)
-    .then(ns.delete().key(topicKey(name)), ns.delete().key(assignmentKey(name)), ns.delete().prefix(topicPartitionsPrefix(name)))
+    .then(
+      ns.delete().key(topicKey(name)),
+      ns.delete().key(assignmentKey(name)),
+      ns.delete().prefix(topicPartitionsPrefix(name)),
+      ns.delete().prefix(topicReassignmentsPrefix(name)),
+    )
     .commit();
   if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
   return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'missing' } : { ok: false, reason: 'fenced' };
@@ -103,6 +111,50 @@ export async function writeAssignment(
 export async function writeTopicRecord(ns: Namespace, fence: Fence, name: string, topic: TopicRecord, expectedModRevision: bigint): Promise<WriteResult> {
   const result = await guardedBy(ns.if(topicKey(name), 'Mod', '==', expectedModRevision.toString()), fence)
     .then(ns.put(topicKey(name)).value(encodeRecord(topic)))
+    .commit();
+  if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
+  return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'conflict', current: null } : { ok: false, reason: 'fenced' };
+}
+
+/** Starts (or changes the target of) a partition's reassignment, or with null ends it; only while the topic exists. */
+export async function writeReassignment(
+  ns: Namespace,
+  fence: Fence,
+  topic: string,
+  partition: number,
+  record: ReassignmentRecord | null,
+): Promise<WriteResult> {
+  const key = reassignmentKey(topic, partition);
+  const change = record === null ? ns.delete().key(key) : ns.put(key).value(encodeRecord(record));
+  const result = await guardedBy(ns.if(topicKey(topic), 'Create', '>', 0), fence)
+    .then(change)
+    .commit();
+  if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
+  return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'missing' } : { ok: false, reason: 'fenced' };
+}
+
+/**
+ * Ends a reassignment in one transaction: the topic's assignment (the partition on its target replicas) and the
+ * partition's state (ISR within them, a leader among them) replace the ones read at the given revisions, and the
+ * reassignment record goes; a conflict on either leaves all three as they were.
+ */
+export async function completeReassignment(
+  ns: Namespace,
+  fence: Fence,
+  topic: string,
+  partition: number,
+  assignment: Versioned<AssignmentRecord>,
+  state: Versioned<PartitionStateRecord>,
+): Promise<WriteResult> {
+  const result = await guardedBy(
+    ns.if(assignmentKey(topic), 'Mod', '==', assignment.modRevision.toString()).and(partitionKey(topic, partition), 'Mod', '==', state.modRevision.toString()),
+    fence,
+  )
+    .then(
+      ns.put(assignmentKey(topic)).value(encodeRecord(assignment.value)),
+      ns.put(partitionKey(topic, partition)).value(encodeRecord(state.value)),
+      ns.delete().key(reassignmentKey(topic, partition)),
+    )
     .commit();
   if (result.succeeded) return { ok: true, revision: BigInt(result.header.revision) };
   return (await fenceHolds(ns, fence)) ? { ok: false, reason: 'conflict', current: null } : { ok: false, reason: 'fenced' };

@@ -1,7 +1,7 @@
 // A cluster's topics as this broker's handlers see them: read from its copy of etcd's state (ClusterStateView)
 // and the live brokers (a leader or replica whose broker is not live is reported so), and changed as a TopicAdmin
 // under this broker's fence. Main thread.
-import type { ClusterTopic, ClusterTopics, PartitionPlacement } from './membership.js';
+import type { ClusterTopic, ClusterTopics, PartitionPlacement, PartitionReassignment } from './membership.js';
 import { NO_LEADER } from './partition-election.js';
 import { TopicAdmin, type TopicAdminInputs } from './topic-admin.js';
 
@@ -43,6 +43,25 @@ export class EtcdClusterTopics extends TopicAdmin implements ClusterTopics {
       isr: state?.isr ?? [],
       offline: replicas.filter((id) => !live.has(id)),
     };
+  }
+
+  reassignments(): PartitionReassignment[] {
+    const view = this.reads.view();
+    if (view === null) return [];
+    const moving: PartitionReassignment[] = [];
+    for (const [key, { value }] of view.reassignments) {
+      const slash = key.lastIndexOf('/');
+      const [topic, partition] = [key.slice(0, slash), Number(key.slice(slash + 1))];
+      const replicas = view.assignments.get(topic)?.value.replicas[partition] ?? value.original;
+      moving.push({
+        topic,
+        partition,
+        replicas,
+        adding: value.target.filter((id) => !value.original.includes(id)),
+        removing: value.original.filter((id) => !value.target.includes(id)),
+      });
+    }
+    return moving.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   }
 
   applied(revision: bigint): Promise<void> {

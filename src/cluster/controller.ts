@@ -1,7 +1,8 @@
 // The controller's duties while this broker holds a ControllerTerm: creating and deleting topics and adding
 // partitions (replicas spread by assignReplicas over the live brokers), and keeping every partition led — after
 // a broker dies or returns, and whenever it takes office — by Kafka's election rules (partition-election.ts),
-// each change a compare-and-swap fenced by the term, so a deposed controller changes nothing. Passes over the
+// each change a compare-and-swap fenced by the term, so a deposed controller changes nothing; and it moves partition
+// reassignments on (reassignment-pass.ts). Passes over the
 // partitions run one at a time; a change seen during a pass asks for another. Main thread.
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { swapPartitionState } from './cluster-state-writes.js';
 import type { ControllerTerm } from './controller-election.js';
 import type { BrokerRegistration, PartitionStateRecord } from './etcd-keys.js';
 import { NO_LEADER, nextPartitionState, preferredLeaderState } from './partition-election.js';
+import { advanceReassignments } from './reassignment-pass.js';
 import { type NewTopic, TopicAdmin, type TopicAdminResult } from './topic-admin.js';
 
 /** Compare-and-swap attempts on one partition before a pass leaves it to the next one. */
@@ -99,7 +101,7 @@ export class Controller {
     }
   }
 
-  /** Every partition checked against the live brokers; partitions of an assignment without a state get one. */
+  /** Every partition checked against the live brokers (partitions of an assignment without a state get one), then every reassignment moved on. */
   private async pass(): Promise<void> {
     const live = new Set(this.inputs.liveBrokers().keys());
     let lastRevision = 0n;
@@ -113,6 +115,9 @@ export class Controller {
         if (revision > lastRevision) lastRevision = revision;
       }
     }
+    const moved = this.stopped ? 0n : await advanceReassignments(this.ns, this.term.fence, this.view, live, this.options.logger);
+    if (moved === 'fenced') return this.term.markLost(new Error('controller fence lost'));
+    if (moved > lastRevision) lastRevision = moved;
     // The next pass starts from a view that holds this pass's writes.
     if (lastRevision > 0n) await this.view.waitForRevision(lastRevision);
   }

@@ -12,6 +12,7 @@
 //   state/topics/<topic name>                  TopicRecord
 //   state/assignments/<topic name>             AssignmentRecord
 //   state/partitions/<topic name>/<partition>  PartitionStateRecord (partition as decimal text)
+//   state/reassignments/<topic name>/<partition>  ReassignmentRecord, while a reassignment is under way
 //
 // The cluster state shares the state/ prefix so one watch sees all of it in a single revision order (a topic's
 // creation before its partitions' states, a leader change after the assignment that allowed it).
@@ -27,6 +28,7 @@ export const STATE_PREFIX = 'state/';
 export const TOPICS_PREFIX = `${STATE_PREFIX}topics/`;
 export const ASSIGNMENTS_PREFIX = `${STATE_PREFIX}assignments/`;
 export const PARTITIONS_PREFIX = `${STATE_PREFIX}partitions/`;
+export const REASSIGNMENTS_PREFIX = `${STATE_PREFIX}reassignments/`;
 
 export function clusterRoot(clusterName: string): string {
   const problem = clusterNameProblem(clusterName);
@@ -48,6 +50,8 @@ export const brokerKey = (nodeId: number): string => `${BROKERS_PREFIX}${nodeId}
 export const topicKey = (topic: string): string => `${TOPICS_PREFIX}${topic}`;
 export const assignmentKey = (topic: string): string => `${ASSIGNMENTS_PREFIX}${topic}`;
 export const partitionKey = (topic: string, partition: number): string => `${PARTITIONS_PREFIX}${topic}/${partition}`;
+export const reassignmentKey = (topic: string, partition: number): string => `${REASSIGNMENTS_PREFIX}${topic}/${partition}`;
+export const topicReassignmentsPrefix = (topic: string): string => `${REASSIGNMENTS_PREFIX}${topic}/`;
 export const topicPartitionsPrefix = (topic: string): string => `${PARTITIONS_PREFIX}${topic}/`;
 
 export interface BrokerListener {
@@ -83,9 +87,18 @@ export interface PartitionStateRecord {
   isr: number[];
 }
 
+/**
+ * state/reassignments/<name>/<p>: {"target":[2,3],"original":[1,2]}: the replicas a partition moves to (preferred
+ * leader first) and those it had when the move began (a cancel moves it back there).
+ */
+export interface ReassignmentRecord {
+  target: number[];
+  original: number[];
+}
+
 export class ClusterRecordError extends Error {}
 
-export function encodeRecord(record: BrokerRegistration | TopicRecord | AssignmentRecord | PartitionStateRecord): string {
+export function encodeRecord(record: BrokerRegistration | TopicRecord | AssignmentRecord | PartitionStateRecord | ReassignmentRecord): string {
   return JSON.stringify(record);
 }
 
@@ -147,4 +160,11 @@ export function decodePartitionStateRecord(key: string, text: string): Partition
   check(isInt(v.leaderEpoch, 0), key, 'leaderEpoch must be an integer >= 0');
   check(isIntList(v.isr, 0), key, 'isr must be a list of broker ids');
   return { leader: v.leader as number, leaderEpoch: v.leaderEpoch as number, isr: v.isr as number[] };
+}
+
+export function decodeReassignmentRecord(key: string, text: string): ReassignmentRecord {
+  const v = parseObject(key, text);
+  check(isIntList(v.target, 0) && (v.target as number[]).length > 0, key, 'target must be a non-empty list of broker ids');
+  check(isIntList(v.original, 0) && (v.original as number[]).length > 0, key, 'original must be a non-empty list of broker ids');
+  return { target: v.target as number[], original: v.original as number[] };
 }

@@ -25,6 +25,15 @@ export interface PartitionPlacement {
   offline: readonly number[];
 }
 
+/** A partition being moved: its replicas now, those being added, those to be removed. */
+export interface PartitionReassignment {
+  topic: string;
+  partition: number;
+  replicas: readonly number[];
+  adding: readonly number[];
+  removing: readonly number[];
+}
+
 /** A topic as the cluster state records it. */
 export interface ClusterTopic {
   topicId: string;
@@ -37,7 +46,14 @@ export type TopicChangeResult =
   | { ok: true; revision: bigint }
   | {
       ok: false;
-      kind: 'not-controller' | 'topic-exists' | 'unknown-topic' | 'invalid-replication-factor' | 'invalid-partitions' | 'invalid-replica-assignment';
+      kind:
+        | 'not-controller'
+        | 'topic-exists'
+        | 'unknown-topic'
+        | 'invalid-replication-factor'
+        | 'invalid-partitions'
+        | 'invalid-replica-assignment'
+        | 'no-reassignment';
       message: string;
     };
 
@@ -53,6 +69,10 @@ export interface ClusterTopics {
   deleteTopic(name: string): Promise<TopicChangeResult>;
   createPartitions(name: string, totalCount: number, newAssignment?: number[][]): Promise<TopicChangeResult>;
   setConfigs(name: string, configs: Record<string, string>): Promise<TopicChangeResult>;
+  /** Moves a partition to `target` replicas (AlterPartitionReassignments), or with null cancels its move. */
+  reassign(topic: string, partition: number, target: number[] | null): Promise<TopicChangeResult>;
+  /** The reassignments under way (ListPartitionReassignments). */
+  reassignments(): PartitionReassignment[];
   /** Resolves once this broker has applied the cluster state up to `revision` (its partitions, roles and topic copies). */
   applied(revision: bigint): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // This broker's part of the cluster state, applied: its copy of every topic (TopicManager: id, partition count,
 // configs), the partitions assigned to it created in its engine, and their replica roles given to the replica
 // manager — leader at the state's leader epoch (with the state's ISR), follower of the state's leader at its
-// replication listener, or neither (offline, leader not live yet, moved away, or its log dir here failed). A __consumer_offsets partition's
+// replication listener, or neither (offline, leader not live yet, or its log dir here failed); a replica moved
+// away (reassigned) is deleted here. A __consumer_offsets partition's
 // group coordinator runs only while it is led here. Topics the state no longer has are deleted here. Work is
 // done in passes over the whole state, one at a time; every change of the state or of the live brokers asks for
 // another, and a pass that failed (a disk error, a leader epoch refused) is retried a second later. Main thread.
@@ -140,7 +141,7 @@ export class StateApplier {
       for (let partition = 0; partition < assignment.replicas.length && !this.stopped; partition++) {
         const replicas = assignment.replicas[partition]!;
         await attempt({ topic: name, partition }, async () => {
-          if (!replicas.includes(nodeId)) return this.giveNoRole(name, partition, -1);
+          if (!replicas.includes(nodeId)) return this.moveAway(name, partition);
           await topics.createLocalPartition(name, partition);
           // A replica in an offline log dir neither leads nor follows (its leadership was handed over).
           if (!this.inputs.engine.isOnline(name, partition)) return this.giveNoRole(name, partition, -2);
@@ -169,7 +170,7 @@ export class StateApplier {
     if (state === undefined || state.leader === NO_LEADER) return this.giveNoRole(topic, partition, state?.leaderEpoch ?? -1);
     const { leader, leaderEpoch, isr } = state;
     if (leader === nodeId) {
-      if (previous?.role === 'leader' && previous.leaderEpoch === leaderEpoch) return manager.updateIsr(topic, partition, isr);
+      if (previous?.role === 'leader' && previous.leaderEpoch === leaderEpoch) return manager.updateIsr(topic, partition, isr, replicas);
       await manager.becomeLeader(topic, partition, { leaderEpoch, replicas, isr });
       manager.updateIsr(topic, partition, isr);
       this.roles.set(key, { role: 'leader', leaderEpoch, leader, address: '' });
@@ -186,6 +187,14 @@ export class StateApplier {
     if (topic === OFFSETS_TOPIC) await this.inputs.engine.setCoordinating(topic, partition, false);
     await manager.becomeFollower(topic, partition, { leaderEpoch, leaderId: leader, leaderAddress: address });
     this.roles.set(key, { role: 'follower', leaderEpoch, leader, address: addressText });
+  }
+
+  /** A partition this broker is not a replica of (any more: reassigned away): its role ends and its copy here goes. */
+  private async moveAway(topic: string, partition: number): Promise<void> {
+    await this.giveNoRole(topic, partition, -1);
+    if (!this.inputs.engine.has(topic, partition)) return;
+    await this.inputs.engine.deletePartition(topic, partition);
+    this.inputs.logger.info({ topic, partition }, 'replica no longer assigned to this broker: deleted here');
   }
 
   /** Neither led nor followed here (offline, leader not live, moved away): clients are sent on; any coordinator stops. */

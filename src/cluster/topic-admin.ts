@@ -1,12 +1,12 @@
 // Topic changes in the cluster state: create (replicas spread by assignReplicas over the live brokers, or as
-// given), delete, add partitions, replace a topic's config overrides. Any registered broker may make them, as a
+// given), delete, add partitions, replace a topic's config overrides, reassign a partition's replicas. Any registered broker may make them, as a
 // Kafka broker forwards them to its controller: each write is one etcd transaction guarded by the writer's fence
 // (the controller's term, or else the broker's registration) and by the topic's own existence, so two brokers
 // racing on one name leave one topic. Partition leaders and ISRs stay the controller's (controller.ts). Main thread.
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import type { ClusterStateView } from './cluster-state-view.js';
-import { createTopic, deleteTopic, writeAssignment, writeTopicRecord, type WriteResult } from './cluster-state-writes.js';
+import { createTopic, deleteTopic, writeAssignment, writeReassignment, writeTopicRecord, type WriteResult } from './cluster-state-writes.js';
 import type { BrokerRegistration, TopicRecord } from './etcd-keys.js';
 import type { Fence } from './fence.js';
 import type { TopicChangeResult } from './membership.js';
@@ -84,6 +84,33 @@ export class TopicAdmin {
     if (topic === undefined) return { ok: false, kind: 'unknown-topic', message: `topic ${name} does not exist` };
     const result = await writeTopicRecord(this.inputs.ns, fence, name, { ...topic.value, configs }, topic.modRevision);
     return this.outcome(result, name);
+  }
+
+  /**
+   * Starts moving a partition to `target` (a change of target keeps the replicas it had when the first move
+   * began), or with null moves it back to those (a cancel); the controller steps it (reassignment-pass.ts).
+   */
+  async reassign(topic: string, partition: number, target: number[] | null): Promise<TopicAdminResult> {
+    const fence = this.inputs.fence();
+    const view = this.inputs.view();
+    if (fence === null || view === null) return notController();
+    const replicas = view.assignments.get(topic)?.value.replicas[partition];
+    if (replicas === undefined) return { ok: false, kind: 'unknown-topic', message: `${topic}-${partition} does not exist` };
+    const pending = view.reassignments.get(`${topic}/${partition}`)?.value;
+    if (target === null && pending === undefined)
+      return { ok: false, kind: 'no-reassignment', message: `no reassignment of ${topic}-${partition} is under way` };
+    const original = pending?.original ?? replicas;
+    const next = target ?? original;
+    const live = this.inputs.liveBrokers();
+    const problem = checkedAssignment([next]);
+    if (!Array.isArray(problem)) return problem;
+    const unknown = next.find((id) => !live.has(id));
+    if (unknown !== undefined) return { ok: false, kind: 'invalid-replica-assignment', message: `broker ${unknown} is not a live broker of the cluster` };
+    // Already there with nothing under way: as Kafka, nothing to do.
+    if (pending === undefined && next.length === replicas.length && next.every((id, i) => replicas[i] === id)) return { ok: true, revision: view.revision };
+    const result = await writeReassignment(this.inputs.ns, fence, topic, partition, { target: [...next], original: [...original] });
+    if (result.ok) this.inputs.logger.info({ topic, partition, from: replicas, to: next, cancel: target === null }, 'reassignment requested');
+    return this.outcome(result, topic);
   }
 
   private replicasFor(request: NewTopic, firstPartition = 0): number[][] | TopicAdminRefusal {

@@ -7,6 +7,7 @@ import { ProtocolError } from './codec/protocol-error.js';
 import { Reader } from './codec/reader.js';
 import { type LentSplice, Writer } from './codec/writer.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
+import { alterPartitionReassignmentsApi } from './messages/alter-partition-reassignments.js';
 import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
 import { apiVersionsApi } from './messages/api-versions.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
@@ -28,6 +29,7 @@ import { joinGroupApi } from './messages/join-group.js';
 import { leaveGroupApi } from './messages/leave-group.js';
 import { listGroupsApi } from './messages/list-groups.js';
 import { listOffsetsApi } from './messages/list-offsets.js';
+import { listPartitionReassignmentsApi } from './messages/list-partition-reassignments.js';
 import { metadataApi } from './messages/metadata.js';
 import { offsetCommitApi } from './messages/offset-commit.js';
 import { offsetDeleteApi } from './messages/offset-delete.js';
@@ -68,6 +70,8 @@ export const apis = [
   createPartitionsApi,
   deleteGroupsApi,
   incrementalAlterConfigsApi,
+  alterPartitionReassignmentsApi,
+  listPartitionReassignmentsApi,
   offsetDeleteApi,
   describeClusterApi,
 ] as const;

@@ -22,7 +22,7 @@ interface FollowerProgress {
 
 export class PartitionLeaderState {
   readonly leaderEpoch: number;
-  readonly replicas: readonly number[];
+  replicas: readonly number[];
   isr: readonly number[];
   /** The high watermark as last set in the worker. */
   highWatermark: number;
@@ -59,6 +59,18 @@ export class PartitionLeaderState {
   /** Whether the leader alone makes a record committed (the high watermark follows its log end in the worker). */
   get alone(): boolean {
     return this.isr.length === 1;
+  }
+
+  /**
+   * The assignment changed under the same leader epoch (a reassignment widened or narrowed it): new replicas start
+   * unknown (they join the ISR once caught up), replicas no longer assigned are forgotten.
+   */
+  setReplicas(replicas: readonly number[], nowMs: number): void {
+    this.replicas = [...replicas];
+    for (const id of replicas)
+      if (id !== this.nodeId && !this.followers.has(id))
+        this.followers.set(id, { logEndOffset: -1, lastCaughtUpMs: nowMs, lastFetchLeaderLogEndOffset: -1, lastFetchMs: nowMs });
+    for (const id of [...this.followers.keys()]) if (!replicas.includes(id)) this.followers.delete(id);
   }
 
   /** Messages the furthest-behind follower lacks (the leader's log end minus its log end; one not fetched yet counts from 0). */

@@ -245,13 +245,14 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
   }
 
   /**
-   * The cluster state changed the ISR of a partition led here at the same leader epoch (the controller took out a
-   * follower whose broker died; or this leader's own write, seen back): applied as the leader's ISR, once no
-   * change of its own is being written.
+   * The cluster state changed the ISR (or the replicas: a reassignment) of a partition led here at the same leader
+   * epoch (the controller took out a follower whose broker died; or this leader's own write, seen back): applied as
+   * the leader's, the ISR once no change of its own is being written.
    */
-  updateIsr(topic: string, partition: number, isr: readonly number[]): void {
+  updateIsr(topic: string, partition: number, isr: readonly number[], replicas?: readonly number[]): void {
     const leadership = this.leadershipOf(topic, partition);
     if (leadership === undefined) return;
+    if (replicas !== undefined && replicas.join() !== leadership.replicas.join()) leadership.setReplicas(replicas, Date.now());
     leadership.stateIsr = [...isr];
     if (!leadership.isrChangePending) void this.followStateIsr(leadership);
   }

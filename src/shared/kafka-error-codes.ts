@@ -55,6 +55,7 @@ export const ErrorCode = {
   GROUP_MAX_SIZE_REACHED: 81,
   FENCED_INSTANCE_ID: 82,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  NO_REASSIGNMENT_IN_PROGRESS: 85,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

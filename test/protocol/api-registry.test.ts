@@ -47,6 +47,8 @@ describe('the registry', () => {
       CreatePartitions: '37:0-3',
       DeleteGroups: '42:0-2',
       IncrementalAlterConfigs: '44:0-1',
+      AlterPartitionReassignments: '45:0-0',
+      ListPartitionReassignments: '46:0-0',
       OffsetDelete: '47:0-0',
       DescribeCluster: '60:0-1',
     });

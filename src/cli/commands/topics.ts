@@ -14,6 +14,7 @@ import { usageError } from '../cli-errors.js';
 import { collect, keyValue, positive } from '../option-parsers.js';
 import { write } from '../output.js';
 import { renderTable } from '../table.js';
+import { registerReassignCommands } from './topics-reassign.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -48,6 +49,7 @@ export function registerTopics(program: Command): void {
   withBootstrapOption(topics.command('delete').description('delete topics and their data').argument('<topics...>', 'topics to delete'))
     .option('--if-exists', 'succeed quietly for topics that do not exist')
     .action((names: string[], flags: ClientFlags & { ifExists?: boolean }) => withClient(flags, (client) => remove(client, names, flags.ifExists === true)));
+  registerReassignCommands(topics);
 }
 
 interface CreateFlags extends ClientFlags {

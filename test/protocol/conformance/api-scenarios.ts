@@ -586,6 +586,37 @@ const describeCluster: Scenario = async (world, version) => {
   expect(list(answer.Brokers).map((b) => [b.BrokerId, b.Port])).toEqual([[world.nodeId, world.port]]);
 };
 
+const alterPartitionReassignments: Scenario = async (world, version) => {
+  // Standalone: the only replica is this broker; moving a partition onto it is nothing to do, elsewhere is refused.
+  const answer = await call(
+    world,
+    45,
+    {
+      TimeoutMs: 10_000,
+      Topics: [
+        {
+          Name: world.topic,
+          Partitions: [
+            { PartitionIndex: 0, Replicas: [world.nodeId] },
+            { PartitionIndex: 9, Replicas: [world.nodeId] },
+          ],
+        },
+      ],
+    },
+    version,
+  );
+  expect(answer.ErrorCode).toBe(0);
+  expect(list(first(answer.Responses).Partitions).map((p) => [p.PartitionIndex, p.ErrorCode])).toEqual([
+    [0, 0],
+    [9, UNKNOWN_TOPIC_OR_PARTITION],
+  ]);
+};
+
+const listPartitionReassignments: Scenario = async (world, version) => {
+  const answer = await call(world, 46, { TimeoutMs: 10_000, Topics: null }, version);
+  expect([answer.ErrorCode, list(answer.Topics).length]).toEqual([0, 0]);
+};
+
 /** By API key, in the order the test runs them (Produce fills the topic the later ones read). */
 export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [0, produce],
@@ -614,6 +645,8 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [37, createPartitions],
   [42, deleteGroups],
   [44, incrementalAlterConfigs],
+  [45, alterPartitionReassignments],
+  [46, listPartitionReassignments],
   [47, offsetDelete],
   [60, describeCluster],
 ]);
