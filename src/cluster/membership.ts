@@ -32,6 +32,23 @@ export interface ClusterTopic {
   configs: Readonly<Record<string, string>>;
 }
 
+/** One partition of a topic. */
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/**
+ * What a preferred-leader election did to one partition: its preferred replica now leads it ('elected'), led it
+ * already ('not-needed'), is not live or not in the ISR ('preferred-not-available'); no such partition; or this
+ * broker's controller term ended before it was decided.
+ */
+export type PreferredElectionOutcome = 'elected' | 'not-needed' | 'preferred-not-available' | 'unknown-partition' | 'not-controller';
+
+export interface PreferredElection extends PartitionRef {
+  outcome: PreferredElectionOutcome;
+}
+
 /** The refusals of a topic change, in Kafka's terms (the handlers map `kind` to an error code). */
 export type TopicChangeResult =
   | { ok: true; revision: bigint }
@@ -71,6 +88,12 @@ export interface Membership {
    * alive (before it can expire and its partitions be given to another broker). Always true standalone.
    */
   mayAcknowledge(): boolean;
+  /**
+   * Preferred-leader election (ElectLeaders) for existing partitions: in a cluster the controller runs it, and a
+   * broker that is not the controller answers null. A standalone broker leads each of its partitions as their only
+   * replica, the preferred one: nothing to elect.
+   */
+  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PreferredElection[]> | null;
 }
 
 /** A standalone broker: itself, at its advertised address (filled in once its listener is bound). */
@@ -93,5 +116,9 @@ export class StandaloneMembership implements Membership {
 
   mayAcknowledge(): boolean {
     return true;
+  }
+
+  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PreferredElection[]> {
+    return Promise.resolve(partitions.map(({ topic, partition }) => ({ topic, partition, outcome: 'not-needed' as const })));
   }
 }
