@@ -229,7 +229,7 @@ export const CLUSTER_CONFIG_TABLE = {
   autoLeaderRebalanceEnable: bool({
     key: 'auto.leader.rebalance.enable',
     default: true,
-    doc: 'In a cluster, the controller gives partitions back to their preferred replica (the first assigned) when too many of a broker\'s are led elsewhere (leader.imbalance.per.broker.percentage), checking every leader.imbalance.check.interval.seconds.',
+    doc: "In a cluster, the controller gives partitions back to their preferred replica (the first assigned) when too many of a broker's are led elsewhere (leader.imbalance.per.broker.percentage), checking every leader.imbalance.check.interval.seconds.",
   }),
   leaderImbalanceCheckIntervalSeconds: long({
     key: 'leader.imbalance.check.interval.seconds',
