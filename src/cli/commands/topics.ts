@@ -1,6 +1,6 @@
-// `fjord topics create|list|describe|alter|delete`: topic administration over the Kafka protocol; describe
-// joins Metadata (leader, replicas, ISR), ListOffsets (log start and end) and DescribeLogDirs (size, dir)
-// per partition. Runs on the main thread.
+// `fjord topics create|list|describe|alter|delete|elect-leaders`: topic administration over the Kafka protocol;
+// describe joins Metadata (leader, replicas, ISR), ListOffsets (log start and end) and DescribeLogDirs (size,
+// dir) per partition; elect-leaders is topics-elect-leaders.ts. Runs on the main thread.
 import type { Command } from 'commander';
 import { describeLogDirs, type LogDirDescription } from '../../client/cluster-admin.js';
 import type { TopicInfo } from '../../client/cluster-metadata.js';
@@ -13,12 +13,13 @@ import { usageError } from '../cli-errors.js';
 import { collect, keyValue, positive } from '../option-parsers.js';
 import { write } from '../output.js';
 import { renderTable } from '../table.js';
+import { registerElectLeaders } from './topics-elect-leaders.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 export function registerTopics(program: Command): void {
-  const topics = program.command('topics').description('create, list, describe, alter and delete topics');
+  const topics = program.command('topics').description('create, list, describe, alter and delete topics; elect preferred leaders');
   withBootstrapOption(topics.command('create').description('create a topic').argument('<topic>', 'topic name'))
     .option('-p, --partitions <n>', "number of partitions (default: the broker's num.partitions)", positive)
     .option('-r, --replication-factor <n>', "replicas per partition (default: the broker's default.replication.factor)", positive)
@@ -47,6 +48,7 @@ export function registerTopics(program: Command): void {
   withBootstrapOption(topics.command('delete').description('delete topics and their data').argument('<topics...>', 'topics to delete'))
     .option('--if-exists', 'succeed quietly for topics that do not exist')
     .action((names: string[], flags: ClientFlags & { ifExists?: boolean }) => withClient(flags, (client) => remove(client, names, flags.ifExists === true)));
+  registerElectLeaders(topics);
 }
 
 interface CreateFlags extends ClientFlags {
