@@ -40,7 +40,12 @@ async function elect(client: KafkaClient, names: string[], partitions: number[] 
     await write('no partition needed an election: every preferred replica that can lead does\n');
     return;
   }
-  await write(renderTable(['TOPIC', 'PARTITION', 'RESULT'], results.map((r) => [r.topic, r.partition, outcomeOf(r)])));
+  await write(
+    renderTable(
+      ['TOPIC', 'PARTITION', 'RESULT'],
+      results.map((r) => [r.topic, r.partition, outcomeOf(r)]),
+    ),
+  );
   const failed = results.filter((r) => r.errorCode !== 0 && r.errorCode !== ELECTION_NOT_NEEDED);
   if (failed.length > 0) {
     throw new CliError(
