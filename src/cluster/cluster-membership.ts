@@ -17,7 +17,7 @@ import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistr
 import { LeaseGuard } from './lease-guard.js';
 import { reserveProducerIdBlock } from './producer-id-blocks.js';
 import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
-import { ClusterJoinError, type LiveBroker, type Membership, type PartitionRef, type PreferredElection } from './membership.js';
+import { ClusterJoinError, type LiveBroker, type Membership, type ElectionType, type LeaderElection, type PartitionRef } from './membership.js';
 
 export interface ClusterMembershipOptions extends EtcdDeadline {
   clusterName: string;
@@ -153,9 +153,9 @@ export class ClusterMembership implements Membership {
     return this.registeredBroker !== null && (this.lease?.isSurelyAlive() ?? false);
   }
 
-  /** Preferred-leader election by this broker's controller; null when this broker is not the controller. */
-  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PreferredElection[]> | null {
-    return this.controllerRole?.electPreferredLeaders(partitions) ?? null;
+  /** Leader elections by this broker's controller; null when this broker is not the controller. */
+  electLeaders(type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> | null {
+    return this.controllerRole?.electLeaders(type, partitions) ?? null;
   }
 
   /** Calls `onChange` on every change of the cluster state or the live brokers, and when a watch is replaced; returns the unsubscribe. */

@@ -12,8 +12,8 @@ import { swapPartitionState } from './cluster-state-writes.js';
 import type { ControllerTerm } from './controller-election.js';
 import type { BrokerRegistration, PartitionStateRecord } from './etcd-keys.js';
 import { partitionsToRebalance, type PlacedPartition } from './leader-imbalance.js';
-import type { PartitionRef, PreferredElection, PreferredElectionOutcome } from './membership.js';
-import { NO_LEADER, nextPartitionState, preferredLeaderState } from './partition-election.js';
+import type { ElectionOutcome, ElectionType, LeaderElection, PartitionRef } from './membership.js';
+import { electionByRequest, NO_LEADER, nextPartitionState } from './partition-election.js';
 import { type NewTopic, TopicAdmin, type TopicAdminResult } from './topic-admin.js';
 
 /** Compare-and-swap attempts on one partition before a pass leaves it to the next one. */
@@ -184,12 +184,12 @@ export class Controller {
   }
 
   /**
-   * Preferred-leader election for the given partitions (all when omitted): each partition's first assigned
-   * replica leads it if it is live and in the ISR. Resolves once this broker's view holds the changes.
+   * Elections of the given partitions' leaders (all when omitted), preferred or unclean (partition-election.ts
+   * `electionByRequest`). Resolves once this broker's view holds the changes.
    */
-  async electPreferredLeaders(partitions?: readonly PartitionRef[]): Promise<PreferredElection[]> {
+  async electLeaders(type: ElectionType, partitions?: readonly PartitionRef[]): Promise<LeaderElection[]> {
     const live = new Set(this.inputs.liveBrokers().keys());
-    const results: PreferredElection[] = [];
+    const results: LeaderElection[] = [];
     let lastRevision = 0n;
     for (const { topic, partition } of partitions ?? this.placedPartitions()) {
       const replicas = this.view.assignments.get(topic)?.value.replicas[partition];
@@ -197,14 +197,15 @@ export class Controller {
         results.push({ topic, partition, outcome: 'unknown-partition' });
         continue;
       }
-      let outcome = 'not-controller' as PreferredElectionOutcome;
+      let outcome = 'not-available' as ElectionOutcome;
       const decide = (current: PartitionStateRecord | null): PartitionStateRecord | null => {
-        const next = current === null ? null : preferredLeaderState(current, replicas, live);
-        outcome = next !== null ? 'elected' : current?.leader === replicas[0] ? 'not-needed' : 'preferred-not-available';
-        return next;
+        const decision = current === null ? { next: null, outcome: 'not-available' as const } : electionByRequest(type, current, replicas, live);
+        outcome = decision.next !== null ? 'elected' : decision.outcome;
+        return decision.next;
       };
       const revision = this.term.isController ? await this.swapUntilSettled(topic, partition, decide) : 0n;
-      if (outcome === 'elected' && revision === 0n) outcome = this.term.isController ? 'preferred-not-available' : 'not-controller';
+      // Not written: the term ended, or others kept changing the partition (it is left as it is).
+      if (revision === 0n && (outcome === 'elected' || !this.term.isController)) outcome = this.term.isController ? 'not-available' : 'not-controller';
       if (revision > lastRevision) lastRevision = revision;
       results.push({ topic, partition, outcome });
     }
@@ -227,7 +228,7 @@ export class Controller {
       const wanted = partitionsToRebalance(this.placedPartitions(), new Set(this.inputs.liveBrokers().keys()), settings.imbalancePercentage);
       if (wanted.length === 0) return;
       this.options.logger.info({ partitions: wanted.length }, 'leader imbalance above leader.imbalance.per.broker.percentage: electing preferred leaders');
-      await this.electPreferredLeaders(wanted);
+      await this.electLeaders('preferred', wanted);
     } catch (error) {
       this.options.logger.warn({ err: error }, 'automatic leader rebalancing failed; the next check retries');
     } finally {

@@ -38,15 +38,18 @@ export interface PartitionRef {
   partition: number;
 }
 
-/**
- * What a preferred-leader election did to one partition: its preferred replica now leads it ('elected'), led it
- * already ('not-needed'), is not live or not in the ISR ('preferred-not-available'); no such partition; or this
- * broker's controller term ended before it was decided.
- */
-export type PreferredElectionOutcome = 'elected' | 'not-needed' | 'preferred-not-available' | 'unknown-partition' | 'not-controller';
+/** ElectLeaders' election types: the first assigned replica, or (unclean) any live replica of a partition without a live in-sync leader. */
+export type ElectionType = 'preferred' | 'unclean';
 
-export interface PreferredElection extends PartitionRef {
-  outcome: PreferredElectionOutcome;
+/**
+ * What an election did to one partition: a new leader ('elected'); none needed (the preferred replica leads, or for
+ * an unclean election a live in-sync leader does); none possible ('not-available': the preferred replica is not live
+ * or not in the ISR; no replica is live); no such partition; or this broker's controller term ended first.
+ */
+export type ElectionOutcome = 'elected' | 'not-needed' | 'not-available' | 'unknown-partition' | 'not-controller';
+
+export interface LeaderElection extends PartitionRef {
+  outcome: ElectionOutcome;
 }
 
 /** The refusals of a topic change, in Kafka's terms (the handlers map `kind` to an error code). */
@@ -89,11 +92,11 @@ export interface Membership {
    */
   mayAcknowledge(): boolean;
   /**
-   * Preferred-leader election (ElectLeaders) for existing partitions: in a cluster the controller runs it, and a
-   * broker that is not the controller answers null. A standalone broker leads each of its partitions as their only
-   * replica, the preferred one: nothing to elect.
+   * Leader elections (ElectLeaders) for existing partitions: in a cluster the controller runs them, and a broker
+   * that is not the controller answers null. A standalone broker leads each of its partitions as their only replica,
+   * the preferred one, live and in sync: nothing to elect.
    */
-  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PreferredElection[]> | null;
+  electLeaders(type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> | null;
 }
 
 /** A standalone broker: itself, at its advertised address (filled in once its listener is bound). */
@@ -118,7 +121,7 @@ export class StandaloneMembership implements Membership {
     return true;
   }
 
-  electPreferredLeaders(partitions: readonly PartitionRef[]): Promise<PreferredElection[]> {
+  electLeaders(_type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> {
     return Promise.resolve(partitions.map(({ topic, partition }) => ({ topic, partition, outcome: 'not-needed' as const })));
   }
 }

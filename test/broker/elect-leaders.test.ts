@@ -1,5 +1,5 @@
-// ElectLeaders at the protocol level on a standalone broker, with requests no client library sends: unknown and
-// unclean election types, partitions listed twice, negative and unknown partitions, every version, a truncated
+// ElectLeaders at the protocol level on a standalone broker, with requests no client library sends: unclean and
+// unknown election types, partitions listed twice, negative and unknown partitions, every version, a truncated
 // frame. (Elections in a cluster: test/cluster/preferred-leader.test.ts.)
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,8 +55,17 @@ describe('ElectLeaders on a standalone broker', () => {
     expect(answer).toMatchObject({ errorCode: ErrorCode.NONE, replicaElectionResults: [] });
   });
 
-  it('refuses unclean and unknown election types with INVALID_REQUEST, at the top and per partition', async () => {
-    for (const electionType of [1, 2, -1]) {
+  it('answers ELECTION_NOT_NEEDED to an unclean election too (its only replica is live and in sync)', async () => {
+    const answer = await client.call(43, 1, { electionType: 1, topicPartitions: [{ topic: 'elect', partitions: [1, 5] }], timeoutMs: 1000 });
+    expect(answer.errorCode).toBe(ErrorCode.NONE);
+    expect(codes(answer.replicaElectionResults)).toEqual([
+      ['elect', 1, ErrorCode.ELECTION_NOT_NEEDED],
+      ['elect', 5, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION],
+    ]);
+  });
+
+  it('refuses unknown election types with INVALID_REQUEST, at the top and per partition', async () => {
+    for (const electionType of [2, -1, 127]) {
       const answer = await client.call(43, 2, { electionType, topicPartitions: [{ topic: 'elect', partitions: [0] }], timeoutMs: 1000 });
       expect(answer.errorCode).toBe(ErrorCode.INVALID_REQUEST);
       expect(codes(answer.replicaElectionResults)).toEqual([['elect', 0, ErrorCode.INVALID_REQUEST]]);

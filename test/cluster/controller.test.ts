@@ -190,18 +190,18 @@ describe('controller', () => {
     await h.register(1);
     await h.controller.settled();
     // Back, but out of the ISR: the preferred leader waits until it is in sync again (its leader adds it).
-    expect(await h.controller.electPreferredLeaders([{ topic: 'grow', partition: 0 }])).toEqual([
-      { topic: 'grow', partition: 0, outcome: 'preferred-not-available' },
+    expect(await h.controller.electLeaders('preferred', [{ topic: 'grow', partition: 0 }])).toEqual([
+      { topic: 'grow', partition: 0, outcome: 'not-available' },
     ]);
     // Its leader takes it back into the ISR (a compare-and-swap as a leader makes it); now it leads again.
     const state = h.view.partition('grow', 0)!;
     const back = await swapPartitionState(h.ns, null, 'grow', 0, state.modRevision, { ...state.value, isr: [...state.value.isr, 1] });
     if (back.ok) await h.view.waitForRevision(back.revision);
-    expect(await h.controller.electPreferredLeaders([{ topic: 'grow', partition: 0 }])).toEqual([{ topic: 'grow', partition: 0, outcome: 'elected' }]);
+    expect(await h.controller.electLeaders('preferred', [{ topic: 'grow', partition: 0 }])).toEqual([{ topic: 'grow', partition: 0, outcome: 'elected' }]);
     await h.waitFor('partition 0 led by 1', () => h.states('grow')[0]?.leader === 1);
     expect(h.states('grow')[0]!.leaderEpoch).toBe(state.value.leaderEpoch + 1);
     expect(
-      await h.controller.electPreferredLeaders([
+      await h.controller.electLeaders('preferred', [
         { topic: 'grow', partition: 0 },
         { topic: 'grow', partition: 9 },
       ]),

@@ -1,30 +1,45 @@
-// ElectLeaders: preferred-leader election for the listed partitions (null: every partition), answered as Kafka's
-// controller does. In a cluster only the controller elects (ctx.membership); another broker answers NOT_CONTROLLER.
-// A standalone broker is every partition's only, preferred replica: ELECTION_NOT_NEEDED. Unclean elections (type 1)
-// are refused with INVALID_REQUEST. The answer comes once the new leaders are written to etcd (timeoutMs is not
-// used). Runs on the main thread.
-import type { PartitionRef, PreferredElection, PreferredElectionOutcome } from '../../cluster/membership.js';
+// ElectLeaders: preferred (type 0) or unclean (type 1) election of the listed partitions' leaders (null: every
+// partition), answered as Kafka's controller does. In a cluster only the controller elects (ctx.membership); another
+// broker answers NOT_CONTROLLER. A standalone broker is every partition's only, preferred, in-sync replica:
+// ELECTION_NOT_NEEDED. Other election types: INVALID_REQUEST. The answer comes once the new leaders are written to
+// etcd (timeoutMs is not used). Runs on the main thread.
+import type { ElectionOutcome, ElectionType, LeaderElection, PartitionRef } from '../../cluster/membership.js';
 import type { ElectLeadersRequest } from '../../protocol/messages/elect-leaders.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import { defineHandler } from '../api-handler.js';
+import { type ErrorFields, NO_ERROR } from './admin-results.js';
 import type { BrokerContext } from '../broker-context.js';
 
-const PREFERRED = 0;
-const UNCLEAN = 1;
+/** Kafka's election type codes. */
+const ELECTION_TYPES: ReadonlyMap<number, ElectionType> = new Map([
+  [0, 'preferred'],
+  [1, 'unclean'],
+]);
+
+const NOT_CONTROLLER_MESSAGE = 'this broker is not the controller';
 
 type PartitionAnswer = { partitionId: number; errorCode: number; errorMessage: string | null };
 type TopicAnswer = { topic: string; partitionResult: PartitionAnswer[] };
 
-const ANSWERS: Readonly<Record<PreferredElectionOutcome, { errorCode: number; errorMessage: string | null }>> = {
-  elected: { errorCode: ErrorCode.NONE, errorMessage: null },
-  'not-needed': { errorCode: ErrorCode.ELECTION_NOT_NEEDED, errorMessage: 'the preferred replica already leads the partition' },
-  'preferred-not-available': {
-    errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE,
-    errorMessage: 'the preferred replica is not live or not in the ISR',
-  },
-  'unknown-partition': { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'the partition does not exist' },
-  'not-controller': { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: 'this broker is not the controller' },
-};
+function answerOf(type: ElectionType, outcome: ElectionOutcome): ErrorFields {
+  switch (outcome) {
+    case 'elected':
+      return NO_ERROR;
+    case 'not-needed':
+      return {
+        errorCode: ErrorCode.ELECTION_NOT_NEEDED,
+        errorMessage: type === 'preferred' ? 'the preferred replica already leads the partition' : 'a live in-sync replica leads the partition',
+      };
+    case 'not-available':
+      return type === 'preferred'
+        ? { errorCode: ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE, errorMessage: 'the preferred replica is not live or not in the ISR' }
+        : { errorCode: ErrorCode.ELIGIBLE_LEADERS_NOT_AVAILABLE, errorMessage: 'no replica of the partition is live' };
+    case 'unknown-partition':
+      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'the partition does not exist' };
+    case 'not-controller':
+      return { errorCode: ErrorCode.NOT_CONTROLLER, errorMessage: NOT_CONTROLLER_MESSAGE };
+  }
+}
 
 export const electLeadersHandler = defineHandler({
   apiKey: 43,
@@ -34,17 +49,16 @@ export const electLeadersHandler = defineHandler({
     const { electionType, topicPartitions } = request.body;
     const all = topicPartitions === null;
     const wanted = all ? everyPartition(ctx) : listedOnce(topicPartitions);
-    if (electionType !== PREFERRED) {
-      const message = electionType === UNCLEAN ? 'unclean leader election through ElectLeaders is not supported' : `unknown election type ${electionType}`;
-      return refused(ErrorCode.INVALID_REQUEST, message, all ? [] : wanted);
-    }
+    const type = ELECTION_TYPES.get(electionType);
+    if (type === undefined) return refused(ErrorCode.INVALID_REQUEST, `unknown election type ${electionType}`, all ? [] : wanted);
     const known = wanted.filter((p) => exists(ctx, p));
-    const elections = ctx.membership.electPreferredLeaders(known);
-    if (elections === null) return refused(ErrorCode.NOT_CONTROLLER, ANSWERS['not-controller'].errorMessage, all ? [] : wanted);
+    const elections = ctx.membership.electLeaders(type, known);
+    if (elections === null) return refused(ErrorCode.NOT_CONTROLLER, NOT_CONTROLLER_MESSAGE, all ? [] : wanted);
     const results = new Map((await elections).map((e) => [key(e), e]));
-    const answers: PreferredElection[] = wanted.map((p) => results.get(key(p)) ?? { ...p, outcome: 'unknown-partition' });
+    const answers: LeaderElection[] = wanted.map((p) => results.get(key(p)) ?? { ...p, outcome: 'unknown-partition' });
     // Asked for every partition, Kafka leaves out those that needed no election.
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: byTopic(all ? answers.filter((a) => a.outcome !== 'not-needed') : answers) };
+    const reported = all ? answers.filter((a) => a.outcome !== 'not-needed') : answers;
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults: group(reported.map((e) => ({ ...e, answer: answerOf(type, e.outcome) }))) };
   },
 });
 
@@ -79,12 +93,8 @@ function refused(errorCode: number, errorMessage: string | null, partitions: rea
   return { throttleTimeMs: 0, errorCode, replicaElectionResults: group(partitions.map((p) => ({ ...p, answer: { errorCode, errorMessage } }))) };
 }
 
-function byTopic(elections: readonly PreferredElection[]): TopicAnswer[] {
-  return group(elections.map((e) => ({ ...e, answer: ANSWERS[e.outcome] })));
-}
-
 /** Answers grouped by topic, in the order topics first appear. */
-function group(answers: ReadonlyArray<PartitionRef & { answer: { errorCode: number; errorMessage: string | null } }>): TopicAnswer[] {
+function group(answers: ReadonlyArray<PartitionRef & { answer: ErrorFields }>): TopicAnswer[] {
   const topics = new Map<string, PartitionAnswer[]>();
   for (const { topic, partition, answer } of answers) {
     const list = topics.get(topic) ?? [];
