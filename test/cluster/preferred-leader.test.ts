@@ -12,10 +12,15 @@ import { BrokerCluster, type PartitionView } from '../helpers/broker-cluster.js'
 type Answer = { errorCode: number; results: Array<[string, number, number]> };
 
 /** ElectLeaders v2 (preferred) asked of broker `nodeId`: the top-level error and [topic, partition, error] per partition. */
-async function electLeaders(cluster: BrokerCluster, nodeId: number, topicPartitions: Array<{ topic: string; partitions: number[] }> | null): Promise<Answer> {
+async function electLeaders(
+  cluster: BrokerCluster,
+  nodeId: number,
+  topicPartitions: Array<{ topic: string; partitions: number[] }> | null,
+  electionType = 0,
+): Promise<Answer> {
   const client = await RawClient.connect('127.0.0.1', cluster.broker(nodeId).proc.port);
   try {
-    const body = await client.call(43, 2, { electionType: 0, topicPartitions, timeoutMs: 10_000 });
+    const body = await client.call(43, 2, { electionType, topicPartitions, timeoutMs: 10_000 });
     const results = body.replicaElectionResults.flatMap((t) => t.partitionResult.map((p): [string, number, number] => [t.topic, p.partitionId, p.errorCode]));
     return { errorCode: body.errorCode, results };
   } finally {
@@ -127,7 +132,7 @@ describe('ElectLeaders and fjord topics elect-leaders (automatic rebalancing off
   });
 });
 
-describe('automatic leader rebalancing', () => {
+describe('a two-broker cluster: automatic leader rebalancing, unclean election', () => {
   const TOPIC = 'balanced';
   let cluster: BrokerCluster;
 
@@ -147,5 +152,34 @@ describe('automatic leader rebalancing', () => {
       ps.every((p) => p.leader === p.replicas[0] && p.isr.length === 2),
     );
     expect(settled[0]!.leader).toBe(preferred);
+  });
+
+  it('an unclean election (fjord topics elect-leaders --election-type unclean) brings back an offline partition', async () => {
+    const topic = 'offline';
+    await createTopic(cluster, topic, 1, 2);
+    const [first] = await cluster.waitForPartitions(topic, 'a full ISR', fullIsr(1, 2));
+    const [leader, follower] = first!.replicas as [number, number];
+    await cluster.broker(follower).kill();
+    await cluster.waitForPartitions(topic, `broker ${follower} out of the ISR`, (ps) => ps[0]!.isr.join() === String(leader));
+    await cluster.broker(leader).kill();
+    // The follower alone again, out of the ISR: with unclean.leader.election.enable off the partition stays offline.
+    await cluster.broker(follower).start();
+    await cluster.waitForMembers([follower]);
+    await cluster.waitForPartitions(topic, 'offline, its last ISR kept', (ps) => ps[0]!.leader === -1 && ps[0]!.isr.join() === String(leader));
+
+    expect(await electLeaders(cluster, follower, [{ topic, partitions: [0] }])).toEqual({
+      errorCode: ErrorCode.NONE,
+      results: [[topic, 0, ErrorCode.PREFERRED_LEADER_NOT_AVAILABLE]],
+    });
+    const b = ['--bootstrap-server', cluster.broker(follower).bootstrap];
+    const elected = await fjord(['topics', 'elect-leaders', topic, '--election-type', 'unclean', ...b]);
+    expect(elected).toMatchObject({ status: 0, stderr: '' });
+    expect(elected.stdout).toMatch(new RegExp(`^${topic} +0 +elected$`, 'm'));
+    const [led] = await cluster.waitForPartitions(topic, `led by ${follower}`, (ps) => ps[0]!.leader === follower);
+    expect(led!.isr).toEqual([follower]);
+    expect(await electLeaders(cluster, follower, [{ topic, partitions: [0] }], 1)).toEqual({
+      errorCode: ErrorCode.NONE,
+      results: [[topic, 0, ErrorCode.ELECTION_NOT_NEEDED]],
+    });
   });
 });
