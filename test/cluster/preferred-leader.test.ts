@@ -79,6 +79,9 @@ describe('ElectLeaders and fjord topics elect-leaders (automatic rebalancing off
 
     const [view] = await cluster.waitForMembers([1, 2, 3]);
     const controller = view!.controllerId;
+    // Named controller as soon as its election key exists, a broker takes office a moment later: an election of
+    // no partition answers NOT_CONTROLLER until then.
+    await cluster.waitFor(`broker ${controller} in office`, async () => (await electLeaders(cluster, controller, [])).errorCode === ErrorCode.NONE);
     const other = [1, 2, 3].find((id) => id !== controller)!;
     expect(await electLeaders(cluster, other, [{ topic: TOPIC, partitions: [0] }])).toEqual({
       errorCode: ErrorCode.NOT_CONTROLLER,
