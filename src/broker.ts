@@ -222,9 +222,15 @@ async function startLocalParts(
     groups: new GroupRouter(
       engine,
       topics,
-      { partitions: config.offsetsTopicPartitions, segmentBytes: config.offsetsTopicSegmentBytes, replicationFactor: config.offsetsTopicReplicationFactor },
+      {
+        partitions: config.offsetsTopicPartitions,
+        segmentBytes: config.offsetsTopicSegmentBytes,
+        replicationFactor: config.offsetsTopicReplicationFactor,
+        commitTimeoutMs: config.offsetsCommitTimeoutMs,
+      },
       leadership,
       membership.clusterTopics,
+      cluster === null ? null : replicas,
     ),
     producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
     logger,
@@ -278,9 +284,9 @@ async function startLocalParts(
     applier = await applyClusterState(config.nodeId, cluster, topics, engine, replicas!, logger);
   }
   const stop = async () => {
+    if (cluster !== null && applier !== null) await shutDownControlled(cluster, applier, replicas!, logger);
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
-    await applier?.stop();
     await replication?.stop();
     const connectionsClosed = await listener.close();
     const fetchWaitersWoken = ctx.waiters.size;
@@ -308,8 +314,20 @@ async function startLocalParts(
       clientWarnings,
       controllerId: () => membership.controllerId(),
       replication: replicas,
+      cluster: membership.clusterTopics,
     },
   };
+}
+
+/**
+ * Controlled shutdown: roles stop changing, every leadership here ends (clients are sent on, nothing more is
+ * appended as leader), then the partitions are handed to other in-sync replicas before the broker leaves.
+ */
+async function shutDownControlled(cluster: ClusterMembership, applier: StateApplier, replicas: ReplicaManager, logger: Logger): Promise<void> {
+  await applier.stop();
+  replicas.resignAll();
+  const moved = await cluster.handOverLeadership();
+  if (moved > 0) logger.info({ partitions: moved }, 'controlled shutdown: partition leadership handed to other in-sync replicas');
 }
 
 /** Gives this broker its partitions and replica roles from the cluster state, now and as it changes (state-applier.ts). */
@@ -334,6 +352,19 @@ async function applyClusterState(
   });
   cluster.trackApplied((revision) => applier.appliedUpTo(revision));
   applier.start();
+  // JBOD: the partitions of a failed dir that this broker leads get other leaders from their ISR within seconds.
+  engine.onLogDirOffline((logDir) => {
+    const failed = new Set(engine.partitions().flatMap((p) => (p.logDir === logDir ? [`${p.topic}/${p.partition}`] : [])));
+    for (const key of failed) {
+      const slash = key.lastIndexOf('/');
+      void replicas.stopReplica(key.slice(0, slash), Number(key.slice(slash + 1)));
+    }
+    void cluster
+      .handOverLeadership((topic, partition) => failed.has(`${topic}/${partition}`))
+      .then((moved) => {
+        if (moved > 0) logger.warn({ logDir, partitions: moved }, 'log dir failed: the partitions this broker led there were handed to other in-sync replicas');
+      });
+  });
   return applier;
 }
 

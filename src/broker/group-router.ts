@@ -2,20 +2,25 @@
 // abs(String.hashCode) mod partitions, so groups land where Kafka would put them), creating the topic
 // on first use (in a cluster: in etcd's state, with offsets.topic.replication.factor replicas); forwards group
 // operations to the worker owning that partition — in a cluster only while this broker leads it, else
-// NOT_COORDINATOR — and gathers answers that span every partition coordinated here (ListGroups). Main thread.
+// NOT_COORDINATOR, and what they write answered once every in-sync replica has it — and gathers answers that span every partition coordinated here (ListGroups). Main thread.
 import type { ClusterTopics } from '../cluster/membership.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import { type GroupListing, type GroupOperation, type GroupOperationRequest, type GroupOperationResult, OFFSETS_TOPIC } from '../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { changeClusterTopics } from './cluster-topic-changes.js';
-import { ANY_LEADER_EPOCH, type PartitionLeadership } from './partition-leadership.js';
+import { ANY_LEADER_EPOCH, type CommitWaits, type PartitionLeadership } from './partition-leadership.js';
 
 export interface OffsetsTopicSettings {
   partitions: number;
   segmentBytes: number;
   replicationFactor: number;
+  /** offsets.commit.timeout.ms: how long a write waits for the in-sync replicas (in a cluster). */
+  commitTimeoutMs: number;
 }
+
+/** Operations that may write group records (offsets, group metadata); in a cluster they answer once replicated. */
+const WRITING_OPERATIONS: ReadonlySet<GroupOperation> = new Set<GroupOperation>(['join', 'sync', 'leave', 'commit', 'deleteGroup', 'deleteOffsets']);
 
 export class GroupRouter {
   private creating: Promise<void> | null = null;
@@ -27,6 +32,8 @@ export class GroupRouter {
     private readonly leadership: PartitionLeadership,
     /** The cluster's topics; null standalone. */
     private readonly cluster: ClusterTopics | null = null,
+    /** In a cluster, the replica manager's commit waits: a write is answered once every in-sync replica has it. */
+    private readonly commits: CommitWaits | null = null,
   ) {}
 
   private offsetsPartitionCount(): number | undefined {
@@ -67,7 +74,25 @@ export class GroupRouter {
     await this.ensureOffsetsTopic();
     const partition = this.partitionFor(groupId);
     if (!this.coordinatesHere(partition)) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not led by this broker`);
-    return this.engine.group(OFFSETS_TOPIC, partition, operation, request);
+    const result = await this.engine.group(OFFSETS_TOPIC, partition, operation, request);
+    if (this.commits !== null && WRITING_OPERATIONS.has(operation)) await this.awaitReplicated(partition);
+    return result;
+  }
+
+  /**
+   * Waits until every in-sync replica of the partition has what it holds now (what the operation wrote included), as
+   * Kafka's coordinator waits for acks=all: a commit acknowledged survives the coordinator's death.
+   */
+  private async awaitReplicated(partition: number): Promise<void> {
+    const { logEndOffset } = await this.engine.offsets(OFFSETS_TOPIC, partition);
+    if (logEndOffset === 0) return;
+    const code = await this.commits!.waitForCommit(OFFSETS_TOPIC, partition, logEndOffset - 1, this.settings.commitTimeoutMs);
+    if (code === ErrorCode.NONE) return;
+    const why = code === ErrorCode.REQUEST_TIMED_OUT ? `not every in-sync replica had it within ${this.settings.commitTimeoutMs} ms` : 'leadership moved';
+    throw new KafkaError(
+      code === ErrorCode.REQUEST_TIMED_OUT ? ErrorCode.COORDINATOR_NOT_AVAILABLE : ErrorCode.NOT_COORDINATOR,
+      `${OFFSETS_TOPIC}-${partition}: ${why}`,
+    );
   }
 
   /** Whether this broker leads (so coordinates) the __consumer_offsets partition: always standalone. */

@@ -4,9 +4,10 @@
 // killed to watch a failover) is reported with the command that starts it again. Data stays in the folder, so
 // the next run starts the same cluster. Runs on the CLI's main thread; etcd and brokers are child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { findEtcdBinary } from '../embedding/etcd-server.js';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliError } from './cli-errors.js';
 
@@ -38,7 +39,7 @@ interface Member {
 
 /** Starts etcd and the brokers, prints how to reach them, and resolves once Ctrl-C (or SIGTERM) has stopped them all. */
 export async function runDevCluster(options: DevClusterOptions): Promise<void> {
-  const etcdBinary = findOnPath('etcd');
+  const etcdBinary = findEtcdBinary();
   if (etcdBinary === null) throw new CliError('etcd is not installed', 'install the Debian package etcd-server ("apt-get install -y etcd-server")');
   const dir = resolve(options.dir);
   const logs = join(dir, 'logs');
@@ -196,12 +197,4 @@ export function isFree(port: number): Promise<boolean> {
     server.once('error', () => resolveFree(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
   });
-}
-
-function findOnPath(command: string): string | null {
-  for (const folder of (process.env.PATH ?? '').split(delimiter)) {
-    const candidate = join(folder, command);
-    if (folder !== '' && existsSync(candidate)) return candidate;
-  }
-  return null;
 }

@@ -15,6 +15,7 @@ import { campaignForController, ControllerObserver, type ControllerTerm } from '
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
+import { handOverLeadership } from './leadership-handover.js';
 import { reserveProducerIdBlock } from './producer-id-blocks.js';
 import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
 import { ClusterJoinError, type LiveBroker, type Membership, type ElectionType, type LeaderElection, type PartitionRef } from './membership.js';
@@ -172,6 +173,24 @@ export class ClusterMembership implements Membership {
   /** This broker's registration (its fence guards the writes only a registered broker may make), null while it is not registered. */
   get registered(): RegisteredBroker | null {
     return this.registeredBroker;
+  }
+
+  /**
+   * Hands the partitions this broker leads (those `wanted` selects) to other live in-sync replicas
+   * (leadership-handover.ts), within the etcd timeout; resolves with how many moved (0 when etcd is out of reach).
+   */
+  async handOverLeadership(wanted: (topic: string, partition: number) => boolean = () => true): Promise<number> {
+    const view = this.state;
+    if (view === null || this.leaving) return 0;
+    const { nodeId, logger } = this.options;
+    const live = new Set([...(this.live?.brokers.keys() ?? [])].filter((id) => id !== nodeId));
+    const inputs = { ns: this.etcd.ns, view, fence: this.registeredBroker?.fence ?? null, nodeId, live, logger };
+    try {
+      return await withinTimeout(this.options, 'hand over partition leadership', () => handOverLeadership(inputs, wanted));
+    } catch (error) {
+      logger.warn({ err: (error as Error).message }, 'could not hand over partition leadership; other brokers take it when this one is gone');
+      return 0;
+    }
   }
 
   /** Steps down as controller (or withdraws the candidacy), revokes the lease, stops watching, closes the client. */

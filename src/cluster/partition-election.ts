@@ -1,8 +1,8 @@
 // The controller's rule for one partition's state given which brokers are alive: who leads, at which leader
 // epoch, with which ISR — Kafka's controller rules (leader from the ISR in replica order, unclean election only
 // when enabled, dead followers out of the ISR, a partition with no live in-sync replica offline with its last
-// ISR kept so that replica can lead again when it returns) and the elections ElectLeaders asks for. Pure; the controller
-// (controller.ts) writes what it returns by compare-and-swap. Main thread.
+// ISR kept so that replica can lead again when it returns), the elections ElectLeaders asks for, and a leader's
+// handover. Pure; the controller (controller.ts) writes what it returns by compare-and-swap. Main thread.
 import type { PartitionStateRecord } from './etcd-keys.js';
 import type { ElectionType } from './membership.js';
 
@@ -67,4 +67,21 @@ export function electionByRequest(type: ElectionType, current: PartitionStateRec
   if (current.leader !== NO_LEADER && live.has(current.leader) && current.isr.includes(current.leader)) return { next: null, outcome: 'not-needed' };
   const next = nextPartitionState({ current, replicas, live, uncleanLeaderElection: true });
   return next === null || next.leader === NO_LEADER ? { next: null, outcome: 'not-available' } : { next };
+}
+
+/**
+ * A leader handing its partition over before it stops leading it (controlled shutdown, a failed log dir): the first
+ * other live ISR member in replica order leads at the next epoch and `leaving` leaves the ISR; null when no other
+ * live ISR member can take it (the partition goes offline once `leaving` is gone, as without a handover).
+ */
+export function handOverState(
+  current: PartitionStateRecord,
+  replicas: readonly number[],
+  live: ReadonlySet<number>,
+  leaving: number,
+): PartitionStateRecord | null {
+  if (current.leader !== leaving) return null;
+  const next = replicas.find((id) => id !== leaving && live.has(id) && current.isr.includes(id));
+  if (next === undefined) return null;
+  return { leader: next, leaderEpoch: current.leaderEpoch + 1, isr: current.isr.filter((id) => id !== leaving) };
 }

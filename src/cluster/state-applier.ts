@@ -1,7 +1,7 @@
 // This broker's part of the cluster state, applied: its copy of every topic (TopicManager: id, partition count,
 // configs), the partitions assigned to it created in its engine, and their replica roles given to the replica
 // manager — leader at the state's leader epoch (with the state's ISR), follower of the state's leader at its
-// replication listener, or neither (offline, leader not live yet, moved away). A __consumer_offsets partition's
+// replication listener, or neither (offline, leader not live yet, moved away, or its log dir here failed). A __consumer_offsets partition's
 // group coordinator runs only while it is led here. Topics the state no longer has are deleted here. Work is
 // done in passes over the whole state, one at a time; every change of the state or of the live brokers asks for
 // another, and a pass that failed (a disk error, a leader epoch refused) is retried a second later. Main thread.
@@ -142,6 +142,8 @@ export class StateApplier {
         await attempt({ topic: name, partition }, async () => {
           if (!replicas.includes(nodeId)) return this.giveNoRole(name, partition, -1);
           await topics.createLocalPartition(name, partition);
+          // A replica in an offline log dir neither leads nor follows (its leadership was handed over).
+          if (!this.inputs.engine.isOnline(name, partition)) return this.giveNoRole(name, partition, -2);
           await this.applyRole(name, partition, replicas, view.partition(name, partition)?.value);
         });
       }

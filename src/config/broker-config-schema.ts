@@ -127,7 +127,13 @@ export const BROKER_CONFIG_TABLE = {
     default: 1,
     min: 1,
     max: 32767,
-    doc: "Replicas of each __consumer_offsets partition. A standalone broker holds the only replica, so only 1 is accepted (Kafka's own default is 3).",
+    doc: "Replicas of each __consumer_offsets partition. A standalone broker holds the only replica, so only 1 is accepted there (Kafka's own default is 3); in a cluster, at most the live brokers when the topic is first created.",
+  }),
+  offsetsCommitTimeoutMs: int({
+    key: 'offsets.commit.timeout.ms',
+    default: 5000,
+    min: 1,
+    doc: 'In a cluster, how long an offset commit (or a group change) waits for every in-sync replica of its __consumer_offsets partition before it fails and the client retries.',
   }),
   offsetsTopicSegmentBytes: int({
     key: 'offsets.topic.segment.bytes',

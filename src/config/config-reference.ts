@@ -38,7 +38,7 @@ export function renderConfigReference(): string {
     '- `group.min.session.timeout.ms` above `group.max.session.timeout.ms`;',
     '- `fjord.ring.bytes` not a power of two, or below 4 x `message.max.bytes`;',
     '- `fjord.connection.unsent.bytes.max` or `message.max.bytes` above `fjord.response.memory.bytes.max`;',
-    '- `default.replication.factor` or `offsets.topic.replication.factor` above 1: a standalone broker holds the only replica of every partition;',
+    '- `default.replication.factor` or `offsets.topic.replication.factor` above 1 without `fjord.etcd.endpoints`: a standalone broker holds the only replica of every partition;',
     '- `min.insync.replicas` above `default.replication.factor` (or above 1 on a standalone broker): acks=all could never succeed;',
     '- `advertised.listeners` on a wildcard host (`0.0.0.0`, `::`);',
     '- `listeners` on a wildcard host with `fjord.etcd.endpoints` set and no `advertised.listeners`: peers and clients need a host they can reach;',

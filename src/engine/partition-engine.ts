@@ -83,6 +83,16 @@ export class PartitionEngine {
     return this.router.has(topic, partition);
   }
 
+  /** Calls `listener` with each log dir that goes offline from now on. */
+  onLogDirOffline(listener: (logDir: string) => void): void {
+    this.supervisor.dirOfflineListeners.push(listener);
+  }
+
+  /** Whether the partition is here and its log dir online. */
+  isOnline(topic: string, partition: number): boolean {
+    return this.router.isOnline(topic, partition);
+  }
+
   /** The log dirs offline now (a dir offline at start-up holds partitions this engine never listed). */
   offlineLogDirs(): string[] {
     return this.dirs.filter((d) => !d.online).map((d) => d.path);

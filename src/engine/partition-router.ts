@@ -138,6 +138,11 @@ export class PartitionRouter {
     return [...this.routes.values()].map((r) => ({ topic: r.topic, partition: r.partition, logDir: r.dir.path, online: r.dir.online }));
   }
 
+  /** Whether the partition is here and its log dir online. */
+  isOnline(topic: string, partition: number): boolean {
+    return this.routes.get(partitionKey(topic, partition))?.dir.online ?? false;
+  }
+
   /** Appends record batches (hot path). Errors come back as codes in the outcome, never as exceptions. */
   append(topic: string, partition: number, batches: Buffer, replica: boolean, legacyMessageSet = false): Promise<AppendOutcome> {
     const route = this.routes.get(partitionKey(topic, partition));

@@ -40,6 +40,8 @@ export class WorkerSupervisor {
   private readonly workers: WorkerHandle[] = [];
   private workerRestarts = 0;
   private stopping = false;
+  /** Told of each dir that goes offline while the broker runs (in a cluster: its partitions led here are handed over). */
+  readonly dirOfflineListeners: Array<(logDir: string) => void> = [];
 
   constructor(
     private readonly config: EngineConfig,
@@ -84,6 +86,7 @@ export class WorkerSupervisor {
     this.logger.error({ logDir, reason }, 'log dir went offline; its partitions answer KAFKA_STORAGE_ERROR, the others keep serving');
     // Every worker, not only those serving the dir: a worker may be copying a partition into it (a move).
     for (const worker of this.workers) void worker.control.markDirOffline(logDir, reason).catch(() => {});
+    for (const listener of this.dirOfflineListeners) listener(logDir);
   }
 
   private async restartWorker(dead: WorkerHandle, reason: string): Promise<void> {

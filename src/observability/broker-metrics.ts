@@ -30,12 +30,21 @@ export interface MetricSources {
   controllerId: () => number;
   /** The replica manager when replication is on: its replicated leaderships and ISR changes. */
   replication: ReplicationStats | null;
+  /** The cluster's topics in a cluster (null standalone): the controller reports its offline partitions. */
+  cluster: ClusterPlacementStats | null;
 }
 
 /** What /metrics reads of the replica manager (src/replication/replica-manager.ts). */
 export interface ReplicationStats {
   readonly isrChanges: { readonly shrinks: number; readonly expands: number };
-  leaderships(): Iterable<{ topic: string; partition: number; replicas: readonly number[]; isr: readonly number[] }>;
+  leaderships(): Iterable<{ topic: string; partition: number; replicas: readonly number[]; isr: readonly number[]; maxFollowerLag: number }>;
+}
+
+/** What /metrics reads of the cluster state (membership.clusterTopics): partitions without a live leader. */
+export interface ClusterPlacementStats {
+  topicNames(): string[];
+  topic(name: string): { partitionCount: number } | undefined;
+  partition(topic: string, partition: number): { leader: number } | undefined;
 }
 
 interface Snapshot {
@@ -43,6 +52,9 @@ interface Snapshot {
   health: PartitionHealth;
   controller: boolean;
   replicatedLeaders: number;
+  replicaLagMax: number;
+  /** Partitions of the cluster with no live leader, as the controller counts them (null: not the controller, or standalone). */
+  clusterOffline: number | null;
   isrChanges: { shrinks: number; expands: number };
   lag: LagReport;
   connections: ConnectionCounts;
@@ -58,6 +70,8 @@ const EMPTY_SNAPSHOT: Snapshot = {
   health: { partitions: 0, offline: 0, underReplicated: 0 },
   controller: false,
   replicatedLeaders: 0,
+  replicaLagMax: 0,
+  clusterOffline: null,
   isrChanges: { shrinks: 0, expands: 0 },
   lag: NO_LAG,
   connections: { open: 0, accepted: 0, refused: 0, closed: 0, muted: 0, unsentBytes: 0, unsentBytesMax: 0 },
@@ -117,12 +131,19 @@ export class BrokerMetrics {
     const engine = await sources.engine.stats();
     this.meters.forgetTopicsExcept((topic) => sources.topics.topic(topic) !== undefined);
     const led = new Map<string, { replicas: readonly number[]; isr: readonly number[] }>();
-    for (const l of sources.replication?.leaderships() ?? []) led.set(partitionKey(l.topic, l.partition), { replicas: l.replicas, isr: l.isr });
+    let replicaLagMax = 0;
+    for (const l of sources.replication?.leaderships() ?? []) {
+      led.set(partitionKey(l.topic, l.partition), { replicas: l.replicas, isr: l.isr });
+      replicaLagMax = Math.max(replicaLagMax, l.maxFollowerLag);
+    }
+    const controller = sources.controllerId() === sources.nodeId;
     this.snapshot = {
       engine,
       health: partitionHealth(sources.nodeId, sources.topics, sources.engine, (topic, partition) => led.get(partitionKey(topic, partition))),
-      controller: sources.controllerId() === sources.nodeId,
+      controller,
       replicatedLeaders: led.size,
+      replicaLagMax,
+      clusterOffline: controller && sources.cluster !== null ? offlinePartitionsOf(sources.cluster) : null,
       isrChanges: { ...(sources.replication?.isrChanges ?? { shrinks: 0, expands: 0 }) },
       lag: await this.lagOf(sources, engine),
       connections: sources.listener.connectionCounts(),
@@ -320,6 +341,18 @@ export class BrokerMetrics {
     this.gauge('fjord_replicated_partition_leaders', 'Partitions this broker leads with replicas on other brokers (replication on).', [], (set) =>
       set({}, this.snapshot.replicatedLeaders),
     );
+    this.gauge(
+      'fjord_replica_lag_max_messages',
+      'Messages the furthest-behind follower of any partition this broker leads lacks (Kafka MaxLag, seen from the leader).',
+      [],
+      (set) => set({}, this.snapshot.replicaLagMax),
+    );
+    this.gauge(
+      'fjord_cluster_partitions_offline',
+      "Partitions of the whole cluster with no live leader, counted by the controller; 0 on every other broker (Kafka's OfflinePartitionsCount).",
+      [],
+      (set) => set({}, this.snapshot.clusterOffline ?? 0),
+    );
     this.counter('fjord_isr_shrinks_total', 'ISR shrinks applied by this broker as leader (a follower left the ISR).', [], (set) =>
       set({}, this.snapshot.isrChanges.shrinks),
     );
@@ -441,4 +474,13 @@ class RequestLatencyHistogram {
   reset(): void {
     // The counts belong to the request path's meters; nothing to reset here.
   }
+}
+
+function offlinePartitionsOf(cluster: ClusterPlacementStats): number {
+  let offline = 0;
+  for (const topic of cluster.topicNames()) {
+    const count = cluster.topic(topic)?.partitionCount ?? 0;
+    for (let p = 0; p < count; p++) if ((cluster.partition(topic, p)?.leader ?? -1) < 0) offline++;
+  }
+  return offline;
 }

@@ -61,6 +61,13 @@ export class PartitionLeaderState {
     return this.isr.length === 1;
   }
 
+  /** Messages the furthest-behind follower lacks (the leader's log end minus its log end; one not fetched yet counts from 0). */
+  get maxFollowerLag(): number {
+    let lag = 0;
+    for (const f of this.followers.values()) lag = Math.max(lag, this.leaderLogEndOffset - Math.max(f.logEndOffset, 0));
+    return lag;
+  }
+
   isReplica(id: number): boolean {
     return id !== this.nodeId && this.followers.has(id);
   }

@@ -366,6 +366,11 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     const fetchers = [...this.fetchers.values()];
     this.fetchers.clear();
     await Promise.all(fetchers.map((f) => f.stop()));
+    this.resignAll();
+  }
+
+  /** Gives up every leadership here (controlled shutdown): produces are sent on, commit waits end NOT_LEADER_OR_FOLLOWER. */
+  resignAll(): void {
     for (const leadership of [...this.leaders.values()]) this.resign(leadership.topic, leadership.partition);
   }
 }

@@ -47,15 +47,19 @@ describe('fjord topics', () => {
     expect(result.status).toBe(0);
     const [head, columns, ...rows] = result.stdout.trimEnd().split('\n');
     expect(head).toMatch(/^Topic: orders {2}TopicId: \S{22} {2}Partitions: 3 {2}ReplicationFactor: 1 {2}Configs: retention.ms=3600000$/);
-    expect(columns!.split(/\s+/)).toEqual(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOG-START', 'LOG-END', 'SIZE-BYTES', 'LOG-DIR']);
+    expect(columns!.split(/\s+/)).toEqual(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'OFFLINE', 'LOG-START', 'LOG-END', 'SIZE-BYTES', 'LOG-DIR']);
     const cells = rows.map((row) => row.split(/\s+/));
-    expect(cells.map((c) => c.slice(0, 6))).toEqual([
-      ['0', '1', '1', '1', '0', '0'],
-      ['1', '1', '1', '1', '0', '3'],
-      ['2', '1', '1', '1', '0', '0'],
+    expect(cells.map((c) => c.slice(0, 7))).toEqual([
+      ['0', '1', '1', '1', '-', '0', '0'],
+      ['1', '1', '1', '1', '-', '0', '3'],
+      ['2', '1', '1', '1', '-', '0', '0'],
     ]);
-    expect(Number(cells[1]![6])).toBeGreaterThan(61);
-    expect(cells.map((c) => c[7])).toEqual([broker.logDir, broker.logDir, broker.logDir]);
+    expect(Number(cells[1]![7])).toBeGreaterThan(61);
+    expect(cells.map((c) => c[8])).toEqual([broker.logDir, broker.logDir, broker.logDir]);
+    // Nothing under-replicated or unavailable on a healthy broker: nothing printed.
+    for (const only of ['--under-replicated-partitions', '--unavailable-partitions']) {
+      expect(await fjord(['topics', 'describe', 'orders', only, ...b])).toMatchObject({ status: 0, stdout: '' });
+    }
   });
 
   it('alters partitions and configs, and refuses nonsense', async () => {

@@ -2,12 +2,14 @@
 // through any broker is placed on all three and every broker's Metadata agrees on its leaders, replicas and ISR;
 // acks=all produces through one broker are consumed by a group through another; when a partition's leader is
 // killed another replica leads within seconds, an idempotent acks=all producer and the consumer group carry on and
-// nothing acknowledged is lost or duplicated, and the old leader rejoins the ISR when it comes back; with too few
+// nothing acknowledged is lost or duplicated, and the old leader rejoins the ISR when it comes back; a group's
+// committed offsets survive its coordinator's death; with too few
 // in-sync replicas acks=all answers NOT_ENOUGH_REPLICAS; deleting a topic through any broker removes every replica.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, type Admin, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RawClient } from '../broker/raw-client.js';
 import { BrokerCluster, type PartitionView } from '../helpers/broker-cluster.js';
 
 const TOPIC = 'orders';
@@ -113,6 +115,29 @@ describe('replicated topics in a three-broker cluster', () => {
     expect(refused).toBe('INVALID_REPLICATION_FACTOR');
   });
 
+  it("changes a topic's configs through one broker and every broker applies them; auto-creates with the default replication factor", async () => {
+    await withAdmin(cluster.broker(2).bootstrap, (admin) =>
+      admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: TOPIC, configEntries: [{ name: 'retention.ms', value: '3600000' }] }] }),
+    );
+    // Every broker's own copy of the topic (what its replica's log runs with, and DescribeConfigs answers) takes it.
+    for (const id of [1, 2, 3]) {
+      await cluster.waitFor(`broker ${id} to apply the override`, async () => {
+        const configs = await withAdmin(cluster.broker(id).bootstrap, (admin) =>
+          admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: TOPIC, configNames: ['retention.ms'] }] }),
+        );
+        return configs.resources[0]!.configEntries[0]?.configValue === '3600000';
+      });
+    }
+    const producer = kafka([cluster.broker(3).bootstrap]).producer({ allowAutoTopicCreation: true });
+    await producer.connect();
+    await producer.send({ topic: 'auto-made', acks: -1, messages: [{ value: 'first' }] });
+    await producer.disconnect();
+    const made = await cluster.waitForPartitions('auto-made', 'created and led', (ps) => ps.length > 0 && ps.every((p) => p.leader > 0));
+    expect(made.every((p) => p.replicas.length === 1)).toBe(true);
+    // Gone again: a partition with one replica would be offline while a later test kills its broker.
+    await withAdmin(cluster.broker(1).bootstrap, (admin) => admin.deleteTopics({ topics: ['auto-made'] }));
+  });
+
   it('takes acks=all produces through one broker and serves them to a consumer group through another', async () => {
     const sent = numbered(0, 60);
     expect(await produce([cluster.broker(1).bootstrap], sent)).toEqual(sent);
@@ -146,6 +171,23 @@ describe('replicated topics in a three-broker cluster', () => {
     // Back in every ISR means caught up: the high watermarks (asked through it) still add up to every message.
     const offsets = await withAdmin(cluster.broker(victim).bootstrap, (admin) => admin.fetchTopicOffsets(TOPIC));
     expect(offsets.reduce((sum, p) => sum + Number(p.high), 0)).toBe(120);
+  });
+
+  it('keeps the offsets a group committed when its coordinator is killed', async () => {
+    await withAdmin(cluster.broker(1).bootstrap, (admin) =>
+      admin.setOffsets({ groupId: 'durable', topic: TOPIC, partitions: [{ partition: 1, offset: '5' }] }),
+    );
+    const coordinator = await coordinatorOf('durable');
+    await cluster.broker(coordinator).kill();
+    const survivor = [1, 2, 3].find((id) => id !== coordinator)!;
+    await cluster.waitFor('another coordinator for the group', async () => {
+      const now = await coordinatorOf('durable', survivor).catch(() => -1);
+      return now > 0 && now !== coordinator;
+    });
+    const offsets = await withAdmin(cluster.broker(survivor).bootstrap, (admin) => admin.fetchOffsets({ groupId: 'durable', topics: [TOPIC] }));
+    expect(offsets[0]!.partitions.find((p) => p.partition === 1)?.offset).toBe('5');
+    await cluster.broker(coordinator).start();
+    await cluster.waitForPartitions(TOPIC, `broker ${coordinator} back in every ISR`, fullyReplicated, 30_000);
   });
 
   it('answers acks=all with NOT_ENOUGH_REPLICAS when the ISR is below min.insync.replicas, and loses nothing', async () => {
@@ -191,6 +233,21 @@ describe('replicated topics in a three-broker cluster', () => {
     expect(values).toEqual(['kept-1', 'kept-2']);
   });
 
+  it('adds partitions through any broker: they are placed, led and replicated like the first ones', async () => {
+    await withAdmin(cluster.broker(3).bootstrap, (admin) => admin.createPartitions({ topicPartitions: [{ topic: TOPIC, count: PARTITIONS + 2 }] }));
+    const grown = await cluster.waitForPartitions(
+      TOPIC,
+      'five partitions, each led with a full ISR',
+      (ps) => ps.length === PARTITIONS + 2 && ps.every((p) => p.leader > 0 && p.isr.length === 3),
+    );
+    for (const p of grown) expect([...p.replicas].sort()).toEqual([1, 2, 3]);
+    const producer = kafka([cluster.broker(2).bootstrap]).producer({ idempotent: true });
+    await producer.connect();
+    const sent = await producer.send({ topic: TOPIC, acks: -1, messages: [{ partition: PARTITIONS + 1, value: 'in a new partition' }] });
+    await producer.disconnect();
+    expect(sent[0]!.errorCode).toBe(0);
+  });
+
   it('deletes a topic through any broker: every broker forgets it and removes its replicas', async () => {
     const dirs = [1, 2, 3].map((id) => join(cluster.broker(id).logDir, `${TOPIC}-0`));
     expect(dirs.every((dir) => existsSync(dir))).toBe(true);
@@ -202,3 +259,15 @@ describe('replicated topics in a three-broker cluster', () => {
     );
   });
 });
+
+/** The group's coordinator as broker `askedNodeId` names it (FindCoordinator v3). */
+async function coordinatorOf(groupId: string, askedNodeId = 1): Promise<number> {
+  const client = await RawClient.connect('127.0.0.1', cluster.broker(askedNodeId).proc.port);
+  try {
+    const found = await client.call(10, 3, { key: groupId, keyType: 0 });
+    if (found.errorCode !== 0) throw new Error(`FindCoordinator answered error ${found.errorCode}`);
+    return found.nodeId;
+  } finally {
+    client.close();
+  }
+}

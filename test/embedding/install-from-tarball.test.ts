@@ -1,7 +1,8 @@
 // Fjord as a package people install: `npm pack` ships what runs and nothing else (no benchmarks, tests or
 // source maps), and a fresh project that installs the tarball runs the README's embedding examples with KafkaJS
-// and @platformatic/kafka, requires it from CommonJS, and type-checks against its declarations. Needs the
-// build (npm test builds before vitest) and the npm registry or npm's cache for the dependencies.
+// and @platformatic/kafka and docs/embedding.md's startCluster example (etcd and three brokers), requires it from
+// CommonJS, and type-checks against its declarations. Needs the build (npm test builds before vitest), etcd, and
+// the npm registry or npm's cache for the dependencies.
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -50,6 +51,8 @@ describe('the packed package', () => {
     for (const needed of [
       'package/dist/src/index.js',
       'package/dist/src/index.d.ts',
+      'package/dist/src/embedding/start-cluster.js',
+      'package/dist/src/embedding/etcd-server.js',
       'package/dist/workers/partition-worker.js',
       'package/bin/fjord.js',
       'package/config/server.properties',
@@ -72,6 +75,10 @@ describe('the packed package', () => {
     );
     expect(await runExample('embed-platformatic.mjs', ['--import', polyfill])).toContain('consumed created');
   }, 60_000);
+
+  it("runs docs/embedding.md's startCluster example: etcd and three brokers, a leader stopped and started again", async () => {
+    expect(await runExample('cluster-kafkajs.mjs')).toContain('consumed before after');
+  }, 120_000);
 
   it('loads with require() and type-checks against its declarations', async () => {
     expect(await runExample('embed-commonjs.cjs')).toContain('consumed created');

@@ -60,6 +60,8 @@ describe('acks=all on a replicated leader', () => {
     expect(sampleValue(shrunk, 'fjord_partitions_under_replicated')).toBe(1);
     expect(sampleValue(shrunk, 'fjord_replicated_partition_leaders')).toBe(1);
     expect(sampleValue(shrunk, 'fjord_isr_shrinks_total')).toBe(1);
+    // The stopped follower lacks what was appended since it stopped.
+    expect(sampleValue(shrunk, 'fjord_replica_lag_max_messages')).toBeGreaterThanOrEqual(1);
     const endShrunk = (await leader.handle.engine.offsets(TOPIC, 0)).logEndOffset;
     expect((await produce(-1, 5_000, 'refused')).errorCode).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     expect((await leader.handle.engine.offsets(TOPIC, 0)).logEndOffset).toBe(endShrunk);
@@ -70,6 +72,7 @@ describe('acks=all on a replicated leader', () => {
     const rejoined = await scrape(`http://127.0.0.1:${leader.handle.http!.port}`);
     expect(sampleValue(rejoined, 'fjord_partitions_under_replicated')).toBe(0);
     expect(sampleValue(rejoined, 'fjord_isr_expands_total')).toBe(1);
+    await waitUntil(async () => sampleValue(await scrape(`http://127.0.0.1:${leader.handle.http!.port}`), 'fjord_replica_lag_max_messages') === 0, 'no lag');
     expect((await produce(-1, 10_000, 'both again')).errorCode).toBe(ErrorCode.NONE);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 // `fjord topics create|list|describe|alter|delete|elect-leaders`: topic administration over the Kafka protocol;
-// describe joins Metadata (leader, replicas, ISR), ListOffsets (log start and end) and DescribeLogDirs (size,
-// dir) per partition; elect-leaders is topics-elect-leaders.ts. Runs on the main thread.
+// describe joins Metadata (leader, replicas, ISR, offline replicas), ListOffsets (log start and end, from partitions
+// with a leader) and DescribeLogDirs (size, dir) per partition, optionally only the under-replicated or unavailable
+// partitions (as kafka-topics.sh); elect-leaders is topics-elect-leaders.ts. Runs on the main thread.
 import type { Command } from 'commander';
 import { describeLogDirs, type LogDirDescription } from '../../client/cluster-admin.js';
 import type { TopicInfo } from '../../client/cluster-metadata.js';
@@ -37,9 +38,9 @@ export function registerTopics(program: Command): void {
       .argument('[topics...]', 'topics to describe (default: all)'),
   )
     .option('--exclude-internal', 'leave out internal topics when describing all')
-    .action((names: string[], flags: ClientFlags & { excludeInternal?: boolean }) =>
-      withClient(flags, (client) => describe(client, names, flags.excludeInternal === true)),
-    );
+    .option('--under-replicated-partitions', 'only partitions whose ISR is smaller than their replicas')
+    .option('--unavailable-partitions', 'only partitions with no live leader')
+    .action((names: string[], flags: DescribeFlags) => withClient(flags, (client) => describe(client, names, flags)));
   withBootstrapOption(topics.command('alter').description('add partitions or change config overrides').argument('<topic>', 'topic name'))
     .option('-p, --partitions <n>', 'raise the partition count to n', positive)
     .option('-c, --config <key=value>', 'set a config override (repeatable)', keyValue)
@@ -83,28 +84,41 @@ async function list(client: KafkaClient, excludeInternal: boolean): Promise<void
   await write(names.map((n) => `${n}\n`).join(''));
 }
 
-async function describe(client: KafkaClient, names: string[], excludeInternal: boolean): Promise<void> {
-  const wanted =
-    names.length > 0
-      ? names
-      : [...(await client.metadata(null)).topics.values()]
-          .filter((t) => !(excludeInternal && t.isInternal))
-          .map((t) => t.name)
-          .sort();
-  const infos = await Promise.all(wanted.map((name) => client.topic(name)));
-  const dirs = await describeLogDirs(client, new Map(infos.map((t) => [t.name, t.partitions.map((p) => p.partition)])));
-  for (const info of infos) await write(await describeOne(client, info, dirs));
+interface DescribeFlags extends ClientFlags {
+  excludeInternal?: boolean;
+  underReplicatedPartitions?: boolean;
+  unavailablePartitions?: boolean;
 }
 
-async function describeOne(client: KafkaClient, topic: TopicInfo, dirs: LogDirDescription[]): Promise<string> {
-  const partitions = topic.partitions.map((p) => p.partition);
+async function describe(client: KafkaClient, names: string[], flags: DescribeFlags): Promise<void> {
+  const cluster = await client.metadata(names.length > 0 ? names : null);
+  const wanted = names.length > 0 ? names : [...cluster.topics.values()].filter((t) => !(flags.excludeInternal === true && t.isInternal)).map((t) => t.name);
+  const infos = wanted.sort().map((name) => {
+    const info = cluster.topics.get(name);
+    if (info === undefined || info.errorCode !== 0) throw new KafkaResponseError(info?.errorCode ?? UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}"`, null, false);
+    return info;
+  });
+  const shown = (p: TopicInfo['partitions'][number]) =>
+    (flags.underReplicatedPartitions !== true || p.isr.length < p.replicas.length) && (flags.unavailablePartitions !== true || p.leader < 0);
+  const dirs = await describeLogDirs(client, new Map(infos.map((t) => [t.name, t.partitions.map((p) => p.partition)])));
+  for (const info of infos) {
+    const selected = { ...info, partitions: info.partitions.filter(shown) };
+    if (selected.partitions.length > 0 || (flags.underReplicatedPartitions !== true && flags.unavailablePartitions !== true)) {
+      await write(await describeOne(client, selected, info.partitions.length, dirs));
+    }
+  }
+}
+
+async function describeOne(client: KafkaClient, topic: TopicInfo, partitionCount: number, dirs: LogDirDescription[]): Promise<string> {
+  // Offsets come from the leaders: a partition with no live leader shows none.
+  const led = topic.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
   const [starts, ends, configs] = await Promise.all([
-    listOffsets(client, topic.name, partitions, OffsetSpec.EARLIEST),
-    listOffsets(client, topic.name, partitions, OffsetSpec.LATEST),
+    listOffsets(client, topic.name, led, OffsetSpec.EARLIEST),
+    listOffsets(client, topic.name, led, OffsetSpec.LATEST),
     describeTopicConfigs(client, topic.name),
   ]);
   const overrides = configs.filter((c) => c.isOverride).map((c) => `${c.name}=${c.isSensitive ? '(sensitive)' : c.value}`);
-  const head = `Topic: ${topic.name}  TopicId: ${topic.topicId}  Partitions: ${partitions.length}  ReplicationFactor: ${topic.partitions[0]?.replicas.length ?? 0}${topic.isInternal ? '  Internal: true' : ''}  Configs: ${overrides.join(',') || '-'}\n`;
+  const head = `Topic: ${topic.name}  TopicId: ${topic.topicId}  Partitions: ${partitionCount}  ReplicationFactor: ${topic.partitions[0]?.replicas.length ?? 0}${topic.isInternal ? '  Internal: true' : ''}  Configs: ${overrides.join(',') || '-'}\n`;
   const rows = topic.partitions.map((p) => {
     const dir = dirs.find((d) => d.brokerId === p.leader && d.partitions.some((x) => x.topic === topic.name && x.partition === p.partition));
     const stored = dir?.partitions.find((x) => x.topic === topic.name && x.partition === p.partition);
@@ -113,13 +127,14 @@ async function describeOne(client: KafkaClient, topic: TopicInfo, dirs: LogDirDe
       p.leader,
       p.replicas.join(','),
       p.isr.join(','),
+      p.offlineReplicas.length > 0 ? p.offlineReplicas.join(',') : null,
       starts.get(p.partition) ?? null,
       ends.get(p.partition) ?? null,
       stored?.sizeBytes ?? null,
       dir?.path ?? null,
     ];
   });
-  return head + renderTable(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'LOG-START', 'LOG-END', 'SIZE-BYTES', 'LOG-DIR'], rows);
+  return head + renderTable(['PARTITION', 'LEADER', 'REPLICAS', 'ISR', 'OFFLINE', 'LOG-START', 'LOG-END', 'SIZE-BYTES', 'LOG-DIR'], rows);
 }
 
 interface AlterFlags extends ClientFlags {
