@@ -62,7 +62,9 @@ export function electionByRequest(type: ElectionType, current: PartitionStateRec
   if (type === 'preferred') {
     const next = preferredLeaderState(current, replicas, live);
     if (next !== null) return { next };
-    return { next: null, outcome: current.leader === replicas[0] ? 'not-needed' : 'not-available' };
+    // A leader recorded but not live (the controller has not moved it yet) is no reason to skip an election.
+    const preferredLeads = current.leader === replicas[0] && live.has(current.leader);
+    return { next: null, outcome: preferredLeads ? 'not-needed' : 'not-available' };
   }
   if (current.leader !== NO_LEADER && live.has(current.leader) && current.isr.includes(current.leader)) return { next: null, outcome: 'not-needed' };
   const next = nextPartitionState({ current, replicas, live, uncleanLeaderElection: true });

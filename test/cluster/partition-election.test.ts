@@ -73,6 +73,8 @@ describe('electionByRequest', () => {
     });
     expect(electionByRequest('preferred', { leader: 1, leaderEpoch: 4, isr: [1, 2] }, [1, 2], live(1, 2))).toEqual({ next: null, outcome: 'not-needed' });
     expect(electionByRequest('preferred', { leader: 2, leaderEpoch: 4, isr: [2] }, [1, 2], live(1, 2))).toEqual({ next: null, outcome: 'not-available' });
+    // Its preferred replica is the recorded leader but is not live: not available, not "not needed".
+    expect(electionByRequest('preferred', { leader: 1, leaderEpoch: 4, isr: [1] }, [1, 2], live(2))).toEqual({ next: null, outcome: 'not-available' });
   });
 
   it('unclean: not needed under a live in-sync leader; else a live replica, out of the ISR if it must be', () => {
