@@ -172,10 +172,17 @@ async function connectCluster(config: BrokerConfig, metadataDir: string, logger:
       sessionTimeoutMs,
       connectTimeoutMs,
       logDefaults: config.defaultLogConfig,
+      leaderRebalance: leaderRebalanceOf(config.cluster),
       logger,
     },
     StandaloneMetadata.clusterIdIn(metadataDir) ?? newClusterId(),
   );
+}
+
+/** auto.leader.rebalance.enable and its settings, as the controller takes them; null: off. */
+function leaderRebalanceOf(cluster: BrokerConfig['cluster']): { checkIntervalMs: number; imbalancePercentage: number } | null {
+  if (!cluster.autoLeaderRebalanceEnable) return null;
+  return { checkIntervalMs: cluster.leaderImbalanceCheckIntervalSeconds * 1000, imbalancePercentage: cluster.leaderImbalancePerBrokerPercentage };
 }
 
 async function startLocalParts(

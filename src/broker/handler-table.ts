@@ -15,6 +15,7 @@ import { deleteTopicsHandler } from './handlers/delete-topics.js';
 import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
+import { electLeadersHandler } from './handlers/elect-leaders.js';
 import { fetchHandler } from './handlers/fetch.js';
 import { deleteGroupsHandler } from './handlers/groups/delete-groups.js';
 import { describeGroupsHandler } from './handlers/groups/describe-groups.js';
@@ -62,6 +63,7 @@ const handlers: AnyHandler[] = [
   describeLogDirsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
+  electLeadersHandler,
   incrementalAlterConfigsHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,

@@ -10,7 +10,7 @@ import { DuplicateBrokerError, LiveBrokers, type RegisteredBroker, registerBroke
 import { ClusterStateView } from './cluster-state-view.js';
 import { EtcdClusterTopics } from './cluster-topics.js';
 import { writeLeaderIsr } from './leader-isr-write.js';
-import { Controller } from './controller.js';
+import { Controller, type LeaderRebalanceSettings } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
@@ -18,7 +18,7 @@ import { LeaseGuard } from './lease-guard.js';
 import { handOverLeadership } from './leadership-handover.js';
 import { reserveProducerIdBlock } from './producer-id-blocks.js';
 import { ETCD_RETRY_MS, type EtcdDeadline, retryUntil, withinTimeout } from './etcd-deadline.js';
-import { ClusterJoinError, type LiveBroker, type Membership } from './membership.js';
+import { ClusterJoinError, type LiveBroker, type Membership, type ElectionType, type LeaderElection, type PartitionRef } from './membership.js';
 
 export interface ClusterMembershipOptions extends EtcdDeadline {
   clusterName: string;
@@ -32,6 +32,8 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
   sessionTimeoutMs: number;
   /** The broker's log defaults: a topic's unclean.leader.election.enable is its override, else this. */
   logDefaults: Readonly<LogConfig>;
+  /** The controller's automatic leader rebalancing while this broker holds the office; null: off. */
+  leaderRebalance: LeaderRebalanceSettings | null;
   logger: Logger;
 }
 
@@ -150,6 +152,11 @@ export class ClusterMembership implements Membership {
   /** Only while the lease is surely alive: before etcd can expire it and the controller move this broker's partitions. */
   mayAcknowledge(): boolean {
     return this.registeredBroker !== null && (this.lease?.isSurelyAlive() ?? false);
+  }
+
+  /** Leader elections by this broker's controller; null when this broker is not the controller. */
+  electLeaders(type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> | null {
+    return this.controllerRole?.electLeaders(type, partitions) ?? null;
   }
 
   /** Calls `onChange` on every change of the cluster state or the live brokers, and when a watch is replaced; returns the unsubscribe. */
@@ -336,7 +343,7 @@ export class ClusterMembership implements Membership {
 
   /** Takes up the controller's duties for `term`; they end with it. */
   private takeOffice(term: ControllerTerm): void {
-    const { logger, logDefaults } = this.options;
+    const { logger, logDefaults, leaderRebalance } = this.options;
     const controller = new Controller(
       this.etcd.ns,
       term,
@@ -351,6 +358,7 @@ export class ClusterMembership implements Membership {
       {
         uncleanLeaderElection: (topic) => withTopicOverrides(logDefaults, this.state?.topics.get(topic)?.value.configs ?? {}).uncleanLeaderElectionEnable,
         newTopicId,
+        leaderRebalance,
         logger,
       },
     );

@@ -1,16 +1,20 @@
 // The controller's duties while this broker holds a ControllerTerm: creating and deleting topics and adding
 // partitions (replicas spread by assignReplicas over the live brokers), and keeping every partition led — after
 // a broker dies or returns, and whenever it takes office — by Kafka's election rules (partition-election.ts),
-// each change a compare-and-swap fenced by the term, so a deposed controller changes nothing; and it moves partition
-// reassignments on (reassignment-pass.ts). Passes over the
-// partitions run one at a time; a change seen during a pass asks for another. Main thread.
+// each change a compare-and-swap fenced by the term, so a deposed controller changes nothing; it moves partition
+// reassignments on (reassignment-pass.ts). Passes over the partitions run one at a time; a change seen during a pass
+// asks for another. Preferred-leader elections: asked for (ElectLeaders) and, with auto.leader.rebalance.enable,
+// every leader.imbalance.check.interval.seconds for the brokers leader-imbalance.ts finds out of balance; the timer
+// ends with the term. Main thread.
 import type { Namespace } from 'etcd3';
 import type { Logger } from 'pino';
 import type { ClusterStateView } from './cluster-state-view.js';
 import { swapPartitionState } from './cluster-state-writes.js';
 import type { ControllerTerm } from './controller-election.js';
 import type { BrokerRegistration, PartitionStateRecord } from './etcd-keys.js';
-import { NO_LEADER, nextPartitionState, preferredLeaderState } from './partition-election.js';
+import { partitionsToRebalance, type PlacedPartition } from './leader-imbalance.js';
+import type { ElectionOutcome, ElectionType, LeaderElection, PartitionRef } from './membership.js';
+import { electionByRequest, NO_LEADER, nextPartitionState } from './partition-election.js';
 import { advanceReassignments } from './reassignment-pass.js';
 import { type NewTopic, TopicAdmin, type TopicAdminResult } from './topic-admin.js';
 
@@ -21,7 +25,16 @@ export interface ControllerOptions {
   /** unclean.leader.election.enable for a topic (its override, else the broker default). */
   uncleanLeaderElection(topic: string): boolean;
   newTopicId(): string;
+  /** Automatic leader rebalancing (auto.leader.rebalance.enable); null: off. */
+  leaderRebalance: LeaderRebalanceSettings | null;
   logger: Logger;
+}
+
+export interface LeaderRebalanceSettings {
+  /** leader.imbalance.check.interval.seconds, in ms. */
+  checkIntervalMs: number;
+  /** leader.imbalance.per.broker.percentage. */
+  imbalancePercentage: number;
 }
 
 /**
@@ -40,6 +53,8 @@ export class Controller {
   private passRunning: Promise<void> | null = null;
   private passWanted = false;
   private unsubscribe: () => void = () => {};
+  private rebalanceTimer: NodeJS.Timeout | null = null;
+  private rebalancing = false;
   private readonly topics: TopicAdmin;
 
   constructor(
@@ -68,12 +83,16 @@ export class Controller {
     this.unsubscribe = this.inputs.subscribe(() => this.requestPass());
     this.term.once('lost', () => this.stop());
     this.requestPass();
+    const rebalance = this.options.leaderRebalance;
+    if (rebalance !== null) this.rebalanceTimer = setInterval(() => void this.rebalance(rebalance), rebalance.checkIntervalMs).unref();
   }
 
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.unsubscribe();
+    if (this.rebalanceTimer !== null) clearInterval(this.rebalanceTimer);
+    this.rebalanceTimer = null;
   }
 
   /** Resolves when no pass is running or wanted (tests, and callers that want the cluster settled). */
@@ -169,22 +188,57 @@ export class Controller {
     return this.topics.createPartitions(name, totalCount, newAssignment);
   }
 
-  /** Preferred-leader election for the given partitions (all when omitted): the ones whose leader changed. */
-  async electPreferredLeaders(
-    partitions?: Array<{ topic: string; partition: number }>,
-  ): Promise<Array<{ topic: string; partition: number; changed: boolean }>> {
+  /**
+   * Elections of the given partitions' leaders (all when omitted), preferred or unclean (partition-election.ts
+   * `electionByRequest`). Resolves once this broker's view holds the changes.
+   */
+  async electLeaders(type: ElectionType, partitions?: readonly PartitionRef[]): Promise<LeaderElection[]> {
     const live = new Set(this.inputs.liveBrokers().keys());
-    const wanted = partitions ?? [...this.view.assignments].flatMap(([topic, a]) => a.value.replicas.map((_, partition) => ({ topic, partition })));
-    const results: Array<{ topic: string; partition: number; changed: boolean }> = [];
-    for (const { topic, partition } of wanted) {
+    const results: LeaderElection[] = [];
+    let lastRevision = 0n;
+    for (const { topic, partition } of partitions ?? this.placedPartitions()) {
       const replicas = this.view.assignments.get(topic)?.value.replicas[partition];
-      const revision =
-        replicas === undefined || !this.term.isController
-          ? 0n
-          : await this.swapUntilSettled(topic, partition, (current) => (current === null ? null : preferredLeaderState(current, replicas, live)));
-      results.push({ topic, partition, changed: revision > 0n });
+      if (replicas === undefined) {
+        results.push({ topic, partition, outcome: 'unknown-partition' });
+        continue;
+      }
+      let outcome = 'not-available' as ElectionOutcome;
+      const decide = (current: PartitionStateRecord | null): PartitionStateRecord | null => {
+        const decision = current === null ? { next: null, outcome: 'not-available' as const } : electionByRequest(type, current, replicas, live);
+        outcome = decision.next !== null ? 'elected' : decision.outcome;
+        return decision.next;
+      };
+      const revision = this.term.isController ? await this.swapUntilSettled(topic, partition, decide) : 0n;
+      // Not written: the term ended, or others kept changing the partition (it is left as it is).
+      if (revision === 0n && (outcome === 'elected' || !this.term.isController)) outcome = this.term.isController ? 'not-available' : 'not-controller';
+      if (revision > lastRevision) lastRevision = revision;
+      results.push({ topic, partition, outcome });
     }
+    if (lastRevision > 0n) await this.view.waitForRevision(lastRevision);
     return results;
+  }
+
+  /** Every partition of the state: its assignment and its state. */
+  private placedPartitions(): PlacedPartition[] {
+    return [...this.view.assignments].flatMap(([topic, assignment]) =>
+      assignment.value.replicas.map((replicas, partition) => ({ topic, partition, replicas, state: this.view.partition(topic, partition)?.value })),
+    );
+  }
+
+  /** One automatic rebalancing check (skipped while the last one still runs): the imbalanced brokers' partitions back to them. */
+  private async rebalance(settings: LeaderRebalanceSettings): Promise<void> {
+    if (this.rebalancing || this.stopped) return;
+    this.rebalancing = true;
+    try {
+      const wanted = partitionsToRebalance(this.placedPartitions(), new Set(this.inputs.liveBrokers().keys()), settings.imbalancePercentage);
+      if (wanted.length === 0) return;
+      this.options.logger.info({ partitions: wanted.length }, 'leader imbalance above leader.imbalance.per.broker.percentage: electing preferred leaders');
+      await this.electLeaders('preferred', wanted);
+    } catch (error) {
+      this.options.logger.warn({ err: error }, 'automatic leader rebalancing failed; the next check retries');
+    } finally {
+      this.rebalancing = false;
+    }
   }
 }
 

@@ -41,6 +41,26 @@ export interface ClusterTopic {
   configs: Readonly<Record<string, string>>;
 }
 
+/** One partition of a topic. */
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/** ElectLeaders' election types: the first assigned replica, or (unclean) any live replica of a partition without a live in-sync leader. */
+export type ElectionType = 'preferred' | 'unclean';
+
+/**
+ * What an election did to one partition: a new leader ('elected'); none needed (the preferred replica leads, or for
+ * an unclean election a live in-sync leader does); none possible ('not-available': the preferred replica is not live
+ * or not in the ISR; no replica is live); no such partition; or this broker's controller term ended first.
+ */
+export type ElectionOutcome = 'elected' | 'not-needed' | 'not-available' | 'unknown-partition' | 'not-controller';
+
+export interface LeaderElection extends PartitionRef {
+  outcome: ElectionOutcome;
+}
+
 /** The refusals of a topic change, in Kafka's terms (the handlers map `kind` to an error code). */
 export type TopicChangeResult =
   | { ok: true; revision: bigint }
@@ -91,6 +111,12 @@ export interface Membership {
    * alive (before it can expire and its partitions be given to another broker). Always true standalone.
    */
   mayAcknowledge(): boolean;
+  /**
+   * Leader elections (ElectLeaders) for existing partitions: in a cluster the controller runs them, and a broker
+   * that is not the controller answers null. A standalone broker leads each of its partitions as their only replica,
+   * the preferred one, live and in sync: nothing to elect.
+   */
+  electLeaders(type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> | null;
 }
 
 /** A standalone broker: itself, at its advertised address (filled in once its listener is bound). */
@@ -113,5 +139,9 @@ export class StandaloneMembership implements Membership {
 
   mayAcknowledge(): boolean {
     return true;
+  }
+
+  electLeaders(_type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> {
+    return Promise.resolve(partitions.map(({ topic, partition }) => ({ topic, partition, outcome: 'not-needed' as const })));
   }
 }

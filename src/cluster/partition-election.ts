@@ -1,9 +1,10 @@
 // The controller's rule for one partition's state given which brokers are alive: who leads, at which leader
 // epoch, with which ISR — Kafka's controller rules (leader from the ISR in replica order, unclean election only
 // when enabled, dead followers out of the ISR, a partition with no live in-sync replica offline with its last
-// ISR kept so that replica can lead again when it returns) and preferred-leader election. Pure; the controller
-// (controller.ts) writes what it returns by compare-and-swap. Main thread.
+// ISR kept so that replica can lead again when it returns), the elections ElectLeaders asks for, and a leader's
+// handover. Pure; the controller (controller.ts) writes what it returns by compare-and-swap. Main thread.
 import type { PartitionStateRecord } from './etcd-keys.js';
+import type { ElectionType } from './membership.js';
 
 /** No leader: the partition is offline (Kafka's leader -1). */
 export const NO_LEADER = -1;
@@ -47,6 +48,27 @@ export function preferredLeaderState(current: PartitionStateRecord, replicas: re
   const preferred = replicas[0];
   if (preferred === undefined || preferred === current.leader || !live.has(preferred) || !current.isr.includes(preferred)) return null;
   return { leader: preferred, leaderEpoch: current.leaderEpoch + 1, isr: current.isr };
+}
+
+/** What an asked-for election decides: the next state, or why there is none. */
+export type ElectionDecision = { next: PartitionStateRecord } | { next: null; outcome: 'not-needed' | 'not-available' };
+
+/**
+ * An election ElectLeaders asks for. Preferred: `preferredLeaderState`. Unclean (Kafka's election type 1): none
+ * needed while a live in-sync replica leads; else a live in-sync replica, else any live replica (which may lose
+ * committed records), as with unclean.leader.election.enable.
+ */
+export function electionByRequest(type: ElectionType, current: PartitionStateRecord, replicas: readonly number[], live: ReadonlySet<number>): ElectionDecision {
+  if (type === 'preferred') {
+    const next = preferredLeaderState(current, replicas, live);
+    if (next !== null) return { next };
+    // A leader recorded but not live (the controller has not moved it yet) is no reason to skip an election.
+    const preferredLeads = current.leader === replicas[0] && live.has(current.leader);
+    return { next: null, outcome: preferredLeads ? 'not-needed' : 'not-available' };
+  }
+  if (current.leader !== NO_LEADER && live.has(current.leader) && current.isr.includes(current.leader)) return { next: null, outcome: 'not-needed' };
+  const next = nextPartitionState({ current, replicas, live, uncleanLeaderElection: true });
+  return next === null || next.leader === NO_LEADER ? { next: null, outcome: 'not-available' } : { next };
 }
 
 /**

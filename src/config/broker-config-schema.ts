@@ -232,6 +232,26 @@ export const CLUSTER_CONFIG_TABLE = {
     max: 600_000,
     doc: 'How long start-up keeps trying to reach etcd before it fails naming the endpoints; also how long shutdown waits for etcd to take its leave.',
   }),
+  autoLeaderRebalanceEnable: bool({
+    key: 'auto.leader.rebalance.enable',
+    default: true,
+    doc: "In a cluster, the controller gives partitions back to their preferred replica (the first assigned) when too many of a broker's are led elsewhere (leader.imbalance.per.broker.percentage), checking every leader.imbalance.check.interval.seconds.",
+  }),
+  leaderImbalanceCheckIntervalSeconds: long({
+    key: 'leader.imbalance.check.interval.seconds',
+    default: 300,
+    min: 1,
+    // Within what one timer can wait (2^31 - 1 ms).
+    max: 2_000_000,
+    doc: 'How often the controller checks the leader imbalance of every live broker (auto.leader.rebalance.enable).',
+  }),
+  leaderImbalancePerBrokerPercentage: int({
+    key: 'leader.imbalance.per.broker.percentage',
+    default: 10,
+    min: 0,
+    max: 100,
+    doc: 'The share (percent) of the partitions a broker is the preferred replica of that may be led by other brokers before the controller elects it again for those it can lead (live and in the ISR).',
+  }),
 } satisfies ConfigTable;
 
 /** Every table of broker keys, in the order the reference and DescribeConfigs list them. */

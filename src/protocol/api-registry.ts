@@ -19,6 +19,7 @@ import { describeClusterApi } from './messages/describe-cluster.js';
 import { describeConfigsApi } from './messages/describe-configs.js';
 import { describeGroupsApi } from './messages/describe-groups.js';
 import { describeLogDirsApi } from './messages/describe-log-dirs.js';
+import { electLeadersApi } from './messages/elect-leaders.js';
 import { fetchApi } from './messages/fetch.js';
 import { findCoordinatorApi } from './messages/find-coordinator.js';
 import { requestHeader, requestHeaderVersion, responseHeader, responseHeaderVersion } from './messages/headers.js';
@@ -69,6 +70,7 @@ export const apis = [
   describeLogDirsApi,
   createPartitionsApi,
   deleteGroupsApi,
+  electLeadersApi,
   incrementalAlterConfigsApi,
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,

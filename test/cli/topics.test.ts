@@ -79,6 +79,26 @@ describe('fjord topics', () => {
     });
   });
 
+  it('elect-leaders: a standalone broker already leads every partition as its only replica', async () => {
+    const one = await fjord(['topics', 'elect-leaders', 'orders', '--partition', '0,2', ...b]);
+    expect(one.status).toBe(0);
+    expect(
+      one.stdout
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.split(/ {2,}/)),
+    ).toEqual([
+      ['TOPIC', 'PARTITION', 'RESULT'],
+      ['orders', '0', 'already led by its preferred replica'],
+      ['orders', '2', 'already led by its preferred replica'],
+    ]);
+    const outOfRange = await fjord(['topics', 'elect-leaders', 'orders', '--partition', '9', ...b]);
+    expect(outOfRange.status).toBe(1);
+    expect(outOfRange.stdout).toMatch(/orders +9 +UNKNOWN_TOPIC_OR_PARTITION: the partition does not exist\n$/);
+    expect(outOfRange.stderr).toMatch(/^fjord: 1 of 1 partitions could not be elected; /);
+    expect((await fjord(['topics', 'elect-leaders', ...b])).stdout).toBe('no partition needed an election: every preferred replica that can lead does\n');
+  });
+
   it('names an unknown topic in describe, alter and delete', async () => {
     for (const args of [
       ['topics', 'describe', 'ghost'],

@@ -43,6 +43,7 @@ describe('controller in office', () => {
         sessionTimeoutMs: 10_000,
         connectTimeoutMs: 15_000,
         logDefaults: DEFAULT_LOG_CONFIG,
+        leaderRebalance: null,
         logger,
       };
       const member = await ClusterMembership.connect(options, 'AAAAAAAAAAAAAAAAAAAAAQ');

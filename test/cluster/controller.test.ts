@@ -71,6 +71,7 @@ async function start(brokerIds: number[], unclean = false): Promise<Harness> {
   const controller = new Controller(side.ns, term, inputs, {
     uncleanLeaderElection: () => unclean,
     newTopicId,
+    leaderRebalance: null,
     logger: pino({ level: 'silent' }),
   });
   controller.start();
@@ -189,14 +190,25 @@ describe('controller', () => {
     await h.register(1);
     await h.controller.settled();
     // Back, but out of the ISR: the preferred leader waits until it is in sync again (its leader adds it).
-    expect(await h.controller.electPreferredLeaders([{ topic: 'grow', partition: 0 }])).toEqual([{ topic: 'grow', partition: 0, changed: false }]);
+    expect(await h.controller.electLeaders('preferred', [{ topic: 'grow', partition: 0 }])).toEqual([
+      { topic: 'grow', partition: 0, outcome: 'not-available' },
+    ]);
     // Its leader takes it back into the ISR (a compare-and-swap as a leader makes it); now it leads again.
     const state = h.view.partition('grow', 0)!;
     const back = await swapPartitionState(h.ns, null, 'grow', 0, state.modRevision, { ...state.value, isr: [...state.value.isr, 1] });
     if (back.ok) await h.view.waitForRevision(back.revision);
-    expect(await h.controller.electPreferredLeaders([{ topic: 'grow', partition: 0 }])).toEqual([{ topic: 'grow', partition: 0, changed: true }]);
+    expect(await h.controller.electLeaders('preferred', [{ topic: 'grow', partition: 0 }])).toEqual([{ topic: 'grow', partition: 0, outcome: 'elected' }]);
     await h.waitFor('partition 0 led by 1', () => h.states('grow')[0]?.leader === 1);
     expect(h.states('grow')[0]!.leaderEpoch).toBe(state.value.leaderEpoch + 1);
+    expect(
+      await h.controller.electLeaders('preferred', [
+        { topic: 'grow', partition: 0 },
+        { topic: 'grow', partition: 9 },
+      ]),
+    ).toEqual([
+      { topic: 'grow', partition: 0, outcome: 'not-needed' },
+      { topic: 'grow', partition: 9, outcome: 'unknown-partition' },
+    ]);
   });
 
   it('writes nothing once its term has ended', async () => {

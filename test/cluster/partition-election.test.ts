@@ -2,7 +2,7 @@
 // out of the ISR under the same epoch, offline with the last ISR kept, unclean election only when enabled, and
 // preferred-leader election. Pure functions.
 import { describe, expect, it } from 'vitest';
-import { NO_LEADER, nextPartitionState, preferredLeaderState } from '../../src/cluster/partition-election.js';
+import { electionByRequest, NO_LEADER, nextPartitionState, preferredLeaderState } from '../../src/cluster/partition-election.js';
 
 const live = (...ids: number[]): Set<number> => new Set(ids);
 
@@ -63,5 +63,28 @@ describe('preferredLeaderState', () => {
     expect(preferredLeaderState({ leader: 1, leaderEpoch: 4, isr: [1, 2] }, [1, 2], live(1, 2))).toBeNull();
     expect(preferredLeaderState({ leader: 2, leaderEpoch: 4, isr: [2, 1] }, [1, 2], live(2))).toBeNull();
     expect(preferredLeaderState({ leader: 2, leaderEpoch: 4, isr: [2] }, [1, 2], live(1, 2))).toBeNull();
+  });
+});
+
+describe('electionByRequest', () => {
+  it('preferred: the preferred replica, not needed when it leads, not available when out of the ISR', () => {
+    expect(electionByRequest('preferred', { leader: 2, leaderEpoch: 4, isr: [2, 1] }, [1, 2], live(1, 2))).toEqual({
+      next: { leader: 1, leaderEpoch: 5, isr: [2, 1] },
+    });
+    expect(electionByRequest('preferred', { leader: 1, leaderEpoch: 4, isr: [1, 2] }, [1, 2], live(1, 2))).toEqual({ next: null, outcome: 'not-needed' });
+    expect(electionByRequest('preferred', { leader: 2, leaderEpoch: 4, isr: [2] }, [1, 2], live(1, 2))).toEqual({ next: null, outcome: 'not-available' });
+    // Its preferred replica is the recorded leader but is not live: not available, not "not needed".
+    expect(electionByRequest('preferred', { leader: 1, leaderEpoch: 4, isr: [1] }, [1, 2], live(2))).toEqual({ next: null, outcome: 'not-available' });
+  });
+
+  it('unclean: not needed under a live in-sync leader; else a live replica, out of the ISR if it must be', () => {
+    expect(electionByRequest('unclean', { leader: 2, leaderEpoch: 4, isr: [2] }, [1, 2], live(1, 2))).toEqual({ next: null, outcome: 'not-needed' });
+    expect(electionByRequest('unclean', { leader: NO_LEADER, leaderEpoch: 5, isr: [2] }, [1, 2], live(1))).toEqual({
+      next: { leader: 1, leaderEpoch: 6, isr: [1] },
+    });
+    expect(electionByRequest('unclean', { leader: NO_LEADER, leaderEpoch: 5, isr: [2] }, [1, 2], live(1, 2))).toEqual({
+      next: { leader: 2, leaderEpoch: 6, isr: [2] },
+    });
+    expect(electionByRequest('unclean', { leader: NO_LEADER, leaderEpoch: 5, isr: [2] }, [1, 2], live())).toEqual({ next: null, outcome: 'not-available' });
   });
 });

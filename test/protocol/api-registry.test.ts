@@ -46,6 +46,7 @@ describe('the registry', () => {
       DescribeLogDirs: '35:0-4',
       CreatePartitions: '37:0-3',
       DeleteGroups: '42:0-2',
+      ElectLeaders: '43:0-2',
       IncrementalAlterConfigs: '44:0-1',
       AlterPartitionReassignments: '45:0-0',
       ListPartitionReassignments: '46:0-0',

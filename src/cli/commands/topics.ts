@@ -1,7 +1,7 @@
-// `fjord topics create|list|describe|alter|delete`: topic administration over the Kafka protocol; describe
-// joins Metadata (leader, replicas, ISR, offline replicas), ListOffsets (log start and end, from partitions with
-// a leader) and DescribeLogDirs (size, dir) per partition, optionally only the under-replicated or unavailable
-// partitions (as kafka-topics.sh). Runs on the main thread.
+// `fjord topics create|list|describe|alter|delete|elect-leaders`: topic administration over the Kafka protocol;
+// describe joins Metadata (leader, replicas, ISR, offline replicas), ListOffsets (log start and end, from partitions
+// with a leader) and DescribeLogDirs (size, dir) per partition, optionally only the under-replicated or unavailable
+// partitions (as kafka-topics.sh); elect-leaders is topics-elect-leaders.ts. Runs on the main thread.
 import type { Command } from 'commander';
 import { describeLogDirs, type LogDirDescription } from '../../client/cluster-admin.js';
 import type { TopicInfo } from '../../client/cluster-metadata.js';
@@ -15,12 +15,13 @@ import { collect, keyValue, positive } from '../option-parsers.js';
 import { write } from '../output.js';
 import { renderTable } from '../table.js';
 import { registerReassignCommands } from './topics-reassign.js';
+import { registerElectLeaders } from './topics-elect-leaders.js';
 
 const TOPIC_ALREADY_EXISTS = 36;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 export function registerTopics(program: Command): void {
-  const topics = program.command('topics').description('create, list, describe, alter and delete topics');
+  const topics = program.command('topics').description('create, list, describe, alter and delete topics; elect preferred leaders');
   withBootstrapOption(topics.command('create').description('create a topic').argument('<topic>', 'topic name'))
     .option('-p, --partitions <n>', "number of partitions (default: the broker's num.partitions)", positive)
     .option('-r, --replication-factor <n>', "replicas per partition (default: the broker's default.replication.factor)", positive)
@@ -50,6 +51,7 @@ export function registerTopics(program: Command): void {
     .option('--if-exists', 'succeed quietly for topics that do not exist')
     .action((names: string[], flags: ClientFlags & { ifExists?: boolean }) => withClient(flags, (client) => remove(client, names, flags.ifExists === true)));
   registerReassignCommands(topics);
+  registerElectLeaders(topics);
 }
 
 interface CreateFlags extends ClientFlags {

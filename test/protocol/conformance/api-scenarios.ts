@@ -553,6 +553,22 @@ const deleteGroups: Scenario = async (world, version) => {
   expect((await committed(world, group)).offset).toBe(-1n);
 };
 
+const ELECTION_NOT_NEEDED = 84;
+
+const electLeaders: Scenario = async (world, version) => {
+  // A standalone broker is each partition's only replica, its preferred one, and leads it already.
+  const answer = await call(world, 43, { ElectionType: 0, TopicPartitions: [{ Topic: world.topic, Partitions: [0, 7] }], TimeoutMs: 10_000 }, version);
+  if (version >= 1) expect(answer.ErrorCode).toBe(0);
+  const topic = first(answer.ReplicaElectionResults);
+  expect(topic.Topic).toBe(world.topic);
+  expect(list(topic.PartitionResult).map((p) => [p.PartitionId, p.ErrorCode])).toEqual([
+    [0, ELECTION_NOT_NEEDED],
+    [7, UNKNOWN_TOPIC_OR_PARTITION],
+  ]);
+  // Every partition: those that needed no election are left out.
+  expect(list((await call(world, 43, { ElectionType: 0, TopicPartitions: null, TimeoutMs: 10_000 }, version)).ReplicaElectionResults)).toEqual([]);
+};
+
 const incrementalAlterConfigs: Scenario = async (world, version) => {
   const name = unique(`incremental-v${version}`);
   await createTopic(world, name);
@@ -644,6 +660,7 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [35, describeLogDirs],
   [37, createPartitions],
   [42, deleteGroups],
+  [43, electLeaders],
   [44, incrementalAlterConfigs],
   [45, alterPartitionReassignments],
   [46, listPartitionReassignments],
