@@ -98,20 +98,28 @@ export class KafkaClient {
     if (info === undefined) throw new KafkaResponseError(ErrorCodes.BROKER_NOT_AVAILABLE, `broker ${nodeId} is not in the cluster's metadata`, null, true);
     return this.connect(addressOf(info));
   }
+
   /** Connections to every broker of the cluster. */
   async allBrokers(): Promise<BrokerConnection[]> {
     const cluster = await this.metadata([]);
     return Promise.all([...cluster.brokers.keys()].map((nodeId) => this.broker(nodeId)));
   }
 
-  /** The controller (admin requests), or any broker when the cluster names none. */
+  /** The controller (admin requests), or any broker when the cluster names none; retried while it cannot be reached. */
   async controller(): Promise<BrokerConnection> {
-    const cluster = await this.metadata([]);
-    return cluster.brokers.has(cluster.controllerId) ? this.broker(cluster.controllerId) : this.anyBroker();
+    return withRetries(async () => {
+      const cluster = await this.metadataOnce([]);
+      return cluster.brokers.has(cluster.controllerId) ? this.broker(cluster.controllerId) : this.anyBroker();
+    }, this.retryPolicy);
   }
 
-  /** Metadata for `topics` (null = every topic; [] = brokers only); refreshes the cache. */
+  /** Metadata for `topics` (null = every topic; [] = brokers only) from any live broker; refreshes the cache. */
   async metadata(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<ClusterMetadata> {
+    return withRetries(() => this.metadataOnce(topics, allowAutoTopicCreation), this.retryPolicy);
+  }
+
+  /** One Metadata request (callers that retry on their own terms). */
+  private async metadataOnce(topics: readonly string[] | null, allowAutoTopicCreation = false): Promise<ClusterMetadata> {
     const connection = await this.anyBroker();
     const { body } = await connection.call(3, {
       topics: topics === null ? null : topics.map((name) => ({ topicId: ZERO_UUID, name })),
@@ -130,7 +138,7 @@ export class KafkaClient {
    */
   async refreshMetadata(topic: string, allowAutoTopicCreation = false): Promise<void> {
     try {
-      await this.metadata([topic], allowAutoTopicCreation);
+      await this.metadataOnce([topic], allowAutoTopicCreation);
     } catch (error) {
       if (!isRetriableError(error)) throw error;
     }
@@ -144,7 +152,7 @@ export class KafkaClient {
    */
   async topic(name: string, autoCreate = false, policy: RetryPolicy = this.retryPolicy): Promise<TopicInfo> {
     return withRetries(async (attempt) => {
-      const topic = (await this.metadata([name], autoCreate)).topics.get(name);
+      const topic = (await this.metadataOnce([name], autoCreate)).topics.get(name);
       if (topic === undefined) throw new KafkaResponseError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, `topic "${name}"`, null, false);
       if (topic.errorCode === ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION && (!autoCreate || attempt > 3)) {
         throw new KafkaResponseError(topic.errorCode, `topic "${name}"`, null, false);
