@@ -170,13 +170,22 @@ export class KafkaClient {
   }
 
   /**
-   * The connection to the leader of topic-partition, from the cached metadata (refreshed when missing, or when a
-   * broker could not be reached since: the leader may have moved).
+   * The connection to the leader of topic-partition, from the cached metadata (asked again when missing, or when a
+   * broker could not be reached since: the leader may have moved). A partition without a leader is a retriable
+   * LEADER_NOT_AVAILABLE for the caller's retries; other partitions of the topic do not matter.
    */
   async leader(topic: string, partition: number): Promise<BrokerConnection> {
     let info = this.cluster.topics.get(topic)?.partitions.find((p) => p.partition === partition);
-    if (info === undefined || info.leader < 0 || this.metadataStale) info = (await this.topic(topic)).partitions.find((p) => p.partition === partition);
+    if (info === undefined || info.leader < 0 || this.metadataStale) {
+      const fresh = (await this.metadataOnce([topic])).topics.get(topic);
+      if (fresh === undefined || fresh.errorCode === ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION) {
+        throw new KafkaResponseError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, `topic "${topic}"`, null, false);
+      }
+      checkErrorCode(fresh.errorCode, `topic "${topic}"`);
+      info = fresh.partitions.find((p) => p.partition === partition);
+    }
     if (info === undefined) throw new KafkaResponseError(ErrorCodes.UNKNOWN_TOPIC_OR_PARTITION, `${topic}-${partition}`, 'no such partition', false);
+    if (info.leader < 0) throw new KafkaResponseError(info.errorCode || ErrorCodes.LEADER_NOT_AVAILABLE, `${topic}-${partition}`);
     return this.broker(info.leader);
   }
 
