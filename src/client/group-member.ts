@@ -1,6 +1,7 @@
 // Membership of a consumer group with Kafka's classic protocol: JoinGroup (with the member id the broker
 // hands out), the leader's range assignment, SyncGroup, Heartbeats on a timer, LeaveGroup. Tells its owner
-// when the group rebalances so it rejoins (a flag to poll, and events). The one group member of Fjord: the
+// when the group rebalances, or its coordinator moved or cannot be reached (died), so it rejoins (a flag to poll,
+// and events); a join finds the coordinator again and retries with backoff until the retry timeout. The one group member of Fjord: the
 // `fjord` consumer, tests and the group benchmarks use it. Runs on the caller's main thread.
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, type TopicPartitions } from '../shared/consumer-protocol.js';
 import { ErrorCode } from '../shared/kafka-error-codes.js';
@@ -8,15 +9,23 @@ import type { BrokerConnection } from './broker-connection.js';
 import type { KafkaClient } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
 import { assignRange, RANGE_ASSIGNOR } from './range-assignor.js';
+import { DEFAULT_RETRY, isRetriableError, type RetryPolicy, withRetries } from './retry.js';
 
 export interface GroupMemberOptions {
   sessionTimeoutMs: number;
   rebalanceTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /** How long a join keeps finding the coordinator and trying again, and the backoff between tries. */
+  retry: RetryPolicy;
 }
 
 /** Kafka consumer defaults, with a shorter session so a CLI that was killed leaves the group sooner. */
-export const DEFAULT_GROUP_MEMBER_OPTIONS: GroupMemberOptions = { sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 30_000, heartbeatIntervalMs: 1_000 };
+export const DEFAULT_GROUP_MEMBER_OPTIONS: GroupMemberOptions = {
+  sessionTimeoutMs: 10_000,
+  rebalanceTimeoutMs: 30_000,
+  heartbeatIntervalMs: 1_000,
+  retry: DEFAULT_RETRY,
+};
 
 /** Where a member finds its group's coordinator, and the partition counts its leader assigns. */
 export interface GroupRouting {
@@ -42,7 +51,7 @@ export function fixedRouting(coordinator: BrokerConnection, partitionCounts: Rea
 
 /** What a member reports as it goes, for an owner that reacts at once (or counts). */
 export interface GroupMemberEvents {
-  /** A heartbeat's answer (errorCode) says the member must join again. */
+  /** A heartbeat's answer (errorCode) says the member must join again; NETWORK_EXCEPTION: the coordinator is unreachable. */
   rejoinNeeded?(errorCode: number): void;
   /** A heartbeat failed in a way rejoining does not mend (`failure` is set). */
   failed?(error: Error): void;
@@ -57,9 +66,10 @@ export interface Joined {
   memberCount: number;
 }
 
-/** Join attempts before giving up (each MEMBER_ID_REQUIRED, rebalance or coordinator move is one). */
-const JOIN_ATTEMPTS_MAX = 30;
-const COORDINATOR_BACKOFF_MS = 200;
+/** Join rounds answered "join again" (MEMBER_ID_REQUIRED, a rebalance under way) before giving up. */
+const JOIN_ROUNDS_MAX = 30;
+/** Kafka's NETWORK_EXCEPTION: what a heartbeat reports when the coordinator cannot be reached. */
+const NETWORK_EXCEPTION = 13;
 
 const REJOIN_ERRORS = new Set<number>([ErrorCode.ILLEGAL_GENERATION, ErrorCode.UNKNOWN_MEMBER_ID, ErrorCode.REBALANCE_IN_PROGRESS]);
 const COORDINATOR_ERRORS = new Set<number>([ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.NOT_COORDINATOR]);
@@ -88,24 +98,28 @@ export class GroupMember {
     this.options = { ...DEFAULT_GROUP_MEMBER_OPTIONS, ...options };
   }
 
-  /** Joins (or rejoins) the group and returns this member's assignment; heartbeats run until stop() or leave(). */
+  /**
+   * Joins (or rejoins) the group and returns this member's assignment; heartbeats run until stop() or leave().
+   * A coordinator that moved, loads or cannot be reached is looked up again after a backoff, until `retry.timeoutMs`.
+   */
   async join(): Promise<Joined> {
     this.stopHeartbeats();
-    for (let attempt = 1; attempt <= JOIN_ATTEMPTS_MAX; attempt++) {
+    return withRetries(() => this.joinRounds(), this.options.retry);
+  }
+
+  /** JoinGroup and SyncGroup at the coordinator until a generation settles; coordinator trouble is thrown (retriable). */
+  private async joinRounds(): Promise<Joined> {
+    for (let round = 1; round <= JOIN_ROUNDS_MAX; round++) {
       const coordinator = await this.routing.coordinator(this.groupId);
       const joined = await this.joinOnce(coordinator);
       if (joined === 'again') continue;
-      if (joined === 'backoff') {
-        await new Promise((resolve) => setTimeout(resolve, COORDINATOR_BACKOFF_MS));
-        continue;
-      }
       const assignment = await this.sync(coordinator, joined.isLeader ? await this.assign(joined.members) : []);
       if (assignment === null) continue;
       this.rebalanceNeeded = false;
       this.startHeartbeats(coordinator);
       return { assignment, generationId: this.generationId, memberCount: joined.isLeader ? joined.members.length : -1 };
     }
-    throw new Error(`could not join group "${this.groupId}" after ${JOIN_ATTEMPTS_MAX} attempts (it keeps rebalancing)`);
+    throw new Error(`could not join group "${this.groupId}" after ${JOIN_ROUNDS_MAX} rounds (it keeps rebalancing)`);
   }
 
   /** Stops heartbeats (a heartbeat in flight is ignored); the member stays in the group until it leaves or times out. */
@@ -149,7 +163,8 @@ export class GroupMember {
     if (body.errorCode !== ErrorCode.NONE && (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode))) {
       this.events.errorHandled?.('JoinGroup', body.errorCode);
       if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
-      return REJOIN_ERRORS.has(body.errorCode) ? ('again' as const) : ('backoff' as const);
+      if (COORDINATOR_ERRORS.has(body.errorCode)) throw new KafkaResponseError(body.errorCode, `join group "${this.groupId}"`, null, true);
+      return 'again' as const;
     }
     if (body.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(body.errorCode, `join group "${this.groupId}"`);
     this.memberId = body.memberId;
@@ -168,7 +183,7 @@ export class GroupMember {
     return [...assignRange(subscribed, counts)].map(([memberId, assignment]) => ({ memberId, assignment: encodeAssignment(assignment) }));
   }
 
-  /** SyncGroup; null when the group moved on meanwhile (rejoin). */
+  /** SyncGroup; null when the group moved on meanwhile (rejoin); coordinator trouble is thrown (retriable). */
   private async sync(coordinator: BrokerConnection, assignments: Array<{ memberId: string; assignment: Buffer }>): Promise<TopicPartitions | null> {
     const { body } = await coordinator.call(
       14,
@@ -186,6 +201,7 @@ export class GroupMember {
     if (body.errorCode !== ErrorCode.NONE && (REJOIN_ERRORS.has(body.errorCode) || COORDINATOR_ERRORS.has(body.errorCode))) {
       this.events.errorHandled?.('SyncGroup', body.errorCode);
       if (body.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
+      if (COORDINATOR_ERRORS.has(body.errorCode)) throw new KafkaResponseError(body.errorCode, `sync group "${this.groupId}"`, null, true);
       return null;
     }
     if (body.errorCode !== ErrorCode.NONE) throw new KafkaResponseError(body.errorCode, `sync group "${this.groupId}"`);
@@ -201,8 +217,12 @@ export class GroupMember {
         this.heard(body.errorCode);
       } catch (error) {
         if (round !== this.heartbeatRound) return;
-        this.failure = error as Error;
-        this.events.failed?.(this.failure);
+        // The coordinator died or stalled: find it again and rejoin (the join retries until its timeout).
+        if (isRetriableError(error)) this.heard(NETWORK_EXCEPTION);
+        else {
+          this.failure = error as Error;
+          this.events.failed?.(this.failure);
+        }
       }
       if (round === this.heartbeatRound && !this.rebalanceNeeded && this.failure === null)
         this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
@@ -210,10 +230,10 @@ export class GroupMember {
     this.heartbeatTimer = setTimeout(() => void beat(), this.options.heartbeatIntervalMs);
   }
 
-  /** A heartbeat's answer: carry on, rejoin, or fail. */
+  /** A heartbeat's answer (NETWORK_EXCEPTION: none came): carry on, rejoin, or fail. */
   private heard(errorCode: number): void {
     if (errorCode === ErrorCode.NONE) return;
-    if (REJOIN_ERRORS.has(errorCode) || COORDINATOR_ERRORS.has(errorCode)) {
+    if (REJOIN_ERRORS.has(errorCode) || COORDINATOR_ERRORS.has(errorCode) || errorCode === NETWORK_EXCEPTION) {
       this.events.errorHandled?.('Heartbeat', errorCode);
       if (errorCode === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
       this.rebalanceNeeded = true;

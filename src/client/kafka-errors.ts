@@ -126,12 +126,16 @@ export function checkErrorCode(code: number, context: string, brokerMessage: str
   if (code !== 0) throw new KafkaResponseError(code, context, brokerMessage);
 }
 
-/** No TCP connection could be made (refused, unresolvable host, timed out), or it broke. */
+/**
+ * No TCP connection could be made (refused, unresolvable host, timed out), or it broke. Retriable (another broker
+ * or a new leader may answer) unless the client never reached any broker: then the address is wrong.
+ */
 export class BrokerUnreachableError extends Error {
   override readonly name = 'BrokerUnreachableError';
   constructor(
     readonly address: string,
     readonly reason: string,
+    readonly retriable = true,
   ) {
     super(`cannot reach the broker at ${address} (${reason})`);
   }

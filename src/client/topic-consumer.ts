@@ -1,11 +1,13 @@
 // Consumes one topic, either from partitions the caller picks or as a member of a consumer group (classic
 // protocol, range assignment, committed offsets resumed, auto-commit of what the caller has consumed,
-// rejoin on rebalance, leave on close). Runs on the caller's main thread.
+// rejoin on rebalance or when the coordinator moved or died, leave on close). Delivery is at least once: after a
+// rejoin, records consumed but not committed are delivered again. Runs on the caller's main thread.
 import { Fetcher, type FetchedMessage, type FetcherOptions } from './fetcher.js';
 import { commitOffsets, fetchCommittedOffsets } from './group-offsets.js';
 import { GroupMember, type GroupMemberOptions } from './group-member.js';
 import type { KafkaClient } from './kafka-client.js';
 import { KafkaResponseError } from './kafka-errors.js';
+import { isRetriableError } from './retry.js';
 import { resolveStartPositions, type StartPosition } from './start-position.js';
 
 export interface TopicConsumerOptions {
@@ -33,13 +35,16 @@ export class TopicConsumer {
   private readonly consumed = new Map<number, number>();
   private lastCommitMs = Date.now();
   private started = false;
+  /** A poll ended because brokers stayed unreachable past the retry timeout: close() then goes without a word. */
+  private gaveUp = false;
 
   constructor(
     private readonly client: KafkaClient,
     private readonly options: TopicConsumerOptions,
   ) {
     this.fetcher = new Fetcher(client, options.topic, options.fetch);
-    this.member = options.groupId === undefined ? null : new GroupMember(client, options.groupId, [options.topic], options.member);
+    this.member =
+      options.groupId === undefined ? null : new GroupMember(client, options.groupId, [options.topic], { retry: client.retryPolicy, ...options.member });
   }
 
   /** The partitions currently read. */
@@ -52,8 +57,20 @@ export class TopicConsumer {
     return this.started && this.fetcher.atEnd();
   }
 
-  /** The next records (possibly none after a long poll), joining or rejoining the group first when needed. */
+  /**
+   * The next records (possibly none after a long poll), joining or rejoining the group first when needed. Throws
+   * when an error retrying cannot mend comes, or brokers stay unreachable for the client's retry timeout.
+   */
   async poll(): Promise<FetchedMessage[]> {
+    try {
+      return await this.pollOnce();
+    } catch (error) {
+      this.gaveUp = isRetriableError(error);
+      throw error;
+    }
+  }
+
+  private async pollOnce(): Promise<FetchedMessage[]> {
     if (this.member === null && !this.started) await this.assignDirectly();
     if (this.member !== null) {
       if (this.member.failure !== null) throw this.member.failure;
@@ -73,9 +90,10 @@ export class TopicConsumer {
     this.consumed.set(message.partition, message.offset + 1);
   }
 
-  /** Commits what was consumed and leaves the group. */
+  /** Commits what was consumed and leaves the group (only stops heartbeats when the brokers could not be reached). */
   async close(): Promise<void> {
     if (this.member === null) return;
+    if (this.gaveUp) return this.member.stopHeartbeats();
     await this.commit(this.member).catch(() => undefined);
     await this.member.leave();
   }
@@ -109,6 +127,9 @@ export class TopicConsumer {
     try {
       await this.commit(member);
     } catch (error) {
+      // The coordinator moved, died or answered late: what was consumed stays to be committed next time (a
+      // heartbeat that cannot reach the coordinator makes the member find it again and rejoin).
+      if (isRetriableError(error)) return;
       // The group moved to a new generation under us: rejoin; the records are delivered again (at least once).
       if (!(error instanceof KafkaResponseError) || !GENERATION_ERRORS.has(error.code)) throw error;
       member.rebalanceNeeded = true;

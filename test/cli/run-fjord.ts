@@ -44,6 +44,8 @@ export function fjord(args: string[], input?: string, timeoutMs = 30_000): Promi
 export interface BackgroundFjord {
   lines: string[];
   stderr(): string;
+  /** The exit code once the command ends by itself. */
+  exited: Promise<number | null>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
 }
@@ -61,9 +63,11 @@ export function fjordInBackground(args: string[]): BackgroundFjord {
   });
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('close', (status) => resolve(status)));
+  void exited.then(() => children.delete(child));
   return {
     lines,
     stderr: () => stderr,
+    exited,
     stop: async () => {
       child.kill('SIGTERM');
       const status = await exited;

@@ -85,6 +85,26 @@ describe('KafkaClient against a Fjord broker', () => {
     const error = await down.anyBroker().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BrokerUnreachableError);
     expect((error as Error).message).toBe('cannot reach the broker at 127.0.0.1:1 (ECONNREFUSED)');
+    // Never reached: a wrong address, not a failover to ride through.
+    expect((error as BrokerUnreachableError).retriable).toBe(false);
+  });
+
+  it('skips a bootstrap server that cannot be reached for the next one', async () => {
+    const skipping = new KafkaClient({ bootstrapServers: ['127.0.0.1:1', broker.bootstrap] });
+    expect((await skipping.metadata([])).brokers.size).toBe(1);
+    await skipping.close();
+  });
+
+  it('once the cluster was reached, a broker gone is retriable: lookups retry until the retry timeout, then say so', async () => {
+    const other = await startBrokerProcess();
+    const left = new KafkaClient({ bootstrapServers: [other.bootstrap], retryTimeoutMs: 500 });
+    await left.metadata([]);
+    await other.stop();
+    const error = await left.topic('anything').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BrokerUnreachableError);
+    expect((error as BrokerUnreachableError).retriable).toBe(true);
+    expect((error as Error).message).toMatch(/^cannot reach the broker at 127\.0\.0\.1:\d+ /);
+    await left.close();
   });
 
   it('parses host:port and [v6]:port', () => {

@@ -4,7 +4,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { KafkaClient } from '../../client/kafka-client.js';
-import { type Acks, Producer, type ProducerRecord } from '../../client/producer.js';
+import { type Acks, DEFAULT_PRODUCER_OPTIONS, Producer, type ProducerRecord } from '../../client/producer.js';
 import { COMPRESSION_NAMES, type CompressionName } from '../../client/record-batches.js';
 import type { RecordHeader } from '../../shared/record-batch-codec.js';
 import { type ClientFlags, withBootstrapOption, withClient } from '../broker-client.js';
@@ -19,6 +19,7 @@ interface ProduceFlags extends ClientFlags {
   compression: CompressionName;
   batchSize: number;
   lingerMs: number;
+  deliveryTimeoutMs: number;
   verbose?: boolean;
 }
 
@@ -38,6 +39,12 @@ export function registerProduce(program: Command): void {
     .option('-z, --compression <codec>', `${COMPRESSION_NAMES.join(', ')}`, oneOf(COMPRESSION_NAMES), 'none')
     .option('--batch-size <n>', 'messages per request at most', positive, 1000)
     .option('--linger-ms <ms>', 'how long a partial batch waits for more lines', nonNegative, 20)
+    .option(
+      '--delivery-timeout-ms <ms>',
+      'how long a batch may keep being retried (leader moved or died) before fjord gives up',
+      positive,
+      DEFAULT_PRODUCER_OPTIONS.deliveryTimeoutMs,
+    )
     .option('-v, --verbose', 'report each batch (partition, offsets) on stderr')
     .addHelpText(
       'after',
@@ -54,7 +61,7 @@ function toRecord(line: string, flags: ProduceFlags, headers: RecordHeader[]): P
 }
 
 async function produce(client: KafkaClient, topic: string, flags: ProduceFlags): Promise<void> {
-  const producer = new Producer(client, { acks: ACKS[flags.acks]!, compression: flags.compression });
+  const producer = new Producer(client, { acks: ACKS[flags.acks]!, compression: flags.compression, deliveryTimeoutMs: flags.deliveryTimeoutMs });
   const headers = [...(flags.header ?? new Map())].map(([key, value]) => ({ key, value: Buffer.from(value) }));
   let pending: ProducerRecord[] = [];
   let chain: Promise<void> = Promise.resolve();
