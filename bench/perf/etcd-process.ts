@@ -38,7 +38,8 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startEtcdProcess(dataDir: string): Promise<EtcdProcess> {
-  if (!existsSync(ETCD_BINARY)) throw new Error(`cluster bench: ${ETCD_BINARY} missing; install the Debian package etcd-server ("apt-get install -y etcd-server")`);
+  if (!existsSync(ETCD_BINARY))
+    throw new Error(`cluster bench: ${ETCD_BINARY} missing; install the Debian package etcd-server ("apt-get install -y etcd-server")`);
   const endpoint = `http://127.0.0.1:${await freePort()}`;
   const peer = `http://127.0.0.1:${await freePort()}`;
   const args = [

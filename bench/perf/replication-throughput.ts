@@ -1,6 +1,6 @@
 // One throughput run of the cluster bench: a new topic (its partitions spread over the brokers, replication
 // factor as asked, every replica in sync first), the librdkafka producer (bench/perf/rdkafka-producer.c) sending
-// fixed-size records to its partitions in turn as fast as librdkafka takes them for a number of seconds, then the
+// fixed-size records to its partitions in turn as fast as librdkafka takes them (or at a steady rate) for a number of seconds, then the
 // topic deleted (its bytes would otherwise pile up on the one disk). Runs on the bench's main thread.
 import { deleteTopics } from '../../src/client/topic-admin.js';
 import { createLoadTopic } from '../../src/perf/load-topic.js';
@@ -18,6 +18,8 @@ export interface ThroughputWorkload {
   partitions: number;
   recordBytes: number;
   seconds: number;
+  /** Bytes of values per second the producer keeps to; 0: as fast as librdkafka takes records, until the time is up. */
+  bytesPerSecond: number;
   /** librdkafka settings besides acks, the same for every configuration. */
   producerConfig: Readonly<Record<string, string>>;
 }
@@ -33,20 +35,30 @@ export interface ThroughputRun {
   producerCores: number;
 }
 
-/** The producer's rate argument that means "as fast as librdkafka takes records, until the time is up". */
-const UNPACED = '0';
 const RUN_TIMEOUT_MS = 180_000;
 
 let topics = 0;
 
-export async function measureThroughput(cluster: LocalCluster, binary: string, config: ReplicationConfig, workload: ThroughputWorkload): Promise<ThroughputRun> {
+export async function measureThroughput(
+  cluster: LocalCluster,
+  binary: string,
+  config: ReplicationConfig,
+  workload: ThroughputWorkload,
+): Promise<ThroughputRun> {
   const topic = `replication-${config.name.replace(/\W+/g, '-')}-${topics++}`;
   await cluster.withClient((client) => createLoadTopic(client, topic, workload.partitions, config.replicationFactor));
   try {
     await cluster.waitForFullIsr(topic, config.replicationFactor);
     const cpuBefore = cluster.cpuSeconds();
     const startedMs = performance.now();
-    const args = [cluster.bootstrap().join(','), topic, String(workload.partitions), String(workload.recordBytes), UNPACED, String(workload.seconds)];
+    const args = [
+      cluster.bootstrap().join(','),
+      topic,
+      String(workload.partitions),
+      String(workload.recordBytes),
+      String(workload.bytesPerSecond),
+      String(workload.seconds),
+    ];
     const run = await runRdkafkaProgram<RdkafkaProducerRun>(binary, args, { ...workload.producerConfig, acks: config.acks }, RUN_TIMEOUT_MS);
     const wallSeconds = (performance.now() - startedMs) / 1000;
     const brokerCpu = cluster.cpuSeconds() - cpuBefore;
