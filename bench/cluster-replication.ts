@@ -162,7 +162,7 @@ async function failover(settings: Settings): Promise<void> {
     console.log(
       `  ${label}: kill -> first acks=all ack p50 ${fixed(s.p50Ms / 1000, 2)} s, p99 ${fixed(s.p99Ms / 1000, 2)} s, max ${fixed(s.maxMs / 1000, 2)} s over ${s.samples} kills${met}; ` +
         `kill -> another leader in Metadata median ${fixed(median(run.newLeaderMs) / 1000, 2)} s; restart -> full ISR median ${fixed(median(run.rejoinMs) / 1000, 2)} s; failed sends ${run.failedSends} ` +
-        `(kills s: ${run.failoverMs.map((ms) => fixed(ms / 1000, 2)).join(', ')})`,
+        `(per kill, s to the first ack / to another leader in Metadata: ${run.failoverMs.map((ms, i) => `${fixed(ms / 1000, 2)}/${fixed(run.newLeaderMs[i]! / 1000, 2)}`).join(', ')})`,
     );
   }
 }
