@@ -1,7 +1,8 @@
 // A Fjord cluster of real processes for the cluster benchmarks: one etcd and N broker child processes on
 // 127.0.0.1 (ephemeral ports; node ids 1..N; etcd's data and every broker's log dir under one temp dir). Any
 // broker can be killed (SIGKILL) and started again on its log dir; stop() ends every process and removes the
-// temp dir, and an exit of the bench process kills what is left and removes it too. Runs on the bench's main
+// temp dir, and an exit of the bench process (also on Ctrl-C or SIGTERM while a cluster runs) kills what is left
+// and removes it too. Runs on the bench's main
 // thread; etcd and the brokers run in their own processes.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +23,18 @@ process.once('exit', () =>
     rmSync(root, { recursive: true, force: true });
   }),
 );
+/** A signal would end the process without its exit handlers; while a cluster runs, it exits through them instead. */
+const exitOnSignal = (signal: NodeJS.Signals): void => process.exit(signal === 'SIGINT' ? 130 : 143);
+
+function track(root: string): void {
+  if (roots.size === 0) process.on('SIGINT', exitOnSignal).on('SIGTERM', exitOnSignal);
+  roots.add(root);
+}
+
+function untrack(root: string): void {
+  roots.delete(root);
+  if (roots.size === 0) process.off('SIGINT', exitOnSignal).off('SIGTERM', exitOnSignal);
+}
 
 export interface LocalClusterOptions {
   brokers: number;
@@ -52,7 +65,7 @@ export class LocalCluster {
   /** etcd, then brokers 1..N together; resolves once each broker's Metadata lists all N. */
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
     const root = mkdtempSync(join(tmpdir(), 'fjord-cluster-bench-'));
-    roots.add(root);
+    track(root);
     let cluster: LocalCluster | null = null;
     try {
       const etcd = await startEtcdProcess(join(root, 'etcd'));
@@ -63,7 +76,10 @@ export class LocalCluster {
       return cluster;
     } catch (error) {
       if (cluster !== null) await cluster.stop();
-      else rmSync(root, { recursive: true, force: true });
+      else {
+        rmSync(root, { recursive: true, force: true });
+        untrack(root);
+      }
       throw error;
     }
   }
@@ -135,7 +151,7 @@ export class LocalCluster {
       await this.etcd.stop();
     } finally {
       rmSync(this.root, { recursive: true, force: true });
-      roots.delete(this.root);
+      untrack(this.root);
     }
   }
 }
