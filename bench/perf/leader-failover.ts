@@ -51,6 +51,8 @@ export async function measureFailovers(cluster: LocalCluster, topic: string, wor
       const leader = partitions.find((p) => p.partition === PROBED_PARTITION)!.leader;
       const killedAtMs = performance.now();
       const acked = probe.firstAckAfter(killedAtMs, workload.failoverTimeoutMs);
+      // Awaited below; handled now so a failure before then (the kill, the Metadata wait) leaves no unhandled rejection.
+      acked.catch(() => {});
       await cluster.killBroker(leader);
       const newLeaderMs = await waitFor('another leader in Metadata', () => cluster.withClient((c) => newLeader(c, topic, leader)), workload.failoverTimeoutMs);
       result.newLeaderMs.push(newLeaderMs - killedAtMs);
