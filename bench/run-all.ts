@@ -1,5 +1,5 @@
 // Runs every benchmark in sequence in this process (micro, ring-handoff, segment-append, recovery-scan, broker-startup,
-// kafka-perf, librdkafka-consume, librdkafka-produce, request-cost, produce-validation, legacy-formats, group-rebalance, offset-commit), passing --short through, with a header per bench
+// kafka-perf, librdkafka-consume, librdkafka-produce, request-cost, produce-validation, legacy-formats, group-rebalance, offset-commit, cluster-replication), passing --short through, with a header per bench
 // and one line about the machine; with --write FILE it writes BENCHMARKS.md from what the benches printed in this
 // run. Main thread plus the workers each bench starts.
 // `npm run bench` (full, writes BENCHMARKS.md), `node --expose-gc dist/bench/run-all.js --short` (CI)
@@ -9,6 +9,7 @@ import { availableParallelism, cpus, platform, release, totalmem } from 'node:os
 import { format, parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import { main as brokerStartup } from './broker-startup.js';
+import { main as clusterReplication } from './cluster-replication.js';
 import { main as groupRebalance } from './group-rebalance.js';
 import { main as kafkaPerf } from './kafka-perf.js';
 import { main as legacyFormats } from './legacy-formats.js';
@@ -91,6 +92,13 @@ const BENCHES: ReadonlyArray<{ name: string; title: string; about: string; run: 
   },
   { name: 'group-rebalance', title: 'Consumer-group rebalance', about: 'Joins, rebalances and their latency with real group members.', run: groupRebalance },
   { name: 'offset-commit', title: 'Offset commits', about: 'OffsetCommit throughput and latency, admin-style and from group members.', run: offsetCommit },
+  {
+    name: 'cluster-replication',
+    title: 'Replication on a three-broker cluster',
+    about:
+      'Three broker processes and one etcd on this machine: librdkafka producer throughput with RF=3 acks=all against RF=1 acks=1 (interleaved reps, ratio of medians), and the time from a SIGKILL of a partition leader to the first acks=all acknowledgement (p50, p99), with the default and a short broker.session.timeout.ms.',
+    run: clusterReplication,
+  },
 ];
 
 interface RunAllOptions {

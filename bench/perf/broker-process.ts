@@ -1,5 +1,6 @@
-// Runs a Fjord broker as a child process for the Kafka perf tool: a new temp log dir, `ready` parsed from
-// the JSON log on stdout, CPU time read from /proc/<pid>/stat, stop with SIGTERM and the dir removed.
+// Runs a Fjord broker as a child process for the Kafka perf tool: a new temp log dir (or the caller's, kept),
+// `ready` parsed from the JSON log on stdout, CPU time read from /proc/<pid>/stat, stop with SIGTERM (or kill
+// with SIGKILL) and the temp dir removed.
 // Runs on the bench's main thread; the broker runs in its own process (main thread + its workers).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,6 +23,8 @@ export interface BrokerProcessOptions {
   config?: Readonly<Record<string, string>>;
   /** The broker's compiled entry (default: this build's dist/src/main.js), e.g. an earlier build's to compare against. */
   brokerMain?: string;
+  /** A log dir the caller owns (kept after stop or kill, so a broker can be started again on it); default: a new temp dir, removed. */
+  logDir?: string;
 }
 
 export interface BrokerProcess {
@@ -33,8 +36,10 @@ export interface BrokerProcess {
   readonly logDir: string;
   /** User + system CPU seconds of the whole broker process (all threads) so far. */
   cpuSeconds(): number;
-  /** SIGTERM, wait for exit, remove the log dir. */
+  /** SIGTERM, wait for exit, remove the log dir (unless the caller gave it). */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no clean shutdown), wait for exit; the log dir is removed as by stop. */
+  kill(): Promise<void>;
 }
 
 /** Brokers still running; killed if the bench process exits first (an error, Ctrl-C), so none outlives it. */
@@ -46,7 +51,10 @@ process.once('exit', () =>
 );
 
 export async function startBrokerProcess(options: BrokerProcessOptions): Promise<BrokerProcess> {
-  const logDir = mkdtempSync(join(tmpdir(), 'fjord-perf-'));
+  const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'fjord-perf-'));
+  const removeLogDir = (): void => {
+    if (options.logDir === undefined) rmSync(logDir, { recursive: true, force: true });
+  };
   const sets = { 'log.dirs': logDir, listeners: 'PLAINTEXT://127.0.0.1:0', 'num.partitions': String(options.partitions), ...options.config };
   const args = [
     ...(options.nodeArgs ?? []),
@@ -69,11 +77,12 @@ export async function startBrokerProcess(options: BrokerProcessOptions): Promise
       address: listener,
       logDir,
       cpuSeconds: () => processCpuSeconds(child.pid!),
-      stop: () => stopChild(child, logDir, logTail),
+      stop: () => stopChild(child, 'SIGTERM', logTail).finally(removeLogDir),
+      kill: () => stopChild(child, 'SIGKILL', logTail).finally(removeLogDir),
     };
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(logDir, { recursive: true, force: true });
+    removeLogDir();
     throw error;
   }
 }
@@ -117,17 +126,12 @@ function readyListener(line: string): string | null {
   }
 }
 
-async function stopChild(child: ChildProcess, logDir: string, logTail: string[]): Promise<void> {
-  try {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timer);
-      if (child.exitCode !== 0) console.error(`broker exit code ${child.exitCode} (signal ${child.signalCode}):\n${logTail.join('\n')}`);
-    }
-  } finally {
-    rmSync(logDir, { recursive: true, force: true });
-  }
+async function stopChild(child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL', logTail: string[]): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+  if (signal === 'SIGTERM' && child.exitCode !== 0) console.error(`broker exit code ${child.exitCode} (signal ${child.signalCode}):\n${logTail.join('\n')}`);
 }

@@ -1,10 +1,11 @@
 /*
  * A librdkafka producer for the benchmarks (bench/librdkafka-produce.ts builds it with the system's cc and
  * Debian's librdkafka-dev): sends keyless records of a fixed size to partitions 0..P-1 in turn at a steady rate
- * (bytes of values per second) for a number of seconds, and measures each record's latency from produce() to its
- * delivery report; then prints one JSON line on stdout. It runs in its own process; the bench starts the broker.
+ * (bytes of values per second) for a number of seconds, or (a rate of 0) as fast as librdkafka takes them until
+ * that many seconds have passed, and measures each record's latency from produce() to its delivery report; then
+ * prints one JSON line on stdout. It runs in its own process; the bench starts the broker.
  *
- * usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second> <seconds> [key=value ...]
+ * usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second, 0: unpaced> <seconds> [key=value ...]
  *   key=value pairs are librdkafka configuration (the bench passes acks and linger.ms).
  * stdout: {"records":N,"elapsedMs":E,"p50":..,"p99":..,"p999":..,"max":..,"lagMaxMs":L,"cpuSeconds":C}
  *   latencies in ms; elapsedMs: first send to the last delivery report; lagMaxMs: how far the sends fell behind
@@ -28,6 +29,8 @@
  * application (or rdkafka_performance) does; librdkafka then sends one ProduceRequest per partition per wake-up,
  * about 6k requests/s over 6 partitions at any rate. */
 #define PACE_SLEEP_NS 1000000
+/* Unpaced runs do not know their record count in advance: the per-record arrays start this long and double. */
+#define UNPACED_RECORDS_INITIAL (1 << 20)
 
 /* Send time of record i (ms), and its latency once delivered (ms; -1 until then). */
 static double *sent_at;
@@ -50,20 +53,28 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+static void allocate_records(long long count) {
+  sent_at = realloc(sent_at, sizeof(double) * count);
+  latency = realloc(latency, sizeof(double) * count);
+  if (sent_at == NULL || latency == NULL) fail("out of memory", NULL);
+}
+
 static double percentile(const double *sorted, long long n, double p) {
   long long at = (long long)(p * (double)(n - 1) + 0.5);
   return sorted[at < n ? at : n - 1];
 }
 
 int main(int argc, char **argv) {
-  if (argc < 7) fail("usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second> <seconds> [key=value ...]", NULL);
+  if (argc < 7) fail("usage: rdkafka-producer <bootstrap> <topic> <partitions> <record bytes> <bytes per second, 0: unpaced> <seconds> [key=value ...]", NULL);
   const int partitions = atoi(argv[3]);
   const int record_bytes = atoi(argv[4]);
   const double bytes_per_second = atof(argv[5]);
   const double seconds = atof(argv[6]);
-  if (partitions <= 0 || record_bytes <= 0 || bytes_per_second <= 0 || seconds <= 0) fail("partitions, record bytes, rate and seconds must be positive", NULL);
+  if (partitions <= 0 || record_bytes <= 0 || bytes_per_second < 0 || seconds <= 0) fail("partitions, record bytes and seconds must be positive, the rate not negative", NULL);
+  const int unpaced = bytes_per_second == 0;
   const double records_per_ms = bytes_per_second / record_bytes / 1e3;
-  const long long total = (long long)(records_per_ms * seconds * 1e3);
+  /* Paced: exactly this many records. Unpaced: the arrays' length so far, and the count once the time is up. */
+  long long total = unpaced ? UNPACED_RECORDS_INITIAL : (long long)(records_per_ms * seconds * 1e3);
   if (total <= 0) fail("the rate and duration give no record", NULL);
 
   char error[512];
@@ -84,24 +95,28 @@ int main(int argc, char **argv) {
   if (rd_kafka_metadata(rk, 0, topic, &metadata, METADATA_TIMEOUT_MS) != RD_KAFKA_RESP_ERR_NO_ERROR) fail("metadata", NULL);
   rd_kafka_metadata_destroy(metadata);
 
-  sent_at = malloc(sizeof(double) * total);
-  latency = malloc(sizeof(double) * total);
+  allocate_records(total);
   char *value = malloc(record_bytes);
-  if (sent_at == NULL || latency == NULL || value == NULL) fail("out of memory", NULL);
+  if (value == NULL) fail("out of memory", NULL);
   for (int i = 0; i < record_bytes; i++) value[i] = (char)('a' + i % 26);
 
   const double started_ms = now_ms();
   double lag_max_ms = 0;
   for (long long i = 0; i < total;) {
     const double now = now_ms();
-    const long long due = (long long)((now - started_ms) * records_per_ms) + 1;
+    if (unpaced && now - started_ms >= seconds * 1e3) {
+      total = i;
+      break;
+    }
+    if (unpaced && i == total - 1) allocate_records(total *= 2);
+    const long long due = unpaced ? i + 1 : (long long)((now - started_ms) * records_per_ms) + 1;
     if (i >= due) {
       rd_kafka_poll(rk, 0);
       struct timespec pause = {0, PACE_SLEEP_NS};
       nanosleep(&pause, NULL);
       continue;
     }
-    const double lag = now - (started_ms + (double)i / records_per_ms);
+    const double lag = unpaced ? 0 : now - (started_ms + (double)i / records_per_ms);
     if (lag > lag_max_ms) lag_max_ms = lag;
     sent_at[i] = now;
     if (rd_kafka_produce(topic, (int32_t)(i % partitions), RD_KAFKA_MSG_F_COPY, value, record_bytes, NULL, 0, (void *)(intptr_t)i) != 0) {
@@ -112,6 +127,7 @@ int main(int argc, char **argv) {
     i++;
     rd_kafka_poll(rk, 0);
   }
+  if (total == 0) fail("no record was taken in time", NULL);
   const double flush_from = now_ms();
   while (delivered < total) {
     rd_kafka_poll(rk, 10);
