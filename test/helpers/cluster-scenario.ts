@@ -1,0 +1,149 @@
+// A small framework for distributed scenarios on a real cluster (BrokerCluster: etcd plus N broker processes): a
+// scenario declares its brokers and settings, its topics, its clients (recording producers and consumers, see
+// scenario-clients.ts) and runs its faults on `cluster` (kill, freeze, thaw, restart, stop; `cluster.etcd` stop
+// and restart); `verify()` then lets the cluster settle (every partition led, every replica back in its ISR and
+// holding the committed log), reads each partition from its leader as a fresh consumer and from every in-sync
+// replica's disk, and checks the model (scenario-model.ts): nothing acknowledged lost, nothing stored twice, no
+// offset read as two messages, nothing read rolled back, replicas identical. Test helper.
+import { expect } from 'vitest';
+import { BrokerCluster, type PartitionView } from './broker-cluster.js';
+import { fetchCommitted, readReplicaLog } from './partition-reads.js';
+import { ScenarioConsumer, scenarioKafka, ScenarioProducer } from './scenario-clients.js';
+import { type PartitionLog, partitionKey, replicaDifferences, ScenarioModel } from './scenario-model.js';
+
+export interface TopicSpec {
+  name: string;
+  partitions: number;
+  replicationFactor: number;
+  configs?: Record<string, string>;
+}
+
+export interface ScenarioSpec {
+  brokers: number;
+  /** Config of every broker (BrokerCluster's defaults: a 2 s session, one worker). */
+  settings?: Record<string, string>;
+  topics?: TopicSpec[];
+}
+
+/** How long the cluster may take to settle after the last fault (a restarted broker catching up included). */
+const SETTLE_MS = 60_000;
+
+export const fullyReplicated = (count: number) => (ps: PartitionView[]) =>
+  ps.length === count && ps.every((p) => p.errorCode === 0 && p.leader > 0 && p.isr.length === p.replicas.length);
+
+export class ClusterScenario {
+  readonly model = new ScenarioModel();
+  private readonly topics = new Map<string, TopicSpec>();
+  private readonly producers: ScenarioProducer[] = [];
+  private readonly consumers: ScenarioConsumer[] = [];
+
+  private constructor(readonly cluster: BrokerCluster) {}
+
+  /** Starts etcd and the brokers, waits until they all see one another, and creates the declared topics. */
+  static async start(spec: ScenarioSpec): Promise<ClusterScenario> {
+    const cluster = await BrokerCluster.start({ brokers: spec.brokers, settings: spec.settings });
+    const scenario = new ClusterScenario(cluster);
+    await cluster.waitForMembers([...cluster.brokers.keys()]);
+    for (const topic of spec.topics ?? []) await scenario.createTopic(topic);
+    return scenario;
+  }
+
+  /** A KafkaJS client bootstrapping from whichever brokers answer at the time. */
+  kafka(clientId: string) {
+    return scenarioKafka(() => this.cluster.bootstrapServers(), clientId);
+  }
+
+  /** Creates a topic through any broker and waits until every partition is led with its full ISR. */
+  async createTopic(spec: TopicSpec): Promise<void> {
+    const admin = this.kafka('scenario-admin').admin();
+    await admin.connect();
+    try {
+      const configEntries = Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value }));
+      await admin.createTopics({ topics: [{ topic: spec.name, numPartitions: spec.partitions, replicationFactor: spec.replicationFactor, configEntries }] });
+    } finally {
+      await admin.disconnect();
+    }
+    this.topics.set(spec.name, spec);
+    await this.cluster.waitForPartitions(spec.name, 'every partition led with its full ISR', fullyReplicated(spec.partitions));
+  }
+
+  /** An idempotent acks=all producer of unique values named after it, to the topic's partitions in turn. */
+  producer(name: string, topic: string): ScenarioProducer {
+    const producer = new ScenarioProducer(this.kafka(name), this.model, name, topic, this.topic(topic).partitions);
+    this.producers.push(producer);
+    return producer;
+  }
+
+  /** A started consumer group member reading the topic from the beginning. */
+  async consumer(name: string, topic: string, groupId: string): Promise<ScenarioConsumer> {
+    const consumer = new ScenarioConsumer(this.kafka(name), this.model, name, topic, groupId);
+    this.consumers.push(consumer);
+    await consumer.start();
+    return consumer;
+  }
+
+  /** The partition's leader as every answering broker agrees on it. */
+  async leaderOf(topic: string, partition: number): Promise<PartitionView> {
+    const views = await this.cluster.waitForPartitions(topic, `partition ${partition} led`, (ps) => (ps[partition]?.leader ?? -1) > 0);
+    return views[partition]!;
+  }
+
+  /**
+   * Once every running broker is back in every ISR: each partition's committed log from its leader, after
+   * checking every in-sync replica's disk holds the same records below the high watermark.
+   */
+  async settledLogs(): Promise<Map<string, PartitionLog>> {
+    const logs = new Map<string, PartitionLog>();
+    for (const spec of this.topics.values()) {
+      const partitions = await this.cluster.waitForPartitions(
+        spec.name,
+        'settled: every partition led with its full ISR',
+        fullyReplicated(spec.partitions),
+        SETTLE_MS,
+      );
+      for (const p of partitions) logs.set(partitionKey(spec.name, p.partition), await this.settledPartition(spec.name, p));
+    }
+    return logs;
+  }
+
+  /** Stops the clients, settles, and expects no anomaly; returns the settled logs for further checks. */
+  async verify(): Promise<Map<string, PartitionLog>> {
+    await this.closeClients();
+    const logs = await this.settledLogs();
+    expect(this.model.anomalies(logs)).toEqual([]);
+    return logs;
+  }
+
+  async closeClients(): Promise<void> {
+    await Promise.all([...this.producers.splice(0).map((p) => p.close()), ...this.consumers.splice(0).map((c) => c.stop())]);
+  }
+
+  async stop(): Promise<void> {
+    await this.closeClients().catch(() => undefined);
+    await this.cluster.stop();
+  }
+
+  private topic(name: string): TopicSpec {
+    const spec = this.topics.get(name);
+    if (spec === undefined) throw new Error(`the scenario declared no topic ${name}`);
+    return spec;
+  }
+
+  private async settledPartition(topic: string, p: PartitionView): Promise<PartitionLog> {
+    const leader = this.cluster.broker(p.leader);
+    const committed = await this.cluster.waitFor(`${topic}/${p.partition} read from its leader ${p.leader}`, () =>
+      fetchCommitted(leader.proc.port, topic, p.partition),
+    );
+    const { log, highWatermark } = committed;
+    for (const replica of p.isr) {
+      const { logDir } = this.cluster.broker(replica);
+      // A follower in the ISR has the records; its disk may show the last append a moment later.
+      const onDisk = await this.cluster.waitFor(`replica ${replica} of ${topic}/${p.partition} to hold offsets below ${highWatermark}`, async () => {
+        const replicaLog = await readReplicaLog(logDir, topic, p.partition);
+        return replicaLog.filter((r) => r.offset < highWatermark).length >= log.length ? replicaLog : null;
+      });
+      expect(replicaDifferences(`broker ${replica}'s replica of ${topic}/${p.partition}`, log, onDisk, highWatermark)).toEqual([]);
+    }
+    return log;
+  }
+}
