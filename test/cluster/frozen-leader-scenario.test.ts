@@ -52,7 +52,11 @@ describe('a frozen leader', () => {
     old.freeze();
     for (const id of followers) cluster.broker(id).thaw();
 
-    const [replaced] = await cluster.waitForPartitions(TOPIC, `a leader other than the frozen ${oldLeader}`, (ps) => ps[0]!.leader > 0 && ps[0]!.leader !== oldLeader);
+    const [replaced] = await cluster.waitForPartitions(
+      TOPIC,
+      `a leader other than the frozen ${oldLeader}`,
+      (ps) => ps[0]!.leader > 0 && ps[0]!.leader !== oldLeader,
+    );
     expect(replaced!.leaderEpoch).toBeGreaterThan(leaderEpoch);
     const onOldLeader = await valuesOn(old.logDir);
     const onNewLeader = await valuesOn(cluster.broker(replaced!.leader).logDir);
