@@ -73,7 +73,7 @@ describe('the controller killed during topic creation', () => {
       // Every broker has applied the state once they all agree; then it exists on all of them or on none.
       const counts = await cluster.waitFor(`every broker to agree whether ${topic} exists`, async () => {
         const found = await listings(topic);
-        return found !== null && found.every((c) => c === found[0]) && found;
+        return found?.every((c) => c === found[0]) && found;
       });
       expect(counts[0]!).toBeLessThanOrEqual(1);
       const again = await createTopic(cluster.broker(survivors[0]!).proc.port, topic);
