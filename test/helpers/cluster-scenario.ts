@@ -67,9 +67,9 @@ export class ClusterScenario {
     await this.cluster.waitForPartitions(spec.name, 'every partition led with its full ISR', fullyReplicated(spec.partitions));
   }
 
-  /** An idempotent acks=all producer of unique values named after it, to the topic's partitions in turn. */
-  producer(name: string, topic: string): ScenarioProducer {
-    const producer = new ScenarioProducer(this.kafka(name), this.model, name, topic, this.topic(topic).partitions);
+  /** A producer of unique values named after it, to the topic's partitions in turn: idempotent acks=all, or acks=1. */
+  producer(name: string, topic: string, acks: -1 | 1 = -1): ScenarioProducer {
+    const producer = new ScenarioProducer(this.kafka(name), this.model, name, topic, this.topic(topic).partitions, acks);
     this.producers.push(producer);
     return producer;
   }

@@ -1,8 +1,9 @@
-// The clients of a cluster scenario, real KafkaJS ones reporting to its model: an idempotent acks=all producer
-// sending unique values one send at a time to the partitions in turn (each acknowledgement recorded with its
+// The clients of a cluster scenario, real KafkaJS ones reporting to its model: a producer sending unique values one
+// send at a time to the partitions in turn, either idempotent with acks=all (each acknowledgement recorded with its
 // partition and offset; a send that fails after its retries leaves its value "attempted", and the producer starts
-// again with a new producer id), and a consumer group member recording every message it reads with its partition
-// and offset. Test helper.
+// again with a new producer id) or acks=1 without retries (its writes may be truncated by a failover, so they are
+// only "attempted"; no retry, so none is stored twice), and a consumer group member recording every message it
+// reads with its partition and offset. Test helper.
 import { type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { ScenarioModel } from './scenario-model.js';
 
@@ -29,6 +30,7 @@ export class ScenarioProducer {
     readonly name: string,
     private readonly topic: string,
     private readonly partitions: number,
+    private readonly acks: -1 | 1 = -1,
   ) {}
 
   get acknowledged(): number {
@@ -57,8 +59,8 @@ export class ScenarioProducer {
     this.model.attempt(value);
     try {
       const producer = await this.connected();
-      const [meta] = await producer.send({ topic: this.topic, acks: -1, messages: [{ partition, value }] });
-      this.model.acknowledge(this.name, this.topic, meta!.partition, Number(meta!.baseOffset), value);
+      const [meta] = await producer.send({ topic: this.topic, acks: this.acks, messages: [{ partition, value }] });
+      if (this.acks === -1) this.model.acknowledge(this.name, this.topic, meta!.partition, Number(meta!.baseOffset), value);
     } catch {
       // Given up on (it may or may not be stored): a new producer id, so no later send reuses its sequence.
       this.failures += 1;
@@ -68,7 +70,10 @@ export class ScenarioProducer {
 
   private async connected(): Promise<Producer> {
     if (this.producer !== null) return this.producer;
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer =
+      this.acks === -1
+        ? this.kafka.producer({ idempotent: true, maxInFlightRequests: 1 })
+        : this.kafka.producer({ maxInFlightRequests: 1, retry: { retries: 0 } });
     await producer.connect();
     this.producer = producer;
     return producer;

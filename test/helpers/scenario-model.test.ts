@@ -28,7 +28,11 @@ describe('ScenarioModel', () => {
 
   it('finds an acknowledged message lost, or moved to another offset', () => {
     expect(cleanHistory().anomalies(logOf('a', 'b'))).toEqual([expect.stringMatching(/^acknowledged message lost: c at t\/0@2/)]);
-    expect(cleanHistory().anomalies(logOf('a', 'b', 'x', 'c')).join('\n')).toMatch(/acknowledged message lost: c at t\/0@2/);
+    expect(
+      cleanHistory()
+        .anomalies(logOf('a', 'b', 'x', 'c'))
+        .join('\n'),
+    ).toMatch(/acknowledged message lost: c at t\/0@2/);
   });
 
   it('finds a message stored twice and a message no producer sent', () => {
