@@ -81,6 +81,7 @@ describe('a randomized run of produce, consume, kills, freezes, restarts and etc
       await scenario.cluster.waitForMembers(allBrokers, 30_000);
       console.log(`chaos step ${i} at ${Date.now() - startedAt} ms: ${describeStep(step)}`);
       await runStep(step);
+      scenario.noteProcesses();
       await sleep(step.pauseMs);
     }
     going = false;

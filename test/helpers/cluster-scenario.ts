@@ -5,6 +5,9 @@
 // holding the committed log), reads each partition from its leader as a fresh consumer and from every in-sync
 // replica's disk, and checks the model (scenario-model.ts): nothing acknowledged lost, nothing stored twice, no
 // offset read as two messages, nothing read rolled back, replicas identical. Test helper.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 import { BrokerCluster, type PartitionView } from './broker-cluster.js';
 import { fetchCommitted, readReplicaLog } from './partition-reads.js';
@@ -36,8 +39,22 @@ export class ClusterScenario {
   private readonly topics = new Map<string, TopicSpec>();
   private readonly producers: ScenarioProducer[] = [];
   private readonly consumers: ScenarioConsumer[] = [];
+  /** The log lines of every broker process the scenario saw (kept after a process ends), for a failure's report. */
+  private readonly replicaAnomalies: string[] = [];
+  private readonly brokerLogs: Array<{ nodeId: number; lines: Array<Record<string, unknown>> }> = [];
 
-  private constructor(readonly cluster: BrokerCluster) {}
+  private constructor(readonly cluster: BrokerCluster) {
+    this.noteProcesses();
+  }
+
+  /** Keeps the log lines of broker processes started since the last call (call it after starting one). */
+  noteProcesses(): void {
+    for (const broker of this.cluster.brokers.values()) {
+      if (!broker.answering) continue;
+      const { logLines } = broker.proc;
+      if (!this.brokerLogs.some((l) => l.lines === logLines)) this.brokerLogs.push({ nodeId: broker.nodeId, lines: logLines });
+    }
+  }
 
   /** Starts etcd and the brokers, waits until they all see one another, and creates the declared topics. */
   static async start(spec: ScenarioSpec): Promise<ClusterScenario> {
@@ -109,9 +126,21 @@ export class ClusterScenario {
   /** Stops the clients, settles, and expects no anomaly; returns the settled logs for further checks. */
   async verify(): Promise<Map<string, PartitionLog>> {
     await this.closeClients();
+    this.noteProcesses();
     const logs = await this.settledLogs();
-    expect(this.model.anomalies(logs)).toEqual([]);
+    const anomalies = [...this.replicaAnomalies.splice(0), ...this.model.anomalies(logs)];
+    if (anomalies.length > 0) console.log(`scenario anomalies; the brokers' logs are in ${this.writeBrokerLogs()}`);
+    expect(anomalies).toEqual([]);
     return logs;
+  }
+
+  /** Writes every broker process's log lines (broker-<node id>-<n>.log, JSON lines) to a new dir kept after the test; its path. */
+  writeBrokerLogs(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'fjord-scenario-logs-'));
+    this.brokerLogs.forEach(({ nodeId, lines }, n) => {
+      writeFileSync(join(dir, `broker-${nodeId}-${n}.log`), lines.map((l) => JSON.stringify(l)).join('\n'));
+    });
+    return dir;
   }
 
   async closeClients(): Promise<void> {
@@ -142,7 +171,7 @@ export class ClusterScenario {
         const replicaLog = await readReplicaLog(logDir, topic, p.partition);
         return replicaLog.filter((r) => r.offset < highWatermark).length >= log.length ? replicaLog : null;
       });
-      expect(replicaDifferences(`broker ${replica}'s replica of ${topic}/${p.partition}`, log, onDisk, highWatermark)).toEqual([]);
+      this.replicaAnomalies.push(...replicaDifferences(`broker ${replica}'s replica of ${topic}/${p.partition}`, log, onDisk, highWatermark));
     }
     return log;
   }
