@@ -5,7 +5,8 @@
 // nothing read later rolled back, every in-sync replica's disk the same as its leader's. The seed is printed;
 // FJORD_SEED=<seed> replays the plan (the interleaving with the clients differs from run to run).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChaosStep, chaosPlan, describeStep } from '../helpers/chaos-plan.js';
+import { chaosPlan } from '../helpers/chaos-plan.js';
+import { runChaos } from '../helpers/chaos-steps.js';
 import { ClusterScenario } from '../helpers/cluster-scenario.js';
 import { seedFor } from '../helpers/test-seed.js';
 
@@ -32,39 +33,6 @@ afterAll(async () => {
   await scenario?.stop();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const allBrokers = Array.from({ length: BROKERS }, (_, i) => i + 1);
-
-/** The node id a step's target names now. */
-async function resolveTarget(step: ChaosStep): Promise<number> {
-  const { target } = step;
-  if (target.role === 'broker') return target.nodeId;
-  if (target.role === 'leader') return (await scenario.leaderOf(TOPIC, target.partition)).leader;
-  const [view] = await scenario.cluster.waitForMembers(allBrokers);
-  return view!.controllerId;
-}
-
-/** Applies the fault, holds it, undoes it. */
-async function runStep(step: ChaosStep): Promise<void> {
-  const { cluster } = scenario;
-  if (step.fault === 'etcd-outage') {
-    await cluster.etcd.stop();
-    await sleep(step.holdMs);
-    await cluster.etcd.restart();
-    return;
-  }
-  const broker = cluster.broker(await resolveTarget(step));
-  if (step.fault === 'freeze') {
-    broker.freeze();
-    await sleep(step.holdMs);
-    broker.thaw();
-    return;
-  }
-  await (step.fault === 'kill' ? broker.kill() : broker.stop());
-  await sleep(step.holdMs);
-  await broker.start();
-}
-
 describe('a randomized run of produce, consume, kills, freezes, restarts and etcd outages', () => {
   it('shows no anomaly against the model', { timeout: 300_000 }, async () => {
     const seed = seedFor('chaos-run');
@@ -75,20 +43,11 @@ describe('a randomized run of produce, consume, kills, freezes, restarts and etc
     await scenario.consumer('c3', TOPIC, 'g2');
     let going = true;
     const sending = Promise.all(producers.map((p) => p.sendWhile(() => going)));
-    const startedAt = Date.now();
-    for (const [i, step] of plan.entries()) {
-      if (Date.now() - startedAt > RUN_MS) break;
-      await scenario.cluster.waitForMembers(allBrokers, 30_000);
-      console.log(`chaos step ${i} at ${Date.now() - startedAt} ms: ${describeStep(step)}`);
-      await runStep(step);
-      scenario.noteProcesses();
-      await sleep(step.pauseMs);
-    }
+    const steps = await runChaos(scenario, TOPIC, plan, RUN_MS);
     going = false;
     await sending;
-    await scenario.cluster.waitForMembers(allBrokers, 30_000);
     const acknowledged = scenario.model.acknowledgedCount;
-    console.log(`chaos run: ${acknowledged} messages acknowledged, ${scenario.model.readCount} reads (seed ${seed})`);
+    console.log(`chaos run: ${steps} steps, ${acknowledged} messages acknowledged, ${scenario.model.readCount} reads (seed ${seed})`);
     expect(acknowledged).toBeGreaterThan(0);
     await scenario.verify();
   });
