@@ -58,7 +58,9 @@ export class ClusterScenario {
 
   /** Starts etcd and the brokers, waits until they all see one another, and creates the declared topics. */
   static async start(spec: ScenarioSpec): Promise<ClusterScenario> {
-    const cluster = await BrokerCluster.start({ brokers: spec.brokers, settings: spec.settings });
+    // FJORD_SCENARIO_LOG_LEVEL=debug gives the brokers' debug lines to the logs written on an anomaly.
+    const logLevel = process.env['FJORD_SCENARIO_LOG_LEVEL'] ?? 'info';
+    const cluster = await BrokerCluster.start({ brokers: spec.brokers, settings: { 'fjord.log.level': logLevel, ...spec.settings } });
     const scenario = new ClusterScenario(cluster);
     await cluster.waitForMembers([...cluster.brokers.keys()]);
     for (const topic of spec.topics ?? []) await scenario.createTopic(topic);

@@ -19,6 +19,8 @@ interface Placed {
   key: string;
   offset: number;
   value: string;
+  /** When the client saw it (ISO time), to read next to the brokers' logs. */
+  at?: string;
 }
 
 export class ScenarioModel {
@@ -35,7 +37,7 @@ export class ScenarioModel {
 
   acknowledge(producer: string, topic: string, partition: number, offset: number, value: string): void {
     const key = partitionKey(topic, partition);
-    this.acknowledged.push({ key, offset, value });
+    this.acknowledged.push({ key, offset, value, at: new Date().toISOString() });
     const order = `${producer} ${key}`;
     this.sentOrder.set(order, [...(this.sentOrder.get(order) ?? []), offset]);
   }
@@ -62,7 +64,7 @@ export class ScenarioModel {
   private lost(at: Map<string, Map<number, string>>): string[] {
     return this.acknowledged
       .filter((a) => at.get(a.key)?.get(a.offset) !== a.value)
-      .map((a) => `acknowledged message lost: ${a.value} at ${a.key}@${a.offset} (the log holds ${at.get(a.key)?.get(a.offset) ?? 'nothing'} there)`);
+      .map((a) => `acknowledged message lost: ${a.value} at ${a.key}@${a.offset} (the log holds ${at.get(a.key)?.get(a.offset) ?? 'nothing'} there; acknowledged at ${a.at})`);
   }
 
   private misordered(): string[] {
