@@ -64,7 +64,10 @@ export class ScenarioModel {
   private lost(at: Map<string, Map<number, string>>): string[] {
     return this.acknowledged
       .filter((a) => at.get(a.key)?.get(a.offset) !== a.value)
-      .map((a) => `acknowledged message lost: ${a.value} at ${a.key}@${a.offset} (the log holds ${at.get(a.key)?.get(a.offset) ?? 'nothing'} there; acknowledged at ${a.at})`);
+      .map(
+        (a) =>
+          `acknowledged message lost: ${a.value} at ${a.key}@${a.offset} (the log holds ${at.get(a.key)?.get(a.offset) ?? 'nothing'} there; acknowledged at ${a.at})`,
+      );
   }
 
   private misordered(): string[] {
