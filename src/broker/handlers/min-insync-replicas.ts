@@ -3,9 +3,11 @@
 // high watermark passes the batch (every in-sync replica has it: replicas.waitForCommit) or the request's
 // timeout (REQUEST_TIMED_OUT), and is NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below the minimum
 // meanwhile, and NOT_LEADER_OR_FOLLOWER when this broker's etcd lease may have expired. A partition this broker leads alone (standalone, or given no replicated role) is committed once
-// written: its ISR is itself. Main thread.
+// written: its ISR is itself; one that stopped being led here while the batch was appended answers NOT_LEADER_OR_FOLLOWER.
+// Main thread.
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
 import type { BrokerContext } from '../broker-context.js';
+import { ANY_LEADER_EPOCH } from '../partition-leadership.js';
 
 const ACKS_ALL = -1;
 
@@ -30,7 +32,13 @@ export function notEnoughReplicasProblem(ctx: BrokerContext, topic: string, part
 
 /** For acks=all after a successful append ending at `lastOffset`: waits for the ISR to have it; null when committed. */
 export async function awaitCommitted(ctx: BrokerContext, topic: string, partition: number, lastOffset: number, timeoutMs: number): Promise<Problem | null> {
-  if (ctx.replicas === null || ctx.replicas.isrOf(topic, partition) === undefined) return null;
+  if (ctx.replicas === null) return null;
+  if (ctx.replicas.isrOf(topic, partition) === undefined) {
+    // Led nowhere here: never given a replicated role (its ISR is itself), or it stopped leading while the batch was
+    // being appended (the state made it a follower): then no replica is known to have it, and nothing is confirmed.
+    const code = ctx.leadership.leaderProblem(topic, partition, ANY_LEADER_EPOCH);
+    return code === ErrorCode.NONE ? null : { code, message: `this broker stopped leading ${topic}-${partition} before the records were committed` };
+  }
   const code = await ctx.replicas.waitForCommit(topic, partition, lastOffset, timeoutMs);
   if (code !== ErrorCode.NONE) {
     const message = code === ErrorCode.REQUEST_TIMED_OUT ? `not every in-sync replica of ${topic}-${partition} had the records within ${timeoutMs} ms` : '';
