@@ -62,8 +62,7 @@ export class AcksAllProbe {
 
   private async run(): Promise<void> {
     // One attempt per send: the loop is the retry, so every attempt starts with fresh Metadata.
-    const producer = () =>
-      new Producer(this.client, { acks: -1, ackTimeoutMs: ACK_TIMEOUT_MS, allowAutoTopicCreation: false, retry: { attempts: 1, backoffMs: 0 } });
+    const producer = () => new Producer(this.client, { acks: -1, ackTimeoutMs: ACK_TIMEOUT_MS, allowAutoTopicCreation: false, deliveryTimeoutMs: 0 });
     let current = producer();
     while (this.running) {
       const startedMs = performance.now();

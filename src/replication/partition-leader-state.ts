@@ -128,8 +128,10 @@ export class PartitionLeaderState {
     return f.logEndOffset === this.leaderLogEndOffset || nowMs - f.lastCaughtUpMs <= lagMaxMs;
   }
 
+  /** Caught up with the high watermark and this epoch's start; a leader alone moves its watermark with its log end, so that is the bar then. */
   private mayJoin(id: number): boolean {
     const f = this.followers.get(id);
-    return f !== undefined && f.logEndOffset >= 0 && f.logEndOffset >= this.highWatermark && f.logEndOffset >= this.epochStartOffset;
+    const bar = this.alone ? Math.max(this.highWatermark, this.leaderLogEndOffset) : this.highWatermark;
+    return f !== undefined && f.logEndOffset >= 0 && f.logEndOffset >= bar && f.logEndOffset >= this.epochStartOffset;
   }
 }

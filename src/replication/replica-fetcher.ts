@@ -41,6 +41,8 @@ interface FollowedPartition {
   highWatermark: number;
   /** The partition sits out fetches until then (an error answered for it, e.g. the leader not there yet). */
   retryAtMs: number;
+  /** Refusals in a row: the pause before the next try doubles with each, from 50 ms up to 2 s. */
+  refusals: number;
   /** Its answer being applied (append, high watermark, truncation): a change of role waits for it. */
   busy: Promise<void> | null;
 }
@@ -79,6 +81,7 @@ export class ReplicaFetcher {
       lastFetchedEpoch: state.leaderEpoch,
       highWatermark: state.highWatermark,
       retryAtMs: 0,
+      refusals: 0,
       busy: null,
     });
     this.start();
@@ -211,6 +214,7 @@ export class ReplicaFetcher {
 
   private async handle(p: FollowedPartition, result: ReplicaFetchPartitionResult): Promise<void> {
     if (result.errorCode !== ErrorCode.NONE) return this.failed(p, result);
+    p.refusals = 0;
     if (result.divergingEpoch !== null) return this.truncate(p, result);
     if (result.records.length > 0) {
       const outcome = await this.appendStraddling(p, result.records);
@@ -296,7 +300,9 @@ export class ReplicaFetcher {
       { partition: `${p.topic}-${p.partition}`, leader: this.leaderId, error: errorName(result.errorCode) },
       'replica fetch refused for a partition',
     );
-    p.retryAtMs = Date.now() + FOLLOWER_BACKOFF_MS_MAX;
+    // A new leader refuses until it has taken its role (milliseconds): try again soon, then less and less often.
+    p.refusals++;
+    p.retryAtMs = Date.now() + Math.min(FOLLOWER_BACKOFF_MS_MIN * 2 ** (p.refusals - 1), FOLLOWER_BACKOFF_MS_MAX);
   }
 
   private idle(ms: number): Promise<void> {

@@ -272,10 +272,25 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
   }
 
   /** Writes the next ISR (onIsrChange), then applies it. */
-  private async changeIsr(leadership: PartitionLeaderState, next: number[]): Promise<void> {
+  private async changeIsr(leadership: PartitionLeaderState, wanted: number[]): Promise<void> {
     const { topic, partition } = leadership;
     leadership.isrChangePending = true;
+    let next = wanted;
+    // A leader alone in its ISR moves the high watermark with every append, past what it last told this object.
+    // Before another replica joins, the watermark stops (sole mode off) and the join is decided again on the real
+    // one: a follower behind it would otherwise count as having records acknowledged without it.
+    const widening = leadership.alone && next.length > 1;
     try {
+      if (widening) {
+        const stopped = await this.engine.setSoleReplica(topic, partition, false);
+        leadership.highWatermark = Math.max(leadership.highWatermark, stopped.highWatermark);
+        const still = leadership.nextIsr(Date.now(), this.options.replicaLagTimeMaxMs, this.options.isLive);
+        if (still === null || still.length === 1) {
+          await this.stayAlone(leadership);
+          return;
+        }
+        next = still;
+      }
       await this.onIsrChange?.(topic, partition, next);
       if (leadership.resigned) return;
       // Written: the state holds it now (an older state ISR seen meanwhile must not undo it).
@@ -283,11 +298,19 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
       await this.applyIsr(leadership, next);
     } catch (error) {
       this.logger.warn({ partition: `${topic}-${partition}`, nextIsr: next, err: (error as Error).message }, 'ISR change not applied');
+      if (widening) await this.stayAlone(leadership);
     } finally {
       leadership.isrChangePending = false;
     }
     // The state may have moved on meanwhile (the controller's change, or the refusal's reason).
     await this.followStateIsr(leadership);
+  }
+
+  /** A widening that did not happen: a leader still alone moves the high watermark with its log end again. */
+  private async stayAlone(leadership: PartitionLeaderState): Promise<void> {
+    if (leadership.resigned || !leadership.alone) return;
+    const resumed = await this.engine.setSoleReplica(leadership.topic, leadership.partition, true).catch(() => null);
+    if (resumed !== null) this.highWatermarkMoved(leadership, resumed.highWatermark);
   }
 
   /** Makes `next` the leader's ISR: leaving or joining the sole-replica mode in the worker in the safe order. */
