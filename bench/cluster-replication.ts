@@ -6,6 +6,7 @@
 // short one. Every process and temp dir is gone afterwards, also on failure. Runs on the bench's main thread;
 // etcd, the brokers and the producer are child processes.
 // `node dist/bench/cluster-replication.js [--short] [--reps N] [--seconds S] [--rate MB/s, default unpaced] [--kills N] [--only throughput|failover]`
+import { resolveBrokerConfig } from '../src/config/broker-config.js';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { fixed, LatencyRecorder, median, summarize } from '../src/perf/stats.js';
@@ -29,6 +30,8 @@ const CONFIGS: readonly ReplicationConfig[] = [
 const THROUGHPUT_TARGET = 0.35;
 /** broker.session.timeout.ms of the failover runs: the default (not set) and the shortest etcd honours. */
 const SESSION_TIMEOUTS_MS: ReadonlyArray<number | null> = [null, 2000];
+/** What a broker runs with when broker.session.timeout.ms is not given. */
+const DEFAULT_SESSION_TIMEOUT_MS = resolveBrokerConfig(new Map()).cluster.sessionTimeoutMs;
 const FAILOVER_TARGET_P99_MS = 5000;
 const FAILOVER_TIMEOUT_MS = 60_000;
 const PARTS = ['throughput', 'failover'] as const;
@@ -143,7 +146,8 @@ async function failover(settings: Settings): Promise<void> {
   );
   for (const sessionTimeoutMs of SESSION_TIMEOUTS_MS) {
     const config: Record<string, string> = sessionTimeoutMs === null ? {} : { 'broker.session.timeout.ms': String(sessionTimeoutMs) };
-    const label = sessionTimeoutMs === null ? 'default broker.session.timeout.ms (9000)' : `broker.session.timeout.ms=${sessionTimeoutMs}`;
+    const label =
+      sessionTimeoutMs === null ? `default broker.session.timeout.ms (${DEFAULT_SESSION_TIMEOUT_MS})` : `broker.session.timeout.ms=${sessionTimeoutMs}`;
     const run = await withCluster(config, (cluster) =>
       measureFailovers(cluster, `failover-${sessionTimeoutMs ?? 'default'}`, {
         kills: settings.kills,

@@ -1,9 +1,8 @@
 // Topic changes in a cluster, as the admin handlers and the group router make them: through the cluster state in
 // etcd (ctx.membership.clusterTopics), a refusal turned into Kafka's error code, and a success answered once this
 // broker has applied it (its Metadata and configs then show the change), within the request's timeout. Main thread.
-import type { ClusterTopics, TopicChangeResult } from '../cluster/membership.js';
+import type { ClusterTopics, Membership, TopicChangeResult } from '../cluster/membership.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
-import type { BrokerContext } from './broker-context.js';
 
 const CODE_OF_REFUSAL: Record<Extract<TopicChangeResult, { ok: false }>['kind'], number> = {
   'not-controller': ErrorCode.NOT_CONTROLLER,
@@ -28,6 +27,6 @@ export async function changeClusterTopics(topics: ClusterTopics, change: () => P
 }
 
 /** The brokers a replica may be placed on: the live ones in a cluster, this broker alone standalone. */
-export function registeredBrokerIds(ctx: BrokerContext): number[] {
-  return ctx.membership.liveBrokers().map((b) => b.nodeId);
+export function registeredBrokerIds(membership: Membership): number[] {
+  return membership.liveBrokers().map((b) => b.nodeId);
 }

@@ -145,7 +145,8 @@ describe('clients ride through a leader failure', () => {
     const produce = (values: string[]) => {
       const args = ['-b', bootstrap, '-P', '-t', topic, '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'message.timeout.ms=60000'];
       const result = kcat(args, `${values.join('\n')}\n`, 90_000);
-      expect(result.stderr).not.toMatch(/failed|error/i);
+      // librdkafka logs its failed connections to the killed broker on stderr; a message it gave up on says "Delivery failed".
+      expect(result.stderr).not.toMatch(/delivery failed/i);
       expect(result.status).toBe(0);
     };
     produce(batch('before'));

@@ -8,7 +8,16 @@ import { problemsOf } from './config-problems.js';
 describe('cluster keys', () => {
   it('default to a standalone broker with no rack', () => {
     const { cluster } = resolveBrokerConfig(new Map());
-    expect(cluster).toEqual({ etcdEndpoints: [], clusterName: 'fjord', rack: null, sessionTimeoutMs: 9000, etcdConnectTimeoutMs: 15_000 });
+    expect(cluster).toEqual({
+      etcdEndpoints: [],
+      clusterName: 'fjord',
+      rack: null,
+      sessionTimeoutMs: 4000,
+      etcdConnectTimeoutMs: 15_000,
+      autoLeaderRebalanceEnable: true,
+      leaderImbalanceCheckIntervalSeconds: 300,
+      leaderImbalancePerBrokerPercentage: 10,
+    });
   });
 
   it('read a list of endpoints, a cluster name and a rack', () => {

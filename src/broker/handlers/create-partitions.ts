@@ -43,7 +43,7 @@ async function raiseCount(ctx: BrokerContext, topic: Wanted, validateOnly: boole
     const current = cluster.topic(topic.name)?.partitionCount;
     checkPartitionIncrease(topic.name, current, topic.count);
     const replicationFactor = cluster.partition(topic.name, 0)?.replicas.length ?? 1;
-    if (assignments !== null) checkAddedAssignments(assignments, topic.count - current!, registeredBrokerIds(ctx), replicationFactor);
+    if (assignments !== null) checkAddedAssignments(assignments, topic.count - current!, registeredBrokerIds(ctx.membership), replicationFactor);
     if (validateOnly) return;
     await changeClusterTopics(cluster, () =>
       cluster.createPartitions(

@@ -79,7 +79,7 @@ function overridesOf(configs: CreatableTopic['configs']): Record<string, string>
 
 /** Partition count and replication factor: from a manual assignment, or the request's (-1: broker defaults). */
 function layoutOf(ctx: BrokerContext, topic: CreatableTopic): Layout {
-  const registered = registeredBrokerIds(ctx);
+  const registered = registeredBrokerIds(ctx.membership);
   if (topic.assignments.length > 0) {
     if (topic.replicationFactor !== BROKER_DEFAULT) {
       throw new KafkaError(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but replication factor was not set to -1.');
