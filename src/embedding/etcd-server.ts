@@ -145,7 +145,15 @@ async function startMember(command: string, member: Member, initialCluster: stri
 async function spawnServing(command: string, args: string[]): Promise<{ child: ChildProcess; exited: Promise<number | null> }> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   killOnExit(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      // Ended: nothing of it may keep this process alive (on Node 24 its process handle outlived the exit and held
+      // the event loop open; releasing it and its stderr pipe here ends that).
+      child.stderr?.destroy();
+      child.unref();
+      resolve(code);
+    }),
+  );
   const lines: string[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
