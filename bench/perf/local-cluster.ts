@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { KafkaClient } from '../../src/client/kafka-client.js';
 import type { PartitionInfo } from '../../src/client/cluster-metadata.js';
 import { type BrokerProcess, startBrokerProcess } from './broker-process.js';
-import { type EtcdProcess, startEtcdProcess } from './etcd-process.js';
+import { type EtcdServer, startEtcdServer } from '../../src/embedding/etcd-server.js';
 
 const CLUSTER_NAME = 'bench';
 const POLL_MS = 100;
@@ -58,7 +58,7 @@ export class LocalCluster {
 
   private constructor(
     private readonly root: string,
-    private readonly etcd: EtcdProcess,
+    private readonly etcd: EtcdServer,
     private readonly options: LocalClusterOptions,
   ) {}
 
@@ -68,7 +68,7 @@ export class LocalCluster {
     track(root);
     let cluster: LocalCluster | null = null;
     try {
-      const etcd = await startEtcdProcess(join(root, 'etcd'));
+      const etcd = await startEtcdServer(join(root, 'etcd'));
       cluster = new LocalCluster(root, etcd, options);
       const ids = Array.from({ length: options.brokers }, (_, i) => i + 1);
       await Promise.all(ids.map((nodeId) => cluster!.startBroker(nodeId)));
