@@ -5,7 +5,7 @@ import type { Namespace } from 'etcd3';
 import { BROKERS_PREFIX, type BrokerRegistration, brokerKey, decodeBrokerRegistration, encodeRecord } from './etcd-keys.js';
 import type { Fence } from './fence.js';
 import type { LeaseGuard } from './lease-guard.js';
-import { type KeyChange, type PrefixWatch, watchPrefix } from './prefix-watch.js';
+import { type KeyChange, type PrefixWatch, type WatchScope, watchPrefix } from './prefix-watch.js';
 
 export class DuplicateBrokerError extends Error {}
 
@@ -53,9 +53,9 @@ export class LiveBrokers extends EventEmitter<LiveBrokersEvents> {
   readonly brokers = new Map<number, BrokerRegistration>();
   private watch: PrefixWatch | null = null;
 
-  static async watch(ns: Namespace): Promise<LiveBrokers> {
+  static async watch(etcd: WatchScope): Promise<LiveBrokers> {
     const live = new LiveBrokers();
-    live.watch = await watchPrefix(ns, BROKERS_PREFIX, {
+    live.watch = await watchPrefix(etcd, BROKERS_PREFIX, {
       onSnapshot: (snapshot) => {
         for (const change of snapshot) live.applyOne(change, false);
       },

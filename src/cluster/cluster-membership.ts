@@ -268,7 +268,7 @@ export class ClusterMembership implements Membership {
 
   private async watchBrokers(): Promise<LiveBrokers> {
     const { logger } = this.options;
-    const live = await LiveBrokers.watch(this.etcd.ns);
+    const live = await LiveBrokers.watch(this.etcd);
     live.on('added', (broker) => logger.info({ nodeId: broker.nodeId, listeners: broker.listeners, rack: broker.rack }, 'broker joined the cluster'));
     live.on('removed', (nodeId) => logger.info({ nodeId }, 'broker left the cluster'));
     live.on('added', () => this.announce(true)).on('removed', () => this.announce(true));
@@ -299,7 +299,7 @@ export class ClusterMembership implements Membership {
 
   /** The cluster state (topics, assignments, partition states), watched; a watch that ends is started again. */
   private async watchState(): Promise<ClusterStateView> {
-    const view = await ClusterStateView.watch(this.etcd.ns);
+    const view = await ClusterStateView.watch(this.etcd);
     // A partition's ISR change matters to the controller while that partition is being reassigned (it completes then).
     view.on('change', (change) => this.announce(change.kind !== 'partition' || view.reassignments.has(`${change.topic}/${change.partition}`)));
     view.once('error', (error) => void this.rewatchState(view, error));
@@ -370,7 +370,7 @@ export class ClusterMembership implements Membership {
   }
 
   private async observeController(): Promise<ControllerObserver> {
-    const observer = await ControllerObserver.observe(this.etcd.ns);
+    const observer = await ControllerObserver.observe(this.etcd);
     this.setController(observer.controllerId);
     observer.on('change', (controllerId) => this.setController(controllerId));
     observer.once('error', (error) => void this.reobserveController(observer, error));
@@ -403,7 +403,7 @@ export class ClusterMembership implements Membership {
   private campaign(failures = 0): void {
     if (this.leaving) return;
     const { logger, nodeId } = this.options;
-    const candidate = campaignForController(this.etcd.ns, nodeId, this.ttlSeconds);
+    const candidate = campaignForController(this.etcd, nodeId, this.ttlSeconds);
     this.candidate = candidate;
     // The campaign's lease may still be in etcd (the client gives a lease up when it cannot renew it): revoke it,
     // so its key does not keep naming this broker the controller until it expires.

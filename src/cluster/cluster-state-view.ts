@@ -2,7 +2,6 @@
 // and changed only by applying etcd's changes in revision order; each applied change is announced in that same
 // order, which is what the broker's metadata cache and partition leadership follow. Main thread.
 import { EventEmitter } from 'node:events';
-import type { Namespace } from 'etcd3';
 import type { Versioned } from './cluster-state-writes.js';
 import {
   ASSIGNMENTS_PREFIX,
@@ -19,7 +18,7 @@ import {
   TOPICS_PREFIX,
   type TopicRecord,
 } from './etcd-keys.js';
-import { type KeyChange, type PrefixWatch, watchPrefix } from './prefix-watch.js';
+import { type KeyChange, type PrefixWatch, type WatchScope, watchPrefix } from './prefix-watch.js';
 
 export type ClusterStateChange =
   | { kind: 'topic'; topic: string; value: TopicRecord | null; modRevision: bigint }
@@ -46,9 +45,9 @@ export class ClusterStateView extends EventEmitter<ClusterStateViewEvents> {
   private watch: PrefixWatch | null = null;
   private readonly revisionWaiters: Array<{ revision: bigint; resolve: () => void }> = [];
 
-  static async watch(ns: Namespace): Promise<ClusterStateView> {
+  static async watch(etcd: WatchScope): Promise<ClusterStateView> {
     const view = new ClusterStateView();
-    view.watch = await watchPrefix(ns, STATE_PREFIX, {
+    view.watch = await watchPrefix(etcd, STATE_PREFIX, {
       onSnapshot: (snapshot, revision) => {
         for (const change of snapshot) view.applyOne(change, false);
         view.revision = revision;

@@ -1,14 +1,16 @@
-// Controller election over etcd's election recipe (the etcd3 client's Campaign under election/controller/, and
-// ControllerObserver following the candidates' keys): each broker campaigns with its own lease, the candidate whose key is oldest is the
-// controller, and a controller whose lease is lost (revoked, expired, not renewed) stops being controller.
-// Its fence (the election key and its create revision) guards every controller write. Main thread.
+// Controller election, the campaign recipe over etcd: each broker puts a candidate key election/controller/<lease id>
+// bound to a lease of its own, and the candidate whose key is oldest (lowest create revision) is the controller;
+// ControllerObserver follows the same keys for everyone else. A controller whose lease is lost (revoked, expired,
+// not renewed) stops being controller. Its fence (the candidate key and its create revision) guards every
+// controller write. (etcd3's Campaign is not used: a candidate that resigns while waiting leaves its watch open
+// for good.) Main thread.
 import { EventEmitter } from 'node:events';
-import type { Campaign, Namespace } from 'etcd3';
+import type { Lease } from 'etcd3';
 import { ELECTION_NAME } from './etcd-keys.js';
 import type { Fence } from './fence.js';
-import { type KeyChange, type PrefixWatch, watchPrefix } from './prefix-watch.js';
+import { type KeyChange, type PrefixWatch, type WatchScope, watchPrefix } from './prefix-watch.js';
 
-/** The candidates' keys: election/controller/<lease id>, as etcd3's Election names them. */
+/** The candidates' keys: election/controller/<lease id>. */
 const CANDIDATES_PREFIX = `election/${ELECTION_NAME}/`;
 
 export interface ControllerTermEvents {
@@ -22,11 +24,11 @@ export class ControllerTerm extends EventEmitter<ControllerTermEvents> {
 
   constructor(
     readonly nodeId: number,
-    /** The election key's lease (etcd's decimal int64 text). */
+    /** The candidate key's lease (etcd's decimal int64 text). */
     readonly leaseId: string,
-    /** Guards the controller's writes: they commit only while this term's election key exists. */
+    /** Guards the controller's writes: they commit only while this term's candidate key exists. */
     readonly fence: Fence,
-    private readonly campaign: Campaign,
+    private readonly giveUpLease: () => Promise<void>,
   ) {
     super();
   }
@@ -35,10 +37,10 @@ export class ControllerTerm extends EventEmitter<ControllerTermEvents> {
     return this.lostReason === null;
   }
 
-  /** Steps down: revokes the election lease, so the next candidate is elected at once. */
+  /** Steps down: revokes the candidate's lease, so the next candidate is elected at once. */
   async resign(): Promise<void> {
     this.markLost(new Error('resigned'));
-    await this.campaign.resign();
+    await this.giveUpLease();
   }
 
   markLost(reason: Error): void {
@@ -48,33 +50,86 @@ export class ControllerTerm extends EventEmitter<ControllerTermEvents> {
   }
 }
 
-/**
- * Campaigns for controller with a lease of `ttlSeconds`; resolves when this broker is elected. The campaign
- * waits as long as another controller lives; `withdraw` revokes the lease whether elected or not.
- */
-export function campaignForController(ns: Namespace, nodeId: number, ttlSeconds: number): { elected: Promise<ControllerTerm>; withdraw(): Promise<void> } {
-  const campaign = ns.election(ELECTION_NAME, ttlSeconds).campaign(String(nodeId));
-  let term: ControllerTerm | null = null;
-  const elected = new Promise<ControllerTerm>((resolve, reject) => {
-    campaign.on('error', (error) => (term === null ? reject(error) : term.markLost(error)));
-    campaign.on('elected', () => {
-      void startTerm(ns, nodeId, campaign).then((started) => {
-        term = started;
-        resolve(started);
-      }, reject);
-    });
-  });
-  return { elected, withdraw: () => campaign.resign() };
+export interface ControllerCandidate {
+  /** Resolves when this broker is elected; rejects when the campaign fails first (its lease lost, etcd gone); neither once withdrawn. */
+  readonly elected: Promise<ControllerTerm>;
+  /** Revokes the lease (the candidate key goes with it) and stops waiting, elected or not. Idempotent. */
+  withdraw(): Promise<void>;
 }
 
-async function startTerm(ns: Namespace, nodeId: number, campaign: Campaign): Promise<ControllerTerm> {
-  const absoluteKey = await campaign.getCampaignKey();
-  const leaseId = absoluteKey.slice(absoluteKey.lastIndexOf('/') + 1);
-  const key = `${CANDIDATES_PREFIX}${leaseId}`;
-  const read = await ns.get(key).exec();
-  const kv = read.kvs[0];
-  if (kv === undefined) throw new Error(`controller election key ${key} vanished before the term began`);
-  return new ControllerTerm(nodeId, leaseId, { key, createRevision: BigInt(kv.create_revision) }, campaign);
+/**
+ * Campaigns for controller with a lease of `ttlSeconds`: resolves `elected` once no older candidate is left. The
+ * campaign waits as long as another controller lives.
+ */
+export function campaignForController(etcd: WatchScope, nodeId: number, ttlSeconds: number): ControllerCandidate {
+  const { ns } = etcd;
+  const lease: Lease = ns.lease(ttlSeconds);
+  let withdrawn: Promise<void> | null = null;
+  let watch: PrefixWatch | null = null;
+  let term: ControllerTerm | null = null;
+  const withdraw = (): Promise<void> =>
+    (withdrawn ??= (async () => {
+      await Promise.all([watch?.cancel(), lease.revoke()]);
+    })());
+
+  const elected = new Promise<ControllerTerm>((resolve, reject) => {
+    // A candidate that withdrew before it was elected is never elected, and does not fail either.
+    const fail = (error: Error) => {
+      if (term !== null) term.markLost(error);
+      else if (withdrawn === null) reject(error);
+    };
+    lease.on('lost', fail);
+    const campaign = async () => {
+      const leaseId = await lease.grant();
+      const key = `${CANDIDATES_PREFIX}${leaseId}`;
+      const put = await ns
+        .if(key, 'Create', '==', 0)
+        .then(ns.put(key).value(String(nodeId)).lease(leaseId))
+        .commit();
+      // A lease id is never reused, so the key is new; its create revision is the put's revision.
+      if (!put.succeeded) throw new Error(`controller candidate key ${key} already existed`);
+      const fence: Fence = { key, createRevision: BigInt(put.header.revision) };
+      if (withdrawn !== null) return;
+      const candidates = new Map<string, bigint>();
+      let won = false;
+      let decided = false;
+      // Elected: the watch is no longer needed, and is cancelled before the term begins.
+      const takeOffice = async () => {
+        await watch!.cancel();
+        if (withdrawn !== null) return;
+        term = new ControllerTerm(nodeId, leaseId, fence, withdraw);
+        resolve(term);
+      };
+      const look = (changes: KeyChange[]) => {
+        for (const change of changes) {
+          if (change.value === null) candidates.delete(change.key);
+          else candidates.set(change.key, change.createRevision);
+        }
+        if (decided) return;
+        if (!candidates.has(key)) {
+          decided = true;
+          fail(new Error(`controller candidate key ${key} was deleted (its lease expired) before the election`));
+          return;
+        }
+        for (const createRevision of candidates.values()) if (createRevision < fence.createRevision) return;
+        decided = true;
+        won = true;
+        if (watch !== null) takeOffice().catch(fail);
+      };
+      watch = await watchPrefix(etcd, CANDIDATES_PREFIX, {
+        onSnapshot: look,
+        onChanges: look,
+        onError: (error) => {
+          if (!decided) fail(error);
+        },
+      });
+      // Decided by the snapshot, before the watch existed.
+      if (won) await takeOffice();
+      else if (decided || withdrawn !== null) await watch.cancel();
+    };
+    campaign().catch(fail);
+  });
+  return { elected, withdraw };
 }
 
 export interface ControllerObserverEvents {
@@ -94,9 +149,9 @@ export class ControllerObserver extends EventEmitter<ControllerObserverEvents> {
   private current: number | null = null;
   private watch: PrefixWatch | null = null;
 
-  static async observe(ns: Namespace): Promise<ControllerObserver> {
+  static async observe(etcd: WatchScope): Promise<ControllerObserver> {
     const observer = new ControllerObserver();
-    observer.watch = await watchPrefix(ns, CANDIDATES_PREFIX, {
+    observer.watch = await watchPrefix(etcd, CANDIDATES_PREFIX, {
       onSnapshot: (snapshot) => observer.apply(snapshot),
       onChanges: (changes) => observer.apply(changes),
       onError: (error) => observer.emit('error', error),

@@ -1,7 +1,7 @@
 // Opens the etcd v3 client for one Fjord cluster: a list of endpoints (`fjord.etcd.endpoints`; the etcd3 client
-// spreads calls over them and moves on from one that is down) and the cluster's namespace (etcd-keys.ts).
-// Main thread.
-import { Etcd3, type Namespace } from 'etcd3';
+// spreads calls over them and moves on from one that is down), the cluster's namespace (etcd-keys.ts), and the
+// watches open on it, which close() cancels. Main thread.
+import { Etcd3, type Namespace, type WatchBuilder, type Watcher } from 'etcd3';
 import { clusterRoot, etcdEndpointProblem } from './etcd-keys.js';
 
 export interface ClusterEtcdOptions {
@@ -19,7 +19,63 @@ export interface ClusterEtcd {
   /** Every cluster key, relative to `/fjord/<cluster name>/`. */
   ns: Namespace;
   root: string;
+  /** Every watch on `ns` goes through here, so that none outlives the client. */
+  watches: OpenWatches;
+  /** Cancels the watches still open, then closes the client. */
   close(): void;
+}
+
+/**
+ * The watches open on one client. etcd3 re-opens the stream of a watch nobody cancelled every second for as long as
+ * the process lives, even after the client is closed (its timer then keeps the process from ending): so each
+ * watch is known here from the moment it attaches, and closing the client cancels those still open.
+ */
+export class OpenWatches {
+  private readonly open = new Set<Watcher>();
+
+  /** Attaches the watch `builder` describes (known here at once) and resolves once etcd has created it. */
+  async start(builder: WatchBuilder): Promise<Watcher> {
+    const watcher = builder.watcher();
+    this.open.add(watcher);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const created = () => {
+          watcher.off('error', refused);
+          resolve();
+        };
+        const refused = (error: Error) => {
+          watcher.off('connected', created);
+          reject(error);
+        };
+        watcher.once('connected', created).once('error', refused);
+      });
+    } catch (error) {
+      this.open.delete(watcher);
+      throw error;
+    }
+    return watcher;
+  }
+
+  /** Cancels a watch (resolves when etcd confirms); a watch already cancelled or ended is left alone. */
+  cancel(watcher: Watcher): Promise<void> {
+    if (!this.open.delete(watcher)) return Promise.resolve();
+    return watcher.cancel();
+  }
+
+  /** etcd ended this watch itself (it is no longer attached): cancelling it would wait for an answer that never comes. */
+  ended(watcher: Watcher): void {
+    this.open.delete(watcher);
+  }
+
+  /** Cancels every open watch without waiting for etcd (the client is closing: the stream ends and they go with it). */
+  cancelAll(): void {
+    for (const watcher of this.open) void watcher.cancel().catch(() => undefined);
+    this.open.clear();
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
 }
 
 const DIAL_TIMEOUT_MS_DEFAULT = 3_000;
@@ -46,5 +102,15 @@ export function openClusterEtcd(options: ClusterEtcdOptions): ClusterEtcd {
     dialTimeout: options.dialTimeoutMs ?? DIAL_TIMEOUT_MS_DEFAULT,
     faultHandling: { watchBackoff: watchBackoff() },
   });
-  return { client, ns: client.namespace(root), root, close: () => client.close() };
+  const watches = new OpenWatches();
+  return {
+    client,
+    ns: client.namespace(root),
+    root,
+    watches,
+    close: () => {
+      watches.cancelAll();
+      client.close();
+    },
+  };
 }

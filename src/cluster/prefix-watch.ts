@@ -1,7 +1,8 @@
 // Reads every key under one prefix and then watches it from the next revision, so the caller sees one snapshot
 // followed by every later change exactly once and in etcd's revision order (a change made between the read and
 // the watch is never missed: the watch starts at the read's revision + 1). Main thread.
-import type { Namespace, Watcher } from 'etcd3';
+import type { Watcher } from 'etcd3';
+import type { ClusterEtcd } from './etcd-client.js';
 
 /** One key's new value (null: deleted) at the etcd revision that changed it. */
 export interface KeyChange {
@@ -26,7 +27,11 @@ export interface PrefixWatchHandlers {
   onError(error: Error): void;
 }
 
-export async function watchPrefix(ns: Namespace, prefix: string, handlers: PrefixWatchHandlers): Promise<PrefixWatch> {
+/** What a watch needs of the client: its namespace, and the register of open watches that close() cancels. */
+export type WatchScope = Pick<ClusterEtcd, 'ns' | 'watches'>;
+
+export async function watchPrefix(etcd: WatchScope, prefix: string, handlers: PrefixWatchHandlers): Promise<PrefixWatch> {
+  const { ns, watches } = etcd;
   const read = await ns.getAll().prefix(prefix).exec();
   const revision = BigInt(read.header.revision);
   const snapshot = read.kvs.map((kv) => ({
@@ -37,11 +42,12 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
   }));
   handlers.onSnapshot(snapshot, revision);
   let lastRevision = revision;
-  const watcher: Watcher = await ns
-    .watch()
-    .prefix(prefix)
-    .startRevision((revision + 1n).toString())
-    .create();
+  const watcher: Watcher = await watches.start(
+    ns
+      .watch()
+      .prefix(prefix)
+      .startRevision((revision + 1n).toString()),
+  );
   watcher.on('data', (response) => {
     const changes: KeyChange[] = [];
     for (const event of response.events) {
@@ -59,12 +65,10 @@ export async function watchPrefix(ns: Namespace, prefix: string, handlers: Prefi
     }
     if (changes.length > 0) handlers.onChanges(changes);
   });
-  // etcd3 emits `error` when etcd has ended the watch (it is then no longer attached); cancelling it afterwards
-  // would wait forever for an answer from etcd.
-  let ended = false;
+  // etcd3 emits `error` when etcd has ended the watch (it is then no longer attached).
   watcher.on('error', (error) => {
-    ended = true;
+    watches.ended(watcher);
     handlers.onError(error);
   });
-  return { revision, cancel: () => (ended ? Promise.resolve() : watcher.cancel()) };
+  return { revision, cancel: () => watches.cancel(watcher) };
 }

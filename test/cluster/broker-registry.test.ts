@@ -28,7 +28,7 @@ describe('broker registry', () => {
     const name = newClusterName();
     const watcherSide = connect([etcd.endpoint], name);
     const brokerSide = connect([etcd.endpoint], name);
-    const live = await LiveBrokers.watch(watcherSide.ns);
+    const live = await LiveBrokers.watch(watcherSide);
     expect(live.brokers.size).toBe(0);
 
     // TTL 3: the etcd3 client renews every TTL/3 seconds, which is when it learns its lease was revoked.
@@ -43,7 +43,7 @@ describe('broker registry', () => {
     await registerBroker(brokerSide.ns, otherLease, broker(2));
 
     // A snapshot taken now sees both; a late watcher gets no events for what it already holds.
-    const late = await LiveBrokers.watch(watcherSide.ns);
+    const late = await LiveBrokers.watch(watcherSide);
     expect([...late.brokers.keys()].sort()).toEqual([1, 2]);
 
     const removed = nextEvent<[number]>(live, 'removed');
@@ -65,7 +65,7 @@ describe('broker registry', () => {
     const name = newClusterName();
     const watcherSide = connect([etcd.endpoint], name);
     const brokerSide = connect([etcd.endpoint], name);
-    const live = await LiveBrokers.watch(watcherSide.ns);
+    const live = await LiveBrokers.watch(watcherSide);
     const lease = await LeaseGuard.grant(brokerSide.ns, 1);
     await registerBroker(brokerSide.ns, lease, broker(7));
     expect(lease.isSurelyAlive()).toBe(true);
@@ -106,7 +106,7 @@ describe('broker registry', () => {
   it('deregisters on controlled shutdown while the lease lives on', async () => {
     const name = newClusterName();
     const side = connect([etcd.endpoint], name);
-    const live = await LiveBrokers.watch(side.ns);
+    const live = await LiveBrokers.watch(side);
     const lease = await LeaseGuard.grant(side.ns, 30);
     const added = nextEvent(live, 'added'); // listening first: the watch may deliver before the write returns
     const registered = await registerBroker(side.ns, lease, broker(3));
@@ -123,7 +123,7 @@ describe('broker registry', () => {
     const side = connect([etcd.endpoint], name);
     await side.ns.put('brokers/7').value('not json');
     const invalid: Error[] = [];
-    const live = await LiveBrokers.watch(side.ns);
+    const live = await LiveBrokers.watch(side);
     live.on('invalid', (error) => invalid.push(error));
     expect(live.brokers.size).toBe(0);
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 async function controllerOf(): Promise<{ side: ClusterEtcd; term: ControllerTerm; name: string }> {
   const name = newClusterName();
   const side = connect([etcd.endpoint], name);
-  const term = await campaignForController(side.ns, 1, 30).elected;
+  const term = await campaignForController(side, 1, 30).elected;
   return { side, term, name };
 }
 
@@ -42,7 +42,7 @@ describe('cluster state', () => {
     expect(created.ok).toBe(true);
     expect(await createTopic(side.ns, term.fence, 'orders', topicRecord(3), assignment)).toEqual({ ok: false, reason: 'exists' });
 
-    const view = await ClusterStateView.watch(side.ns);
+    const view = await ClusterStateView.watch(side);
     expect(view.topics.get('orders')?.value).toEqual(topicRecord(3));
     expect(view.assignments.get('orders')?.value).toEqual(assignment);
     expect(view.partition('orders', 1)?.value).toEqual({ leader: 2, leaderEpoch: 0, isr: [2, 3] });
@@ -61,7 +61,7 @@ describe('cluster state', () => {
     const replicas = Array.from({ length: partitionCount }, (_, p) => [p % 3]);
     const created = await createTopic(side.ns, term.fence, 'wide', topicRecord(partitionCount), { replicas });
     expect(created.ok).toBe(true);
-    const view = await ClusterStateView.watch(side.ns);
+    const view = await ClusterStateView.watch(side);
     expect(view.partitions.size).toBe(partitionCount);
     expect(view.partition('wide', partitionCount - 1)?.value.leader).toBe((partitionCount - 1) % 3);
     await Promise.all([view.close(), term.resign()]);
@@ -109,7 +109,7 @@ describe('cluster state', () => {
 
   it('delivers every change to a view in revision order, also to a view that starts half-way', async () => {
     const { side, term, name } = await controllerOf();
-    const early = await ClusterStateView.watch(connect([etcd.endpoint], name).ns);
+    const early = await ClusterStateView.watch(connect([etcd.endpoint], name));
     const seenEarly: ClusterStateChange[] = [];
     early.on('change', (change) => seenEarly.push(change));
 
@@ -124,7 +124,7 @@ describe('cluster state', () => {
       if (!swapped.ok) throw new Error(`swap ${epoch} failed: ${swapped.reason}`);
       current = { value: next, modRevision: swapped.revision };
       if (epoch === epochs / 2) {
-        late = await ClusterStateView.watch(connect([etcd.endpoint], name).ns);
+        late = await ClusterStateView.watch(connect([etcd.endpoint], name));
         late.on('change', (change) => seenLate.push(change));
       }
     }
@@ -149,7 +149,7 @@ describe('cluster state', () => {
   it('keeps a view current across an etcd restart: changes made after it arrive, in order', async () => {
     const { side, term, name } = await controllerOf();
     await createTopic(side.ns, term.fence, 'restart', topicRecord(1), { replicas: [[1]] });
-    const view = await ClusterStateView.watch(connect([etcd.endpoint], name).ns);
+    const view = await ClusterStateView.watch(connect([etcd.endpoint], name));
     const seen: number[] = [];
     view.on('change', (change) => {
       if (change.kind === 'partition') seen.push(change.value!.leaderEpoch);

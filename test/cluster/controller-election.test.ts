@@ -24,16 +24,16 @@ describe('controller election', () => {
     const one = connect([etcd.endpoint], name);
     const two = connect([etcd.endpoint], name);
     const observing = connect([etcd.endpoint], name);
-    const observer = await ControllerObserver.observe(observing.ns);
+    const observer = await ControllerObserver.observe(observing);
     expect(observer.controllerId).toBeNull();
 
     const firstChange = nextEvent<[number | null]>(observer, 'change');
-    const term1 = await campaignForController(one.ns, 1, 3).elected;
+    const term1 = await campaignForController(one, 1, 3).elected;
     expect(term1.isController).toBe(true);
     expect((await firstChange)[0]).toBe(1);
 
     let secondElected = false;
-    const candidate2 = campaignForController(two.ns, 2, 3);
+    const candidate2 = campaignForController(two, 2, 3);
     void candidate2.elected.then(() => (secondElected = true));
     await waitUntil(async () => (await observing.ns.getAll().prefix('election/controller/').count()) === 2, "node 2's campaign key");
     // Node 2 campaigns, behind node 1: the controller stays node 1.
@@ -66,20 +66,58 @@ describe('controller election', () => {
     const name = newClusterName();
     const one = connect([etcd.endpoint], name);
     const two = connect([etcd.endpoint], name);
-    const term1 = await campaignForController(one.ns, 1, 30).elected;
-    const candidate2 = campaignForController(two.ns, 2, 30);
+    const term1 = await campaignForController(one, 1, 30).elected;
+    const candidate2 = campaignForController(two, 2, 30);
     await term1.resign();
     const term2 = await candidate2.elected;
     expect(term2.fence.createRevision).toBeGreaterThan(term1.fence.createRevision);
     await term2.resign();
   });
 
+  it('leaves no watch open and no key behind when a candidate withdraws while it waits, or resigns as controller', async () => {
+    // A watch left open is re-opened by etcd3 every second for the life of the process, even once the client is
+    // closed, so a process that ran a broker would never end on its own.
+    const name = newClusterName();
+    const one = connect([etcd.endpoint], name);
+    const two = connect([etcd.endpoint], name);
+    const term1 = await campaignForController(one, 1, 30).elected;
+    expect(one.watches.size).toBe(0);
+    const candidate2 = campaignForController(two, 2, 30);
+    let settled = false;
+    void candidate2.elected.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await waitUntil(() => two.watches.size === 1, "node 2's wait for node 1's key");
+    await candidate2.withdraw();
+    await candidate2.withdraw();
+    expect(two.watches.size).toBe(0);
+    expect(await one.ns.getAll().prefix('election/controller/').keys()).toEqual([term1.fence.key]);
+    await term1.resign();
+    expect(await one.ns.getAll().prefix('election/controller/').count()).toBe(0);
+    expect(settled).toBe(false);
+  });
+
+  it('cancels the watches still open when the client closes', async () => {
+    const name = newClusterName();
+    const holder = connect([etcd.endpoint], name);
+    const term = await campaignForController(holder, 1, 30).elected;
+    const closing = connect([etcd.endpoint], name);
+    const observer = await ControllerObserver.observe(closing);
+    void campaignForController(closing, 2, 30).elected.catch(() => undefined);
+    await waitUntil(() => closing.watches.size === 2, 'the observer and the waiting candidate');
+    expect(observer.controllerId).toBe(1);
+    closing.close();
+    expect(closing.watches.size).toBe(0);
+    await term.resign();
+  });
+
   it('observes the candidate the campaigns elect when several campaign at once', async () => {
     // Candidates appearing together reach an observer in one watch response; the oldest key is the controller.
     for (let round = 0; round < 5; round++) {
       const name = newClusterName();
-      const observer = await ControllerObserver.observe(connect([etcd.endpoint], name).ns);
-      const candidates = [1, 2, 3].map((nodeId) => campaignForController(connect([etcd.endpoint], name).ns, nodeId, 10));
+      const observer = await ControllerObserver.observe(connect([etcd.endpoint], name));
+      const candidates = [1, 2, 3].map((nodeId) => campaignForController(connect([etcd.endpoint], name), nodeId, 10));
       const term = await Promise.race(candidates.map((c) => c.elected));
       await waitUntil(() => observer.controllerId !== null, 'an observed controller');
       expect(observer.controllerId).toBe(term.nodeId);

@@ -49,9 +49,9 @@ async function start(brokerIds: number[], unclean = false): Promise<Harness> {
     await registerBroker(side.ns, lease, { nodeId, listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + nodeId }], rack: null, logDirs: [] });
   };
   for (const id of brokerIds) await register(id);
-  const live = await LiveBrokers.watch(side.ns);
-  const view = await ClusterStateView.watch(side.ns);
-  const campaign = campaignForController(side.ns, brokerIds[0]!, 30);
+  const live = await LiveBrokers.watch(side);
+  const view = await ClusterStateView.watch(side);
+  const campaign = campaignForController(side, brokerIds[0]!, 30);
   const term = await campaign.elected;
   const inputs = {
     liveBrokers: () => live.brokers,

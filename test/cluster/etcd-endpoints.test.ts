@@ -11,13 +11,13 @@ import { deadEndpoint, type EtcdProcess, startEtcdCluster, startEtcdProcess } fr
 import { connect, newClusterName, nextEvent } from './cluster-etcd.js';
 
 async function exercise(brokerSide: ClusterEtcd, watcherSide: ClusterEtcd, nodeId: number): Promise<void> {
-  const live = await LiveBrokers.watch(watcherSide.ns);
+  const live = await LiveBrokers.watch(watcherSide);
   const lease = await LeaseGuard.grant(brokerSide.ns, 10);
   const added = nextEvent(live, 'added');
   await registerBroker(brokerSide.ns, lease, { nodeId, listeners: [], rack: null, logDirs: ['/d'] });
   await added;
   expect([...live.brokers.keys()]).toEqual([nodeId]);
-  const term = await campaignForController(brokerSide.ns, nodeId, 10).elected;
+  const term = await campaignForController(brokerSide, nodeId, 10).elected;
   expect(
     await createTopic(brokerSide.ns, term.fence, 'ok', { topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitionCount: 1, configs: {} }, { replicas: [[nodeId]] }),
   ).toMatchObject({
