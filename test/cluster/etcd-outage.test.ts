@@ -36,6 +36,9 @@ describe('an etcd outage', () => {
     await cluster.waitForMembers([1, 2, 3]);
     const etcd = openClusterEtcd({ endpoints: [cluster.etcd.endpoint], clusterName: cluster.clusterName });
     try {
+      // Quiet first: every broker registered and campaigning (a candidate key each), so nothing the brokers watch
+      // changes after the writes below (a change after them would let that watch resume past the compaction).
+      await cluster.waitFor('every broker to campaign for controller', async () => (await etcd.ns.getAll().prefix('election/controller/').count()) === 3);
       // The brokers' watches last saw a revision older than these writes; compacting past them makes etcd refuse
       // to resume those watches after the restart.
       let revision = '0';
