@@ -231,6 +231,7 @@ async function startLocalParts(
       leadership,
       membership.clusterTopics,
       cluster === null ? null : replicas,
+      waiters,
     ),
     producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
     logger,

@@ -40,6 +40,8 @@ export interface LocalClusterOptions {
   brokers: number;
   /** Extra `--set key=value` for every broker (e.g. broker.session.timeout.ms). */
   config?: Readonly<Record<string, string>>;
+  /** Extra `node` flags for every broker, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof']. */
+  nodeArgs?: readonly string[];
 }
 
 /** Polls `probe` until it returns a value (not null or false), failing after `timeoutMs` with `what`. */
@@ -96,7 +98,7 @@ export class LocalCluster {
       'fjord.http.listener': 'http://127.0.0.1:0',
       ...this.options.config,
     };
-    this.brokers.set(nodeId, await startBrokerProcess({ partitions: 1, config, logDir }));
+    this.brokers.set(nodeId, await startBrokerProcess({ partitions: 1, config, logDir, nodeArgs: this.options.nodeArgs }));
   }
 
   /** SIGKILL of broker `nodeId`, resolved once it exited; its log dir stays for startBroker. */

@@ -9,6 +9,7 @@ import type { TopicManager } from '../metadata/topic-manager.js';
 import { type GroupListing, type GroupOperation, type GroupOperationRequest, type GroupOperationResult, OFFSETS_TOPIC } from '../shared/group-protocol.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
 import { changeClusterTopics } from './cluster-topic-changes.js';
+import type { DataWaiters } from './data-waiters.js';
 import { ANY_LEADER_EPOCH, type CommitWaits, type PartitionLeadership } from './partition-leadership.js';
 
 export interface OffsetsTopicSettings {
@@ -34,6 +35,8 @@ export class GroupRouter {
     private readonly cluster: ClusterTopics | null = null,
     /** In a cluster, the replica manager's commit waits: a write is answered once every in-sync replica has it. */
     private readonly commits: CommitWaits | null = null,
+    /** Woken after a write, as after a produce: followers long-polling the partition fetch it at once. */
+    private readonly waiters: DataWaiters | null = null,
   ) {}
 
   private offsetsPartitionCount(): number | undefined {
@@ -75,7 +78,10 @@ export class GroupRouter {
     const partition = this.partitionFor(groupId);
     if (!this.coordinatesHere(partition)) throw new KafkaError(ErrorCode.NOT_COORDINATOR, `${OFFSETS_TOPIC}-${partition} is not led by this broker`);
     const result = await this.engine.group(OFFSETS_TOPIC, partition, operation, request);
-    if (this.commits !== null && WRITING_OPERATIONS.has(operation)) await this.awaitReplicated(partition);
+    if (this.commits !== null && WRITING_OPERATIONS.has(operation)) {
+      this.waiters?.notify(OFFSETS_TOPIC, partition);
+      await this.awaitReplicated(partition);
+    }
     return result;
   }
 

@@ -1,8 +1,8 @@
 // The leader's side of ReplicaFetch: for each partition, checks that this broker leads it at the follower's
 // current leader epoch and that the follower's log does not diverge from this one (divergence.ts), reads
 // from the follower's log end up to this log's end (a replica read), and tells the replica manager where the
-// follower is; waits up to maxWaitMs for data when there is less than minBytes (the broker's data waiters,
-// woken by appends and high watermark moves). Records read are held against the connection's response
+// follower is; waits up to maxWaitMs for data when there is less than minBytes (the broker's data waiters, as a
+// fetch reading up to the log end: woken by appends, not by high watermark moves). Records read are held against the connection's response
 // memory until the response is encoded. Main thread.
 import { largeBuffers } from '../buffer-pool.js';
 import type { DataWaiters } from '../broker/data-waiters.js';
@@ -24,36 +24,31 @@ export interface FetchServingDeps {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * Answers one ReplicaFetch. `encode` turns the results into the response frame while the records are still held;
- * they go back to the pool (and the connection's memory) right after it.
+ * Answers one ReplicaFetch. `encode` turns the results into the response frame while the records are still held:
+ * records it lends to the frame (`lend` said yes: they are then held against the connection's memory, and go back
+ * once the socket has written them) stay out of the pool; the others go back right after it.
  */
 export async function serveReplicaFetch<T>(
   request: ReplicaFetch,
   memory: ConnectionMemory,
   deps: FetchServingDeps,
-  encode: (partitions: ReplicaFetchPartitionResult[]) => T,
+  encode: (partitions: ReplicaFetchPartitionResult[], lend: (records: Buffer) => boolean) => T,
 ): Promise<T> {
   const deadline = Date.now() + request.maxWaitMs;
   const wanted = request.partitions;
-  let appendsBefore = deps.waiters.appendsOn(wanted);
+  let appendsBefore = deps.waiters.appendsOn(wanted, 'logEnd');
   let waited = false;
   for (;;) {
     const granted = await memory.grant(Math.min(request.maxBytes, sumOf(wanted)));
     const results = await readAll(request, granted, deps);
     const bytes = results.reduce((sum, r) => sum + r.records.length, 0);
     const answerNow = waited || bytes >= request.minBytes || results.some((r) => r.errorCode !== ErrorCode.NONE || r.divergingEpoch !== null);
-    if (answerNow || Date.now() >= deadline) {
-      try {
-        return encode(results);
-      } finally {
-        giveBack(results, memory, granted);
-      }
-    }
+    if (answerNow || Date.now() >= deadline) return encodeLending(results, memory, granted, encode);
     giveBack(results, memory, granted);
-    // Woken once (new data, or a high watermark that moved) or timed out: the next read is the answer.
-    await deps.waiters.wait(wanted, deadline - Date.now(), appendsBefore);
+    // Woken once (new data, or a change of leadership) or timed out: the next read is the answer.
+    await deps.waiters.wait(wanted, deadline - Date.now(), appendsBefore, 'logEnd');
     waited = true;
-    appendsBefore = deps.waiters.appendsOn(wanted);
+    appendsBefore = deps.waiters.appendsOn(wanted, 'logEnd');
   }
 }
 
@@ -136,6 +131,31 @@ function failed(p: ReplicaFetchPartition, errorCode: number): ReplicaFetchPartit
 
 function sumOf(partitions: readonly ReplicaFetchPartition[]): number {
   return partitions.reduce((sum, p) => sum + p.maxBytes, 0);
+}
+
+/** Encodes the answer: the memory granted for reading goes back, and each lent record set holds its own instead. */
+function encodeLending<T>(
+  results: ReplicaFetchPartitionResult[],
+  memory: ConnectionMemory,
+  grantedBytes: number,
+  encode: (partitions: ReplicaFetchPartitionResult[], lend: (records: Buffer) => boolean) => T,
+): T {
+  memory.release(grantedBytes);
+  const lent = new Set<Buffer>();
+  const lend = (records: Buffer): boolean => {
+    if (lent.has(records) || !memory.tryHold(largeBuffers.heldBytesOf(records))) return false;
+    lent.add(records);
+    return true;
+  };
+  try {
+    return encode(results, lend);
+  } catch (error) {
+    for (const records of lent) memory.release(largeBuffers.heldBytesOf(records));
+    lent.clear();
+    throw error;
+  } finally {
+    for (const r of results) if (r.records.length > 0 && !lent.has(r.records)) largeBuffers.release(r.records);
+  }
 }
 
 /** The records go back to the pool, and the memory granted for them to the connection. */

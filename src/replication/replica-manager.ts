@@ -235,13 +235,13 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     );
   }
 
-  /** Commit waiters at or below the new high watermark resolve, and fetches long-polling on the partition wake. */
+  /** Commit waiters at or below the new high watermark resolve, and consumer fetches long-polling on the partition wake. */
   private highWatermarkMoved(leadership: PartitionLeaderState, highWatermark: number): void {
     if (highWatermark <= leadership.highWatermark) return;
     leadership.highWatermark = highWatermark;
     const waiters = this.commitWaiters.get(partitionKey(leadership.topic, leadership.partition));
     if (waiters !== undefined) for (const waiter of [...waiters]) if (waiter.offset < highWatermark) waiter.resolve(ErrorCode.NONE);
-    this.waiters.notify(leadership.topic, leadership.partition);
+    this.waiters.notifyCommitted(leadership.topic, leadership.partition);
   }
 
   /**

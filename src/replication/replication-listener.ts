@@ -6,11 +6,12 @@
 import type { ClientWarnings } from '../network/client-warnings.js';
 import { CloseConnectionError, type ConnectionInfo } from '../network/client-connection.js';
 import { KafkaListener } from '../network/kafka-listener.js';
+import type { ResponseFrame } from '../network/response-frame.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
 import { type FetchServingDeps, serveReplicaFetch } from './fetch-serving.js';
 import { parseFollowerMessage, type FollowerMessage } from './messages.js';
 import { REPLICATION_CONNECTIONS_MAX, REPLICATION_INFLIGHT_REQUESTS_MAX, REQUEST_FRAME_BYTES_MAX } from './replication-limits.js';
-import { encodeFrame, ReplicationProtocolError } from './wire-format.js';
+import { encodeFrame, encodeFrameParts, ReplicationProtocolError } from './wire-format.js';
 
 export interface ReplicationListenerOptions {
   host: string;
@@ -63,7 +64,7 @@ export class ReplicationListener {
     return this.listener.close();
   }
 
-  private handle(frame: Buffer, connection: ConnectionInfo): Buffer | Promise<Buffer> {
+  private handle(frame: Buffer, connection: ConnectionInfo): ResponseFrame | Promise<ResponseFrame> {
     const message = parse(frame);
     const peer = this.peers.get(connection);
     if (message.type === 'handshake') {
@@ -82,7 +83,9 @@ export class ReplicationListener {
     if (message.replicaId !== peer)
       throw new CloseConnectionError(`a fetch for replica ${message.replicaId} on the connection of node ${peer}`, 'malformed-request');
     const { correlationId } = message;
-    return serveReplicaFetch(message, connection.responseMemory, this.replicas, (partitions) => encodeFrame({ type: 'fetch', correlationId, partitions }));
+    return serveReplicaFetch(message, connection.responseMemory, this.replicas, (partitions, lend) =>
+      encodeFrameParts({ type: 'fetch', correlationId, partitions }, lend),
+    );
   }
 }
 
