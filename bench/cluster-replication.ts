@@ -98,7 +98,8 @@ async function throughput(settings: Settings): Promise<void> {
   console.log(
     `replication throughput: ${BROKERS} brokers + 1 etcd on this machine; librdkafka producer (bench/perf/rdkafka-producer.c, ${settingsText}) sending ` +
       `${RECORD_BYTES}-byte records to a new topic of ${PARTITIONS} partitions in turn, ${pace}, ${settings.seconds} s per run, ${settings.reps} reps of each ` +
-      `configuration interleaved (after a ${settings.warmUpSeconds} s warm-up of each, not reported); MB/s of values from the first send to the last delivery report`,
+      `configuration interleaved (after a ${settings.warmUpSeconds} s warm-up of each, not reported), each from a settled cluster (dirty pages synced, brokers idle); ` +
+      'MB/s of values from the first send to the last delivery report',
   );
   const runs = new Map(CONFIGS.map((c) => [c.name, [] as ThroughputRun[]]));
   await withCluster({}, async (cluster) => {

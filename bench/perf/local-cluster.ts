@@ -4,6 +4,7 @@
 // temp dir, and an exit of the bench process (also on Ctrl-C or SIGTERM while a cluster runs) kills what is left
 // and removes it too. Runs on the bench's main
 // thread; etcd and the brokers run in their own processes.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,9 @@ import { type EtcdServer, startEtcdServer } from '../../src/embedding/etcd-serve
 
 const CLUSTER_NAME = 'bench';
 const POLL_MS = 100;
+/** settle(): the brokers count as idle below this many cores busy together, measured over this window. */
+const IDLE_CORES = 0.1;
+const IDLE_WINDOW_MS = 500;
 export const CLUSTER_WAIT_MS = 60_000;
 
 /** Temp dirs of clusters not stopped yet; removed if the bench process exits first (after their processes are killed). */
@@ -119,6 +123,23 @@ export class LocalCluster {
     let sum = 0;
     for (const broker of this.brokers.values()) sum += broker.cpuSeconds();
     return sum;
+  }
+
+  /**
+   * Waits until what one run left behind is done, so the next run does not pay for it: the page cache's dirty
+   * pages written out (`sync`: an RF=3 run leaves three times its bytes to write back), then the brokers idle
+   * (below IDLE_CORES over an IDLE_WINDOW_MS window: deleted topics' files removed, replication caught up).
+   */
+  async settle(timeoutMs = CLUSTER_WAIT_MS): Promise<void> {
+    execFileSync('sync');
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const before = this.cpuSeconds();
+      await new Promise((resolve) => setTimeout(resolve, IDLE_WINDOW_MS));
+      const cores = (this.cpuSeconds() - before) / (IDLE_WINDOW_MS / 1000);
+      if (cores < IDLE_CORES) return;
+      if (Date.now() > deadline) throw new Error(`the brokers were still busy (${cores.toFixed(2)} cores) after ${timeoutMs} ms`);
+    }
   }
 
   /** Runs `use` with a client bootstrapped from the running brokers, closed afterwards. */

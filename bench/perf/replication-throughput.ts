@@ -1,7 +1,8 @@
 // One throughput run of the cluster bench: a new topic (its partitions spread over the brokers, replication
 // factor as asked, every replica in sync first), the librdkafka producer (bench/perf/rdkafka-producer.c) sending
-// fixed-size records to its partitions in turn as fast as librdkafka takes them (or at a steady rate) for a number of seconds, then the
-// topic deleted (its bytes would otherwise pile up on the one disk). Runs on the bench's main thread.
+// fixed-size records to its partitions in turn as fast as librdkafka takes them (or at a steady rate) for a number of seconds, from a
+// settled cluster (the previous run's write-back and clean-up done), then the topic deleted (its bytes would otherwise pile up on
+// the one disk). Runs on the bench's main thread.
 import { deleteTopics } from '../../src/client/topic-admin.js';
 import { createLoadTopic } from '../../src/perf/load-topic.js';
 import type { LocalCluster } from './local-cluster.js';
@@ -49,6 +50,8 @@ export async function measureThroughput(
   await cluster.withClient((client) => createLoadTopic(client, topic, workload.partitions, config.replicationFactor));
   try {
     await cluster.waitForFullIsr(topic, config.replicationFactor);
+    // What the previous run left (pages to write back, files to delete, followers catching up) is not this run's.
+    await cluster.settle();
     const cpuBefore = cluster.cpuSeconds();
     const startedMs = performance.now();
     const args = [

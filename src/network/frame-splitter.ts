@@ -1,10 +1,13 @@
 // Cuts a TCP byte stream into Kafka request frames: int32 size, then `size` bytes (header + body).
-// A frame inside one socket chunk is returned as a zero-copy view; one spanning chunks is joined once.
+// A frame inside one socket chunk is returned as a zero-copy view; one spanning chunks is joined once (into a
+// buffer of the given pool, when there is one: the caller gives each frame back with release() once done).
 // Frames are taken one at a time, so a muted connection leaves the rest buffered here. Runs on the main
 // thread, one instance per connection.
 //
 //   0  int32  size        bytes that follow (must be 1 .. socket.request.max.bytes)
 //   4  ...    request     header + body, `size` bytes
+
+import type { BufferPool } from '../buffer-pool.js';
 
 /** The Kafka listener's frame limit, as its config key names it. */
 const KAFKA_FRAME_LIMIT_NAME = 'socket.request.max.bytes';
@@ -29,6 +32,8 @@ export class FrameSplitter {
   constructor(
     private readonly maxFrameBytes: number,
     private readonly maxFrameBytesName = KAFKA_FRAME_LIMIT_NAME,
+    /** Where frames spanning chunks are joined: then exactly the frame is copied (later frames' bytes stay as they came). */
+    private readonly pool: BufferPool | null = null,
   ) {}
 
   /** Adds bytes from the socket and returns every frame now complete (without its size prefix). */
@@ -65,10 +70,25 @@ export class FrameSplitter {
       this.consume(4 + size);
       return frame;
     }
+    if (this.pool !== null) return this.joinInto(this.pool.take(size));
     const joined = Buffer.concat(this.chunks, this.bufferedBytes);
     this.chunks = [joined];
     const frame = joined.subarray(4, 4 + size);
     this.consume(4 + size);
+    return frame;
+  }
+
+  /** Copies the first frame's bytes (after its size) into `frame` and takes them from the chunks. */
+  private joinInto(frame: Buffer): Buffer {
+    let skip = 4;
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      if (filled === frame.length) break;
+      const from = Math.min(skip, chunk.length);
+      skip -= from;
+      filled += chunk.copy(frame, filled, from, Math.min(chunk.length, from + frame.length - filled));
+    }
+    this.consume(4 + frame.length);
     return frame;
   }
 

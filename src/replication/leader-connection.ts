@@ -1,9 +1,10 @@
 // A follower's connection to a leader's replication listener: connects, handshakes (cluster id and node
 // ids, both ways), then sends one request at a time and matches each response by correlation id. Frames
-// are cut by src/network/frame-splitter.ts with RESPONSE_FRAME_BYTES_MAX as the bound, and validated by
-// messages.ts; an oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader
+// are cut by src/network/frame-splitter.ts with RESPONSE_FRAME_BYTES_MAX as the bound (a large one joined into
+// a pooled buffer, given back with release() once its records are appended), and validated by messages.ts; an oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader
 // silent past the deadline closes the connection and fails what waits on it. Main thread.
 import { connect, type Socket } from 'node:net';
+import { largeBuffers } from '../buffer-pool.js';
 import { FrameSizeError, FrameSplitter } from '../network/frame-splitter.js';
 import type { Handshake, LeaderMessage, ReplicaFetch, ReplicaFetchResult } from './messages.js';
 import { parseLeaderMessage } from './messages.js';
@@ -23,7 +24,9 @@ interface Pending {
 }
 
 export class LeaderConnection {
-  private readonly splitter = new FrameSplitter(RESPONSE_FRAME_BYTES_MAX);
+  private readonly splitter = new FrameSplitter(RESPONSE_FRAME_BYTES_MAX, undefined, largeBuffers);
+  /** The frame each response was decoded from (its records are views of it), until release(). */
+  private readonly frames = new WeakMap<LeaderMessage, Buffer>();
   private pending: Pending | null = null;
   private nextCorrelationId = 1;
   private closedWith: Error | null = null;
@@ -74,6 +77,14 @@ export class LeaderConnection {
     return reply;
   }
 
+  /** Done with a response: its frame (which its records are views of) goes back to the pool. Nothing may read them after. */
+  release(response: ReplicaFetchResult): void {
+    const frame = this.frames.get(response);
+    if (frame === undefined) return;
+    this.frames.delete(response);
+    largeBuffers.release(frame);
+  }
+
   private request(message: Omit<Handshake, 'correlationId'> | Omit<ReplicaFetch, 'correlationId'>, timeoutMs: number): Promise<LeaderMessage> {
     if (this.closedWith !== null) return Promise.reject(this.closedWith);
     if (this.pending !== null) return Promise.reject(new Error('a request is already in flight on this connection'));
@@ -92,6 +103,7 @@ export class LeaderConnection {
       this.splitter.add(chunk);
       for (let frame = this.splitter.next(); frame !== null; frame = this.splitter.next()) {
         const message = parseLeaderMessage(frame);
+        this.frames.set(message, frame);
         const pending = this.pending;
         if (pending === null || pending.correlationId !== message.correlationId)
           throw new ReplicationProtocolError(`unexpected response with correlation id ${message.correlationId}`);

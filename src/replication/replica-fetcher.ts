@@ -144,9 +144,11 @@ export class ReplicaFetcher {
           continue;
         }
         const response = await connection.fetch(this.fetchRequest(due), FOLLOWER_FETCH_WAIT_MS + FOLLOWER_RESPONSE_GRACE_MS);
-        // Partitions are applied side by side (each its own worker calls, in order); the next fetch waits for all.
+        // Partitions are applied side by side (each its own worker calls, in order); the next fetch waits for all,
+        // and only then does the response's frame (its records are views of it) go back.
         const once = new Map(response.partitions.map((result) => [partitionKey(result.topic, result.partition), result]));
         const applied = await Promise.allSettled([...once.values()].map((result) => this.apply(result, due)));
+        connection.release(response);
         const failed = applied.find((outcome) => outcome.status === 'rejected');
         if (failed !== undefined) throw failed.reason;
         this.rounds++;
