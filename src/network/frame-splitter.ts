@@ -78,8 +78,31 @@ export class FrameSplitter {
     return frame;
   }
 
+  /**
+   * The frame begun so far, when it is at least `minBytes` long and incomplete: a buffer of its size from `pool`, filled
+   * with the bytes received of it (`filled`); they are taken from here, and the caller reads the rest straight into
+   * it. Null otherwise. Throws FrameSizeError as next() does.
+   */
+  takePartial(pool: BufferPool, minBytes: number): { frame: Buffer; filled: number } | null {
+    if (this.bufferedBytes < 4) return null;
+    const size = this.peekSize();
+    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes, this.maxFrameBytesName);
+    if (size < minBytes || this.bufferedBytes >= 4 + size) return null;
+    const frame = pool.take(size);
+    const filled = this.copyFrameStart(frame);
+    this.consume(4 + filled);
+    return { frame, filled };
+  }
+
   /** Copies the first frame's bytes (after its size) into `frame` and takes them from the chunks. */
   private joinInto(frame: Buffer): Buffer {
+    this.copyFrameStart(frame);
+    this.consume(4 + frame.length);
+    return frame;
+  }
+
+  /** Copies what is buffered of the first frame (after its size), up to `frame`'s length, into `frame`; returns the bytes copied. */
+  private copyFrameStart(frame: Buffer): number {
     let skip = 4;
     let filled = 0;
     for (const chunk of this.chunks) {
@@ -88,8 +111,7 @@ export class FrameSplitter {
       skip -= from;
       filled += chunk.copy(frame, filled, from, Math.min(chunk.length, from + frame.length - filled));
     }
-    this.consume(4 + frame.length);
-    return frame;
+    return filled;
   }
 
   private peekSize(): number {

@@ -1,11 +1,13 @@
 // A follower's connection to a leader's replication listener: connects, handshakes (cluster id and node
 // ids, both ways), then sends one request at a time and matches each response by correlation id. Frames
-// are cut by src/network/frame-splitter.ts with RESPONSE_FRAME_BYTES_MAX as the bound (a large one joined into
-// a pooled buffer, given back with release() once its records are appended), and validated by messages.ts; an oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader
-// silent past the deadline closes the connection and fails what waits on it. Main thread.
+// are read by src/network/frame-reader.ts with RESPONSE_FRAME_BYTES_MAX as the bound (a large one straight into a
+// pooled buffer, given back with release() once its records are appended) and validated by messages.ts; an
+// oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader silent past the
+// deadline closes the connection and fails what waits on it. Main thread.
 import { connect, type Socket } from 'node:net';
 import { largeBuffers } from '../buffer-pool.js';
-import { FrameSizeError, FrameSplitter } from '../network/frame-splitter.js';
+import { FrameReader } from '../network/frame-reader.js';
+import { FrameSizeError } from '../network/frame-splitter.js';
 import type { Handshake, LeaderMessage, ReplicaFetch, ReplicaFetchResult } from './messages.js';
 import { parseLeaderMessage } from './messages.js';
 import { RESPONSE_FRAME_BYTES_MAX } from './replication-limits.js';
@@ -24,24 +26,36 @@ interface Pending {
 }
 
 export class LeaderConnection {
-  private readonly splitter = new FrameSplitter(RESPONSE_FRAME_BYTES_MAX, undefined, largeBuffers);
+  private readonly reader = new FrameReader(RESPONSE_FRAME_BYTES_MAX, 'the replication response limit', largeBuffers);
   /** The frame each response was decoded from (its records are views of it), until release(). */
   private readonly frames = new WeakMap<LeaderMessage, Buffer>();
+  private readonly socket: Socket;
   private pending: Pending | null = null;
   private nextCorrelationId = 1;
   private closedWith: Error | null = null;
 
-  private constructor(private readonly socket: Socket) {
-    socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.received(chunk));
-    socket.on('error', (error) => this.close(error));
-    socket.on('close', () => this.close(new Error('connection closed by the leader')));
+  private constructor(address: LeaderAddress) {
+    // Each read goes where the reader says: into the frame being received, or its scratch buffer.
+    this.socket = connect({
+      host: address.host,
+      port: address.port,
+      onread: {
+        buffer: () => this.reader.target(),
+        callback: (bytes: number) => {
+          this.received(bytes);
+          return true;
+        },
+      },
+    });
+    this.socket.setNoDelay(true);
+    this.socket.on('error', (error) => this.close(error));
+    this.socket.on('close', () => this.close(new Error('connection closed by the leader')));
   }
 
   /** Connects and handshakes; rejects when either fails within `timeoutMs`, or the leader is not of `clusterId` or not `leaderId`. */
   static async open(address: LeaderAddress, clusterId: string, nodeId: number, leaderId: number, timeoutMs: number): Promise<LeaderConnection> {
-    const socket = connect({ host: address.host, port: address.port });
-    const connection = new LeaderConnection(socket);
+    const connection = new LeaderConnection(address);
+    const { socket } = connection;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`connecting to ${address.host}:${address.port} timed out`)), timeoutMs);
@@ -97,11 +111,10 @@ export class LeaderConnection {
     });
   }
 
-  private received(chunk: Buffer): void {
+  private received(bytes: number): void {
     if (this.closedWith !== null) return;
     try {
-      this.splitter.add(chunk);
-      for (let frame = this.splitter.next(); frame !== null; frame = this.splitter.next()) {
+      for (const frame of this.reader.received(bytes)) {
         const message = parseLeaderMessage(frame);
         this.frames.set(message, frame);
         const pending = this.pending;
@@ -122,6 +135,7 @@ export class LeaderConnection {
     if (this.closedWith !== null) return;
     this.closedWith = reason;
     this.socket.destroy();
+    this.reader.close();
     const pending = this.pending;
     this.pending = null;
     if (pending !== null) {
