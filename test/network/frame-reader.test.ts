@@ -44,7 +44,7 @@ describe('FrameReader', () => {
           const reader = new FrameReader(1 << 20, 'the test limit', pool);
           const frames = readAll(reader, framed(payloads), caps);
           expect(frames.map((f) => f.length)).toEqual(sizes);
-          frames.forEach((frame, i) => expect(frame.equals(payloads[i]!)).toBe(true));
+          expect(frames.every((frame, i) => frame.equals(payloads[i]!))).toBe(true);
           for (const frame of frames) pool.release(frame);
         },
       ),
