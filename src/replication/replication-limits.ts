@@ -18,7 +18,7 @@ export const NAME_CHARS_MAX = 249;
 
 /** What a follower asks for: bytes per fetch and per partition, how long the leader may hold it, when it answers early. */
 export const FOLLOWER_FETCH_BYTES = 16 * MIB;
-export const FOLLOWER_PARTITION_FETCH_BYTES = MIB;
+export const FOLLOWER_PARTITION_FETCH_BYTES = 4 * MIB;
 export const FOLLOWER_FETCH_WAIT_MS = 500;
 export const FOLLOWER_FETCH_MIN_BYTES = 1;
 /** A fetch unanswered this long after its wait (a leader gone silent) ends the connection. */
