@@ -52,7 +52,12 @@ export class EtcdClusterTopics extends TopicAdmin implements ClusterTopics {
     for (const [key, { value }] of view.reassignments) {
       const slash = key.lastIndexOf('/');
       const [topic, partition] = [key.slice(0, slash), Number(key.slice(slash + 1))];
-      const replicas = view.assignments.get(topic)?.value.replicas[partition] ?? value.original;
+      const current = view.assignments.get(topic)?.value.replicas[partition] ?? value.original;
+      // Kafka's replicas of a move: the target, then the original ones leaving. Until the controller's next pass has
+      // widened the assignment to that, the current one lacks the replicas being added; the listing never does.
+      const replicas = value.target.every((id) => current.includes(id))
+        ? current
+        : [...value.target, ...value.original.filter((id) => !value.target.includes(id))];
       moving.push({
         topic,
         partition,
