@@ -45,7 +45,7 @@ export class FrameReader {
     }
     // The scratch is read into again next time: what it holds is copied out first.
     const frames = this.splitter.push(Buffer.from(this.scratch.subarray(0, bytes)));
-    const partial = this.splitter.takePartial(this.pool, DIRECT_FRAME_BYTES_MIN);
+    const partial = this.splitter.takePartial(DIRECT_FRAME_BYTES_MIN);
     if (partial !== null) {
       this.frame = partial.frame;
       this.filled = partial.filled;

@@ -61,8 +61,7 @@ export class FrameSplitter {
   /** The next complete frame (without its size prefix), or null when the bytes so far end mid-frame. Throws FrameSizeError. */
   next(): Buffer | null {
     if (this.bufferedBytes < 4) return null;
-    const size = this.peekSize();
-    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes, this.maxFrameBytesName);
+    const size = this.frameSize();
     if (this.bufferedBytes < 4 + size) return null;
     const first = this.chunks[0]!;
     if (first.length >= 4 + size) {
@@ -79,16 +78,15 @@ export class FrameSplitter {
   }
 
   /**
-   * The frame begun so far, when it is at least `minBytes` long and incomplete: a buffer of its size from `pool`, filled
+   * The frame begun so far, when it is at least `minBytes` long and incomplete: a buffer of its size (from the pool, when there is one), filled
    * with the bytes received of it (`filled`); they are taken from here, and the caller reads the rest straight into
    * it. Null otherwise. Throws FrameSizeError as next() does.
    */
-  takePartial(pool: BufferPool, minBytes: number): { frame: Buffer; filled: number } | null {
+  takePartial(minBytes: number): { frame: Buffer; filled: number } | null {
     if (this.bufferedBytes < 4) return null;
-    const size = this.peekSize();
-    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes, this.maxFrameBytesName);
+    const size = this.frameSize();
     if (size < minBytes || this.bufferedBytes >= 4 + size) return null;
-    const frame = pool.take(size);
+    const frame = this.pool?.take(size) ?? Buffer.allocUnsafe(size);
     const filled = this.copyFrameStart(frame);
     this.consume(4 + filled);
     return { frame, filled };
@@ -112,6 +110,13 @@ export class FrameSplitter {
       filled += chunk.copy(frame, filled, from, Math.min(chunk.length, from + frame.length - filled));
     }
     return filled;
+  }
+
+  /** The first frame's size, checked against the bounds. Throws FrameSizeError. */
+  private frameSize(): number {
+    const size = this.peekSize();
+    if (size <= 0 || size > this.maxFrameBytes) throw new FrameSizeError(size, this.maxFrameBytes, this.maxFrameBytesName);
+    return size;
   }
 
   private peekSize(): number {

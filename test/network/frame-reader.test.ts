@@ -6,17 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../../src/buffer-pool.js';
 import { FrameReader } from '../../src/network/frame-reader.js';
 import { FrameSizeError } from '../../src/network/frame-splitter.js';
+import { framed } from '../helpers/size-prefixed.js';
 import { seedFor } from '../helpers/test-seed.js';
-
-function framed(payloads: Buffer[]): Buffer {
-  return Buffer.concat(
-    payloads.flatMap((p) => {
-      const size = Buffer.alloc(4);
-      size.writeInt32BE(p.length);
-      return [size, p];
-    }),
-  );
-}
 
 /** Feeds `stream` to the reader as a socket would: each read fills at most what target() offers (and at most `cap`). */
 function readAll(reader: FrameReader, stream: Buffer, caps: number[]): Buffer[] {

@@ -4,17 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BufferPool } from '../../src/buffer-pool.js';
 import { FrameSizeError, FrameSplitter } from '../../src/network/frame-splitter.js';
+import { framed } from '../helpers/size-prefixed.js';
 import { seedFor } from '../helpers/test-seed.js';
-
-function framed(payloads: Buffer[]): Buffer {
-  return Buffer.concat(payloads.flatMap((p) => [sizeOf(p), p]));
-}
-
-function sizeOf(payload: Buffer): Buffer {
-  const size = Buffer.alloc(4);
-  size.writeInt32BE(payload.length);
-  return size;
-}
 
 describe('FrameSplitter', () => {
   it.each([
