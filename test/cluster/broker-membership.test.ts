@@ -114,10 +114,14 @@ describe('brokers in an etcd cluster', () => {
     await broker.start();
     expect(broker.proc.logLines.some((l) => l.msg === "waiting for this broker's previous registration in etcd to expire")).toBe(true);
     await cluster.waitForMembers([1, 2, 3, 4]);
-    // A clean stop gives the lease back at once (it would live 10 s more): its keys are gone when the process exits.
-    expect(await broker.stop()).toBe(0);
     const etcd = openClusterEtcd({ endpoints: [cluster.etcd.endpoint], clusterName: cluster.clusterName });
     try {
+      // The killed process's candidate key lives as long as its own lease, which it took after its registration's: once
+      // only the new process's is left, whatever names broker 4 after the stop is the new process's.
+      const candidatesOf4 = async () => Object.values(await etcd.ns.getAll().prefix('election/controller/').strings()).filter((id) => id === '4').length;
+      await cluster.waitFor("the killed process's candidate key to expire", async () => (await candidatesOf4()) === 1);
+      // A clean stop gives the lease back at once (it would live 10 s more): its keys are gone when the process exits.
+      expect(await broker.stop()).toBe(0);
       expect(await etcd.ns.get('brokers/4').string()).toBeNull();
       expect(Object.values(await etcd.ns.getAll().prefix('election/controller/').strings())).not.toContain('4');
     } finally {
