@@ -5,6 +5,7 @@
 // build's broker is measured interleaved, rep by rep. Runs on the bench's main thread; the broker and the
 // producer are child processes.
 // `node dist/bench/librdkafka-produce.js [--short] [--reps N] [--seconds S] [--rates 50,150] [--before <build>/dist/src/main.js]`
+import { execFileSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KafkaClient } from '../src/client/kafka-client.js';
@@ -67,6 +68,9 @@ async function newTopic(build: Build): Promise<string> {
 
 async function measure(binary: string, build: Build, rateMb: number, seconds: number): Promise<Measure> {
   const topic = await newTopic(build);
+  // Each run starts with no dirty pages left by the runs before it: ~1.2 GB per run at 150 MB/s crosses the
+  // kernel's background write-back threshold by the third run, and that write-back's CPU then lands on one rep only.
+  execFileSync('sync');
   const cpuBefore = build.broker.cpuSeconds();
   const startedMs = performance.now();
   const args = [build.broker.address, topic, String(PARTITIONS), String(RECORD_BYTES), String(rateMb * 1e6), String(seconds)];
