@@ -18,13 +18,14 @@ import type { BrokerContext } from './broker/broker-context.js';
 import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
+import { formatAddress } from './config/listener-config.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, newClusterId, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { ClientWarnings } from './network/client-warnings.js';
-import { KafkaListener } from './network/kafka-listener.js';
+import { KafkaListeners } from './network/kafka-listeners.js';
 import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
@@ -85,15 +86,16 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
     metrics.attach(broker.sources);
     state = 'ready';
     const startupMs = performance.now() - startedAt;
-    const { address, advertised } = broker;
+    const { address, advertised, listeners } = broker;
     logger.info(
       {
         listener: `${address.host}:${address.port}`,
-        advertised: `${advertised.host}:${advertised.port}`,
+        listeners: listeners.bound.map((l) => formatAddress(l.name, l)),
+        advertised: [...advertised].map(([name, at]) => formatAddress(name, at)),
         http: httpUrl(http),
         clusterId: broker.membership.clusterId,
         controllerId: broker.membership.controllerId(),
-        brokers: broker.membership.liveBrokers().length,
+        brokers: broker.membership.liveBrokerIds().length,
         topics: broker.topics.topicNames().length,
         partitions: broker.engine.partitions().length,
         startupMs: Math.round(startupMs),
@@ -159,7 +161,8 @@ async function connectCluster(config: BrokerConfig, metadataDir: string, logger:
   // Loaded only in a cluster: the etcd client takes about half a second to load.
   const { ClusterMembership } = await import('./cluster/cluster-membership.js');
   const { etcdEndpoints: endpoints, clusterName, rack, sessionTimeoutMs, etcdConnectTimeoutMs: connectTimeoutMs } = config.cluster;
-  const advertisedHost = config.advertisedListener?.host ?? config.listener.host;
+  const first = config.listeners[0]!;
+  const advertisedHost = config.advertisedListeners.find((a) => a.name === first.name)?.host ?? first.host;
   const logDirs = config.logDirs.map((dir) => resolve(dir));
   return ClusterMembership.connect(
     {
@@ -203,7 +206,8 @@ async function startLocalParts(
   );
   const topics = new TopicManager(metadata, engine, config.defaultLogConfig, logger);
   await topics.reconcileWithEngine(cluster !== null);
-  const advertised = { host: '', port: 0 };
+  // Filled in once the listeners are bound.
+  const advertised = new Map<string, { host: string; port: number }>();
   const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
   const waiters = new DataWaiters(config.maxFetchWaiters);
   const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId, cluster === null ? null : (id) => cluster.isLive(id));
@@ -240,45 +244,34 @@ async function startLocalParts(
   // Broker-wide, for every listener: the replication listener will hold against the same budget.
   const responseMemory = new ResponseMemoryBudget(config.responseMemoryBytesMax);
   const clientWarnings = new ClientWarnings(logger);
-  const listener = new KafkaListener(
-    {
-      host: config.listener.host,
-      port: config.listener.port,
-      maxConnections: config.maxConnections,
-      maxFrameBytes: config.maxRequestBytes,
-      maxInFlightRequests: config.maxInFlightRequestsPerConnection,
-      idleTimeoutMs: config.idleTimeoutMs,
-      requestReadTimeoutMs: config.requestReadTimeoutMs,
-      unsentBytesMax: config.connectionUnsentBytesMax,
-    },
-    createRequestRouter(ctx),
-    responseMemory,
-    clientWarnings,
-  );
-  let address: { host: string; port: number };
+  let listeners: KafkaListeners;
   try {
-    address = await listener.listen();
+    listeners = await KafkaListeners.start(config, createRequestRouter(ctx), responseMemory, clientWarnings, logger);
   } catch (error) {
     await replicas?.stop();
     await engine.stop();
-    throw new Error(`cannot listen on ${config.listener.host}:${config.listener.port}: ${(error as Error).message}`);
+    throw error;
   }
+  const address = listeners.primary;
   let replication: Replication | null = null;
   try {
     if (replicas !== null) replication = await startReplication(replicas, config, () => topics.clusterId, responseMemory, clientWarnings, logger);
   } catch (error) {
-    await listener.close();
+    await listeners.close();
     await engine.stop();
     throw error;
   }
-  Object.assign(advertised, config.advertisedListener ?? { host: address.host === '0.0.0.0' ? '127.0.0.1' : address.host, port: address.port });
+  for (const [name, at] of listeners.advertised) advertised.set(name, at);
   let applier: StateApplier | null = null;
   if (cluster !== null) {
     try {
-      await cluster.join(advertised.port, replication?.address.port ?? null);
+      await cluster.join(
+        [...advertised].map(([name, at]) => ({ name, ...at })),
+        replication?.address.port ?? null,
+      );
     } catch (error) {
       await replication?.stop();
-      await listener.close();
+      await listeners.close();
       await engine.stop();
       throw error;
     }
@@ -289,7 +282,7 @@ async function startLocalParts(
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
     await replication?.stop();
-    const connectionsClosed = await listener.close();
+    const connectionsClosed = await listeners.close();
     const fetchWaitersWoken = ctx.waiters.size;
     ctx.waiters.wakeAll();
     // Which dirs got the clean-shutdown marker: the ones still online when the partitions closed.
@@ -301,6 +294,7 @@ async function startLocalParts(
     topics,
     address,
     advertised,
+    listeners,
     replication,
     membership,
     stop,
@@ -310,7 +304,7 @@ async function startLocalParts(
       topics,
       groups: ctx.groups,
       fetchWaiters: ctx.waiters,
-      listener,
+      listener: listeners,
       responseMemory,
       clientWarnings,
       controllerId: () => membership.controllerId(),

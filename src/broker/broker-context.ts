@@ -16,7 +16,8 @@ import type { ProducerIdAllocator } from './producer-ids.js';
 
 export interface BrokerContext {
   readonly nodeId: number;
-  readonly advertised: { host: string; port: number };
+  /** Where clients reach this broker, per listener name. */
+  readonly advertised: ReadonlyMap<string, { host: string; port: number }>;
   readonly config: BrokerConfig;
   /** The cluster id, the live brokers and the controller: this broker alone when standalone, etcd's view otherwise. */
   readonly membership: Membership;

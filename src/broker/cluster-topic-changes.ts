@@ -28,5 +28,5 @@ export async function changeClusterTopics(topics: ClusterTopics, change: () => P
 
 /** The brokers a replica may be placed on: the live ones in a cluster, this broker alone standalone. */
 export function registeredBrokerIds(membership: Membership): number[] {
-  return membership.liveBrokers().map((b) => b.nodeId);
+  return membership.liveBrokerIds();
 }

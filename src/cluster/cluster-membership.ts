@@ -13,7 +13,7 @@ import { writeLeaderIsr } from './leader-isr-write.js';
 import { Controller, type LeaderRebalanceSettings } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
-import { type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
+import { type BrokerListener, type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
 import { handOverLeadership } from './leadership-handover.js';
 import { reserveProducerIdBlock } from './producer-id-blocks.js';
@@ -26,7 +26,7 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
   rack: string | null;
   /** Resolved paths: with the host, they tell this broker's own earlier registration from another broker's. */
   logDirs: string[];
-  /** The host clients and peers are told: advertised.listeners' or else listeners' (the port comes with join()). */
+  /** The first listener's advertised host: peers fetch replicas at it (the Kafka listeners come with join()). */
   advertisedHost: string;
   /** The lease TTL (rounded up to whole seconds): how long a broker that stopped renewing it stays live. */
   sessionTimeoutMs: number;
@@ -37,7 +37,6 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
   logger: Logger;
 }
 
-const LISTENER_NAME = 'PLAINTEXT';
 /** The registration's listener peers fetch replicas from (replication.listener's port, at the advertised host). */
 const REPLICATION_LISTENER_NAME = 'REPLICATION';
 /** Pause before trying again after a failed registration, campaign or watch. */
@@ -63,7 +62,7 @@ export class ClusterMembership implements Membership {
   /** The cluster's topics as handlers read and change them (under this broker's registration). */
   readonly clusterTopics: EtcdClusterTopics;
   private appliedUpTo: (revision: bigint) => Promise<void> = (revision) => this.state?.waitForRevision(revision) ?? Promise.resolve();
-  private port = 0;
+  private listeners: readonly BrokerListener[] = [];
   private replicationPort: number | null = null;
   private leaving = false;
   private readonly sleepers = new Set<() => void>();
@@ -102,9 +101,9 @@ export class ClusterMembership implements Membership {
     }
   }
 
-  /** Registers (advertisedHost and the listener's bound port), then follows the live brokers and the controller, and campaigns. */
-  async join(port: number, replicationPort: number | null = null): Promise<void> {
-    this.port = port;
+  /** Registers (the Kafka listeners as advertised, and the replication port at advertisedHost), then follows the live brokers and the controller, and campaigns. */
+  async join(listeners: readonly BrokerListener[], replicationPort: number | null = null): Promise<void> {
+    this.listeners = listeners;
     this.replicationPort = replicationPort;
     await withinTimeout(this.options, 'register this broker', async () => {
       await this.register();
@@ -115,13 +114,17 @@ export class ClusterMembership implements Membership {
     this.campaign();
   }
 
-  liveBrokers(): LiveBroker[] {
+  liveBrokers(listenerName: string): LiveBroker[] {
     const brokers: LiveBroker[] = [];
     for (const registration of this.live?.brokers.values() ?? []) {
-      const listener = registration.listeners.find((l) => l.name === LISTENER_NAME) ?? registration.listeners[0];
+      const listener = registration.listeners.find((l) => l.name === listenerName);
       if (listener !== undefined) brokers.push({ nodeId: registration.nodeId, host: listener.host, port: listener.port, rack: registration.rack });
     }
     return brokers.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  liveBrokerIds(): number[] {
+    return [...(this.live?.brokers.keys() ?? [])].sort((a, b) => a - b);
   }
 
   /** As a partition's leader, writes its next ISR to etcd (leader-isr-write.ts): the replica manager's onIsrChange. */
@@ -218,7 +221,7 @@ export class ClusterMembership implements Membership {
 
   private registration(): BrokerRegistration {
     const { nodeId, rack, logDirs, advertisedHost } = this.options;
-    const listeners = [{ name: LISTENER_NAME, host: advertisedHost, port: this.port }];
+    const listeners = [...this.listeners];
     if (this.replicationPort !== null) listeners.push({ name: REPLICATION_LISTENER_NAME, host: advertisedHost, port: this.replicationPort });
     return { nodeId, listeners, rack, logDirs };
   }
@@ -474,9 +477,9 @@ async function waitForNodeIdFree(etcd: ClusterEtcd, options: ClusterMembershipOp
     const value = await retryUntil(options, () => etcd.ns.get(key).string());
     if (value === null) return;
     const holder = decodeBrokerRegistration(key, value);
-    const listener = holder.listeners.find((l) => l.name === LISTENER_NAME) ?? holder.listeners[0];
+    const listener = holder.listeners[0];
     const address = listener === undefined ? '' : `${listener.host}:${listener.port}`;
-    const previousSelf = holder.listeners.every((l) => l.host === options.advertisedHost) && sameDirs(holder.logDirs, options.logDirs);
+    const previousSelf = holder.listeners.some((l) => l.host === options.advertisedHost) && sameDirs(holder.logDirs, options.logDirs);
     if (!previousSelf || Date.now() > deadline) {
       throw new ClusterJoinError(
         `node.id ${options.nodeId} is held by a live broker at ${address || 'no address'} in etcd cluster "${options.clusterName}"; give this broker another node.id`,

@@ -100,8 +100,10 @@ export interface ClusterTopics {
 export interface Membership {
   /** The id every broker of the cluster answers clients with. */
   readonly clusterId: string;
-  /** The live brokers, by node id. */
-  liveBrokers(): LiveBroker[];
+  /** The live brokers, by node id, each at its address on the named listener (brokers without that listener left out). */
+  liveBrokers(listenerName: string): LiveBroker[];
+  /** The node ids of the live brokers, ascending. */
+  liveBrokerIds(): number[];
   /** The controller's node id, -1 while there is none. */
   controllerId(): number;
   /** The cluster's topics; null on a standalone broker, whose own topics (TopicManager) are the answer. */
@@ -119,16 +121,21 @@ export interface Membership {
   electLeaders(type: ElectionType, partitions: readonly PartitionRef[]): Promise<LeaderElection[]> | null;
 }
 
-/** A standalone broker: itself, at its advertised address (filled in once its listener is bound). */
+/** A standalone broker: itself, at its advertised addresses (filled in once its listeners are bound). */
 export class StandaloneMembership implements Membership {
   constructor(
     private readonly self: { nodeId: number; rack: string | null },
-    private readonly advertised: Readonly<{ host: string; port: number }>,
+    private readonly advertised: ReadonlyMap<string, { host: string; port: number }>,
     readonly clusterId: string,
   ) {}
 
-  liveBrokers(): LiveBroker[] {
-    return [{ nodeId: this.self.nodeId, host: this.advertised.host, port: this.advertised.port, rack: this.self.rack }];
+  liveBrokers(listenerName: string): LiveBroker[] {
+    const address = this.advertised.get(listenerName);
+    return address === undefined ? [] : [{ nodeId: this.self.nodeId, host: address.host, port: address.port, rack: this.self.rack }];
+  }
+
+  liveBrokerIds(): number[] {
+    return [this.self.nodeId];
   }
 
   controllerId(): number {

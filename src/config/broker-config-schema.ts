@@ -7,16 +7,22 @@ import { bool, type ConfigTable, custom, int, INT_MAX, type KeySpec, list, long,
 import { clusterNameProblem, etcdEndpointProblem } from '../cluster/etcd-keys.js';
 import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
+import {
+  DEFAULT_PROTOCOL_MAP,
+  formatAddress,
+  formatListenerList,
+  formatProtocolMap,
+  type ListenerAddress,
+  type NamedListener,
+  parseAddress,
+  parseListenerList,
+  parseProtocolMap,
+  type SecurityProtocol,
+} from './listener-config.js';
 
 const MIB = 1024 * 1024;
 
-export interface ListenerAddress {
-  host: string;
-  port: number;
-}
-
 export const HTTP_LISTENER_KEY = 'fjord.http.listener';
-const PLAINTEXT_SHAPE = 'PLAINTEXT://host:port (one listener)';
 
 export const BROKER_CONFIG_TABLE = {
   nodeId: int({ key: 'node.id', aliases: { 'broker.id': 1 }, default: 1, min: 0, doc: "This broker's id in the cluster." }),
@@ -26,20 +32,48 @@ export const BROKER_CONFIG_TABLE = {
     default: ['./data'],
     doc: 'Comma-separated data directories, one per disk (JBOD). A new partition goes to an online dir that is not full (16 MiB free or more): the one with the most free space per partition.',
   }),
-  listener: custom<ListenerAddress>({
+  listeners: custom<NamedListener[]>({
     key: 'listeners',
-    default: { host: '127.0.0.1', port: 9092 },
-    parse: (name, text) => parseAddress(name, text, 'PLAINTEXT', PLAINTEXT_SHAPE, true),
-    format: (address) => formatAddress('PLAINTEXT', address),
-    doc: 'Where the Kafka listener binds: PLAINTEXT://host:port (port 0 picks a free port).',
+    default: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 }],
+    parse: (name, text) => parseListenerList(name, text, true),
+    format: formatListenerList,
+    doc: 'Where the Kafka listeners bind: NAME://host:port, comma-separated (port 0 picks a free port); each name has a security protocol in listener.security.protocol.map.',
   }),
-  /** null: advertise the bound address. */
-  advertisedListener: custom<ListenerAddress | null>({
+  /** Empty: every listener advertises its bound address. */
+  advertisedListeners: custom<NamedListener[]>({
     key: 'advertised.listeners',
-    default: null,
-    parse: (name, text) => (text === '' ? null : parseAddress(name, text, 'PLAINTEXT', PLAINTEXT_SHAPE, false)),
-    format: (address) => formatAddress('PLAINTEXT', address),
-    doc: 'The address given to clients in Metadata: PLAINTEXT://host:port. Default: the bound listener address.',
+    default: [],
+    parse: (name, text) => (text === '' ? [] : parseListenerList(name, text, false)),
+    format: formatListenerList,
+    doc: 'The addresses given to clients in Metadata, per listener: NAME://host:port, comma-separated, each name one of listeners. A listener not named here advertises its bound address.',
+  }),
+  listenerProtocols: custom<ReadonlyMap<string, SecurityProtocol>>({
+    key: 'listener.security.protocol.map',
+    default: DEFAULT_PROTOCOL_MAP,
+    parse: parseProtocolMap,
+    format: formatProtocolMap,
+    doc: 'The security protocol of each listener name: NAME:PROTOCOL, comma-separated. PLAINTEXT and SSL are served (SASL_PLAINTEXT and SASL_SSL are refused at start-up for now).',
+  }),
+  sslKeystoreType: oneOf(['PEM'], { key: 'ssl.keystore.type', default: 'PEM', doc: 'The format of ssl.keystore.location: PEM.' }),
+  sslKeystoreLocation: custom<string>({
+    key: 'ssl.keystore.location',
+    default: '',
+    parse: (_name, text) => text,
+    format: (path) => path,
+    doc: 'A PEM file with the private key (unencrypted) and the certificate chain of the SSL listeners. Read at start-up and again whenever it changes.',
+  }),
+  sslTruststoreType: oneOf(['PEM'], { key: 'ssl.truststore.type', default: 'PEM', doc: 'The format of ssl.truststore.location: PEM.' }),
+  sslTruststoreLocation: custom<string>({
+    key: 'ssl.truststore.location',
+    default: '',
+    parse: (_name, text) => text,
+    format: (path) => path,
+    doc: "A PEM file with the CA certificates client certificates are checked against (ssl.client.auth); empty: Node's default CAs. Read at start-up and again whenever it changes.",
+  }),
+  sslClientAuth: oneOf(['none', 'requested', 'required'], {
+    key: 'ssl.client.auth',
+    default: 'none',
+    doc: 'Whether SSL listeners ask clients for a certificate: none; requested (checked if given); required (a connection without a valid one is refused). A valid certificate makes its subject the principal.',
   }),
   /** The admin HTTP listener (/metrics, /health, /ready); null: off. */
   httpListener: custom<ListenerAddress | null>({
@@ -272,19 +306,6 @@ export const BROKER_CONFIG_SCHEMA: ReadonlyMap<string, KeySpec<unknown>> = new M
 /** Broker key → every name it may be given under (the key, then Kafka's older names). */
 export const BROKER_KEY_NAMES: ReadonlyMap<string, readonly string[]> = new Map([...BROKER_CONFIG_SCHEMA].map(([key, spec]) => [key, namesOf(spec)]));
 
-/**
- * scheme://host:port, IPv6 hosts in brackets, an empty host meaning every interface; port 0 (pick a free port) only
- * where a listener binds. `shape` is the form the error message asks for.
- */
-function parseAddress(key: string, text: string, scheme: 'PLAINTEXT' | 'http' | 'REPLICATION', shape: string, bindsPort: boolean): ListenerAddress {
-  const pattern = new RegExp(`^${scheme}://(\\[[0-9a-fA-F:]+\\]|[^:/\\s,]*):(\\d{1,5})${scheme === 'http' ? '/?' : ''}$`);
-  const match = pattern.exec(text);
-  if (!match) throw new Error(`${key} must be ${shape}, got "${text}"`);
-  const port = Number(match[2]);
-  if (port > 65535 || (!bindsPort && port === 0)) throw new Error(`${key} has an invalid port ${port}`);
-  return { host: match[1]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
-}
-
 function parseEtcdEndpoints(name: string, text: string): string[] {
   const endpoints = text
     .split(',')
@@ -295,10 +316,4 @@ function parseEtcdEndpoints(name: string, text: string): string[] {
     if (problem !== null) throw new Error(`${name}: ${problem}`);
   }
   return endpoints;
-}
-
-function formatAddress(scheme: string, address: ListenerAddress | null): string {
-  if (address === null) return '';
-  const { host, port } = address;
-  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

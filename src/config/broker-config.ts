@@ -8,10 +8,11 @@ import { type LogConfig, TOPIC_CONFIG_TABLE, TOPIC_ONLY_DEFAULTS } from '../shar
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE, type WorkerSettings } from '../shared/worker-settings.js';
 import { BROKER_CONFIG_TABLE, BROKER_KEY_NAMES, CLUSTER_CONFIG_TABLE, HTTP_LISTENER_KEY, METRICS_CONFIG_TABLE } from './broker-config-schema.js';
 import { ConfigError } from './config-error.js';
+import { listenerProblems } from './listener-config.js';
 
 export { ConfigError } from './config-error.js';
 export { parseProperties, readPropertiesFile } from './properties-file.js';
-export type { ListenerAddress } from './broker-config-schema.js';
+export type { ListenerAddress, NamedListener, SecurityProtocol } from './listener-config.js';
 
 /**
  * The broker's settings, typed from the tables: the broker keys by field name, the worker settings (intervals
@@ -137,22 +138,15 @@ function checkResponseMemory(c: BrokerConfig, problems: string[]): void {
 }
 
 function checkAddresses(c: BrokerConfig, problems: string[]): void {
-  const advertised = c.advertisedListener;
-  if (advertised !== null && isWildcard(advertised.host)) {
-    problems.push(`advertised.listeners cannot use the wildcard address ${advertised.host}: clients need a host they can connect to`);
-  }
-  if (advertised === null && isWildcard(c.listener.host) && c.cluster.etcdEndpoints.length > 0) {
-    problems.push(
-      `listeners binds the wildcard address ${c.listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`,
-    );
-  }
-  const [kafka, http] = [c.listener, c.httpListener];
-  const hostsOverlap = http !== null && (kafka.host === http.host || isWildcard(kafka.host) || isWildcard(http.host));
-  if (http !== null && http.port !== 0 && http.port === kafka.port && hostsOverlap) {
-    problems.push(`${HTTP_LISTENER_KEY} (port ${http.port}) and listeners (port ${kafka.port}) cannot share a port`);
-  }
-}
-
-function isWildcard(host: string): boolean {
-  return host === '0.0.0.0' || host === '::';
+  problems.push(
+    ...listenerProblems({
+      listeners: c.listeners,
+      advertisedListeners: c.advertisedListeners,
+      listenerProtocols: c.listenerProtocols,
+      sslKeystoreLocation: c.sslKeystoreLocation,
+      inCluster: c.cluster.etcdEndpoints.length > 0,
+      httpListener: c.httpListener,
+      httpListenerKey: HTTP_LISTENER_KEY,
+    }),
+  );
 }

@@ -5,15 +5,21 @@
 // request begun fjord.request.read.timeout.ms ago is still incomplete. Nothing here knows Kafka: a second
 // listener reuses it with its own handler. Runs on the main thread.
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import { FrameSizeError, FrameSplitter } from './frame-splitter.js';
 import { type ClientWarningKind, type ClientWarnings, hostOf } from './client-warnings.js';
 import type { ConnectionMemory, ResponseMemoryBudget } from './response-memory.js';
 import type { ResponseFrame } from './response-frame.js';
 import { ResponseOutflow } from './response-outflow.js';
+import { principalOfCertificate } from './tls-material.js';
 
 export interface ConnectionInfo {
   readonly id: number;
   readonly remote: string;
+  /** The listener the client came in on: Metadata and FindCoordinator answer with that listener's addresses. */
+  readonly listenerName: string;
+  /** Who the client is: User:ANONYMOUS, or on an SSL listener the subject of its verified certificate (tls-material.ts). */
+  readonly principal: string;
   /** What this connection's responses hold in memory; a handler asks it for room before reading data. */
   readonly responseMemory: ConnectionMemory;
   /** Logs a line about this client, at most one per kind per interval (client-warnings.ts). */
@@ -41,6 +47,8 @@ export interface ConnectionShared {
   limits: ConnectionLimits;
   memory: ResponseMemoryBudget;
   warnings: ClientWarnings;
+  /** The listener's name, which every one of its connections reports (ConnectionInfo.listenerName). */
+  listenerName: string;
 }
 
 /**
@@ -60,8 +68,12 @@ export class CloseConnectionError extends Error {
   }
 }
 
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
 export class ClientConnection implements ConnectionInfo {
   readonly remote: string;
+  readonly listenerName: string;
+  readonly principal: string;
   readonly responseMemory: ConnectionMemory;
   private readonly splitter: FrameSplitter;
   private readonly outflow: ResponseOutflow;
@@ -80,6 +92,8 @@ export class ClientConnection implements ConnectionInfo {
   ) {
     const { limits } = shared;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.listenerName = shared.listenerName;
+    this.principal = principalOf(socket);
     this.splitter = new FrameSplitter(limits.maxFrameBytes, limits.maxFrameBytesName);
     this.responseMemory = shared.memory.account(limits.unsentBytesMax);
     this.outflow = new ResponseOutflow(socket, limits.maxInFlightRequests, this.responseMemory, () => this.readable());
@@ -202,4 +216,11 @@ export class ClientConnection implements ConnectionInfo {
     this.socket.destroy();
     this.onClose(this);
   }
+}
+
+/** A TLS client with a certificate the listener verified is its subject; anyone else is anonymous. */
+function principalOf(socket: Socket): string {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return ANONYMOUS_PRINCIPAL;
+  const certificate = socket.getPeerX509Certificate();
+  return certificate === undefined ? ANONYMOUS_PRINCIPAL : principalOfCertificate(certificate);
 }

@@ -5,7 +5,7 @@
 // by API key. Time is injectable so tests need no sleeps. Main thread.
 import type { Logger } from 'pino';
 
-/** bad-frame: a size prefix out of bounds; malformed-request: a frame the codec cannot read; unknown-api: an API key Fjord does not know. */
+/** bad-frame: a size prefix out of bounds; malformed-request: a frame the codec cannot read; unknown-api: an API key Fjord does not know; tls-handshake: a TLS handshake that failed (no or a bad client certificate, a protocol error, too slow). */
 export type ClientWarningKind =
   | 'bad-frame'
   | 'malformed-request'
@@ -14,7 +14,8 @@ export type ClientWarningKind =
   | 'refused'
   | 'closed'
   | 'read-timeout'
-  | 'handler-failed';
+  | 'handler-failed'
+  | 'tls-handshake';
 
 export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = [
   'bad-frame',
@@ -25,6 +26,7 @@ export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = [
   'closed',
   'read-timeout',
   'handler-failed',
+  'tls-handshake',
 ];
 
 /** One line per client address and kind per this many milliseconds. */

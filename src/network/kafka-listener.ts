@@ -1,15 +1,22 @@
-// The Kafka listener: a TCP server on the configured host and port that accepts up to max.connections
-// clients and hands each to a ClientConnection, counting connections accepted, refused and closed, and
-// how many are muted and what they have left to send, for /metrics. Runs on the main thread.
-import { createServer, type Server } from 'node:net';
+// A Kafka listener: a TCP server (or, for an SSL listener, a TLS server) on one configured host and port that
+// accepts up to max.connections clients (counted from the TCP connection, before any TLS handshake) and hands
+// each to a ClientConnection once it is ready, counting connections accepted, refused and closed, and how many are
+// muted and what they have left to send, for /metrics. Runs on the main thread.
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { ClientConnection, type ConnectionLimits, type ConnectionShared, type RequestHandler } from './client-connection.js';
-import type { ClientWarnings } from './client-warnings.js';
+import { hostOf, type ClientWarnings } from './client-warnings.js';
 import type { ResponseMemoryBudget } from './response-memory.js';
+import type { ClientAuth } from './tls-material.js';
 
 export interface ListenerOptions extends ConnectionLimits {
+  /** The listener's name (PLAINTEXT, SSL, or one of listener.security.protocol.map's). */
+  name: string;
   host: string;
   port: number;
   maxConnections: number;
+  /** null: plaintext. */
+  tls: { context: SecureContextOptions; clientAuth: ClientAuth } | null;
 }
 
 /** Connection counts since start (for /metrics). */
@@ -28,8 +35,10 @@ export interface ConnectionCounts {
 
 export class KafkaListener {
   private readonly connections = new Set<ClientConnection>();
+  /** Every open TCP connection, those still in their TLS handshake included: what max.connections counts. */
+  private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
-  private server: Server | null = null;
+  private server: Server | TlsServer | null = null;
   private refused = 0;
   private closed = 0;
   private readonly shared: ConnectionShared;
@@ -41,21 +50,14 @@ export class KafkaListener {
     memory: ResponseMemoryBudget,
     private readonly warnings: ClientWarnings,
   ) {
-    this.shared = { handle, limits: options, memory, warnings };
+    this.shared = { handle, limits: options, memory, warnings, listenerName: options.name };
   }
 
   /** Binds and starts accepting; resolves with the bound address (port 0 picks a free one). */
   listen(): Promise<{ host: string; port: number }> {
-    const server = createServer((socket) => {
-      if (this.connections.size >= this.options.maxConnections) {
-        this.refused++;
-        this.warnings.warn(socket.remoteAddress ?? '', 'refused', {}, `refusing connection: max.connections ${this.options.maxConnections} reached`);
-        socket.destroy();
-        return;
-      }
-      const connection = new ClientConnection(this.nextConnectionId++, socket, this.shared, (c) => this.forget(c));
-      this.connections.add(connection);
-    });
+    const server = this.options.tls === null ? createServer() : this.tlsServer(this.options.tls);
+    server.on('connection', (socket: Socket) => this.admit(socket));
+    if (this.options.tls === null) server.on('connection', (socket: Socket) => this.accept(socket));
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -66,6 +68,50 @@ export class KafkaListener {
         resolve({ host: address.address, port: address.port });
       });
     });
+  }
+
+  /** New TLS material for the connections to come (the ones open keep theirs). */
+  setSecureContext(context: SecureContextOptions): void {
+    if (this.server !== null && 'setSecureContext' in this.server) this.server.setSecureContext(context);
+  }
+
+  private tlsServer(tls: NonNullable<ListenerOptions['tls']>): TlsServer {
+    const server = createTlsServer({
+      ...tls.context,
+      requestCert: tls.clientAuth !== 'none',
+      rejectUnauthorized: tls.clientAuth === 'required',
+      // A handshake is a request being read: it gets the same time to finish.
+      handshakeTimeout: this.options.requestReadTimeoutMs,
+    });
+    server.on('secureConnection', (socket: TLSSocket) => this.accept(socket));
+    server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+      this.warnings.warn(
+        hostOf(`${socket.remoteAddress}:${socket.remotePort}`),
+        'tls-handshake',
+        { listener: this.options.name },
+        `TLS handshake failed: ${error.message}`,
+      );
+    });
+    return server;
+  }
+
+  /** Counts a new TCP connection against max.connections, or refuses it. */
+  private admit(socket: Socket): void {
+    if (this.sockets.size >= this.options.maxConnections) {
+      this.refused++;
+      this.warnings.warn(socket.remoteAddress ?? '', 'refused', {}, `refusing connection: max.connections ${this.options.maxConnections} reached`);
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  /** A connection ready for requests (for TLS, once its handshake is done). */
+  private accept(socket: Socket): void {
+    if (socket.destroyed) return;
+    const connection = new ClientConnection(this.nextConnectionId++, socket, this.shared, (c) => this.forget(c));
+    this.connections.add(connection);
   }
 
   get connectionCount(): number {
@@ -97,6 +143,8 @@ export class KafkaListener {
     const open = this.connections.size;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const connection of [...this.connections]) connection.close(null);
+    // Connections still in their TLS handshake have no ClientConnection yet.
+    for (const socket of this.sockets) socket.destroy();
     await closed;
     return open;
   }

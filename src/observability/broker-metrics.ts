@@ -9,7 +9,7 @@ import { partitionKey } from '../engine/log-dirs.js';
 import type { EngineStats, PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
 import type { ClientWarningKind, ClientWarnings } from '../network/client-warnings.js';
-import type { ConnectionCounts, KafkaListener } from '../network/kafka-listener.js';
+import type { ConnectionCounts } from '../network/kafka-listener.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
 import { consumerLag, type GroupOffsetsSource, type LagReport, NO_LAG } from './consumer-lag.js';
 import { type HotPathMeters, LATENCY_BUCKETS_SECONDS, type RequestMeters } from './hot-path-meters.js';
@@ -23,7 +23,8 @@ export interface MetricSources {
   groups: GroupOffsetsSource;
   /** Long-polling fetches waiting for data. */
   fetchWaiters: { readonly size: number };
-  listener: KafkaListener;
+  /** The Kafka listeners, counted together. */
+  listener: { connectionCounts(): ConnectionCounts };
   responseMemory: ResponseMemoryBudget;
   clientWarnings: ClientWarnings;
   /** The controller's node id as this broker sees it (its own: the controller; -1: none). */

@@ -36,8 +36,10 @@ export class ReplicationListener {
   ) {
     this.listener = new KafkaListener(
       {
+        name: 'REPLICATION',
         host: options.host,
         port: options.port,
+        tls: null,
         maxConnections: REPLICATION_CONNECTIONS_MAX,
         maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
         maxFrameBytesName: 'the replication request limit',

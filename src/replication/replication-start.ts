@@ -38,9 +38,9 @@ export function replicaManagerFor(
   return new ReplicaManager({ nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs, rolesFromCluster: inCluster, isLive: isLive ?? undefined });
 }
 
-/** Where the replication listener binds: replication.listener, or in a cluster without it a free port on the Kafka listener's host. */
+/** Where the replication listener binds: replication.listener, or in a cluster without it a free port on the first Kafka listener's host. */
 function bindAddressOf(config: BrokerConfig): { host: string; port: number } {
-  return config.replicationListener ?? { host: config.listener.host, port: 0 };
+  return config.replicationListener ?? { host: config.listeners[0]!.host, port: 0 };
 }
 
 /** Binds the replication listener for `manager`; on failure the manager is stopped and the error names the key. */

@@ -47,7 +47,7 @@ describe('controller in office', () => {
         logger,
       };
       const member = await ClusterMembership.connect(options, 'AAAAAAAAAAAAAAAAAAAAAQ');
-      await member.join(9000 + nodeId, 9100 + nodeId);
+      await member.join([{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + nodeId }], 9100 + nodeId);
       members.set(nodeId, member);
     }
     try {

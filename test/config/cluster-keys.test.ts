@@ -49,7 +49,7 @@ describe('cluster keys', () => {
   it('refuse a wildcard listener with etcd unless advertised.listeners names a host', () => {
     const etcd = { 'fjord.etcd.endpoints': 'http://127.0.0.1:2379', listeners: 'PLAINTEXT://0.0.0.0:9092' };
     expect(problemsOf(etcd)).toEqual([
-      expect.stringMatching(/^listeners binds the wildcard address 0\.0\.0\.0: with fjord\.etcd\.endpoints set, advertised\.listeners must/),
+      expect.stringMatching(/^listener PLAINTEXT binds the wildcard address 0\.0\.0\.0: with fjord\.etcd\.endpoints set, advertised\.listeners must/),
     ]);
     expect(problemsOf({ ...etcd, 'advertised.listeners': 'PLAINTEXT://broker-1:9092' })).toEqual([]);
     expect(problemsOf({ listeners: 'PLAINTEXT://0.0.0.0:9092' })).toEqual([]);

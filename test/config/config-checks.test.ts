@@ -55,7 +55,9 @@ describe('contradictions', () => {
   });
 
   it('the admin and Kafka listeners cannot share a port; clients cannot be sent to a wildcard host', () => {
-    expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:9644' })).toEqual(['fjord.http.listener (port 9644) and listeners (port 9644) cannot share a port']);
+    expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:9644' })).toEqual([
+      'listener PLAINTEXT (port 9644) and fjord.http.listener (port 9644) cannot share a port',
+    ]);
     expect(problemsOf({ listeners: 'PLAINTEXT://0.0.0.0:9700', 'fjord.http.listener': 'http://127.0.0.1:9700' })).toHaveLength(1);
     expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:9700', 'fjord.http.listener': 'http://127.0.0.2:9700' })).toEqual([]);
     expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:0', 'fjord.http.listener': 'http://127.0.0.1:0' })).toEqual([]);

@@ -9,6 +9,8 @@ import { tempDir } from './temp-dir.js';
 export interface BrokerProcess {
   bootstrap: string;
   port: number;
+  /** Every Kafka listener's bound port by name (the first one is `port`). */
+  listenerPorts: Record<string, number>;
   /** The admin HTTP listener's base URL (http://127.0.0.1:PORT), null when turned off. */
   httpUrl: string | null;
   logDir: string;
@@ -51,9 +53,11 @@ export async function startBrokerProcess(settings: Record<string, string> = {}, 
   const readyLine = await ready;
   const listener = String(readyLine.listener);
   const port = Number(listener.slice(listener.lastIndexOf(':') + 1));
+  const listenerPorts = Object.fromEntries((readyLine.listeners as string[]).map((l) => [l.slice(0, l.indexOf(':')), Number(l.slice(l.lastIndexOf(':') + 1))]));
   return {
     bootstrap: `127.0.0.1:${port}`,
     port,
+    listenerPorts,
     httpUrl: typeof readyLine.http === 'string' ? readyLine.http : null,
     logDir,
     logLines,

@@ -49,6 +49,7 @@ describe('client warnings', () => {
       'malformed-request': 0,
       'unsupported-version': 0,
       'unknown-api': 0,
+      'tls-handshake': 0,
       refused: 2,
       closed: 0,
       'read-timeout': 0,

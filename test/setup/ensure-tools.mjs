@@ -1,6 +1,6 @@
 // Makes sure the tools the integration tests and the short benches need but npm cannot install are present:
 // kcat (librdkafka's command-line client), a C compiler and librdkafka's headers (the librdkafka consumer of
-// bench/librdkafka-consume.ts) and etcd (the cluster tests). Installs them with apt-get when possible; otherwise stops the test run with a message
+// bench/librdkafka-consume.ts) etcd (the cluster tests) and openssl (the TLS tests' certificates). Installs them with apt-get when possible; otherwise stops the test run with a message
 // naming what is missing. Called by `npm test` before vitest. Never skips silently.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,6 +30,7 @@ const needed = [
   { command: 'cc', debianPackage: 'gcc', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
   { command: '/usr/include/librdkafka/rdkafka.h', debianPackage: 'librdkafka-dev', why: 'building the librdkafka consumer of bench/librdkafka-consume.ts' },
   { command: 'etcd', debianPackage: 'etcd-server', why: 'the etcd server the cluster tests (test/cluster/) coordinate through' },
+  { command: 'openssl', debianPackage: 'openssl', why: 'making the certificates of the TLS listener tests (test/helpers/tls-certs.ts)' },
 ];
 const missing = [];
 for (const tool of needed) {

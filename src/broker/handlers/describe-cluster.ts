@@ -11,7 +11,7 @@ export const describeClusterHandler = defineHandler({
   apiKey: 60,
   minVersion: 0,
   maxVersion: 1,
-  handle(ctx, request) {
+  handle(ctx, request, connection) {
     const cluster = { throttleTimeMs: 0, endpointType: BROKERS_ENDPOINT, clusterId: ctx.membership.clusterId };
     if (request.body.endpointType !== BROKERS_ENDPOINT) {
       return {
@@ -26,7 +26,7 @@ export const describeClusterHandler = defineHandler({
       errorCode: ErrorCode.NONE,
       errorMessage: null,
       controllerId: ctx.membership.controllerId(),
-      brokers: ctx.membership.liveBrokers().map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
+      brokers: ctx.membership.liveBrokers(connection.listenerName).map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack })),
     };
   },
 });

@@ -28,7 +28,7 @@ export const metadataHandler = defineHandler({
   apiKey: 3,
   minVersion: 0,
   maxVersion: 12,
-  async handle(ctx, request) {
+  async handle(ctx, request, connection) {
     const { topics, allowAutoTopicCreation } = request.body;
     const allTopics = topics === null || (topics.length === 0 && request.header.apiVersion === 0);
     const mayCreate = allowAutoTopicCreation && ctx.config.autoCreateTopics;
@@ -40,7 +40,7 @@ export const metadataHandler = defineHandler({
     }
     return {
       throttleTimeMs: 0,
-      brokers: ctx.membership.liveBrokers(),
+      brokers: ctx.membership.liveBrokers(connection.listenerName),
       clusterId: ctx.membership.clusterId,
       controllerId: ctx.membership.controllerId(),
       topics: answers,

@@ -26,17 +26,19 @@ export const findCoordinatorHandler = defineHandler({
   apiKey: 10,
   minVersion: 0,
   maxVersion: 6,
-  async handle(ctx, { header, body }) {
+  async handle(ctx, { header, body }, connection) {
+    const listener = connection.listenerName;
     if (header.apiVersion >= 4) {
       const coordinators = [];
-      for (const key of body.coordinatorKeys) coordinators.push({ key, ...(await locate(ctx, key, body.keyType, header.apiVersion)) });
+      for (const key of body.coordinatorKeys) coordinators.push({ key, ...(await locate(ctx, listener, key, body.keyType, header.apiVersion)) });
       return { throttleTimeMs: 0, coordinators };
     }
-    return { throttleTimeMs: 0, ...(await locate(ctx, body.key, body.keyType, header.apiVersion)) };
+    return { throttleTimeMs: 0, ...(await locate(ctx, listener, body.key, body.keyType, header.apiVersion)) };
   },
 });
 
-async function locate(ctx: BrokerContext, key: string, keyType: number, version: number): Promise<CoordinatorFound> {
+/** The coordinator of `key`, at its address on the listener the client came in on. */
+async function locate(ctx: BrokerContext, listener: string, key: string, keyType: number, version: number): Promise<CoordinatorFound> {
   if (keyType === SHARE_KEY_TYPE && version >= SHARE_KEY_TYPE_SINCE) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, 'share groups are not enabled');
   if (keyType !== GROUP_KEY_TYPE) {
     const why = keyType === TRANSACTION_KEY_TYPE ? ': Fjord has no transaction coordinator' : '';
@@ -53,13 +55,15 @@ async function locate(ctx: BrokerContext, key: string, keyType: number, version:
   const cluster = ctx.membership.clusterTopics;
   if (cluster !== null) {
     const leader = cluster.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
-    const broker = ctx.membership.liveBrokers().find((b) => b.nodeId === leader);
+    const broker = ctx.membership.liveBrokers(listener).find((b) => b.nodeId === leader);
     if (broker === undefined) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} has no live leader`);
     return { nodeId: broker.nodeId, host: broker.host, port: broker.port, errorCode: ErrorCode.NONE, errorMessage: null };
   }
   const online = ctx.engine.partitions().some((p) => p.topic === OFFSETS_TOPIC && p.partition === partition && p.online);
   if (!online) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `${OFFSETS_TOPIC}-${partition} is offline`);
-  return { nodeId: ctx.nodeId, host: ctx.advertised.host, port: ctx.advertised.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  const self = ctx.advertised.get(listener);
+  if (self === undefined) return notFound(ErrorCode.COORDINATOR_NOT_AVAILABLE, `this broker has no listener ${listener}`);
+  return { nodeId: ctx.nodeId, host: self.host, port: self.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 function notFound(errorCode: number, errorMessage: string): CoordinatorFound {

@@ -1,0 +1,100 @@
+// The TLS material of the SSL listeners: the private key and certificate chain (ssl.keystore.location, PEM) and
+// the CA certificates client certificates are checked against (ssl.truststore.location, PEM), read and checked
+// into secure-context options at start-up (a bad file stops the start with one line) and read again whenever a
+// file changes (a bad new file keeps the context in use and logs one line). Also the principal a client
+// certificate names. Runs on the main thread.
+import { readFileSync, type StatsListener, unwatchFile, watchFile } from 'node:fs';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+
+export type ClientAuth = 'none' | 'requested' | 'required';
+
+export interface TlsFiles {
+  keystorePath: string;
+  /** '' : Node's default CAs. */
+  truststorePath: string;
+}
+
+/** How often the files' modification times are polled for a change. */
+export const TLS_FILES_POLL_MS = 2_000;
+
+/**
+ * A PEM file is a sequence of blocks:
+ *   -----BEGIN <label>-----
+ *   base64 lines
+ *   -----END <label>-----
+ * The keystore holds one private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY; an ENCRYPTED PRIVATE
+ * KEY is refused) and one or more CERTIFICATE blocks, the broker's own first, then its chain; the truststore holds
+ * CERTIFICATE blocks only. Text outside the blocks is ignored.
+ */
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
+const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+
+function pemBlocks(text: string): Array<{ label: string; pem: string }> {
+  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
+}
+
+function readText(key: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(`${key} ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** The secure-context options of `files`, checked by building a context from them; throws a one-line Error. */
+export function readTlsMaterial(files: TlsFiles): SecureContextOptions {
+  const blocks = pemBlocks(readText('ssl.keystore.location', files.keystorePath));
+  if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) {
+    throw new Error(`ssl.keystore.location ${files.keystorePath} holds an encrypted private key: Fjord reads unencrypted PEM keys only`);
+  }
+  const keys = blocks.filter((b) => KEY_LABELS.includes(b.label));
+  const certificates = blocks.filter((b) => b.label === 'CERTIFICATE');
+  if (keys.length !== 1 || certificates.length === 0) {
+    throw new Error(
+      `ssl.keystore.location ${files.keystorePath} must hold one PEM private key and its certificate chain, found ${keys.length} key(s) and ${certificates.length} certificate(s)`,
+    );
+  }
+  const options: SecureContextOptions = { key: keys[0]!.pem, cert: certificates.map((c) => c.pem).join('\n') };
+  if (files.truststorePath !== '') {
+    const cas = pemBlocks(readText('ssl.truststore.location', files.truststorePath)).filter((b) => b.label === 'CERTIFICATE');
+    if (cas.length === 0) throw new Error(`ssl.truststore.location ${files.truststorePath} holds no PEM certificate`);
+    options.ca = cas.map((c) => c.pem);
+  }
+  try {
+    createSecureContext(options);
+  } catch (error) {
+    throw new Error(`ssl.keystore.location ${files.keystorePath}: ${(error as Error).message.split('\n')[0]}`);
+  }
+  return options;
+}
+
+/**
+ * Calls `onChange` with the files' new material whenever one of them changes and reads well, and `onError` with a
+ * one-line reason when it does not (the caller keeps what it has). Returns the function that stops watching.
+ */
+export function watchTlsMaterial(files: TlsFiles, onChange: (options: SecureContextOptions) => void, onError: (message: string) => void): () => void {
+  const paths = [files.keystorePath, files.truststorePath].filter((path) => path !== '');
+  const changed: StatsListener = (current, previous) => {
+    if (current.mtimeMs === previous.mtimeMs && current.size === previous.size && current.ino === previous.ino) return;
+    try {
+      onChange(readTlsMaterial(files));
+    } catch (error) {
+      onError((error as Error).message);
+    }
+  };
+  for (const path of paths) watchFile(path, { interval: TLS_FILES_POLL_MS, persistent: false }, changed);
+  return () => {
+    for (const path of paths) unwatchFile(path, changed);
+  };
+}
+
+/**
+ * The principal a verified client certificate names, as Kafka's default rule gives it: "User:" and the subject's
+ * distinguished name in RFC 2253 order (most specific attribute first, comma-separated), e.g. User:CN=alice,O=Acme.
+ * Node writes the subject one attribute per line, in the certificate's order (least specific first).
+ */
+export function principalOfCertificate(certificate: X509Certificate): string {
+  const attributes = certificate.subject.split('\n').filter((line) => line !== '');
+  return `User:${attributes.reverse().join(',')}`;
+}

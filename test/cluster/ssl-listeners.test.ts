@@ -1,0 +1,54 @@
+// Listeners in a cluster: three brokers, each with a PLAINTEXT and an SSL listener, register both in etcd, and
+// every broker's Metadata gives a client the addresses of the listener it came in on (kcat over SSL is sent to
+// the other brokers' SSL ports, over PLAINTEXT to their PLAINTEXT ports); a replicated topic is produced and
+// consumed over SSL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrokerCluster } from '../helpers/broker-cluster.js';
+import { kcat } from '../helpers/kcat.js';
+import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
+import { waitUntil } from '../helpers/wait-until.js';
+
+let certs: TestCertificates;
+let cluster: BrokerCluster;
+beforeAll(async () => {
+  certs = makeTestCertificates();
+  cluster = await BrokerCluster.start({
+    brokers: 3,
+    settings: {
+      listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+      'ssl.keystore.location': certs.broker.keystore,
+      'default.replication.factor': '3',
+    },
+  });
+});
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+const ssl = (): string[] => ['-X', 'security.protocol=ssl', '-X', `ssl.ca.location=${certs.ca}`];
+const portsOf = (listener: string): Array<{ id: number; name: string }> =>
+  [1, 2, 3].map((id) => ({ id, name: `127.0.0.1:${cluster.brokers.get(id)!.proc.listenerPorts[listener]}` }));
+
+describe('listeners in a cluster', () => {
+  it("answer Metadata with every broker's address on the listener the client came in on", async () => {
+    const sslOf1 = `127.0.0.1:${cluster.brokers.get(1)!.proc.listenerPorts.SSL}`;
+    const brokersSeen = (args: string[]): Array<{ id: number; name: string }> => {
+      const listing = kcat([...args, '-L', '-J']);
+      return listing.status === 0 ? (JSON.parse(listing.stdout) as { brokers: Array<{ id: number; name: string }> }).brokers : [];
+    };
+    const byId = (list: Array<{ id: number; name: string }>) => [...list].sort((a, b) => a.id - b.id);
+    await waitUntil(() => brokersSeen(['-b', sslOf1, ...ssl()]).length === 3, 'three brokers in Metadata over SSL');
+    expect(byId(brokersSeen(['-b', sslOf1, ...ssl()]))).toEqual(portsOf('SSL'));
+    expect(byId(brokersSeen(['-b', cluster.brokers.get(2)!.bootstrap]))).toEqual(portsOf('PLAINTEXT'));
+  });
+
+  it('produce and consume a replicated topic over SSL', () => {
+    const bootstrap = portsOf('SSL')
+      .map((b) => b.name)
+      .join(',');
+    const produced = kcat(['-b', bootstrap, ...ssl(), '-P', '-t', 'ssl-replicated', '-X', 'acks=all', '-K', ':'], 'a:1\nb:2\nc:3\n');
+    expect(produced.status, produced.stderr).toBe(0);
+    const consumed = kcat(['-b', bootstrap, ...ssl(), '-C', '-t', 'ssl-replicated', '-o', 'beginning', '-e', '-f', '%k=%s\n']);
+    expect(consumed.stdout.trim().split('\n')).toEqual(['a=1', 'b=2', 'c=3']);
+  });
+});
