@@ -37,6 +37,8 @@ import { offsetDeleteApi } from './messages/offset-delete.js';
 import { offsetFetchApi } from './messages/offset-fetch.js';
 import { offsetForLeaderEpochApi } from './messages/offset-for-leader-epoch.js';
 import { produceApi } from './messages/produce.js';
+import { saslAuthenticateApi } from './messages/sasl-authenticate.js';
+import { saslHandshakeApi } from './messages/sasl-handshake.js';
 import { syncGroupApi } from './messages/sync-group.js';
 import type { ApiDefinition } from './schema/api-definition.js';
 import { decodeMessage } from './schema/decode.js';
@@ -58,6 +60,7 @@ export const apis = [
   syncGroupApi,
   describeGroupsApi,
   listGroupsApi,
+  saslHandshakeApi,
   apiVersionsApi,
   createTopicsApi,
   deleteTopicsApi,
@@ -68,6 +71,7 @@ export const apis = [
   alterConfigsApi,
   alterReplicaLogDirsApi,
   describeLogDirsApi,
+  saslAuthenticateApi,
   createPartitionsApi,
   deleteGroupsApi,
   electLeadersApi,

@@ -1,7 +1,8 @@
 // The main thread's layers import downwards only: src/shared imports neither side of the thread boundary (nor
 // any main-thread layer), the codec knows no handler, the network layer knows neither the codec nor the
-// handlers (the replication listener reuses it with another protocol), observability reads the handler layer
-// through narrow interfaces rather than importing it, and the handler table has no import cycle.
+// handlers (the replication listener reuses it with another protocol), src/security knows neither the codec nor
+// a connection, observability reads the handler layer through narrow interfaces rather than importing it, and the
+// handler table has no import cycle.
 import { describe, expect, it } from 'vitest';
 import { importCycles, importsOf, sourceFiles } from './source-imports.js';
 
@@ -30,6 +31,15 @@ describe('layers', () => {
 
   it('the network layer imports neither the protocol codec nor the handlers', () => {
     expect(importsInto('src/network', ['src/protocol/', 'src/broker/'])).toEqual([]);
+  });
+
+  it('src/security (SASL mechanisms and credentials) imports only itself and src/shared', () => {
+    const offending = sourceFiles('src/security').flatMap((file) =>
+      importsOf(file)
+        .filter((i) => i.target.startsWith('src/') && !i.target.startsWith('src/security/') && !i.target.startsWith('src/shared/'))
+        .map((i) => `${file} → ${i.target}`),
+    );
+    expect(offending).toEqual([]);
   });
 
   it('observability imports no handler', () => {

@@ -1,6 +1,7 @@
 // A loopback Kafka "broker" for capturing golden frames: it records every request frame a real client sends and
 // answers just enough for the client to go on (ApiVersions advertising the registry ranges, Metadata and
-// FindCoordinator pointing back at itself), all encoded by Fjord's own codec. Test helper only.
+// FindCoordinator pointing back at itself, SaslHandshake accepting the mechanism), all encoded by Fjord's own
+// codec. Test helper only.
 import { createServer, type Server, type Socket } from 'node:net';
 import { decodeRequest, encodeResponse, supportedVersions, UnsupportedRequestError, type DecodedRequest } from '../../../src/protocol/api-registry.js';
 
@@ -59,6 +60,8 @@ function answer(request: DecodedRequest, port: number): Buffer | null {
       return metadataAnswer(request, port);
     case 10:
       return findCoordinatorAnswer(request, port);
+    case 17:
+      return encodeResponse(17, request.header.apiVersion, request.header.correlationId, { errorCode: 0, mechanisms: [request.body.mechanism] });
     default:
       return null;
   }

@@ -24,7 +24,7 @@ function store(scenario: Scenario, captured: CapturedFrame): void {
       `client: ${scenario.client} on Node ${process.version}, captured ${new Date().toISOString().slice(0, 10)}`,
       `scenario '${scenario.name}': ${scenario.action}`,
       'answered by the capture server (test/protocol/golden/capture-server.ts) with Fjord-encoded ApiVersions',
-      '(advertising the registry ranges), Metadata and FindCoordinator; regenerate with',
+      '(advertising the registry ranges), Metadata, FindCoordinator and SaslHandshake; regenerate with',
       'FJORD_WRITE_GOLDEN=1 npx vitest run test/protocol/golden/client-capture.test.ts',
       'frame below: the request without its 4-byte size prefix, hex',
     ],

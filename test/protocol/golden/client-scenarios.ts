@@ -43,9 +43,12 @@ export interface Scenario {
   run(port: number, done: Promise<unknown>): Promise<unknown>;
 }
 
-async function kafkajs(port: number, clientId: string) {
+export const GOLDEN_SASL_USER = 'golden-user';
+export const GOLDEN_SASL_PASSWORD = 'golden-password';
+
+async function kafkajs(port: number, clientId: string, sasl?: { mechanism: 'plain'; username: string; password: string }) {
   const { Kafka, logLevel } = (await import('kafkajs')).default;
-  return new Kafka({ clientId, brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  return new Kafka({ clientId, brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, ...(sasl ? { sasl } : {}) });
 }
 
 async function platformatic() {
@@ -175,11 +178,38 @@ export const scenarios: Scenario[] = [
       await consumer.close(true).catch(() => undefined);
     },
   },
+  {
+    name: 'kafkajs-sasl-plain',
+    client: `kafkajs ${KAFKAJS_VERSION}`,
+    action: `admin({ sasl: { mechanism: 'plain', username: '${GOLDEN_SASL_USER}', password: '${GOLDEN_SASL_PASSWORD}' } }).connect()`,
+    keep: [17, 36],
+    async run(port, done) {
+      const sasl = { mechanism: 'plain' as const, username: GOLDEN_SASL_USER, password: GOLDEN_SASL_PASSWORD };
+      const admin = (await kafkajs(port, 'fjord-golden-kafkajs', sasl)).admin();
+      admin.connect().catch(() => undefined);
+      await done;
+      await admin.disconnect().catch(() => undefined);
+    },
+  },
+  {
+    name: 'platformatic-sasl-scram',
+    client: `@platformatic/kafka ${PLATFORMATIC_VERSION}`,
+    action: `new Admin({ sasl: { mechanism: 'SCRAM-SHA-256', username: '${GOLDEN_SASL_USER}', password: '${GOLDEN_SASL_PASSWORD}' } }).metadata(...)`,
+    keep: [17, 36],
+    async run(port, done) {
+      const { Admin } = await platformatic();
+      const sasl = { mechanism: 'SCRAM-SHA-256' as const, username: GOLDEN_SASL_USER, password: GOLDEN_SASL_PASSWORD };
+      const admin = new Admin({ ...platformaticOptions(port, 'fjord-golden-platformatic'), sasl });
+      admin.metadata({ topics: [GOLDEN_TOPIC] }).catch(() => undefined);
+      await done;
+      await admin.close().catch(() => undefined);
+    },
+  },
 ];
 
 /** Runs one scenario against a fresh capture server; returns the first frame of each kept API key. */
 export async function capture(scenario: Scenario): Promise<Map<number, CapturedFrame>> {
-  const answered = [18, 3, 10];
+  const answered = [18, 3, 10, 17];
   const server = await startCaptureServer({ dropAfter: scenario.keep.filter((key) => !answered.includes(key)) });
   try {
     const all = Promise.all(scenario.keep.map((key) => server.waitFor(key)));

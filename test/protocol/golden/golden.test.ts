@@ -1,8 +1,12 @@
 // Golden frames captured from real clients (see client-capture.test.ts): each decodes to the field values the
-// client was asked to send, and re-encoding the decoded header and body gives back the identical bytes.
+// client was asked to send, and re-encoding the decoded header and body gives back the identical bytes; the SASL
+// tokens among them are accepted by src/security's PLAIN and SCRAM servers.
 import { describe, expect, it } from 'vitest';
 import { decodeRequest, encodeRequest, type ApiKey } from '../../../src/protocol/api-registry.js';
 import { ZERO_UUID } from '../../../src/protocol/codec/reader.js';
+import { PlainServer } from '../../../src/security/sasl-plain.js';
+import { deriveScramCredential } from '../../../src/security/scram-credentials.js';
+import { ScramServer } from '../../../src/security/scram-server.js';
 import { computeBatchCrc, storedBatchCrc, batchSizeAt } from '../../../src/shared/record-batch.js';
 import { goldenFileNames, readGolden } from './golden-files.js';
 
@@ -11,6 +15,8 @@ const PLATFORMATIC_ID = 'fjord-golden-platformatic';
 const TOPIC = 'golden-topic';
 const GROUP = 'golden-group';
 const CONFIGS = [{ name: 'cleanup.policy', value: 'compact' }];
+const SASL_USER = 'golden-user';
+const SASL_PASSWORD = 'golden-password';
 
 interface Expected {
   header: { apiKey: number; apiVersion: number; correlationId: number; clientId: string };
@@ -54,6 +60,14 @@ const expected: Record<string, Expected> = {
       protocols: [{ name: 'RoundRobinAssigner' }],
     },
   },
+  'kafkajs-2.2.4-sasl-handshake-v1.hex': {
+    header: { apiKey: 17, apiVersion: 1, correlationId: 1, clientId: KAFKAJS_ID },
+    body: { mechanism: 'PLAIN' },
+  },
+  'kafkajs-2.2.4-sasl-authenticate-v1.hex': {
+    header: { apiKey: 36, apiVersion: 1, correlationId: 2, clientId: KAFKAJS_ID },
+    body: { authBytes: Buffer.from(`\0${SASL_USER}\0${SASL_PASSWORD}`) },
+  },
   'platformatic-kafka-2.12.1-api-versions-v3.hex': {
     header: { apiKey: 18, apiVersion: 3, correlationId: 1, clientId: PLATFORMATIC_ID },
     body: { clientSoftwareName: 'platformatic-kafka', clientSoftwareVersion: '2.12.1' },
@@ -77,6 +91,14 @@ const expected: Record<string, Expected> = {
   'platformatic-kafka-2.12.1-find-coordinator-v4.hex': {
     header: { apiKey: 10, apiVersion: 4, correlationId: 2, clientId: PLATFORMATIC_ID },
     body: { keyType: 0, coordinatorKeys: [GROUP] },
+  },
+  'platformatic-kafka-2.12.1-sasl-handshake-v1.hex': {
+    header: { apiKey: 17, apiVersion: 1, correlationId: 2, clientId: PLATFORMATIC_ID },
+    body: { mechanism: 'SCRAM-SHA-256' },
+  },
+  'platformatic-kafka-2.12.1-sasl-authenticate-v2.hex': {
+    header: { apiKey: 36, apiVersion: 2, correlationId: 3, clientId: PLATFORMATIC_ID },
+    body: {}, // authBytes: a SCRAM client-first with a random nonce (checked below)
   },
   'platformatic-kafka-2.12.1-join-group-v7.hex': {
     header: { apiKey: 11, apiVersion: 7, correlationId: 4, clientId: PLATFORMATIC_ID },
@@ -135,5 +157,22 @@ describe('golden frames from real clients', () => {
     expect(metadata.readInt32BE(2)).toBe(1);
     expect(metadata.readInt16BE(6)).toBe(TOPIC.length);
     expect(metadata.toString('utf8', 8, 8 + TOPIC.length)).toBe(TOPIC);
+  });
+
+  it("the SASL tokens real clients sent are accepted by Fjord's PLAIN and SCRAM servers", () => {
+    const credential = deriveScramCredential('SCRAM-SHA-256', SASL_PASSWORD);
+    const credentials = { scram: (user: string) => (user === SASL_USER ? credential : undefined) };
+    const authBytes = (name: string): Buffer => {
+      const decoded = decodeRequest(readGolden(name));
+      if (decoded.apiKey !== 36) throw new Error('not a SaslAuthenticate request');
+      return decoded.body.authBytes;
+    };
+    expect(new PlainServer(credentials).step(authBytes('kafkajs-2.2.4-sasl-authenticate-v1.hex')).principal).toBe(SASL_USER);
+    const clientFirst = authBytes('platformatic-kafka-2.12.1-sasl-authenticate-v2.hex').toString();
+    const clientNonce = /^n,,n=golden-user,r=([^,]+)$/.exec(clientFirst)?.[1];
+    expect(clientNonce).toBeDefined();
+    const serverFirst = new ScramServer('SCRAM-SHA-256', credentials).step(Buffer.from(clientFirst)).response.toString().split(',');
+    expect(serverFirst[0]!.startsWith(`r=${clientNonce}`)).toBe(true);
+    expect(serverFirst.slice(1)).toEqual([`s=${credential.salt.toString('base64')}`, 'i=4096']);
   });
 });
