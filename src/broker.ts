@@ -1,6 +1,6 @@
 // Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
 // (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with fjord.etcd.endpoints)
-// → metadata → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
+// → metadata → SCRAM credentials (a file, or etcd's) → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
 // → registration in etcd → ready; stop reverses it (/ready turns 503 first, the broker leaves etcd, the admin
 // listener closes last). Used by the command line (src/main.ts) and by applications that embed a broker in their
 // tests. Runs on the main thread.
@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClusterMembership } from './cluster/cluster-membership.js';
+import type { EtcdCredentialStore } from './cluster/etcd-credential-store.js';
 import type { StateApplier } from './cluster/state-applier.js';
 import { StandaloneMembership } from './cluster/membership.js';
 import { createRequestRouter } from './broker/request-router.js';
@@ -23,6 +24,7 @@ import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, newClusterId, StandaloneMetadata } from './metadata/standalone-metadata.js';
+import { ScramCredentialFile } from './metadata/scram-credential-file.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListeners } from './network/kafka-listeners.js';
@@ -32,6 +34,7 @@ import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
 import { type Replication, replicaManagerFor, startReplication } from './replication/replication-start.js';
+import type { ScramCredentialStore } from './security/credential-store.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
 
@@ -48,6 +51,8 @@ export interface BrokerHandle {
   readonly http: { host: string; port: number } | null;
   /** The replica manager and where the replication listener is bound; null when replication.listener is empty. */
   readonly replication: Replication | null;
+  /** Users' SCRAM credentials (ctx.credentials): a file in the metadata dir standalone, etcd in a cluster. */
+  readonly credentials: ScramCredentialStore;
   /** Milliseconds from launchBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -112,6 +117,7 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
       bootstrap: `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
       http,
       replication: broker.replication,
+      credentials: broker.credentials,
       startupMs,
       stop: () =>
         (stopping ??= (async () => {
@@ -197,6 +203,30 @@ async function startLocalParts(
   cluster: ClusterMembership | null,
 ) {
   const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter, cluster?.clusterId);
+  const credentials = cluster === null ? ScramCredentialFile.open(metadataDir) : await cluster.openCredentialStore();
+  try {
+    return await startServingParts({ config, logger, meters, options, metadataDir, cluster, metadata, credentials });
+  } catch (error) {
+    await credentials.close();
+    throw error;
+  }
+}
+
+/** What startLocalParts has opened when the engine starts: the metadata file and the users' credentials. */
+interface OpenedParts {
+  config: BrokerConfig;
+  logger: Logger;
+  meters: HotPathMeters;
+  options: LaunchBrokerOptions;
+  metadataDir: string;
+  cluster: ClusterMembership | null;
+  metadata: StandaloneMetadata;
+  credentials: ScramCredentialFile | EtcdCredentialStore;
+}
+
+/** The parts after metadata and credentials: engine, topics, request context, listeners, replication, registration. */
+async function startServingParts(opened: OpenedParts) {
+  const { config, logger, meters, options, metadataDir, cluster, metadata, credentials } = opened;
   const engine = await PartitionEngine.start(
     engineConfigOf(config, options.faultInjection ?? false),
     logger,
@@ -238,6 +268,7 @@ async function startLocalParts(
       waiters,
     ),
     producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
+    credentials,
     logger,
     meters,
   };
@@ -279,6 +310,7 @@ async function startLocalParts(
   }
   const stop = async () => {
     if (cluster !== null && applier !== null) await shutDownControlled(cluster, applier, replicas!, logger);
+    await credentials.close();
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
     await replication?.stop();
@@ -297,6 +329,7 @@ async function startLocalParts(
     listeners,
     replication,
     membership,
+    credentials,
     stop,
     sources: {
       nodeId: config.nodeId,

@@ -13,6 +13,8 @@ import { listPartitionReassignmentsHandler } from './handlers/list-partition-rea
 import { deleteRecordsHandler } from './handlers/delete-records.js';
 import { deleteTopicsHandler } from './handlers/delete-topics.js';
 import { describeClusterHandler } from './handlers/describe-cluster.js';
+import { describeUserScramCredentialsHandler } from './handlers/describe-user-scram-credentials.js';
+import { alterUserScramCredentialsHandler } from './handlers/alter-user-scram-credentials.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { electLeadersHandler } from './handlers/elect-leaders.js';
@@ -68,6 +70,8 @@ const handlers: AnyHandler[] = [
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
   offsetDeleteHandler,
+  describeUserScramCredentialsHandler,
+  alterUserScramCredentialsHandler,
   describeClusterHandler,
 ] as unknown as AnyHandler[];
 

@@ -36,6 +36,8 @@ const HINTS: Record<number, string> = {
   68: 'the group still has members; stop its consumers first',
   69: 'list groups with "fjord groups list"',
   10: "send smaller messages, or raise the topic's max.message.bytes",
+  91: 'list users and their mechanisms with "fjord users list"',
+  93: 'give --iterations from 4096 to 16384 and a user name of 1 to 512 bytes',
 };
 
 /** The one line (without "fjord: ") and exit code for any error a command throws. */

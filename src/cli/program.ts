@@ -11,6 +11,7 @@ import { registerGroups } from './commands/groups.js';
 import { registerPerf } from './commands/perf.js';
 import { registerProduce } from './commands/produce.js';
 import { registerTopics } from './commands/topics.js';
+import { registerUsers } from './commands/users.js';
 
 export const VERSION = '0.1.0';
 
@@ -28,6 +29,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerConsume(program);
   registerGroups(program);
   registerCluster(program);
+  registerUsers(program);
   registerDumpSegment(program);
   registerPerf(program);
   registerDevCluster(program);

@@ -13,6 +13,10 @@
 //   state/assignments/<topic name>             AssignmentRecord
 //   state/partitions/<topic name>/<partition>  PartitionStateRecord (partition as decimal text)
 //   state/reassignments/<topic name>/<partition>  ReassignmentRecord, while a reassignment is under way
+//   security/scram/<user>/<mechanism>    a user's SCRAM credential (StoredScramCredential JSON: mechanism, base64
+//                                        salt, iterations, base64 storedKey and serverKey); the user name
+//                                        URI-encoded (encodeURIComponent, so never a '/'), the mechanism
+//                                        SCRAM-SHA-256 or SCRAM-SHA-512
 //
 // The cluster state shares the state/ prefix so one watch sees all of it in a single revision order (a topic's
 // creation before its partitions' states, a leader change after the assignment that allowed it).
@@ -29,6 +33,7 @@ export const TOPICS_PREFIX = `${STATE_PREFIX}topics/`;
 export const ASSIGNMENTS_PREFIX = `${STATE_PREFIX}assignments/`;
 export const PARTITIONS_PREFIX = `${STATE_PREFIX}partitions/`;
 export const REASSIGNMENTS_PREFIX = `${STATE_PREFIX}reassignments/`;
+export const SCRAM_CREDENTIALS_PREFIX = 'security/scram/';
 
 export function clusterRoot(clusterName: string): string {
   const problem = clusterNameProblem(clusterName);
@@ -52,6 +57,18 @@ export const assignmentKey = (topic: string): string => `${ASSIGNMENTS_PREFIX}${
 export const partitionKey = (topic: string, partition: number): string => `${PARTITIONS_PREFIX}${topic}/${partition}`;
 export const reassignmentKey = (topic: string, partition: number): string => `${REASSIGNMENTS_PREFIX}${topic}/${partition}`;
 export const topicReassignmentsPrefix = (topic: string): string => `${REASSIGNMENTS_PREFIX}${topic}/`;
+export const scramCredentialKey = (user: string, mechanism: string): string => `${SCRAM_CREDENTIALS_PREFIX}${encodeURIComponent(user)}/${mechanism}`;
+
+/** The user and mechanism a security/scram/ key names, or null for a key not of that shape. */
+export function parseScramCredentialKey(key: string): { user: string; mechanism: string } | null {
+  const parts = key.slice(SCRAM_CREDENTIALS_PREFIX.length).split('/');
+  if (!key.startsWith(SCRAM_CREDENTIALS_PREFIX) || parts.length !== 2 || parts[0] === '') return null;
+  try {
+    return { user: decodeURIComponent(parts[0]!), mechanism: parts[1]! };
+  } catch {
+    return null;
+  }
+}
 export const topicPartitionsPrefix = (topic: string): string => `${PARTITIONS_PREFIX}${topic}/`;
 
 export interface BrokerListener {

@@ -9,12 +9,14 @@ import { type LentSplice, Writer } from './codec/writer.js';
 import { alterConfigsApi } from './messages/alter-configs.js';
 import { alterPartitionReassignmentsApi } from './messages/alter-partition-reassignments.js';
 import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
+import { alterUserScramCredentialsApi } from './messages/alter-user-scram-credentials.js';
 import { apiVersionsApi } from './messages/api-versions.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
 import { createTopicsApi } from './messages/create-topics.js';
 import { deleteGroupsApi } from './messages/delete-groups.js';
 import { deleteRecordsApi } from './messages/delete-records.js';
 import { deleteTopicsApi } from './messages/delete-topics.js';
+import { describeUserScramCredentialsApi } from './messages/describe-user-scram-credentials.js';
 import { describeClusterApi } from './messages/describe-cluster.js';
 import { describeConfigsApi } from './messages/describe-configs.js';
 import { describeGroupsApi } from './messages/describe-groups.js';
@@ -79,6 +81,8 @@ export const apis = [
   alterPartitionReassignmentsApi,
   listPartitionReassignmentsApi,
   offsetDeleteApi,
+  describeUserScramCredentialsApi,
+  alterUserScramCredentialsApi,
   describeClusterApi,
 ] as const;
 

@@ -49,6 +49,18 @@ export class ScramCredentialError extends Error {
   }
 }
 
+/** Kafka's ScramMechanism type numbers, as Describe/AlterUserScramCredentials carry them (0 = UNKNOWN). */
+const MECHANISM_TYPES: Record<ScramMechanism, number> = { 'SCRAM-SHA-256': 1, 'SCRAM-SHA-512': 2 };
+
+export function scramMechanismType(mechanism: ScramMechanism): number {
+  return MECHANISM_TYPES[mechanism];
+}
+
+/** The mechanism of a Kafka type number, or undefined for one Kafka does not know. */
+export function scramMechanismOfType(type: number): ScramMechanism | undefined {
+  return SCRAM_MECHANISMS.find((mechanism) => MECHANISM_TYPES[mechanism] === type);
+}
+
 export function isScramMechanism(name: string): name is ScramMechanism {
   return (SCRAM_MECHANISMS as readonly string[]).includes(name);
 }
@@ -66,14 +78,25 @@ export function scramHash(mechanism: ScramMechanism, data: Buffer): Buffer {
   return createHash(hashes[mechanism].algorithm).update(data).digest();
 }
 
+/** SaltedPassword = PBKDF2-HMAC-H(password, salt, iterations): what a client computes, and AlterUserScramCredentials carries. */
+export function scramSaltedPassword(mechanism: ScramMechanism, password: Buffer, salt: Buffer, iterations: number): Buffer {
+  const { algorithm, bytes } = hashes[mechanism];
+  return pbkdf2Sync(password, salt, iterations, bytes, algorithm);
+}
+
+/** storedKey and serverKey of a SaltedPassword (AlterUserScramCredentials sends one instead of the password). */
+export function scramKeysOf(mechanism: ScramMechanism, saltedPassword: Buffer): { storedKey: Buffer; serverKey: Buffer } {
+  const storedKey = scramHash(mechanism, scramHmac(mechanism, saltedPassword, 'Client Key'));
+  const serverKey = scramHmac(mechanism, saltedPassword, 'Server Key');
+  return { storedKey, serverKey };
+}
+
 /** storedKey and serverKey of `password` (UTF-8 bytes) under this salt and iteration count. */
 function keysOf(mechanism: ScramMechanism, password: Buffer, salt: Buffer, iterations: number): { storedKey: Buffer; serverKey: Buffer } {
-  const { algorithm, bytes } = hashes[mechanism];
-  const salted = pbkdf2Sync(password, salt, iterations, bytes, algorithm);
-  const storedKey = scramHash(mechanism, scramHmac(mechanism, salted, 'Client Key'));
-  const serverKey = scramHmac(mechanism, salted, 'Server Key');
+  const salted = scramSaltedPassword(mechanism, password, salt, iterations);
+  const keys = scramKeysOf(mechanism, salted);
   salted.fill(0);
-  return { storedKey, serverKey };
+  return keys;
 }
 
 /**
@@ -92,6 +115,20 @@ export function deriveScramCredential(
   const iterations = options.iterations ?? SCRAM_ITERATIONS_DEFAULT;
   checkSaltAndIterations(mechanism, salt, iterations);
   return { mechanism, salt, iterations, ...keysOf(mechanism, passwordBytes, salt, iterations) };
+}
+
+/**
+ * The credential of a SaltedPassword a client computed (AlterUserScramCredentials' upsertion): its salt and
+ * iterations as sent, the keys derived here. Throws ScramCredentialError for a salt, iteration count or
+ * SaltedPassword length (the mechanism's hash output) that does not fit.
+ */
+export function scramCredentialFromSaltedPassword(mechanism: ScramMechanism, saltedPassword: Buffer, salt: Buffer, iterations: number): ScramCredential {
+  checkSaltAndIterations(mechanism, salt, iterations);
+  const bytes = scramHashBytes(mechanism);
+  if (saltedPassword.length !== bytes) {
+    throw new ScramCredentialError(`${mechanism} credential: salted password of ${saltedPassword.length} bytes, expected ${bytes}`);
+  }
+  return { mechanism, salt: Buffer.from(salt), iterations, ...scramKeysOf(mechanism, saltedPassword) };
 }
 
 /** Whether `password` (UTF-8 bytes) is the one `credential` was derived from; constant-time compare. */

@@ -3,10 +3,11 @@
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 
-export function writeFileAtomicSync(path: string, text: string): void {
+/** `mode`: the permissions of a new file (0o600 for one holding secrets). */
+export function writeFileAtomicSync(path: string, text: string, mode = 0o644): void {
   const temp = `${path}.tmp`;
   try {
-    writeAndSync(temp, Buffer.from(text, 'utf8'));
+    writeAndSync(temp, Buffer.from(text, 'utf8'), mode);
   } catch (error) {
     // A half-written temp file (a full disk) would hold on to the space the next attempt needs.
     try {
@@ -20,8 +21,8 @@ export function writeFileAtomicSync(path: string, text: string): void {
   syncDirSync(dirname(path));
 }
 
-function writeAndSync(path: string, bytes: Buffer): void {
-  const fd = fs.openSync(path, 'w', 0o644);
+function writeAndSync(path: string, bytes: Buffer, mode: number): void {
+  const fd = fs.openSync(path, 'w', mode);
   try {
     let written = 0;
     // One writeSync may write less than asked.

@@ -62,6 +62,9 @@ export const ErrorCode = {
   ELECTION_NOT_NEEDED: 84,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   NO_REASSIGNMENT_IN_PROGRESS: 85,
+  RESOURCE_NOT_FOUND: 91,
+  DUPLICATE_RESOURCE: 92,
+  UNACCEPTABLE_CREDENTIAL: 93,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -53,6 +53,8 @@ describe('the registry', () => {
       AlterPartitionReassignments: '45:0-0',
       ListPartitionReassignments: '46:0-0',
       OffsetDelete: '47:0-0',
+      DescribeUserScramCredentials: '50:0-0',
+      AlterUserScramCredentials: '51:0-0',
       DescribeCluster: '60:0-1',
     });
     expect(supportedVersions()).toContainEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 });

@@ -2,6 +2,7 @@
 // thing (a produced record is fetched back in the format the version requires, a commit is read back, a
 // created topic appears, ...). Requests are written with Kafka's field names and sent through the schema
 // connection, so nothing here goes through Fjord's codec. Runs in the test process.
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
 import { buildRecordBatch, decodeRecordBatches } from '../../../src/shared/record-batch-codec.js';
 import type { Value } from './kafka-json-codec.js';
@@ -12,6 +13,8 @@ const ZERO_UUID = Buffer.alloc(16);
 const MEMBER_ID_REQUIRED = 79;
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_RESOURCE = 2;
+const RESOURCE_NOT_FOUND = 91;
+const UNACCEPTABLE_CREDENTIAL = 93;
 const BASE_TIMESTAMP = Date.now() - 60_000;
 
 export interface World {
@@ -633,6 +636,50 @@ const listPartitionReassignments: Scenario = async (world, version) => {
   expect([answer.ErrorCode, list(answer.Topics).length]).toEqual([0, 0]);
 };
 
+/** A new SCRAM-SHA-256 credential for `user` (salt and SaltedPassword as a client computes them). */
+async function upsertScramUser(world: World, user: string, iterations = 4096): Promise<Value> {
+  const salt = randomBytes(32);
+  const saltedPassword = pbkdf2Sync(`${user}-secret`, salt, iterations, 32, 'sha256');
+  const upsertion = { Name: user, Mechanism: 1, Iterations: iterations, Salt: salt, SaltedPassword: saltedPassword };
+  return call(world, 51, { Deletions: [], Upsertions: [upsertion] });
+}
+
+const describeUserScramCredentials: Scenario = async (world, version) => {
+  const user = unique(`scram-describe-v${version}`);
+  await upsertScramUser(world, user, 8192);
+  const named = await call(world, 50, { Users: [{ Name: user }, { Name: `${user}-none` }] }, version);
+  expect(named.ErrorCode).toBe(0);
+  expect(list(named.Results).map((r) => [r.User, r.ErrorCode, list(r.CredentialInfos).map((c) => [c.Mechanism, c.Iterations])])).toEqual([
+    [user, 0, [[1, 8192]]],
+    [`${user}-none`, RESOURCE_NOT_FOUND, []],
+  ]);
+  const all = await call(world, 50, { Users: null }, version);
+  expect(list(all.Results).some((r) => r.User === user && r.ErrorCode === 0)).toBe(true);
+};
+
+const alterUserScramCredentials: Scenario = async (world, version) => {
+  const user = unique(`scram-alter-v${version}`);
+  const upserted = await upsertScramUser(world, user);
+  expect(list(upserted.Results).map((r) => [r.User, r.ErrorCode])).toEqual([[user, 0]]);
+  const deleted = await call(
+    world,
+    51,
+    {
+      Deletions: [
+        { Name: user, Mechanism: 1 },
+        { Name: '', Mechanism: 1 },
+      ],
+      Upsertions: [],
+    },
+    version,
+  );
+  expect(list(deleted.Results).map((r) => [r.User, r.ErrorCode])).toEqual([
+    [user, 0],
+    ['', UNACCEPTABLE_CREDENTIAL],
+  ]);
+  expect(first((await call(world, 50, { Users: [{ Name: user }] })).Results).ErrorCode).toBe(RESOURCE_NOT_FOUND);
+};
+
 /** By API key, in the order the test runs them (Produce fills the topic the later ones read). */
 export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [0, produce],
@@ -665,5 +712,7 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [45, alterPartitionReassignments],
   [46, listPartitionReassignments],
   [47, offsetDelete],
+  [50, describeUserScramCredentials],
+  [51, alterUserScramCredentials],
   [60, describeCluster],
 ]);
