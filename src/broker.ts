@@ -15,6 +15,7 @@ import { createRequestRouter } from './broker/request-router.js';
 import { DataWaiters } from './broker/data-waiters.js';
 import { GroupRouter } from './broker/group-router.js';
 import { ProducerIdAllocator, producerIdFile } from './broker/producer-ids.js';
+import { SaslSessions } from './broker/sasl-sessions.js';
 import type { BrokerContext } from './broker/broker-context.js';
 import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
@@ -269,6 +270,7 @@ async function startServingParts(opened: OpenedParts) {
     ),
     producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
     credentials,
+    sasl: new SaslSessions(credentials, { mechanisms: config.saslEnabledMechanisms, failedAuthenticationDelayMs: config.failedAuthenticationDelayMs }),
     logger,
     meters,
   };

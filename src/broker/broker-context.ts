@@ -14,6 +14,7 @@ import type { DataWaiters } from './data-waiters.js';
 import type { GroupRouter } from './group-router.js';
 import type { CommitWaits, PartitionLeadership } from './partition-leadership.js';
 import type { ProducerIdAllocator } from './producer-ids.js';
+import type { SaslSessions } from './sasl-sessions.js';
 
 export interface BrokerContext {
   readonly nodeId: number;
@@ -36,4 +37,6 @@ export interface BrokerContext {
   readonly logger: Logger;
   /** Counters for /metrics: traffic per topic, requests per API, produce requests waiting. */
   readonly meters: HotPathMeters;
+  /** The SASL exchanges of connections on SASL listeners (SaslHandshake, SaslAuthenticate, v0's raw tokens). */
+  readonly sasl: SaslSessions;
 }

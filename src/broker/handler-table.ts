@@ -36,6 +36,8 @@ import { listOffsetsHandler } from './handlers/list-offsets.js';
 import { metadataHandler } from './handlers/metadata.js';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
+import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js';
+import { saslHandshakeHandler } from './handlers/sasl-handshake.js';
 
 type AnyHandler = ApiHandler<ApiKey>;
 
@@ -53,10 +55,12 @@ const handlers: AnyHandler[] = [
   syncGroupHandler,
   describeGroupsHandler,
   listGroupsHandler,
+  saslHandshakeHandler,
   apiVersionsHandlerFor(advertisedVersions),
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
+  saslAuthenticateHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
   describeConfigsHandler,

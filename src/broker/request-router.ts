@@ -5,7 +5,9 @@
 // and the connection goes on. Versions the codec cannot read, unknown API keys and malformed frames close
 // the connection (there is no shape to answer in). Buffers a handler lends (a Fetch's records) go into the
 // frame by reference, not copied: the frame is written in parts and the connection hands them back. Counts
-// each request and its latency per API in the broker's meters. Runs on the main thread.
+// each request and its latency per API in the broker's meters. On a SASL listener, a connection still to
+// authenticate may send only ApiVersions, SaslHandshake and SaslAuthenticate (or, after a SaslHandshake v0, raw
+// tokens): anything else closes it (sasl-sessions.ts). Runs on the main thread.
 import { CloseConnectionError, type ConnectionInfo, type RequestHandler } from '../network/client-connection.js';
 import type { ResponseFrame } from '../network/response-frame.js';
 import { decodeRequest, encodeResponse, encodeResponseParts, UnsupportedRequestError, type ApiKey, type DecodedRequest } from '../protocol/api-registry.js';
@@ -15,6 +17,7 @@ import type { ApiHandler } from './api-handler.js';
 import type { BrokerContext } from './broker-context.js';
 import { errorResponseBody } from './error-response.js';
 import { advertisedVersions, handlerFor } from './handler-table.js';
+import { PRE_AUTHENTICATION_API_KEYS } from './sasl-sessions.js';
 import { largeBuffers } from '../buffer-pool.js';
 
 const API_VERSIONS = 18;
@@ -29,6 +32,7 @@ type HandlerLookup = (apiKey: number) => ApiHandler<ApiKey> | undefined;
 export function createRequestRouter(ctx: BrokerContext, lookUp: HandlerLookup = handlerFor as HandlerLookup): RequestHandler {
   const requests = ctx.meters.requests;
   return (frame, connection) => {
+    if (connection.authenticationPending && ctx.sasl.expectsRawToken(connection)) return ctx.sasl.rawToken(connection, frame);
     let request: DecodedRequest;
     try {
       request = decodeRequest(frame);
@@ -37,6 +41,9 @@ export function createRequestRouter(ctx: BrokerContext, lookUp: HandlerLookup = 
     }
     const startedMs = performance.now();
     const { apiKey, apiVersion, correlationId } = request.header;
+    if (connection.authenticationPending && !PRE_AUTHENTICATION_API_KEYS.has(apiKey)) {
+      throw new CloseConnectionError(`${request.api.name} request before SASL authentication`, 'authentication', { apiKey, apiVersion });
+    }
     requests.receivedRequest(apiKey);
     const handler = lookUp(apiKey);
     if (handler === undefined || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {

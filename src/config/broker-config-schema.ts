@@ -7,6 +7,7 @@ import { bool, type ConfigTable, custom, int, INT_MAX, type KeySpec, list, long,
 import { clusterNameProblem, etcdEndpointProblem } from '../cluster/etcd-keys.js';
 import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
+import { SASL_MECHANISM_NAMES, type SaslMechanismName } from '../security/sasl-mechanism.js';
 import {
   DEFAULT_PROTOCOL_MAP,
   formatAddress,
@@ -52,7 +53,28 @@ export const BROKER_CONFIG_TABLE = {
     default: DEFAULT_PROTOCOL_MAP,
     parse: parseProtocolMap,
     format: formatProtocolMap,
-    doc: 'The security protocol of each listener name: NAME:PROTOCOL, comma-separated. PLAINTEXT and SSL are served (SASL_PLAINTEXT and SASL_SSL are refused at start-up for now).',
+    doc: 'The security protocol of each listener name: NAME:PROTOCOL, comma-separated: PLAINTEXT, SSL (TLS), SASL_PLAINTEXT (SASL authentication), SASL_SSL (both).',
+  }),
+  saslEnabledMechanisms: custom<SaslMechanismName[]>({
+    key: 'sasl.enabled.mechanisms',
+    default: ['SCRAM-SHA-256', 'SCRAM-SHA-512'],
+    parse: parseSaslMechanisms,
+    format: (names) => names.join(','),
+    doc: 'The SASL mechanisms SASL_PLAINTEXT and SASL_SSL listeners offer, comma-separated: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (PLAIN sends the password itself: enable it on SASL_SSL listeners only).',
+  }),
+  authenticationTimeoutMs: long({
+    key: 'fjord.authentication.timeout.ms',
+    default: 10_000,
+    min: 1,
+    max: INT_MAX,
+    doc: 'A connection to a SASL listener that has not authenticated this long after it was accepted is closed.',
+  }),
+  failedAuthenticationDelayMs: long({
+    key: 'connection.failed.authentication.delay.ms',
+    default: 100,
+    min: 0,
+    max: INT_MAX,
+    doc: 'A failed authentication is answered this late (SASL_AUTHENTICATION_FAILED), then the connection is closed: a client guessing passwords gets one guess per connection and delay.',
   }),
   sslKeystoreType: oneOf(['PEM'], { key: 'ssl.keystore.type', default: 'PEM', doc: 'The format of ssl.keystore.location: PEM.' }),
   sslKeystoreLocation: custom<string>({
@@ -305,6 +327,20 @@ export const BROKER_CONFIG_SCHEMA: ReadonlyMap<string, KeySpec<unknown>> = new M
 
 /** Broker key → every name it may be given under (the key, then Kafka's older names). */
 export const BROKER_KEY_NAMES: ReadonlyMap<string, readonly string[]> = new Map([...BROKER_CONFIG_SCHEMA].map(([key, spec]) => [key, namesOf(spec)]));
+
+function parseSaslMechanisms(name: string, text: string): SaslMechanismName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const unknown = names.filter((n) => !(SASL_MECHANISM_NAMES as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new Error(
+      `${name} must list mechanisms among ${SASL_MECHANISM_NAMES.join(', ')}, got "${text}"${unknown.length > 0 ? ` (${unknown.join(', ')} not supported)` : ''}`,
+    );
+  }
+  return [...new Set(names)] as SaslMechanismName[];
+}
 
 function parseEtcdEndpoints(name: string, text: string): string[] {
   const endpoints = text

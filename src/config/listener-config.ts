@@ -91,6 +91,16 @@ export function formatProtocolMap(map: ReadonlyMap<string, SecurityProtocol>): s
   return [...map].map(([name, protocol]) => `${name}:${protocol}`).join(',');
 }
 
+/** SSL and SASL_SSL listeners speak TLS. */
+export function usesTls(protocol: SecurityProtocol | undefined): boolean {
+  return protocol === 'SSL' || protocol === 'SASL_SSL';
+}
+
+/** SASL_PLAINTEXT and SASL_SSL listeners require SASL authentication. */
+export function usesSasl(protocol: SecurityProtocol | undefined): boolean {
+  return protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+}
+
 export function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::';
 }
@@ -115,10 +125,8 @@ export function listenerProblems(s: ListenerSettings): string[] {
       problems.push(`listeners cannot name a listener ${listener.name}: the replication listener registers under that name`);
     else if (protocol === undefined)
       problems.push(`listener ${listener.name} has no security protocol: add ${listener.name}:<protocol> to listener.security.protocol.map`);
-    else if (protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL')
-      problems.push(`listener ${listener.name}: security protocol ${protocol} is not supported yet (PLAINTEXT and SSL are)`);
-    else if (protocol === 'SSL' && s.sslKeystoreLocation === '')
-      problems.push(`listener ${listener.name} uses SSL: ssl.keystore.location must name a PEM file with its private key and certificate chain`);
+    else if (usesTls(protocol) && s.sslKeystoreLocation === '')
+      problems.push(`listener ${listener.name} uses ${protocol}: ssl.keystore.location must name a PEM file with its private key and certificate chain`);
     if (s.inCluster && isWildcard(listener.host) && !s.advertisedListeners.some((a) => a.name === listener.name)) {
       problems.push(
         `listener ${listener.name} binds the wildcard address ${listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`,

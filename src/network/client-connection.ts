@@ -18,8 +18,17 @@ export interface ConnectionInfo {
   readonly remote: string;
   /** The listener the client came in on: Metadata and FindCoordinator answer with that listener's addresses. */
   readonly listenerName: string;
-  /** Who the client is: User:ANONYMOUS, or on an SSL listener the subject of its verified certificate (tls-material.ts). */
+  /**
+   * Who the client is: User:ANONYMOUS, on an SSL listener the subject of its verified certificate
+   * (tls-material.ts), on a SASL listener the user it authenticated as.
+   */
   readonly principal: string;
+  /** On a SASL listener, true until authenticate(): only the authentication requests may be answered. */
+  readonly authenticationPending: boolean;
+  /** The client has authenticated as `principal`: the authentication deadline is off. */
+  authenticate(principal: string): void;
+  /** Reads no further request and closes once the responses owed so far are written (a failed authentication). */
+  closeAfterResponses(kind: ClientWarningKind | null, reason: string): void;
   /** What this connection's responses hold in memory; a handler asks it for room before reading data. */
   readonly responseMemory: ConnectionMemory;
   /** Logs a line about this client, at most one per kind per interval (client-warnings.ts). */
@@ -49,6 +58,8 @@ export interface ConnectionShared {
   warnings: ClientWarnings;
   /** The listener's name, which every one of its connections reports (ConnectionInfo.listenerName). */
   listenerName: string;
+  /** A SASL listener's rule: a connection that has not authenticated this long after it was accepted is closed; null: no authentication. */
+  authenticationTimeoutMs: number | null;
 }
 
 /**
@@ -73,7 +84,10 @@ export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
 export class ClientConnection implements ConnectionInfo {
   readonly remote: string;
   readonly listenerName: string;
-  readonly principal: string;
+  private currentPrincipal: string;
+  private authenticationTimer: NodeJS.Timeout | null = null;
+  /** Set by closeAfterResponses: no request is read, and the connection closes once nothing is owed. */
+  private closing: { kind: ClientWarningKind | null; reason: string } | null = null;
   readonly responseMemory: ConnectionMemory;
   private readonly splitter: FrameSplitter;
   private readonly outflow: ResponseOutflow;
@@ -93,7 +107,14 @@ export class ClientConnection implements ConnectionInfo {
     const { limits } = shared;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.listenerName = shared.listenerName;
-    this.principal = principalOf(socket);
+    this.currentPrincipal = principalOf(socket);
+    const timeoutMs = shared.authenticationTimeoutMs;
+    if (timeoutMs !== null) {
+      this.authenticationTimer = setTimeout(
+        () => this.close('authentication', `not authenticated within fjord.authentication.timeout.ms (${timeoutMs} ms)`),
+        timeoutMs,
+      );
+    }
     this.splitter = new FrameSplitter(limits.maxFrameBytes, limits.maxFrameBytesName);
     this.responseMemory = shared.memory.account(limits.unsentBytesMax);
     this.outflow = new ResponseOutflow(socket, limits.maxInFlightRequests, this.responseMemory, () => this.readable());
@@ -102,6 +123,26 @@ export class ClientConnection implements ConnectionInfo {
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('error', () => this.close(null));
     socket.on('close', () => this.close(null));
+  }
+
+  get principal(): string {
+    return this.currentPrincipal;
+  }
+
+  get authenticationPending(): boolean {
+    return this.authenticationTimer !== null;
+  }
+
+  authenticate(principal: string): void {
+    this.currentPrincipal = principal;
+    if (this.authenticationTimer !== null) clearTimeout(this.authenticationTimer);
+    this.authenticationTimer = null;
+  }
+
+  closeAfterResponses(kind: ClientWarningKind | null, reason: string): void {
+    this.closing ??= { kind, reason };
+    this.setMuted(true);
+    if (this.outflow.inFlight === 0) this.close(kind, reason);
   }
 
   /** Muted: reads no request until its responses are written (response-outflow.ts). */
@@ -123,12 +164,16 @@ export class ClientConnection implements ConnectionInfo {
   }
 
   private readable(): void {
+    if (this.closing !== null) {
+      if (this.outflow.inFlight === 0) this.close(this.closing.kind, this.closing.reason);
+      return;
+    }
     if (this.muted) this.pump();
   }
 
   /** Hands buffered frames to the handler while the outflow allows, then mutes or unmutes the socket. */
   private pump(): void {
-    if (this.pumping || this.closed) return;
+    if (this.pumping || this.closed || this.closing !== null) return;
     this.pumping = true;
     try {
       while (this.outflow.mayRead) {
@@ -136,7 +181,7 @@ export class ClientConnection implements ConnectionInfo {
         if (frame === null) break;
         this.partialSinceMs = null;
         this.dispatch(frame);
-        if (this.closed) return;
+        if (this.closed || this.closing !== null) return;
       }
     } catch (error) {
       if (error instanceof FrameSizeError) return this.close('bad-frame', error.message);
@@ -211,6 +256,7 @@ export class ClientConnection implements ConnectionInfo {
     this.closed = true;
     if (kind !== null) this.warn(kind, fields, `closing connection: ${reason}`);
     if (this.readTimer !== null) clearTimeout(this.readTimer);
+    if (this.authenticationTimer !== null) clearTimeout(this.authenticationTimer);
     this.outflow.close();
     this.responseMemory.close();
     this.socket.destroy();

@@ -5,7 +5,7 @@
 // by API key. Time is injectable so tests need no sleeps. Main thread.
 import type { Logger } from 'pino';
 
-/** bad-frame: a size prefix out of bounds; malformed-request: a frame the codec cannot read; unknown-api: an API key Fjord does not know; tls-handshake: a TLS handshake that failed (no or a bad client certificate, a protocol error, too slow). */
+/** bad-frame: a size prefix out of bounds; malformed-request: a frame the codec cannot read; unknown-api: an API key Fjord does not know; tls-handshake: a TLS handshake that failed (no or a bad client certificate, a protocol error, too slow); authentication: a failed or late SASL authentication, or another request before it. */
 export type ClientWarningKind =
   | 'bad-frame'
   | 'malformed-request'
@@ -15,7 +15,8 @@ export type ClientWarningKind =
   | 'closed'
   | 'read-timeout'
   | 'handler-failed'
-  | 'tls-handshake';
+  | 'tls-handshake'
+  | 'authentication';
 
 export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = [
   'bad-frame',
@@ -27,6 +28,7 @@ export const CLIENT_WARNING_KINDS: readonly ClientWarningKind[] = [
   'read-timeout',
   'handler-failed',
   'tls-handshake',
+  'authentication',
 ];
 
 /** One line per client address and kind per this many milliseconds. */

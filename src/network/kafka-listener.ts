@@ -17,6 +17,8 @@ export interface ListenerOptions extends ConnectionLimits {
   maxConnections: number;
   /** null: plaintext. */
   tls: { context: SecureContextOptions; clientAuth: ClientAuth } | null;
+  /** A SASL listener: how long a connection has to authenticate; null: no authentication. */
+  authenticationTimeoutMs: number | null;
 }
 
 /** Connection counts since start (for /metrics). */
@@ -50,7 +52,7 @@ export class KafkaListener {
     memory: ResponseMemoryBudget,
     private readonly warnings: ClientWarnings,
   ) {
-    this.shared = { handle, limits: options, memory, warnings, listenerName: options.name };
+    this.shared = { handle, limits: options, memory, warnings, listenerName: options.name, authenticationTimeoutMs: options.authenticationTimeoutMs };
   }
 
   /** Binds and starts accepting; resolves with the bound address (port 0 picks a free one). */

@@ -4,6 +4,7 @@
 // main thread.
 import type { Logger } from 'pino';
 import type { BrokerConfig, NamedListener } from '../config/broker-config.js';
+import { usesSasl, usesTls } from '../config/listener-config.js';
 import type { RequestHandler } from './client-connection.js';
 import type { ClientWarnings } from './client-warnings.js';
 import { type ConnectionCounts, KafkaListener } from './kafka-listener.js';
@@ -28,15 +29,15 @@ export class KafkaListeners {
     warnings: ClientWarnings,
     logger: Logger,
   ): Promise<KafkaListeners> {
-    const usesTls = config.listeners.some((l) => config.listenerProtocols.get(l.name) === 'SSL');
+    const protocolOf = (spec: NamedListener) => config.listenerProtocols.get(spec.name);
+    const anyTls = config.listeners.some((l) => usesTls(protocolOf(l)));
     const files: TlsFiles = { keystorePath: config.sslKeystoreLocation, truststorePath: config.sslTruststoreLocation };
-    const context = usesTls ? readTlsMaterial(files) : null;
+    const context = anyTls ? readTlsMaterial(files) : null;
     const listeners = config.listeners.map((spec) => {
-      const tls = config.listenerProtocols.get(spec.name) === 'SSL' ? { context: context!, clientAuth: config.sslClientAuth } : null;
-      return {
-        spec,
-        listener: new KafkaListener({ ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls }, handle, memory, warnings),
-      };
+      const tls = usesTls(protocolOf(spec)) ? { context: context!, clientAuth: config.sslClientAuth } : null;
+      const authenticationTimeoutMs = usesSasl(protocolOf(spec)) ? config.authenticationTimeoutMs : null;
+      const options = { ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls, authenticationTimeoutMs };
+      return { spec, listener: new KafkaListener(options, handle, memory, warnings) };
     });
     const bound: NamedListener[] = [];
     try {
@@ -51,8 +52,8 @@ export class KafkaListeners {
       throw error;
     }
     const advertised = new Map(bound.map((b) => [b.name, advertisedAddress(config, b)]));
-    const tlsListeners = listeners.filter(({ spec }) => config.listenerProtocols.get(spec.name) === 'SSL').map(({ listener }) => listener);
-    const stopWatching = usesTls
+    const tlsListeners = listeners.filter(({ spec }) => usesTls(protocolOf(spec))).map(({ listener }) => listener);
+    const stopWatching = anyTls
       ? watchTlsMaterial(
           files,
           (next) => {

@@ -40,6 +40,7 @@ export class ReplicationListener {
         host: options.host,
         port: options.port,
         tls: null,
+        authenticationTimeoutMs: null,
         maxConnections: REPLICATION_CONNECTIONS_MAX,
         maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
         maxFrameBytesName: 'the replication request limit',

@@ -62,7 +62,9 @@ export class ScramServer implements SaslMechanism {
     if (!final.channelBinding.equals(Buffer.from(first.gs2Header, 'utf8'))) {
       throw new SaslError('malformed', 'client-final: channel binding c= does not match the client-first GS2 header');
     }
-    if (final.nonce !== nonce) throw new SaslError('malformed', 'client-final: nonce does not match the exchange');
+    // Kafka accepts a final nonce that ends with the exchange's: librdkafka up to 2.x sends its own nonce again in
+    // front of it (r=<client nonce><client nonce><server nonce>), and the proof covers what it sent.
+    if (!final.nonce.endsWith(nonce)) throw new SaslError('malformed', 'client-final: nonce does not match the exchange');
     const authMessage = `${first.bare},${state.serverFirst},${final.withoutProof}`;
     if (!proofHolds(credential, authMessage, final.proof) || !state.known) throw invalidCredentials(this.name);
     const serverSignature = scramHmac(this.name, credential.serverKey, authMessage);

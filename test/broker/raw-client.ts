@@ -25,6 +25,15 @@ export class RawClient {
     return decodeResponse(apiKey, apiVersion, await frame).body;
   }
 
+  /** Sends a raw size-prefixed token (SASL after a SaslHandshake v0) and resolves with the raw frame answered. */
+  async token(bytes: Buffer): Promise<Buffer> {
+    const frame = new Promise<Buffer>((resolve) => this.waiting.push(resolve));
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(bytes.length, 0);
+    this.socket.write(Buffer.concat([size, bytes]));
+    return Buffer.from(await frame);
+  }
+
   close(): void {
     this.socket.destroy();
   }

@@ -34,7 +34,7 @@ async function start(overrides: Array<ApiHandler<ApiKey>>) {
   const router = createRequestRouter(ctx, (apiKey) => overrides.find((h) => h.apiKey === apiKey) ?? (handlerFor(apiKey) as ApiHandler<ApiKey> | undefined));
   const limits = { maxFrameBytes: 1 << 20, maxInFlightRequests: 10, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
   const listener = new KafkaListener(
-    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, maxConnections: 10, ...limits },
+    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, maxConnections: 10, ...limits },
     router,
     new ResponseMemoryBudget(64 << 20),
     new ClientWarnings(logger),

@@ -1,10 +1,11 @@
-// Listeners in a cluster: three brokers, each with a PLAINTEXT and an SSL listener, register both in etcd, and
-// every broker's Metadata gives a client the addresses of the listener it came in on (kcat over SSL is sent to
-// the other brokers' SSL ports, over PLAINTEXT to their PLAINTEXT ports); a replicated topic is produced and
-// consumed over SSL.
+// Listeners in a cluster: three brokers, each with a PLAINTEXT, an SSL and a SASL_PLAINTEXT listener, register all
+// of them in etcd, and every broker's Metadata gives a client the addresses of the listener it came in on (kcat over
+// SSL is sent to the other brokers' SSL ports, over PLAINTEXT to their PLAINTEXT ports); a replicated topic is
+// produced and consumed over SSL; a user created through one broker authenticates on every broker.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerCluster } from '../helpers/broker-cluster.js';
 import { kcat } from '../helpers/kcat.js';
+import { createScramUser } from '../helpers/scram-users.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
@@ -15,7 +16,7 @@ beforeAll(async () => {
   cluster = await BrokerCluster.start({
     brokers: 3,
     settings: {
-      listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
+      listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
       'ssl.keystore.location': certs.broker.keystore,
       'default.replication.factor': '3',
     },
@@ -50,5 +51,22 @@ describe('listeners in a cluster', () => {
     expect(produced.status, produced.stderr).toBe(0);
     const consumed = kcat(['-b', bootstrap, ...ssl(), '-C', '-t', 'ssl-replicated', '-o', 'beginning', '-e', '-f', '%k=%s\n']);
     expect(consumed.stdout.trim().split('\n')).toEqual(['a=1', 'b=2', 'c=3']);
+  });
+
+  it('authenticate a user created through broker 1 on every broker', async () => {
+    await createScramUser(cluster.brokers.get(1)!.bootstrap, 'carol', 'SCRAM-SHA-512', 'carol-secret');
+    const sasl = [
+      '-X',
+      'security.protocol=sasl_plaintext',
+      '-X',
+      'sasl.mechanisms=SCRAM-SHA-512',
+      '-X',
+      'sasl.username=carol',
+      '-X',
+      'sasl.password=carol-secret',
+    ];
+    for (const { name } of portsOf('SASL_PLAINTEXT')) {
+      await waitUntil(() => kcat(['-b', name, ...sasl, '-L', '-m', '3'], undefined, 15_000).status === 0, `carol authenticated at ${name}`);
+    }
   });
 });

@@ -36,6 +36,8 @@ describe('listener keys', () => {
       ['SASL_SSL', 'SASL_SSL'],
     ]);
     expect(config.sslClientAuth).toBe('none');
+    expect(config.saslEnabledMechanisms).toEqual(['SCRAM-SHA-256', 'SCRAM-SHA-512']);
+    expect([config.authenticationTimeoutMs, config.failedAuthenticationDelayMs]).toEqual([10_000, 100]);
   });
 
   it('refuse malformed values in one line each', () => {
@@ -48,6 +50,10 @@ describe('listener keys', () => {
       expect.stringMatching(/^listener\.security\.protocol\.map must be NAME:PROTOCOL pairs.*got "PLAINTEXT:TLS"$/),
     ]);
     expect(problemsOf({ 'ssl.client.auth': 'maybe' })).toEqual(['ssl.client.auth must be one of none, requested, required, got "maybe"']);
+    expect(problemsOf({ 'sasl.enabled.mechanisms': 'GSSAPI,PLAIN' })).toEqual([
+      'sasl.enabled.mechanisms must list mechanisms among PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got "GSSAPI,PLAIN" (GSSAPI not supported)',
+    ]);
+    expect(problemsOf({ 'sasl.enabled.mechanisms': '' })).toEqual([expect.stringMatching(/^sasl\.enabled\.mechanisms must list mechanisms/)]);
     expect(problemsOf({ 'advertised.listeners': 'PLAINTEXT://host:0' })).toEqual(['advertised.listeners has an invalid port 0']);
   });
 
@@ -59,8 +65,9 @@ describe('listener keys', () => {
       'listener SSL uses SSL: ssl.keystore.location must name a PEM file with its private key and certificate chain',
     ]);
     expect(problemsOf({ listeners: 'SASL_SSL://127.0.0.1:9093' })).toEqual([
-      'listener SASL_SSL: security protocol SASL_SSL is not supported yet (PLAINTEXT and SSL are)',
+      'listener SASL_SSL uses SASL_SSL: ssl.keystore.location must name a PEM file with its private key and certificate chain',
     ]);
+    expect(problemsOf({ listeners: 'SASL_PLAINTEXT://127.0.0.1:9093' })).toEqual([]);
     expect(problemsOf({ listeners: 'REPLICATION://127.0.0.1:9093', 'listener.security.protocol.map': 'REPLICATION:PLAINTEXT' })).toEqual([
       'listeners cannot name a listener REPLICATION: the replication listener registers under that name',
     ]);

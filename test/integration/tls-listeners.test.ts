@@ -9,12 +9,12 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
-import { Consumer, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compiledPath } from '../../src/shared/compiled-path.js';
 import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-process.js';
 import { kcat } from '../helpers/kcat.js';
+import { platformaticRoundTrip } from '../helpers/platformatic-round-trip.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -79,26 +79,7 @@ describe('an SSL listener beside a PLAINTEXT one', () => {
 
   it('@platformatic/kafka produces and reads back over TLS', async () => {
     const tls = { ca: readFileSync(certs.ca, 'utf8') };
-    const producer = new Producer({ clientId: 'fjord-tls', bootstrapBrokers: [sslAddress], serializers: stringSerializers, autocreateTopics: true, tls });
-    const result = await producer.send({ messages: [{ topic: 'tls-platformatic', key: 'a', value: 'over tls' }] });
-    expect(result.offsets![0]!.offset).toBe(0n);
-    await producer.close();
-    const consumer = new Consumer({
-      clientId: 'fjord-tls',
-      groupId: 'tls-platformatic',
-      bootstrapBrokers: [sslAddress],
-      deserializers: stringDeserializers,
-      tls,
-    });
-    const stream = await consumer.consume({ topics: ['tls-platformatic'], mode: 'earliest', autocommit: false });
-    let value: string | undefined;
-    for await (const message of stream) {
-      value = message.value;
-      break;
-    }
-    await stream.close();
-    await consumer.close();
-    expect(value).toBe('over tls');
+    expect(await platformaticRoundTrip(sslAddress, 'tls-platformatic', 'over tls', { tls })).toEqual({ offset: 0n, read: 'over tls' });
   });
 
   it('a client that trusts another CA refuses the broker, and the broker keeps serving', () => {

@@ -25,7 +25,7 @@ async function start(handler: ConstructorParameters<typeof KafkaListener>[1]) {
   const { logger, lines } = captureLogger();
   const limits = { maxFrameBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
   const listener = new KafkaListener(
-    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, maxConnections: 10, ...limits },
+    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, maxConnections: 10, ...limits },
     handler,
     new ResponseMemoryBudget(64 << 20),
     new ClientWarnings(logger),

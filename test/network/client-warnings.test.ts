@@ -50,6 +50,7 @@ describe('client warnings', () => {
       'unsupported-version': 0,
       'unknown-api': 0,
       'tls-handshake': 0,
+      authentication: 0,
       refused: 2,
       closed: 0,
       'read-timeout': 0,

@@ -94,6 +94,15 @@ describe('nonces and channel binding', () => {
     expectSaslFailure(() => server.step(c.final(first.response, { nonce: 'clientnonceXYZ' })), 'malformed', /nonce does not match/);
   });
 
+  it("a client-final whose nonce ends with the exchange's is accepted, as Kafka accepts librdkafka's (client nonce sent twice)", () => {
+    const server = new ScramServer('SCRAM-SHA-256', store);
+    const c = client();
+    const first = server.step(c.first());
+    const exchangeNonce = /r=([^,]*)/.exec(first.response.toString())![1]!;
+    const done = server.step(c.final(first.response, { nonce: `clientnonce${exchangeNonce}` }));
+    expect([done.done, done.principal]).toEqual([true, 'user']);
+  });
+
   it('a client-final replayed into a new exchange fails (the server nonce differs)', () => {
     const c = client();
     const one = new ScramServer('SCRAM-SHA-256', store);

@@ -680,6 +680,20 @@ const alterUserScramCredentials: Scenario = async (world, version) => {
   expect(first((await call(world, 50, { Users: [{ Name: user }] })).Results).ErrorCode).toBe(RESOURCE_NOT_FOUND);
 };
 
+/** The conformance broker's listener is PLAINTEXT: Kafka answers SASL requests there with ILLEGAL_SASL_STATE, and goes on. */
+const ILLEGAL_SASL_STATE = 34;
+
+const saslHandshake: Scenario = async (world, version) => {
+  const answer = await call(world, 17, { Mechanism: 'SCRAM-SHA-256' }, version);
+  expect([answer.ErrorCode, list(answer.Mechanisms)]).toEqual([ILLEGAL_SASL_STATE, []]);
+};
+
+const saslAuthenticate: Scenario = async (world, version) => {
+  const answer = await call(world, 36, { AuthBytes: Buffer.from('n,,n=user,r=abc') }, version);
+  expect(answer.ErrorCode).toBe(ILLEGAL_SASL_STATE);
+  expect((answer.AuthBytes as Buffer).length).toBe(0);
+};
+
 /** By API key, in the order the test runs them (Produce fills the topic the later ones read). */
 export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [0, produce],
@@ -695,6 +709,7 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [14, syncGroup],
   [15, describeGroups],
   [16, listGroups],
+  [17, saslHandshake],
   [18, apiVersions],
   [19, createTopics],
   [20, deleteTopics],
@@ -705,6 +720,7 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [33, alterConfigs],
   [34, alterReplicaLogDirs],
   [35, describeLogDirs],
+  [36, saslAuthenticate],
   [37, createPartitions],
   [42, deleteGroups],
   [43, electLeaders],

@@ -448,4 +448,3 @@ describe('over random follower histories', () => {
     );
   });
 });
-
