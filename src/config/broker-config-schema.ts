@@ -7,6 +7,7 @@ import { bool, type ConfigTable, custom, int, INT_MAX, type KeySpec, list, long,
 import { clusterNameProblem, etcdEndpointProblem } from '../cluster/etcd-keys.js';
 import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
+import { formatPerIpOverrides, parsePerIpOverrides } from '../network/connection-quotas.js';
 import { SASL_MECHANISM_NAMES, type SaslMechanismName } from '../security/sasl-mechanism.js';
 import {
   DEFAULT_PROTOCOL_MAP,
@@ -82,7 +83,15 @@ export const BROKER_CONFIG_TABLE = {
     default: '',
     parse: (_name, text) => text,
     format: (path) => path,
-    doc: 'A PEM file with the private key (unencrypted) and the certificate chain of the SSL listeners. Read at start-up and again whenever it changes.',
+    doc: 'A PEM file with the private key (encrypted with ssl.key.password, or not) and the certificate chain of the SSL and SASL_SSL listeners. Read at start-up and again whenever it changes.',
+  }),
+  sslKeyPassword: custom<string>({
+    key: 'ssl.key.password',
+    default: '',
+    sensitive: true,
+    parse: (_name, text) => text,
+    format: (password) => (password === '' ? '' : '[hidden]'),
+    doc: 'The password of an encrypted private key in ssl.keystore.location; empty: the key is not encrypted. Never shown: DescribeConfigs answers it as sensitive, logs as [hidden].',
   }),
   sslTruststoreType: oneOf(['PEM'], { key: 'ssl.truststore.type', default: 'PEM', doc: 'The format of ssl.truststore.location: PEM.' }),
   sslTruststoreLocation: custom<string>({
@@ -126,7 +135,26 @@ export const BROKER_CONFIG_TABLE = {
     doc: 'Create a topic when a client asks for its metadata (and allows auto-creation).',
   }),
   maxRequestBytes: int({ key: 'socket.request.max.bytes', default: 100 * MIB, min: 1024, doc: 'Largest request frame; a bigger one closes the connection.' }),
-  maxConnections: int({ key: 'max.connections', default: 10_000, min: 1, max: 1_000_000, doc: 'Client connections accepted at once; more are refused.' }),
+  maxConnections: int({
+    key: 'max.connections',
+    default: 10_000,
+    min: 1,
+    max: 1_000_000,
+    doc: 'Client connections accepted at once over all Kafka listeners (counted from the TCP connection, before TLS or SASL); more are refused.',
+  }),
+  maxConnectionsPerIp: int({
+    key: 'max.connections.per.ip',
+    default: INT_MAX,
+    min: 0,
+    doc: 'Client connections accepted at once from one address over all Kafka listeners; more are refused. 0 allows only the addresses max.connections.per.ip.overrides names.',
+  }),
+  maxConnectionsPerIpOverrides: custom<ReadonlyMap<string, number>>({
+    key: 'max.connections.per.ip.overrides',
+    default: new Map(),
+    parse: parsePerIpOverrides,
+    format: formatPerIpOverrides,
+    doc: 'Per-address limits in place of max.connections.per.ip: host:count, comma-separated (an IPv6 address in brackets).',
+  }),
   idleTimeoutMs: long({ key: 'connections.max.idle.ms', default: 600_000, min: 1, doc: 'A connection idle this long is closed.' }),
   maxInFlightRequestsPerConnection: int({
     key: 'fjord.max.inflight.requests.per.connection',

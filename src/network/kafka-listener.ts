@@ -8,13 +8,13 @@ import { ClientConnection, type ConnectionLimits, type ConnectionShared, type Re
 import { hostOf, type ClientWarnings } from './client-warnings.js';
 import type { ResponseMemoryBudget } from './response-memory.js';
 import type { ClientAuth } from './tls-material.js';
+import type { ConnectionQuotas } from './connection-quotas.js';
 
 export interface ListenerOptions extends ConnectionLimits {
   /** The listener's name (PLAINTEXT, SSL, or one of listener.security.protocol.map's). */
   name: string;
   host: string;
   port: number;
-  maxConnections: number;
   /** null: plaintext. */
   tls: { context: SecureContextOptions; clientAuth: ClientAuth } | null;
   /** A SASL listener: how long a connection has to authenticate; null: no authentication. */
@@ -37,7 +37,7 @@ export interface ConnectionCounts {
 
 export class KafkaListener {
   private readonly connections = new Set<ClientConnection>();
-  /** Every open TCP connection, those still in their TLS handshake included: what max.connections counts. */
+  /** Every open TCP connection, those still in their TLS handshake included (closed at close()). */
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
   private server: Server | TlsServer | null = null;
@@ -51,6 +51,8 @@ export class KafkaListener {
     handle: RequestHandler,
     memory: ResponseMemoryBudget,
     private readonly warnings: ClientWarnings,
+    /** The connection limits this listener shares with the broker's other Kafka listeners. */
+    private readonly quotas: ConnectionQuotas,
   ) {
     this.shared = { handle, limits: options, memory, warnings, listenerName: options.name, authenticationTimeoutMs: options.authenticationTimeoutMs };
   }
@@ -97,16 +99,21 @@ export class KafkaListener {
     return server;
   }
 
-  /** Counts a new TCP connection against max.connections, or refuses it. */
+  /** Counts a new TCP connection against the connection quotas, or refuses it. */
   private admit(socket: Socket): void {
-    if (this.sockets.size >= this.options.maxConnections) {
+    const address = socket.remoteAddress ?? '';
+    const refusal = this.quotas.admit(address);
+    if (refusal !== null) {
       this.refused++;
-      this.warnings.warn(socket.remoteAddress ?? '', 'refused', {}, `refusing connection: max.connections ${this.options.maxConnections} reached`);
+      this.warnings.warn(address, 'refused', {}, `refusing connection: ${refusal.key} ${refusal.limit} reached`);
       socket.destroy();
       return;
     }
     this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('close', () => {
+      this.sockets.delete(socket);
+      this.quotas.release(address);
+    });
   }
 
   /** A connection ready for requests (for TLS, once its handshake is done). */

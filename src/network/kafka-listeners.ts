@@ -7,6 +7,7 @@ import type { BrokerConfig, NamedListener } from '../config/broker-config.js';
 import { usesSasl, usesTls } from '../config/listener-config.js';
 import type { RequestHandler } from './client-connection.js';
 import type { ClientWarnings } from './client-warnings.js';
+import { ConnectionQuotas } from './connection-quotas.js';
 import { type ConnectionCounts, KafkaListener } from './kafka-listener.js';
 import type { ResponseMemoryBudget } from './response-memory.js';
 import { readTlsMaterial, type TlsFiles, watchTlsMaterial } from './tls-material.js';
@@ -31,13 +32,18 @@ export class KafkaListeners {
   ): Promise<KafkaListeners> {
     const protocolOf = (spec: NamedListener) => config.listenerProtocols.get(spec.name);
     const anyTls = config.listeners.some((l) => usesTls(protocolOf(l)));
-    const files: TlsFiles = { keystorePath: config.sslKeystoreLocation, truststorePath: config.sslTruststoreLocation };
+    const files: TlsFiles = { keystorePath: config.sslKeystoreLocation, keyPassword: config.sslKeyPassword, truststorePath: config.sslTruststoreLocation };
     const context = anyTls ? readTlsMaterial(files) : null;
+    const quotas = new ConnectionQuotas({
+      maxConnections: config.maxConnections,
+      maxConnectionsPerIp: config.maxConnectionsPerIp,
+      perIpOverrides: config.maxConnectionsPerIpOverrides,
+    });
     const listeners = config.listeners.map((spec) => {
       const tls = usesTls(protocolOf(spec)) ? { context: context!, clientAuth: config.sslClientAuth } : null;
       const authenticationTimeoutMs = usesSasl(protocolOf(spec)) ? config.authenticationTimeoutMs : null;
       const options = { ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls, authenticationTimeoutMs };
-      return { spec, listener: new KafkaListener(options, handle, memory, warnings) };
+      return { spec, listener: new KafkaListener(options, handle, memory, warnings, quotas) };
     });
     const bound: NamedListener[] = [];
     try {
@@ -92,7 +98,6 @@ export class KafkaListeners {
 
 function listenerLimits(config: BrokerConfig) {
   return {
-    maxConnections: config.maxConnections,
     maxFrameBytes: config.maxRequestBytes,
     maxInFlightRequests: config.maxInFlightRequestsPerConnection,
     idleTimeoutMs: config.idleTimeoutMs,

@@ -11,6 +11,8 @@ export type ClientAuth = 'none' | 'requested' | 'required';
 
 export interface TlsFiles {
   keystorePath: string;
+  /** ssl.key.password: '' when the key is not encrypted. */
+  keyPassword: string;
   /** '' : Node's default CAs. */
   truststorePath: string;
 }
@@ -23,12 +25,12 @@ export const TLS_FILES_POLL_MS = 2_000;
  *   -----BEGIN <label>-----
  *   base64 lines
  *   -----END <label>-----
- * The keystore holds one private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY; an ENCRYPTED PRIVATE
- * KEY is refused) and one or more CERTIFICATE blocks, the broker's own first, then its chain; the truststore holds
+ * The keystore holds one private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY, or ENCRYPTED PRIVATE KEY
+ * with ssl.key.password; an RSA key with a Proc-Type: 4,ENCRYPTED header also needs it) and one or more CERTIFICATE blocks, the broker's own first, then its chain; the truststore holds
  * CERTIFICATE blocks only. Text outside the blocks is ignored.
  */
 const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
-const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY'];
+const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'];
 
 function pemBlocks(text: string): Array<{ label: string; pem: string }> {
   return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
@@ -45,8 +47,9 @@ function readText(key: string, path: string): string {
 /** The secure-context options of `files`, checked by building a context from them; throws a one-line Error. */
 export function readTlsMaterial(files: TlsFiles): SecureContextOptions {
   const blocks = pemBlocks(readText('ssl.keystore.location', files.keystorePath));
-  if (blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY')) {
-    throw new Error(`ssl.keystore.location ${files.keystorePath} holds an encrypted private key: Fjord reads unencrypted PEM keys only`);
+  const encrypted = blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY' || (KEY_LABELS.includes(b.label) && b.pem.includes('ENCRYPTED')));
+  if (encrypted && files.keyPassword === '') {
+    throw new Error(`ssl.keystore.location ${files.keystorePath} holds an encrypted private key: set ssl.key.password`);
   }
   const keys = blocks.filter((b) => KEY_LABELS.includes(b.label));
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE');
@@ -56,6 +59,7 @@ export function readTlsMaterial(files: TlsFiles): SecureContextOptions {
     );
   }
   const options: SecureContextOptions = { key: keys[0]!.pem, cert: certificates.map((c) => c.pem).join('\n') };
+  if (files.keyPassword !== '') options.passphrase = files.keyPassword;
   if (files.truststorePath !== '') {
     const cas = pemBlocks(readText('ssl.truststore.location', files.truststorePath)).filter((b) => b.label === 'CERTIFICATE');
     if (cas.length === 0) throw new Error(`ssl.truststore.location ${files.truststorePath} holds no PEM certificate`);

@@ -5,6 +5,7 @@
 // fetch-serving.ts. A malformed frame or message closes its connection with one log line. Main thread.
 import type { ClientWarnings } from '../network/client-warnings.js';
 import { CloseConnectionError, type ConnectionInfo } from '../network/client-connection.js';
+import { ConnectionQuotas } from '../network/connection-quotas.js';
 import { KafkaListener } from '../network/kafka-listener.js';
 import type { ResponseFrame } from '../network/response-frame.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
@@ -41,7 +42,6 @@ export class ReplicationListener {
         port: options.port,
         tls: null,
         authenticationTimeoutMs: null,
-        maxConnections: REPLICATION_CONNECTIONS_MAX,
         maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
         maxFrameBytesName: 'the replication request limit',
         maxInFlightRequests: REPLICATION_INFLIGHT_REQUESTS_MAX,
@@ -52,6 +52,8 @@ export class ReplicationListener {
       (frame, connection) => this.handle(frame, connection),
       memory,
       warnings,
+      // Its own limit, apart from the Kafka listeners': peers are few, and clients cannot crowd them out.
+      new ConnectionQuotas({ maxConnections: REPLICATION_CONNECTIONS_MAX, maxConnectionsPerIp: REPLICATION_CONNECTIONS_MAX, perIpOverrides: new Map() }),
     );
   }
 

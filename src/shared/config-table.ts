@@ -34,6 +34,8 @@ export interface KeySpec<T> {
   readonly kafkaDefaults?: Readonly<Record<string, string | null>>;
   /** A topic-only key (no broker key sets its default): Kafka lists no synonyms for it. */
   readonly topicOnly?: boolean;
+  /** A secret (Kafka's PASSWORD type): DescribeConfigs answers it as null and sensitive, and `format` never shows it. */
+  readonly sensitive?: boolean;
   /** The key is written in this many milliseconds (offsets.retention.minutes: 60000); the value read is in ms. */
   readonly unitMs?: number;
   /** The value of `text` (already trimmed) given under `name` (the key or an alias, `factor` its unit); throws a one-line Error. */

@@ -10,6 +10,7 @@ import { createRequestRouter } from '../../src/broker/request-router.js';
 import { CloseConnectionError } from '../../src/network/client-connection.js';
 import { ClientWarnings } from '../../src/network/client-warnings.js';
 import { KafkaListener } from '../../src/network/kafka-listener.js';
+import { ConnectionQuotas } from '../../src/network/connection-quotas.js';
 import { ResponseMemoryBudget } from '../../src/network/response-memory.js';
 import { HotPathMeters } from '../../src/observability/hot-path-meters.js';
 import type { ApiKey } from '../../src/protocol/api-registry.js';
@@ -34,10 +35,11 @@ async function start(overrides: Array<ApiHandler<ApiKey>>) {
   const router = createRequestRouter(ctx, (apiKey) => overrides.find((h) => h.apiKey === apiKey) ?? (handlerFor(apiKey) as ApiHandler<ApiKey> | undefined));
   const limits = { maxFrameBytes: 1 << 20, maxInFlightRequests: 10, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
   const listener = new KafkaListener(
-    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, maxConnections: 10, ...limits },
+    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, ...limits },
     router,
     new ResponseMemoryBudget(64 << 20),
     new ClientWarnings(logger),
+    new ConnectionQuotas({ maxConnections: 10, maxConnectionsPerIp: 10, perIpOverrides: new Map() }),
   );
   listeners.push(listener);
   const address = await listener.listen();

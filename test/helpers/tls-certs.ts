@@ -25,7 +25,11 @@ export interface TestCertificates {
   otherBroker: KeyPair;
   otherClient: KeyPair;
   selfSignedClient: KeyPair;
+  /** The broker's key encrypted (PKCS#8, AES-256) with `ENCRYPTED_KEY_PASSWORD`, and its certificate, in one file. */
+  encryptedBrokerKeystore: string;
 }
+
+export const ENCRYPTED_KEY_PASSWORD = 'keystore-pass-7';
 
 const DAYS = '3650';
 
@@ -87,10 +91,14 @@ export function makeTestCertificates(): TestCertificates {
   const otherCa = newCa(dir, 'other-ca');
   const selfKey = newKey(dir, 'self-signed');
   openssl(dir, ['req', '-x509', '-new', '-key', selfKey, '-out', 'self-signed.pem', '-days', DAYS, '-subj', '/CN=mallory']);
+  const broker = signed(dir, 'broker', '/CN=localhost', ca, BROKER_EXTENSIONS);
+  openssl(dir, ['pkey', '-in', broker.key, '-aes256', '-passout', `pass:${ENCRYPTED_KEY_PASSWORD}`, '-out', 'broker-encrypted.key']);
+  const encryptedBrokerKeystore = keystoreOf(dir, 'broker-encrypted', join(dir, 'broker-encrypted.key'), broker.cert).keystore;
   return {
     dir,
     ca,
-    broker: signed(dir, 'broker', '/CN=localhost', ca, BROKER_EXTENSIONS),
+    broker,
+    encryptedBrokerKeystore,
     client: signed(dir, 'client', '/O=Fjord Tests/CN=alice', ca, CLIENT_EXTENSIONS),
     otherCa,
     otherBroker: signed(dir, 'other-broker', '/CN=localhost', otherCa, BROKER_EXTENSIONS),

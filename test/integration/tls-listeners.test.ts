@@ -16,7 +16,7 @@ import { type BrokerProcess, startBrokerProcess } from '../helpers/broker-proces
 import { kcat } from '../helpers/kcat.js';
 import { platformaticRoundTrip } from '../helpers/platformatic-round-trip.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
+import { ENCRYPTED_KEY_PASSWORD, makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 let certs: TestCertificates;
@@ -26,7 +26,8 @@ beforeAll(async () => {
   certs = makeTestCertificates();
   broker = await startBrokerProcess({
     listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0',
-    'ssl.keystore.location': certs.broker.keystore,
+    'ssl.keystore.location': certs.encryptedBrokerKeystore,
+    'ssl.key.password': ENCRYPTED_KEY_PASSWORD,
     'ssl.truststore.location': certs.ca,
     'ssl.client.auth': 'requested',
     'group.initial.rebalance.delay.ms': '0',
@@ -50,6 +51,18 @@ describe('an SSL listener beside a PLAINTEXT one', () => {
     expect(JSON.parse(overSsl.stdout).brokers).toEqual([{ id: 1, name: sslAddress }]);
     const overPlaintext = kcat(['-b', broker.bootstrap, '-L', '-J']);
     expect(JSON.parse(overPlaintext.stdout).brokers).toEqual([{ id: 1, name: broker.bootstrap }]);
+  });
+
+  it('serves an encrypted key with ssl.key.password, which DescribeConfigs and the logs never show', async () => {
+    const kafka = new Kafka({ clientId: 'fjord-tls', brokers: [broker.bootstrap], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    const described = await admin.describeConfigs({ includeSynonyms: true, resources: [{ type: 4, name: '1', configNames: ['ssl.key.password'] }] });
+    await admin.disconnect();
+    const entry = described.resources[0]!.configEntries[0]!;
+    expect([entry.configName, entry.configValue, entry.isSensitive]).toEqual(['ssl.key.password', null, true]);
+    expect(entry.configSynonyms.every((s) => s.configValue === null)).toBe(true);
+    expect(JSON.stringify(broker.logLines)).not.toContain(ENCRYPTED_KEY_PASSWORD);
   });
 
   it('KafkaJS produces and consumes in a group over TLS with its client certificate', async () => {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CloseConnectionError } from '../../src/network/client-connection.js';
 import { ClientWarnings } from '../../src/network/client-warnings.js';
 import { KafkaListener } from '../../src/network/kafka-listener.js';
+import { ConnectionQuotas } from '../../src/network/connection-quotas.js';
 import { ResponseMemoryBudget } from '../../src/network/response-memory.js';
 import { captureLogger } from '../helpers/capture-logger.js';
 
@@ -25,10 +26,11 @@ async function start(handler: ConstructorParameters<typeof KafkaListener>[1]) {
   const { logger, lines } = captureLogger();
   const limits = { maxFrameBytes: 1024, maxInFlightRequests: 4, idleTimeoutMs: 60_000, requestReadTimeoutMs: 60_000, unsentBytesMax: 1 << 20 };
   const listener = new KafkaListener(
-    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, maxConnections: 10, ...limits },
+    { name: 'PLAINTEXT', host: '127.0.0.1', port: 0, tls: null, authenticationTimeoutMs: null, ...limits },
     handler,
     new ResponseMemoryBudget(64 << 20),
     new ClientWarnings(logger),
+    new ConnectionQuotas({ maxConnections: 10, maxConnectionsPerIp: 10, perIpOverrides: new Map() }),
   );
   listeners.push(listener);
   const address = await listener.listen();

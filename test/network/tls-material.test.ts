@@ -8,7 +8,7 @@ import { createSecureContext } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { principalOfCertificate, readTlsMaterial, watchTlsMaterial } from '../../src/network/tls-material.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
+import { ENCRYPTED_KEY_PASSWORD, makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 import { waitUntil } from '../helpers/wait-until.js';
 
 let certs: TestCertificates;
@@ -18,7 +18,7 @@ beforeAll(() => {
 
 describe('TLS material', () => {
   it('reads a keystore of key and certificate and a truststore of CAs into a working secure context', () => {
-    const options = readTlsMaterial({ keystorePath: certs.broker.keystore, truststorePath: certs.ca });
+    const options = readTlsMaterial({ keystorePath: certs.broker.keystore, keyPassword: '', truststorePath: certs.ca });
     expect(String(options.key)).toContain('-----BEGIN PRIVATE KEY-----');
     expect(options.ca).toHaveLength(1);
     expect(() => createSecureContext(options)).not.toThrow();
@@ -26,9 +26,9 @@ describe('TLS material', () => {
 
   it('refuses each bad file with one line naming its key', () => {
     const dir = tempDir();
-    const read = (keystorePath: string, truststorePath = ''): string => {
+    const read = (keystorePath: string, truststorePath = '', keyPassword = ''): string => {
       try {
-        readTlsMaterial({ keystorePath, truststorePath });
+        readTlsMaterial({ keystorePath, keyPassword, truststorePath });
         return 'read';
       } catch (error) {
         return (error as Error).message;
@@ -38,7 +38,11 @@ describe('TLS material', () => {
     expect(read(certs.broker.cert)).toMatch(/found 0 key\(s\) and 1 certificate\(s\)$/);
     const encrypted = join(dir, 'encrypted.pem');
     writeFileSync(encrypted, '-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n');
-    expect(read(encrypted)).toMatch(/holds an encrypted private key: Fjord reads unencrypted PEM keys only$/);
+    expect(read(encrypted)).toMatch(/holds an encrypted private key: set ssl\.key\.password$/);
+    expect(read(certs.encryptedBrokerKeystore)).toMatch(/holds an encrypted private key: set ssl\.key\.password$/);
+    expect(read(certs.encryptedBrokerKeystore, '', 'wrong-password')).toMatch(/^ssl\.keystore\.location .*broker-encrypted-keystore\.pem: /);
+    expect(read(certs.encryptedBrokerKeystore, '', 'wrong-password')).not.toContain('wrong-password');
+    expect(read(certs.encryptedBrokerKeystore, '', ENCRYPTED_KEY_PASSWORD)).toBe('read');
     const mismatched = join(dir, 'mismatched.pem');
     writeFileSync(mismatched, readFileSync(certs.client.key, 'utf8') + readFileSync(certs.broker.cert, 'utf8'));
     expect(read(mismatched)).toMatch(/^ssl\.keystore\.location .*mismatched\.pem: /);
@@ -51,7 +55,7 @@ describe('TLS material', () => {
     const applied: string[] = [];
     const errors: string[] = [];
     const stop = watchTlsMaterial(
-      { keystorePath: keystore, truststorePath: '' },
+      { keystorePath: keystore, keyPassword: '', truststorePath: '' },
       (o) => applied.push(String(o.cert)),
       (m) => errors.push(m),
     );

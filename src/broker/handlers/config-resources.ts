@@ -22,7 +22,8 @@ const CONFIG_TYPE: Readonly<Record<ConfigKind, number>> = { bool: 1, string: 2, 
 
 export interface Synonym {
   name: string;
-  value: string;
+  /** null for a sensitive key. */
+  value: string | null;
   source: number;
 }
 
@@ -109,12 +110,12 @@ function viewOf(name: string, value: string | null, readOnly: boolean, chain: Sy
   const configSource = chain[0]?.source ?? ConfigSource.DEFAULT_CONFIG;
   return {
     name,
-    value,
+    value: spec.sensitive ? null : value,
     readOnly,
     configSource,
     isDefault: configSource === ConfigSource.DEFAULT_CONFIG,
-    isSensitive: false,
-    synonyms: options.synonyms ? chain : [],
+    isSensitive: spec.sensitive === true,
+    synonyms: options.synonyms ? chain.map((synonym) => (spec.sensitive ? { ...synonym, value: null } : synonym)) : [],
     configType: CONFIG_TYPE[spec.kind],
     documentation: options.documentation ? spec.doc : null,
   };
