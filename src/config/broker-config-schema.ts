@@ -9,6 +9,7 @@ import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
 import { formatPerIpOverrides, parsePerIpOverrides } from '../network/connection-quotas.js';
 import { SASL_MECHANISM_NAMES, type SaslMechanismName } from '../security/sasl-mechanism.js';
+import { formatPrincipalMappingRules, type PrincipalMappingRule, parsePrincipalMappingRules } from '../security/ssl-principal-mapping.js';
 import {
   DEFAULT_PROTOCOL_MAP,
   formatAddress,
@@ -92,6 +93,13 @@ export const BROKER_CONFIG_TABLE = {
     parse: (_name, text) => text,
     format: (password) => (password === '' ? '' : '[hidden]'),
     doc: 'The password of an encrypted private key in ssl.keystore.location; empty: the key is not encrypted. Never shown: DescribeConfigs answers it as sensitive, logs as [hidden].',
+  }),
+  sslPrincipalMappingRules: custom<PrincipalMappingRule[]>({
+    key: 'ssl.principal.mapping.rules',
+    default: [{ kind: 'default' }],
+    parse: parsePrincipalMappingRules,
+    format: formatPrincipalMappingRules,
+    doc: "How a client certificate's distinguished name (RFC 2253: CN=alice,OU=apps,O=Acme) becomes its principal's name, as Kafka: RULE:pattern/replacement/[L|U] rules and DEFAULT (the name as it is), comma-separated, the first matching the whole name winning.",
   }),
   sslTruststoreType: oneOf(['PEM'], { key: 'ssl.truststore.type', default: 'PEM', doc: 'The format of ssl.truststore.location: PEM.' }),
   sslTruststoreLocation: custom<string>({

@@ -11,6 +11,7 @@ import { type ClientWarningKind, type ClientWarnings, hostOf } from './client-wa
 import type { ConnectionMemory, ResponseMemoryBudget } from './response-memory.js';
 import type { ResponseFrame } from './response-frame.js';
 import { ResponseOutflow } from './response-outflow.js';
+import type { PrincipalMappingRule } from '../security/ssl-principal-mapping.js';
 import { principalOfCertificate } from './tls-material.js';
 
 export interface ConnectionInfo {
@@ -60,6 +61,8 @@ export interface ConnectionShared {
   listenerName: string;
   /** A SASL listener's rule: a connection that has not authenticated this long after it was accepted is closed; null: no authentication. */
   authenticationTimeoutMs: number | null;
+  /** ssl.principal.mapping.rules, for the principal of a verified client certificate. */
+  principalRules: readonly PrincipalMappingRule[];
 }
 
 /**
@@ -107,7 +110,7 @@ export class ClientConnection implements ConnectionInfo {
     const { limits } = shared;
     this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
     this.listenerName = shared.listenerName;
-    this.currentPrincipal = principalOf(socket);
+    this.currentPrincipal = principalOf(socket, shared.principalRules);
     const timeoutMs = shared.authenticationTimeoutMs;
     if (timeoutMs !== null) {
       this.authenticationTimer = setTimeout(
@@ -265,8 +268,8 @@ export class ClientConnection implements ConnectionInfo {
 }
 
 /** A TLS client with a certificate the listener verified is its subject; anyone else is anonymous. */
-function principalOf(socket: Socket): string {
+function principalOf(socket: Socket, rules: readonly PrincipalMappingRule[]): string {
   if (!(socket instanceof TLSSocket) || !socket.authorized) return ANONYMOUS_PRINCIPAL;
   const certificate = socket.getPeerX509Certificate();
-  return certificate === undefined ? ANONYMOUS_PRINCIPAL : principalOfCertificate(certificate);
+  return certificate === undefined ? ANONYMOUS_PRINCIPAL : principalOfCertificate(certificate, rules);
 }

@@ -7,6 +7,7 @@ import { createServer as createTlsServer, type SecureContextOptions, type Server
 import { ClientConnection, type ConnectionLimits, type ConnectionShared, type RequestHandler } from './client-connection.js';
 import { hostOf, type ClientWarnings } from './client-warnings.js';
 import type { ResponseMemoryBudget } from './response-memory.js';
+import type { PrincipalMappingRule } from '../security/ssl-principal-mapping.js';
 import type { ClientAuth } from './tls-material.js';
 import type { ConnectionQuotas } from './connection-quotas.js';
 
@@ -16,7 +17,7 @@ export interface ListenerOptions extends ConnectionLimits {
   host: string;
   port: number;
   /** null: plaintext. */
-  tls: { context: SecureContextOptions; clientAuth: ClientAuth } | null;
+  tls: { context: SecureContextOptions; clientAuth: ClientAuth; principalRules: readonly PrincipalMappingRule[] } | null;
   /** A SASL listener: how long a connection has to authenticate; null: no authentication. */
   authenticationTimeoutMs: number | null;
 }
@@ -54,7 +55,15 @@ export class KafkaListener {
     /** The connection limits this listener shares with the broker's other Kafka listeners. */
     private readonly quotas: ConnectionQuotas,
   ) {
-    this.shared = { handle, limits: options, memory, warnings, listenerName: options.name, authenticationTimeoutMs: options.authenticationTimeoutMs };
+    this.shared = {
+      handle,
+      limits: options,
+      memory,
+      warnings,
+      listenerName: options.name,
+      authenticationTimeoutMs: options.authenticationTimeoutMs,
+      principalRules: options.tls?.principalRules ?? [],
+    };
   }
 
   /** Binds and starts accepting; resolves with the bound address (port 0 picks a free one). */

@@ -40,7 +40,7 @@ export class KafkaListeners {
       perIpOverrides: config.maxConnectionsPerIpOverrides,
     });
     const listeners = config.listeners.map((spec) => {
-      const tls = usesTls(protocolOf(spec)) ? { context: context!, clientAuth: config.sslClientAuth } : null;
+      const tls = usesTls(protocolOf(spec)) ? { context: context!, clientAuth: config.sslClientAuth, principalRules: config.sslPrincipalMappingRules } : null;
       const authenticationTimeoutMs = usesSasl(protocolOf(spec)) ? config.authenticationTimeoutMs : null;
       const options = { ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls, authenticationTimeoutMs };
       return { spec, listener: new KafkaListener(options, handle, memory, warnings, quotas) };

@@ -6,6 +6,7 @@
 import { readFileSync, type StatsListener, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
+import { mapPrincipalName, type PrincipalMappingRule } from '../security/ssl-principal-mapping.js';
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
@@ -94,11 +95,11 @@ export function watchTlsMaterial(files: TlsFiles, onChange: (options: SecureCont
 }
 
 /**
- * The principal a verified client certificate names, as Kafka's default rule gives it: "User:" and the subject's
- * distinguished name in RFC 2253 order (most specific attribute first, comma-separated), e.g. User:CN=alice,O=Acme.
- * Node writes the subject one attribute per line, in the certificate's order (least specific first).
+ * The principal a verified client certificate names: "User:" and its subject's distinguished name in RFC 2253 order
+ * (most specific attribute first, comma-separated), e.g. CN=alice,O=Acme, as ssl.principal.mapping.rules map it
+ * (DEFAULT: as it is). Node writes the subject one attribute per line, in the certificate's order (least specific first).
  */
-export function principalOfCertificate(certificate: X509Certificate): string {
+export function principalOfCertificate(certificate: X509Certificate, rules: readonly PrincipalMappingRule[]): string {
   const attributes = certificate.subject.split('\n').filter((line) => line !== '');
-  return `User:${attributes.reverse().join(',')}`;
+  return `User:${mapPrincipalName(rules, attributes.reverse().join(','))}`;
 }

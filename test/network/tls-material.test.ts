@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { principalOfCertificate, readTlsMaterial, watchTlsMaterial } from '../../src/network/tls-material.js';
+import { parsePrincipalMappingRules } from '../../src/security/ssl-principal-mapping.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { ENCRYPTED_KEY_PASSWORD, makeTestCertificates, type TestCertificates } from '../helpers/tls-certs.js';
 import { waitUntil } from '../helpers/wait-until.js';
@@ -74,6 +75,8 @@ describe('TLS material', () => {
 
   it('names the principal of a client certificate as Kafka does', () => {
     const certificate = new X509Certificate(readFileSync(certs.client.cert));
-    expect(principalOfCertificate(certificate)).toBe('User:CN=alice,O=Fjord Tests');
+    expect(principalOfCertificate(certificate, [{ kind: 'default' }])).toBe('User:CN=alice,O=Fjord Tests');
+    const rules = parsePrincipalMappingRules('ssl.principal.mapping.rules', 'RULE:^CN=(.*?),O=.*$/$1/U,DEFAULT');
+    expect(principalOfCertificate(certificate, rules)).toBe('User:ALICE');
   });
 });
