@@ -20,7 +20,7 @@ import type { BrokerContext } from './broker/broker-context.js';
 import { StandaloneLeadership } from './broker/partition-leadership.js';
 import { type BrokerConfig, resolveBrokerConfig } from './config/broker-config.js';
 import { BROKER_KEY_NAMES } from './config/broker-config-schema.js';
-import { formatAddress } from './config/listener-config.js';
+import { formatAddress, usesTls } from './config/listener-config.js';
 import type { FreeSpaceProbe } from './engine/log-dirs.js';
 import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/partition-engine.js';
 import { createLogger } from './logger.js';
@@ -29,6 +29,7 @@ import { ScramCredentialFile } from './metadata/scram-credential-file.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListeners } from './network/kafka-listeners.js';
+import { TlsMaterial } from './network/tls-material.js';
 import { ResponseMemoryBudget } from './network/response-memory.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
@@ -204,11 +205,13 @@ async function startLocalParts(
   cluster: ClusterMembership | null,
 ) {
   const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter, cluster?.clusterId);
+  const tls = openTlsMaterial(config, logger);
   const credentials = cluster === null ? ScramCredentialFile.open(metadataDir) : await cluster.openCredentialStore();
   try {
-    return await startServingParts({ config, logger, meters, options, metadataDir, cluster, metadata, credentials });
+    return await startServingParts({ config, logger, meters, options, metadataDir, cluster, metadata, credentials, tls });
   } catch (error) {
     await credentials.close();
+    tls?.close();
     throw error;
   }
 }
@@ -223,11 +226,24 @@ interface OpenedParts {
   cluster: ClusterMembership | null;
   metadata: StandaloneMetadata;
   credentials: ScramCredentialFile | EtcdCredentialStore;
+  /** The TLS material of the SSL and SASL_SSL listeners and of TLS replication; null when nothing uses TLS. */
+  tls: TlsMaterial | null;
+}
+
+/** Reads the TLS material when a listener or replication uses TLS (a bad file stops the start with one line); re-read as its files change. */
+function openTlsMaterial(config: BrokerConfig, logger: Logger): TlsMaterial | null {
+  const needed = config.replicationSecurityProtocol === 'SSL' || config.listeners.some((l) => usesTls(config.listenerProtocols.get(l.name)));
+  if (!needed) return null;
+  return TlsMaterial.open(
+    { keystorePath: config.sslKeystoreLocation, keyPassword: config.sslKeyPassword, truststorePath: config.sslTruststoreLocation },
+    (files) => logger.info({ keystore: files.keystorePath, truststore: files.truststorePath || null }, 'TLS material reloaded: new connections use it'),
+    (message) => logger.error(`TLS material not reloaded, the listeners keep the one in use: ${message}`),
+  );
 }
 
 /** The parts after metadata and credentials: engine, topics, request context, listeners, replication, registration. */
 async function startServingParts(opened: OpenedParts) {
-  const { config, logger, meters, options, metadataDir, cluster, metadata, credentials } = opened;
+  const { config, logger, meters, options, metadataDir, cluster, metadata, credentials, tls } = opened;
   const engine = await PartitionEngine.start(
     engineConfigOf(config, options.faultInjection ?? false),
     logger,
@@ -241,7 +257,7 @@ async function startServingParts(opened: OpenedParts) {
   const advertised = new Map<string, { host: string; port: number }>();
   const membership = cluster ?? new StandaloneMembership({ nodeId: config.nodeId, rack: config.cluster.rack }, advertised, metadata.clusterId);
   const waiters = new DataWaiters(config.maxFetchWaiters);
-  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId, cluster === null ? null : (id) => cluster.isLive(id));
+  const replicas = replicaManagerFor(config, engine, waiters, logger, () => topics.clusterId, cluster === null ? null : (id) => cluster.isLive(id), tls);
   if (replicas !== null && cluster !== null) replicas.onIsrChange = (topic, partition, isr) => cluster.writeIsr(topic, partition, isr);
   const leadership = replicas ?? new StandaloneLeadership();
   const ctx: BrokerContext = {
@@ -279,7 +295,7 @@ async function startServingParts(opened: OpenedParts) {
   const clientWarnings = new ClientWarnings(logger);
   let listeners: KafkaListeners;
   try {
-    listeners = await KafkaListeners.start(config, createRequestRouter(ctx), responseMemory, clientWarnings, logger);
+    listeners = await KafkaListeners.start(config, createRequestRouter(ctx), responseMemory, clientWarnings, tls);
   } catch (error) {
     await replicas?.stop();
     await engine.stop();
@@ -288,7 +304,7 @@ async function startServingParts(opened: OpenedParts) {
   const address = listeners.primary;
   let replication: Replication | null = null;
   try {
-    if (replicas !== null) replication = await startReplication(replicas, config, () => topics.clusterId, responseMemory, clientWarnings, logger);
+    if (replicas !== null) replication = await startReplication(replicas, config, () => topics.clusterId, responseMemory, clientWarnings, logger, tls);
   } catch (error) {
     await listeners.close();
     await engine.stop();
@@ -313,6 +329,7 @@ async function startServingParts(opened: OpenedParts) {
   const stop = async () => {
     if (cluster !== null && applier !== null) await shutDownControlled(cluster, applier, replicas!, logger);
     await credentials.close();
+    tls?.close();
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
     await replication?.stop();

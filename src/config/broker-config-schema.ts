@@ -130,6 +130,11 @@ export const BROKER_CONFIG_TABLE = {
     format: (address) => formatAddress('REPLICATION', address),
     doc: 'Where the replication listener binds (followers fetch from this broker over it, msgpack over TCP): REPLICATION://host:port (port 0 picks a free port); empty (the default) turns it off.',
   }),
+  replicationSecurityProtocol: oneOf(['PLAINTEXT', 'SSL'], {
+    key: 'fjord.replication.security.protocol',
+    default: 'PLAINTEXT',
+    doc: "How brokers replicate to each other (every broker of a cluster must say the same): PLAINTEXT, or SSL (mutual TLS: the replication listener serves ssl.keystore.location's certificate and takes only followers whose certificate ssl.truststore.location's CAs signed; a follower verifies the leader's the same way).",
+  }),
   replicaLagTimeMaxMs: long({
     key: 'replica.lag.time.max.ms',
     default: 30_000,

@@ -144,6 +144,8 @@ function checkAddresses(c: BrokerConfig, problems: string[]): void {
       advertisedListeners: c.advertisedListeners,
       listenerProtocols: c.listenerProtocols,
       sslKeystoreLocation: c.sslKeystoreLocation,
+      sslTruststoreLocation: c.sslTruststoreLocation,
+      replicationSecurityProtocol: c.replicationSecurityProtocol,
       inCluster: c.cluster.etcdEndpoints.length > 0,
       httpListener: c.httpListener,
       httpListenerKey: HTTP_LISTENER_KEY,

@@ -111,6 +111,8 @@ export interface ListenerSettings {
   advertisedListeners: readonly NamedListener[];
   listenerProtocols: ReadonlyMap<string, SecurityProtocol>;
   sslKeystoreLocation: string;
+  sslTruststoreLocation: string;
+  replicationSecurityProtocol: 'PLAINTEXT' | 'SSL';
   inCluster: boolean;
   httpListener: ListenerAddress | null;
   httpListenerKey: string;
@@ -132,6 +134,11 @@ export function listenerProblems(s: ListenerSettings): string[] {
         `listener ${listener.name} binds the wildcard address ${listener.host}: with fjord.etcd.endpoints set, advertised.listeners must name the host other brokers and clients reach this one at`,
       );
     }
+  }
+  if (s.replicationSecurityProtocol === 'SSL' && (s.sslKeystoreLocation === '' || s.sslTruststoreLocation === '')) {
+    problems.push(
+      "fjord.replication.security.protocol SSL needs ssl.keystore.location (this broker's key and certificate) and ssl.truststore.location (the CAs that signed its peers')",
+    );
   }
   problems.push(...portClashes(s));
   for (const advertised of s.advertisedListeners) {

@@ -2,7 +2,6 @@
 // security protocol is SSL, with ssl.keystore/truststore read at start-up and again whenever the files change),
 // where each is bound, the address each advertises, and their connection counts summed for /metrics. Runs on the
 // main thread.
-import type { Logger } from 'pino';
 import type { BrokerConfig, NamedListener } from '../config/broker-config.js';
 import { usesSasl, usesTls } from '../config/listener-config.js';
 import type { RequestHandler } from './client-connection.js';
@@ -10,7 +9,7 @@ import type { ClientWarnings } from './client-warnings.js';
 import { ConnectionQuotas } from './connection-quotas.js';
 import { type ConnectionCounts, KafkaListener } from './kafka-listener.js';
 import type { ResponseMemoryBudget } from './response-memory.js';
-import { readTlsMaterial, type TlsFiles, watchTlsMaterial } from './tls-material.js';
+import type { TlsMaterial } from './tls-material.js';
 
 export class KafkaListeners {
   private constructor(
@@ -19,30 +18,28 @@ export class KafkaListeners {
     readonly bound: readonly NamedListener[],
     /** What each listener advertises: advertised.listeners' entry for its name, else its bound address. */
     readonly advertised: ReadonlyMap<string, { host: string; port: number }>,
-    private readonly stopWatching: () => void,
   ) {}
 
-  /** Binds every listener (TLS material read first: a bad file fails the start with one line); on failure none stays bound. */
+  /** Binds every listener (SSL and SASL_SSL ones serve `tls`, and its reloads); on failure none stays bound. */
   static async start(
     config: BrokerConfig,
     handle: RequestHandler,
     memory: ResponseMemoryBudget,
     warnings: ClientWarnings,
-    logger: Logger,
+    tls: TlsMaterial | null,
   ): Promise<KafkaListeners> {
     const protocolOf = (spec: NamedListener) => config.listenerProtocols.get(spec.name);
-    const anyTls = config.listeners.some((l) => usesTls(protocolOf(l)));
-    const files: TlsFiles = { keystorePath: config.sslKeystoreLocation, keyPassword: config.sslKeyPassword, truststorePath: config.sslTruststoreLocation };
-    const context = anyTls ? readTlsMaterial(files) : null;
     const quotas = new ConnectionQuotas({
       maxConnections: config.maxConnections,
       maxConnectionsPerIp: config.maxConnectionsPerIp,
       perIpOverrides: config.maxConnectionsPerIpOverrides,
     });
     const listeners = config.listeners.map((spec) => {
-      const tls = usesTls(protocolOf(spec)) ? { context: context!, clientAuth: config.sslClientAuth, principalRules: config.sslPrincipalMappingRules } : null;
+      const served = usesTls(protocolOf(spec))
+        ? { context: tlsOf(tls, spec).current, clientAuth: config.sslClientAuth, principalRules: config.sslPrincipalMappingRules }
+        : null;
       const authenticationTimeoutMs = usesSasl(protocolOf(spec)) ? config.authenticationTimeoutMs : null;
-      const options = { ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls, authenticationTimeoutMs };
+      const options = { ...listenerLimits(config), name: spec.name, host: spec.host, port: spec.port, tls: served, authenticationTimeoutMs };
       return { spec, listener: new KafkaListener(options, handle, memory, warnings, quotas) };
     });
     const bound: NamedListener[] = [];
@@ -59,17 +56,10 @@ export class KafkaListeners {
     }
     const advertised = new Map(bound.map((b) => [b.name, advertisedAddress(config, b)]));
     const tlsListeners = listeners.filter(({ spec }) => usesTls(protocolOf(spec))).map(({ listener }) => listener);
-    const stopWatching = anyTls
-      ? watchTlsMaterial(
-          files,
-          (next) => {
-            for (const listener of tlsListeners) listener.setSecureContext(next);
-            logger.info({ keystore: files.keystorePath, truststore: files.truststorePath || null }, 'TLS material reloaded: new connections use it');
-          },
-          (message) => logger.error(`TLS material not reloaded, the listeners keep the one in use: ${message}`),
-        )
-      : () => {};
-    return new KafkaListeners(listeners, bound, advertised, stopWatching);
+    tls?.subscribe((next) => {
+      for (const listener of tlsListeners) listener.setSecureContext(next);
+    });
+    return new KafkaListeners(listeners, bound, advertised);
   }
 
   /** The first listener's bound address: what a client on this host bootstraps from. */
@@ -90,10 +80,15 @@ export class KafkaListeners {
 
   /** Stops accepting and closes every connection; resolves with how many were open. */
   async close(): Promise<number> {
-    this.stopWatching();
     const open = await Promise.all(this.listeners.map(({ listener }) => listener.close()));
     return open.reduce((sum, n) => sum + n, 0);
   }
+}
+
+/** The broker's TLS material, which a TLS listener needs (the config checks made sure it is there). */
+function tlsOf(tls: TlsMaterial | null, spec: NamedListener): TlsMaterial {
+  if (tls === null) throw new Error(`listener ${spec.name} uses TLS but no TLS material was read`);
+  return tls;
 }
 
 function listenerLimits(config: BrokerConfig) {

@@ -103,3 +103,47 @@ export function principalOfCertificate(certificate: X509Certificate, rules: read
   const attributes = certificate.subject.split('\n').filter((line) => line !== '');
   return `User:${mapPrincipalName(rules, attributes.reverse().join(','))}`;
 }
+
+/**
+ * The broker's TLS material while it runs: read once at start-up (a bad file throws a one-line Error), then
+ * re-read when a file changes. Listeners subscribe to serve the new material to new connections; followers read
+ * `current` when they connect to a leader. A bad new file is reported to `onError` and the material in use kept.
+ */
+export class TlsMaterial {
+  private readonly subscribers: Array<(options: SecureContextOptions) => void> = [];
+  private readonly stopWatching: () => void;
+
+  private constructor(
+    readonly files: TlsFiles,
+    private options: SecureContextOptions,
+    onReload: (files: TlsFiles) => void,
+    onError: (message: string) => void,
+  ) {
+    this.stopWatching = watchTlsMaterial(
+      files,
+      (next) => {
+        this.options = next;
+        for (const subscriber of this.subscribers) subscriber(next);
+        onReload(files);
+      },
+      onError,
+    );
+  }
+
+  static open(files: TlsFiles, onReload: (files: TlsFiles) => void, onError: (message: string) => void): TlsMaterial {
+    return new TlsMaterial(files, readTlsMaterial(files), onReload, onError);
+  }
+
+  get current(): SecureContextOptions {
+    return this.options;
+  }
+
+  /** Calls `use` with each new material from now on. */
+  subscribe(use: (options: SecureContextOptions) => void): void {
+    this.subscribers.push(use);
+  }
+
+  close(): void {
+    this.stopWatching();
+  }
+}

@@ -3,8 +3,11 @@
 // are read by src/network/frame-reader.ts with RESPONSE_FRAME_BYTES_MAX as the bound (a large one straight into a
 // pooled buffer, given back with release() once its records are appended) and validated by messages.ts; an
 // oversized or malformed frame, a wrong handshake, a response nobody asked for or a leader silent past the
-// deadline closes the connection and fails what waits on it. Main thread.
+// deadline closes the connection and fails what waits on it. With fjord.replication.security.protocol=SSL the
+// connection is TLS, with this broker's certificate and the leader's checked against the truststore; its decrypted
+// bytes are copied into the reader's buffers (TLS has no direct read). Main thread.
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type SecureContextOptions } from 'node:tls';
 import { largeBuffers } from '../buffer-pool.js';
 import { FrameReader } from '../network/frame-reader.js';
 import { FrameSizeError } from '../network/frame-splitter.js';
@@ -34,32 +37,44 @@ export class LeaderConnection {
   private nextCorrelationId = 1;
   private closedWith: Error | null = null;
 
-  private constructor(address: LeaderAddress) {
-    // Each read goes where the reader says: into the frame being received, or its scratch buffer.
-    this.socket = connect({
-      host: address.host,
-      port: address.port,
-      onread: {
-        buffer: () => this.reader.target(),
-        callback: (bytes: number) => {
-          this.received(bytes);
-          return true;
+  private constructor(address: LeaderAddress, tls: SecureContextOptions | null) {
+    if (tls === null) {
+      // Each read goes where the reader says: into the frame being received, or its scratch buffer.
+      this.socket = connect({
+        host: address.host,
+        port: address.port,
+        onread: {
+          buffer: () => this.reader.target(),
+          callback: (bytes: number) => {
+            this.received(bytes);
+            return true;
+          },
         },
-      },
-    });
+      });
+    } else {
+      this.socket = connectTls({ host: address.host, port: address.port, ...tls });
+      this.socket.on('data', (chunk: Buffer) => this.copyIn(chunk));
+    }
     this.socket.setNoDelay(true);
     this.socket.on('error', (error) => this.close(error));
     this.socket.on('close', () => this.close(new Error('connection closed by the leader')));
   }
 
   /** Connects and handshakes; rejects when either fails within `timeoutMs`, or the leader is not of `clusterId` or not `leaderId`. */
-  static async open(address: LeaderAddress, clusterId: string, nodeId: number, leaderId: number, timeoutMs: number): Promise<LeaderConnection> {
-    const connection = new LeaderConnection(address);
+  static async open(
+    address: LeaderAddress,
+    clusterId: string,
+    nodeId: number,
+    leaderId: number,
+    timeoutMs: number,
+    tls: SecureContextOptions | null,
+  ): Promise<LeaderConnection> {
+    const connection = new LeaderConnection(address, tls);
     const { socket } = connection;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`connecting to ${address.host}:${address.port} timed out`)), timeoutMs);
-        socket.once('connect', () => {
+        socket.once(tls === null ? 'connect' : 'secureConnect', () => {
           clearTimeout(timer);
           resolve();
         });
@@ -109,6 +124,17 @@ export class LeaderConnection {
       this.pending = { correlationId, resolve, reject, timer };
       this.socket.write(encodeFrame({ ...message, correlationId }));
     });
+  }
+
+  /** Decrypted bytes (TLS) into the reader's buffers, as a direct read would have put them. */
+  private copyIn(chunk: Buffer): void {
+    for (let offset = 0; offset < chunk.length && this.closedWith === null; ) {
+      const target = this.reader.target();
+      const bytes = Math.min(target.length, chunk.length - offset);
+      chunk.copy(target, 0, offset, offset + bytes);
+      offset += bytes;
+      this.received(bytes);
+    }
   }
 
   private received(bytes: number): void {

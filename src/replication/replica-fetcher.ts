@@ -3,6 +3,7 @@
 // append keeps the leader's offsets and bytes), the leader's high watermark taken (bounded by this log's
 // end), and on a diverging epoch the divergent tail truncated (divergence.ts) before fetching again.
 // Reconnects with doubling backoff; holds at most one response at a time. Main thread.
+import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import { partitionKey } from '../engine/log-dirs.js';
@@ -27,6 +28,8 @@ export interface FetcherIdentity {
   /** The follower's registration epoch (its etcd lease revision once membership is wired); -1 until then. */
   replicaEpoch: number;
   clusterId: () => string;
+  /** The TLS material to connect to leaders with (fjord.replication.security.protocol=SSL, as now), or null: plaintext. */
+  tls: () => SecureContextOptions | null;
 }
 
 /** One partition this broker follows from the fetcher's leader. */
@@ -172,7 +175,7 @@ export class ReplicaFetcher {
   private async connected(): Promise<LeaderConnection> {
     if (this.connection !== null && !this.connection.closed) return this.connection;
     const { nodeId, clusterId } = this.identity;
-    this.connection = await LeaderConnection.open(this.address, clusterId(), nodeId, this.leaderId, FOLLOWER_RESPONSE_GRACE_MS);
+    this.connection = await LeaderConnection.open(this.address, clusterId(), nodeId, this.leaderId, FOLLOWER_RESPONSE_GRACE_MS, this.identity.tls());
     return this.connection;
   }
 

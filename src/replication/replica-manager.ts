@@ -15,6 +15,7 @@ import type { FetchServingDeps } from './fetch-serving.js';
 import type { LeaderAddress } from './leader-connection.js';
 import { type LeaderAssignment, PartitionLeaderState } from './partition-leader-state.js';
 import { ReplicaFetcher } from './replica-fetcher.js';
+import type { TlsMaterial } from '../network/tls-material.js';
 
 export type { LeaderAssignment } from './partition-leader-state.js';
 
@@ -36,6 +37,8 @@ export interface ReplicaManagerOptions {
   replicaLagTimeMaxMs: number;
   /** Default: the change is applied at once (nothing to write to). */
   onIsrChange?: IsrChangeWriter;
+  /** fjord.replication.security.protocol=SSL: the TLS material followers connect to leaders with; default plaintext. */
+  tls?: TlsMaterial | null;
   /** The follower's registration epoch, sent with each fetch; -1 until membership provides one. */
   replicaEpoch?: number;
   /**
@@ -120,7 +123,13 @@ export class ReplicaManager implements FetchServingDeps, PartitionLeadership {
     const { host, port } = assignment.leaderAddress;
     if (fetcher !== undefined && (fetcher.leaderAddress.host !== host || fetcher.leaderAddress.port !== port)) fetcher.retarget({ host, port });
     if (fetcher === undefined) {
-      const identity = { nodeId: this.options.nodeId, replicaEpoch: this.options.replicaEpoch ?? -1, clusterId: this.options.clusterId };
+      const tls = this.options.tls ?? null;
+      const identity = {
+        nodeId: this.options.nodeId,
+        replicaEpoch: this.options.replicaEpoch ?? -1,
+        clusterId: this.options.clusterId,
+        tls: () => tls?.current ?? null,
+      };
       fetcher = new ReplicaFetcher(assignment.leaderId, { host, port }, identity, this.engine, this.logger);
       this.fetchers.set(assignment.leaderId, fetcher);
     }

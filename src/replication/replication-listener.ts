@@ -3,10 +3,11 @@
 // timeouts, the broker-wide response memory and rate-limited client warnings); only the handler differs.
 // The first frame must be a handshake naming this cluster; then each frame is a ReplicaFetch served by
 // fetch-serving.ts. A malformed frame or message closes its connection with one log line. Main thread.
+import type { SecureContextOptions } from 'node:tls';
 import type { ClientWarnings } from '../network/client-warnings.js';
 import { CloseConnectionError, type ConnectionInfo } from '../network/client-connection.js';
 import { ConnectionQuotas } from '../network/connection-quotas.js';
-import { KafkaListener } from '../network/kafka-listener.js';
+import { KafkaListener, type ListenerOptions } from '../network/kafka-listener.js';
 import type { ResponseFrame } from '../network/response-frame.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
 import { type FetchServingDeps, serveReplicaFetch } from './fetch-serving.js';
@@ -22,6 +23,8 @@ export interface ReplicationListenerOptions {
   idleTimeoutMs: number;
   requestReadTimeoutMs: number;
   unsentBytesMax: number;
+  /** fjord.replication.security.protocol=SSL: mutual TLS; null: plaintext. */
+  tls: ListenerOptions['tls'];
 }
 
 export class ReplicationListener {
@@ -40,7 +43,7 @@ export class ReplicationListener {
         name: 'REPLICATION',
         host: options.host,
         port: options.port,
-        tls: null,
+        tls: options.tls,
         authenticationTimeoutMs: null,
         maxFrameBytes: REQUEST_FRAME_BYTES_MAX,
         maxFrameBytesName: 'the replication request limit',
@@ -59,6 +62,11 @@ export class ReplicationListener {
 
   listen(): Promise<{ host: string; port: number }> {
     return this.listener.listen();
+  }
+
+  /** New TLS material for the connections to come. */
+  setSecureContext(context: SecureContextOptions): void {
+    this.listener.setSecureContext(context);
   }
 
   connectionCounts() {

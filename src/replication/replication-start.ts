@@ -8,6 +8,7 @@ import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { ClientWarnings } from '../network/client-warnings.js';
 import type { ResponseMemoryBudget } from '../network/response-memory.js';
+import type { TlsMaterial } from '../network/tls-material.js';
 import { ReplicaManager } from './replica-manager.js';
 import { ReplicationListener } from './replication-listener.js';
 
@@ -31,11 +32,23 @@ export function replicaManagerFor(
   clusterId: () => string,
   /** In a cluster: whether a broker is live (only live replicas join an ISR); null standalone. */
   isLive: ((nodeId: number) => boolean) | null,
+  tls: TlsMaterial | null,
 ): ReplicaManager | null {
   const inCluster = isLive !== null;
   if (config.replicationListener === null && !inCluster) return null;
   const { nodeId, replicaLagTimeMaxMs } = config;
-  return new ReplicaManager({ nodeId, clusterId, engine, waiters, logger, replicaLagTimeMaxMs, rolesFromCluster: inCluster, isLive: isLive ?? undefined });
+  const followerTls = config.replicationSecurityProtocol === 'SSL' ? tls : null;
+  return new ReplicaManager({
+    nodeId,
+    clusterId,
+    engine,
+    waiters,
+    logger,
+    replicaLagTimeMaxMs,
+    rolesFromCluster: inCluster,
+    isLive: isLive ?? undefined,
+    tls: followerTls,
+  });
 }
 
 /** Where the replication listener binds: replication.listener, or in a cluster without it a free port on the first Kafka listener's host. */
@@ -51,8 +64,11 @@ export async function startReplication(
   memory: ResponseMemoryBudget,
   warnings: ClientWarnings,
   logger: Logger,
+  tls: TlsMaterial | null,
 ): Promise<Replication> {
   const bind = bindAddressOf(config);
+  // Mutual TLS: only followers with a certificate the truststore's CAs signed may replicate.
+  const served = config.replicationSecurityProtocol === 'SSL' && tls !== null ? tls : null;
   const listener = new ReplicationListener(
     {
       host: bind.host,
@@ -62,6 +78,7 @@ export async function startReplication(
       idleTimeoutMs: config.idleTimeoutMs,
       requestReadTimeoutMs: config.requestReadTimeoutMs,
       unsentBytesMax: config.connectionUnsentBytesMax,
+      tls: served === null ? null : { context: served.current, clientAuth: 'required', principalRules: [{ kind: 'default' }] },
     },
     manager,
     memory,
@@ -74,7 +91,8 @@ export async function startReplication(
     await manager.stop();
     throw new Error(`cannot listen on replication.listener ${bind.host}:${bind.port}: ${(error as Error).message}`);
   }
-  logger.info({ replicationListener: `${address.host}:${address.port}` }, 'replication listener bound');
+  served?.subscribe((next) => listener.setSecureContext(next));
+  logger.info({ replicationListener: `${address.host}:${address.port}`, tls: served !== null }, 'replication listener bound');
   return {
     manager,
     listener,

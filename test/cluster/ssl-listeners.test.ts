@@ -1,7 +1,9 @@
 // Listeners in a cluster: three brokers, each with a PLAINTEXT, an SSL and a SASL_PLAINTEXT listener, register all
 // of them in etcd, and every broker's Metadata gives a client the addresses of the listener it came in on (kcat over
 // SSL is sent to the other brokers' SSL ports, over PLAINTEXT to their PLAINTEXT ports); a replicated topic is
-// produced and consumed over SSL; a user created through one broker authenticates on every broker.
+// produced and consumed over SSL, replicated between the brokers over mutual TLS (a plaintext peer is refused); a
+// user created through one broker authenticates on every broker.
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrokerCluster } from '../helpers/broker-cluster.js';
 import { kcat } from '../helpers/kcat.js';
@@ -18,6 +20,8 @@ beforeAll(async () => {
     settings: {
       listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0',
       'ssl.keystore.location': certs.broker.keystore,
+      'ssl.truststore.location': certs.ca,
+      'fjord.replication.security.protocol': 'SSL',
       'default.replication.factor': '3',
     },
   });
@@ -51,6 +55,28 @@ describe('listeners in a cluster', () => {
     expect(produced.status, produced.stderr).toBe(0);
     const consumed = kcat(['-b', bootstrap, ...ssl(), '-C', '-t', 'ssl-replicated', '-o', 'beginning', '-e', '-f', '%k=%s\n']);
     expect(consumed.stdout.trim().split('\n')).toEqual(['a=1', 'b=2', 'c=3']);
+  });
+
+  it('replicate over mutual TLS: every follower joins the ISR, and a plaintext peer is refused', async () => {
+    const bootstrap = portsOf('SSL')[0]!.name;
+    const isrSizes = (): number[] => {
+      const listing = kcat(['-b', bootstrap, ...ssl(), '-L', '-J', '-t', 'ssl-replicated']);
+      if (listing.status !== 0) return [];
+      const topic = (JSON.parse(listing.stdout) as { topics: Array<{ partitions: Array<{ isrs: unknown[] }> }> }).topics[0];
+      return topic?.partitions.map((p) => p.isrs.length) ?? [];
+    };
+    await waitUntil(() => {
+      const sizes = isrSizes();
+      return sizes.length > 0 && sizes.every((n) => n === 3);
+    }, 'every partition of ssl-replicated with three in-sync replicas');
+    const broker1 = cluster.brokers.get(1)!.proc;
+    const bound = broker1.logLines.find((l) => l.msg === 'replication listener bound')!;
+    expect(bound.tls).toBe(true);
+    const port = Number(String(bound.replicationListener).split(':').at(-1));
+    const socket = connect(port, '127.0.0.1');
+    socket.write(Buffer.from('0000000a00120000000000010000', 'hex'));
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await waitUntil(() => broker1.logLines.some((l) => String(l.msg).startsWith('TLS handshake failed')), 'the refused plaintext peer logged');
   });
 
   it('authenticate a user created through broker 1 on every broker', async () => {

@@ -76,5 +76,9 @@ describe('listener keys', () => {
       'listener PLAINTEXT (port 9092) and listener SSL (port 9092) cannot share a port',
     ]);
     expect(problemsOf({ listeners: 'PLAINTEXT://127.0.0.1:0,SSL://127.0.0.1:0', 'ssl.keystore.location': '/k.pem' })).toEqual([]);
+    expect(problemsOf({ 'fjord.replication.security.protocol': 'SSL', 'ssl.keystore.location': '/k.pem' })).toEqual([
+      "fjord.replication.security.protocol SSL needs ssl.keystore.location (this broker's key and certificate) and ssl.truststore.location (the CAs that signed its peers')",
+    ]);
+    expect(problemsOf({ 'fjord.replication.security.protocol': 'SSL', 'ssl.keystore.location': '/k.pem', 'ssl.truststore.location': '/ca.pem' })).toEqual([]);
   });
 });
