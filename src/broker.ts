@@ -169,6 +169,7 @@ async function connectCluster(config: BrokerConfig, metadataDir: string, logger:
   // Loaded only in a cluster: the etcd client takes about half a second to load.
   const { ClusterMembership } = await import('./cluster/cluster-membership.js');
   const { etcdEndpoints: endpoints, clusterName, rack, sessionTimeoutMs, etcdConnectTimeoutMs: connectTimeoutMs } = config.cluster;
+  const { etcdSslCaLocation, etcdSslCertificateLocation, etcdSslKeyLocation } = config.cluster;
   const first = config.listeners[0]!;
   const advertisedHost = config.advertisedListeners.find((a) => a.name === first.name)?.host ?? first.host;
   const logDirs = config.logDirs.map((dir) => resolve(dir));
@@ -184,6 +185,7 @@ async function connectCluster(config: BrokerConfig, metadataDir: string, logger:
       connectTimeoutMs,
       logDefaults: config.defaultLogConfig,
       leaderRebalance: leaderRebalanceOf(config.cluster),
+      tls: { etcdSslCaLocation, etcdSslCertificateLocation, etcdSslKeyLocation },
       logger,
     },
     StandaloneMetadata.clusterIdIn(metadataDir) ?? newClusterId(),

@@ -14,6 +14,7 @@ import { Controller, type LeaderRebalanceSettings } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
 import { EtcdCredentialStore } from './etcd-credential-store.js';
+import type { EtcdTlsFiles } from './etcd-tls.js';
 import { type BrokerListener, type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
 import { LeaseGuard } from './lease-guard.js';
 import { handOverLeadership } from './leadership-handover.js';
@@ -35,6 +36,8 @@ export interface ClusterMembershipOptions extends EtcdDeadline {
   logDefaults: Readonly<LogConfig>;
   /** The controller's automatic leader rebalancing while this broker holds the office; null: off. */
   leaderRebalance: LeaderRebalanceSettings | null;
+  /** CA, client certificate and key for https:// endpoints (default: none, Node's default CAs). */
+  tls?: EtcdTlsFiles;
   logger: Logger;
 }
 
@@ -44,6 +47,15 @@ const REPLICATION_LISTENER_NAME = 'REPLICATION';
 const RETRY_MS = ETCD_RETRY_MS;
 /** How often start-up looks whether this broker's previous registration (a process killed moments ago) expired. */
 const EXPIRY_POLL_MS = 250;
+
+/** The etcd client, or a one-line ClusterJoinError (an unreadable or invalid TLS file). */
+function openEtcdOrRefuse(options: ClusterMembershipOptions): ClusterEtcd {
+  try {
+    return openClusterEtcd({ endpoints: options.endpoints, clusterName: options.clusterName, tls: options.tls });
+  } catch (error) {
+    throw new ClusterJoinError((error as Error).message);
+  }
+}
 
 export class ClusterMembership implements Membership {
   private live: LiveBrokers | null = null;
@@ -91,7 +103,7 @@ export class ClusterMembership implements Membership {
    * etcd has none yet; the one in etcd wins) and checks that no other live broker holds this node id.
    */
   static async connect(options: ClusterMembershipOptions, proposedClusterId: string): Promise<ClusterMembership> {
-    const etcd = openClusterEtcd({ endpoints: options.endpoints, clusterName: options.clusterName });
+    const etcd = openEtcdOrRefuse(options);
     try {
       const clusterId = await retryUntil(options, () => agreeOnClusterId(etcd, proposedClusterId));
       await waitForNodeIdFree(etcd, options);

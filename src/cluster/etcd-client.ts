@@ -1,8 +1,9 @@
 // Opens the etcd v3 client for one Fjord cluster: a list of endpoints (`fjord.etcd.endpoints`; the etcd3 client
-// spreads calls over them and moves on from one that is down), the cluster's namespace (etcd-keys.ts), and the
-// watches open on it, which close() cancels. Main thread.
+// spreads calls over them and moves on from one that is down; https:// ones over TLS, etcd-tls.ts), the cluster's
+// namespace (etcd-keys.ts), and the watches open on it, which close() cancels. Main thread.
 import { Etcd3, type Namespace, type WatchBuilder, type Watcher } from 'etcd3';
-import { clusterRoot, etcdEndpointProblem } from './etcd-keys.js';
+import { clusterRoot, etcdEndpointsProblem, isTlsEndpoint } from './etcd-keys.js';
+import { type EtcdTlsFiles, etcdTlsProblems, NO_ETCD_TLS_FILES, readEtcdTlsCredentials } from './etcd-tls.js';
 
 export interface ClusterEtcdOptions {
   /** etcd client URLs, e.g. ['http://10.0.0.1:2379', 'http://10.0.0.2:2379', 'http://10.0.0.3:2379']. */
@@ -11,6 +12,8 @@ export interface ClusterEtcdOptions {
   clusterName: string;
   /** How long a call waits for a connection before it fails over to the next endpoint. */
   dialTimeoutMs?: number;
+  /** CA, client certificate and key for https:// endpoints (default: none set, Node's default CAs). */
+  tls?: EtcdTlsFiles;
 }
 
 export interface ClusterEtcd {
@@ -92,13 +95,14 @@ function watchBackoff(delayMs = 100): { duration: number; next(): ReturnType<typ
 
 export function openClusterEtcd(options: ClusterEtcdOptions): ClusterEtcd {
   if (options.endpoints.length === 0) throw new Error('etcd needs at least one endpoint');
-  for (const endpoint of options.endpoints) {
-    const problem = etcdEndpointProblem(endpoint);
-    if (problem !== null) throw new Error(problem);
-  }
+  const tls = options.tls ?? NO_ETCD_TLS_FILES;
+  const problem = etcdEndpointsProblem(options.endpoints) ?? etcdTlsProblems(options.endpoints, tls)[0] ?? null;
+  if (problem !== null) throw new Error(problem);
   const root = clusterRoot(options.clusterName);
   const client = new Etcd3({
     hosts: options.endpoints,
+    // https:// endpoints (all or none, checked above): every call over TLS with these credentials.
+    ...(options.endpoints.every(isTlsEndpoint) ? { credentials: readEtcdTlsCredentials(tls) } : {}),
     dialTimeout: options.dialTimeoutMs ?? DIAL_TIMEOUT_MS_DEFAULT,
     faultHandling: { watchBackoff: watchBackoff() },
   });

@@ -46,9 +46,28 @@ export function clusterNameProblem(clusterName: string): string | null {
   return /^[a-zA-Z0-9._-]+$/.test(clusterName) ? null : `cluster name "${clusterName}" must match [a-zA-Z0-9._-]+`;
 }
 
-/** Why an etcd client URL is unusable, or null. Also checks `fjord.etcd.endpoints` at start-up. */
+/** Why an etcd client URL is unusable, or null: http://host:port, or https://host:port for TLS (etcd-tls.ts). */
 export function etcdEndpointProblem(endpoint: string): string | null {
-  return /^https?:\/\/[^/\s]+$/.test(endpoint) ? null : `etcd endpoint "${endpoint}" must look like http://host:port`;
+  return /^https?:\/\/[^/\s]+$/.test(endpoint) ? null : `etcd endpoint "${endpoint}" must look like http://host:port or https://host:port`;
+}
+
+/**
+ * Why a list of etcd client URLs is unusable, or null: each must be usable, and all of one scheme (the client speaks
+ * TLS to every endpoint or to none). Checks `fjord.etcd.endpoints` at start-up and every client opened.
+ */
+export function etcdEndpointsProblem(endpoints: readonly string[]): string | null {
+  for (const endpoint of endpoints) {
+    const problem = etcdEndpointProblem(endpoint);
+    if (problem !== null) return problem;
+  }
+  const secure = endpoints.filter(isTlsEndpoint).length;
+  if (secure > 0 && secure < endpoints.length) return `etcd endpoints ${endpoints.join(',')} mix http:// and https://: list every endpoint with one scheme`;
+  return null;
+}
+
+/** An https:// endpoint: the client speaks TLS to it. */
+export function isTlsEndpoint(endpoint: string): boolean {
+  return endpoint.startsWith('https://');
 }
 
 export const brokerKey = (nodeId: number): string => `${BROKERS_PREFIX}${nodeId}`;

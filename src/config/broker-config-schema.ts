@@ -4,7 +4,8 @@
 // give the broker config's type, its parser, DescribeConfigs' answers and docs/configuration.md. Main thread.
 import { availableParallelism } from 'node:os';
 import { bool, type ConfigTable, custom, int, INT_MAX, type KeySpec, list, long, namesOf, oneOf } from '../shared/config-table.js';
-import { clusterNameProblem, etcdEndpointProblem } from '../cluster/etcd-keys.js';
+import { clusterNameProblem, etcdEndpointsProblem } from '../cluster/etcd-keys.js';
+import { ETCD_SSL_CA_LOCATION_KEY, ETCD_SSL_CERTIFICATE_LOCATION_KEY, ETCD_SSL_KEY_LOCATION_KEY } from '../cluster/etcd-tls.js';
 import { TOPIC_CONFIG_TABLE } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settings.js';
 import { formatPerIpOverrides, parsePerIpOverrides } from '../network/connection-quotas.js';
@@ -294,7 +295,28 @@ export const CLUSTER_CONFIG_TABLE = {
     default: [],
     parse: parseEtcdEndpoints,
     format: (endpoints) => endpoints.join(','),
-    doc: 'Comma-separated etcd client URLs (http://host:port), every member of the etcd cluster; empty: a standalone broker. With etcd the broker registers, sees the other live brokers and takes part in the controller election.',
+    doc: 'Comma-separated etcd client URLs (http://host:port, or https://host:port for TLS: every one of one scheme), every member of the etcd cluster; empty: a standalone broker. With etcd the broker registers, sees the other live brokers and takes part in the controller election.',
+  }),
+  etcdSslCaLocation: custom<string>({
+    key: ETCD_SSL_CA_LOCATION_KEY,
+    default: '',
+    parse: (_name, text) => text,
+    format: (path) => path,
+    doc: "A PEM file with the CA certificates etcd's server certificate is checked against (https:// endpoints); empty: Node's default CAs. Read at start-up.",
+  }),
+  etcdSslCertificateLocation: custom<string>({
+    key: ETCD_SSL_CERTIFICATE_LOCATION_KEY,
+    default: '',
+    parse: (_name, text) => text,
+    format: (path) => path,
+    doc: "A PEM file with the client certificate (then its chain) the broker presents to etcd (https:// endpoints; for etcd's --client-cert-auth), with fjord.etcd.ssl.key.location; empty: none. Read at start-up.",
+  }),
+  etcdSslKeyLocation: custom<string>({
+    key: ETCD_SSL_KEY_LOCATION_KEY,
+    default: '',
+    parse: (_name, text) => text,
+    format: (path) => path,
+    doc: 'A PEM file with the unencrypted private key of fjord.etcd.ssl.certificate.location; empty: none. Read at start-up.',
   }),
   clusterName: custom<string>({
     key: 'fjord.cluster.name',
@@ -388,9 +410,7 @@ function parseEtcdEndpoints(name: string, text: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  for (const endpoint of endpoints) {
-    const problem = etcdEndpointProblem(endpoint);
-    if (problem !== null) throw new Error(`${name}: ${problem}`);
-  }
+  const problem = etcdEndpointsProblem(endpoints);
+  if (problem !== null) throw new Error(`${name}: ${problem}`);
   return endpoints;
 }

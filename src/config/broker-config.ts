@@ -7,6 +7,7 @@ import { parseTable, type ValuesOf } from '../shared/config-table.js';
 import { type LogConfig, TOPIC_CONFIG_TABLE, TOPIC_ONLY_DEFAULTS } from '../shared/topic-config.js';
 import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE, type WorkerSettings } from '../shared/worker-settings.js';
 import { BROKER_CONFIG_TABLE, BROKER_KEY_NAMES, CLUSTER_CONFIG_TABLE, HTTP_LISTENER_KEY, METRICS_CONFIG_TABLE } from './broker-config-schema.js';
+import { etcdTlsProblems } from '../cluster/etcd-tls.js';
 import { ConfigError } from './config-error.js';
 import { listenerProblems } from './listener-config.js';
 
@@ -96,6 +97,7 @@ function checkContradictions(c: BrokerConfig, problems: string[]): void {
     problems.push(`fjord.ring.bytes (${c.ringBytes}) must be at least 4 x message.max.bytes (${maxMessageBytes}) so any batch fits the data path`);
   }
   checkReplication(c, problems);
+  problems.push(...etcdTlsProblems(c.cluster.etcdEndpoints, c.cluster));
   checkResponseMemory(c, problems);
   checkAddresses(c, problems);
   const dirs = c.logDirs.map((dir) => resolve(dir));

@@ -1,7 +1,7 @@
 // Runs a real etcd server (the installed binary: `etcd` on PATH or /usr/bin/etcd, Debian's etcd-server) as a
 // child process on 127.0.0.1 with free client and peer ports and a data dir of the caller's: one member or
-// several forming one cluster. Resolves once a member serves clients; stop (SIGTERM) and kill (SIGKILL) are
-// idempotent, and every member still running when the process exits is killed with it. Used by startCluster()
+// several forming one cluster, its client URLs plain http:// or https:// with client-certificate auth. Resolves once
+// a member serves clients; stop (SIGTERM) and kill (SIGKILL) are idempotent, and every member still running when the process exits is killed with it. Used by startCluster()
 // and the cluster tests. Runs on the caller's main thread.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -10,7 +10,7 @@ import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface EtcdServer {
-  /** The client URL, e.g. http://127.0.0.1:40123: what `fjord.etcd.endpoints` lists. */
+  /** The client URL, e.g. http://127.0.0.1:40123 (https://localhost:40123 over TLS): what `fjord.etcd.endpoints` lists. */
   readonly endpoint: string;
   readonly dataDir: string;
   /** SIGTERM; resolves with the exit code (null: ended by a signal). Idempotent. */
@@ -19,6 +19,16 @@ export interface EtcdServer {
   kill(): Promise<void>;
   /** Stops it (SIGTERM) and starts it again on the same ports and data dir. */
   restart(): Promise<void>;
+}
+
+/**
+ * TLS on the client URLs (https://; peers still talk plain http on loopback) with --client-cert-auth: a client
+ * must present a certificate signed by a CA of `trustedCaFile`. PEM paths.
+ */
+export interface EtcdServerTls {
+  certFile: string;
+  keyFile: string;
+  trustedCaFile: string;
 }
 
 /** Where etcd is looked for after PATH. */
@@ -80,15 +90,16 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
 }
 
 /** `dataDirs.length` etcd members forming one cluster (each needs the others for a quorum, so all start at once). */
-export async function startEtcdServers(dataDirs: readonly string[], binary?: string): Promise<EtcdServer[]> {
+export async function startEtcdServers(dataDirs: readonly string[], binary?: string, tls?: EtcdServerTls): Promise<EtcdServer[]> {
   const command = requireEtcdBinary(binary);
   const members: Member[] = [];
   for (const [i, dataDir] of dataDirs.entries()) {
     members.push({
       name: `member-${i}`,
-      clientUrl: `http://127.0.0.1:${await freePort()}`,
+      clientPort: await freePort(),
       peerUrl: `http://127.0.0.1:${await freePort()}`,
       dataDir,
+      tls,
     });
   }
   const initialCluster = members.map((m) => `${m.name}=${m.peerUrl}`).join(',');
@@ -100,26 +111,32 @@ export async function startEtcdServers(dataDirs: readonly string[], binary?: str
 }
 
 /** One etcd member on its own. */
-export async function startEtcdServer(dataDir: string, binary?: string): Promise<EtcdServer> {
-  const [member] = await startEtcdServers([dataDir], binary);
+export async function startEtcdServer(dataDir: string, binary?: string, tls?: EtcdServerTls): Promise<EtcdServer> {
+  const [member] = await startEtcdServers([dataDir], binary, tls);
   return member!;
 }
 
 interface Member {
   name: string;
-  clientUrl: string;
+  clientPort: number;
   peerUrl: string;
   dataDir: string;
+  tls: EtcdServerTls | undefined;
 }
 
 async function startMember(command: string, member: Member, initialCluster: string): Promise<EtcdServer> {
-  const { name, clientUrl, peerUrl, dataDir } = member;
+  const { name, clientPort, peerUrl, dataDir, tls } = member;
+  // Over TLS, clients are given a host name: they check etcd's certificate by name, and Node warns (DEP0123) when
+  // a client sends an IP address as the TLS server name, which the etcd client's gRPC does for https://127.0.0.1.
+  const clientUrl = tls === undefined ? `http://127.0.0.1:${clientPort}` : `https://localhost:${clientPort}`;
+  const listenUrl = tls === undefined ? clientUrl : `https://127.0.0.1:${clientPort}`;
   const args = [
     ...['--name', name, '--data-dir', dataDir],
-    ...['--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl],
+    ...['--listen-client-urls', listenUrl, '--advertise-client-urls', clientUrl],
     ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl],
     ...['--initial-cluster', initialCluster, '--initial-cluster-state', 'new'],
     ...['--logger', 'zap', '--log-outputs', 'stderr'],
+    ...(tls === undefined ? [] : ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.trustedCaFile, '--client-cert-auth']),
   ];
   let running = await spawnServing(command, args);
   const end = async (signal: NodeJS.Signals): Promise<number | null> => {

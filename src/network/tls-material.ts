@@ -3,10 +3,11 @@
 // into secure-context options at start-up (a bad file stops the start with one line) and read again whenever a
 // file changes (a bad new file keeps the context in use and logs one line). Also the principal a client
 // certificate names. Runs on the main thread.
-import { readFileSync, type StatsListener, unwatchFile, watchFile } from 'node:fs';
+import { type StatsListener, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 import { mapPrincipalName, type PrincipalMappingRule } from '../security/ssl-principal-mapping.js';
+import { isEncryptedKey, PRIVATE_KEY_LABELS, pemBlocks, readPemCertificates, readPemText } from '../shared/pem-file.js';
 
 export type ClientAuth = 'none' | 'requested' | 'required';
 
@@ -21,38 +22,15 @@ export interface TlsFiles {
 /** How often the files' modification times are polled for a change. */
 export const TLS_FILES_POLL_MS = 2_000;
 
-/**
- * A PEM file is a sequence of blocks:
- *   -----BEGIN <label>-----
- *   base64 lines
- *   -----END <label>-----
- * The keystore holds one private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY, or ENCRYPTED PRIVATE KEY
- * with ssl.key.password; an RSA key with a Proc-Type: 4,ENCRYPTED header also needs it) and one or more CERTIFICATE blocks, the broker's own first, then its chain; the truststore holds
- * CERTIFICATE blocks only. Text outside the blocks is ignored.
- */
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n[\s\S]*?-----END \1-----/g;
-const KEY_LABELS = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'ENCRYPTED PRIVATE KEY'];
-
-function pemBlocks(text: string): Array<{ label: string; pem: string }> {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({ label: m[1]!, pem: m[0] }));
-}
-
-function readText(key: string, path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(`${key} ${path} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
-}
-
 /** The secure-context options of `files`, checked by building a context from them; throws a one-line Error. */
 export function readTlsMaterial(files: TlsFiles): SecureContextOptions {
-  const blocks = pemBlocks(readText('ssl.keystore.location', files.keystorePath));
-  const encrypted = blocks.some((b) => b.label === 'ENCRYPTED PRIVATE KEY' || (KEY_LABELS.includes(b.label) && b.pem.includes('ENCRYPTED')));
-  if (encrypted && files.keyPassword === '') {
+  // The keystore holds one private key block (encrypted: with ssl.key.password) and one or more certificates, the
+  // broker's own first, then its chain; the truststore holds certificates only (pem-file.ts: the PEM blocks).
+  const blocks = pemBlocks(readPemText('ssl.keystore.location', files.keystorePath));
+  if (blocks.some(isEncryptedKey) && files.keyPassword === '') {
     throw new Error(`ssl.keystore.location ${files.keystorePath} holds an encrypted private key: set ssl.key.password`);
   }
-  const keys = blocks.filter((b) => KEY_LABELS.includes(b.label));
+  const keys = blocks.filter((b) => PRIVATE_KEY_LABELS.includes(b.label));
   const certificates = blocks.filter((b) => b.label === 'CERTIFICATE');
   if (keys.length !== 1 || certificates.length === 0) {
     throw new Error(
@@ -62,9 +40,7 @@ export function readTlsMaterial(files: TlsFiles): SecureContextOptions {
   const options: SecureContextOptions = { key: keys[0]!.pem, cert: certificates.map((c) => c.pem).join('\n') };
   if (files.keyPassword !== '') options.passphrase = files.keyPassword;
   if (files.truststorePath !== '') {
-    const cas = pemBlocks(readText('ssl.truststore.location', files.truststorePath)).filter((b) => b.label === 'CERTIFICATE');
-    if (cas.length === 0) throw new Error(`ssl.truststore.location ${files.truststorePath} holds no PEM certificate`);
-    options.ca = cas.map((c) => c.pem);
+    options.ca = readPemCertificates('ssl.truststore.location', files.truststorePath);
   }
   try {
     createSecureContext(options);

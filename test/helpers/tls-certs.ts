@@ -1,5 +1,6 @@
 // Certificates for the TLS listener tests, made with the openssl command in a temp dir: a test CA, a broker
-// certificate it signed (for 127.0.0.1 and localhost), a client certificate it signed (CN=alice), and the ones a
+// certificate it signed (for 127.0.0.1 and localhost), a client certificate it signed (CN=alice), an etcd server
+// certificate it signed (127.0.0.1 and localhost, for serving and for etcd's own gateway as a client), and the ones a
 // broker must refuse or that stand in for a rotation: a second CA with a broker and a client certificate, and a
 // self-signed client certificate. EC P-256 keys, unencrypted PEM. Test helper.
 import { execFileSync } from 'node:child_process';
@@ -20,6 +21,8 @@ export interface TestCertificates {
   ca: string;
   broker: KeyPair;
   client: KeyPair;
+  /** etcd's server certificate (`--cert-file`, `--key-file`). */
+  etcdServer: KeyPair;
   /** A CA no broker trusts, with a broker and a client certificate of its own. */
   otherCa: string;
   otherBroker: KeyPair;
@@ -54,7 +57,7 @@ function keystoreOf(dir: string, name: string, key: string, cert: string): KeyPa
   return { key, cert, keystore };
 }
 
-/** A key and a certificate for `subject`, signed by the CA `ca` (its key beside it), with `extensions` (one config line). */
+/** A key and a certificate for `subject`, signed by the CA `ca` (its key beside it), with `extensions` (config lines). */
 function signed(dir: string, name: string, subject: string, ca: string, extensions: string): KeyPair {
   const key = newKey(dir, name);
   openssl(dir, ['req', '-new', '-key', key, '-out', `${name}.csr`, '-subj', subject]);
@@ -84,6 +87,8 @@ function signed(dir: string, name: string, subject: string, ca: string, extensio
 
 const BROKER_EXTENSIONS = 'subjectAltName=IP:127.0.0.1,DNS:localhost';
 const CLIENT_EXTENSIONS = 'extendedKeyUsage=clientAuth';
+// etcd's gRPC gateway dials its own client port with the server certificate, so it is a client certificate too.
+const ETCD_SERVER_EXTENSIONS = `${BROKER_EXTENSIONS}\nextendedKeyUsage=serverAuth,clientAuth`;
 
 export function makeTestCertificates(): TestCertificates {
   const dir = tempDir('fjord-tls-');
@@ -100,6 +105,7 @@ export function makeTestCertificates(): TestCertificates {
     broker,
     encryptedBrokerKeystore,
     client: signed(dir, 'client', '/O=Fjord Tests/CN=alice', ca, CLIENT_EXTENSIONS),
+    etcdServer: signed(dir, 'etcd-server', '/CN=etcd', ca, ETCD_SERVER_EXTENSIONS),
     otherCa,
     otherBroker: signed(dir, 'other-broker', '/CN=localhost', otherCa, BROKER_EXTENSIONS),
     otherClient: signed(dir, 'other-client', '/CN=alice', otherCa, CLIENT_EXTENSIONS),
