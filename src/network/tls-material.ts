@@ -1,7 +1,8 @@
-// The TLS material of the SSL listeners: the private key and certificate chain (ssl.keystore.location, PEM) and
-// the CA certificates client certificates are checked against (ssl.truststore.location, PEM), read and checked
-// into secure-context options at start-up (a bad file stops the start with one line) and read again whenever a
-// file changes (a bad new file keeps the context in use and logs one line). Also the principal a client
+// The broker's TLS material (SSL and SASL_SSL listeners, replication over TLS): the private key and certificate
+// chain (ssl.keystore.location, PEM, the key maybe encrypted with ssl.key.password) and the CA certificates peers'
+// certificates are checked against (ssl.truststore.location, PEM), read and checked into secure-context options at
+// start-up (a bad file stops the start with one line) and held by TlsMaterial, which reads them again whenever a
+// file changes (a bad new file keeps the material in use and logs one line). Also the principal a client
 // certificate names. Runs on the main thread.
 import { type StatsListener, unwatchFile, watchFile } from 'node:fs';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
