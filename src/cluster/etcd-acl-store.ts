@@ -4,16 +4,13 @@
 // (read your writes). Main thread.
 import type { Logger } from 'pino';
 import { type AclBinding, parseStoredAcl, toStoredAcl } from '../security/acl-binding.js';
-import type { ResourceType } from '../security/acl-codes.js';
-import type { AclFilter } from '../security/acl-filter.js';
-import { AclSet } from '../security/acl-set.js';
+import { AclSetStore } from '../security/acl-set.js';
 import type { AclStore } from '../security/acl-store.js';
 import { ACLS_PREFIX, aclKey } from './etcd-keys.js';
 import { FollowedPrefix, type PrefixFollower } from './followed-prefix.js';
 import type { KeyChange, WatchScope } from './prefix-watch.js';
 
-export class EtcdAclStore implements AclStore {
-  private readonly acls = new AclSet();
+export class EtcdAclStore extends AclSetStore implements AclStore {
   /** Key → ACL, so a deleted key (which carries no value) finds the ACL it held. */
   private readonly byKey = new Map<string, AclBinding>();
   private readonly follower: PrefixFollower = {
@@ -25,7 +22,9 @@ export class EtcdAclStore implements AclStore {
   };
   private followed!: FollowedPrefix;
 
-  private constructor(private readonly logger: Logger) {}
+  private constructor(private readonly logger: Logger) {
+    super();
+  }
 
   /** Reads every ACL, then follows changes; resolves once the snapshot is in the set. */
   static async open(etcd: WatchScope, logger: Logger): Promise<EtcdAclStore> {
@@ -34,16 +33,8 @@ export class EtcdAclStore implements AclStore {
     return store;
   }
 
-  list(filter?: AclFilter): AclBinding[] {
-    return this.acls.list(filter);
-  }
-
-  forResource(resourceType: ResourceType, resourceName: string): Iterable<AclBinding> {
-    return this.acls.forResource(resourceType, resourceName);
-  }
-
   async add(acls: readonly AclBinding[]): Promise<void> {
-    const fresh = acls.filter((acl) => !this.acls.has(acl));
+    const fresh = this.absent(acls);
     if (fresh.length === 0) return;
     await this.transaction((ns) => fresh.map((acl) => ns.put(aclKey(acl)).value(JSON.stringify(toStoredAcl(acl)))));
   }

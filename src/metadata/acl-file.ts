@@ -10,9 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AclBinding, parseStoredAcl, toStoredAcl } from '../security/acl-binding.js';
-import type { ResourceType } from '../security/acl-codes.js';
-import type { AclFilter } from '../security/acl-filter.js';
-import { AclSet } from '../security/acl-set.js';
+import { AclSet, AclSetStore } from '../security/acl-set.js';
 import type { AclStore } from '../security/acl-store.js';
 import { writeFileAtomicSync } from '../shared/atomic-file.js';
 import { ErrorCode, KafkaError } from '../shared/kafka-error-codes.js';
@@ -27,12 +25,14 @@ interface AclFileContents {
   acls: AclBinding[];
 }
 
-export class AclFile implements AclStore {
+export class AclFile extends AclSetStore implements AclStore {
   private constructor(
     private readonly path: string,
     private readonly writeFile: AclFileWriter,
-    private readonly acls: AclSet,
-  ) {}
+    acls: AclSet,
+  ) {
+    super(acls);
+  }
 
   /** Loads `dir`'s ACL file (none: no ACLs). A file that does not read back whole throws one line naming it. */
   static open(dir: string, writeFile: AclFileWriter = writeFileAtomicSync): AclFile {
@@ -40,16 +40,8 @@ export class AclFile implements AclStore {
     return new AclFile(path, writeFile, existsSync(path) ? readAclFile(path) : new AclSet());
   }
 
-  list(filter?: AclFilter): AclBinding[] {
-    return this.acls.list(filter);
-  }
-
-  forResource(resourceType: ResourceType, resourceName: string): Iterable<AclBinding> {
-    return this.acls.forResource(resourceType, resourceName);
-  }
-
   async add(acls: readonly AclBinding[]): Promise<void> {
-    const fresh = acls.filter((acl) => !this.acls.has(acl));
+    const fresh = this.absent(acls);
     if (fresh.length === 0) return;
     this.write([...this.acls.list(), ...fresh]);
     for (const acl of fresh) this.acls.add(acl);

@@ -5,6 +5,7 @@ import { type AclBinding, aclIdentity, compareAcls } from './acl-binding.js';
 import type { ResourceType } from './acl-codes.js';
 import { type AclFilter, aclFilterMatches } from './acl-filter.js';
 import { resourceMatches } from './acl-rules.js';
+import type { AclStore } from './acl-store.js';
 
 export class AclSet {
   /** Resource type → identity → ACL. An authorization scans its type's ACLs (a later index may narrow that). */
@@ -44,5 +45,23 @@ export class AclSet {
   /** The ACLs whose pattern covers the resource: literal of its name or "*", or a prefix of its name. */
   *forResource(resourceType: ResourceType, resourceName: string): IterableIterator<AclBinding> {
     for (const acl of this.byType.get(resourceType)?.values() ?? []) if (resourceMatches(acl, resourceName)) yield acl;
+  }
+}
+
+/** The reading half of an AclStore, from its AclSet; the file and etcd stores add their writes. */
+export abstract class AclSetStore implements Pick<AclStore, 'list' | 'forResource'> {
+  constructor(protected readonly acls: AclSet = new AclSet()) {}
+
+  list(filter?: AclFilter): AclBinding[] {
+    return this.acls.list(filter);
+  }
+
+  forResource(resourceType: ResourceType, resourceName: string): Iterable<AclBinding> {
+    return this.acls.forResource(resourceType, resourceName);
+  }
+
+  /** Of `acls`, those the set does not hold (what an add writes). */
+  protected absent(acls: readonly AclBinding[]): AclBinding[] {
+    return acls.filter((acl) => !this.acls.has(acl));
   }
 }

@@ -1,10 +1,11 @@
-// What the three ACL handlers share when answering: Kafka's answer without an authorizer (SECURITY_DISABLED), and
+// What the three ACL handlers share when answering: Kafka's answer without an authorizer (SECURITY_DISABLED), each
+// entry of a request checked on its own, and
 // ACLs turned back into the response's codes — grouped by resource pattern for DescribeAcls, one entry each for
 // DeleteAcls. Main thread.
 import { type AclBinding, aclBindingCodes } from '../../security/acl-binding.js';
 import { SECURITY_DISABLED_MESSAGE } from '../../security/authorizer.js';
 import { ErrorCode } from '../../shared/kafka-error-codes.js';
-import type { ErrorFields } from './admin-results.js';
+import { attempt, type ErrorFields, type Outcome } from './admin-results.js';
 
 export const SECURITY_DISABLED: Readonly<ErrorFields> = Object.freeze({ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: SECURITY_DISABLED_MESSAGE });
 
@@ -32,4 +33,11 @@ export function describedResources(acls: readonly AclBinding[]) {
 /** One of a DeleteAcls filter's matching ACLs (each removed: no error of its own). */
 export function matchingAcl(acl: AclBinding) {
   return { errorCode: ErrorCode.NONE, errorMessage: null, ...aclBindingCodes(acl) };
+}
+
+/** Each entry checked on its own (a KafkaError is that entry's answer), in order, and the values of those that passed. */
+export async function checkEach<E, T>(entries: readonly E[], check: (entry: E) => T): Promise<{ checked: Outcome<T>[]; valid: T[] }> {
+  const checked: Outcome<T>[] = [];
+  for (const entry of entries) checked.push(await attempt(() => check(entry)));
+  return { checked, valid: checked.flatMap((outcome) => (outcome.ok ? [outcome.value] : [])) };
 }

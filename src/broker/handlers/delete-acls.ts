@@ -1,10 +1,10 @@
 // DeleteAcls: every ACL of ctx.authorizer any valid filter matches removed in one change; per filter, in request
 // order, the ACLs it matched (an ACL two filters match is listed by both). A filter with an unknown code is
 // INVALID_REQUEST; without an authorizer every filter is SECURITY_DISABLED, as Kafka answers. Runs on the main thread.
-import { type AclFilter, aclFilterOfCodes } from '../../security/acl-filter.js';
+import { aclFilterOfCodes } from '../../security/acl-filter.js';
 import { defineHandler } from '../api-handler.js';
-import { matchingAcl, SECURITY_DISABLED } from './acl-answers.js';
-import { attempt, fieldsOf, type Outcome } from './admin-results.js';
+import { checkEach, matchingAcl, SECURITY_DISABLED } from './acl-answers.js';
+import { attempt, fieldsOf } from './admin-results.js';
 
 export const deleteAclsHandler = defineHandler({
   apiKey: 31,
@@ -13,9 +13,7 @@ export const deleteAclsHandler = defineHandler({
   async handle(ctx, request) {
     const { filters } = request.body;
     if (!ctx.authorizer.enabled) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...SECURITY_DISABLED, matchingAcls: [] })) };
-    const checked: Outcome<AclFilter>[] = [];
-    for (const filter of filters) checked.push(await attempt(() => aclFilterOfCodes(filter)));
-    const valid = checked.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+    const { checked, valid } = await checkEach(filters, aclFilterOfCodes);
     const deleted = await attempt(() => ctx.authorizer.delete(valid));
     if (!deleted.ok) ctx.logger.warn({ filters: valid.length, err: deleted.errorMessage }, 'ACL deletion failed');
     let next = 0;

@@ -2,6 +2,7 @@
 // v1 adds the pattern types (absent in v0: LITERAL, 3), v2 first flexible version, v3 as v2. One result per
 // filter, in request order, each listing the ACLs it matched (and removed).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
+import { aclFilter } from './common.js';
 
 export const deleteAclsApi = defineApi({
   apiKey: 31,
@@ -13,15 +14,7 @@ export const deleteAclsApi = defineApi({
       name: 'filters',
       type: '[]struct',
       versions: '0+',
-      fields: [
-        { name: 'resourceTypeFilter', type: 'int8', versions: '0+' },
-        { name: 'resourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'patternTypeFilter', type: 'int8', versions: '1+', default: 3 },
-        { name: 'principalFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'hostFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-        { name: 'operation', type: 'int8', versions: '0+' },
-        { name: 'permissionType', type: 'int8', versions: '0+' },
-      ],
+      fields: aclFilter,
     },
   ],
   response: [

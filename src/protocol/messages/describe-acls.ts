@@ -2,21 +2,14 @@
 // v1 adds the pattern type (absent in v0: LITERAL, 3), v2 first flexible version, v3 as v2. The request is one
 // ACL filter (codes: src/security/acl-codes.ts; 1 = ANY, null strings match anything).
 import { defineApi, type RequestOf, type ResponseOf } from '../schema/api-definition.js';
+import { aclFilter } from './common.js';
 
 export const describeAclsApi = defineApi({
   apiKey: 29,
   name: 'DescribeAcls',
   versions: '0-3',
   flexibleVersions: '2+',
-  request: [
-    { name: 'resourceTypeFilter', type: 'int8', versions: '0+' },
-    { name: 'resourceNameFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'patternTypeFilter', type: 'int8', versions: '1+', default: 3 },
-    { name: 'principalFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'hostFilter', type: 'string', versions: '0+', nullableVersions: '0+' },
-    { name: 'operation', type: 'int8', versions: '0+' },
-    { name: 'permissionType', type: 'int8', versions: '0+' },
-  ],
+  request: aclFilter,
   response: [
     { name: 'throttleTimeMs', type: 'int32', versions: '0+' },
     { name: 'errorCode', type: 'int16', versions: '0+' },
