@@ -1,6 +1,6 @@
 // Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
 // (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with fjord.etcd.endpoints)
-// → metadata → SCRAM credentials (a file, or etcd's) → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
+// → metadata → SCRAM credentials and ACLs (files, or etcd's) → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
 // → registration in etcd → ready; stop reverses it (/ready turns 503 first, the broker leaves etcd, the admin
 // listener closes last). Used by the command line (src/main.ts) and by applications that embed a broker in their
 // tests. Runs on the main thread.
@@ -26,6 +26,7 @@ import { type EngineConfig, type MoveStepHook, PartitionEngine } from './engine/
 import { createLogger } from './logger.js';
 import { type MetadataFileWriter, newClusterId, StandaloneMetadata } from './metadata/standalone-metadata.js';
 import { ScramCredentialFile } from './metadata/scram-credential-file.js';
+import { AclFile } from './metadata/acl-file.js';
 import { TopicManager } from './metadata/topic-manager.js';
 import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListeners } from './network/kafka-listeners.js';
@@ -36,6 +37,7 @@ import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
 import type { ReplicaManager } from './replication/replica-manager.js';
 import { type Replication, replicaManagerFor, startReplication } from './replication/replication-start.js';
+import { AclAuthorizer } from './security/authorizer.js';
 import type { ScramCredentialStore } from './security/credential-store.js';
 import { withTopicOverrides } from './shared/topic-config.js';
 import { workerSettingsOf } from './shared/worker-settings.js';
@@ -55,6 +57,8 @@ export interface BrokerHandle {
   readonly replication: Replication | null;
   /** Users' SCRAM credentials (ctx.credentials): a file in the metadata dir standalone, etcd in a cluster. */
   readonly credentials: ScramCredentialStore;
+  /** The authorizer and its ACLs (ctx.authorizer): off unless authorizer.class.name is set. */
+  readonly authorizer: AclAuthorizer;
   /** Milliseconds from launchBroker() to ready. */
   readonly startupMs: number;
   stop(): Promise<void>;
@@ -120,6 +124,7 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
       http,
       replication: broker.replication,
       credentials: broker.credentials,
+      authorizer: broker.authorizer,
       startupMs,
       stop: () =>
         (stopping ??= (async () => {
@@ -209,16 +214,26 @@ async function startLocalParts(
   const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter, cluster?.clusterId);
   const tls = openTlsMaterial(config, logger);
   const credentials = cluster === null ? ScramCredentialFile.open(metadataDir) : await cluster.openCredentialStore();
+  let authorizer: AclAuthorizer | null = null;
   try {
-    return await startServingParts({ config, logger, meters, options, metadataDir, cluster, metadata, credentials, tls });
+    authorizer = await openAuthorizer(config, metadataDir, cluster);
+    return await startServingParts({ config, logger, meters, options, metadataDir, cluster, metadata, credentials, authorizer, tls });
   } catch (error) {
+    await authorizer?.close();
     await credentials.close();
     tls?.close();
     throw error;
   }
 }
 
-/** What startLocalParts has opened when the engine starts: the metadata file and the users' credentials. */
+/** Off without authorizer.class.name; else over the ACL file in the metadata dir, or etcd's ACLs in a cluster. */
+async function openAuthorizer(config: BrokerConfig, metadataDir: string, cluster: ClusterMembership | null): Promise<AclAuthorizer> {
+  if (config.authorizerClassName === '') return AclAuthorizer.off();
+  const store = cluster === null ? AclFile.open(metadataDir) : await cluster.openAclStore();
+  return AclAuthorizer.over(store, { superUsers: config.superUsers, allowEveryoneIfNoAclFound: config.allowEveryoneIfNoAclFound });
+}
+
+/** What startLocalParts has opened when the engine starts: the metadata file, the users' credentials, the ACLs. */
 interface OpenedParts {
   config: BrokerConfig;
   logger: Logger;
@@ -230,6 +245,7 @@ interface OpenedParts {
   credentials: ScramCredentialFile | EtcdCredentialStore;
   /** The TLS material of the SSL and SASL_SSL listeners and of TLS replication; null when nothing uses TLS. */
   tls: TlsMaterial | null;
+  authorizer: AclAuthorizer;
 }
 
 /** Reads the TLS material when a listener or replication uses TLS (a bad file stops the start with one line); re-read as its files change. */
@@ -245,7 +261,7 @@ function openTlsMaterial(config: BrokerConfig, logger: Logger): TlsMaterial | nu
 
 /** The parts after metadata and credentials: engine, topics, request context, listeners, replication, registration. */
 async function startServingParts(opened: OpenedParts) {
-  const { config, logger, meters, options, metadataDir, cluster, metadata, credentials, tls } = opened;
+  const { config, logger, meters, options, metadataDir, cluster, metadata, credentials, authorizer, tls } = opened;
   const engine = await PartitionEngine.start(
     engineConfigOf(config, options.faultInjection ?? false),
     logger,
@@ -288,6 +304,7 @@ async function startServingParts(opened: OpenedParts) {
     ),
     producerIds: new ProducerIdAllocator(cluster === null ? producerIdFile(metadataDir) : (size) => cluster.reserveProducerIds(size)),
     credentials,
+    authorizer,
     sasl: new SaslSessions(credentials, { mechanisms: config.saslEnabledMechanisms, failedAuthenticationDelayMs: config.failedAuthenticationDelayMs }),
     logger,
     meters,
@@ -331,6 +348,7 @@ async function startServingParts(opened: OpenedParts) {
   const stop = async () => {
     if (cluster !== null && applier !== null) await shutDownControlled(cluster, applier, replicas!, logger);
     await credentials.close();
+    await authorizer.close();
     tls?.close();
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
@@ -351,6 +369,7 @@ async function startServingParts(opened: OpenedParts) {
     replication,
     membership,
     credentials,
+    authorizer,
     stop,
     sources: {
       nodeId: config.nodeId,

@@ -1,6 +1,6 @@
 // Everything a request handler may use, in one object built at start-up: identity and advertised
 // address, the cluster's brokers and controller, the storage engine, topics, partition leadership, the long-poll
-// waiters, the group router, producer ids, the users' SCRAM credentials, config,
+// waiters, the group router, producer ids, the users' SCRAM credentials, the authorizer and its ACLs, config,
 // logger and the request path's meters.
 // Runs on the main thread.
 import type { Logger } from 'pino';
@@ -8,6 +8,7 @@ import type { Membership } from '../cluster/membership.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import type { PartitionEngine } from '../engine/partition-engine.js';
 import type { TopicManager } from '../metadata/topic-manager.js';
+import type { AclAuthorizer } from '../security/authorizer.js';
 import type { ScramCredentialStore } from '../security/credential-store.js';
 import type { HotPathMeters } from '../observability/hot-path-meters.js';
 import type { DataWaiters } from './data-waiters.js';
@@ -34,6 +35,8 @@ export interface BrokerContext {
   readonly producerIds: ProducerIdAllocator;
   /** Users' SCRAM credentials: SASL looks them up, the *UserScramCredentials APIs list and change them (a file standalone, etcd in a cluster). */
   readonly credentials: ScramCredentialStore;
+  /** The authorizer (off unless authorizer.class.name is set) and its ACLs: the *Acls APIs list and change them (a file standalone, etcd in a cluster). */
+  readonly authorizer: AclAuthorizer;
   readonly logger: Logger;
   /** Counters for /metrics: traffic per topic, requests per API, produce requests waiting. */
   readonly meters: HotPathMeters;

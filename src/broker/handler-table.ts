@@ -6,7 +6,10 @@ import { apiByKey } from '../protocol/api-registry.js';
 import { alterConfigsHandler } from './handlers/alter-configs.js';
 import { alterReplicaLogDirsHandler } from './handlers/alter-replica-log-dirs.js';
 import { type AdvertisedApi, apiVersionsHandlerFor } from './handlers/api-versions.js';
+import { createAclsHandler } from './handlers/create-acls.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
+import { deleteAclsHandler } from './handlers/delete-acls.js';
+import { describeAclsHandler } from './handlers/describe-acls.js';
 import { alterPartitionReassignmentsHandler } from './handlers/alter-partition-reassignments.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
 import { listPartitionReassignmentsHandler } from './handlers/list-partition-reassignments.js';
@@ -63,6 +66,9 @@ const handlers: AnyHandler[] = [
   saslAuthenticateHandler,
   initProducerIdHandler,
   offsetForLeaderEpochHandler,
+  describeAclsHandler,
+  createAclsHandler,
+  deleteAclsHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   alterReplicaLogDirsHandler,

@@ -38,6 +38,7 @@ const HINTS: Record<number, string> = {
   10: "send smaller messages, or raise the topic's max.message.bytes",
   91: 'list users and their mechanisms with "fjord users list"',
   93: 'give --iterations from 4096 to 16384 and a user name of 1 to 512 bytes',
+  54: 'the broker has no authorizer: set authorizer.class.name (docs/security.md#acls)',
 };
 
 /** The one line (without "fjord: ") and exit code for any error a command throws. */

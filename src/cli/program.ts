@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure, ExitCode } from './cli-errors.js';
 import { registerBroker } from './commands/broker.js';
+import { registerAcls } from './commands/acls.js';
 import { registerCluster } from './commands/cluster.js';
 import { registerConsume } from './commands/consume.js';
 import { registerDevCluster } from './commands/dev-cluster.js';
@@ -30,6 +31,7 @@ export function buildProgram(argv: readonly string[]): Command {
   registerGroups(program);
   registerCluster(program);
   registerUsers(program);
+  registerAcls(program);
   registerDumpSegment(program);
   registerPerf(program);
   registerDevCluster(program);

@@ -13,6 +13,7 @@ import { writeLeaderIsr } from './leader-isr-write.js';
 import { Controller, type LeaderRebalanceSettings } from './controller.js';
 import { campaignForController, ControllerObserver, type ControllerTerm } from './controller-election.js';
 import { type ClusterEtcd, openClusterEtcd } from './etcd-client.js';
+import { EtcdAclStore } from './etcd-acl-store.js';
 import { EtcdCredentialStore } from './etcd-credential-store.js';
 import type { EtcdTlsFiles } from './etcd-tls.js';
 import { type BrokerListener, type BrokerRegistration, brokerKey, CLUSTER_ID_KEY, decodeBrokerRegistration } from './etcd-keys.js';
@@ -143,6 +144,11 @@ export class ClusterMembership implements Membership {
   /** The cluster's SCRAM credentials, read from etcd (within the connect timeout) and followed until closed. */
   openCredentialStore(): Promise<EtcdCredentialStore> {
     return withinTimeout(this.options, 'read the SCRAM credentials', () => EtcdCredentialStore.open(this.etcd, this.options.logger));
+  }
+
+  /** The cluster's ACLs, read from etcd (within the connect timeout) and followed until closed. */
+  openAclStore(): Promise<EtcdAclStore> {
+    return withinTimeout(this.options, 'read the ACLs', () => EtcdAclStore.open(this.etcd, this.options.logger));
   }
 
   /** As a partition's leader, writes its next ISR to etcd (leader-isr-write.ts): the replica manager's onIsrChange. */

@@ -17,6 +17,10 @@
 //                                        salt, iterations, base64 storedKey and serverKey); the user name
 //                                        URI-encoded (encodeURIComponent, so never a '/'), the mechanism
 //                                        SCRAM-SHA-256 or SCRAM-SHA-512
+//   security/acls/<resource type>/<pattern type>/<resource name>/<principal>/<host>/<operation>/<permission>
+//                                        one ACL (acl-binding.ts's stored JSON: the same seven fields by name);
+//                                        resource name, principal and host URI-encoded, the rest Kafka's names
+//                                        (TOPIC/LITERAL/READ/ALLOW), so an ACL is its key and is stored once
 //
 // The cluster state shares the state/ prefix so one watch sees all of it in a single revision order (a topic's
 // creation before its partitions' states, a leader change after the assignment that allowed it).
@@ -24,6 +28,8 @@
 // Values are JSON (UTF-8), not msgpack: they are small, written rarely (registration, topic creation, a leader or
 // ISR change), and an operator can read and repair them with `etcdctl get --prefix /fjord/`. A topic name is a
 // Kafka topic name ([a-zA-Z0-9._-], checked by the caller), so it never holds a '/'.
+
+import type { AclBinding } from '../security/acl-binding.js';
 
 export const CLUSTER_ID_KEY = 'cluster-id';
 export const BROKERS_PREFIX = 'brokers/';
@@ -34,6 +40,7 @@ export const ASSIGNMENTS_PREFIX = `${STATE_PREFIX}assignments/`;
 export const PARTITIONS_PREFIX = `${STATE_PREFIX}partitions/`;
 export const REASSIGNMENTS_PREFIX = `${STATE_PREFIX}reassignments/`;
 export const SCRAM_CREDENTIALS_PREFIX = 'security/scram/';
+export const ACLS_PREFIX = 'security/acls/';
 
 export function clusterRoot(clusterName: string): string {
   const problem = clusterNameProblem(clusterName);
@@ -87,6 +94,12 @@ export function parseScramCredentialKey(key: string): { user: string; mechanism:
   } catch {
     return null;
   }
+}
+
+/** An ACL's key: every field, the free-text ones URI-encoded (encodeURIComponent, so never a '/'). */
+export function aclKey(acl: AclBinding): string {
+  const { resourceType, patternType, resourceName, principal, host, operation, permissionType } = acl;
+  return `${ACLS_PREFIX}${[resourceType, patternType, encodeURIComponent(resourceName), encodeURIComponent(principal), encodeURIComponent(host), operation, permissionType].join('/')}`;
 }
 export const topicPartitionsPrefix = (topic: string): string => `${PARTITIONS_PREFIX}${topic}/`;
 

@@ -11,6 +11,8 @@ import { GROUP_CONFIG_TABLE, WORKER_CONFIG_TABLE } from '../shared/worker-settin
 import { formatPerIpOverrides, parsePerIpOverrides } from '../network/connection-quotas.js';
 import { SASL_MECHANISM_NAMES, type SaslMechanismName } from '../security/sasl-mechanism.js';
 import { formatPrincipalMappingRules, type PrincipalMappingRule, parsePrincipalMappingRules } from '../security/ssl-principal-mapping.js';
+import { principalProblem } from '../security/acl-binding.js';
+import { AUTHORIZER_CLASS_NAMES } from '../security/authorizer.js';
 import {
   DEFAULT_PROTOCOL_MAP,
   formatAddress,
@@ -267,6 +269,26 @@ export const BROKER_CONFIG_TABLE = {
     default: 'auto',
     doc: 'json: one pino JSON object per line; pretty: one human-readable line per entry; auto: pretty when stdout is a terminal, json otherwise.',
   }),
+  /** '' (the default): no authorizer, everything is allowed and the ACL APIs answer SECURITY_DISABLED. */
+  authorizerClassName: custom<string>({
+    key: 'authorizer.class.name',
+    default: '',
+    parse: parseAuthorizerClassName,
+    format: String,
+    doc: `The authorizer that keeps ACLs and decides with them: ${AUTHORIZER_CLASS_NAMES.join(' or ')} (both are Fjord's ACL authorizer); empty (the default): none, every request is allowed and DescribeAcls, CreateAcls and DeleteAcls answer SECURITY_DISABLED. The request APIs do not check ACLs yet.`,
+  }),
+  superUsers: custom<string[]>({
+    key: 'super.users',
+    default: [],
+    parse: parseSuperUsers,
+    format: (principals) => principals.join(';'),
+    doc: 'Principals the authorizer allows everything, whatever the ACLs say: Type:name, semicolon-separated (User:admin;User:CN=broker,O=Acme).',
+  }),
+  allowEveryoneIfNoAclFound: bool({
+    key: 'allow.everyone.if.no.acl.found',
+    default: false,
+    doc: 'With an authorizer, whether a resource no ACL covers (no literal, "*" or prefixed ACL of its type matches its name) is open to everyone; false: only super users may use it.',
+  }),
 } satisfies ConfigTable;
 
 /** Bounds on what /metrics reports. */
@@ -413,4 +435,22 @@ function parseEtcdEndpoints(name: string, text: string): string[] {
   const problem = etcdEndpointsProblem(endpoints);
   if (problem !== null) throw new Error(`${name}: ${problem}`);
   return endpoints;
+}
+
+function parseAuthorizerClassName(name: string, text: string): string {
+  const className = text.trim();
+  if (className === '' || (AUTHORIZER_CLASS_NAMES as readonly string[]).includes(className)) return className;
+  throw new Error(`${name}: "${className}" is not an authorizer Fjord has; use ${AUTHORIZER_CLASS_NAMES.join(' or ')}, or leave it empty for none`);
+}
+
+function parseSuperUsers(name: string, text: string): string[] {
+  const principals = text
+    .split(';')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  for (const principal of principals) {
+    const problem = principalProblem(principal);
+    if (problem !== null) throw new Error(`${name}: ${problem}`);
+  }
+  return principals;
 }

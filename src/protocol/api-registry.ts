@@ -11,12 +11,15 @@ import { alterPartitionReassignmentsApi } from './messages/alter-partition-reass
 import { alterReplicaLogDirsApi } from './messages/alter-replica-log-dirs.js';
 import { alterUserScramCredentialsApi } from './messages/alter-user-scram-credentials.js';
 import { apiVersionsApi } from './messages/api-versions.js';
+import { createAclsApi } from './messages/create-acls.js';
 import { createPartitionsApi } from './messages/create-partitions.js';
 import { createTopicsApi } from './messages/create-topics.js';
+import { deleteAclsApi } from './messages/delete-acls.js';
 import { deleteGroupsApi } from './messages/delete-groups.js';
 import { deleteRecordsApi } from './messages/delete-records.js';
 import { deleteTopicsApi } from './messages/delete-topics.js';
 import { describeUserScramCredentialsApi } from './messages/describe-user-scram-credentials.js';
+import { describeAclsApi } from './messages/describe-acls.js';
 import { describeClusterApi } from './messages/describe-cluster.js';
 import { describeConfigsApi } from './messages/describe-configs.js';
 import { describeGroupsApi } from './messages/describe-groups.js';
@@ -69,6 +72,9 @@ export const apis = [
   deleteRecordsApi,
   initProducerIdApi,
   offsetForLeaderEpochApi,
+  describeAclsApi,
+  createAclsApi,
+  deleteAclsApi,
   describeConfigsApi,
   alterConfigsApi,
   alterReplicaLogDirsApi,

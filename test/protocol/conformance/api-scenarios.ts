@@ -15,6 +15,7 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const TOPIC_RESOURCE = 2;
 const RESOURCE_NOT_FOUND = 91;
 const UNACCEPTABLE_CREDENTIAL = 93;
+const INVALID_REQUEST = 42;
 const BASE_TIMESTAMP = Date.now() - 60_000;
 
 export interface World {
@@ -694,6 +695,56 @@ const saslAuthenticate: Scenario = async (world, version) => {
   expect((answer.AuthBytes as Buffer).length).toBe(0);
 };
 
+/** An ACL in Kafka's field names: ALLOW (3) READ (3) of a LITERAL (3) TOPIC (2) resource for `principal`. */
+function topicAcl(topic: string, principal: string): Value {
+  return { ResourceType: 2, ResourceName: topic, ResourcePatternType: 3, Principal: principal, Host: '*', Operation: 3, PermissionType: 3 };
+}
+
+/** DescribeAcls' filter for one literal topic's ACLs (operation and permission ANY = 1). */
+function topicAclFilter(topic: string): Value {
+  return { ResourceTypeFilter: 2, ResourceNameFilter: topic, PatternTypeFilter: 3, PrincipalFilter: null, HostFilter: null, Operation: 1, PermissionType: 1 };
+}
+
+async function describedTopicAcls(world: World, topic: string, version?: number): Promise<Value[]> {
+  const answer = await call(world, 29, topicAclFilter(topic), version);
+  expect([answer.ErrorCode, answer.ErrorMessage]).toEqual([0, null]);
+  return list(answer.Resources).flatMap((r) => list(r.Acls).map((a) => ({ ...a, resource: `${r.ResourceType}:${r.ResourceName}:${r.PatternType ?? 3}` })));
+}
+
+const describeAcls: Scenario = async (world, version) => {
+  const topic = unique(`acl-describe-v${version}`);
+  expect(list((await call(world, 30, { Creations: [topicAcl(topic, 'User:alice'), topicAcl(topic, 'User:bob')] })).Results).map((r) => r.ErrorCode)).toEqual([
+    0, 0,
+  ]);
+  expect(await describedTopicAcls(world, topic, version)).toEqual(
+    ['User:alice', 'User:bob'].map((Principal) => ({ Principal, Host: '*', Operation: 3, PermissionType: 3, resource: `2:${topic}:3` })),
+  );
+};
+
+const createAcls: Scenario = async (world, version) => {
+  const topic = unique(`acl-create-v${version}`);
+  const badCluster = { ...topicAcl('not-kafka-cluster', 'User:alice'), ResourceType: 4 };
+  const answer = await call(world, 30, { Creations: [topicAcl(topic, 'User:alice'), badCluster] }, version);
+  expect(list(answer.Results).map((r) => [r.ErrorCode, r.ErrorMessage])).toEqual([
+    [0, null],
+    [INVALID_REQUEST, 'The only valid name for the CLUSTER resource is kafka-cluster'],
+  ]);
+  expect((await describedTopicAcls(world, topic)).map((a) => a.Principal)).toEqual(['User:alice']);
+};
+
+const deleteAcls: Scenario = async (world, version) => {
+  const topic = unique(`acl-delete-v${version}`);
+  await call(world, 30, { Creations: [topicAcl(topic, 'User:alice')] });
+  const answer = await call(world, 31, { Filters: [topicAclFilter(topic), { ...topicAclFilter(topic), ResourceTypeFilter: 0 }] }, version);
+  const [matched, unknown] = list(answer.FilterResults);
+  expect([matched!.ErrorCode, list(matched!.MatchingAcls).map((a) => [a.ErrorCode, a.ResourceType, a.ResourceName, a.Principal, a.Operation])]).toEqual([
+    0,
+    [[0, 2, topic, 'User:alice', 3]],
+  ]);
+  expect(unknown!.ErrorCode).toBe(INVALID_REQUEST);
+  expect(await describedTopicAcls(world, topic)).toEqual([]);
+};
+
 /** By API key, in the order the test runs them (Produce fills the topic the later ones read). */
 export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [0, produce],
@@ -730,5 +781,8 @@ export const SCENARIOS: ReadonlyMap<number, Scenario> = new Map([
   [47, offsetDelete],
   [50, describeUserScramCredentials],
   [51, alterUserScramCredentials],
+  [29, describeAcls],
+  [30, createAcls],
+  [31, deleteAcls],
   [60, describeCluster],
 ]);

@@ -16,7 +16,12 @@ let broker: BrokerProcess;
 let world: World;
 
 beforeAll(async () => {
-  broker = await startBrokerProcess({ 'group.initial.rebalance.delay.ms': '0' });
+  // An authorizer, for the ACL APIs; its super user is every client here, so ACL checks will not get in the way.
+  broker = await startBrokerProcess({
+    'group.initial.rebalance.delay.ms': '0',
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:ANONYMOUS',
+  });
   const conn = await SchemaConnection.open('127.0.0.1', broker.port);
   const versions = await conn.call(18, 0, {});
   const advertised = new Map(
