@@ -110,7 +110,14 @@ export class ScenarioConsumer {
     this.consumer = consumer;
   }
 
+  /**
+   * Pauses the topic, then disconnects. KafkaJS 2.2.4's fetch loop can spin on already-resolved promises when its
+   * connections close under a running fetcher (KafkaJSConnectionClosedError: the broker is dropped and the fetch
+   * returns at once, again and again; tulios/kafkajs#1384, #1408): that starves the test process's event loop, so
+   * not even the test's timeout fires. A paused consumer's fetcher sleeps maxWaitTimeInMs instead of fetching.
+   */
   async stop(): Promise<void> {
+    this.consumer?.pause([{ topic: this.topic }]);
     await this.consumer?.disconnect();
     this.consumer = null;
   }
