@@ -1,6 +1,7 @@
-// Starts and stops one Fjord broker process's parts in order: configuration → admin HTTP listener
-// (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with fjord.etcd.endpoints)
-// → metadata → SCRAM credentials and ACLs (files, or etcd's) → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
+// Starts and stops one Fjord broker process's parts in order: configuration → TLS material (when anything uses TLS)
+// → admin HTTP listener (/health answers from here on, /ready says 503) → etcd (cluster id, node id free; only with
+// fjord.etcd.endpoints) → metadata → SCRAM credentials (the admin listener checks Basic credentials against them
+// from here on) and ACLs (files, or etcd's) → storage engine (workers, recovery) → Kafka listener → replication (only with replication.listener)
 // → registration in etcd → ready; stop reverses it (/ready turns 503 first, the broker leaves etcd, the admin
 // listener closes last). Used by the command line (src/main.ts) and by applications that embed a broker in their
 // tests. Runs on the main thread.
@@ -32,6 +33,7 @@ import { ClientWarnings } from './network/client-warnings.js';
 import { KafkaListeners } from './network/kafka-listeners.js';
 import { TlsMaterial } from './network/tls-material.js';
 import { ResponseMemoryBudget } from './network/response-memory.js';
+import { authenticationRequired, openToNetworkWithoutCredentials } from './observability/admin-http-auth.js';
 import { AdminHttpServer, type BrokerState } from './observability/admin-http-server.js';
 import { BrokerMetrics } from './observability/broker-metrics.js';
 import { HotPathMeters } from './observability/hot-path-meters.js';
@@ -87,13 +89,21 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
   const meters = new HotPathMeters(config.metrics.topicLabelsMax);
   const metrics = new BrokerMetrics(meters, config.metrics.lagGroupsMax, logger);
   const admin = new AdminHttpServer({ metrics: () => metrics.render(), state: () => state }, logger);
-  const http = await listenAdmin(admin, config);
+  // Read before the admin listener starts, which may serve it (https); closed after that listener.
+  const tls = openTlsMaterial(config, logger);
+  let http: { host: string; port: number } | null;
+  try {
+    http = await listenAdmin(admin, config, tls, logger);
+  } catch (error) {
+    tls?.close();
+    throw error;
+  }
   logger.info(
-    { nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(http), overrides: overridesOf(config, source) },
+    { nodeId: config.nodeId, logDirs: config.logDirs, workers: config.workers, http: httpUrl(config, http), overrides: overridesOf(config, source) },
     'starting',
   );
   try {
-    const broker = await startParts(config, logger, meters, options);
+    const broker = await startParts(config, logger, meters, options, { tls, admin });
     metrics.attach(broker.sources);
     state = 'ready';
     const startupMs = performance.now() - startedAt;
@@ -103,7 +113,7 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
         listener: `${address.host}:${address.port}`,
         listeners: listeners.bound.map((l) => formatAddress(l.name, l)),
         advertised: [...advertised].map(([name, at]) => formatAddress(name, at)),
-        http: httpUrl(http),
+        http: httpUrl(config, http),
         clusterId: broker.membership.clusterId,
         controllerId: broker.membership.controllerId(),
         brokers: broker.membership.liveBrokerIds().length,
@@ -136,33 +146,49 @@ export async function launchBroker(options: LaunchBrokerOptions = {}): Promise<B
             flushed = await broker.stop();
           } finally {
             await admin.close();
+            tls?.close();
           }
           logger.info({ ...flushed, ms: Math.round(performance.now() - stoppedAt) }, 'shutdown complete');
         })()),
     };
   } catch (error) {
     await admin.close();
+    tls?.close();
     throw error;
   }
 }
 
-async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig): Promise<{ host: string; port: number } | null> {
-  if (config.httpListener === null) return null;
-  const { host, port } = config.httpListener;
+/** Binds the admin listener, over TLS for https://, behind Basic authentication as fjord.http.authentication says. */
+async function listenAdmin(admin: AdminHttpServer, config: BrokerConfig, tls: TlsMaterial | null, logger: Logger) {
+  const listener = config.httpListener;
+  if (listener === null) return null;
+  const required = authenticationRequired(config.httpAuthentication, listener);
+  if (openToNetworkWithoutCredentials(config.httpAuthentication, listener)) {
+    logger.warn(
+      { http: formatAddress(listener.scheme, listener) },
+      'the admin HTTP port is open to the network without credentials (fjord.http.authentication=none)',
+    );
+  }
   try {
-    return await admin.listen(host, port);
+    return await admin.listen(listener, { tls, authentication: required ? { failedDelayMs: config.failedAuthenticationDelayMs } : null });
   } catch (error) {
-    throw new Error(`cannot listen on fjord.http.listener http://${host}:${port}: ${(error as Error).message}`);
+    throw new Error(`cannot listen on fjord.http.listener ${formatAddress(listener.scheme, listener)}: ${(error as Error).message}`);
   }
 }
 
+/** What launchBroker opened before the other parts: the TLS material, and the admin listener that takes the users' credentials once open. */
+interface EarlyParts {
+  tls: TlsMaterial | null;
+  admin: AdminHttpServer;
+}
+
 /** etcd membership (in a cluster), metadata, engine, topics, request context, the Kafka listener, registration; stop() reverses them. */
-async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: LaunchBrokerOptions) {
+async function startParts(config: BrokerConfig, logger: Logger, meters: HotPathMeters, options: LaunchBrokerOptions, early: EarlyParts) {
   const metadataDir = resolve(config.logDirs[0]!);
   mkdirSync(metadataDir, { recursive: true });
   const cluster = config.cluster.etcdEndpoints.length > 0 ? await connectCluster(config, metadataDir, logger) : null;
   try {
-    return await startLocalParts(config, logger, meters, options, metadataDir, cluster);
+    return await startLocalParts(config, logger, meters, options, metadataDir, cluster, early);
   } catch (error) {
     await cluster?.leave();
     throw error;
@@ -210,10 +236,11 @@ async function startLocalParts(
   options: LaunchBrokerOptions,
   metadataDir: string,
   cluster: ClusterMembership | null,
+  { tls, admin }: EarlyParts,
 ) {
   const metadata = StandaloneMetadata.open(metadataDir, options.metadataFileWriter, cluster?.clusterId);
-  const tls = openTlsMaterial(config, logger);
   const credentials = cluster === null ? ScramCredentialFile.open(metadataDir) : await cluster.openCredentialStore();
+  admin.useCredentials(credentials);
   let authorizer: AclAuthorizer | null = null;
   try {
     authorizer = await openAuthorizer(config, metadataDir, cluster);
@@ -221,7 +248,6 @@ async function startLocalParts(
   } catch (error) {
     await authorizer?.close();
     await credentials.close();
-    tls?.close();
     throw error;
   }
 }
@@ -248,9 +274,12 @@ interface OpenedParts {
   authorizer: AclAuthorizer;
 }
 
-/** Reads the TLS material when a listener or replication uses TLS (a bad file stops the start with one line); re-read as its files change. */
+/** Reads the TLS material when a listener, replication or the admin listener uses TLS (a bad file stops the start with one line); re-read as its files change. */
 function openTlsMaterial(config: BrokerConfig, logger: Logger): TlsMaterial | null {
-  const needed = config.replicationSecurityProtocol === 'SSL' || config.listeners.some((l) => usesTls(config.listenerProtocols.get(l.name)));
+  const needed =
+    config.replicationSecurityProtocol === 'SSL' ||
+    config.httpListener?.scheme === 'https' ||
+    config.listeners.some((l) => usesTls(config.listenerProtocols.get(l.name)));
   if (!needed) return null;
   return TlsMaterial.open(
     { keystorePath: config.sslKeystoreLocation, keyPassword: config.sslKeyPassword, truststorePath: config.sslTruststoreLocation },
@@ -349,7 +378,6 @@ async function startServingParts(opened: OpenedParts) {
     if (cluster !== null && applier !== null) await shutDownControlled(cluster, applier, replicas!, logger);
     await credentials.close();
     await authorizer.close();
-    tls?.close();
     // Peers and clients stop being told about this broker first (its registration goes with its lease).
     await cluster?.leave();
     await replication?.stop();
@@ -436,8 +464,8 @@ async function applyClusterState(
   return applier;
 }
 
-function httpUrl(address: { host: string; port: number } | null): string | null {
-  return address === null ? null : `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+function httpUrl(config: BrokerConfig, address: { host: string; port: number } | null): string | null {
+  return address === null || config.httpListener === null ? null : formatAddress(config.httpListener.scheme, address);
 }
 
 /** The keys given (file, environment, --set, or the embedding call) with their effective values: what this broker runs with beyond the defaults. */

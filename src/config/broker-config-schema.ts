@@ -18,9 +18,11 @@ import {
   formatAddress,
   formatListenerList,
   formatProtocolMap,
+  type HttpListener,
   type ListenerAddress,
   type NamedListener,
   parseAddress,
+  parseHttpListener,
   parseListenerList,
   parseProtocolMap,
   type SecurityProtocol,
@@ -118,12 +120,17 @@ export const BROKER_CONFIG_TABLE = {
     doc: 'Whether SSL listeners ask clients for a certificate: none; requested (checked if given); required (a connection without a valid one is refused). A valid certificate makes its subject the principal.',
   }),
   /** The admin HTTP listener (/metrics, /health, /ready); null: off. */
-  httpListener: custom<ListenerAddress | null>({
+  httpListener: custom<HttpListener | null>({
     key: HTTP_LISTENER_KEY,
-    default: { host: '127.0.0.1', port: 9644 },
-    parse: (name, text) => (text === '' ? null : parseAddress(name, text, 'http', 'http://host:port (or empty to turn it off)', true)),
-    format: (address) => formatAddress('http', address),
-    doc: 'Where the admin HTTP listener binds (GET /metrics, /health, /ready): http://host:port (port 0 picks a free port); empty turns it off.',
+    default: { scheme: 'http', host: '127.0.0.1', port: 9644 },
+    parse: (name, text) => (text === '' ? null : parseHttpListener(name, text)),
+    format: (listener) => (listener === null ? '' : formatAddress(listener.scheme, listener)),
+    doc: "Where the admin HTTP listener binds (GET /metrics, /health, /ready): http://host:port, or https://host:port to serve TLS with ssl.keystore.location's key and certificate (and its reloads); port 0 picks a free port; empty turns it off.",
+  }),
+  httpAuthentication: oneOf(['auto', 'required', 'none'], {
+    key: 'fjord.http.authentication',
+    default: 'auto',
+    doc: "Whether every admin HTTP request needs HTTP Basic authentication as a broker user (the password checked against the user's SCRAM credential): auto (required unless fjord.http.listener binds a loopback address: 127.0.0.0/8, ::1, localhost), required, or none (a warning is logged at start when the listener is not on loopback). Use https:// with it: Basic sends the password in every request.",
   }),
   /** The replication listener (followers fetch over it; src/replication/); null: off. */
   replicationListener: custom<ListenerAddress | null>({

@@ -1,11 +1,17 @@
 // The broker's Kafka listeners as configured: `listeners` and `advertised.listeners` (NAME://host:port, comma-
 // separated), `listener.security.protocol.map` (NAME:PROTOCOL), the address syntax every listener key shares, and
 // the checks across them (names unique and mapped, ports free of each other, TLS material where a listener needs
-// it). Runs on the main thread at start-up.
+// it), and the admin HTTP listener's http:// or https:// address. Runs on the main thread at start-up.
+import { isIPv4 } from 'node:net';
 
 export interface ListenerAddress {
   host: string;
   port: number;
+}
+
+/** The admin HTTP listener (fjord.http.listener): https serves TLS with ssl.keystore.location's material. */
+export interface HttpListener extends ListenerAddress {
+  scheme: 'http' | 'https';
 }
 
 /** One Kafka listener: its name (upper case, as Kafka compares them), where it binds or is advertised. */
@@ -34,13 +40,29 @@ export function parseAddress(key: string, text: string, scheme: string, shape: s
   return { host, port };
 }
 
+const HTTP_SHAPE = 'http://host:port or https://host:port (or empty to turn it off)';
+
+/** fjord.http.listener: http://host:port or https://host:port, port 0 picking a free port. */
+export function parseHttpListener(key: string, text: string): HttpListener {
+  const scheme = text.startsWith('https://') ? 'https' : 'http';
+  return { scheme, ...parseAddress(key, text, scheme, HTTP_SHAPE, true) };
+}
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: only this host can reach an address of these. */
+export function isLoopback(host: string): boolean {
+  const ipv4 = host.startsWith('::ffff:') ? host.slice('::ffff:'.length) : host;
+  if (isIPv4(ipv4)) return ipv4.startsWith('127.');
+  return host === '::1' || host.toLowerCase() === 'localhost';
+}
+
 /** NAME://host:port, the name any listener name (upper-cased, as Kafka compares them). */
 function parseNamed(key: string, text: string, shape: string, bindsPort: boolean): NamedListener {
   const match = /^([A-Za-z][A-Za-z0-9_]*):\/\/(\[[0-9a-fA-F:]+\]|[^:/\s,]*):(\d{1,5})(\/?)$/.exec(text);
-  if (!match || (match[4] === '/' && match[1] !== 'http')) throw new Error(`${key} must be ${shape}, got "${text}"`);
+  const web = match?.[1] === 'http' || match?.[1] === 'https';
+  if (!match || (match[4] === '/' && !web)) throw new Error(`${key} must be ${shape}, got "${text}"`);
   const port = Number(match[3]);
   if (port > 65535 || (!bindsPort && port === 0)) throw new Error(`${key} has an invalid port ${port}`);
-  const name = match[1] === 'http' ? 'http' : match[1]!.toUpperCase();
+  const name = web ? match[1]! : match[1]!.toUpperCase();
   return { name, host: match[2]!.replace(/^\[|\]$/g, '') || '0.0.0.0', port };
 }
 
@@ -114,7 +136,7 @@ export interface ListenerSettings {
   sslTruststoreLocation: string;
   replicationSecurityProtocol: 'PLAINTEXT' | 'SSL';
   inCluster: boolean;
-  httpListener: ListenerAddress | null;
+  httpListener: HttpListener | null;
   httpListenerKey: string;
 }
 
@@ -138,6 +160,11 @@ export function listenerProblems(s: ListenerSettings): string[] {
   if (s.replicationSecurityProtocol === 'SSL' && (s.sslKeystoreLocation === '' || s.sslTruststoreLocation === '')) {
     problems.push(
       "fjord.replication.security.protocol SSL needs ssl.keystore.location (this broker's key and certificate) and ssl.truststore.location (the CAs that signed its peers')",
+    );
+  }
+  if (s.httpListener?.scheme === 'https' && s.sslKeystoreLocation === '') {
+    problems.push(
+      `${s.httpListenerKey} ${formatAddress('https', s.httpListener)} serves TLS: ssl.keystore.location must name a PEM file with its private key and certificate chain`,
     );
   }
   problems.push(...portClashes(s));

@@ -1,9 +1,17 @@
 // The admin HTTP listener (fjord.http.listener): GET /metrics (Prometheus text format), GET /health
 // (200 while the process serves HTTP at all), GET /ready (200 while the broker accepts Kafka traffic,
-// 503 while it starts or shuts down); any other path is 404, any other method 405. Bounded like the
-// Kafka listener: a few connections, short timeouts. Runs on the main thread.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// 503 while it starts or shuts down); any other path is 404, any other method 405, a request body 413. Over
+// http or https (the broker's TLS material, reloads included), behind HTTP Basic authentication when it is
+// required (admin-http-auth.ts). Bounded like the Kafka listener: a few connections, short timeouts, small
+// headers. Runs on the main thread.
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Logger } from 'pino';
+import type { HttpListener } from '../config/listener-config.js';
+import { ClientWarnings } from '../network/client-warnings.js';
+import type { TlsMaterial } from '../network/tls-material.js';
+import type { CredentialLookup } from '../security/sasl-mechanism.js';
+import { ADMIN_WWW_AUTHENTICATE, AdminHttpAuthentication } from './admin-http-auth.js';
 
 /** Scrapers and probes need a handful of connections; beyond this new ones are refused. */
 const ADMIN_MAX_CONNECTIONS = 64;
@@ -11,6 +19,17 @@ const ADMIN_MAX_CONNECTIONS = 64;
 const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
 /** A kept-alive connection is closed after this long without a request. */
 const ADMIN_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** A request's headers must arrive within this time (and an https connection's TLS handshake too). */
+const ADMIN_HEADERS_TIMEOUT_MS = 5_000;
+/** A request's start line and headers together: probes and scrapers send a few hundred bytes (Node's default is 16 KiB). */
+const ADMIN_HEADER_BYTES_MAX = 8 * 1024;
+
+const SERVER_OPTIONS: ServerOptions = {
+  requestTimeout: ADMIN_REQUEST_TIMEOUT_MS,
+  headersTimeout: ADMIN_HEADERS_TIMEOUT_MS,
+  keepAliveTimeout: ADMIN_KEEP_ALIVE_TIMEOUT_MS,
+  maxHeaderSize: ADMIN_HEADER_BYTES_MAX,
+};
 
 export type BrokerState = 'starting' | 'ready' | 'stopping';
 
@@ -20,19 +39,29 @@ export interface AdminEndpoints {
   state(): BrokerState;
 }
 
+/** How the listener is secured: TLS material for https (null: http); Basic authentication's delay, null when not required. */
+export interface AdminSecurity {
+  tls: TlsMaterial | null;
+  authentication: { failedDelayMs: number } | null;
+}
+
 export class AdminHttpServer {
   private server: Server | null = null;
+  private authentication: AdminHttpAuthentication | null = null;
+  private readonly warnings: ClientWarnings;
 
   constructor(
     private readonly endpoints: AdminEndpoints,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.warnings = new ClientWarnings(logger);
+  }
 
   /** Binds and starts serving; resolves with the bound address (port 0 picks a free one). */
-  listen(host: string, port: number): Promise<{ host: string; port: number }> {
-    const server = createServer({ requestTimeout: ADMIN_REQUEST_TIMEOUT_MS, keepAliveTimeout: ADMIN_KEEP_ALIVE_TIMEOUT_MS }, (request, response) =>
-      this.serve(request, response),
-    );
+  listen(listener: HttpListener, security: AdminSecurity): Promise<{ host: string; port: number }> {
+    const { host, port } = listener;
+    if (security.authentication !== null) this.authentication = new AdminHttpAuthentication(this.warnings, security.authentication.failedDelayMs);
+    const server = listener.scheme === 'https' ? this.httpsServer(security.tls) : createServer(SERVER_OPTIONS, (q, r) => this.serve(q, r));
     server.maxConnections = ADMIN_MAX_CONNECTIONS;
     this.server = server;
     return new Promise((resolve, reject) => {
@@ -46,6 +75,22 @@ export class AdminHttpServer {
     });
   }
 
+  /** The broker's users, once open: Basic credentials are checked against them (before, answered 503 starting). */
+  useCredentials(credentials: CredentialLookup): void {
+    this.authentication?.useCredentials(credentials);
+  }
+
+  /** Serves the material in use and each reload from then on to new connections; a failed handshake is a client warning. */
+  private httpsServer(tls: TlsMaterial | null): Server {
+    if (tls === null) throw new Error('an https admin listener needs the TLS material (ssl.keystore.location)');
+    const server = createHttpsServer({ ...tls.current, ...SERVER_OPTIONS, handshakeTimeout: ADMIN_HEADERS_TIMEOUT_MS }, (q, r) => this.serve(q, r));
+    tls.subscribe((options) => server.setSecureContext(options));
+    server.on('tlsClientError', (error, socket) => {
+      this.warnings.warn(socket.remoteAddress ?? 'unknown', 'tls-handshake', { listener: 'admin-http' }, `admin HTTP TLS handshake failed: ${error.message}`);
+    });
+    return server;
+  }
+
   /** Stops accepting, lets requests being answered finish, closes idle kept-alive connections. */
   async close(): Promise<void> {
     const server = this.server;
@@ -56,7 +101,23 @@ export class AdminHttpServer {
     await closed;
   }
 
+  /** Bodies are refused, then credentials checked (when required) before anything about the path is told. */
   private serve(request: IncomingMessage, response: ServerResponse): void {
+    if (hasBody(request)) {
+      response.setHeader('Connection', 'close');
+      return answer(response, 413, 'request bodies are not accepted\n');
+    }
+    const checked = this.authentication?.check(request) ?? { kind: 'ok' };
+    if (checked.kind === 'ok') return this.route(request, response);
+    if (checked.kind === 'starting') return answer(response, 503, 'starting\n');
+    // One guess per connection and delay, as a failed SASL authentication gets.
+    setTimeout(() => {
+      response.writeHead(401, { 'WWW-Authenticate': ADMIN_WWW_AUTHENTICATE, 'Content-Length': 0, Connection: 'close' });
+      response.end();
+    }, this.authentication!.failedDelayMs);
+  }
+
+  private route(request: IncomingMessage, response: ServerResponse): void {
     const path = (request.url ?? '/').split('?', 1)[0]!;
     if (path !== '/metrics' && path !== '/health' && path !== '/ready') return answer(response, 404, `not found: ${path} (try /metrics, /health, /ready)\n`);
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -76,6 +137,11 @@ export class AdminHttpServer {
       },
     );
   }
+}
+
+function hasBody(request: IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 function answer(response: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {

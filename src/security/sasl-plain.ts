@@ -1,12 +1,12 @@
 // The server side of SASL PLAIN (RFC 4616): one client message `[authzid] NUL authcid NUL passwd`, checked
-// against the user's stored SCRAM credential. Main thread. The password is read in place, never copied into a
-// string, kept or logged; an unknown user costs the same key derivation as a wrong password.
+// against the user's stored SCRAM credential (user-password.ts). Main thread. The password is read in place, never
+// copied into a string, kept or logged; an unknown user costs the same key derivation as a wrong password.
 import { invalidCredentials, SaslError } from './sasl-error.js';
 import { PLAIN_PASSWORD_BYTES_MAX, SASL_USERNAME_BYTES_MAX } from './sasl-limits.js';
 import type { CredentialLookup, SaslMechanism, SaslStep } from './sasl-mechanism.js';
 import { checkTokenSize, utf8Text } from './sasl-token.js';
-import { passwordMatches, SCRAM_MECHANISMS, type ScramCredential } from './scram-credentials.js';
 import { StandInCredentials } from './stand-in-credentials.js';
+import { userPasswordMatches } from './user-password.js';
 
 /** A parsed PLAIN message. `password` is a view of the token: use it at once, do not keep it. */
 export interface PlainMessage {
@@ -41,15 +41,6 @@ export function parsePlainMessage(token: Buffer): PlainMessage {
   return { user, password };
 }
 
-/** The credential PLAIN checks against: the user's SCRAM-SHA-256 one, else SCRAM-SHA-512. */
-function credentialOf(credentials: CredentialLookup, user: string): ScramCredential | undefined {
-  for (const mechanism of SCRAM_MECHANISMS) {
-    const found = credentials.scram(user, mechanism);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
 export class PlainServer implements SaslMechanism {
   readonly name = 'PLAIN';
   private ended = false;
@@ -63,9 +54,7 @@ export class PlainServer implements SaslMechanism {
     if (this.ended) throw new SaslError('illegal-state', 'PLAIN: the exchange has ended');
     this.ended = true;
     const { user, password } = parsePlainMessage(clientBytes);
-    const found = credentialOf(this.credentials, user);
-    const matches = passwordMatches(found ?? this.standIns.for(user, 'SCRAM-SHA-256'), password);
-    if (!matches || found === undefined) throw invalidCredentials('PLAIN');
+    if (!userPasswordMatches(this.credentials, this.standIns, user, password)) throw invalidCredentials('PLAIN');
     return { response: Buffer.alloc(0), done: true, principal: user };
   }
 }
